@@ -1,0 +1,46 @@
+"""simulacra: synthetic data — fake records, learned synthetic tables, augmentation.
+
+The public API is importable from here. Heavy modules are imported on first use, so
+``import simulacra`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from ._version import __version__
+
+_LAZY = {
+    "Metadata": "simulacra.metadata",
+    "SingleTableMetadata": "simulacra.metadata",
+    "GaussianCopulaSynthesizer": "simulacra.synthesizers.gaussian_copula",
+    "SingleTablePreset": "simulacra.synthesizers.presets",
+    "BaseSynthesizer": "simulacra.synthesizers.base",
+    "evaluate_quality": "simulacra.evaluation.quality",
+    "QualityReport": "simulacra.evaluation.quality",
+    "load_demo": "simulacra.datasets",
+    "download_demo": "simulacra.datasets",
+    "read_table": "simulacra.io.files",
+    "write_table": "simulacra.io.files",
+    "available_synthesizers": "simulacra.synthesizers",
+}
+_SUBMODULES = ("datasets", "errors", "evaluation", "io", "metadata", "synthesizers", "transforms")
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        module = importlib.import_module(_LAZY[name])
+        attr = "available" if name == "available_synthesizers" else name
+        value = getattr(module, attr)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f"simulacra.{name}")
+    raise AttributeError(f"module 'simulacra' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_LAZY) + list(_SUBMODULES))
+
+
+__all__ = ["__version__", *_LAZY]

@@ -1,0 +1,6 @@
+"""Column types, their detection, and metadata JSON."""
+
+from .metadata import Metadata, SingleTableMetadata
+from .sdtypes import ALL_SDTYPES, PII_SDTYPES
+
+__all__ = ["Metadata", "SingleTableMetadata", "ALL_SDTYPES", "PII_SDTYPES"]

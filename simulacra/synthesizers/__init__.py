@@ -1,0 +1,45 @@
+"""Synthesizers and their registry.
+
+Adding a synthesizer: one module with a ``BaseSynthesizer`` subclass and one line in ``_REGISTRY``.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from ..errors import ParameterError
+
+# short name -> (module, class)
+_REGISTRY = {
+    "gaussian_copula": ("gaussian_copula", "GaussianCopulaSynthesizer"),
+    "preset": ("presets", "SingleTablePreset"),
+}
+
+
+def available() -> list[str]:
+    """Short names of the synthesizers (for ``--synthesizer`` and :func:`get_synthesizer_class`)."""
+    return [k for k in _REGISTRY if k != "preset"]
+
+
+def get_synthesizer_class(name: str):
+    key = str(name).lower().replace("-", "_")
+    if key.endswith("synthesizer"):
+        key = {v[1].lower(): k for k, v in _REGISTRY.items()}.get(key, key)
+    if key not in _REGISTRY:
+        raise ParameterError(f"unknown synthesizer {name!r}; available: {', '.join(available())}")
+    module, cls = _REGISTRY[key]
+    return getattr(importlib.import_module(f"{__name__}.{module}"), cls)
+
+
+def __getattr__(attr):
+    for module, cls in _REGISTRY.values():
+        if cls == attr:
+            return getattr(importlib.import_module(f"{__name__}.{module}"), cls)
+    if attr == "BaseSynthesizer":
+        from .base import BaseSynthesizer
+
+        return BaseSynthesizer
+    raise AttributeError(attr)
+
+
+__all__ = ["available", "get_synthesizer_class", "GaussianCopulaSynthesizer", "SingleTablePreset", "BaseSynthesizer"]

@@ -1,0 +1,314 @@
+"""The base every synthesizer shares: ``fit(data)``, ``sample(num_rows, seed=)``, ``save``/``load``.
+
+A synthesizer learns on the float matrix that the per-column transforms make of the table and
+samples float matrices that the transforms turn back into a table. Sampling runs in batches of
+bounded size; each batch draws from its own child of ``numpy.random.SeedSequence(seed)``, so the
+same seed and batch size give the same rows, and memory does not grow with ``num_rows`` when the
+rows go to a file.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .._random import as_seed_sequence
+from ..errors import InvalidDataError, MetadataError, ModelFileError, NotFittedError, ParameterError
+from ..metadata import Metadata
+
+DEFAULT_BATCH_CELLS = 4_000_000
+
+
+def _as_metadata(metadata) -> Metadata:
+    if isinstance(metadata, Metadata):
+        return metadata
+    if isinstance(metadata, dict):
+        return Metadata.load_from_dict(metadata)
+    # SDV objects expose to_dict(): accept them too
+    if hasattr(metadata, "to_dict"):
+        return Metadata.load_from_dict(metadata.to_dict())
+    raise MetadataError(f"metadata must be a simulacra Metadata (or its dict), got {type(metadata).__name__}")
+
+
+class BaseSynthesizer:
+    """Common API of all single-table synthesizers.
+
+    Parameters
+    ----------
+    metadata : Metadata
+        What each column is (see :class:`simulacra.Metadata`).
+    enforce_min_max_values : bool, default True
+        Keep sampled numerical and datetime values within the learned [min, max].
+    enforce_rounding : bool, default True
+        Round sampled numbers to the number of decimals seen in the real data.
+    locales : list of str, optional
+        Faker locales for the fake values of PII columns (default ``['en_US']``).
+    """
+
+    #: short name in the registry (``simulacra.synthesizers.available()``)
+    name = "base"
+
+    def __init__(self, metadata, enforce_min_max_values: bool = True, enforce_rounding: bool = True, locales=None):
+        self.metadata = _as_metadata(metadata)
+        self.metadata.validate()
+        self.enforce_min_max_values = bool(enforce_min_max_values)
+        self.enforce_rounding = bool(enforce_rounding)
+        if isinstance(locales, str):
+            locales = [locales]
+        self.locales = list(locales) if locales else ["en_US"]
+        self._fitted = False
+        self._transformer = None
+        self.fitted_rows = 0
+
+    # ------------------------------------------------------------------ parameters
+    def get_parameters(self) -> dict:
+        """The constructor arguments (except ``metadata``)."""
+        return {
+            "enforce_min_max_values": self.enforce_min_max_values,
+            "enforce_rounding": self.enforce_rounding,
+            "locales": self.locales,
+        }
+
+    def get_metadata(self) -> Metadata:
+        return self.metadata
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{k}={v!r}" for k, v in self.get_parameters().items())
+        state = "fitted" if self._fitted else "not fitted"
+        return f"{type(self).__name__}({params}) [{state}]"
+
+    # ------------------------------------------------------------------ data checks
+    def _table_name(self) -> str:
+        return self.metadata.table_name
+
+    def _coerce_data(self, data) -> pd.DataFrame:
+        if isinstance(data, dict):  # SDV 2: {table_name: DataFrame}
+            if len(data) == 1:
+                data = next(iter(data.values()))
+            elif self._table_name() in data:
+                data = data[self._table_name()]
+            else:
+                raise InvalidDataError(
+                    f"got tables {', '.join(map(repr, data))}; this single-table synthesizer learns table {self._table_name()!r}"
+                )
+        if not isinstance(data, pd.DataFrame):
+            raise InvalidDataError(f"data must be a pandas DataFrame (or {{table_name: DataFrame}}), got {type(data).__name__}")
+        if data.shape[1] == 0:
+            raise InvalidDataError("the table has no columns")
+        if len(data) == 0:
+            raise InvalidDataError("the table has no rows; a synthesizer needs real rows to learn from")
+        if len(data) < 2:
+            raise InvalidDataError("the table has a single row; a synthesizer needs at least 2 rows to learn distributions")
+        if not all(isinstance(c, str) for c in data.columns):
+            data = data.rename(columns=str)
+        if data.columns.duplicated().any():
+            dup = data.columns[data.columns.duplicated()][0]
+            raise InvalidDataError(f"column name {dup!r} appears more than once; rename the duplicates")
+        return data
+
+    def validate(self, data) -> None:
+        """Check ``data`` against the metadata; raise a clear error if it does not fit."""
+        df = self._coerce_data(data)
+        self.metadata.validate_data(df, self._table_name())
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, data) -> "BaseSynthesizer":
+        """Learn the table ``data`` (a DataFrame, or SDV 2's ``{table_name: DataFrame}``)."""
+        from ..transforms import TableTransformer
+
+        df = self._coerce_data(data)
+        self.metadata.validate_data(df, self._table_name())
+        columns = self.metadata.get_columns(self._table_name())
+        df = df[list(columns)]
+        transformer = TableTransformer(columns, self.enforce_min_max_values, self.enforce_rounding, self.locales)
+        transformer.fit(df)
+        X = transformer.transform(df)
+        self._transformer = transformer
+        self._fit(X, transformer.output_names, transformer.output_kinds)
+        self.fitted_rows = len(df)
+        self._fitted = True
+        return self
+
+    def _fit(self, X: np.ndarray, names: list[str], kinds: list[str]) -> None:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ sampling
+    def _sample(self, num_rows: int, rng: np.random.Generator) -> np.ndarray:
+        raise NotImplementedError
+
+    def _check_fitted(self):
+        if not self._fitted:
+            raise NotFittedError(f"{type(self).__name__} is not fitted yet; call fit(data) before sample()")
+
+    def _batch_size(self, batch_size) -> int:
+        if batch_size is None:
+            width = max(1, len(self._transformer.columns))
+            return int(np.clip(DEFAULT_BATCH_CELLS // width, 1_000, 200_000))
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+            raise ParameterError(f"batch_size must be a positive integer, got {batch_size!r}")
+        return int(batch_size)
+
+    def iter_batches(self, num_rows: int, seed=None, batch_size=None):
+        """Yield sampled DataFrames of at most ``batch_size`` rows, ``num_rows`` in all."""
+        self._check_fitted()
+        if isinstance(num_rows, bool) or not isinstance(num_rows, (int, np.integer)) or num_rows < 0:
+            raise ParameterError(f"num_rows must be a non-negative integer, got {num_rows!r}")
+        num_rows = int(num_rows)
+        bs = self._batch_size(batch_size)
+        ss = as_seed_sequence(seed)
+        n_batches = max(1, -(-num_rows // bs))
+        root, *children = ss.spawn(n_batches + 1)
+        self._transformer.prepare(np.random.default_rng(root))
+        for b, child in enumerate(children):
+            start = b * bs
+            n = min(bs, num_rows - start)
+            if n <= 0 and num_rows > 0:
+                break
+            rng = np.random.default_rng(child)
+            X = self._sample(n, rng)
+            positions = np.arange(start, start + n, dtype=np.int64)
+            yield self._transformer.inverse(X, rng, positions)
+
+    def sample(self, num_rows: int, seed=None, batch_size: int | None = None, output_file_path=None, show_progress: bool | None = None):
+        """Sample ``num_rows`` new rows.
+
+        Parameters
+        ----------
+        num_rows : int
+            Number of rows.
+        seed : int, SeedSequence or Generator, optional
+            Same seed (and batch size), same rows. ``None`` draws fresh randomness.
+        batch_size : int, optional
+            Rows per batch (default: about 4 million cells per batch).
+        output_file_path : str or Path, optional
+            Stream the rows to this CSV / TSV / Parquet / JSON-lines file instead of returning
+            them; memory stays bounded whatever ``num_rows`` is. The file appears only when
+            complete.
+        show_progress : bool, optional
+            Show a progress bar (default: for more than 200,000 rows).
+
+        Returns
+        -------
+        pandas.DataFrame, or the output path when ``output_file_path`` is given.
+        """
+        self._check_fitted()
+        from ..io.files import TableWriter, check_writable
+
+        if output_file_path is not None:
+            check_writable(output_file_path)
+        if show_progress is None:
+            show_progress = num_rows > 200_000 if isinstance(num_rows, (int, np.integer)) else False
+        batches = self.iter_batches(num_rows, seed=seed, batch_size=batch_size)
+        progress = _progress(num_rows, show_progress)
+        with progress as bar:
+            task = bar.add_task("sampling", total=num_rows) if bar is not None else None
+            if output_file_path is not None:
+                with TableWriter(output_file_path) as writer:
+                    for chunk in batches:
+                        writer.write(chunk)
+                        if bar is not None:
+                            bar.advance(task, len(chunk))
+                return Path(output_file_path)
+            parts = []
+            for chunk in batches:
+                parts.append(chunk)
+                if bar is not None:
+                    bar.advance(task, len(chunk))
+        if len(parts) == 1:
+            return parts[0]
+        return pd.concat(parts, ignore_index=True)
+
+    # ------------------------------------------------------------------ persistence
+    def _get_model_state(self) -> dict:
+        raise NotImplementedError
+
+    def _set_model_state(self, state: dict) -> None:
+        raise NotImplementedError
+
+    def save(self, filepath) -> None:
+        """Save the fitted synthesizer as a model file (zip of JSON + numeric arrays; no pickle)."""
+        self._check_fitted()
+        from ..io.modelfile import save_model
+
+        state = {
+            "transformer": self._transformer.get_state(),
+            "model": self._get_model_state(),
+            "fitted_rows": int(self.fitted_rows),
+        }
+        save_model(filepath, self.name, self.get_parameters(), self.metadata.to_dict(), state)
+
+    @classmethod
+    def load(cls, filepath) -> "BaseSynthesizer":
+        """Load a synthesizer saved with :meth:`save`. No code in the file is ever run."""
+        from ..io.modelfile import load_model
+        from ..transforms import TableTransformer
+        from . import get_synthesizer_class
+
+        manifest = load_model(filepath)
+        name = manifest["synthesizer"]
+        try:
+            klass = get_synthesizer_class(name)
+        except ParameterError:
+            raise ModelFileError(f"{str(filepath)!r} holds an unknown synthesizer {name!r}") from None
+        if not (issubclass(klass, cls) or cls is BaseSynthesizer or issubclass(cls, klass)):
+            raise ModelFileError(f"{str(filepath)!r} holds a {klass.__name__}, not a {cls.__name__}; load it with {klass.__name__}.load")
+        params = manifest["parameters"]
+        if not isinstance(params, dict):
+            raise ModelFileError(f"{str(filepath)!r}: parameters must be an object")
+        allowed = set(klass._parameter_names())
+        unknown = set(params) - allowed
+        if unknown:
+            raise ModelFileError(f"{str(filepath)!r}: unknown parameter(s) {', '.join(sorted(unknown))} for {klass.__name__}")
+        try:
+            metadata = Metadata.load_from_dict(manifest["metadata"])
+            obj = klass(metadata, **params)
+            state = manifest["state"]
+            obj._transformer = TableTransformer.from_state(state["transformer"])
+            obj._set_model_state(state["model"])
+            obj.fitted_rows = int(state["fitted_rows"])
+        except ModelFileError:
+            raise
+        except (MetadataError, ParameterError) as e:
+            raise ModelFileError(f"{str(filepath)!r}: invalid model: {e}") from None
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
+            raise ModelFileError(f"{str(filepath)!r}: invalid model state ({type(e).__name__}: {e})") from None
+        obj._fitted = True
+        return obj
+
+    @classmethod
+    def _parameter_names(cls) -> list[str]:
+        import inspect
+
+        names = []
+        for klass in cls.__mro__:
+            if "__init__" in klass.__dict__:
+                sig = inspect.signature(klass.__dict__["__init__"])
+                names += [p for p in sig.parameters if p not in ("self", "metadata") and sig.parameters[p].kind != inspect.Parameter.VAR_KEYWORD]
+        return names
+
+
+class _NoProgress:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *a):
+        return False
+
+
+def _progress(total, show):
+    if not show:
+        return _NoProgress()
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.console import Console
+
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(file=sys.stderr),
+        transient=False,
+    )

@@ -1,0 +1,193 @@
+"""Gaussian copula synthesizer: per-column marginals joined by a Gaussian dependence structure."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import special
+
+from ..errors import ModelFileError, ParameterError
+from . import univariate
+from .base import BaseSynthesizer
+
+_CLIP = 1e-10
+
+
+def normal_score_correlation(Z: np.ndarray) -> np.ndarray:
+    """Pearson correlation of normal scores over pairwise-complete rows (NaN = missing)."""
+    mask = ~np.isnan(Z)
+    Zc = np.where(mask, Z, 0.0)
+    M = mask.astype(float)
+    n_pair = M.T @ M
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s_i = Zc.T @ M  # sum of z_i over rows where j present
+        s_ij = Zc.T @ Zc
+        ss_i = (Zc**2).T @ M  # sum z_i^2 over rows where j present
+        mean_i = s_i / n_pair
+        mean_j = mean_i.T
+        cov = s_ij / n_pair - mean_i * mean_j
+        var_i = ss_i / n_pair - mean_i**2
+        var_j = var_i.T
+        corr = cov / np.sqrt(var_i * var_j)
+    corr[~np.isfinite(corr)] = 0.0
+    corr = np.clip(corr, -1.0, 1.0)
+    np.fill_diagonal(corr, 1.0)
+    return corr
+
+
+def nearest_correlation(corr: np.ndarray, floor: float = 1e-6) -> np.ndarray:
+    """Symmetric positive-definite correlation matrix closest (by eigenvalue clipping) to ``corr``."""
+    corr = (corr + corr.T) / 2
+    w, V = np.linalg.eigh(corr)
+    if w.min() >= floor:
+        return corr
+    w = np.maximum(w, floor)
+    out = (V * w) @ V.T
+    d = np.sqrt(np.diag(out))
+    out = out / np.outer(d, d)
+    np.fill_diagonal(out, 1.0)
+    return out
+
+
+class GaussianCopulaSynthesizer(BaseSynthesizer):
+    """Learn each column's distribution and the correlations between columns, then sample.
+
+    Parameters
+    ----------
+    metadata : Metadata
+    enforce_min_max_values : bool, default True
+    enforce_rounding : bool, default True
+    locales : list of str, optional
+    numerical_distributions : dict, optional
+        ``{column: distribution}`` for numerical and datetime columns. Distributions: ``norm``,
+        ``beta``, ``truncnorm``, ``gamma``, ``uniform``, ``gaussian_kde``, ``empirical`` or
+        ``auto``.
+    default_distribution : str, default 'auto'
+        Distribution of the other columns. ``auto`` picks the simplest parametric family that a
+        KS test does not reject, else the empirical quantile function.
+    """
+
+    name = "gaussian_copula"
+
+    def __init__(
+        self,
+        metadata,
+        enforce_min_max_values: bool = True,
+        enforce_rounding: bool = True,
+        locales=None,
+        numerical_distributions: dict | None = None,
+        default_distribution: str | None = None,
+    ):
+        super().__init__(metadata, enforce_min_max_values, enforce_rounding, locales)
+        self.default_distribution = univariate.canonical(default_distribution or "auto")
+        numerical_distributions = dict(numerical_distributions or {})
+        cols = self.metadata.get_columns()
+        for col, dist in numerical_distributions.items():
+            if col not in cols:
+                raise ParameterError(f"numerical_distributions names column {col!r}, which is not in the metadata")
+            if cols[col]["sdtype"] not in ("numerical", "datetime"):
+                raise ParameterError(
+                    f"numerical_distributions: column {col!r} is {cols[col]['sdtype']}; only numerical and datetime columns take a distribution"
+                )
+            numerical_distributions[col] = univariate.canonical(dist)
+        self.numerical_distributions = numerical_distributions
+
+    def get_parameters(self) -> dict:
+        p = super().get_parameters()
+        p.update(numerical_distributions=dict(self.numerical_distributions), default_distribution=self.default_distribution)
+        return p
+
+    # ------------------------------------------------------------------ fit
+    def _fit(self, X, names, kinds):
+        self._names = list(names)
+        self._kinds = list(kinds)
+        self._marginals = []
+        n, d = X.shape
+        Z = np.empty_like(X)
+        for j, (name, kind) in enumerate(zip(names, kinds)):
+            col = X[:, j]
+            if kind == "uniform01":
+                self._marginals.append(None)
+                u = col
+            else:
+                finite = col[~np.isnan(col)]
+                if name.endswith("#null"):
+                    dist_name = "empirical"
+                else:
+                    dist_name = self.numerical_distributions.get(name, self.default_distribution)
+                dist = univariate.fit_distribution(dist_name, finite, discrete=(kind == "discrete"))
+                self._marginals.append(dist)
+                with np.errstate(all="ignore"):
+                    u = dist.cdf(col)
+            Z[:, j] = special.ndtri(np.clip(u, _CLIP, 1 - _CLIP))
+            Z[np.isnan(col), j] = np.nan
+        self._correlation = nearest_correlation(normal_score_correlation(Z)) if d else np.zeros((0, 0))
+        self._cholesky = _cholesky(self._correlation)
+
+    # ------------------------------------------------------------------ sample
+    def _sample(self, num_rows, rng):
+        d = len(self._names)
+        if d == 0:
+            return np.empty((num_rows, 0))
+        Z = rng.standard_normal((num_rows, d)) @ self._cholesky.T
+        U = special.ndtr(Z)
+        X = np.empty_like(U)
+        for j, dist in enumerate(self._marginals):
+            X[:, j] = U[:, j] if dist is None else dist.ppf(U[:, j])
+        return X
+
+    # ------------------------------------------------------------------ inspection
+    def get_learned_distributions(self) -> dict:
+        """``{column: {'distribution': name, 'learned_parameters': {...}}}`` for numerical and datetime columns."""
+        self._check_fitted()
+        out = {}
+        for name, dist in zip(self._names, self._marginals):
+            if dist is None or name.endswith("#null"):
+                continue
+            params = {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in dist.params().items()}
+            out[name] = {"distribution": dist.name, "learned_parameters": params}
+        return out
+
+    def get_correlation(self):
+        """The learned correlation matrix of normal scores, as a DataFrame."""
+        import pandas as pd
+
+        self._check_fitted()
+        return pd.DataFrame(self._correlation, index=self._names, columns=self._names)
+
+    # ------------------------------------------------------------------ state
+    def _get_model_state(self):
+        return {
+            "names": self._names,
+            "kinds": self._kinds,
+            "marginals": [None if m is None else m.get_state() for m in self._marginals],
+            "correlation": self._correlation,
+        }
+
+    def _set_model_state(self, st):
+        self._names = [str(x) for x in st["names"]]
+        self._kinds = [str(x) for x in st["kinds"]]
+        self._marginals = [None if m is None else univariate.from_state(m) for m in st["marginals"]]
+        corr = np.asarray(st["correlation"], dtype=float)
+        d = len(self._names)
+        if len(self._kinds) != d or len(self._marginals) != d or corr.shape != (d, d):
+            raise ModelFileError("model file: copula sizes do not match")
+        if not np.all(np.isfinite(corr)) or not np.allclose(corr, corr.T):
+            raise ModelFileError("model file: correlation matrix is not finite and symmetric")
+        if self._transformer is not None and self._transformer.output_names != self._names:
+            raise ModelFileError("model file: copula columns do not match the transforms")
+        self._correlation = corr
+        try:
+            self._cholesky = _cholesky(corr, strict=True)
+        except np.linalg.LinAlgError:
+            raise ModelFileError("model file: correlation matrix is not positive definite") from None
+
+
+def _cholesky(corr: np.ndarray, strict: bool = False) -> np.ndarray:
+    if corr.size == 0:
+        return corr
+    try:
+        return np.linalg.cholesky(corr)
+    except np.linalg.LinAlgError:
+        if strict:
+            raise
+        return np.linalg.cholesky(nearest_correlation(corr, floor=1e-4))

@@ -1,0 +1,338 @@
+"""One-dimensional distributions for copula marginals: fit, cdf, ppf, state as plain data.
+
+Parametric: ``norm``, ``uniform``, ``truncnorm``, ``beta``, ``gamma`` (fitted by moments on the
+learned support, fast and deterministic). Non-parametric: ``gaussian_kde`` (a Gaussian kernel
+density, tabulated on a grid) and ``empirical`` (the learned quantile function: exact
+frequencies for discrete columns, linear interpolation between quantiles for continuous ones).
+``auto`` picks, per column, the simplest parametric family that a Kolmogorov-Smirnov test does not
+reject at the 5% level, and ``empirical`` otherwise (and always for discrete columns).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import special
+
+from ..errors import ModelFileError, ParameterError
+
+_EPS = 1e-9
+MAX_KNOTS = 2048
+DISCRETE_MAX_UNIQUE = 256
+
+ALIASES = {
+    "gaussian": "norm",
+    "normal": "norm",
+    "kde": "gaussian_kde",
+    "quantile": "empirical",
+    "nonparametric": "empirical",
+    "truncated_gaussian": "truncnorm",
+}
+PARAMETRIC = ("norm", "truncnorm", "beta", "gamma", "uniform")
+NAMES = PARAMETRIC + ("gaussian_kde", "empirical", "auto")
+
+
+def canonical(name: str) -> str:
+    if not isinstance(name, str):
+        raise ParameterError(f"distribution must be a name, got {name!r}")
+    key = ALIASES.get(name.lower(), name.lower())
+    if key not in NAMES:
+        raise ParameterError(f"unknown distribution {name!r}; choose one of {', '.join(NAMES)}")
+    return key
+
+
+def _ndtr(x):
+    return special.ndtr(x)
+
+
+class Distribution:
+    name = "base"
+
+    def fit(self, x: np.ndarray) -> "Distribution":
+        raise NotImplementedError
+
+    def cdf(self, x: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def params(self) -> dict:
+        return {}
+
+    def get_state(self) -> dict:
+        return {"name": self.name, **self.params()}
+
+
+class Norm(Distribution):
+    name = "norm"
+
+    def fit(self, x):
+        self.loc = float(np.mean(x))
+        self.scale = float(max(np.std(x), 1e-12 * max(1.0, abs(self.loc))))
+        return self
+
+    def cdf(self, x):
+        return _ndtr((x - self.loc) / self.scale)
+
+    def ppf(self, u):
+        return self.loc + self.scale * special.ndtri(u)
+
+    def params(self):
+        return {"loc": self.loc, "scale": self.scale}
+
+
+class Uniform(Distribution):
+    name = "uniform"
+
+    def fit(self, x):
+        self.loc = float(np.min(x))
+        self.scale = float(max(np.max(x) - self.loc, 1e-12))
+        return self
+
+    def cdf(self, x):
+        return np.clip((x - self.loc) / self.scale, 0.0, 1.0)
+
+    def ppf(self, u):
+        return self.loc + self.scale * u
+
+    def params(self):
+        return {"loc": self.loc, "scale": self.scale}
+
+
+class TruncNorm(Distribution):
+    """Normal with the data's mean and spread, truncated to the observed [min, max]."""
+
+    name = "truncnorm"
+
+    def fit(self, x):
+        self.loc = float(np.mean(x))
+        self.scale = float(max(np.std(x), 1e-12))
+        self.low = float(np.min(x))
+        self.high = float(np.max(x))
+        return self
+
+    def _bounds(self):
+        a = _ndtr((self.low - self.loc) / self.scale)
+        b = _ndtr((self.high - self.loc) / self.scale)
+        return a, max(b, a + 1e-12)
+
+    def cdf(self, x):
+        a, b = self._bounds()
+        return np.clip((_ndtr((x - self.loc) / self.scale) - a) / (b - a), 0.0, 1.0)
+
+    def ppf(self, u):
+        a, b = self._bounds()
+        q = np.clip(a + u * (b - a), 1e-300, 1 - 1e-16)
+        return np.clip(self.loc + self.scale * special.ndtri(q), self.low, self.high)
+
+    def params(self):
+        return {"loc": self.loc, "scale": self.scale, "low": self.low, "high": self.high}
+
+
+class Beta(Distribution):
+    """Beta on [min - margin, max + margin], shape fitted by the method of moments."""
+
+    name = "beta"
+
+    def fit(self, x):
+        lo, hi = float(np.min(x)), float(np.max(x))
+        margin = max((hi - lo) * 1e-3, 1e-9)
+        self.loc, self.scale = lo - margin, (hi - lo) + 2 * margin
+        y = (x - self.loc) / self.scale
+        m, v = float(np.mean(y)), float(np.var(y))
+        common = m * (1 - m) / max(v, 1e-12) - 1
+        self.a = float(max(m * common, 1e-3))
+        self.b = float(max((1 - m) * common, 1e-3))
+        return self
+
+    def cdf(self, x):
+        return special.betainc(self.a, self.b, np.clip((x - self.loc) / self.scale, 0.0, 1.0))
+
+    def ppf(self, u):
+        return self.loc + self.scale * special.betaincinv(self.a, self.b, np.clip(u, 0.0, 1.0))
+
+    def params(self):
+        return {"a": self.a, "b": self.b, "loc": self.loc, "scale": self.scale}
+
+
+class Gamma(Distribution):
+    """Gamma shifted to start just below the minimum, fitted by the method of moments."""
+
+    name = "gamma"
+
+    def fit(self, x):
+        lo, hi = float(np.min(x)), float(np.max(x))
+        self.loc = lo - max((hi - lo) * 1e-3, 1e-9)
+        y = x - self.loc
+        m, v = float(np.mean(y)), float(np.var(y))
+        v = max(v, 1e-12)
+        self.a = float(max(m * m / v, 1e-3))
+        self.scale = float(max(v / m, 1e-12))
+        return self
+
+    def cdf(self, x):
+        return special.gammainc(self.a, np.clip((x - self.loc) / self.scale, 0.0, None))
+
+    def ppf(self, u):
+        return self.loc + self.scale * special.gammaincinv(self.a, np.clip(u, 0.0, 1.0))
+
+    def params(self):
+        return {"a": self.a, "loc": self.loc, "scale": self.scale}
+
+
+class Tabulated(Distribution):
+    """A continuous distribution given by its cdf on a grid (``xs`` increasing, ``ps`` non-decreasing)."""
+
+    def cdf(self, x):
+        return np.interp(x, self.xs, self.ps)
+
+    def ppf(self, u):
+        return np.interp(u, self.ps, self.xs)
+
+    def params(self):
+        return {"xs": self.xs, "ps": self.ps}
+
+
+class GaussianKDE(Tabulated):
+    """Gaussian kernel density (Scott's bandwidth), its cdf tabulated on 1,024 points."""
+
+    name = "gaussian_kde"
+
+    def fit(self, x):
+        n = len(x)
+        centers = np.quantile(x, np.linspace(0, 1, min(n, 1000)))
+        sd = float(np.std(x))
+        iqr = float(np.subtract(*np.quantile(x, [0.75, 0.25])))
+        spread = min(sd, iqr / 1.349) if iqr > 0 else sd
+        h = max(0.9 * spread * n ** (-0.2), 1e-9 * max(1.0, abs(float(np.mean(x)))), 1e-12)
+        lo, hi = float(np.min(x)) - 4 * h, float(np.max(x)) + 4 * h
+        xs = np.linspace(lo, hi, 1024)
+        ps = np.zeros_like(xs)
+        for start in range(0, len(centers), 256):
+            c = centers[start : start + 256]
+            ps += _ndtr((xs[:, None] - c[None, :]) / h).sum(axis=1)
+        ps /= len(centers)
+        ps = np.maximum.accumulate(ps)
+        ps[0], ps[-1] = 0.0, 1.0
+        self.xs, self.ps = xs, ps
+        return self
+
+
+class Empirical(Distribution):
+    """The learned quantile function.
+
+    Discrete data (at most 256 distinct values) keeps each value with its exact frequency; the
+    cdf of a value is the middle of its step, so tied values share one normal score. Continuous
+    data keeps up to 2,048 quantiles and interpolates linearly between them.
+    """
+
+    name = "empirical"
+
+    def fit(self, x):
+        values, counts = np.unique(x, return_counts=True)
+        if len(values) <= DISCRETE_MAX_UNIQUE:
+            self.discrete = True
+            self.xs = values.astype(float)
+            self.ps = np.cumsum(counts) / counts.sum()
+        else:
+            self.discrete = False
+            k = min(len(x), MAX_KNOTS)
+            qs = np.linspace(0, 1, k)
+            self.xs = np.quantile(x, qs)
+            self.ps = qs
+        return self
+
+    def cdf(self, x):
+        if self.discrete:
+            idx = np.searchsorted(self.xs, x, side="left").clip(0, len(self.xs) - 1)
+            upper = self.ps[idx]
+            lower = np.where(idx > 0, self.ps[idx - 1], 0.0)
+            exact = self.xs[idx] == x
+            mid = (upper + lower) / 2
+            # values between learned points (not in fitting data) get the lower step
+            return np.where(exact, mid, lower)
+        return np.interp(x, self.xs, self.ps)
+
+    def ppf(self, u):
+        if self.discrete:
+            idx = np.searchsorted(self.ps, u, side="left").clip(0, len(self.xs) - 1)
+            return self.xs[idx]
+        return np.interp(u, self.ps, self.xs)
+
+    def params(self):
+        return {"discrete": bool(self.discrete), "xs": self.xs, "ps": self.ps}
+
+
+CLASSES = {c.name: c for c in (Norm, Uniform, TruncNorm, Beta, Gamma, GaussianKDE, Empirical)}
+
+
+def fit_distribution(name: str, x: np.ndarray, discrete: bool = False) -> Distribution:
+    """Fit ``name`` (after alias resolution) to the finite values ``x``."""
+    name = canonical(name)
+    x = np.asarray(x, dtype=float)
+    if len(np.unique(x[:10_000])) <= 1 or (discrete and name == "auto"):
+        return Empirical().fit(x)
+    if name == "auto":
+        return _auto(x)
+    return CLASSES[name]().fit(x)
+
+
+def _ks_stat(dist: Distribution, xs_sorted: np.ndarray) -> float:
+    n = len(xs_sorted)
+    with np.errstate(all="ignore"):
+        c = dist.cdf(xs_sorted)
+    if not np.all(np.isfinite(c)):
+        return 1.0
+    hi = np.arange(1, n + 1) / n - c
+    lo = c - np.arange(0, n) / n
+    return float(max(hi.max(), lo.max()))
+
+
+def _auto(x: np.ndarray) -> Distribution:
+    if len(np.unique(x[:100_000])) <= DISCRETE_MAX_UNIQUE // 8:
+        return Empirical().fit(x)
+    xs = np.sort(x)
+    if len(xs) > 20_000:
+        xs = xs[:: len(xs) // 20_000]
+    n = len(xs)
+    critical = 1.358 / np.sqrt(n)  # 5% level of the KS test
+    best, best_stat = None, np.inf
+    for name in PARAMETRIC:
+        try:
+            with np.errstate(all="ignore"):
+                d = CLASSES[name]().fit(x)
+        except (ValueError, FloatingPointError, ZeroDivisionError):
+            continue
+        stat = _ks_stat(d, xs)
+        if stat < best_stat:
+            best, best_stat = d, stat
+    if best is not None and best_stat <= critical:
+        return best
+    return Empirical().fit(x)
+
+
+def from_state(state: dict) -> Distribution:
+    try:
+        cls = CLASSES[state["name"]]
+    except (KeyError, TypeError):
+        raise ModelFileError(f"unknown distribution in model file: {state.get('name') if isinstance(state, dict) else state!r}") from None
+    d = cls.__new__(cls)
+    try:
+        for k, v in state.items():
+            if k == "name":
+                continue
+            if k in ("xs", "ps"):
+                v = np.asarray(v, dtype=float)
+                if v.ndim != 1 or len(v) == 0:
+                    raise ValueError(f"{k} must be a non-empty 1-D array")
+            elif k == "discrete":
+                v = bool(v)
+            else:
+                v = float(v)
+                if not np.isfinite(v):
+                    raise ValueError(f"{k} is not finite")
+            setattr(d, k, v)
+        d.get_state()
+    except (ValueError, TypeError, AttributeError) as e:
+        raise ModelFileError(f"invalid {cls.name} distribution in model file: {e}") from None
+    return d

@@ -1,0 +1,101 @@
+"""The reversible column transform protocol.
+
+A transform is fit on one real column and maps it to zero or more float columns (``forward``);
+``inverse`` maps float columns produced by a synthesizer back to a column of the input's dtype.
+Columns that are not learned (ids, PII, free text) have no float columns: ``inverse`` generates
+them. Every transform can describe itself as plain data (``get_state``) and be rebuilt from it
+(``from_state``), which is how model files store them: no pickling.
+
+Each float output has a *kind* that tells the synthesizer how to treat its marginal:
+
+- ``"continuous"``: a real-valued column (missing rows are NaN);
+- ``"discrete"``: few distinct values (null indicators, small integer counts);
+- ``"uniform01"``: already uniform on (0, 1) by construction (encoded categories).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ModelFileError
+
+
+class ColumnTransform:
+    """Base class: see the module docstring."""
+
+    sdtype = "unknown"
+
+    def __init__(self, column: str):
+        self.column = column
+        self.output_names: list[str] = []
+        self.output_kinds: list[str] = []
+
+    # -- learning ---------------------------------------------------------
+    def fit(self, series: pd.Series) -> "ColumnTransform":
+        raise NotImplementedError
+
+    def forward(self, series: pd.Series) -> np.ndarray:
+        """(n, len(output_names)) float array."""
+        return np.empty((len(series), 0))
+
+    def inverse(self, values: np.ndarray, rng: np.random.Generator, positions: np.ndarray) -> pd.Series:
+        """Column of ``len(positions)`` values from float outputs (``values`` may have 0 columns).
+
+        ``positions`` are the global row numbers of the rows in the batch (used by ids to stay
+        unique across batches).
+        """
+        raise NotImplementedError
+
+    # -- persistence --------------------------------------------------------
+    def get_state(self) -> dict:
+        """Plain data (JSON values and numpy arrays) that rebuilds this transform."""
+        return {"column": self.column, "output_names": self.output_names, "output_kinds": self.output_kinds}
+
+    def set_state(self, state: dict) -> None:
+        self.column = state["column"]
+        self.output_names = list(state["output_names"])
+        self.output_kinds = list(state["output_kinds"])
+
+    @classmethod
+    def from_state(cls, state: dict) -> "ColumnTransform":
+        obj = cls.__new__(cls)
+        try:
+            obj.set_state(state)
+        except (KeyError, TypeError, ValueError, IndexError) as e:
+            raise ModelFileError(f"invalid state for a {cls.__name__} transform: {type(e).__name__}: {e}") from None
+        return obj
+
+
+def missing_mask(series: pd.Series) -> np.ndarray:
+    return series.isna().to_numpy()
+
+
+def apply_missing(values: pd.Series, null_indicator: np.ndarray | None) -> pd.Series:
+    if null_indicator is None:
+        return values
+    mask = null_indicator > 0.5
+    if mask.any():
+        values = values.copy()
+        values[mask] = None
+    return values
+
+
+def to_jsonable(value):
+    """A Python/numpy scalar as a JSON value (NaN/None -> None)."""
+    if value is None:
+        return None
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return None if np.isnan(value) else float(value)
+    if isinstance(value, (int, str)):
+        return value
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(value)

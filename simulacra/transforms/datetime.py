@@ -1,0 +1,207 @@
+"""Datetime columns: datetime64 (naive or with a time zone) or text in one or several formats.
+
+Values are learned as wall-clock seconds (float). Samples come back in the input's dtype (same
+unit and time zone) or, for text input, as text in the learned formats, mixed in the learned
+shares, at the learned resolution (whole days stay whole days).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InvalidDataError
+from .base import ColumnTransform
+
+_NS = 10**9
+_STEPS = (86400 * _NS, 3600 * _NS, 60 * _NS, _NS, 10**6, 10**3, 1)
+
+
+def _parse(series: pd.Series, fmt: str) -> pd.Series:
+    utc = "%z" in fmt or fmt.endswith("Z")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return pd.to_datetime(series, format=fmt, errors="coerce", utc=utc)
+
+
+class DatetimeTransform(ColumnTransform):
+    sdtype = "datetime"
+
+    def __init__(self, column, datetime_format=None, enforce_min_max_values=True):
+        super().__init__(column)
+        self.datetime_format = datetime_format
+        self.enforce_min_max_values = enforce_min_max_values
+
+    # wall-clock nanoseconds (int64, with a mask of missing values)
+    def _to_ns(self, series: pd.Series, fitting: bool) -> np.ndarray:
+        s = series
+        if isinstance(s.dtype, pd.DatetimeTZDtype):
+            wall = s.dt.tz_localize(None)
+            ns = wall.to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
+            ns[wall.isna().to_numpy()] = np.nan
+            return ns
+        if pd.api.types.is_datetime64_any_dtype(s.dtype):
+            ns = s.to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
+            ns[s.isna().to_numpy()] = np.nan
+            return ns
+        if pd.api.types.is_numeric_dtype(s.dtype):
+            raise InvalidDataError(
+                f"datetime column {self.column!r} holds numbers; convert them to dates or declare the column 'numerical'"
+            )
+        text = s.astype("string")
+        notna = text.notna().to_numpy()
+        result = np.full(len(s), np.nan)
+        remaining = notna.copy()
+        fmts = list(self.formats) if not fitting else None
+        if fitting:
+            from ..metadata.detection import detect_datetime_formats
+
+            order = []
+            if self.datetime_format:
+                order.append(self.datetime_format)
+            shares = detect_datetime_formats(text[notna].astype(str)) or {}
+            order += [f for f in sorted(shares, key=shares.get, reverse=True) if f not in order]
+            fmts = order
+        counts = {}
+        offsets = []
+        for fmt in fmts:
+            if not remaining.any():
+                break
+            parsed = _parse(text[remaining], fmt)
+            ok = parsed.notna().to_numpy()
+            if not ok.any():
+                continue
+            idx = np.flatnonzero(remaining)[ok]
+            p = parsed[ok]
+            if getattr(p.dt, "tz", None) is not None:
+                if "%z" in fmt:
+                    # learn the offset written in the text (most common one)
+                    raw = text[remaining][ok].astype(str).str.extract(r"([+-]\d{2}:?\d{2})$")[0].dropna()
+                    offsets.extend(raw.tolist()[:1000])
+                p = p.dt.tz_convert("UTC").dt.tz_localize(None)
+            result[idx] = p.to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
+            counts[fmt] = counts.get(fmt, 0) + len(idx)
+            remaining[idx] = False
+        if remaining.any():
+            ex = s[remaining].iloc[0]
+            raise InvalidDataError(
+                f"datetime column {self.column!r}: {int(remaining.sum())} value(s) such as {ex!r} do not match "
+                f"the format {self.datetime_format or 'detected'}; fix them or set datetime_format in the metadata"
+            )
+        if fitting:
+            total = sum(counts.values())
+            self.formats = [f for f in counts]
+            self.format_shares = [counts[f] / total for f in self.formats] if total else []
+            self.utc_offset = pd.Series(offsets).mode().iloc[0] if offsets else None
+        return result
+
+    def fit(self, series):
+        self.dtype = str(series.dtype)
+        self.is_text = not (
+            isinstance(series.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(series.dtype)
+        )
+        self.tz = str(series.dt.tz) if isinstance(series.dtype, pd.DatetimeTZDtype) else None
+        self.formats, self.format_shares, self.utc_offset = [], [], None
+        ns = self._to_ns(series, fitting=True)
+        ok = ~np.isnan(ns)
+        if not ok.any():
+            raise InvalidDataError(f"column {self.column!r} has no values (all missing); drop it or fill it")
+        v = ns[ok].astype(np.int64)
+        self.step = 1
+        for step in _STEPS:
+            if np.all(v % step == 0):
+                self.step = step
+                break
+        self.min = float(v.min()) / _NS
+        self.max = float(v.max()) / _NS
+        self.null_rate = float(1 - ok.mean())
+        self.output_names = [self.column]
+        self.output_kinds = ["continuous" if len(np.unique(v[:100_000])) > 32 else "discrete"]
+        if self.null_rate > 0:
+            self.output_names.append(self.column + "#null")
+            self.output_kinds.append("discrete")
+        return self
+
+    def forward(self, series):
+        sec = self._to_ns(series, fitting=False) / _NS
+        if self.null_rate > 0:
+            return np.column_stack([sec, np.isnan(sec).astype(float)])
+        return sec[:, None]
+
+    def inverse(self, values, rng, positions):
+        sec = values[:, 0].astype(float, copy=True)
+        if self.enforce_min_max_values:
+            np.clip(sec, self.min, self.max, out=sec)
+        ns = np.round(sec * _NS / self.step) * self.step
+        nulls = values[:, 1] > 0.5 if self.null_rate > 0 else np.zeros(len(sec), dtype=bool)
+        ns = ns.astype("int64")
+        dt = pd.Series(ns.astype("datetime64[ns]"), name=self.column)
+        dt[nulls] = pd.NaT
+        if not self.is_text:
+            if self.tz is not None:
+                dt = dt.dt.tz_localize(self.tz, ambiguous=np.zeros(len(dt), dtype=bool), nonexistent="shift_forward")
+            try:
+                return dt.astype(self.dtype)
+            except (TypeError, ValueError):
+                return dt
+        # text output in the learned formats
+        out = np.empty(len(dt), dtype=object)
+        out[:] = np.nan
+        if len(self.formats) == 1:
+            choice = np.zeros(len(dt), dtype=int)
+        else:
+            choice = rng.choice(len(self.formats), size=len(dt), p=np.asarray(self.format_shares) / sum(self.format_shares))
+        for k, fmt in enumerate(self.formats):
+            sel = (choice == k) & ~nulls
+            if not sel.any():
+                continue
+            part = dt[sel]
+            if "%z" in fmt or fmt.endswith("Z"):
+                part = part.dt.tz_localize("UTC")
+                if "%z" in fmt and self.utc_offset:
+                    off = self.utc_offset.replace(":", "")
+                    minutes = (int(off[1:3]) * 60 + int(off[3:5])) * (1 if off[0] == "+" else -1)
+                    import datetime as _dt
+
+                    part = part.dt.tz_convert(_dt.timezone(_dt.timedelta(minutes=minutes)))
+            out[sel] = part.dt.strftime(fmt).to_numpy()
+        return pd.Series(out, name=self.column, dtype=object if self.dtype == "object" else self.dtype)
+
+    def get_state(self):
+        st = super().get_state()
+        st.update(
+            datetime_format=self.datetime_format,
+            enforce_min_max_values=bool(self.enforce_min_max_values),
+            dtype=self.dtype,
+            is_text=self.is_text,
+            tz=self.tz,
+            formats=self.formats,
+            format_shares=self.format_shares,
+            utc_offset=self.utc_offset,
+            step=int(self.step),
+            min=self.min,
+            max=self.max,
+            null_rate=self.null_rate,
+        )
+        return st
+
+    def set_state(self, st):
+        super().set_state(st)
+        self.datetime_format = st["datetime_format"]
+        self.enforce_min_max_values = bool(st["enforce_min_max_values"])
+        self.dtype = str(st["dtype"])
+        self.is_text = bool(st["is_text"])
+        self.tz = st["tz"]
+        self.formats = [str(f) for f in st["formats"]]
+        self.format_shares = [float(x) for x in st["format_shares"]]
+        if self.is_text and (not self.formats or len(self.formats) != len(self.format_shares)):
+            raise ValueError("text datetimes need formats with shares")
+        self.utc_offset = st["utc_offset"]
+        self.step = int(st["step"])
+        if self.step not in _STEPS:
+            raise ValueError(f"bad step {self.step}")
+        self.min = float(st["min"])
+        self.max = float(st["max"])
+        self.null_rate = float(st["null_rate"])

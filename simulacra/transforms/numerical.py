@@ -1,0 +1,177 @@
+"""Numerical columns: floats and integers of any width, numpy or pandas nullable."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InvalidDataError
+from .base import ColumnTransform, apply_missing
+
+_INT_RANGES = {
+    "Int8": (-(2**7), 2**7 - 1),
+    "Int16": (-(2**15), 2**15 - 1),
+    "Int32": (-(2**31), 2**31 - 1),
+    "Int64": (-(2**63), 2**63 - 1),
+    "UInt8": (0, 2**8 - 1),
+    "UInt16": (0, 2**16 - 1),
+    "UInt32": (0, 2**32 - 1),
+    "UInt64": (0, 2**64 - 1),
+}
+
+
+def learn_decimals(values: np.ndarray, max_decimals: int = 10) -> int | None:
+    """Smallest number of decimals that writes every value exactly, or None if more than ``max_decimals``."""
+    v = values[np.isfinite(values)]
+    if v.size == 0:
+        return None
+    if v.size > 200_000:
+        v = v[:: max(1, v.size // 200_000)]
+    for d in range(max_decimals + 1):
+        scaled = v * 10.0**d
+        if np.all(np.abs(scaled - np.round(scaled)) <= 1e-6 * np.maximum(1.0, np.abs(scaled)) * 1e-3 + 1e-7):
+            return d
+    return None
+
+
+def as_float(name, series: pd.Series) -> np.ndarray:
+    """The column as float64 with NaN for missing; clear errors for text or inf values."""
+    s = series
+    if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+        conv = pd.to_numeric(s, errors="coerce")
+        bad = conv.isna() & s.notna()
+        if bad.any():
+            ex = s[bad].iloc[0]
+            raise InvalidDataError(
+                f"numerical column {name!r} has {int(bad.sum())} non-numeric value(s) such as {ex!r}; "
+                "clean them or declare the column 'categorical'"
+            )
+        s = conv
+    if pd.api.types.is_bool_dtype(s.dtype):
+        s = s.astype("float64")
+    try:
+        arr = s.to_numpy(dtype="float64", na_value=np.nan)
+    except (TypeError, ValueError):
+        raise InvalidDataError(f"numerical column {name!r} cannot be read as numbers") from None
+    inf = np.isinf(arr)
+    if inf.any():
+        raise InvalidDataError(
+            f"numerical column {name!r} has {int(inf.sum())} infinite value(s); replace them with "
+            "missing values (NaN) or finite numbers"
+        )
+    return arr
+
+
+class NumericalTransform(ColumnTransform):
+    """Float value plus a null indicator when the column has missing values.
+
+    ``inverse`` clips to the learned [min, max] (``enforce_min_max_values``), rounds to the learned
+    number of decimals (``enforce_rounding``) and restores the input dtype, including pandas
+    nullable and unsigned integer dtypes.
+    """
+
+    sdtype = "numerical"
+
+    def __init__(self, column, computer_representation=None, enforce_min_max_values=True, enforce_rounding=True):
+        super().__init__(column)
+        self.computer_representation = computer_representation
+        self.enforce_min_max_values = enforce_min_max_values
+        self.enforce_rounding = enforce_rounding
+
+    def fit(self, series):
+        v = as_float(self.column, series)
+        ok = ~np.isnan(v)
+        if not ok.any():
+            raise InvalidDataError(f"column {self.column!r} has no values (all missing); drop it or fill it")
+        self.dtype = str(series.dtype) if series.dtype != object else "float64"
+        rep = self.computer_representation
+        if rep is None:
+            from ..metadata.detection import numerical_representation
+
+            rep = numerical_representation(series) if series.dtype != object else "Float"
+        self.representation = rep
+        self.min = float(v[ok].min())
+        self.max = float(v[ok].max())
+        self.decimals = 0 if rep != "Float" else learn_decimals(v[ok])
+        self.null_rate = float(1 - ok.mean())
+        self.output_names = [self.column]
+        self.output_kinds = ["continuous"]
+        nunique = len(np.unique(v[ok][:100_000]))
+        if nunique <= 32:
+            self.output_kinds = ["discrete"]
+        if self.null_rate > 0:
+            self.output_names.append(self.column + "#null")
+            self.output_kinds.append("discrete")
+        return self
+
+    def forward(self, series):
+        v = as_float(self.column, series)
+        if self.null_rate > 0:
+            return np.column_stack([v, np.isnan(v).astype(float)])
+        return v[:, None]
+
+    def inverse(self, values, rng, positions):
+        x = values[:, 0].astype(float, copy=True)
+        if self.enforce_min_max_values:
+            np.clip(x, self.min, self.max, out=x)
+        if self.representation != "Float":
+            lo, hi = _INT_RANGES[self.representation]
+            np.clip(x, lo, hi, out=x)
+            x = np.round(x)
+        elif self.enforce_rounding and self.decimals is not None:
+            x = np.round(x, self.decimals)
+        nulls = values[:, 1] > 0.5 if self.null_rate > 0 else None
+        return _restore_numeric(self.column, x, nulls, self.dtype)
+
+    def get_state(self):
+        st = super().get_state()
+        st.update(
+            computer_representation=self.computer_representation,
+            enforce_min_max_values=bool(self.enforce_min_max_values),
+            enforce_rounding=bool(self.enforce_rounding),
+            dtype=self.dtype,
+            representation=self.representation,
+            min=self.min,
+            max=self.max,
+            decimals=self.decimals,
+            null_rate=self.null_rate,
+        )
+        return st
+
+    def set_state(self, st):
+        super().set_state(st)
+        self.computer_representation = st["computer_representation"]
+        self.enforce_min_max_values = bool(st["enforce_min_max_values"])
+        self.enforce_rounding = bool(st["enforce_rounding"])
+        self.dtype = str(st["dtype"])
+        pd.api.types.pandas_dtype(self.dtype)  # validates the dtype name
+        self.representation = str(st["representation"])
+        if self.representation != "Float" and self.representation not in _INT_RANGES:
+            raise ValueError(f"unknown representation {self.representation!r}")
+        self.min = float(st["min"])
+        self.max = float(st["max"])
+        self.decimals = None if st["decimals"] is None else int(st["decimals"])
+        self.null_rate = float(st["null_rate"])
+
+
+def _restore_numeric(name, x: np.ndarray, nulls, dtype: str) -> pd.Series:
+    dt = pd.api.types.pandas_dtype(dtype)
+    has_null = nulls is not None and nulls.any()
+    if isinstance(dt, pd.api.extensions.ExtensionDtype):
+        s = pd.Series(x, name=name)
+        if has_null:
+            s[nulls] = np.nan
+        if getattr(dt, "numpy_dtype", np.dtype("f8")).kind in "iu":
+            return s.round().astype(dt)
+        return s.astype(dt)
+    if dt.kind in "iu":
+        if has_null:
+            nullable = {"i": "Int", "u": "UInt"}[dt.kind] + str(dt.itemsize * 8)
+            s = pd.Series(x, name=name)
+            s[nulls] = np.nan
+            return s.round().astype(nullable)
+        return pd.Series(np.round(x).astype(dt), name=name)
+    if has_null:
+        x = x.copy()
+        x[nulls] = np.nan
+    return pd.Series(x.astype(dt) if dt.kind == "f" else x, name=name)
