@@ -89,9 +89,16 @@ def integer_columns_to_nullable(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _tmp_path(path: Path) -> Path:
     fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".part", dir=path.parent)
     os.close(fd)
+    os.chmod(tmp, 0o666 & ~_umask())  # the final file gets ordinary permissions
     return Path(tmp)
 
 

@@ -108,8 +108,11 @@ def save_model(path, synthesizer: str, parameters: dict, metadata: dict, state: 
         manifest["checksum"] = hashlib.sha256(_canonical(manifest)).hexdigest()
     except ValueError as e:
         raise ModelFileError(f"cannot save model: {e}") from None
+    from .files import _umask
+
     fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".part", dir=parent)
     os.close(fd)
+    os.chmod(tmp, 0o666 & ~_umask())
     try:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
             z.writestr(MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False, allow_nan=False))

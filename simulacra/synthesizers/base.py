@@ -125,12 +125,16 @@ class BaseSynthesizer:
         df = df[list(columns)]
         transformer = TableTransformer(columns, self.enforce_min_max_values, self.enforce_rounding, self.locales)
         transformer.fit(df)
+        self._adapt_transforms(df, transformer)
         X = transformer.transform(df)
         self._transformer = transformer
         self._fit(X, transformer.output_names, transformer.output_kinds)
         self.fitted_rows = len(df)
         self._fitted = True
         return self
+
+    def _adapt_transforms(self, df: pd.DataFrame, transformer) -> None:
+        """Hook: adjust fitted transforms to the data before the table is encoded."""
 
     def _fit(self, X: np.ndarray, names: list[str], kinds: list[str]) -> None:
         raise NotImplementedError

@@ -97,6 +97,44 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         return p
 
     # ------------------------------------------------------------------ fit
+    def _adapt_transforms(self, df, transformer):
+        """Order each categorical column's categories along the main axis of the numerical columns.
+
+        A Gaussian copula can only express monotone relations. Encoding categories in order of
+        their mean score on the first principal component of the (normal-scored) numerical
+        columns turns, e.g., species vs flipper length into a monotone relation the copula can
+        learn, instead of an arbitrary frequency order.
+        """
+        from ..transforms.categorical import CategoricalTransform
+
+        cont = [t for t in transformer.transforms if t.output_kinds and t.output_kinds[0] in ("continuous", "discrete") and not isinstance(t, CategoricalTransform)]
+        cats = [t for t in transformer.transforms if isinstance(t, CategoricalTransform) and len(t.categories) > 2]
+        if not cont or not cats:
+            return
+        scores = []
+        for t in cont:
+            v = t.forward(df[t.column])[:, 0]
+            ok = ~np.isnan(v)
+            z = np.zeros(len(v))
+            if ok.sum() > 1:
+                ranks = np.argsort(np.argsort(v[ok], kind="stable"), kind="stable")
+                z[ok] = special.ndtri((ranks + 0.5) / ok.sum())
+            scores.append(z)
+        S = np.column_stack(scores)
+        if S.shape[1] == 1:
+            pc = S[:, 0]
+        else:
+            S = S - S.mean(axis=0)
+            _, _, vt = np.linalg.svd(S, full_matrices=False)
+            axis = vt[0] * (1 if vt[0].sum() >= 0 else -1)
+            pc = S @ axis
+        for t in cats:
+            codes = t._codes(df[t.column])
+            sums = np.bincount(codes, weights=pc, minlength=len(t.categories))
+            counts = np.bincount(codes, minlength=len(t.categories))
+            means = sums / np.maximum(counts, 1)
+            t.reorder(np.argsort(means, kind="stable"))
+
     def _fit(self, X, names, kinds):
         self._names = list(names)
         self._kinds = list(kinds)

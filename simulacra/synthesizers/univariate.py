@@ -4,8 +4,9 @@ Parametric: ``norm``, ``uniform``, ``truncnorm``, ``beta``, ``gamma`` (fitted by
 learned support, fast and deterministic). Non-parametric: ``gaussian_kde`` (a Gaussian kernel
 density, tabulated on a grid) and ``empirical`` (the learned quantile function: exact
 frequencies for discrete columns, linear interpolation between quantiles for continuous ones).
-``auto`` picks, per column, the simplest parametric family that a Kolmogorov-Smirnov test does not
-reject at the 5% level, and ``empirical`` otherwise (and always for discrete columns).
+``auto`` picks, per column, the parametric family closest to the data (Kolmogorov-Smirnov
+distance) when that distance is under half the 5% critical value, and ``empirical`` otherwise
+(and always for discrete columns).
 """
 
 from __future__ import annotations
@@ -295,7 +296,10 @@ def _auto(x: np.ndarray) -> Distribution:
     if len(xs) > 20_000:
         xs = xs[:: len(xs) // 20_000]
     n = len(xs)
-    critical = 1.358 / np.sqrt(n)  # 5% level of the KS test
+    # a parametric family is kept only when it is clearly consistent with the data: its KS
+    # distance must be under half the 5% critical value; otherwise the empirical quantile
+    # function is more faithful
+    critical = 0.5 * 1.358 / np.sqrt(n)
     best, best_stat = None, np.inf
     for name in PARAMETRIC:
         try:

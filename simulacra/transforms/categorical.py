@@ -60,6 +60,14 @@ class CategoricalTransform(ColumnTransform):
         self.output_kinds = ["uniform01"]
         return self
 
+    def reorder(self, order) -> None:
+        """Put the categories in a new order (a permutation of their indices)."""
+        order = [int(i) for i in order]
+        if sorted(order) != list(range(len(self.categories))):
+            raise ValueError("order must be a permutation of the category indices")
+        self.categories = [self.categories[i] for i in order]
+        self.probabilities = self.probabilities[order]
+
     def _codes(self, series: pd.Series) -> np.ndarray:
         known = [c for c in self.categories if c is not None]
         lookup = pd.Index(known)

@@ -1,0 +1,315 @@
+"""Quality report: how well synthetic data reproduces the real columns and their relationships.
+
+The definitions follow SDMetrics' single-table ``QualityReport`` (0.32) so the numbers are
+comparable:
+
+- **Column Shapes**: per column, ``KSComplement`` (1 - the Kolmogorov-Smirnov statistic) for
+  numerical and datetime columns, ``TVComplement`` (1 - total variation distance of the category
+  frequencies, missing values dropped) for categorical and boolean ones; the property score is
+  the mean over columns.
+- **Column Pair Trends**: per pair, ``CorrelationSimilarity`` (1 - |r_real - r_synthetic| / 2,
+  Pearson on rows where both are present) for two numerical/datetime columns, else
+  ``ContingencySimilarity`` (1 - total variation distance of the joint frequencies; numerical
+  columns cut into 10 equal-width bins between each table's own min and max, missing values a
+  category). As in SDMetrics 0.32, the property score averages only the pairs whose real
+  correlation exceeds 0.5 (|r|) or whose real association (Cramér's V) exceeds 0.3; pass
+  ``pair_threshold=False`` to average all pairs (SDMetrics before 0.32).
+- The overall score is the mean of the two property scores (NaN ones skipped).
+
+id, text, unknown and PII columns are not scored. Unlike SDMetrics, large tables are not
+subsampled, so the report is deterministic.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InvalidDataError, MetadataError
+
+CONTINUOUS = ("numerical", "datetime")
+DISCRETE = ("categorical", "boolean", "ordinal")
+CORRELATION_THRESHOLD = 0.5
+ASSOCIATION_THRESHOLD = 0.3
+
+
+def _columns_meta(metadata) -> dict:
+    from ..metadata import Metadata
+
+    if isinstance(metadata, Metadata):
+        return metadata.columns
+    if isinstance(metadata, dict):
+        if metadata.get("tables"):
+            return next(iter(metadata["tables"].values()))["columns"]
+        if "columns" in metadata:
+            return metadata["columns"]
+    if hasattr(metadata, "to_dict"):
+        return _columns_meta(metadata.to_dict())
+    raise MetadataError("metadata must be a simulacra Metadata or an SDV-style metadata dict")
+
+
+def _numeric_view(s: pd.Series, meta: dict) -> np.ndarray:
+    """Numbers for a continuous column: floats, or datetimes as int64 epoch nanoseconds."""
+    if meta["sdtype"] == "datetime":
+        if not pd.api.types.is_datetime64_any_dtype(s.dtype):
+            fmt = meta.get("datetime_format")
+            with np.errstate(all="ignore"):
+                s = pd.to_datetime(s, format=fmt, errors="coerce") if fmt else pd.to_datetime(s, errors="coerce", format="mixed")
+        if isinstance(s.dtype, pd.DatetimeTZDtype):
+            s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+        nat = s.isna().to_numpy()
+        v = s.to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
+        v[nat] = np.nan
+        return v
+    v = pd.to_numeric(s, errors="coerce")
+    return v.to_numpy(dtype=float, na_value=np.nan)
+
+
+def ks_complement(real: np.ndarray, synthetic: np.ndarray) -> float:
+    """1 - two-sample KS statistic (NaN dropped). NaN when either side is empty."""
+    r = np.sort(np.round(real[~np.isnan(real)], 14))
+    s = np.sort(np.round(synthetic[~np.isnan(synthetic)], 14))
+    if len(r) == 0 or len(s) == 0:
+        return np.nan
+    allv = np.concatenate([r, s])
+    cdf_r = np.searchsorted(r, allv, side="right") / len(r)
+    cdf_s = np.searchsorted(s, allv, side="right") / len(s)
+    return float(1 - np.max(np.abs(cdf_r - cdf_s)))
+
+
+def tv_complement(real: pd.Series, synthetic: pd.Series) -> float:
+    """1 - total variation distance between category frequencies (missing values dropped)."""
+    r = real.dropna()
+    s = synthetic.dropna()
+    if len(r) == 0 or len(s) == 0:
+        return np.nan
+    codes, _ = pd.factorize(pd.concat([r, s], ignore_index=True).astype(object))
+    k = codes.max() + 1
+    pr = np.bincount(codes[: len(r)], minlength=k) / len(r)
+    ps = np.bincount(codes[len(r) :], minlength=k) / len(s)
+    return float(1 - 0.5 * np.abs(pr - ps).sum())
+
+
+def _bin_codes(v: np.ndarray) -> np.ndarray:
+    """SDMetrics' pair-trend binning: 10 equal-width bins over this table's own range; NaN -> 11."""
+    finite = v[~np.isnan(v)]
+    edges = np.histogram_bin_edges(finite) if len(finite) else np.linspace(0, 1, 11)
+    with np.errstate(invalid="ignore"):
+        return np.digitize(v, edges)
+
+
+def _pearson(a: np.ndarray, b: np.ndarray) -> float:
+    ok = ~(np.isnan(a) | np.isnan(b))
+    a, b = a[ok], b[ok]
+    if len(a) < 2:
+        return np.nan
+    a = a - a.mean()
+    b = b - b.mean()
+    den = np.sqrt((a * a).sum() * (b * b).sum())
+    return float((a * b).sum() / den) if den > 0 else np.nan
+
+
+def _joint_codes(x_real, y_real, x_syn, y_syn):
+    """Codes of the (x, y) cells over the union of both tables (NaN is a value)."""
+    x = pd.factorize(pd.Series(np.concatenate([x_real, x_syn]), dtype=object), use_na_sentinel=False)[0]
+    y = pd.factorize(pd.Series(np.concatenate([y_real, y_syn]), dtype=object), use_na_sentinel=False)[0]
+    ky = y.max() + 1
+    return x, y, x * ky + y, x.max() + 1, ky
+
+
+def cramers_v(table: np.ndarray) -> float:
+    n = table.sum()
+    rows = table.sum(axis=1, keepdims=True)
+    cols = table.sum(axis=0, keepdims=True)
+    expected = rows * cols / n
+    if (expected == 0).any():
+        raise ValueError("the table of expected frequencies has a zero element")
+    chi2 = ((table - expected) ** 2 / expected).sum()
+    k = min(table.shape) - 1
+    return float(np.sqrt(chi2 / n / k))
+
+
+def contingency_similarity(x_real, y_real, x_syn, y_syn) -> tuple[float, float]:
+    """(score, real Cramér's V) of one pair; NaN score when the real table is degenerate."""
+    nr, ns = len(x_real), len(x_syn)
+    x, y, cell, kx, ky = _joint_codes(x_real, y_real, x_syn, y_syn)
+    real_table = np.bincount(cell[:nr], minlength=kx * ky).reshape(kx, ky)
+    real_table = real_table[real_table.sum(axis=1) > 0][:, real_table.sum(axis=0) > 0]
+    if real_table.sum() == 0 or min(real_table.shape) < 2:
+        return np.nan, np.nan
+    v = cramers_v(real_table)
+    k = kx * ky
+    pr = np.bincount(cell[:nr], minlength=k) / nr
+    ps = np.bincount(cell[nr:], minlength=k) / ns
+    return float(1 - 0.5 * np.abs(pr - ps).sum()), v
+
+
+class QualityReport:
+    """Scores of a synthetic table against the real one (see the module docstring)."""
+
+    def __init__(self, pair_threshold: bool = True):
+        self.pair_threshold = pair_threshold
+        self._details: dict[str, pd.DataFrame] = {}
+        self._scores: dict[str, float] = {}
+        self._overall = np.nan
+        self._generated = False
+
+    def generate(self, real_data, synthetic_data, metadata, verbose: bool = True) -> None:
+        for name, df in (("real_data", real_data), ("synthetic_data", synthetic_data)):
+            if not isinstance(df, pd.DataFrame):
+                raise InvalidDataError(f"{name} must be a pandas DataFrame, got {type(df).__name__}")
+            if len(df) == 0:
+                raise InvalidDataError(f"{name} has no rows")
+        meta = _columns_meta(metadata)
+        for name, df in (("real data", real_data), ("synthetic data", synthetic_data)):
+            missing = [c for c in meta if c not in df.columns]
+            if missing:
+                raise MetadataError(f"the metadata names column(s) {', '.join(map(repr, missing))} that the {name} does not have")
+        cols = [c for c, m in meta.items() if m["sdtype"] in CONTINUOUS + DISCRETE]
+        self._column_shapes(real_data, synthetic_data, cols, meta)
+        self._column_pair_trends(real_data, synthetic_data, cols, meta)
+        self._overall = float(np.nanmean([self._scores["Column Shapes"], self._scores["Column Pair Trends"]])) if not all(
+            np.isnan([self._scores["Column Shapes"], self._scores["Column Pair Trends"]])
+        ) else np.nan
+        self._generated = True
+        if verbose:
+            print(self.summary())
+
+    def _column_shapes(self, real, syn, cols, meta):
+        rows = []
+        for c in cols:
+            m = meta[c]
+            if m["sdtype"] in CONTINUOUS:
+                score = ks_complement(_numeric_view(real[c], m), _numeric_view(syn[c], m))
+                rows.append((c, "KSComplement", score))
+            else:
+                rows.append((c, "TVComplement", tv_complement(real[c], syn[c])))
+        df = pd.DataFrame(rows, columns=["Column", "Metric", "Score"])
+        self._details["Column Shapes"] = df
+        self._scores["Column Shapes"] = float(df["Score"].mean()) if df["Score"].notna().any() else np.nan
+
+    def _column_pair_trends(self, real, syn, cols, meta):
+        num_r, num_s, bin_r, bin_s = {}, {}, {}, {}
+        for c in cols:
+            if meta[c]["sdtype"] in CONTINUOUS:
+                num_r[c] = _numeric_view(real[c], meta[c])
+                num_s[c] = _numeric_view(syn[c], meta[c])
+                bin_r[c] = _bin_codes(num_r[c])
+                bin_s[c] = _bin_codes(num_s[c])
+        rows = []
+        for c1, c2 in itertools.combinations(cols, 2):
+            cont1, cont2 = c1 in num_r, c2 in num_r
+            if cont1 and cont2:
+                row = self._correlation_row(c1, c2, num_r, num_s)
+            else:
+                xr = bin_r[c1] if cont1 else real[c1].to_numpy(dtype=object)
+                xs = bin_s[c1] if cont1 else syn[c1].to_numpy(dtype=object)
+                yr = bin_r[c2] if cont2 else real[c2].to_numpy(dtype=object)
+                ys = bin_s[c2] if cont2 else syn[c2].to_numpy(dtype=object)
+                try:
+                    score, v = contingency_similarity(xr, yr, xs, ys)
+                    meets = bool(not np.isnan(v) and v > ASSOCIATION_THRESHOLD)
+                    row = (c1, c2, "ContingencySimilarity", score, np.nan, np.nan, v, meets, None)
+                except ValueError as e:
+                    row = (c1, c2, "ContingencySimilarity", np.nan, np.nan, np.nan, np.nan, False, f"ValueError: {e}")
+            rows.append(row)
+        df = pd.DataFrame(
+            rows,
+            columns=["Column 1", "Column 2", "Metric", "Score", "Real Correlation", "Synthetic Correlation", "Real Association", "Meets Threshold?", "Error"],
+        )
+        if df["Error"].isna().all():
+            df = df.drop(columns="Error")
+        self._details["Column Pair Trends"] = df
+        if self.pair_threshold:
+            used = df.loc[df["Meets Threshold?"].astype(bool), "Score"] if len(df) else df["Score"]
+        else:
+            used = df["Score"]
+        self._scores["Column Pair Trends"] = float(used.mean()) if used.notna().any() else np.nan
+
+    def _correlation_row(self, c1, c2, num_r, num_s):
+        for label, nums in (("real", num_r), ("synthetic", num_s)):
+            for c in (c1, c2):
+                v = nums[c][~np.isnan(nums[c])]
+                if len(v) and np.all(v == v[0]):
+                    msg = f"ConstantInputError: The {label} data in column '{c}' contains a constant value."
+                    return (c1, c2, "CorrelationSimilarity", np.nan, np.nan, np.nan, np.nan, False, msg)
+        r_real = _pearson(num_r[c1], num_r[c2])
+        r_syn = _pearson(num_s[c1], num_s[c2])
+        meets = bool(not np.isnan(r_real) and abs(r_real) > CORRELATION_THRESHOLD)
+        if self.pair_threshold and not np.isnan(r_real) and abs(r_real) <= CORRELATION_THRESHOLD:
+            # SDMetrics 0.32 does not compute these pairs; we still report the synthetic correlation
+            pass
+        score = np.nan if np.isnan(r_real) or np.isnan(r_syn) else 1 - abs(r_real - r_syn) / 2
+        return (c1, c2, "CorrelationSimilarity", score, r_real, r_syn, np.nan, meets, None)
+
+    # ------------------------------------------------------------------ access
+    def _check(self):
+        if not self._generated:
+            raise InvalidDataError("the report has not been generated yet; call generate(real, synthetic, metadata)")
+
+    def get_score(self) -> float:
+        """Overall quality in [0, 1]."""
+        self._check()
+        return self._overall
+
+    def get_properties(self) -> pd.DataFrame:
+        self._check()
+        return pd.DataFrame({"Property": list(self._scores), "Score": list(self._scores.values())})
+
+    def get_details(self, property_name: str) -> pd.DataFrame:
+        self._check()
+        if property_name not in self._details:
+            raise InvalidDataError(f"unknown property {property_name!r}; choose one of {', '.join(self._details)}")
+        return self._details[property_name].copy()
+
+    def summary(self) -> str:
+        lines = [f"Overall Score (Average): {self._overall * 100:.2f}%", "", "Properties:"]
+        for k, v in self._scores.items():
+            lines.append(f"- {k}: {'n/a' if np.isnan(v) else f'{v * 100:.2f}%'}")
+        return "\n".join(lines)
+
+    def get_visualization(self, property_name: str):
+        """A matplotlib figure of the property's scores (needs matplotlib)."""
+        details = self.get_details(property_name)
+        try:
+            import matplotlib
+
+            matplotlib.use("Agg") if matplotlib.get_backend() == "" else None
+            import matplotlib.pyplot as plt
+        except ImportError:
+            raise InvalidDataError("get_visualization needs matplotlib: pip install matplotlib") from None
+        fig, ax = plt.subplots(figsize=(8, 0.35 * max(len(details), 4) + 1))
+        if property_name == "Column Shapes":
+            ax.barh(details["Column"], details["Score"], color="#3b6ea5")
+        else:
+            labels = details["Column 1"] + " / " + details["Column 2"]
+            ax.barh(labels, details["Score"], color="#3b6ea5")
+        ax.set_xlim(0, 1)
+        ax.set_xlabel("Score")
+        ax.set_title(f"{property_name} (average {self._scores[property_name]:.2f})")
+        fig.tight_layout()
+        return fig
+
+
+def evaluate_quality(real_data, synthetic_data, metadata, verbose: bool = True, pair_threshold: bool = True) -> QualityReport:
+    """Generate a :class:`QualityReport` of ``synthetic_data`` against ``real_data``.
+
+    Parameters
+    ----------
+    real_data, synthetic_data : pandas.DataFrame
+    metadata : Metadata or dict
+    verbose : bool, default True
+        Print the overall and property scores.
+    pair_threshold : bool, default True
+        Average Column Pair Trends only over pairs with a real correlation above 0.5 or a real
+        association above 0.3 (SDMetrics 0.32); ``False`` averages all pairs.
+
+    Returns
+    -------
+    QualityReport
+    """
+    report = QualityReport(pair_threshold=pair_threshold)
+    report.generate(real_data, synthetic_data, metadata, verbose=verbose)
+    return report
