@@ -136,7 +136,8 @@ class DatetimeTransform(ColumnTransform):
             np.clip(sec, self.min, self.max, out=sec)
         ns = np.round(sec * _NS / self.step) * self.step
         nulls = values[:, 1] > 0.5 if self.null_rate > 0 else np.zeros(len(sec), dtype=bool)
-        ns = ns.astype("int64")
+        nulls = nulls | np.isnan(ns)
+        ns = np.where(nulls, 0, ns).astype("int64")
         dt = pd.Series(ns.astype("datetime64[ns]"), name=self.column)
         dt[nulls] = pd.NaT
         if not self.is_text:
@@ -166,7 +167,10 @@ class DatetimeTransform(ColumnTransform):
                     import datetime as _dt
 
                     part = part.dt.tz_convert(_dt.timezone(_dt.timedelta(minutes=minutes)))
-            out[sel] = part.dt.strftime(fmt).to_numpy()
+            text = part.dt.strftime(fmt)
+            if "%z" in fmt and self.utc_offset and ":" in self.utc_offset:
+                text = text.str.replace(r"([+-]\d{2})(\d{2})$", r"\1:\2", regex=True)
+            out[sel] = text.to_numpy()
         return pd.Series(out, name=self.column, dtype=object if self.dtype == "object" else self.dtype)
 
     def get_state(self):

@@ -1,0 +1,57 @@
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DATASETS = REPO.parent / "shared" / "datasets"
+
+
+def catalog():
+    path = DATASETS / "catalog.json"
+    if not path.exists():
+        return None
+    return json.loads(path.read_text())
+
+
+def dataset_names():
+    cat = catalog()
+    if cat is None:
+        return []
+    return [t["file"] for t in cat["tables"]]
+
+
+def catalog_metadata(file: str) -> dict:
+    """Metadata dict from the catalog; non-key 'id' columns (foreign keys) become categorical."""
+    t = next(t for t in catalog()["tables"] if t["file"] == file)
+    pk = t.get("primary_key")
+    cols = {}
+    for c in t["column_details"]:
+        sd = c["type"]
+        if sd == "id" and c["name"] != pk:
+            sd = "categorical"
+        m = {"sdtype": sd}
+        if sd == "datetime" and c.get("datetime_format"):
+            m["datetime_format"] = c["datetime_format"]
+        cols[c["name"]] = m
+    return {"columns": cols, "primary_key": pk}
+
+
+@pytest.fixture(scope="session")
+def penguins():
+    from simulacra.datasets import load_demo
+
+    return load_demo()
+
+
+@pytest.fixture(scope="session")
+def penguins_metadata(penguins):
+    from simulacra import Metadata
+
+    return Metadata.detect_from_dataframe(penguins, table_name="penguins")
+
+
+def need_datasets():
+    if not DATASETS.exists():
+        pytest.skip("../shared/datasets is not present")

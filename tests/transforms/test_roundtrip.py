@@ -1,0 +1,171 @@
+"""Reversible transforms: forward then inverse gives back the column, dtype included."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from simulacra.transforms import (
+    BooleanTransform,
+    CategoricalTransform,
+    DatetimeTransform,
+    IdTransform,
+    NumericalTransform,
+    PIITransform,
+)
+from simulacra.transforms.regex import infer_regex, parse_regex
+
+RNG = np.random.default_rng(0)
+
+
+def roundtrip(t, s):
+    t.fit(s)
+    X = t.forward(s)
+    return t.inverse(X, np.random.default_rng(0), np.arange(len(s)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.integers(-10**9, 10**9), st.none()), min_size=2, max_size=50).filter(lambda v: any(x is not None for x in v)))
+def test_nullable_int_roundtrip(values):
+    s = pd.Series(values, dtype="Int64")
+    out = roundtrip(NumericalTransform("x"), s)
+    assert str(out.dtype) == "Int64"
+    pd.testing.assert_series_equal(out, s.rename("x"), check_names=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(-1e6, 1e6, allow_nan=False).map(lambda x: round(x, 3)), min_size=2, max_size=50))
+def test_float_roundtrip_keeps_decimals(values):
+    s = pd.Series(values, dtype="float64")
+    out = roundtrip(NumericalTransform("x"), s)
+    np.testing.assert_allclose(out.to_numpy(), s.to_numpy(), rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("dtype", ["UInt8", "Int8", "int16", "uint32", "int64", "float32", "UInt16"])
+def test_integer_dtypes_survive(dtype):
+    s = pd.Series([0, 5, 7, 200 if "8" not in dtype or dtype.startswith("U") else 100, 3], dtype=dtype)
+    out = roundtrip(NumericalTransform("x"), s)
+    assert str(out.dtype) == str(s.dtype)
+    assert (out.to_numpy() == s.to_numpy()).all()
+
+
+def test_min_max_and_rounding_enforced():
+    s = pd.Series([1.25, 2.5, 3.75, np.nan])
+    t = NumericalTransform("x").fit(s)
+    X = np.array([[-100.0, 0.0], [100.0, 0.0], [2.123456, 0.0], [2.0, 1.0]])
+    out = t.inverse(X, RNG, np.arange(4))
+    assert out.iloc[0] == 1.25 and out.iloc[1] == 3.75
+    assert out.iloc[2] == 2.12
+    assert np.isnan(out.iloc[3])
+    t2 = NumericalTransform("x", enforce_min_max_values=False, enforce_rounding=False).fit(s)
+    out2 = t2.inverse(X, RNG, np.arange(4))
+    assert out2.iloc[0] == -100.0 and out2.iloc[2] == 2.123456
+
+
+def test_unsigned_never_wraps():
+    s = pd.Series([1, 2, 3], dtype="UInt8")
+    t = NumericalTransform("x", enforce_min_max_values=False).fit(s)
+    out = t.inverse(np.array([[-5.0], [300.0]]), RNG, np.arange(2))
+    assert out.tolist() == [0, 255]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", "ç", "日本", None, "z z"]), min_size=2, max_size=60).filter(lambda v: any(x is not None for x in v)))
+def test_categorical_roundtrip(values):
+    s = pd.Series(values, dtype=object)
+    out = roundtrip(CategoricalTransform("c"), s)
+    assert out.isna().tolist() == s.isna().tolist()
+    assert out.dropna().tolist() == s.dropna().tolist()
+
+
+def test_categorical_only_learned_values_with_learned_frequencies():
+    s = pd.Series(["a"] * 700 + ["b"] * 200 + ["c"] * 100 + [None] * 0)
+    t = CategoricalTransform("c").fit(s)
+    u = np.random.default_rng(1).random((100_000, 1))
+    out = t.inverse(u, RNG, np.arange(100_000))
+    assert set(out.unique()) == {"a", "b", "c"}
+    freq = out.value_counts(normalize=True)
+    assert abs(freq["a"] - 0.7) < 0.01 and abs(freq["c"] - 0.1) < 0.01
+
+
+def test_categorical_high_cardinality_has_no_blowup():
+    n = 200_000
+    vals = pd.Series(np.char.add("k", (np.arange(n) % 50_000).astype(str)))
+    t = CategoricalTransform("c").fit(vals)
+    X = t.forward(vals)
+    assert X.shape == (n, 1)
+    assert len(t.categories) == 50_000
+
+
+def test_boolean_dtypes():
+    for s in [pd.Series([True, False, True]), pd.Series([0, 1, 1]), pd.Series(["yes", "no", "yes"]), pd.Series([True, None, False], dtype="boolean")]:
+        out = roundtrip(BooleanTransform("b"), s)
+        assert out.astype(object).where(out.notna(), None).tolist() == s.astype(object).where(s.notna(), None).tolist()
+        assert str(out.dtype) == str(s.dtype)
+
+
+@pytest.mark.parametrize(
+    "s",
+    [
+        pd.Series(pd.date_range("2020-01-01", periods=30, freq="D")),
+        pd.Series(pd.date_range("2020-03-01", periods=30, freq="7h", tz="Europe/Paris")),
+        pd.Series(pd.date_range("2020-01-01", periods=30, freq="D").strftime("%d/%m/%Y")),
+        pd.Series(pd.date_range("2020-01-01", periods=30, freq="37min").strftime("%Y-%m-%d %H:%M:%S")),
+        pd.Series(["2021-01-02T10:00:00+02:00", "2021-01-03T11:30:00+02:00", "2021-02-03T00:00:00+02:00"]),
+        pd.Series(pd.to_datetime(["2020-01-01", None, "2020-05-03"]).astype("datetime64[s]")),
+    ],
+    ids=["naive", "tz", "text-dmy", "text-seconds", "text-offset", "unit-s-with-nat"],
+)
+def test_datetime_roundtrip(s):
+    out = roundtrip(DatetimeTransform("d"), s)
+    assert str(out.dtype) == str(s.dtype)
+    assert out.astype(str).tolist() == s.astype(str).tolist()
+
+
+def test_datetime_mixed_formats_come_back_mixed():
+    s = pd.Series(["2021-01-05", "03/04/2021", "2021-02-07", "12/25/2021"] * 50)
+    t = DatetimeTransform("d").fit(s)
+    assert set(t.formats) == {"%Y-%m-%d", "%m/%d/%Y"}
+    X = t.forward(s)
+    out = t.inverse(X, np.random.default_rng(3), np.arange(len(s)))
+    iso = out.str.match(r"^\d{4}-\d{2}-\d{2}$").mean()
+    assert 0.35 < iso < 0.65
+    assert pd.to_datetime(out, format="mixed").notna().all()
+
+
+def test_ids_unique_in_shape_across_batches():
+    s = pd.Series([f"AB-{i:04d}" for i in range(50)])
+    t = IdTransform("id").fit(s)
+    assert t.regex_format == "AB\\-[0-9]{4}"
+    t.prepare(np.random.default_rng(0))
+    a = t.inverse(np.empty((5000, 0)), RNG, np.arange(0, 5000))
+    b = t.inverse(np.empty((5000, 0)), RNG, np.arange(5000, 10000))
+    both = pd.concat([a, b])
+    assert both.is_unique
+    assert both.str.match(r"^AB-\d{4}$").all()
+    with pytest.raises(Exception, match="allows only 10,000"):
+        t.inverse(np.empty((2, 0)), RNG, np.arange(10_000, 10_002))
+
+
+def test_integer_ids_consecutive():
+    t = IdTransform("id").fit(pd.Series([10, 11, 15]))
+    out = t.inverse(np.empty((4, 0)), RNG, np.arange(4))
+    assert out.tolist() == [10, 11, 12, 13]
+
+
+def test_regex_inference_and_parsing():
+    assert infer_regex(["N101UW", "N102AA", "N3345B"]) is not None
+    assert infer_regex(["550e8400-e29b-41d4-a716-446655440000"]) .startswith("[0-9a-f]{8}")
+    assert len(parse_regex("[A-Z]{2}-\\d{3}")) == 6
+    with pytest.raises(Exception, match="not supported"):
+        parse_regex("a+")
+
+
+def test_pii_is_fake_and_keeps_missing_rate():
+    real = pd.Series([f"person{i}@corp.example" for i in range(100)] + [None] * 100)
+    t = PIITransform("email", "email").fit(real)
+    out = t.inverse(np.empty((4000, 0)), np.random.default_rng(0), np.arange(4000))
+    assert abs(out.isna().mean() - 0.5) < 0.05
+    assert not set(out.dropna()) & set(real.dropna())
+    assert out.dropna().str.contains("@").all()
