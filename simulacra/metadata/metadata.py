@@ -177,6 +177,11 @@ class Metadata:
             new["sdtype"] = cols[column_name]["sdtype"]
         _check_column(column_name, new)
         cols[column_name] = new
+        if table.get("primary_key") == column_name and new["sdtype"] not in ("id",) + PII_SDTYPES:
+            import warnings
+
+            warnings.warn(f"column {column_name!r} is no longer the primary key (a key must be 'id' or a PII sdtype)", stacklevel=2)
+            table["primary_key"] = None
 
     def update_columns(self, column_names, table_name: str | None = None, **kwargs) -> None:
         for c in column_names:

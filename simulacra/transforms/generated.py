@@ -136,6 +136,11 @@ class PIITransform(ColumnTransform):
 
     def fit(self, series):
         self.null_rate = float(series.isna().mean())
+        if self.sdtype == "unknown" and self.null_rate == 1.0:
+            raise InvalidDataError(
+                f"column {self.column!r} has no values (all missing), so its type cannot be learned; drop it, "
+                "or declare its sdtype in the metadata"
+            )
         self.dtype = str(series.dtype) if series.dtype == object or pd.api.types.is_string_dtype(series.dtype) else "object"
         if self.sdtype not in FAKER_METHODS:
             raise InvalidDataError(f"column {self.column!r}: no fake-value generator for sdtype {self.sdtype!r}")
