@@ -166,12 +166,13 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         d = len(self._names)
         if d == 0:
             return np.empty((num_rows, 0))
-        Z = rng.standard_normal((num_rows, d)) @ self._cholesky.T
-        U = special.ndtr(Z)
-        X = np.empty_like(U)
+        # work in (columns, rows) layout so that each column is contiguous in memory
+        Y = self._cholesky @ rng.standard_normal((d, num_rows))
+        special.ndtr(Y, out=Y)
         for j, dist in enumerate(self._marginals):
-            X[:, j] = U[:, j] if dist is None else dist.ppf(U[:, j])
-        return X
+            if dist is not None:
+                Y[j] = dist.ppf(Y[j])
+        return Y.T
 
     # ------------------------------------------------------------------ inspection
     def get_learned_distributions(self) -> dict:

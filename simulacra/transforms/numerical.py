@@ -156,22 +156,27 @@ class NumericalTransform(ColumnTransform):
 
 def _restore_numeric(name, x: np.ndarray, nulls, dtype: str) -> pd.Series:
     dt = pd.api.types.pandas_dtype(dtype)
-    has_null = nulls is not None and nulls.any()
+    mask = nulls if nulls is not None else np.zeros(len(x), dtype=bool)
+    has_null = bool(mask.any())
     if isinstance(dt, pd.api.extensions.ExtensionDtype):
+        npdt = getattr(dt, "numpy_dtype", None)
+        if npdt is not None and npdt.kind in "iu":
+            values = np.where(mask, 0, np.round(x)).astype(npdt)
+            return pd.Series(pd.arrays.IntegerArray(values, mask.copy()), name=name)
+        if npdt is not None and npdt.kind == "f":
+            return pd.Series(pd.arrays.FloatingArray(np.where(mask, 0, x).astype(npdt), mask.copy()), name=name)
         s = pd.Series(x, name=name)
         if has_null:
-            s[nulls] = np.nan
-        if getattr(dt, "numpy_dtype", np.dtype("f8")).kind in "iu":
-            return s.round().astype(dt)
+            s[mask] = np.nan
         return s.astype(dt)
     if dt.kind in "iu":
         if has_null:
-            nullable = {"i": "Int", "u": "UInt"}[dt.kind] + str(dt.itemsize * 8)
-            s = pd.Series(x, name=name)
-            s[nulls] = np.nan
-            return s.round().astype(nullable)
+            nullable = pd.api.types.pandas_dtype({"i": "Int", "u": "UInt"}[dt.kind] + str(dt.itemsize * 8))
+            values = np.where(mask, 0, np.round(x)).astype(dt)
+            return pd.Series(pd.arrays.IntegerArray(values, mask.copy()), name=name, dtype=nullable)
         return pd.Series(np.round(x).astype(dt), name=name)
+    x = x.astype(dt) if dt.kind == "f" else x
     if has_null:
         x = x.copy()
-        x[nulls] = np.nan
-    return pd.Series(x.astype(dt) if dt.kind == "f" else x, name=name)
+        x[mask] = np.nan
+    return pd.Series(x, name=name)
