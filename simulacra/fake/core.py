@@ -1,0 +1,283 @@
+"""``Fake``: the entry point of the fake-data engine (in the spirit of Faker's ``Faker`` and
+mimesis' ``Generic``): ``Fake(locale="en_US", seed=42).person.full_name(n=1000)``.
+
+Every method takes ``n=`` and returns a column (a numpy array; strings as ``object`` arrays);
+without ``n`` it returns one value. Common options of every method:
+
+- ``unique=True``: distinct values, or a ``ParameterError`` naming the field and about how many
+  distinct values it can make;
+- ``locale=``: another locale for this call, or several mixed in one column with weights
+  (``{"en_US": 0.7, "de_DE": 0.3}``).
+
+The same seed and the same simulacra version give the same values (see README, "Reproducibility").
+"""
+
+from __future__ import annotations
+
+import functools
+import numbers
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .._random import as_generator
+from ..errors import ParameterError
+from .engine import Engine
+from .locales import available_locales, check_locale
+
+_ENGINES: dict[str, Engine] = {}
+_MAX_UNIQUE_ROUNDS = 40
+
+
+def engine_for(locale: str) -> Engine:
+    loc = check_locale(locale)
+    if loc not in _ENGINES:
+        _ENGINES[loc] = Engine(loc)
+    return _ENGINES[loc]
+
+
+def _check_n(n) -> int:
+    if isinstance(n, bool) or not isinstance(n, (numbers.Integral, np.integer)):
+        raise ParameterError(f"n must be a non-negative integer, got {n!r}")
+    if n < 0:
+        raise ParameterError(f"n must be a non-negative integer, got {n}")
+    return int(n)
+
+
+def _parse_locales(locale) -> tuple[list[str], np.ndarray | None]:
+    if isinstance(locale, str):
+        return [check_locale(locale)], None
+    if isinstance(locale, dict):
+        if not locale:
+            raise ParameterError("locale weights must not be empty")
+        locs = [check_locale(k) for k in locale]
+        w = np.array([float(v) for v in locale.values()])
+        if (w < 0).any() or w.sum() <= 0 or not np.isfinite(w).all():
+            raise ParameterError(f"locale weights must be non-negative with a positive sum, got {locale!r}")
+        return locs, w / w.sum()
+    if isinstance(locale, (list, tuple)) and locale:
+        locs = [check_locale(k) for k in locale]
+        return locs, np.full(len(locs), 1 / len(locs))
+    raise ParameterError(f"locale must be a name, a list of names or a dict of weights, got {locale!r}")
+
+
+def _combine(pieces: list[tuple[np.ndarray, pd.Series]], n: int) -> pd.Series:
+    """Put per-locale pieces back into row order."""
+    if not pieces:
+        return pd.Series([], dtype="string[pyarrow]")
+    positions = np.concatenate([idx for idx, _ in pieces])
+    inverse = np.empty(n, dtype=np.int64)
+    inverse[positions] = np.arange(n)
+    combined = pd.concat([s for _, s in pieces], ignore_index=True)
+    return combined.iloc[inverse].reset_index(drop=True)
+
+
+def column(name: str | None = None):
+    """Decorator: turn ``fn(self, n, rng, engine, **opts) -> array`` into a public column method."""
+
+    def deco(fn):
+        field = name or fn.__name__
+
+        @functools.wraps(fn)
+        def wrapper(self, n=None, *, unique: bool = False, locale=None, **opts):
+            fake = self._fake
+            count = 1 if n is None else _check_n(n)
+            locs, weights = (fake._locales, fake._weights) if locale is None else _parse_locales(locale)
+            rng = fake._rng
+
+            def make(k: int) -> np.ndarray:
+                if len(locs) == 1 or k == 0:
+                    return _public(fn(self, k, rng, engine_for(locs[0]), **opts))
+                choice = rng.choice(len(locs), size=k, p=weights)
+                pieces = []
+                for j, loc in enumerate(locs):
+                    idx = np.flatnonzero(choice == j)
+                    if idx.size:
+                        pieces.append((idx, _public(fn(self, idx.size, rng, engine_for(loc), **opts))))
+                return _combine(pieces, k)
+
+            arr = make(count)
+            if unique:
+                arr = _make_unique(arr, make, f"{type(self).__name__.lower()}.{field}")
+            if n is None:
+                v = arr.iloc[0]
+                if isinstance(v, pd.Timestamp) and arr.dtype == "datetime64[s]" and v == v.normalize() and getattr(fn, "_dates", False):
+                    return v.date()
+                return v.item() if isinstance(v, np.generic) else v
+            return arr
+
+        wrapper._is_column = True
+        wrapper._field = field
+        return wrapper
+
+    return deco
+
+
+def _public(arr) -> pd.Series:
+    """Columns leave the engine as pandas Series; strings stay in Arrow (``string[pyarrow]``)."""
+    if isinstance(arr, pd.Series):
+        return arr.reset_index(drop=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if isinstance(arr, pa.Array):
+        if not pa.types.is_string(arr.type):
+            arr = arr.cast(pa.string())
+        return pd.Series(pd.arrays.ArrowStringArray(arr))
+    if isinstance(arr, str):
+        raise TypeError("a provider returned a scalar")
+    arr = np.asarray(arr)
+    if arr.dtype.kind == "U":
+        return pd.Series(pd.arrays.ArrowStringArray(pa.array(arr.tolist(), type=pa.string())))
+    return pd.Series(arr)
+
+
+def _make_unique(arr: pd.Series, make, field: str) -> pd.Series:
+    arr = arr.copy()
+    for _ in range(_MAX_UNIQUE_ROUNDS):
+        dup = arr.duplicated().to_numpy()
+        if not dup.any():
+            return arr
+        arr[dup] = make(int(dup.sum())).to_numpy()
+    distinct = int(arr.nunique())
+    raise ParameterError(
+        f"cannot make {len(arr):,} distinct values of {field}: it gives only about {distinct:,} distinct values; "
+        "ask for fewer rows or drop unique=True"
+    )
+
+
+class Provider:
+    """Base of the topic providers: holds the ``Fake`` it belongs to."""
+
+    topic = "base"
+
+    def __init__(self, fake: "Fake"):
+        self._fake = fake
+
+    @classmethod
+    def methods(cls) -> list[str]:
+        return sorted(k for k, v in vars(cls).items() if getattr(v, "_is_column", False))
+
+
+class Fake:
+    """Vectorized fake data in many locales, reproducible by seed.
+
+    Parameters
+    ----------
+    locale : str, list of str or dict, default 'en_US'
+        One locale, several mixed evenly, or ``{locale: weight}``.
+    seed : int, SeedSequence or Generator, optional
+        Same seed, same values.
+    """
+
+    def __init__(self, locale="en_US", seed=None):
+        self._locales, self._weights = _parse_locales(locale)
+        self._seed = seed
+        self._rng = as_generator(seed)
+        from .providers import PROVIDERS
+
+        self._providers = {name: cls(self) for name, cls in PROVIDERS.items()}
+        for name, prov in self._providers.items():
+            setattr(self, name, prov)
+
+    @property
+    def locale(self):
+        return self._locales[0] if len(self._locales) == 1 else dict(zip(self._locales, self._weights))
+
+    def with_locale(self, locale) -> "Fake":
+        """A ``Fake`` for another locale that shares this one's random stream."""
+        other = Fake.__new__(Fake)
+        other._locales, other._weights = _parse_locales(locale)
+        other._seed = self._seed
+        other._rng = self._rng
+        from .providers import PROVIDERS
+
+        other._providers = {name: cls(other) for name, cls in PROVIDERS.items()}
+        for name, prov in other._providers.items():
+            setattr(other, name, prov)
+        return other
+
+    def reseed(self, seed) -> None:
+        self._seed = seed
+        self._rng = as_generator(seed)
+
+    # ------------------------------------------------------------------ lookup
+    def method(self, name: str):
+        """The column method called ``name`` (``'email'``, ``'person.full_name'``, or an alias)."""
+        from .providers import ALIASES
+
+        if not isinstance(name, str) or not name:
+            raise ParameterError(f"field must be a provider method name, got {name!r}")
+        if "." in name:
+            topic, meth = name.split(".", 1)
+            prov = self._providers.get(topic)
+            if prov is None:
+                raise ParameterError(f"unknown provider {topic!r}; providers: {', '.join(self._providers)}")
+            meth = ALIASES.get(meth, meth)
+            fn = getattr(prov, meth, None)
+            if fn is None or not getattr(fn, "_is_column", False):
+                raise ParameterError(f"provider {topic!r} has no field {meth!r}; its fields: {', '.join(type(prov).methods())}")
+            return fn
+        key = ALIASES.get(name, name)
+        for prov in self._providers.values():
+            fn = getattr(prov, key, None)
+            if fn is not None and getattr(fn, "_is_column", False):
+                return fn
+        raise ParameterError(f"unknown field {name!r}; fields: {', '.join(self.fields_available())}")
+
+    def fields_available(self) -> list[str]:
+        return [f"{t}.{m}" for t, p in self._providers.items() for m in type(p).methods()]
+
+    def __getattr__(self, name):
+        # flat access: fake.email(n=...), fake.full_name(n=...)
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self.method(name)
+        except ParameterError:
+            raise AttributeError(f"'Fake' has no field {name!r}") from None
+
+    # ------------------------------------------------------------------ bulk
+    def fields(self, *names, n: int = 10, key=None, unique: bool = False, **options):
+        """Bulk values like mimesis' ``Fieldset``: ``fake.fields("email", n=100, key=str.upper)``.
+
+        One name gives an array; several give a DataFrame with one column each. ``key`` is
+        applied to each column: a vectorized function of the whole array, or a per-value one.
+        """
+        if not names:
+            raise ParameterError("fields() needs at least one field name")
+        cols = {}
+        for name in names:
+            arr = self.method(name)(n, unique=unique, **options)
+            if key is not None:
+                arr = _apply_key(key, arr)
+            cols[name] = arr
+        if len(names) == 1:
+            return cols[names[0]]
+        return pd.DataFrame(cols)
+
+    def table(self, schema, n: int | None = None):
+        """A DataFrame (or ``{table: DataFrame}`` for several tables) from a schema; see ``simulacra.fake.schema``."""
+        from .schema import Schema
+
+        sch = schema if isinstance(schema, Schema) else Schema.from_any(schema)
+        return sch.generate(self, n=n)
+
+    def __repr__(self):
+        return f"Fake(locale={self.locale!r}, seed={self._seed!r})"
+
+
+def _apply_key(key, arr: pd.Series):
+    if not callable(key):
+        raise ParameterError(f"key must be callable, got {key!r}")
+    try:
+        out = key(arr)
+        if isinstance(out, (np.ndarray, pd.Series, list)) and len(out) == len(arr):
+            return pd.Series(out)
+    except (TypeError, AttributeError, ValueError):
+        pass
+    return arr.map(key)
+
+
+__all__ = ["Fake", "Provider", "column", "available_locales"]

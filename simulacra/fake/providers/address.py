@@ -1,0 +1,94 @@
+"""Address: street, city, state, postcode, country; ``record`` keeps one address's parts together."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..core import Provider, column
+
+
+class Address(Provider):
+    topic = "address"
+
+    @column()
+    def street_address(self, n, rng, engine):
+        return pc.replace_substring(engine.gen("street_address", n, rng), "\n", ", ")
+
+    @column()
+    def street_name(self, n, rng, engine):
+        return engine.gen("street_name", n, rng)
+
+    @column()
+    def building_number(self, n, rng, engine):
+        return engine.gen("building_number", n, rng)
+
+    @column()
+    def city(self, n, rng, engine):
+        return engine.gen("city", n, rng)
+
+    @column()
+    def state(self, n, rng, engine):
+        for token in ("state", "administrative_unit", "region", "prefecture", "province"):
+            if engine.elements(token) is not None or engine.formats(token) is not None:
+                return engine.gen(token, n, rng)
+        from ...errors import ParameterError
+
+        for method in ("state", "administrative_unit", "region", "province"):
+            try:
+                return engine.pool(method, n, rng)
+            except ParameterError:
+                continue
+        raise ParameterError(f"locale {engine.locale} has no states or regions")
+
+    @column()
+    def state_abbr(self, n, rng, engine):
+        return engine.gen("state_abbr", n, rng)
+
+    @column()
+    def postcode(self, n, rng, engine):
+        return engine.gen("postcode", n, rng)
+
+    @column()
+    def country(self, n, rng, engine):
+        return engine.gen("country", n, rng)
+
+    @column()
+    def country_code(self, n, rng, engine):
+        return engine.pool("country_code", n, rng)
+
+    @column()
+    def address(self, n, rng, engine):
+        """A full postal address on one line."""
+        return pc.replace_substring(engine.gen("address", n, rng), "\n", ", ")
+
+    def record(self, n: int, locale=None) -> pd.DataFrame:
+        """Addresses whose street, city, state and postcode belong together where the data allows
+        (en_US: the ZIP code lies in the state's range)."""
+        from ..core import _check_n, engine_for
+
+        n = _check_n(n)
+        loc = locale or self._fake._locales[0]
+        eng = engine_for(loc)
+        rng = self._fake._rng
+        street = pc.replace_substring(eng.gen("street_address", n, rng), "\n", ", ")
+        city = eng.gen("city", n, rng)
+        ranges = eng.attr("states_postcode", topics=("address",))
+        if ranges and eng.elements("state_abbr") is not None:
+            known = set(eng.elements("state_abbr")[0].to_pylist())
+            abbrs = np.array([a for a in ranges if a in known])
+            names = {}
+            pick = abbrs[rng.integers(0, len(abbrs), n)]
+            lo = np.array([ranges[a][0] for a in pick])
+            hi = np.array([ranges[a][1] for a in pick])
+            code = lo + (rng.random(n) * (hi - lo + 1)).astype(np.int64)
+            postcode = pc.utf8_lpad(pc.cast(pa.array(code), pa.string()), 5, "0")
+            state = pa.array(pick.tolist(), type=pa.string())
+        else:
+            state = self.state.__wrapped__(self, n, rng, eng)
+            postcode = eng.gen("postcode", n, rng)
+        from ..core import _public
+
+        return pd.DataFrame({"street_address": _public(street), "city": _public(city), "state": _public(state), "postcode": _public(postcode)})

@@ -1,0 +1,62 @@
+"""Food: fruit, vegetables, dishes, drinks.
+
+Faker has no food data; these lists come from mimesis' locale data when mimesis is installed
+(``pip install mimesis``), read from its data files, never copied into simulacra.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+import numpy as np
+
+from ...errors import ParameterError
+from ..core import Provider, column
+
+
+@lru_cache(maxsize=32)
+def _food_data(locale: str) -> dict:
+    try:
+        import mimesis
+    except ImportError:
+        raise ParameterError("food data comes from mimesis' locale files: pip install mimesis") from None
+    from pathlib import Path
+
+    base = Path(mimesis.__file__).parent / "datasets" / "locales"
+    if not base.exists():
+        base = Path(mimesis.__file__).parent / "data"
+    for name in (locale.replace("_", "-").lower(), locale.split("_")[0], "en"):
+        path = base / name / "food.json"
+        if path.exists():
+            return json.loads(path.read_text(encoding="utf-8"))
+    raise ParameterError(f"mimesis has no food data for locale {locale!r}")
+
+
+class Food(Provider):
+    topic = "food"
+
+    def _pick(self, key, n, rng, engine):
+        data = _food_data(engine.locale)
+        vals = data.get(key) or data.get(key + "s")
+        if not vals:
+            raise ParameterError(f"no {key} data for locale {engine.locale}")
+        from ._util import take
+
+        return take([str(v) for v in vals], rng.integers(0, len(vals), n))
+
+    @column()
+    def fruit(self, n, rng, engine):
+        return self._pick("fruits", n, rng, engine)
+
+    @column()
+    def vegetable(self, n, rng, engine):
+        return self._pick("vegetables", n, rng, engine)
+
+    @column()
+    def dish(self, n, rng, engine):
+        return self._pick("dishes", n, rng, engine)
+
+    @column()
+    def drink(self, n, rng, engine):
+        return self._pick("drinks", n, rng, engine)

@@ -1,0 +1,116 @@
+"""Internet: e-mail (optionally from a person's name), user name, domain, URL, IP addresses, user agent."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ...errors import ParameterError
+from ..core import Provider, column
+from ._util import HEX2, NUM_STR, TWO_DIGITS, _arrow, ascii_map, join, take, where
+
+_HEX4 = None
+
+
+def _hex4():
+    global _HEX4
+    if _HEX4 is None:
+        _HEX4 = pa.array([f"{i:x}" for i in range(65536)])
+    return _HEX4
+
+
+class Internet(Provider):
+    topic = "internet"
+
+    @column()
+    def email(self, n, rng, engine, name=None, domain=None, free: bool = True):
+        """E-mail addresses; with ``name=`` (full names, one per row) the user part comes from each name."""
+        if name is not None:
+            names = _arrow(name)
+            if len(names) != n:
+                raise ParameterError(f"email(name=...) got {len(names)} names for {n} rows")
+            user = _user_from_names(names, rng, engine)
+        else:
+            user = engine.gen("user_name", n, rng, ascii=True)
+        if domain is not None:
+            dom = domain if isinstance(domain, str) else _arrow(list(map(str, domain)))
+        else:
+            dom = self._domains(n, rng, engine, free)
+        return join(user, "@", dom)
+
+    def _domains(self, n, rng, engine, free):
+        if free:
+            e = engine.elements("free_email_domain")
+            if e is not None:
+                return engine.draw(e, n, rng)
+        return self.domain.__wrapped__(self, n, rng, engine)
+
+    @column()
+    def username(self, n, rng, engine):
+        return engine.gen("user_name", n, rng, ascii=True)
+
+    @column()
+    def domain(self, n, rng, engine):
+        words = ascii_map(engine.gen("last_name", n, rng), engine)
+        words = pc.if_else(pc.greater(pc.utf8_length(words), 0), words, "example")
+        tld = engine.gen("tld", n, rng) if engine.elements("tld") is not None else "com"
+        return join(words, ".", tld)
+
+    @column()
+    def url(self, n, rng, engine):
+        scheme = where(rng.random(n) < 0.2, "http://", "https://")
+        www = where(rng.random(n) < 0.6, "www.", "")
+        return join(scheme, www, self.domain.__wrapped__(self, n, rng, engine), "/")
+
+    @column()
+    def ipv4(self, n, rng, engine, private: bool = False):
+        o = rng.integers(0, 256, (n, 4))
+        if private:
+            o[:, 0] = 10
+        else:
+            o[:, 0] = rng.integers(1, 224, n)  # unicast, not 0.x
+        return join(take(NUM_STR, o[:, 0]), ".", take(NUM_STR, o[:, 1]), ".", take(NUM_STR, o[:, 2]), ".", take(NUM_STR, o[:, 3]))
+
+    @column()
+    def ipv6(self, n, rng, engine):
+        h = rng.integers(0, 65536, (n, 8))
+        parts = []
+        for j in range(8):
+            if j:
+                parts.append(":")
+            parts.append(take(_hex4(), h[:, j]))
+        return join(*parts)
+
+    @column()
+    def mac_address(self, n, rng, engine):
+        b = rng.integers(0, 256, (n, 6))
+        parts = []
+        for j in range(6):
+            if j:
+                parts.append(":")
+            parts.append(take(HEX2, b[:, j]))
+        return join(*parts)
+
+    @column()
+    def user_agent(self, n, rng, engine):
+        return engine.pool("user_agent", n, rng)
+
+
+def _user_from_names(names: pa.Array, rng, engine) -> pa.Array:
+    """first.last / firstlast / f.last / first_last, plus two digits for about a third of them."""
+    n = len(names)
+    first_raw = pc.fill_null(pc.struct_field(pc.extract_regex(names, r"^\s*(?P<w>\S+)"), [0]), "")
+    last_raw = pc.fill_null(pc.struct_field(pc.extract_regex(names, r"(?P<w>\S+)\s*$"), [0]), "")
+    first = ascii_map(first_raw, engine)
+    last = ascii_map(last_raw, engine)
+    style = rng.integers(0, 4, n)
+    initial = pc.utf8_slice_codeunits(first, 0, 1)
+    user = where(style == 0, join(first, ".", last), where(style == 1, join(first, last), where(style == 2, join(initial, ".", last), join(first, "_", last))))
+    user = where(rng.random(n) < 0.35, join(user, take(TWO_DIGITS, rng.integers(0, 100, n))), user)
+    user = pc.utf8_trim(user, "._")
+    empty = pc.equal(pc.utf8_length(user), 0).to_numpy(zero_copy_only=False)
+    if empty.any():
+        filler = engine.gen("user_name", n, rng, ascii=True)
+        user = where(empty, filler, user)
+    return user

@@ -1,0 +1,79 @@
+"""Person: names (gender-aware), user name, title, age, birth date."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core import Provider, column
+from ._util import normalize_gender
+
+#: Reference date for ages and birth dates, fixed so that a seed gives the same dates every day.
+REFERENCE_DATE = np.datetime64("2026-01-01")
+
+
+class Person(Provider):
+    topic = "person"
+
+    @column()
+    def first_name(self, n, rng, engine, gender=None):
+        g = normalize_gender(gender)
+        token = "first_name" if g is None else f"first_name_{g}"
+        return engine.gen(token, n, rng)
+
+    @column()
+    def last_name(self, n, rng, engine, gender=None):
+        g = normalize_gender(gender)
+        if g is not None and engine.elements(f"last_name_{g}") is not None:
+            return engine.gen(f"last_name_{g}", n, rng)
+        return engine.gen("last_name", n, rng)
+
+    @column()
+    def full_name(self, n, rng, engine, gender=None):
+        g = normalize_gender(gender)
+        if g is not None:
+            fmts = engine.attr(f"formats_{g}", topics=("person",))
+            if fmts:
+                probs = None
+                if hasattr(fmts, "values"):
+                    w = np.array(list(fmts.values()), dtype=float)
+                    probs, fmts = w / w.sum(), list(fmts)
+                return engine.expand(list(fmts), probs, n, rng)
+        return engine.gen("name", n, rng)
+
+    @column()
+    def username(self, n, rng, engine):
+        return engine.gen("user_name", n, rng, ascii=True)
+
+    @column()
+    def title(self, n, rng, engine, gender=None):
+        g = normalize_gender(gender)
+        token = "prefix" if g is None else f"prefix_{g}"
+        if engine.elements(token) is None and engine.formats(token) is None:
+            token = "prefix"
+        return engine.gen(token, n, rng)
+
+    @column()
+    def age(self, n, rng, engine, minimum: int = 18, maximum: int = 90):
+        _check_range(minimum, maximum, "age")
+        return rng.integers(minimum, maximum + 1, n)
+
+    @column()
+    def birthdate(self, n, rng, engine, minimum_age: int = 18, maximum_age: int = 90, reference=None):
+        """Birth dates of people aged ``minimum_age``..``maximum_age`` on ``reference`` (default 2026-01-01)."""
+        _check_range(minimum_age, maximum_age, "age")
+        ref = REFERENCE_DATE if reference is None else np.datetime64(reference, "D")
+        oldest = ref - np.timedelta64(int(round((maximum_age + 1) * 365.2425)), "D") + np.timedelta64(1, "D")
+        youngest = ref - np.timedelta64(int(round(minimum_age * 365.2425)), "D")
+        span = int((youngest - oldest) / np.timedelta64(1, "D")) + 1
+        return oldest + rng.integers(0, span, n).astype("timedelta64[D]")
+
+    @column()
+    def email(self, n, rng, engine, domain=None):
+        return self._fake.internet.email.__wrapped__(self._fake.internet, n, rng, engine, domain=domain)
+
+
+def _check_range(lo, hi, what):
+    from ...errors import ParameterError
+
+    if lo > hi:
+        raise ParameterError(f"minimum {what} {lo} is larger than maximum {hi}")

@@ -1,0 +1,77 @@
+"""Text: words, sentences, paragraphs from the locale's lorem word list."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ...errors import ParameterError
+from ..core import Provider, column
+from ._util import join, take, where
+
+
+def _lorem(engine):
+    from ..engine import Engine
+
+    words = Engine._as_elements(engine.attr("word_list", topics=("lorem",)) or ())
+    if words is None:
+        words = Engine._as_elements(Engine("en_US").attr("word_list", topics=("lorem",)))
+    connector = engine.attr("word_connector", topics=("lorem",))
+    punct = engine.attr("sentence_punctuation", topics=("lorem",))
+    return words[0], " " if connector is None else connector, "." if punct is None else punct
+
+
+def _sentences(engine, n, rng, low, high):
+    words, conn, punct = _lorem(engine)
+    k = rng.integers(low, high + 1, n)
+    kmax = int(k.max()) if n else 1
+    out = take(words, rng.integers(0, len(words), n))
+    if conn == " ":
+        out = pc.utf8_capitalize(out)
+    for j in range(1, kmax):
+        nxt = take(words, rng.integers(0, len(words), n))
+        out = where(k > j, join(out, conn, nxt), out)
+    return join(out, punct)
+
+
+class Text(Provider):
+    topic = "text"
+
+    @column()
+    def word(self, n, rng, engine):
+        words, _, _ = _lorem(engine)
+        return take(words, rng.integers(0, len(words), n))
+
+    @column()
+    def words(self, n, rng, engine, quantity: int = 5):
+        if quantity < 1:
+            raise ParameterError(f"quantity must be at least 1, got {quantity}")
+        words, conn, _ = _lorem(engine)
+        out = take(words, rng.integers(0, len(words), n))
+        for _ in range(1, quantity):
+            out = join(out, conn, take(words, rng.integers(0, len(words), n)))
+        return out
+
+    @column()
+    def sentence(self, n, rng, engine, nb_words: int = 8):
+        if nb_words < 1:
+            raise ParameterError(f"nb_words must be at least 1, got {nb_words}")
+        lo = max(1, int(nb_words * 0.6))
+        hi = max(lo, int(round(nb_words * 1.4)))
+        return _sentences(engine, n, rng, lo, hi)
+
+    @column()
+    def paragraph(self, n, rng, engine, nb_sentences: int = 3):
+        if nb_sentences < 1:
+            raise ParameterError(f"nb_sentences must be at least 1, got {nb_sentences}")
+        _, conn, _ = _lorem(engine)
+        out = _sentences(engine, n, rng, 4, 12)
+        for _ in range(nb_sentences - 1):
+            out = join(out, conn, _sentences(engine, n, rng, 4, 12))
+        return out
+
+    @column()
+    def quote(self, n, rng, engine):
+        """A made-up quotation: a sentence in quotation marks."""
+        return join("\u201c", _sentences(engine, n, rng, 5, 14), "\u201d")
