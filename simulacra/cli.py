@@ -208,6 +208,83 @@ def evaluate(real, synthetic, metadata_path, all_pairs, as_json):
 
 
 @main.command()
+@click.argument("schema", type=click.Path())
+@click.option("-n", "--rows", type=int, default=None, help="Rows (for a one-table schema; else for tables without 'rows').")
+@click.option("-o", "--output", type=click.Path(), default=None, help="Output file (.csv/.tsv/.parquet/.jsonl), or a folder for several tables.")
+@click.option("--to", "url", default=None, help="Database URL (sqlite:///file.db, postgresql://user@host/db) instead of files.")
+@click.option("--table", "table_name", default=None, help="Table name in the database (one-table schemas).")
+@click.option("--if-exists", type=click.Choice(["fail", "append", "replace"]), default="fail", show_default=True, help="What to do when a database table exists.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "tsv", "parquet", "jsonl"]), default="csv", show_default=True, help="File format when OUTPUT is a folder.")
+@click.option("--seed", type=click.IntRange(min=0), default=None, help="Random seed (same seed, same rows).")
+@click.option("--locale", default=None, help="Default locale (e.g. de_DE).")
+@click.option("--chunk-size", type=click.IntRange(min=1), default=100_000, show_default=True, help="Rows per chunk (memory bound).")
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
+def fake(schema, rows, output, url, table_name, if_exists, fmt, seed, locale, chunk_size, progress):
+    """Generate fake tables from a SCHEMA file (JSON or YAML) into files or a database."""
+    import contextlib
+    import time
+
+    from .fake.schema import Schema
+    from .io.files import TableWriter
+
+    if rows is not None and rows < 0:
+        raise ParameterError(f"-n must be a non-negative number of rows, got {rows}")
+    if (output is None) == (url is None):
+        raise ParameterError("give either -o OUTPUT (file or folder) or --to DATABASE_URL")
+    sch = Schema.from_file(schema)
+    if table_name is not None:
+        if len(sch.tables) != 1:
+            raise ParameterError("--table renames the table of a one-table schema; this schema has several")
+    if locale is not None:
+        from .fake.locales import check_locale
+
+        check_locale(locale)
+    total = sum(sch.rows_for(t, rows) for t in sch.order)
+    if progress is None:
+        progress = sys.stderr.isatty()
+    multi = len(sch.tables) > 1
+    targets = {}
+    if output is not None:
+        out = Path(output)
+        if multi:
+            if not out.is_dir():
+                raise ParameterError(f"{output!r} must be an existing folder for a schema with several tables")
+            targets = {t: out / f"{t}.{fmt}" for t in sch.order}
+        else:
+            targets = {sch.order[0]: out}
+    from .synthesizers.base import _progress
+
+    t0 = time.perf_counter()
+    with _progress(total, progress) as bar, contextlib.ExitStack() as stack:
+        task = bar.add_task("fake rows", total=total) if bar is not None else None
+        db = stack.enter_context(_db_writer(url, if_exists)) if url is not None else None
+        writers = {t: stack.enter_context(TableWriter(p)) for t, p in targets.items()}
+        for tname, chunks in sch.iter_tables(seed=seed, n=rows, locale=locale, chunk_size=chunk_size):
+            spec = sch.tables[tname]
+            dbname = table_name or tname
+            fks = {c: tuple(cs.foreign_key.split(".")) for c, cs in spec.columns.items() if cs.foreign_key}
+            first = True
+            for chunk in chunks:
+                if db is not None:
+                    if first:
+                        db.create(dbname, chunk, primary_key=spec.primary_key, foreign_keys=fks)
+                    db.insert(dbname, chunk)
+                else:
+                    writers[tname].write(chunk)
+                first = False
+                if bar is not None:
+                    bar.advance(task, len(chunk))
+    where = url if url is None else url.split("@")[-1]
+    click.echo(f"wrote {total:,} rows of {len(sch.tables)} table(s) in {time.perf_counter() - t0:.2f}s to {output or where}")
+
+
+def _db_writer(url, if_exists):
+    from .io.databases import DatabaseWriter
+
+    return DatabaseWriter(url, if_exists)
+
+
+@main.command()
 def synthesizers():
     """List the available synthesizers."""
     from .synthesizers import available

@@ -53,3 +53,10 @@ __all__ = [
     "ConstraintError",
     "SchemaError",
 ]
+
+
+class DatabaseError(SimulacraError, RuntimeError):
+    """A database refused the connection or the write (nothing was committed)."""
+
+
+__all__.append("DatabaseError")

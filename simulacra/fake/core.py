@@ -157,7 +157,7 @@ class Provider:
 
     @classmethod
     def methods(cls) -> list[str]:
-        return sorted(k for k, v in vars(cls).items() if getattr(v, "_is_column", False))
+        return sorted(v._field for k, v in vars(cls).items() if getattr(v, "_is_column", False))
 
 
 class Fake:
@@ -215,13 +215,13 @@ class Fake:
             if prov is None:
                 raise ParameterError(f"unknown provider {topic!r}; providers: {', '.join(self._providers)}")
             meth = ALIASES.get(meth, meth)
-            fn = getattr(prov, meth, None)
+            fn = getattr(prov, meth, None) or getattr(prov, meth + "_", None)
             if fn is None or not getattr(fn, "_is_column", False):
                 raise ParameterError(f"provider {topic!r} has no field {meth!r}; its fields: {', '.join(type(prov).methods())}")
             return fn
         key = ALIASES.get(name, name)
         for prov in self._providers.values():
-            fn = getattr(prov, key, None)
+            fn = getattr(prov, key, None) or getattr(prov, key + "_", None)
             if fn is not None and getattr(fn, "_is_column", False):
                 return fn
         raise ParameterError(f"unknown field {name!r}; fields: {', '.join(self.fields_available())}")

@@ -1,6 +1,7 @@
 """Topic providers, one module per topic (Faker's layout)."""
 
 from .address import Address
+from .basic import Basic
 from .codes import Codes
 from .datetime import Datetime
 from .finance import Finance
@@ -20,6 +21,7 @@ PROVIDERS = {
     "finance": Finance,
     "codes": Codes,
     "food": Food,
+    "basic": Basic,
 }
 
 #: Faker's and mimesis' method names -> ours

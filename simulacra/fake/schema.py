@@ -1,0 +1,369 @@
+"""Schema-driven fake tables.
+
+A schema maps column names to providers with options, plus derived columns, a share of nulls,
+keys and foreign keys. It is a Python dict, or a JSON / YAML file::
+
+    tables:
+      customers:
+        rows: 1000
+        primary_key: customer_id
+        columns:
+          customer_id: {provider: sequence, start: 1}
+          name: {provider: person.full_name, gender: female}
+          email: {provider: internet.email, from: name}      # derived from the name
+          city: address.city
+          signup: {provider: datetime.date, start: 2020-01-01, end: 2024-12-31, nulls: 0.1}
+      orders:
+        rows: 5000
+        primary_key: order_id
+        columns:
+          order_id: {provider: codes.uuid4, unique: true}
+          customer_id: {foreign_key: customers.customer_id}
+          amount: {provider: finance.price, minimum: 5, maximum: 500}
+          label: {template: "{customer_id}-{order_id}"}
+
+A single table can be given as ``{"columns": {...}}`` or simply ``{column: spec}``.
+Column options: ``provider`` (any ``Fake`` field, e.g. ``email`` or ``person.full_name``, or
+``sequence`` for consecutive integers), its own options, ``nulls`` (share of missing values),
+``unique``, ``locale``, ``from`` (a column passed to the provider, e.g. a name for an e-mail),
+``template`` (text built from other columns), ``foreign_key`` (``table.column`` of a parent).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .._random import as_seed_sequence
+from ..errors import ParameterError, SchemaError
+
+_COLUMN_KEYS = {"provider", "nulls", "unique", "locale", "from", "template", "foreign_key", "start", "step"}
+_TEMPLATE_FIELD = re.compile(r"\{([^{}]+)\}")
+#: providers that take a source column through ``from`` -> their argument name
+_FROM_ARGS = {"internet.email": "name", "person.email": "name", "email": "name"}
+DEFAULT_ROWS = 100
+
+
+class ColumnSpec:
+    def __init__(self, name: str, spec, table: str):
+        self.name = name
+        where = f"table {table!r}, column {name!r}"
+        if isinstance(spec, str):
+            spec = {"provider": spec}
+        if not isinstance(spec, dict):
+            raise SchemaError(f"{where}: a column is a provider name or a mapping, got {spec!r}")
+        spec = dict(spec)
+        self.nulls = float(spec.pop("nulls", 0.0) or 0.0)
+        if not 0.0 <= self.nulls <= 1.0:
+            raise SchemaError(f"{where}: nulls must be a share between 0 and 1, got {self.nulls}")
+        self.unique = bool(spec.pop("unique", False))
+        self.locale = spec.pop("locale", None)
+        self.source = spec.pop("from", None)
+        self.template = spec.pop("template", None)
+        self.foreign_key = spec.pop("foreign_key", None)
+        self.provider = spec.pop("provider", None)
+        if self.provider is None and self.template is None and self.foreign_key is None:
+            raise SchemaError(f"{where}: give a provider, a template or a foreign_key")
+        if sum(x is not None for x in (self.provider, self.template, self.foreign_key)) > 1:
+            raise SchemaError(f"{where}: give only one of provider, template and foreign_key")
+        if self.template is not None and not isinstance(self.template, str):
+            raise SchemaError(f"{where}: template must be a string like '{{first}}.{{last}}'")
+        if self.foreign_key is not None:
+            if not isinstance(self.foreign_key, str) or self.foreign_key.count(".") != 1:
+                raise SchemaError(f"{where}: foreign_key must be 'table.column', got {self.foreign_key!r}")
+        self.options = spec
+        self.where = where
+        if self.provider in ("sequence", "id"):
+            self.start = int(self.options.pop("start", 1))
+            self.step = int(self.options.pop("step", 1))
+            if self.step == 0:
+                raise SchemaError(f"{where}: sequence step must not be 0")
+        if self.source is not None and self.provider is not None and self.provider not in _FROM_ARGS:
+            raise SchemaError(f"{where}: provider {self.provider!r} cannot be derived with 'from'; only {', '.join(sorted(_FROM_ARGS))} can")
+
+    @property
+    def depends_on(self) -> list[str]:
+        deps = []
+        if self.source is not None:
+            deps.append(self.source)
+        if self.template is not None:
+            deps += [f.split(":")[0] for f in _TEMPLATE_FIELD.findall(self.template)]
+        return deps
+
+
+class TableSpec:
+    def __init__(self, name: str, spec: dict):
+        self.name = name
+        if not isinstance(spec, dict):
+            raise SchemaError(f"table {name!r}: expected a mapping with 'columns', got {type(spec).__name__}")
+        cols = spec.get("columns")
+        if not isinstance(cols, dict) or not cols:
+            raise SchemaError(f"table {name!r}: needs a non-empty 'columns' mapping")
+        rows = spec.get("rows")
+        if rows is not None and (isinstance(rows, bool) or not isinstance(rows, int) or rows < 0):
+            raise SchemaError(f"table {name!r}: rows must be a non-negative integer, got {rows!r}")
+        self.rows = rows
+        self.locale = spec.get("locale")
+        extra = set(spec) - {"columns", "rows", "locale", "primary_key"}
+        if extra:
+            raise SchemaError(f"table {name!r}: unknown key(s) {', '.join(sorted(extra))}; allowed: columns, rows, locale, primary_key")
+        self.columns = {str(c): ColumnSpec(str(c), s, name) for c, s in cols.items()}
+        self.primary_key = spec.get("primary_key")
+        if self.primary_key is not None and self.primary_key not in self.columns:
+            raise SchemaError(f"table {name!r}: primary_key {self.primary_key!r} is not one of its columns")
+        for c in self.columns.values():
+            for d in c.depends_on:
+                if d not in self.columns:
+                    raise SchemaError(f"{c.where}: refers to column {d!r}, which the table does not have")
+        self.order = self._order()
+
+    def _order(self) -> list[str]:
+        """Columns in dependency order; a SchemaError names a cycle of derived columns."""
+        order, state = [], {}
+
+        def visit(c, path):
+            if state.get(c) == "done":
+                return
+            if state.get(c) == "active":
+                cycle = path[path.index(c) :] + [c]
+                raise SchemaError(f"table {self.name!r}: derived columns form a cycle: {' -> '.join(cycle)}")
+            state[c] = "active"
+            for d in self.columns[c].depends_on:
+                visit(d, path + [c])
+            state[c] = "done"
+            order.append(c)
+
+        for c in self.columns:
+            visit(c, [])
+        return order
+
+    @property
+    def parents(self) -> list[str]:
+        return sorted({c.foreign_key.split(".")[0] for c in self.columns.values() if c.foreign_key})
+
+
+class Schema:
+    """Parsed and validated schema of one or more fake tables."""
+
+    def __init__(self, tables: dict[str, TableSpec]):
+        self.tables = tables
+        for t in tables.values():
+            for c in t.columns.values():
+                if c.foreign_key:
+                    pt, pc_ = c.foreign_key.split(".")
+                    if pt not in tables:
+                        raise SchemaError(f"{c.where}: foreign_key names table {pt!r}, which the schema does not have")
+                    if pc_ not in tables[pt].columns:
+                        raise SchemaError(f"{c.where}: foreign_key names column {pc_!r}, which table {pt!r} does not have")
+        self.order = self._table_order()
+
+    def _table_order(self) -> list[str]:
+        order, state = [], {}
+
+        def visit(t, path):
+            if state.get(t) == "done":
+                return
+            if state.get(t) == "active":
+                raise SchemaError(f"foreign keys form a cycle: {' -> '.join(path[path.index(t):] + [t])}")
+            state[t] = "active"
+            for p in self.tables[t].parents:
+                if p != t:
+                    visit(p, path + [t])
+            state[t] = "done"
+            order.append(t)
+
+        for t in self.tables:
+            visit(t, [])
+        return order
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_any(cls, schema) -> "Schema":
+        if isinstance(schema, Schema):
+            return schema
+        if isinstance(schema, (str, Path)):
+            return cls.from_file(schema)
+        if not isinstance(schema, dict):
+            raise SchemaError(f"a schema is a dict or a JSON/YAML file, got {type(schema).__name__}")
+        return cls.from_dict(schema)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Schema":
+        if not d:
+            raise SchemaError("the schema is empty")
+        if "tables" in d:
+            if not isinstance(d["tables"], dict) or not d["tables"]:
+                raise SchemaError("'tables' must be a non-empty mapping {table_name: table}")
+            return cls({str(k): TableSpec(str(k), v) for k, v in d["tables"].items()})
+        if "columns" in d:
+            name = str(d.get("name", "table"))
+            spec = {k: v for k, v in d.items() if k != "name"}
+            return cls({name: TableSpec(name, spec)})
+        return cls({"table": TableSpec("table", {"columns": d})})
+
+    @classmethod
+    def from_file(cls, path) -> "Schema":
+        path = Path(path)
+        if not path.is_file():
+            raise SchemaError(f"schema file {str(path)!r} does not exist")
+        text = path.read_text(encoding="utf-8")
+        if path.suffix.lower() in (".yaml", ".yml"):
+            try:
+                import yaml
+            except ImportError:
+                raise SchemaError("YAML schemas need PyYAML: pip install pyyaml (or write the schema as JSON)") from None
+            try:
+                d = yaml.safe_load(text)
+            except yaml.YAMLError as e:
+                raise SchemaError(f"schema file {str(path)!r} is not valid YAML: {str(e).splitlines()[0]}") from None
+        elif path.suffix.lower() == ".json":
+            try:
+                d = json.loads(text)
+            except json.JSONDecodeError as e:
+                raise SchemaError(f"schema file {str(path)!r} is not valid JSON: {e}") from None
+        else:
+            raise SchemaError(f"schema file {str(path)!r}: use a .json, .yaml or .yml file")
+        if not isinstance(d, dict):
+            raise SchemaError(f"schema file {str(path)!r} must hold a mapping")
+        return cls.from_dict(d)
+
+    # ------------------------------------------------------------------ generation
+    def rows_for(self, table: str, n: int | None) -> int:
+        t = self.tables[table]
+        rows = t.rows if t.rows is not None else (n if n is not None else DEFAULT_ROWS)
+        if len(self.tables) == 1 and n is not None:
+            rows = n
+        if isinstance(rows, bool) or not isinstance(rows, (int, np.integer)) or rows < 0:
+            raise SchemaError(f"the number of rows must be a non-negative integer, got {rows!r}")
+        return int(rows)
+
+    def iter_tables(self, seed=None, n: int | None = None, locale=None, chunk_size: int = 100_000):
+        """Yield ``(table_name, chunk iterator)`` in foreign-key order; chunks are DataFrames."""
+        ss = as_seed_sequence(seed)
+        children = ss.spawn(len(self.order))
+        keys: dict[str, dict[str, pd.Series]] = {}
+        for tname, child in zip(self.order, children):
+            yield tname, self._iter_chunks(tname, child, self.rows_for(tname, n), locale, chunk_size, keys)
+
+    def _iter_chunks(self, tname, ss, rows, locale, chunk_size, keys):
+        from .core import Fake
+
+        t = self.tables[tname]
+        if chunk_size < 1:
+            raise SchemaError(f"chunk_size must be positive, got {chunk_size}")
+        needed = {fk.split(".")[1] for tt in self.tables.values() for c in tt.columns.values() if (fk := c.foreign_key) and fk.split(".")[0] == tname}
+        if t.primary_key:
+            needed.add(t.primary_key)
+        seen = {c: set() for c, spec in t.columns.items() if spec.unique or c == t.primary_key}
+        kept = {c: [] for c in needed}
+        n_chunks = max(1, -(-rows // chunk_size))
+        for b, chunk_ss in enumerate(ss.spawn(n_chunks)):
+            start = b * chunk_size
+            m = min(chunk_size, rows - start)
+            if m < 0:
+                break
+            col_seeds = chunk_ss.spawn(len(t.columns))
+            seeds = dict(zip(t.columns, col_seeds))
+            data: dict[str, pd.Series] = {}
+            for cname in t.order:
+                spec = t.columns[cname]
+                fake = Fake(locale=spec.locale or t.locale or locale or "en_US", seed=seeds[cname])
+                data[cname] = self._column(fake, spec, m, start, data, keys)
+                if cname in seen and spec.provider not in ("sequence", "id"):
+                    data[cname] = _unique_across_chunks(data[cname], seen[cname], lambda k, f=fake, s=spec: self._column(f, s, k, start, data, keys, plain=True), spec)
+            df = pd.DataFrame({c: data[c].reset_index(drop=True) for c in t.columns})
+            for c in kept:
+                kept[c].append(df[c])
+            yield df
+        for c, parts in kept.items():
+            keys.setdefault(tname, {})[c] = pd.concat(parts, ignore_index=True) if parts else pd.Series([], dtype=object)
+
+    def _column(self, fake, spec: ColumnSpec, m: int, start: int, data: dict, keys: dict, plain: bool = False) -> pd.Series:
+        rng = fake._rng
+        if spec.foreign_key:
+            pt, pcol = spec.foreign_key.split(".")
+            parent = keys.get(pt, {}).get(pcol)
+            if parent is None or len(parent) == 0:
+                raise SchemaError(f"{spec.where}: parent table {pt!r} has no rows to reference")
+            parent = parent.dropna().reset_index(drop=True)
+            out = parent.iloc[rng.integers(0, len(parent), m)].reset_index(drop=True)
+        elif spec.template is not None:
+            out = _render_template(spec.template, data, m, spec.where)
+        elif spec.provider in ("sequence", "id"):
+            out = pd.Series(spec.start + spec.step * (start + np.arange(m, dtype=np.int64)))
+        else:
+            try:
+                fn = fake.method(spec.provider)
+            except ParameterError as e:
+                raise SchemaError(f"{spec.where}: {e}") from None
+            opts = dict(spec.options)
+            if spec.source is not None:
+                opts[_FROM_ARGS[spec.provider]] = data[spec.source]
+            try:
+                out = fn(m, unique=spec.unique and not plain, **opts)
+            except TypeError as e:
+                raise SchemaError(f"{spec.where}: bad option for provider {spec.provider!r}: {e}") from None
+            except ParameterError as e:
+                raise SchemaError(f"{spec.where}: {e}") from None
+        if spec.nulls > 0 and m:
+            mask = rng.random(m) < spec.nulls
+            if mask.any():
+                out = out.copy()
+                if out.dtype.kind in "iub":
+                    out = out.astype({"i": "Int64", "u": "UInt64", "b": "boolean"}[out.dtype.kind])
+                out[mask] = None
+        return out.reset_index(drop=True)
+
+    def generate(self, fake=None, n: int | None = None, seed=None, locale=None):
+        """All tables in memory: a DataFrame for a one-table schema, else ``{name: DataFrame}``."""
+        if fake is not None:
+            seed = fake._rng
+            locale = locale or fake.locale
+        out = {}
+        for tname, chunks in self.iter_tables(seed=seed, n=n, locale=locale, chunk_size=10**9):
+            parts = list(chunks)
+            out[tname] = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        if len(self.tables) == 1:
+            return next(iter(out.values()))
+        return {k: out[k] for k in self.tables}
+
+
+def _render_template(template: str, data: dict, m: int, where: str) -> pd.Series:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    parts = []
+    pos = 0
+    for match in _TEMPLATE_FIELD.finditer(template):
+        if match.start() > pos:
+            parts.append(template[pos : match.start()])
+        col = match.group(1).split(":")[0]
+        s = data[col]
+        arr = pa.array(s.astype("string[pyarrow]").fillna(""), type=pa.string(), from_pandas=True)
+        if match.group(1).endswith(":lower"):
+            arr = pc.utf8_lower(arr)
+        parts.append(arr)
+        pos = match.end()
+    if pos < len(template):
+        parts.append(template[pos:])
+    arrays = [p for p in parts if not isinstance(p, str)]
+    if not arrays:
+        return pd.Series([template] * m, dtype="string[pyarrow]")
+    res = pc.binary_join_element_wise(*parts, "")
+    return pd.Series(pd.arrays.ArrowStringArray(res))
+
+
+def _unique_across_chunks(values: pd.Series, seen: set, regenerate, spec) -> pd.Series:
+    values = values.copy()
+    for _ in range(50):
+        dup = values.isin(seen).to_numpy() | values.duplicated().to_numpy()
+        dup &= values.notna().to_numpy()
+        if not dup.any():
+            seen.update(values.dropna().tolist())
+            return values
+        values[dup] = regenerate(int(dup.sum())).to_numpy()
+    raise SchemaError(f"{spec.where}: cannot make more distinct values (about {len(seen):,} made); ask for fewer rows or drop unique")
