@@ -279,13 +279,14 @@ class Engine:
                 m = idx.size
                 if m == 0:
                     continue
+            sub = rng.subset(idx, k) if idx is not None and hasattr(rng, "subset") else rng
             pieces = []
             for i, part in enumerate(_TOKEN.split(fmt)):
                 if i % 2 == 0:
                     if part:
-                        pieces.append(fill_literal(part, m, rng, lower=ascii))
+                        pieces.append(fill_literal(part, m, sub, lower=ascii))
                 else:
-                    pieces.append(self.gen(part, m, rng, ascii=ascii))
+                    pieces.append(self.gen(part, m, sub, ascii=ascii))
             acc = join(pieces, m) if pieces else ""
             if isinstance(acc, str):
                 acc = pa.array([acc] * m, type=pa.string())
@@ -316,12 +317,13 @@ class Engine:
 
             raise ParameterError(f"locale {self.locale} has no data for {method!r}")
         f.seed_instance(int(rng.integers(0, 2**31)))
-        k = min(n, _POOL_SIZE)
+        # a hash-driven generator needs a pool that does not depend on n
+        k = _POOL_SIZE if hasattr(rng, "subset") else min(n, _POOL_SIZE)
         vals = [str(fn(**kwargs)) for _ in range(k)]
         if ascii:
             vals = to_ascii(np.array(vals, dtype=object), self.attr("replacements", topics=("internet",)) or ()).tolist()
         arr = pa.array(vals, type=pa.string())
-        if n <= k:
+        if n <= k and not hasattr(rng, "subset"):
             return arr.slice(0, n)
         return pc.take(arr, pa.array(rng.integers(0, k, n)))
 

@@ -45,13 +45,19 @@ class BaseSynthesizer:
     enforce_rounding : bool, default True
         Round sampled numbers to the number of decimals seen in the real data.
     locales : list of str, optional
-        Faker locales for the fake values of PII columns (default ``['en_US']``).
+        Locales of the fake values of PII columns (default ``['en_US']``).
+    pseudonymize : bool, default False
+        Replace each real PII value by a keyed pseudonym (the same real value always gives the
+        same fake value under the same key) and sample from the pseudonyms with the real
+        frequencies, instead of drawing new fake values.
+    pseudonymize_key : str, optional
+        The secret key (kept out of model files). Drawn at random when not given.
     """
 
     #: short name in the registry (``simulacra.synthesizers.available()``)
     name = "base"
 
-    def __init__(self, metadata, enforce_min_max_values: bool = True, enforce_rounding: bool = True, locales=None):
+    def __init__(self, metadata, enforce_min_max_values: bool = True, enforce_rounding: bool = True, locales=None, *, pseudonymize: bool = False, pseudonymize_key=None):
         self.metadata = _as_metadata(metadata)
         self.metadata.validate()
         self.enforce_min_max_values = bool(enforce_min_max_values)
@@ -59,6 +65,8 @@ class BaseSynthesizer:
         if isinstance(locales, str):
             locales = [locales]
         self.locales = list(locales) if locales else ["en_US"]
+        self.pseudonymize = bool(pseudonymize)
+        self._pseudonymize_key = pseudonymize_key
         self._fitted = False
         self._transformer = None
         self.fitted_rows = 0
@@ -70,6 +78,7 @@ class BaseSynthesizer:
             "enforce_min_max_values": self.enforce_min_max_values,
             "enforce_rounding": self.enforce_rounding,
             "locales": self.locales,
+            "pseudonymize": self.pseudonymize,
         }
 
     def get_metadata(self) -> Metadata:
@@ -123,7 +132,12 @@ class BaseSynthesizer:
         self.metadata.validate_data(df, self._table_name())
         columns = self.metadata.get_columns(self._table_name())
         df = df[list(columns)]
-        transformer = TableTransformer(columns, self.enforce_min_max_values, self.enforce_rounding, self.locales)
+        key = None
+        if self.pseudonymize:
+            from ..fake.pseudonym import new_key
+
+            key = self._pseudonymize_key or new_key()
+        transformer = TableTransformer(columns, self.enforce_min_max_values, self.enforce_rounding, self.locales, key)
         transformer.fit(df)
         self._adapt_transforms(df, transformer)
         X = transformer.transform(df)
@@ -290,7 +304,7 @@ class BaseSynthesizer:
         for klass in cls.__mro__:
             if "__init__" in klass.__dict__:
                 sig = inspect.signature(klass.__dict__["__init__"])
-                names += [p for p in sig.parameters if p not in ("self", "metadata") and sig.parameters[p].kind != inspect.Parameter.VAR_KEYWORD]
+                names += [p for p in sig.parameters if p not in ("self", "metadata", "pseudonymize_key") and sig.parameters[p].kind != inspect.Parameter.VAR_KEYWORD]
         return names
 
 

@@ -76,8 +76,11 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         locales=None,
         numerical_distributions: dict | None = None,
         default_distribution: str | None = None,
+        *,
+        pseudonymize: bool = False,
+        pseudonymize_key=None,
     ):
-        super().__init__(metadata, enforce_min_max_values, enforce_rounding, locales)
+        super().__init__(metadata, enforce_min_max_values, enforce_rounding, locales, pseudonymize=pseudonymize, pseudonymize_key=pseudonymize_key)
         self.default_distribution = univariate.canonical(default_distribution or "auto")
         numerical_distributions = dict(numerical_distributions or {})
         cols = self.metadata.get_columns()

@@ -21,11 +21,11 @@ class SingleTablePreset(GaussianCopulaSynthesizer):
 
     name = "preset"
 
-    def __init__(self, metadata, name: str = "FAST_ML", locales=None, enforce_min_max_values: bool = True, enforce_rounding: bool = True):
+    def __init__(self, metadata, name: str = "FAST_ML", locales=None, enforce_min_max_values: bool = True, enforce_rounding: bool = True, *, pseudonymize: bool = False, pseudonymize_key=None):
         if name not in PRESETS:
             raise ParameterError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
         self.preset_name = name
-        super().__init__(metadata, enforce_min_max_values=enforce_min_max_values, enforce_rounding=enforce_rounding, locales=locales, **PRESETS[name])
+        super().__init__(metadata, enforce_min_max_values=enforce_min_max_values, enforce_rounding=enforce_rounding, locales=locales, pseudonymize=pseudonymize, pseudonymize_key=pseudonymize_key, **PRESETS[name])
 
     def get_parameters(self) -> dict:
         return {
@@ -33,11 +33,12 @@ class SingleTablePreset(GaussianCopulaSynthesizer):
             "locales": self.locales,
             "enforce_min_max_values": self.enforce_min_max_values,
             "enforce_rounding": self.enforce_rounding,
+            "pseudonymize": self.pseudonymize,
         }
 
     @classmethod
     def _parameter_names(cls):
-        return ["name", "locales", "enforce_min_max_values", "enforce_rounding"]
+        return ["name", "locales", "enforce_min_max_values", "enforce_rounding", "pseudonymize"]
 
     @classmethod
     def list_available_presets(cls) -> dict:

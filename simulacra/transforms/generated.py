@@ -14,7 +14,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._random import int_seed
 from ..errors import InvalidDataError, ParameterError
 from .base import ColumnTransform
 from .regex import coprime_multiplier, generate_unique, infer_regex, parse_regex, space_size
@@ -86,55 +85,27 @@ class IdTransform(ColumnTransform):
             parse_regex(self.regex_format)
 
 
-# sdtype -> Faker method
-FAKER_METHODS = {
-    "email": "email",
-    "phone_number": "phone_number",
-    "first_name": "first_name",
-    "last_name": "last_name",
-    "name": "name",
-    "address": "address",
-    "street_address": "street_address",
-    "city": "city",
-    "state": "state",
-    "country": "country",
-    "postcode": "postcode",
-    "credit_card_number": "credit_card_number",
-    "ipv4_address": "ipv4",
-    "ipv6_address": "ipv6",
-    "iban": "iban",
-    "ssn": "ssn",
-    "company": "company",
-    "job": "job",
-    "url": "url",
-    "user_name": "user_name",
-    "license_plate": "license_plate",
-    "unknown": "pystr",
-}
-
-_POOL = 5000
-
-
-def _faker(locales, seed: int):
-    from faker import Faker
-
-    try:
-        f = Faker(locales or ["en_US"])
-    except AttributeError as e:
-        raise ParameterError(f"unknown locale in {locales!r}: {e}") from None
-    f.seed_instance(seed)
-    return f
-
-
 class PIITransform(ColumnTransform):
-    """PII column: never learned; sampled as fake values of the sdtype (missing rate kept)."""
+    """PII column: never learned; sampled as fake values of the sdtype (missing rate kept).
 
-    def __init__(self, column, sdtype, locales=None):
+    With ``pseudonymize_key``, each real value is replaced by its keyed pseudonym (the same real
+    value always gives the same fake value under the same key) and samples are drawn from the
+    pseudonyms with the real frequencies; only pseudonyms are stored, never real values.
+    """
+
+    def __init__(self, column, sdtype, locales=None, pseudonymize_key=None):
         super().__init__(column)
         self.sdtype = sdtype
         self.locales = list(locales) if locales else ["en_US"]
+        self.pseudonymize_key = pseudonymize_key
+        self.values = None
+        self.probabilities = None
 
     def fit(self, series):
+        from ..fake.locales import check_locale
+
+        for loc in self.locales:
+            check_locale(loc)
         self.null_rate = float(series.isna().mean())
         if self.sdtype == "unknown" and self.null_rate == 1.0:
             raise InvalidDataError(
@@ -142,21 +113,36 @@ class PIITransform(ColumnTransform):
                 "or declare its sdtype in the metadata"
             )
         self.dtype = str(series.dtype) if series.dtype == object or pd.api.types.is_string_dtype(series.dtype) else "object"
-        if self.sdtype not in FAKER_METHODS:
-            raise InvalidDataError(f"column {self.column!r}: no fake-value generator for sdtype {self.sdtype!r}")
+        if self.pseudonymize_key is not None and self.null_rate < 1.0:
+            from ..fake.pseudonym import pseudonymize
+
+            fake = pseudonymize(series.dropna(), self.sdtype, self.pseudonymize_key, self.locales[0])
+            counts = fake.value_counts(sort=False)
+            self.values = [str(v) for v in counts.index]
+            self.probabilities = counts.to_numpy(dtype=float) / counts.sum()
         return self
 
-    def _pool(self, n, rng):
-        faker = _faker(self.locales, int(rng.integers(0, 2**31)))
-        method = getattr(faker, FAKER_METHODS[self.sdtype])
-        k = min(n, _POOL)
-        pool = np.array([str(method()).replace("\n", ", ") for _ in range(k)], dtype=object)
-        return pool
+    def _fake(self, n, rng):
+        from ..fake.pseudonym import fake_values
+
+        if len(self.locales) == 1:
+            return fake_values(self.sdtype, n, rng, self.locales[0]).to_numpy(dtype=object)
+        which = rng.integers(0, len(self.locales), n)
+        out = np.empty(n, dtype=object)
+        for k, loc in enumerate(self.locales):
+            idx = np.flatnonzero(which == k)
+            if idx.size:
+                out[idx] = fake_values(self.sdtype, idx.size, rng, loc).to_numpy(dtype=object)
+        return out
 
     def inverse(self, values, rng, positions):
         n = len(positions)
-        pool = self._pool(n, rng)
-        out = pool[rng.integers(0, len(pool), n)] if n > len(pool) else pool[:n]
+        if self.values is not None:
+            cats = np.empty(len(self.values), dtype=object)
+            cats[:] = self.values
+            out = cats[rng.choice(len(cats), size=n, p=self.probabilities)]
+        else:
+            out = self._fake(n, rng)
         if self.null_rate > 0:
             out = out.copy()
             out[rng.random(n) < self.null_rate] = np.nan
@@ -164,17 +150,25 @@ class PIITransform(ColumnTransform):
 
     def get_state(self):
         st = super().get_state()
-        st.update(sdtype=self.sdtype, locales=self.locales, null_rate=self.null_rate, dtype=self.dtype)
+        st.update(sdtype=self.sdtype, locales=self.locales, null_rate=self.null_rate, dtype=self.dtype,
+                  values=self.values, probabilities=self.probabilities)
         return st
 
     def set_state(self, st):
         super().set_state(st)
+        from ..fake.pseudonym import FAKER_METHODS, SDTYPE_FIELDS
+
         self.sdtype = str(st["sdtype"])
-        if self.sdtype not in FAKER_METHODS:
+        if self.sdtype not in SDTYPE_FIELDS and self.sdtype not in FAKER_METHODS:
             raise ValueError(f"unknown PII sdtype {self.sdtype!r}")
         self.locales = [str(x) for x in st["locales"]]
         self.null_rate = float(st["null_rate"])
         self.dtype = str(st["dtype"])
+        self.pseudonymize_key = None
+        self.values = None if st.get("values") is None else [str(v) for v in st["values"]]
+        self.probabilities = None if st.get("probabilities") is None else np.asarray(st["probabilities"], dtype=float)
+        if self.values is not None and (self.probabilities is None or len(self.probabilities) != len(self.values)):
+            raise ValueError("pseudonym values and probabilities differ in length")
 
 
 class TextTransform(PIITransform):
@@ -191,24 +185,26 @@ class TextTransform(PIITransform):
         self.max_chars = int(series.dropna().astype(str).str.len().max()) if len(words) else 200
         return self
 
-    def _pool(self, n, rng):
-        faker = _faker(self.locales, int(rng.integers(0, 2**31)))
-        k = min(n, _POOL)
-        nw = max(1, int(round(self.mean_words)))
+    def _fake(self, n, rng):
+        from ..fake import Fake
+
+        fake = Fake(locale=self.locales[0], seed=rng)
         if self.max_chars > 200:
-            vals = [faker.text(max_nb_chars=self.max_chars).replace("\n", " ") for _ in range(k)]
-        else:
-            vals = [faker.sentence(nb_words=nw).rstrip(".") if nw < 4 else faker.sentence(nb_words=nw) for _ in range(k)]
-        return np.array(vals, dtype=object)
+            return fake.text.paragraph(n, nb_sentences=max(1, int(round(self.mean_words / 9)))).to_numpy(dtype=object)
+        text = fake.text.sentence(n, nb_words=max(1, int(round(self.mean_words)))).to_numpy(dtype=object)
+        return text
 
     def get_state(self):
-        st = super().get_state()
-        st.update(mean_words=self.mean_words, max_chars=self.max_chars)
+        st = ColumnTransform.get_state(self)
+        st.update(sdtype="text", locales=self.locales, null_rate=self.null_rate, dtype=self.dtype, mean_words=self.mean_words, max_chars=self.max_chars)
         return st
 
     def set_state(self, st):
         ColumnTransform.set_state(self, st)
         self.sdtype = "text"
+        self.values = None
+        self.probabilities = None
+        self.pseudonymize_key = None
         self.locales = [str(x) for x in st["locales"]]
         self.null_rate = float(st["null_rate"])
         self.dtype = str(st["dtype"])

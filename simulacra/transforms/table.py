@@ -24,7 +24,7 @@ TRANSFORMS = {
 }
 
 
-def transform_for(column: str, meta: dict, enforce_min_max_values=True, enforce_rounding=True, locales=None) -> ColumnTransform:
+def transform_for(column: str, meta: dict, enforce_min_max_values=True, enforce_rounding=True, locales=None, pseudonymize_key=None) -> ColumnTransform:
     sdtype = meta["sdtype"]
     if sdtype == "numerical":
         return NumericalTransform(column, meta.get("computer_representation"), enforce_min_max_values, enforce_rounding)
@@ -39,7 +39,7 @@ def transform_for(column: str, meta: dict, enforce_min_max_values=True, enforce_
     if sdtype == "text":
         return TextTransform(column, locales)
     if is_pii(sdtype, meta) or sdtype == "unknown":
-        return PIITransform(column, sdtype, locales)
+        return PIITransform(column, sdtype, locales, pseudonymize_key)
     # a PII sdtype the user marked pii=False: learn it as categorical
     return CategoricalTransform(column)
 
@@ -47,10 +47,10 @@ def transform_for(column: str, meta: dict, enforce_min_max_values=True, enforce_
 class TableTransformer:
     """Fit per-column transforms; map a table to a float matrix and back."""
 
-    def __init__(self, columns_meta: dict, enforce_min_max_values=True, enforce_rounding=True, locales=None):
+    def __init__(self, columns_meta: dict, enforce_min_max_values=True, enforce_rounding=True, locales=None, pseudonymize_key=None):
         self.columns = list(columns_meta)
         self.transforms = [
-            transform_for(c, m, enforce_min_max_values, enforce_rounding, locales) for c, m in columns_meta.items()
+            transform_for(c, m, enforce_min_max_values, enforce_rounding, locales, pseudonymize_key) for c, m in columns_meta.items()
         ]
 
     def fit(self, df: pd.DataFrame) -> "TableTransformer":

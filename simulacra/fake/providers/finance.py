@@ -37,8 +37,9 @@ class Finance(Provider):
             if not idx.size:
                 continue
             prefixes, length = CARDS[t]
-            pick = rng.integers(0, len(prefixes), idx.size)
-            body = rng.integers(0, 10, (idx.size, length - 1))
+            sub = rng.subset(idx, k) if hasattr(rng, "subset") else rng
+            pick = sub.integers(0, len(prefixes), idx.size)
+            body = sub.integers(0, 10, (idx.size, length - 1))
             for j, p in enumerate(prefixes):
                 rows = pick == j
                 body[rows, : len(p)] = np.array([int(c) for c in p])
