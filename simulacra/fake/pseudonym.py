@@ -178,6 +178,15 @@ def pseudonymize(values, sdtype: str, key, locale: str = "en_US") -> pd.Series:
     )
     base = int.from_bytes(hmac.new(k, f"base\x00{sdtype}\x00{locale}".encode(), hashlib.sha256).digest()[:8], "little")
     fake = _generate(sdtype, len(uniques), HashRNG(hashes, base), locale)
+    if sdtype in ("email", "user_name"):
+        # identifiers: widen the space with four digits from the hash so that distinct real
+        # values practically never share a pseudonym
+        digits = pd.Series((hashes >> np.uint64(24)) % np.uint64(10000)).astype(str).str.zfill(4).to_numpy()
+        if sdtype == "email":
+            parts = fake.str.split("@", n=1, expand=True)
+            fake = parts[0] + pd.Series(digits, index=parts.index) + "@" + parts[1]
+        else:
+            fake = fake + pd.Series(digits, index=fake.index)
     out = fake.iloc[np.maximum(codes, 0)].reset_index(drop=True).astype(object)
     out[codes < 0] = None
     return out

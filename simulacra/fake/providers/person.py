@@ -68,8 +68,9 @@ class Person(Provider):
         return oldest + rng.integers(0, span, n).astype("timedelta64[D]")
 
     @column()
-    def email(self, n, rng, engine, domain=None):
-        return self._fake.internet.email.__wrapped__(self._fake.internet, n, rng, engine, domain=domain)
+    def email(self, n, rng, engine, name=None, domain=None, free: bool = True):
+        """Same as ``internet.email``."""
+        return self._fake.internet.email.__wrapped__(self._fake.internet, n, rng, engine, name=name, domain=domain, free=free)
 
 
 def _check_range(lo, hi, what):
