@@ -23,14 +23,17 @@ def _food_data(locale: str) -> dict:
         raise ParameterError("food data comes from mimesis' locale files: pip install mimesis") from None
     from pathlib import Path
 
-    base = Path(mimesis.__file__).parent / "datasets" / "locales"
-    if not base.exists():
-        base = Path(mimesis.__file__).parent / "data"
-    for name in (locale.replace("_", "-").lower(), locale.split("_")[0], "en"):
-        path = base / name / "food.json"
-        if path.exists():
-            return json.loads(path.read_text(encoding="utf-8"))
-    raise ParameterError(f"mimesis has no food data for locale {locale!r}")
+    root = Path(mimesis.__file__).parent
+    merged: dict = {}
+    for base in (root / "datasets", root / "datasets" / "locales", root / "data"):
+        # English first, then the locale's own lists on top (a locale may lack some lists)
+        for name in ("en", locale.split("_")[0], locale.replace("_", "-").lower()):
+            path = base / name / "food.json"
+            if path.exists():
+                merged.update(json.loads(path.read_text(encoding="utf-8")))
+    if not merged:
+        raise ParameterError(f"mimesis has no food data for locale {locale!r}")
+    return merged
 
 
 class Food(Provider):
