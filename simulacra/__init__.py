@@ -23,8 +23,10 @@ _LAZY = {
     "read_table": "simulacra.io.files",
     "write_table": "simulacra.io.files",
     "available_synthesizers": "simulacra.synthesizers",
+    "Fake": "simulacra.fake",
+    "pseudonymize_table": "simulacra.fake.pseudonym",
 }
-_SUBMODULES = ("datasets", "errors", "evaluation", "io", "metadata", "synthesizers", "transforms")
+_SUBMODULES = ("datasets", "errors", "evaluation", "fake", "io", "metadata", "synthesizers", "transforms")
 
 
 def __getattr__(name):
