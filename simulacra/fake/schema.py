@@ -48,6 +48,27 @@ _FROM_ARGS = {"internet.email": "name", "person.email": "name", "email": "name"}
 DEFAULT_ROWS = 100
 
 
+def topological_order(nodes, deps, what: str) -> list[str]:
+    """``nodes`` ordered so that each comes after its ``deps(node)``; SchemaError names a cycle."""
+    order, state = [], {}
+
+    def visit(node, path):
+        if state.get(node) == "done":
+            return
+        if state.get(node) == "active":
+            cycle = path[path.index(node) :] + [node]
+            raise SchemaError(f"{what} form a cycle: {' -> '.join(cycle)}")
+        state[node] = "active"
+        for d in deps(node):
+            visit(d, path + [node])
+        state[node] = "done"
+        order.append(node)
+
+    for node in nodes:
+        visit(node, [])
+    return order
+
+
 class ColumnSpec:
     def __init__(self, name: str, spec, table: str):
         self.name = name
@@ -123,23 +144,7 @@ class TableSpec:
 
     def _order(self) -> list[str]:
         """Columns in dependency order; a SchemaError names a cycle of derived columns."""
-        order, state = [], {}
-
-        def visit(c, path):
-            if state.get(c) == "done":
-                return
-            if state.get(c) == "active":
-                cycle = path[path.index(c) :] + [c]
-                raise SchemaError(f"table {self.name!r}: derived columns form a cycle: {' -> '.join(cycle)}")
-            state[c] = "active"
-            for d in self.columns[c].depends_on:
-                visit(d, path + [c])
-            state[c] = "done"
-            order.append(c)
-
-        for c in self.columns:
-            visit(c, [])
-        return order
+        return topological_order(self.columns, lambda c: self.columns[c].depends_on, f"table {self.name!r}: derived columns")
 
     @property
     def parents(self) -> list[str]:
@@ -162,23 +167,7 @@ class Schema:
         self.order = self._table_order()
 
     def _table_order(self) -> list[str]:
-        order, state = [], {}
-
-        def visit(t, path):
-            if state.get(t) == "done":
-                return
-            if state.get(t) == "active":
-                raise SchemaError(f"foreign keys form a cycle: {' -> '.join(path[path.index(t):] + [t])}")
-            state[t] = "active"
-            for p in self.tables[t].parents:
-                if p != t:
-                    visit(p, path + [t])
-            state[t] = "done"
-            order.append(t)
-
-        for t in self.tables:
-            visit(t, [])
-        return order
+        return topological_order(self.tables, lambda t: [p for p in self.tables[t].parents if p != t], "foreign keys")
 
     # ------------------------------------------------------------------ construction
     @classmethod

@@ -74,27 +74,25 @@ class Internet(Provider):
 
     @column()
     def ipv6(self, n, rng, engine):
-        h = rng.integers(0, 65536, (n, 8))
-        parts = []
-        for j in range(8):
-            if j:
-                parts.append(":")
-            parts.append(take(_hex4(), h[:, j]))
-        return join(*parts)
+        return _colon_groups(_hex4(), rng.integers(0, 65536, (n, 8)))
 
     @column()
     def mac_address(self, n, rng, engine):
-        b = rng.integers(0, 256, (n, 6))
-        parts = []
-        for j in range(6):
-            if j:
-                parts.append(":")
-            parts.append(take(HEX2, b[:, j]))
-        return join(*parts)
+        return _colon_groups(HEX2, rng.integers(0, 256, (n, 6)))
 
     @column()
     def user_agent(self, n, rng, engine):
         return engine.pool("user_agent", n, rng)
+
+
+def _colon_groups(table, idx: np.ndarray) -> pa.Array:
+    """Rows of ``table[idx[:, j]]`` joined by colons."""
+    parts = []
+    for j in range(idx.shape[1]):
+        if j:
+            parts.append(":")
+        parts.append(take(table, idx[:, j]))
+    return join(*parts)
 
 
 def _user_from_names(names: pa.Array, rng, engine) -> pa.Array:
