@@ -15,6 +15,7 @@ _LAZY = {
     "SingleTableMetadata": "simulacra.metadata",
     "GaussianCopulaSynthesizer": "simulacra.synthesizers.gaussian_copula",
     "SingleTablePreset": "simulacra.synthesizers.presets",
+    "CARTSynthesizer": "simulacra.synthesizers.cart",
     "BaseSynthesizer": "simulacra.synthesizers.base",
     "evaluate_quality": "simulacra.evaluation.quality",
     "QualityReport": "simulacra.evaluation.quality",

@@ -12,6 +12,7 @@ from ..errors import ParameterError
 # short name -> (module, class)
 _REGISTRY = {
     "gaussian_copula": ("gaussian_copula", "GaussianCopulaSynthesizer"),
+    "cart": ("cart", "CARTSynthesizer"),
     "preset": ("presets", "SingleTablePreset"),
 }
 
@@ -42,4 +43,4 @@ def __getattr__(attr):
     raise AttributeError(attr)
 
 
-__all__ = ["available", "get_synthesizer_class", "GaussianCopulaSynthesizer", "SingleTablePreset", "BaseSynthesizer"]
+__all__ = ["available", "get_synthesizer_class", "GaussianCopulaSynthesizer", "CARTSynthesizer", "SingleTablePreset", "BaseSynthesizer"]

@@ -1,0 +1,250 @@
+"""CART synthesizer: each column sampled from a decision tree on the columns before it.
+
+This is the CART method of R's synthpop. Columns are put in an order (categorical and
+low-cardinality columns first); the first is sampled from its marginal, every later one from a
+decision tree fitted on the real data with the earlier columns as predictors. A synthetic row
+walks down the tree of each column with its already-sampled values and takes the value of a
+random real *donor* in the leaf it lands in; numerical values are smoothed with a Gaussian kernel
+of the leaf's bandwidth. Leaves hold at least ``min_samples_leaf`` donors (default 5) so no leaf
+hands back one real record, and the smoothing keeps continuous values from being copied exactly.
+
+Trees are stored as plain arrays (children, feature, threshold, missing-value direction) and
+walked with numpy at sampling time, so model files hold no pickled estimator.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ModelFileError, ParameterError
+from .base import BaseSynthesizer
+
+_SMOOTH_MIN_UNIQUE = 20
+
+
+def _walk(tree: dict, S: np.ndarray) -> np.ndarray:
+    """Leaf node of every row of ``S`` (features already sampled)."""
+    n = S.shape[0]
+    node = np.zeros(n, dtype=np.int64)
+    cl, cr, feat, thr, mgl = tree["cl"], tree["cr"], tree["feature"], tree["threshold"], tree["mgl"]
+    rows = np.arange(n)
+    for _ in range(len(cl)):
+        left = cl[node]
+        inner = left >= 0
+        if not inner.any():
+            break
+        f = np.where(inner, feat[node], 0)
+        x = S[rows, tree["predictors"][f]] if len(tree["predictors"]) else np.zeros(n)
+        go_left = np.where(np.isnan(x), mgl[node] == 1, x <= thr[node])
+        node = np.where(inner, np.where(go_left, left, cr[node]), node)
+    return node
+
+
+class CARTSynthesizer(BaseSynthesizer):
+    """Sequential decision trees with leaf donors (synthpop's CART).
+
+    Parameters
+    ----------
+    metadata : Metadata
+    enforce_min_max_values, enforce_rounding, locales : as in every synthesizer
+    min_samples_leaf : int, default 5
+        Smallest number of real donors in a leaf.
+    smoothing : bool, default True
+        Add Gaussian noise of the leaf's bandwidth to continuous values drawn from donors.
+    max_depth : int, optional
+        Depth limit of the trees.
+    """
+
+    name = "cart"
+
+    def __init__(
+        self,
+        metadata,
+        enforce_min_max_values: bool = True,
+        enforce_rounding: bool = True,
+        locales=None,
+        min_samples_leaf: int = 5,
+        smoothing: bool = True,
+        max_depth: int | None = None,
+        *,
+        pseudonymize: bool = False,
+        pseudonymize_key=None,
+    ):
+        super().__init__(metadata, enforce_min_max_values, enforce_rounding, locales, pseudonymize=pseudonymize, pseudonymize_key=pseudonymize_key)
+        if isinstance(min_samples_leaf, bool) or not isinstance(min_samples_leaf, (int, np.integer)) or min_samples_leaf < 1:
+            raise ParameterError(f"min_samples_leaf must be a positive integer, got {min_samples_leaf!r}")
+        if max_depth is not None and (not isinstance(max_depth, (int, np.integer)) or max_depth < 1):
+            raise ParameterError(f"max_depth must be a positive integer or None, got {max_depth!r}")
+        self.min_samples_leaf = int(min_samples_leaf)
+        self.smoothing = bool(smoothing)
+        self.max_depth = None if max_depth is None else int(max_depth)
+
+    def get_parameters(self) -> dict:
+        p = super().get_parameters()
+        p.update(min_samples_leaf=self.min_samples_leaf, smoothing=self.smoothing, max_depth=self.max_depth)
+        return p
+
+    # ------------------------------------------------------------------ representation
+    def _category_info(self):
+        """For each output column: category midpoints (u values) if it is an encoded category."""
+        from ..transforms.categorical import CategoricalTransform
+
+        info = []
+        for t in self._transformer.transforms:
+            for k, _ in enumerate(t.output_names):
+                if isinstance(t, CategoricalTransform) and k == 0:
+                    p = t.probabilities
+                    info.append(np.cumsum(p) - p / 2)
+                else:
+                    info.append(None)
+        return info
+
+    def _to_model(self, X: np.ndarray, cats) -> np.ndarray:
+        M = X.astype(float, copy=True)
+        for j, mids in enumerate(cats):
+            if mids is not None:
+                bounds = _bounds_from_mids(mids)
+                M[:, j] = np.searchsorted(bounds, np.clip(X[:, j], 0, 1), side="right").clip(0, len(mids) - 1)
+        return M
+
+    # ------------------------------------------------------------------ fit
+    def _fit(self, X, names, kinds):
+        from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+        cats = self._category_info()
+        M = self._to_model(X, cats)
+        d = M.shape[1]
+        card = np.array([len(np.unique(M[~np.isnan(M[:, j]), j][:200_000])) for j in range(d)])
+        rank = np.array([0 if c is not None else (1 if k == "discrete" else 2) for c, k in zip(cats, kinds)])
+        order = [int(j) for j in np.lexsort((np.arange(d), card, rank))]
+        trees = []
+        for pos, j in enumerate(order):
+            y = M[:, j]
+            ok = ~np.isnan(y)
+            preds = np.array(order[:pos], dtype=np.int64)
+            is_cat = cats[j] is not None
+            smooth = self.smoothing and not is_cat and kinds[j] == "continuous" and card[j] >= _SMOOTH_MIN_UNIQUE
+            if len(preds) == 0 or ok.sum() < 2 * self.min_samples_leaf:
+                tree = _single_leaf()
+            else:
+                Xp = M[ok][:, preds]
+                est = (DecisionTreeClassifier if is_cat else DecisionTreeRegressor)(
+                    min_samples_leaf=self.min_samples_leaf, max_depth=self.max_depth, random_state=0
+                )
+                est.fit(Xp, y[ok].astype(np.int64) if is_cat else y[ok])
+                tr = est.tree_
+                tree = {
+                    "cl": tr.children_left.astype(np.int64),
+                    "cr": tr.children_right.astype(np.int64),
+                    "feature": np.maximum(tr.feature, 0).astype(np.int64),
+                    "threshold": tr.threshold.astype(float),
+                    "mgl": np.asarray(tr.missing_go_to_left, dtype=np.int64),
+                }
+            tree["predictors"] = preds
+            leaves = _walk(tree, M[ok]) if len(preds) else np.zeros(int(ok.sum()), dtype=np.int64)
+            tree.update(_donors(leaves, y[ok], len(tree["cl"]), smooth))
+            tree["column"] = int(j)
+            trees.append(tree)
+        self._order = order
+        self._trees = trees
+        self._cats = cats
+
+    # ------------------------------------------------------------------ sample
+    def _sample(self, num_rows, rng):
+        d = len(self._order)
+        S = np.full((num_rows, d), np.nan)
+        for tree in self._trees:
+            j = tree["column"]
+            leaf = _walk(tree, S) if len(tree["predictors"]) else np.zeros(num_rows, dtype=np.int64)
+            S[:, j] = _draw(tree, leaf, rng)
+        X = S.copy()
+        for j, mids in enumerate(self._cats):
+            if mids is not None:
+                X[:, j] = mids[S[:, j].astype(np.int64).clip(0, len(mids) - 1)]
+        return X
+
+    # ------------------------------------------------------------------ state
+    def _get_model_state(self):
+        return {
+            "order": self._order,
+            "trees": self._trees,
+            "cats": [None if c is None else c for c in self._cats],
+        }
+
+    def _set_model_state(self, st):
+        self._order = [int(j) for j in st["order"]]
+        d = len(self._order)
+        if sorted(self._order) != list(range(d)):
+            raise ModelFileError("model file: CART column order is not a permutation")
+        self._cats = [None if c is None else np.asarray(c, dtype=float) for c in st["cats"]]
+        trees = []
+        for t in st["trees"]:
+            tree = {k: np.asarray(t[k]) for k in ("cl", "cr", "feature", "threshold", "mgl", "predictors", "offsets", "counts", "donors", "bandwidth")}
+            n_nodes = len(tree["cl"])
+            for k in ("cr", "feature", "threshold", "mgl", "offsets", "counts", "bandwidth"):
+                if len(tree[k]) != n_nodes:
+                    raise ModelFileError("model file: CART tree arrays differ in length")
+            if tree["cl"].max(initial=-1) >= n_nodes or tree["cr"].max(initial=-1) >= n_nodes:
+                raise ModelFileError("model file: CART tree refers to a missing node")
+            if len(tree["predictors"]) and (tree["predictors"].min() < 0 or tree["predictors"].max() >= d):
+                raise ModelFileError("model file: CART predictors out of range")
+            if (tree["offsets"] + tree["counts"] > len(tree["donors"])).any():
+                raise ModelFileError("model file: CART donors out of range")
+            tree["column"] = int(t["column"])
+            trees.append(tree)
+        if [t["column"] for t in trees] != self._order or len(self._cats) != d:
+            raise ModelFileError("model file: CART trees do not match the column order")
+        self._trees = trees
+
+
+def _bounds_from_mids(mids: np.ndarray) -> np.ndarray:
+    """Upper bounds of the category intervals from their midpoints."""
+    widths = np.empty_like(mids)
+    prev = 0.0
+    for i, m in enumerate(mids):
+        widths[i] = 2 * (m - prev)
+        prev += widths[i]
+    upper = np.cumsum(widths)
+    upper[-1] = np.inf
+    return upper
+
+
+def _single_leaf() -> dict:
+    return {
+        "cl": np.array([-1], dtype=np.int64),
+        "cr": np.array([-1], dtype=np.int64),
+        "feature": np.array([0], dtype=np.int64),
+        "threshold": np.array([0.0]),
+        "mgl": np.array([0], dtype=np.int64),
+    }
+
+
+def _donors(leaves: np.ndarray, y: np.ndarray, n_nodes: int, smooth: bool) -> dict:
+    order = np.argsort(leaves, kind="stable")
+    donors = y[order].astype(float)
+    counts = np.bincount(leaves, minlength=n_nodes).astype(np.int64)
+    offsets = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    bandwidth = np.zeros(n_nodes)
+    if smooth and len(y):
+        df = pd.DataFrame({"leaf": leaves[order], "v": donors})
+        g = df.groupby("leaf")["v"]
+        sd = g.std(ddof=1).fillna(0.0)
+        iqr = (g.quantile(0.75) - g.quantile(0.25)) / 1.34
+        spread = np.where(iqr > 0, np.minimum(sd, iqr), sd)
+        cnt = g.size().to_numpy()
+        bandwidth[sd.index.to_numpy()] = 0.9 * spread * cnt ** (-0.2)
+    return {"offsets": offsets, "counts": counts, "donors": donors, "bandwidth": bandwidth}
+
+
+def _draw(tree: dict, leaf: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    counts = tree["counts"][leaf]
+    empty = counts == 0
+    if empty.any():  # cannot happen for trees fitted here; keep the walk total anyway
+        counts = np.where(empty, 1, counts)
+    pick = tree["offsets"][leaf] + (rng.random(len(leaf)) * counts).astype(np.int64)
+    vals = tree["donors"][np.minimum(pick, len(tree["donors"]) - 1)]
+    h = tree["bandwidth"][leaf]
+    if h.any():
+        vals = vals + rng.standard_normal(len(leaf)) * h
+    return vals
