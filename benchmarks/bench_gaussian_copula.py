@@ -50,6 +50,13 @@ Memory
     more, untimed, under ``tracemalloc`` and reports the traced peak (Python + NumPy allocations;
     slow). ``--memory none`` skips memory.
 
+Checks
+    Each tool's len(table)-row sample is also checked against the real table (columns, dtypes,
+    missing shares, numerical ranges, unseen categories, datetime format, primary-key uniqueness),
+    and sdmetrics column shapes / pair trends where simulacra scores 0.05 / 0.1 below SDV are
+    listed. An error in one tool's big sample is reported and the other numbers are kept.
+    The header gives the git commit and load average: the machine is shared, so timings can vary.
+
 Import time
     Measured once at start, in this process, simulacra first: ``import simulacra`` plus first use
     (resolving its lazily imported ``Metadata``, ``GaussianCopulaSynthesizer``, ``read_table``),
@@ -112,6 +119,19 @@ def time_imports(skip_sdv: bool) -> dict:
         from sdmetrics.reports.single_table import QualityReport  # noqa: F401
     out["sdmetrics_s"] = time.perf_counter() - t0
     return out
+
+
+def git_state() -> dict:
+    """Commit of the repository and whether simulacra/ differs from it (results depend on both)."""
+    def git(*a):
+        r = subprocess.run(["git", *a], capture_output=True, text=True, cwd=REPO, timeout=30)
+        return r.stdout.strip() if r.returncode == 0 else None
+
+    try:
+        return {"commit": git("rev-parse", "--short", "HEAD"),
+                "simulacra_modified": bool(git("status", "--porcelain", "--", "simulacra"))}
+    except Exception:  # noqa: BLE001
+        return {"commit": None, "simulacra_modified": None}
 
 
 def time_imports_cold(skip_sdv: bool) -> dict:
@@ -503,6 +523,8 @@ def main(argv=None) -> int:
     t_start = time.perf_counter()
 
     imports = time_imports(args.skip_sdv)
+    git_info = git_state()
+    load_start = os.getloadavg()
 
     import numpy as np
     import pandas as pd
@@ -601,6 +623,7 @@ def main(argv=None) -> int:
         gc.collect()
 
     total = time.perf_counter() - t_start
+    load_end = os.getloadavg()
 
     # ----------------------------------------------------------------- table
     big_label = f"{args.big_rows / 1e6:g}M" if args.big_rows % 100_000 == 0 else f"{args.big_rows:,}"
@@ -634,7 +657,9 @@ def main(argv=None) -> int:
 
     print()
     print(f"GaussianCopulaSynthesizer: simulacra {versions['simulacra']} vs SDV {versions.get('sdv', '-')} "
-          f"(sdmetrics {versions.get('sdmetrics', '-')}), {os.cpu_count()} CPUs, Python {platform.python_version()}")
+          f"(sdmetrics {versions.get('sdmetrics', '-')}), {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+          f"git {git_info['commit']}{' + local changes in simulacra/' if git_info['simulacra_modified'] else ''}, "
+          f"load average {load_start[0]:.1f} at start / {load_end[0]:.1f} at end")
     print(f"times: best of {args.repeat} for fit and sample n (n = len(table)), one run for sample {args.big_rows:,}; "
           f"memory: {args.memory}" + (f" ({PeakRSS.method})" if args.memory == "rss" else "")
           + "; x = SDV time / simulacra time; dQ = simulacra quality - SDV quality")
@@ -705,7 +730,8 @@ def main(argv=None) -> int:
                  "memory": args.memory, "memory_method": PeakRSS.method if args.memory == "rss" else args.memory,
                  "skip_sdv": args.skip_sdv},
         "environment": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
-                        "versions": versions},
+                        "versions": versions, "git": git_info,
+                        "loadavg_1_5_15_start": load_start, "loadavg_1_5_15_end": load_end},
         "import_seconds": {"in_process": imports, "fresh_interpreter": imports_cold},
         "total_seconds": total,
         "tables": results,

@@ -69,6 +69,8 @@ class BaseSynthesizer:
         self._pseudonymize_key = pseudonymize_key
         self._fitted = False
         self._transformer = None
+        self._constraints: list = []
+        self._missing_custom: list[str] = []
         self.fitted_rows = 0
 
     # ------------------------------------------------------------------ parameters
@@ -132,6 +134,11 @@ class BaseSynthesizer:
         self.metadata.validate_data(df, self._table_name())
         columns = self.metadata.get_columns(self._table_name())
         df = df[list(columns)]
+        self._columns = list(columns)
+        for c in self._constraints:
+            c.fit(df, columns)
+            df = c.transform(df)
+            columns = c.transform_columns(columns)
         key = None
         if self.pseudonymize:
             from ..fake.pseudonym import new_key
@@ -153,6 +160,97 @@ class BaseSynthesizer:
     def _fit(self, X: np.ndarray, names: list[str], kinds: list[str]) -> None:
         raise NotImplementedError
 
+    # ------------------------------------------------------------------ constraints
+    def add_constraints(self, constraints) -> None:
+        """Add constraints (objects, or SDV 1 dicts ``{'constraint_class': ..., 'constraint_parameters': ...}``).
+
+        Built-in constraints must be added before ``fit``. After ``load``, custom constraints the
+        model was fitted with are attached again here (a model file never holds code).
+        """
+        from ..constraints import CustomConstraint, constraint_from_dict
+        from ..errors import ConstraintError
+
+        new = [constraint_from_dict(c) for c in (constraints if isinstance(constraints, (list, tuple)) else [constraints])]
+        if self._fitted:
+            for c in new:
+                name = type(c).__name__
+                if not isinstance(c, CustomConstraint) or name not in self._missing_custom:
+                    raise ConstraintError(
+                        f"{c} cannot be added to a fitted synthesizer; add constraints before fit "
+                        "(after load, only the custom constraints it was fitted with can be attached again)"
+                    )
+                idx = next(i for i, x in enumerate(self._constraints) if isinstance(x, _MissingCustom) and x.class_name == name)
+                self._constraints[idx] = c
+                self._missing_custom.remove(name)
+            return
+        cols = self.metadata.get_columns(self._table_name())
+        for c in new:
+            unknown = [x for x in c.columns if x not in cols]
+            if unknown:
+                raise ConstraintError(f"{c}: column(s) {', '.join(map(repr, unknown))} are not in the metadata")
+        self._constraints.extend(new)
+
+    def get_constraints(self) -> list:
+        return list(self._constraints)
+
+    def _draw_table(self, n: int, rng: np.random.Generator, positions: np.ndarray) -> pd.DataFrame:
+        X = self._sample(n, rng)
+        df = self._transformer.inverse(X, rng, positions)
+        for c in reversed(self._constraints):
+            df = c.reverse_transform(df)
+        return df[self._columns] if list(df.columns) != self._columns else df
+
+    def _sample_rows(self, n: int, rng: np.random.Generator, positions: np.ndarray, ctx: dict, accept=None) -> pd.DataFrame:
+        """``n`` rows that satisfy every constraint (and ``accept``), re-drawing rejected rows."""
+        from ..errors import ConstraintError
+
+        if self._missing_custom:
+            raise ConstraintError(
+                f"this model was fitted with custom constraint(s) {', '.join(self._missing_custom)}; attach them again "
+                "with add_constraints([...]) before sampling"
+            )
+        if not self._constraints and accept is None:
+            return self._draw_table(n, rng, positions)
+        parts, have, rejected = [], 0, {}
+        for attempt in range(MAX_TRIES):
+            need = n - have
+            if need <= 0:
+                break
+            m = need if attempt == 0 else min(max(need * 4, 64), 20 * n + 64)
+            df = self._draw_table(m, rng, np.arange(m, dtype=np.int64))
+            ok = np.ones(len(df), dtype=bool)
+            for c in self._constraints:
+                if type(c).__name__ == "Unique":
+                    valid = _unique_ok(c, df, ctx)
+                else:
+                    valid = np.asarray(c.is_valid(df), dtype=bool)
+                rejected[repr(c)] = rejected.get(repr(c), 0) + int((ok & ~valid).sum())
+                ok &= valid
+            if accept is not None:
+                valid = np.asarray(accept(df), dtype=bool)
+                rejected["the conditions"] = rejected.get("the conditions", 0) + int((ok & ~valid).sum())
+                ok &= valid
+            good = df[ok].iloc[:need]
+            for c in self._constraints:
+                if type(c).__name__ == "Unique":
+                    _unique_remember(c, good, ctx)
+            parts.append(good)
+            have += len(good)
+        if have < n:
+            worst = max(rejected, key=rejected.get) if rejected else "the constraints"
+            raise ConstraintError(
+                f"could only make {have} of {n} rows that satisfy {worst} after {MAX_TRIES} rounds of re-drawing; "
+                "the rule may be impossible for this model (check the constraint or the conditions)"
+            )
+        out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
+        # ids follow the final row positions so they stay unique across batches
+        from ..transforms.generated import IdTransform
+
+        for t in self._transformer.transforms:
+            if isinstance(t, IdTransform) and t.column in out.columns:
+                out[t.column] = t.inverse(np.empty((n, 0)), rng, positions).to_numpy()
+        return out
+
     # ------------------------------------------------------------------ sampling
     def _sample(self, num_rows: int, rng: np.random.Generator) -> np.ndarray:
         raise NotImplementedError
@@ -169,7 +267,7 @@ class BaseSynthesizer:
             raise ParameterError(f"batch_size must be a positive integer, got {batch_size!r}")
         return int(batch_size)
 
-    def iter_batches(self, num_rows: int, seed=None, batch_size=None):
+    def iter_batches(self, num_rows: int, seed=None, batch_size=None, accept=None):
         """Yield sampled DataFrames of at most ``batch_size`` rows, ``num_rows`` in all."""
         self._check_fitted()
         if isinstance(num_rows, bool) or not isinstance(num_rows, (int, np.integer)) or num_rows < 0:
@@ -180,15 +278,15 @@ class BaseSynthesizer:
         n_batches = max(1, -(-num_rows // bs))
         root, *children = ss.spawn(n_batches + 1)
         self._transformer.prepare(np.random.default_rng(root))
+        ctx: dict = {}
         for b, child in enumerate(children):
             start = b * bs
             n = min(bs, num_rows - start)
             if n <= 0 and num_rows > 0:
                 break
             rng = np.random.default_rng(child)
-            X = self._sample(n, rng)
             positions = np.arange(start, start + n, dtype=np.int64)
-            yield self._transformer.inverse(X, rng, positions)
+            yield self._sample_rows(n, rng, positions, ctx, accept)
 
     def sample(self, num_rows: int, seed=None, batch_size: int | None = None, output_file_path=None, show_progress: bool | None = None):
         """Sample ``num_rows`` new rows.
@@ -255,6 +353,8 @@ class BaseSynthesizer:
             "transformer": self._transformer.get_state(),
             "model": self._get_model_state(),
             "fitted_rows": int(self.fitted_rows),
+            "columns": self._columns,
+            "constraints": [_constraint_state(c) for c in self._constraints],
         }
         save_model(filepath, self.name, self.get_parameters(), self.metadata.to_dict(), state)
 
@@ -287,6 +387,8 @@ class BaseSynthesizer:
             obj._transformer = TableTransformer.from_state(state["transformer"])
             obj._set_model_state(state["model"])
             obj.fitted_rows = int(state["fitted_rows"])
+            obj._columns = [str(c) for c in state.get("columns", obj.metadata.get_columns())]
+            obj._constraints, obj._missing_custom = _constraints_from_state(state.get("constraints", []))
         except ModelFileError:
             raise
         except (MetadataError, ParameterError) as e:
@@ -306,6 +408,61 @@ class BaseSynthesizer:
                 sig = inspect.signature(klass.__dict__["__init__"])
                 names += [p for p in sig.parameters if p not in ("self", "metadata", "pseudonymize_key") and sig.parameters[p].kind != inspect.Parameter.VAR_KEYWORD]
         return names
+
+
+MAX_TRIES = 100
+
+
+class _MissingCustom:
+    """Placeholder for a custom constraint that a loaded model needs attached again."""
+
+    def __init__(self, class_name):
+        self.class_name = class_name
+        self.columns = []
+
+    def reverse_transform(self, df):
+        return df
+
+    def is_valid(self, df):
+        return np.ones(len(df), dtype=bool)
+
+
+def _constraint_state(c) -> dict:
+    if getattr(c, "builtin", False):
+        return {"class": type(c).__name__, "parameters": c.get_parameters(), "state": c.get_state()}
+    if isinstance(c, _MissingCustom):
+        return {"custom": c.class_name}
+    return {"custom": type(c).__name__}
+
+
+def _constraints_from_state(entries):
+    from ..constraints.builtin import BUILTINS
+
+    out, missing = [], []
+    for e in entries:
+        if "custom" in e:
+            out.append(_MissingCustom(str(e["custom"])))
+            missing.append(str(e["custom"]))
+            continue
+        cls = BUILTINS.get(e.get("class"))
+        if cls is None:
+            raise ModelFileError(f"model file names an unknown constraint {e.get('class')!r}")
+        c = cls(**e["parameters"])
+        c.set_state(e.get("state") or {})
+        out.append(c)
+    return out, missing
+
+
+def _unique_ok(c, df, ctx) -> np.ndarray:
+    seen = ctx.setdefault(("unique", tuple(c.column_names)), set())
+    h = pd.util.hash_pandas_object(df[c.column_names], index=False).to_numpy()
+    first = ~pd.Series(h).duplicated().to_numpy()
+    return first & ~np.isin(h, np.fromiter(seen, dtype=np.uint64, count=len(seen)) if seen else np.empty(0, dtype=np.uint64))
+
+
+def _unique_remember(c, df, ctx) -> None:
+    seen = ctx.setdefault(("unique", tuple(c.column_names)), set())
+    seen.update(pd.util.hash_pandas_object(df[c.column_names], index=False).tolist())
 
 
 class _NoProgress:
