@@ -16,6 +16,7 @@ _LAZY = {
     "GaussianCopulaSynthesizer": "simulacra.synthesizers.gaussian_copula",
     "SingleTablePreset": "simulacra.synthesizers.presets",
     "CARTSynthesizer": "simulacra.synthesizers.cart",
+    "Condition": "simulacra.synthesizers.base",
     "BaseSynthesizer": "simulacra.synthesizers.base",
     "evaluate_quality": "simulacra.evaluation.quality",
     "QualityReport": "simulacra.evaluation.quality",

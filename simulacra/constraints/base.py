@@ -24,6 +24,11 @@ class Constraint:
     def columns(self) -> list[str]:
         return []
 
+    @property
+    def altered_columns(self) -> list[str]:
+        """Columns that the synthesizer learns in a reshaped form (conditions on them are re-drawn)."""
+        return self.columns if type(self).transform is not Constraint.transform else []
+
     def fit(self, data: pd.DataFrame, columns_meta: dict) -> None:
         missing = [c for c in self.columns if c not in data.columns]
         if missing:

@@ -40,6 +40,10 @@ class Inequality(Constraint):
     def get_parameters(self):
         return {"low_column_name": self.low, "high_column_name": self.high, "strict_boundaries": self.strict}
 
+    @property
+    def altered_columns(self):
+        return [self.high]
+
     def fit(self, data, columns_meta):
         super().fit(data, columns_meta)
         self._dates = pd.api.types.is_datetime64_any_dtype(data[self.high].dtype)

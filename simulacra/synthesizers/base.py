@@ -193,14 +193,132 @@ class BaseSynthesizer:
     def get_constraints(self) -> list:
         return list(self._constraints)
 
-    def _draw_table(self, n: int, rng: np.random.Generator, positions: np.ndarray) -> pd.DataFrame:
-        X = self._sample(n, rng)
+    def _draw_table(self, n: int, rng: np.random.Generator, positions: np.ndarray, given=None) -> pd.DataFrame:
+        X = self._sample(n, rng) if not given else self._sample_given(n, rng, given)
         df = self._transformer.inverse(X, rng, positions)
         for c in reversed(self._constraints):
             df = c.reverse_transform(df)
         return df[self._columns] if list(df.columns) != self._columns else df
 
-    def _sample_rows(self, n: int, rng: np.random.Generator, positions: np.ndarray, ctx: dict, accept=None) -> pd.DataFrame:
+    # ------------------------------------------------------------------ conditional sampling
+    def _sample_given(self, n: int, rng: np.random.Generator, given: dict) -> np.ndarray:
+        """Float rows with some output columns conditioned (``given`` from :meth:`_condition_spec`)."""
+        raise NotImplementedError
+
+    def _condition_spec(self, known: dict):
+        """How to condition on ``known`` {column: value} exactly; None when only rejection works."""
+        return None
+
+    def _known_outputs(self, known: dict) -> dict:
+        """{output index: float value in the transformed space} for conditioned columns.
+
+        Raises ConstraintError for values the model can never produce.
+        """
+        from ..errors import ConstraintError, InvalidDataError
+
+        out = {}
+        j = 0
+        for t in self._transformer.transforms:
+            k = len(t.output_names)
+            if t.column in known and k:
+                v = known[t.column]
+                series = pd.Series([v], dtype=object if not isinstance(v, (int, float, np.number, pd.Timestamp)) else None)
+                if isinstance(v, pd.Timestamp) or (isinstance(v, str) and t.sdtype == "datetime"):
+                    series = pd.Series(pd.to_datetime([v])) if not getattr(t, "is_text", False) else pd.Series([v])
+                try:
+                    row = t.forward(series)[0]
+                except (InvalidDataError, ValueError, TypeError) as e:
+                    raise ConstraintError(f"impossible condition {t.column}={v!r}: {e}") from None
+                for i in range(k):
+                    if not np.isnan(row[i]):
+                        out[j + i] = float(row[i])
+                if t.sdtype in ("numerical", "datetime") and not np.isnan(row[0]) and getattr(t, "enforce_min_max_values", False):
+                    lo, hi = t.min, t.max
+                    if not lo - 1e-9 * max(1, abs(lo)) <= row[0] <= hi + 1e-9 * max(1, abs(hi)):
+                        raise ConstraintError(
+                            f"impossible condition {t.column}={v!r}: outside the learned range [{lo}, {hi}] (enforce_min_max_values=True)"
+                        )
+            j += k
+        return out
+
+    def _conditioned_sample(self, n: int, known: dict, rng, ctx, positions):
+        from ..errors import ConstraintError
+
+        cols = self.metadata.get_columns(self._table_name())
+        for c in known:
+            if c not in cols:
+                raise ConstraintError(f"condition names column {c!r}, which is not in the metadata")
+        altered = {c for con in self._constraints for c in getattr(con, "altered_columns", [])}
+        generated = {t.column for t in self._transformer.transforms if not t.output_names}
+        direct = {c: v for c, v in known.items() if c not in altered and c not in generated}
+        rest = {c: v for c, v in known.items() if c not in direct}
+        given = self._condition_spec(direct) if direct else None
+        if direct and given is None:
+            rest = dict(known)
+
+        def accept(df):
+            ok = np.ones(len(df), dtype=bool)
+            for c, v in rest.items():
+                col = df[c]
+                ok &= col.isna().to_numpy() if _is_missing(v) else (col == v).fillna(False).to_numpy(dtype=bool)
+            return ok
+
+        out = self._sample_rows(n, rng, positions, ctx, accept if rest else None, given=given)
+        for c, v in known.items():
+            if c in direct or c in rest:
+                dtype = out[c].dtype
+                out[c] = pd.Series([v] * len(out), dtype=object).astype(dtype) if not _is_missing(v) else pd.Series([None] * len(out), dtype=dtype)
+        return out
+
+    def sample_from_conditions(self, conditions, batch_size: int | None = None, max_tries_per_batch: int = 100, output_file_path=None, seed=None):
+        """Rows that meet each :class:`Condition` (``column_values`` fixed, ``num_rows`` rows each).
+
+        Exact for the Gaussian copula (conditional Gaussian) and CART (sequential importance
+        resampling) on learned columns; by re-drawing otherwise. An impossible condition raises a
+        ConstraintError.
+        """
+        self._check_fitted()
+        conditions = list(conditions) if isinstance(conditions, (list, tuple)) else [conditions]
+        ss = as_seed_sequence(seed)
+        parts = []
+        for cond, child in zip(conditions, ss.spawn(len(conditions))):
+            if not isinstance(cond, Condition):
+                raise ParameterError(f"conditions must be Condition objects, got {type(cond).__name__}")
+            self._transformer.prepare(np.random.default_rng(child.spawn(1)[0]))
+            rng = np.random.default_rng(child)
+            start = sum(len(p) for p in parts)
+            parts.append(self._conditioned_sample(cond.num_rows, cond.column_values, rng, {}, np.arange(start, start + cond.num_rows)))
+        out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=self._columns)
+        if output_file_path is not None:
+            from ..io.files import write_table
+
+            write_table(out, output_file_path)
+        return out
+
+    def sample_remaining_columns(self, known_columns, batch_size: int | None = None, max_tries_per_batch: int = 100, output_file_path=None, seed=None):
+        """Fill in the other columns of ``known_columns`` (a DataFrame), row by row."""
+        self._check_fitted()
+        if not isinstance(known_columns, pd.DataFrame) or known_columns.empty:
+            raise ParameterError("known_columns must be a non-empty DataFrame")
+        keys = list(known_columns.columns)
+        groups = known_columns.reset_index(drop=True).groupby(keys, dropna=False, sort=False).indices
+        ss = as_seed_sequence(seed)
+        pieces = []
+        for (key, idx), child in zip(groups.items(), ss.spawn(len(groups))):
+            key = key if isinstance(key, tuple) else (key,)
+            known = {c: (None if _is_missing(v) else v) for c, v in zip(keys, key)}
+            self._transformer.prepare(np.random.default_rng(child.spawn(1)[0]))
+            rows = self._conditioned_sample(len(idx), known, np.random.default_rng(child), {}, np.asarray(idx))
+            rows.index = idx
+            pieces.append(rows)
+        out = pd.concat(pieces).sort_index().reset_index(drop=True)
+        if output_file_path is not None:
+            from ..io.files import write_table
+
+            write_table(out, output_file_path)
+        return out
+
+    def _sample_rows(self, n: int, rng: np.random.Generator, positions: np.ndarray, ctx: dict, accept=None, given=None) -> pd.DataFrame:
         """``n`` rows that satisfy every constraint (and ``accept``), re-drawing rejected rows."""
         from ..errors import ConstraintError
 
@@ -210,14 +328,14 @@ class BaseSynthesizer:
                 "with add_constraints([...]) before sampling"
             )
         if not self._constraints and accept is None:
-            return self._draw_table(n, rng, positions)
+            return self._draw_table(n, rng, positions, given)
         parts, have, rejected = [], 0, {}
         for attempt in range(MAX_TRIES):
             need = n - have
             if need <= 0:
                 break
             m = need if attempt == 0 else min(max(need * 4, 64), 20 * n + 64)
-            df = self._draw_table(m, rng, np.arange(m, dtype=np.int64))
+            df = self._draw_table(m, rng, np.arange(m, dtype=np.int64), given)
             ok = np.ones(len(df), dtype=bool)
             for c in self._constraints:
                 if type(c).__name__ == "Unique":
@@ -411,6 +529,28 @@ class BaseSynthesizer:
 
 
 MAX_TRIES = 100
+
+
+class Condition:
+    """Rows to sample with some column values fixed (SDV's ``sdv.sampling.Condition``)."""
+
+    def __init__(self, column_values: dict, num_rows: int = 1):
+        if not isinstance(column_values, dict) or not column_values:
+            raise ParameterError("Condition needs column_values, a non-empty dict {column: value}")
+        if isinstance(num_rows, bool) or not isinstance(num_rows, (int, np.integer)) or num_rows < 1:
+            raise ParameterError(f"Condition num_rows must be a positive integer, got {num_rows!r}")
+        self.column_values = dict(column_values)
+        self.num_rows = int(num_rows)
+
+    def __repr__(self):
+        return f"Condition(column_values={self.column_values!r}, num_rows={self.num_rows})"
+
+
+def _is_missing(v) -> bool:
+    try:
+        return v is None or bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
 
 
 class _MissingCustom:

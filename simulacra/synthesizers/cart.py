@@ -21,6 +21,7 @@ from ..errors import ModelFileError, ParameterError
 from .base import BaseSynthesizer
 
 _SMOOTH_MIN_UNIQUE = 20
+PARTICLES = 4
 
 
 def _walk(tree: dict, S: np.ndarray) -> np.ndarray:
@@ -164,6 +165,51 @@ class CARTSynthesizer(BaseSynthesizer):
                 X[:, j] = mids[S[:, j].astype(np.int64).clip(0, len(mids) - 1)]
         return X
 
+    # ------------------------------------------------------------------ conditioning
+    def _condition_spec(self, known):
+        values = self._known_outputs(known)
+        spec = {}
+        for j, x in values.items():
+            mids = self._cats[j]
+            if mids is not None:
+                spec[j] = float(np.searchsorted(_bounds_from_mids(mids), x, side="right").clip(0, len(mids) - 1))
+            else:
+                spec[j] = float(x)
+        return spec
+
+    def _sample_given(self, num_rows, rng, given):
+        """Sequential importance resampling: rows are drawn column by column; at a conditioned
+        column each row is weighted by how likely its leaf makes the given value, the rows are
+        resampled by weight, and the value is set."""
+        from ..errors import ConstraintError
+
+        d = len(self._order)
+        m = num_rows * PARTICLES
+        S = np.full((m, d), np.nan)
+        for tree in self._trees:
+            j = tree["column"]
+            leaf = _walk(tree, S) if len(tree["predictors"]) else np.zeros(len(S), dtype=np.int64)
+            if j in given:
+                w = _leaf_weights(tree, leaf, given[j])
+                if not (w > 0).any():
+                    raise ConstraintError(f"impossible condition on {self._names_for(j)}: the model never produces it together with the other conditions")
+                size = num_rows
+                idx = rng.choice(len(S), size=size, p=w / w.sum())
+                S = S[idx]
+                S[:, j] = given[j]
+            else:
+                S[:, j] = _draw(tree, leaf, rng)
+        if len(S) != num_rows:  # no conditioned column met (cannot happen when given is not empty)
+            S = S[:num_rows]
+        X = S.copy()
+        for j, mids in enumerate(self._cats):
+            if mids is not None:
+                X[:, j] = mids[S[:, j].astype(np.int64).clip(0, len(mids) - 1)]
+        return X
+
+    def _names_for(self, j):
+        return self._transformer.output_names[j]
+
     # ------------------------------------------------------------------ state
     def _get_model_state(self):
         return {
@@ -248,3 +294,18 @@ def _draw(tree: dict, leaf: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     if h.any():
         vals = vals + rng.standard_normal(len(leaf)) * h
     return vals
+
+
+def _leaf_weights(tree: dict, leaf: np.ndarray, value: float) -> np.ndarray:
+    """Probability (or density) of ``value`` in each row's leaf."""
+    donors, offsets, counts, bw = tree["donors"], tree["offsets"], tree["counts"], tree["bandwidth"]
+    n_nodes = len(counts)
+    node_of_donor = np.repeat(np.arange(n_nodes), counts)
+    if bw.any():
+        h = np.maximum(bw[node_of_donor], 1e-12)
+        k = np.exp(-0.5 * ((value - donors) / h) ** 2) / h
+        k = np.where(bw[node_of_donor] > 0, k, (donors == value).astype(float) * 1e6)
+    else:
+        k = np.isclose(donors, value).astype(float)
+    per_node = np.bincount(node_of_donor, weights=k, minlength=n_nodes) / np.maximum(counts, 1)
+    return per_node[leaf]

@@ -10,6 +10,7 @@ from . import univariate
 from .base import BaseSynthesizer
 
 _CLIP = 1e-10
+GIBBS_SWEEPS = 30
 
 
 def normal_score_correlation(Z: np.ndarray) -> np.ndarray:
@@ -176,6 +177,77 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
             if dist is not None:
                 Y[j] = dist.ppf(Y[j])
         return Y.T
+
+    # ------------------------------------------------------------------ conditioning
+    def _condition_spec(self, known):
+        """Per conditioned output: a point or an interval of its normal score."""
+        from ..errors import ConstraintError
+
+        values = self._known_outputs(known)
+        spec = {}
+        for j, x in values.items():
+            dist = self._marginals[j]
+            if dist is None:  # encoded category: its whole interval
+                t = self._output_transform(j)
+                code = int(t.decode_codes(np.array([x]))[0])
+                upper = np.cumsum(t.probabilities)
+                lo, hi = (upper[code - 1] if code > 0 else 0.0), upper[code]
+                spec[j] = ("interval", float(lo), float(hi))
+            elif isinstance(dist, univariate.Empirical) and dist.discrete:
+                idx = int(np.searchsorted(dist.xs, x))
+                if idx >= len(dist.xs) or not np.isclose(dist.xs[idx], x):
+                    raise ConstraintError(f"impossible condition: {self._names[j]}={x!r} was never seen in the real data")
+                lo = dist.ps[idx - 1] if idx > 0 else 0.0
+                spec[j] = ("interval", float(lo), float(dist.ps[idx]))
+            else:
+                u = float(np.clip(dist.cdf(np.array([x]))[0], _CLIP, 1 - _CLIP))
+                spec[j] = ("point", u, u)
+        return spec
+
+    def _output_transform(self, j):
+        k = 0
+        for t in self._transformer.transforms:
+            if k <= j < k + len(t.output_names):
+                return t
+            k += len(t.output_names)
+        raise IndexError(j)
+
+    def _sample_given(self, num_rows, rng, given):
+        d = len(self._names)
+        C = sorted(given)
+        R = [j for j in range(d) if j not in given]
+        S = self._correlation
+        zc = np.empty((num_rows, len(C)))
+        lo = np.array([special.ndtri(max(given[j][1], 0.0)) for j in C])
+        hi = np.array([special.ndtri(min(given[j][2], 1.0)) for j in C])
+        is_int = np.array([given[j][0] == "interval" for j in C])
+        mid = special.ndtri(np.clip([(given[j][1] + given[j][2]) / 2 for j in C], _CLIP, 1 - _CLIP))
+        zc[:] = np.where(is_int, mid, lo)
+        P = np.linalg.inv(nearest_correlation(S[np.ix_(C, C)], floor=1e-6))
+        if is_int.any():
+            for _ in range(GIBBS_SWEEPS):
+                for i in np.flatnonzero(is_int):
+                    mu = -(zc @ P[i] - zc[:, i] * P[i, i]) / P[i, i]
+                    sd = 1.0 / np.sqrt(P[i, i])
+                    a = special.ndtr((lo[i] - mu) / sd)
+                    b = special.ndtr((hi[i] - mu) / sd)
+                    u = np.clip(a + rng.random(num_rows) * (b - a), _CLIP, 1 - _CLIP)
+                    zc[:, i] = np.clip(mu + sd * special.ndtri(u), lo[i], hi[i])
+        Z = np.empty((d, num_rows))
+        Z[C] = zc.T
+        if R:
+            S_cc_inv = np.linalg.inv(nearest_correlation(S[np.ix_(C, C)], floor=1e-6))
+            A = S[np.ix_(R, C)] @ S_cc_inv
+            cov = S[np.ix_(R, R)] - A @ S[np.ix_(C, R)]
+            cov = (cov + cov.T) / 2
+            w, V = np.linalg.eigh(cov)
+            L = V * np.sqrt(np.clip(w, 0, None))
+            Z[R] = (zc @ A.T).T + L @ rng.standard_normal((len(R), num_rows))
+        special.ndtr(Z, out=Z)
+        for j, dist in enumerate(self._marginals):
+            if dist is not None:
+                Z[j] = dist.ppf(Z[j])
+        return Z.T
 
     # ------------------------------------------------------------------ inspection
     def get_learned_distributions(self) -> dict:
