@@ -143,21 +143,27 @@ def metadata_cmd(data, output, table_name, overwrite):
 @click.option("-o", "--output", "model", required=True, type=click.Path(), help="Model file to write.")
 @click.option("-m", "--metadata", "metadata_path", type=click.Path(), default=None, help="Metadata JSON (default: detect).")
 @click.option("-s", "--synthesizer", default="gaussian_copula", show_default=True, help="Synthesizer name (see 'simulacra synthesizers').")
+@click.option("--preset", "preset_name", default=None, help="Preset instead of --synthesizer: fast, best or FAST_ML.")
 @click.option("--distribution", default=None, help="Default marginal distribution of the Gaussian copula.")
-def fit(data, model, metadata_path, synthesizer, distribution):
+def fit(data, model, metadata_path, synthesizer, preset_name, distribution):
     """Learn DATA and save the synthesizer to a model file."""
     import time
 
     from .io.files import read_table
     from .synthesizers import get_synthesizer_class
 
+    from .synthesizers.presets import PRESETS, SingleTablePreset
+
+    if preset_name is not None and preset_name not in PRESETS:
+        raise ParameterError(f"unknown preset {preset_name!r}; choose one of {', '.join(PRESETS)}")
     klass = get_synthesizer_class(synthesizer)
     _check_new_file(model, "model")
     df = read_table(data)
     md = _load_metadata(metadata_path, df, Path(data).stem)
     kwargs = {"default_distribution": distribution} if distribution else {}
     t0 = time.perf_counter()
-    synth = klass(md, **kwargs)
+    synth = SingleTablePreset(md, name=preset_name, **kwargs) if preset_name else klass(md, **kwargs)
+    klass = type(synth)
     synth.fit(df)
     synth.save(model)
     click.echo(f"fitted {klass.__name__} on {len(df)} rows x {df.shape[1]} columns in {time.perf_counter() - t0:.2f}s; wrote {model}")

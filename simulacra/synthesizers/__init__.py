@@ -13,13 +13,12 @@ from ..errors import ParameterError
 _REGISTRY = {
     "gaussian_copula": ("gaussian_copula", "GaussianCopulaSynthesizer"),
     "cart": ("cart", "CARTSynthesizer"),
-    "preset": ("presets", "SingleTablePreset"),
 }
 
 
 def available() -> list[str]:
     """Short names of the synthesizers (for ``--synthesizer`` and :func:`get_synthesizer_class`)."""
-    return [k for k in _REGISTRY if k != "preset"]
+    return list(_REGISTRY)
 
 
 def get_synthesizer_class(name: str):
@@ -36,6 +35,10 @@ def __getattr__(attr):
     for module, cls in _REGISTRY.values():
         if cls == attr:
             return getattr(importlib.import_module(f"{__name__}.{module}"), cls)
+    if attr in ("SingleTablePreset", "preset", "PRESETS"):
+        from . import presets
+
+        return getattr(presets, attr)
     if attr == "BaseSynthesizer":
         from .base import BaseSynthesizer
 
