@@ -147,12 +147,19 @@ def test_corrupted_model_file(tmp_path):
 
 
 def test_failed_sampling_leaves_no_output(tmp_path):
+    df = pd.DataFrame({"id": np.arange(100, dtype="int8"), "x": np.arange(100.0)})
+    s = fit(df)  # int8 ids: at most 128 distinct values from 0
+    out = tmp_path / "o.csv"
+    with pytest.raises(SimulacraError, match="cannot hold"):
+        s.sample(300, seed=0, batch_size=100, output_file_path=out)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_short_id_shapes_grow_instead_of_repeating():
     df = pd.DataFrame({"code": [f"A{i}" for i in range(10)], "x": np.arange(10.0)})
     s = fit(df)  # ids shaped A[0-9]: only 10 distinct values
-    out = tmp_path / "o.csv"
-    with pytest.raises(SimulacraError, match="allows only 10"):
-        s.sample(50, seed=0, batch_size=5, output_file_path=out)
-    assert list(tmp_path.iterdir()) == []
+    out = s.sample(500, seed=0, batch_size=100)
+    assert out["code"].is_unique and out["code"].str.match(r"^A\d+$").all()
 
 
 def test_bad_num_rows_and_seed(penguins, penguins_metadata):

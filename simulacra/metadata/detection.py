@@ -177,7 +177,7 @@ def check_mixed_types(name, series: pd.Series) -> None:
     if is_str.all() and len(sample) >= 20:
         numeric = pd.to_numeric(sample, errors="coerce")
         share = numeric.notna().mean()
-        if 0.9 <= share < 1.0:
+        if 0.9 <= share < 1.0 and sample.nunique() > 50:
             bad = sample[numeric.isna()].unique()[:3]
             raise InvalidDataError(
                 f"column {name!r} is numeric except for {len(sample[numeric.isna()])} value(s) such as "
@@ -248,14 +248,20 @@ def detect_column(name, series: pd.Series) -> dict:
     nonnull = s.dropna()
     if n == 0 or nonnull.empty:
         return {"sdtype": "unknown"}
+    if s.dtype == object and nonnull.iloc[:1000].map(lambda v: isinstance(v, (list, dict, set))).any():
+        raise InvalidDataError(
+            f"column {name!r} holds nested values (lists or objects); flatten it into separate columns or store it as text"
+        )
     tokens = _name_tokens(name)
     norm = _norm_name(name)
-    id_name = bool(tokens & {"id", "uuid", "guid", "key", "pk"}) or norm.endswith("_id") or norm.endswith("id") and len(norm) <= 6
+    id_name = bool(tokens & {"id", "uuid", "guid", "key", "pk"}) or norm.endswith("_id")
     nunique = nonnull.nunique()
     unique = nunique == len(nonnull) and len(nonnull) == n
 
     if pd.api.types.is_bool_dtype(s.dtype):
         return {"sdtype": "boolean"}
+    if pd.api.types.is_timedelta64_dtype(s.dtype):
+        return {"sdtype": "numerical", "computer_representation": "Float"}
     if isinstance(s.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(s.dtype):
         return {"sdtype": "datetime"}
     if isinstance(s.dtype, pd.CategoricalDtype):
@@ -271,6 +277,10 @@ def detect_column(name, series: pd.Series) -> dict:
             return {"sdtype": "id"}
         return {"sdtype": "numerical", "computer_representation": numerical_representation(s)}
     # strings / objects
+    if s.dtype == object and nonnull.map(lambda v: isinstance(v, (list, dict, set, tuple))).any():
+        raise InvalidDataError(
+            f"column {name!r} holds nested values (lists or objects); flatten it into separate columns or store it as text"
+        )
     check_mixed_types(name, s)
     if s.dtype == object and not nonnull.map(lambda v: isinstance(v, str)).all():
         types = nonnull.map(type)

@@ -19,14 +19,28 @@ SPEC_VERSION = "V1"
 DEFAULT_TABLE = "table"
 
 _ALLOWED_KEYS = {
-    "numerical": {"sdtype", "computer_representation"},
+    "numerical": {"sdtype", "computer_representation", "range_min", "range_max", "decimal_places"},
     "categorical": {"sdtype", "order", "order_by"},
     "boolean": {"sdtype"},
-    "datetime": {"sdtype", "datetime_format"},
+    "datetime": {"sdtype", "datetime_format", "range_min", "range_max"},
     "id": {"sdtype", "regex_format"},
     "text": {"sdtype", "regex_format"},
     "unknown": {"sdtype", "pii"},
 }
+
+
+class _hybridmethod:
+    """A method that works on the class (returns a new object) and on an instance (fills it)."""
+
+    def __init__(self, fn):
+        self.fn = fn
+        self.__doc__ = fn.__doc__
+
+    def __get__(self, obj, cls):
+        target = obj if obj is not None else cls
+        import functools
+
+        return functools.wraps(self.fn)(lambda *a, **k: self.fn(target, *a, **k))
 
 
 class Metadata:
@@ -42,8 +56,8 @@ class Metadata:
         self.relationships: list[dict] = []
 
     # ------------------------------------------------------------------ creation
-    @classmethod
-    def detect_from_dataframe(cls, data, table_name: str = DEFAULT_TABLE) -> "Metadata":
+    @_hybridmethod
+    def detect_from_dataframe(cls_or_self, data, table_name: str = DEFAULT_TABLE) -> "Metadata":
         """Detect the metadata of one DataFrame.
 
         Parameters
@@ -57,9 +71,8 @@ class Metadata:
         -------
         Metadata
         """
-        from .detection import detect_table
-
-        md = cls()
+        # SDV 1: md = SingleTableMetadata(); md.detect_from_dataframe(data) fills md itself
+        md = cls_or_self() if isinstance(cls_or_self, type) else cls_or_self
         md.detect_table_from_dataframe(table_name, data)
         return md
 
@@ -221,7 +234,10 @@ class Metadata:
             )
         meta = table["columns"][column_name]
         if meta["sdtype"] not in ("id",) + PII_SDTYPES:
-            table["columns"][column_name] = {"sdtype": "id"}
+            raise MetadataError(
+                f"cannot make {column_name!r} the primary key: its sdtype is {meta['sdtype']!r}; a key must be 'id' "
+                f"or a PII sdtype (update_column({column_name!r}, sdtype='id') first)"
+            )
         table["primary_key"] = column_name
 
     def remove_primary_key(self, table_name: str | None = None) -> None:

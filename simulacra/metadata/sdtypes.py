@@ -43,6 +43,7 @@ SDTYPE_ALIASES = {
     "bool": "boolean",
     "date": "datetime",
     "free_text": "text",
+    "ordinal": "categorical",
 }
 
 ALL_SDTYPES = BASIC_SDTYPES + PII_SDTYPES

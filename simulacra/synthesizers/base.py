@@ -284,9 +284,9 @@ class BaseSynthesizer:
         for cond, child in zip(conditions, ss.spawn(len(conditions))):
             if not isinstance(cond, Condition):
                 raise ParameterError(f"conditions must be Condition objects, got {type(cond).__name__}")
-            self._transformer.prepare(np.random.default_rng(child.spawn(1)[0]))
-            rng = np.random.default_rng(child)
             start = sum(len(p) for p in parts)
+            self._transformer.prepare(np.random.default_rng(child.spawn(1)[0]), start + cond.num_rows)
+            rng = np.random.default_rng(child)
             parts.append(self._conditioned_sample(cond.num_rows, cond.column_values, rng, {}, np.arange(start, start + cond.num_rows)))
         out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=self._columns)
         if output_file_path is not None:
@@ -307,7 +307,7 @@ class BaseSynthesizer:
         for (key, idx), child in zip(groups.items(), ss.spawn(len(groups))):
             key = key if isinstance(key, tuple) else (key,)
             known = {c: (None if _is_missing(v) else v) for c, v in zip(keys, key)}
-            self._transformer.prepare(np.random.default_rng(child.spawn(1)[0]))
+            self._transformer.prepare(np.random.default_rng(child.spawn(1)[0]), len(known_columns))
             rows = self._conditioned_sample(len(idx), known, np.random.default_rng(child), {}, np.asarray(idx))
             rows.index = idx
             pieces.append(rows)
@@ -395,7 +395,7 @@ class BaseSynthesizer:
         ss = as_seed_sequence(seed)
         n_batches = max(1, -(-num_rows // bs))
         root, *children = ss.spawn(n_batches + 1)
-        self._transformer.prepare(np.random.default_rng(root))
+        self._transformer.prepare(np.random.default_rng(root), num_rows)
         ctx: dict = {}
         for b, child in enumerate(children):
             start = b * bs

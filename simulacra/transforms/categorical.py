@@ -26,9 +26,8 @@ class CategoricalTransform(ColumnTransform):
 
     def fit(self, series: pd.Series):
         s = series
-        from ..metadata.detection import check_mixed_types
-
-        check_mixed_types(self.column, s)
+        if s.dtype == object:
+            s = _plain_values(s)
         nonnull = s.dropna()
         if nonnull.empty:
             raise InvalidDataError(f"column {self.column!r} has no values (all missing); drop it or fill it")
@@ -50,7 +49,9 @@ class CategoricalTransform(ColumnTransform):
             self.categories.append(None)
             freq.append(n_missing)
         self.probabilities = np.asarray(freq, dtype=float) / float(len(s))
-        self.dtype = str(s.dtype)
+        from .datetime import _dtype_name
+
+        self.dtype = _dtype_name(series.dtype)
         if isinstance(s.dtype, pd.CategoricalDtype):
             self.dtype = "category"
             self.dtype_categories = [to_jsonable(c) for c in s.dtype.categories]
@@ -71,6 +72,8 @@ class CategoricalTransform(ColumnTransform):
     def _codes(self, series: pd.Series) -> np.ndarray:
         known = [c for c in self.categories if c is not None]
         lookup = pd.Index(known)
+        if series.dtype == object:
+            series = _plain_values(series)
         codes = lookup.get_indexer(pd.Index(series))
         missing = series.isna().to_numpy()
         if self.has_missing:
@@ -150,6 +153,16 @@ class BooleanTransform(CategoricalTransform):
                 f"boolean column {self.column!r} has more than two distinct values ({vals}); declare it 'categorical'"
             )
         return super().fit(series)
+
+
+def _plain_values(s: pd.Series) -> pd.Series:
+    """Object values that are not str/int/float/bool (Decimal, dates, ...) as their text, like the stored categories."""
+    sample = s.iloc[:1000].dropna()
+    if sample.map(lambda v: isinstance(v, (str, bool, int, float, np.bool_, np.integer, np.floating))).all() and len(sample) == min(1000, s.notna().sum()):
+        rest = s.iloc[1000:].dropna()
+        if rest.empty or rest.map(type).isin([str, int, float, bool]).all():
+            return s
+    return s.map(lambda v: v if v is None or (isinstance(v, float) and np.isnan(v)) else to_jsonable(v))
 
 
 def _restore_object(name, out: np.ndarray, dtype: str, dtype_categories) -> pd.Series:

@@ -16,7 +16,10 @@ from ..errors import InvalidDataError
 from .base import ColumnTransform
 
 _NS = 10**9
-_STEPS = (86400 * _NS, 3600 * _NS, 60 * _NS, _NS, 10**6, 10**3, 1)
+_NAT = np.iinfo(np.int64).min
+_PER_SECOND = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}
+#: candidate resolutions in nanoseconds: day, hour, minute, second, ms, us, ns
+_STEPS_NS = (86400 * _NS, 3600 * _NS, 60 * _NS, _NS, 10**6, 10**3, 1)
 
 
 def _parse(series: pd.Series, fmt: str) -> pd.Series:
@@ -34,25 +37,37 @@ class DatetimeTransform(ColumnTransform):
         self.datetime_format = datetime_format
         self.enforce_min_max_values = enforce_min_max_values
 
-    # wall-clock nanoseconds (int64, with a mask of missing values)
-    def _to_ns(self, series: pd.Series, fitting: bool) -> np.ndarray:
+    # wall-clock ticks of the column's own unit (int64) and the mask of missing values
+    def _to_ticks(self, series: pd.Series, fitting: bool):
         s = series
-        if isinstance(s.dtype, pd.DatetimeTZDtype):
-            wall = s.dt.tz_localize(None)
-            ns = wall.to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
-            ns[wall.isna().to_numpy()] = np.nan
-            return ns
-        if pd.api.types.is_datetime64_any_dtype(s.dtype):
-            ns = s.to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
-            ns[s.isna().to_numpy()] = np.nan
-            return ns
+        if isinstance(s.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(s.dtype):
+            wall = s.dt.tz_localize(None) if isinstance(s.dtype, pd.DatetimeTZDtype) else s
+            arr = wall.to_numpy()
+            unit = np.datetime_data(arr.dtype)[0]
+            if unit not in _PER_SECOND:
+                arr = arr.astype("datetime64[s]")
+                unit = "s"
+            missing = np.isnat(arr)
+            return arr.view("int64").copy(), missing, unit
         if pd.api.types.is_numeric_dtype(s.dtype):
             raise InvalidDataError(
                 f"datetime column {self.column!r} holds numbers; convert them to dates or declare the column 'numerical'"
             )
+        ns = self._parse_text(series, fitting)
+        missing = ns == _NAT
+        return np.where(missing, 0, ns), missing, "ns"
+
+    def _to_seconds(self, series: pd.Series, fitting: bool) -> np.ndarray:
+        ticks, missing, unit = self._to_ticks(series, fitting)
+        sec = ticks / _PER_SECOND[unit]
+        sec[missing] = np.nan
+        return sec
+
+    def _parse_text(self, series: pd.Series, fitting: bool) -> np.ndarray:
+        s = series
         text = s.astype("string")
         notna = text.notna().to_numpy()
-        result = np.full(len(s), np.nan)
+        result = np.full(len(s), _NAT, dtype=np.int64)
         remaining = notna.copy()
         fmts = list(self.formats) if not fitting else None
         if fitting:
@@ -81,7 +96,7 @@ class DatetimeTransform(ColumnTransform):
                     raw = text[remaining][ok].astype(str).str.extract(r"([+-]\d{2}:?\d{2})$")[0].dropna()
                     offsets.extend(raw.tolist()[:1000])
                 p = p.dt.tz_convert("UTC").dt.tz_localize(None)
-            result[idx] = p.to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
+            result[idx] = p.to_numpy(dtype="datetime64[ns]").astype("int64")
             counts[fmt] = counts.get(fmt, 0) + len(idx)
             remaining[idx] = False
         if remaining.any():
@@ -98,34 +113,39 @@ class DatetimeTransform(ColumnTransform):
         return result
 
     def fit(self, series):
-        self.dtype = str(series.dtype)
+        self.dtype = _dtype_name(series.dtype)
         self.is_text = not (
             isinstance(series.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(series.dtype)
         )
         self.tz = str(series.dt.tz) if isinstance(series.dtype, pd.DatetimeTZDtype) else None
         self.formats, self.format_shares, self.utc_offset = [], [], None
-        ns = self._to_ns(series, fitting=True)
-        ok = ~np.isnan(ns)
+        ticks, missing, unit = self._to_ticks(series, fitting=True)
+        ok = ~missing
         if not ok.any():
             raise InvalidDataError(f"column {self.column!r} has no values (all missing); drop it or fill it")
-        v = ns[ok].astype(np.int64)
+        v = ticks[ok]
+        self.unit = unit
+        ns_per_tick = _NS // _PER_SECOND[unit]
         self.step = 1
-        for step in _STEPS:
+        for step_ns in _STEPS_NS:
+            if step_ns % ns_per_tick:
+                continue
+            step = step_ns // ns_per_tick
             if np.all(v % step == 0):
-                self.step = step
+                self.step = int(step)
                 break
-        self.min = float(v.min()) / _NS
-        self.max = float(v.max()) / _NS
+        self.min = float(v.min()) / _PER_SECOND[unit]
+        self.max = float(v.max()) / _PER_SECOND[unit]
         self.null_rate = float(1 - ok.mean())
         self.output_names = [self.column]
         self.output_kinds = ["continuous" if len(np.unique(v[:100_000])) > 32 else "discrete"]
         if self.null_rate > 0:
             self.output_names.append(self.column + "#null")
-            self.output_kinds.append("discrete")
+            self.output_kinds.append("null")
         return self
 
     def forward(self, series):
-        sec = self._to_ns(series, fitting=False) / _NS
+        sec = self._to_seconds(series, fitting=False)
         if self.null_rate > 0:
             return np.column_stack([sec, np.isnan(sec).astype(float)])
         return sec[:, None]
@@ -134,11 +154,13 @@ class DatetimeTransform(ColumnTransform):
         sec = values[:, 0].astype(float, copy=True)
         if self.enforce_min_max_values:
             np.clip(sec, self.min, self.max, out=sec)
-        ns = np.round(sec * _NS / self.step) * self.step
+        per = _PER_SECOND[self.unit]
+        steps = np.round(sec * per / self.step)
         nulls = values[:, 1] > 0.5 if self.null_rate > 0 else np.zeros(len(sec), dtype=bool)
-        nulls = nulls | np.isnan(ns)
-        ns = np.where(nulls, 0, ns).astype("int64")
-        dt = pd.Series(ns.astype("datetime64[ns]"), name=self.column)
+        nulls = nulls | np.isnan(steps)
+        # integer arithmetic after the rounding: float64 cannot hold nanosecond ticks exactly
+        ticks = np.where(nulls, 0, steps).astype("int64") * np.int64(self.step)
+        dt = pd.Series(ticks.view(f"datetime64[{self.unit}]"), name=self.column)
         dt[nulls] = pd.NaT
         if not self.is_text:
             if self.tz is not None:
@@ -185,6 +207,7 @@ class DatetimeTransform(ColumnTransform):
             format_shares=self.format_shares,
             utc_offset=self.utc_offset,
             step=int(self.step),
+            unit=self.unit,
             min=self.min,
             max=self.max,
             null_rate=self.null_rate,
@@ -203,9 +226,23 @@ class DatetimeTransform(ColumnTransform):
         if self.is_text and (not self.formats or len(self.formats) != len(self.format_shares)):
             raise ValueError("text datetimes need formats with shares")
         self.utc_offset = st["utc_offset"]
+        self.unit = str(st["unit"])
+        if self.unit not in _PER_SECOND:
+            raise ValueError(f"bad unit {self.unit!r}")
         self.step = int(st["step"])
-        if self.step not in _STEPS:
+        if self.step < 1 or self.step * (_NS // _PER_SECOND[self.unit]) not in _STEPS_NS:
             raise ValueError(f"bad step {self.step}")
+        if self.tz is not None:
+            pd.Timestamp("2000-01-01").tz_localize(self.tz)
+        if not self.is_text:
+            pd.api.types.pandas_dtype(self.dtype)
         self.min = float(st["min"])
         self.max = float(st["max"])
         self.null_rate = float(st["null_rate"])
+
+
+def _dtype_name(dtype) -> str:
+    """A dtype name that pandas_dtype() turns back into the same dtype (keeps string storage)."""
+    if isinstance(dtype, pd.StringDtype):
+        return f"string[{dtype.storage}]"
+    return str(dtype)

@@ -45,28 +45,53 @@ class IdTransform(ColumnTransform):
     def inverse(self, values, rng, positions):
         n = len(positions)
         if self.is_integer:
+            last = self.start + (int(positions.max()) if n else 0)
+            try:
+                dt = pd.api.types.pandas_dtype(self.dtype)
+                npdt = getattr(dt, "numpy_dtype", dt)
+                info = np.iinfo(npdt) if npdt.kind in "iu" else None
+            except (TypeError, ValueError):
+                info = None
+            if info is not None and last > info.max:
+                raise ParameterError(
+                    f"id column {self.column!r} ({self.dtype}) cannot hold {n:,} distinct ids from {self.start}: "
+                    f"its largest value is {info.max}; change its dtype (e.g. to int64) before fitting"
+                )
             out = pd.Series(self.start + positions.astype(np.int64), name=self.column)
             try:
-                return out.astype(self.dtype)
+                out = out.astype(self.dtype)
             except (TypeError, ValueError):
-                return out
-        atoms = parse_regex(self.regex_format)
-        size = space_size(atoms)
-        last = int(positions.max()) + 1 if n else 0
-        if last > size:
-            raise ParameterError(
-                f"id column {self.column!r}: its format {self.regex_format!r} allows only {size:,} distinct "
-                f"values but {last:,} rows were asked for; widen regex_format in the metadata"
-            )
-        # the permutation parameters depend on the sampling seed, not on the batch
-        mult, off = self._perm
-        strings = generate_unique(atoms, positions, mult, off)
-        return pd.Series(strings, name=self.column, dtype=object if self.dtype == "object" else self.dtype)
+                pass
+        else:
+            atoms = getattr(self, "_atoms", None) or parse_regex(self.regex_format)
+            size = space_size(atoms)
+            last = int(positions.max()) + 1 if n else 0
+            if last > size:
+                raise ParameterError(
+                    f"id column {self.column!r}: its format {self.regex_format!r} allows only {size:,} distinct "
+                    f"values but {last:,} rows were asked for; widen regex_format in the metadata"
+                )
+            # the permutation parameters depend on the sampling seed, not on the batch
+            mult, off = self._perm
+            strings = generate_unique(atoms, positions, mult, off)
+            out = pd.Series(strings, name=self.column, dtype=object if self.dtype == "object" else self.dtype)
+        if self.null_rate > 0 and n:
+            out = out.astype(object) if not isinstance(out.dtype, pd.api.extensions.ExtensionDtype) and out.dtype.kind in "iu" else out
+            out[rng.random(n) < self.null_rate] = None
+        return out
 
-    def prepare(self, root_rng: np.random.Generator) -> None:
-        """Draw the permutation used for this sampling run (called once per ``sample``)."""
+    def prepare(self, root_rng: np.random.Generator, num_rows: int | None = None) -> None:
+        """Draw the permutation used for this sampling run (called once per ``sample``).
+
+        When more rows are asked for than the learned shape allows (``[A-Z]{2}`` has 676), the
+        shape is extended with digits so that every id stays unique.
+        """
         if not self.is_integer:
-            size = space_size(parse_regex(self.regex_format))
+            atoms = parse_regex(self.regex_format)
+            while num_rows is not None and space_size(atoms) < num_rows:
+                atoms = atoms + ["0123456789"]
+            self._atoms = atoms
+            size = space_size(atoms)
             self._perm = (coprime_multiplier(size, root_rng), int(root_rng.integers(0, min(size, 2**62))))
 
     def get_state(self):

@@ -49,6 +49,8 @@ def as_float(name, series: pd.Series) -> np.ndarray:
         s = conv
     if pd.api.types.is_bool_dtype(s.dtype):
         s = s.astype("float64")
+    if pd.api.types.is_timedelta64_dtype(s.dtype):
+        return s.dt.total_seconds().to_numpy(dtype="float64", na_value=np.nan)
     try:
         arr = s.to_numpy(dtype="float64", na_value=np.nan)
     except (TypeError, ValueError):
@@ -84,6 +86,8 @@ class NumericalTransform(ColumnTransform):
         if not ok.any():
             raise InvalidDataError(f"column {self.column!r} has no values (all missing); drop it or fill it")
         self.dtype = str(series.dtype) if series.dtype != object else "float64"
+        if pd.api.types.is_timedelta64_dtype(series.dtype):
+            self.computer_representation = self.computer_representation or "Float"
         rep = self.computer_representation
         if rep is None:
             from ..metadata.detection import numerical_representation
@@ -101,7 +105,7 @@ class NumericalTransform(ColumnTransform):
             self.output_kinds = ["discrete"]
         if self.null_rate > 0:
             self.output_names.append(self.column + "#null")
-            self.output_kinds.append("discrete")
+            self.output_kinds.append("null")
         return self
 
     def forward(self, series):
@@ -116,7 +120,13 @@ class NumericalTransform(ColumnTransform):
             np.clip(x, self.min, self.max, out=x)
         if self.representation != "Float":
             lo, hi = _INT_RANGES[self.representation]
-            np.clip(x, lo, hi, out=x)
+            # the float bounds must themselves fit the integer type (float(2**63 - 1) == 2**63)
+            lo_f, hi_f = float(lo), float(hi)
+            if hi_f > hi:
+                hi_f = float(np.nextafter(hi_f, 0.0))
+            if lo_f < lo:
+                lo_f = float(np.nextafter(lo_f, 0.0))
+            np.clip(x, lo_f, hi_f, out=x)
             x = np.round(x)
         elif self.enforce_rounding and self.decimals is not None:
             x = np.round(x, self.decimals)
@@ -151,13 +161,21 @@ class NumericalTransform(ColumnTransform):
         self.min = float(st["min"])
         self.max = float(st["max"])
         self.decimals = None if st["decimals"] is None else int(st["decimals"])
+        if self.decimals is not None and not 0 <= self.decimals <= 15:
+            raise ValueError(f"decimals must be between 0 and 15, got {self.decimals}")
         self.null_rate = float(st["null_rate"])
+        if not 0.0 <= self.null_rate <= 1.0 or (self.null_rate > 0) != (len(self.output_names) == 2):
+            raise ValueError("null_rate does not match the outputs")
 
 
 def _restore_numeric(name, x: np.ndarray, nulls, dtype: str) -> pd.Series:
     dt = pd.api.types.pandas_dtype(dtype)
     mask = nulls if nulls is not None else np.zeros(len(x), dtype=bool)
     has_null = bool(mask.any())
+    if dt.kind == "m":
+        td = pd.Series(pd.to_timedelta(np.round(x, 9), unit="s"), name=name)
+        td[mask] = pd.NaT
+        return td.astype(dt)
     if isinstance(dt, pd.api.extensions.ExtensionDtype):
         npdt = getattr(dt, "numpy_dtype", None)
         if npdt is not None and npdt.kind in "iu":

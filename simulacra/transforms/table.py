@@ -72,10 +72,10 @@ class TableTransformer:
             return np.empty((len(df), 0))
         return np.column_stack(parts).astype(float)
 
-    def prepare(self, rng: np.random.Generator) -> None:
+    def prepare(self, rng: np.random.Generator, num_rows: int | None = None) -> None:
         for t in self.transforms:
             if hasattr(t, "prepare"):
-                t.prepare(rng)
+                t.prepare(rng, num_rows)
 
     def inverse(self, X: np.ndarray, rng: np.random.Generator, positions: np.ndarray) -> pd.DataFrame:
         out = {}
