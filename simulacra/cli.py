@@ -25,6 +25,9 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("error: interrupted", err=True)
             ctx.exit(130)
+        except OSError as e:  # disk full, permission denied while writing, broken pipe
+            click.echo(f"error: {e.strerror or e} ({e.filename})" if getattr(e, "filename", None) else f"error: {e}", err=True)
+            ctx.exit(1)
 
 
 def _console():
@@ -74,11 +77,28 @@ def _check_new_file(path: str, kind: str):
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="simulacra", prog_name="simulacra")
-def main():
+def cli():
     """simulacra: learn real tables and sample synthetic ones; fake data; augmentation."""
 
 
-@main.command()
+def main(args=None):
+    """Console entry point: usage errors, like every other error, are one line on stderr."""
+    try:
+        rv = cli.main(args=args, standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("error: aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as e:
+        msg = " ".join(e.format_message().split())
+        hint = f" (see 'simulacra {e.ctx.info_name} --help')" if getattr(e, "ctx", None) is not None and e.ctx.info_name != "simulacra" else " (see 'simulacra --help')"
+        click.echo(f"error: {msg}{hint}", err=True)
+        sys.exit(e.exit_code)
+    if isinstance(rv, int) and rv:
+        sys.exit(rv)
+    return 0
+
+
+@cli.command()
 @click.option("-n", "--rows", type=click.IntRange(min=1), default=None, help="Rows to sample (default: as many as the demo table).")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed.")
 @click.option("-d", "--output-dir", type=click.Path(file_okay=False), default=".", show_default=True, help="Folder for the synthetic CSV and the model file.")
@@ -117,7 +137,7 @@ def demo(rows, seed, output_dir):
     console.print(f"Next: simulacra sample {model_path} -n 1000000 -o big.parquet")
 
 
-@main.command("metadata")
+@cli.command("metadata")
 @click.argument("data", type=click.Path())
 @click.option("-o", "--output", type=click.Path(), default=None, help="Write the metadata JSON here (default: print it).")
 @click.option("--table-name", default=None, help="Table name (default: the file name).")
@@ -131,6 +151,8 @@ def metadata_cmd(data, output, table_name, overwrite):
     md = Metadata.detect_from_dataframe(df, table_name=table_name or Path(data).stem)
     if output:
         _check_new_file(output, "metadata")
+        if Path(output).exists() and not overwrite:
+            raise ParameterError(f"{output!r} already exists; pass --overwrite to replace it")
         md.save_to_json(output, mode="overwrite" if overwrite else "write")
         click.echo(md.visualize())
         click.echo(f"wrote {output}")
@@ -138,7 +160,7 @@ def metadata_cmd(data, output, table_name, overwrite):
         click.echo(md.to_json())
 
 
-@main.command()
+@cli.command()
 @click.argument("data", type=click.Path())
 @click.option("-o", "--output", "model", required=True, type=click.Path(), help="Model file to write.")
 @click.option("-m", "--metadata", "metadata_path", type=click.Path(), default=None, help="Metadata JSON (default: detect).")
@@ -169,7 +191,7 @@ def fit(data, model, metadata_path, synthesizer, preset_name, distribution):
     click.echo(f"fitted {klass.__name__} on {len(df)} rows x {df.shape[1]} columns in {time.perf_counter() - t0:.2f}s; wrote {model}")
 
 
-@main.command()
+@cli.command()
 @click.argument("model", type=click.Path())
 @click.option("-n", "--num-rows", type=click.IntRange(min=0), required=True, help="Rows to sample.")
 @click.option("-o", "--output", required=True, type=click.Path(), help="Output file: .csv, .tsv, .parquet or .jsonl.")
@@ -188,7 +210,7 @@ def sample(model, num_rows, output, seed, batch_size, progress):
     click.echo(f"sampled {num_rows} rows in {time.perf_counter() - t0:.2f}s; wrote {output}")
 
 
-@main.command()
+@cli.command()
 @click.argument("real", type=click.Path())
 @click.argument("synthetic", type=click.Path())
 @click.option("-m", "--metadata", "metadata_path", type=click.Path(), default=None, help="Metadata JSON (default: detect from REAL).")
@@ -213,7 +235,7 @@ def evaluate(real, synthetic, metadata_path, all_pairs, as_json):
         _quality_tables(report, _console())
 
 
-@main.command()
+@cli.command()
 @click.argument("schema", type=click.Path())
 @click.option("-n", "--rows", type=int, default=None, help="Rows (for a one-table schema; else for tables without 'rows').")
 @click.option("-o", "--output", type=click.Path(), default=None, help="Output file (.csv/.tsv/.parquet/.jsonl), or a folder for several tables.")
@@ -290,7 +312,7 @@ def _db_writer(url, if_exists):
     return DatabaseWriter(url, if_exists)
 
 
-@main.command()
+@cli.command()
 def synthesizers():
     """List the available synthesizers."""
     from .synthesizers import available

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from simulacra import GaussianCopulaSynthesizer, Metadata
-from simulacra.cli import main
+from simulacra.cli import cli as main
 from simulacra.errors import FileFormatError, InvalidDataError, MetadataError, ModelFileError, NotFittedError, SimulacraError
 from simulacra.io import read_table
 

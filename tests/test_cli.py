@@ -7,7 +7,7 @@ import sys
 import pandas as pd
 from click.testing import CliRunner
 
-from simulacra.cli import main
+from simulacra.cli import cli as main
 from simulacra.io import read_table
 
 

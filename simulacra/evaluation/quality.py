@@ -54,13 +54,25 @@ def _numeric_view(s: pd.Series, meta: dict) -> np.ndarray:
     """Numbers for a continuous column: floats, or datetimes as int64 epoch nanoseconds."""
     if meta["sdtype"] == "datetime":
         if not pd.api.types.is_datetime64_any_dtype(s.dtype):
+            import warnings
+
             fmt = meta.get("datetime_format")
-            with np.errstate(all="ignore"):
-                s = pd.to_datetime(s, format=fmt, errors="coerce") if fmt else pd.to_datetime(s, errors="coerce", format="mixed")
+            raw = s
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                s = pd.to_datetime(raw, format=fmt, errors="coerce") if fmt else pd.to_datetime(raw, errors="coerce", format="mixed")
+                # values in other formats than the main one (mixed-format columns) count too
+                rest = s.isna() & raw.notna()
+                if rest.any():
+                    s = s.astype("datetime64[ns]")
+                    s[rest] = pd.to_datetime(raw[rest], errors="coerce", format="mixed")
         if isinstance(s.dtype, pd.DatetimeTZDtype):
             s = s.dt.tz_convert("UTC").dt.tz_localize(None)
-        nat = s.isna().to_numpy()
-        v = s.to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
+        arr = s.to_numpy()
+        unit = np.datetime_data(arr.dtype)[0]
+        per_second = {"s": 1, "ms": 1e3, "us": 1e6, "ns": 1e9}.get(unit, 1.0)
+        nat = np.isnat(arr)
+        v = arr.view("int64") / per_second  # seconds in the column's own unit: no overflow
         v[nat] = np.nan
         return v
     v = pd.to_numeric(s, errors="coerce")
@@ -95,7 +107,13 @@ def tv_complement(real: pd.Series, synthetic: pd.Series) -> float:
 def _bin_codes(v: np.ndarray) -> np.ndarray:
     """SDMetrics' pair-trend binning: 10 equal-width bins over this table's own range; NaN -> 11."""
     finite = v[~np.isnan(v)]
-    edges = np.histogram_bin_edges(finite) if len(finite) else np.linspace(0, 1, 11)
+    if len(finite) and finite.min() == finite.max():
+        # numpy bins a constant column over [x - 0.5, x + 0.5]: every value in the middle bin
+        return np.where(np.isnan(v), 11, 6)
+    try:
+        edges = np.histogram_bin_edges(finite) if len(finite) else np.linspace(0, 1, 11)
+    except ValueError:  # a range too narrow for float64 bins
+        return np.where(np.isnan(v), 11, 6)
     with np.errstate(invalid="ignore"):
         return np.digitize(v, edges)
 
@@ -163,6 +181,9 @@ class QualityReport:
             if len(df) == 0:
                 raise InvalidDataError(f"{name} has no rows")
         meta = _columns_meta(metadata)
+        # column names as text, as synthesizers give them back
+        real_data = real_data.rename(columns=str) if not all(isinstance(c, str) for c in real_data.columns) else real_data
+        synthetic_data = synthetic_data.rename(columns=str) if not all(isinstance(c, str) for c in synthetic_data.columns) else synthetic_data
         for name, df in (("real data", real_data), ("synthetic data", synthetic_data)):
             missing = [c for c in meta if c not in df.columns]
             if missing:

@@ -23,6 +23,8 @@ def _format_of(path: Path, table: dict) -> str:
     ext = path.suffix.lower()
     if ext == ".gz" and len(path.suffixes) > 1:
         ext = path.suffixes[-2].lower()
+        if table.get(ext) == "parquet":
+            raise FileFormatError(f"{str(path)!r}: Parquet is compressed already; drop the .gz")
     if ext not in table:
         raise FileFormatError(
             f"{str(path)!r}: unsupported file extension {path.suffix!r}; use one of {', '.join(sorted(table))}"
@@ -51,6 +53,7 @@ def read_table(path, **kwargs) -> pd.DataFrame:
             if b"\x00" in head and not path.name.endswith(".gz"):
                 raise FileFormatError(f"{str(path)!r} is not a text CSV file (it contains binary data)")
             df = pd.read_csv(path, sep="\t" if fmt == "tsv" else ",", low_memory=False, **kwargs)
+            df = _keep_leading_zeros(df, path, "\t" if fmt == "tsv" else ",")
         elif fmt == "parquet":
             df = pd.read_parquet(path, **kwargs)
         elif fmt == "jsonl":
@@ -75,7 +78,34 @@ def read_table(path, **kwargs) -> pd.DataFrame:
         raise InvalidDataError(f"{str(path)!r} has no columns")
     if len(df) == 0:
         raise InvalidDataError(f"{str(path)!r} has a header but no data rows; add rows to learn from")
+    if isinstance(df.columns, pd.MultiIndex):
+        raise FileFormatError(f"{str(path)!r} has a multi-level header; flatten it to one header row")
+    if fmt in ("json", "jsonl"):
+        df = _flatten_nested(df)
     return integer_columns_to_nullable(df)
+
+
+def _keep_leading_zeros(df: pd.DataFrame, path, sep) -> pd.DataFrame:
+    """Columns read as numbers whose text has leading zeros (codes like '00501') stay text."""
+    numeric = [c for c in df.columns if df[c].dtype.kind in "iuf"]
+    if not numeric:
+        return df
+    raw = pd.read_csv(path, sep=sep, dtype=str, usecols=numeric, keep_default_na=True, low_memory=False)
+    for c in numeric:
+        text = raw[c].dropna()
+        if text.str.match(r"^-?0\d").any():
+            df[c] = raw[c]
+    return df
+
+
+def _flatten_nested(df: pd.DataFrame) -> pd.DataFrame:
+    """Lists and objects from JSON become JSON text (one column each)."""
+    import json
+
+    for c in df.columns:
+        if df[c].dtype == object and df[c].map(lambda v: isinstance(v, (list, dict))).any():
+            df[c] = df[c].map(lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True) if isinstance(v, (list, dict)) else v)
+    return df
 
 
 def integer_columns_to_nullable(df: pd.DataFrame) -> pd.DataFrame:
@@ -135,7 +165,12 @@ class TableWriter:
     def __enter__(self):
         self._tmp = _tmp_path(self.path)
         if self.fmt in ("csv", "tsv", "jsonl"):
-            self._fh = open(self._tmp, "w", encoding="utf-8", newline="")
+            if self.path.suffix.lower() == ".gz":
+                import gzip
+
+                self._fh = gzip.open(self._tmp, "wt", encoding="utf-8", newline="")
+            else:
+                self._fh = open(self._tmp, "w", encoding="utf-8", newline="")
         return self
 
     def write(self, chunk: pd.DataFrame) -> None:
@@ -148,10 +183,15 @@ class TableWriter:
             import pyarrow as pa
             import pyarrow.parquet as pq
 
-            table = pa.Table.from_pandas(chunk, preserve_index=False, schema=self._schema)
             if self._pq is None:
-                self._schema = table.schema
+                table = pa.Table.from_pandas(chunk, preserve_index=False)
+                # a column that is all missing in the first chunk has Arrow type null: make it text
+                fields = [pa.field(f.name, pa.string()) if pa.types.is_null(f.type) else f for f in table.schema]
+                self._schema = pa.schema(fields, metadata=table.schema.metadata)
+                table = table.cast(self._schema)
                 self._pq = pq.ParquetWriter(str(self._tmp), self._schema)
+            else:
+                table = pa.Table.from_pandas(chunk, preserve_index=False, schema=self._schema)
             self._pq.write_table(table)
         self.rows += len(chunk)
 

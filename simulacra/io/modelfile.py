@@ -20,6 +20,7 @@ import json
 import os
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -161,7 +162,7 @@ def load_model(path) -> dict:
             array_bytes = z.read(ARRAYS)
     except ModelFileError:
         raise
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as e:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as e:
         raise ModelFileError(f"{str(path)!r} is corrupted or truncated: {e}") from None
     try:
         manifest = json.loads(raw_manifest.decode("utf-8"), object_pairs_hook=_no_duplicates)
@@ -192,7 +193,7 @@ def load_model(path) -> dict:
     try:
         with np.load(io.BytesIO(array_bytes), allow_pickle=False) as npz:
             arrays = {k: npz[k] for k in npz.files}
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as e:
         raise ModelFileError(f"{str(path)!r}: arrays cannot be read safely ({e})") from None
     for k, a in arrays.items():
         if a.dtype.kind not in "biuf":

@@ -406,7 +406,7 @@ class BaseSynthesizer:
             positions = np.arange(start, start + n, dtype=np.int64)
             yield self._sample_rows(n, rng, positions, ctx, accept)
 
-    def sample(self, num_rows: int, seed=None, batch_size: int | None = None, output_file_path=None, show_progress: bool | None = None):
+    def sample(self, num_rows: int, seed=None, batch_size: int | None = None, output_file_path=None, show_progress: bool | None = None, max_tries_per_batch: int | None = None):
         """Sample ``num_rows`` new rows.
 
         Parameters
@@ -514,6 +514,13 @@ class BaseSynthesizer:
         except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
             raise ModelFileError(f"{str(filepath)!r}: invalid model state ({type(e).__name__}: {e})") from None
         obj._fitted = True
+        # a crafted file can pass every structural check and still hold values no sampler
+        # accepts: draw a few rows now so that it fails here, as a ModelFileError
+        try:
+            obj._transformer.prepare(np.random.default_rng(0), 8)
+            obj._draw_table(8, np.random.default_rng(0), np.arange(8, dtype=np.int64))
+        except Exception as e:  # noqa: BLE001 - any failure means the file is not a valid model
+            raise ModelFileError(f"{str(filepath)!r}: the model cannot sample ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}); re-create it with fit and save") from None
         return obj
 
     @classmethod

@@ -117,7 +117,7 @@ class CARTSynthesizer(BaseSynthesizer):
         M = self._to_model(X, cats)
         d = M.shape[1]
         card = np.array([len(np.unique(M[~np.isnan(M[:, j]), j][:200_000])) for j in range(d)])
-        rank = np.array([0 if c is not None else (1 if k == "discrete" else 2) for c, k in zip(cats, kinds)])
+        rank = np.array([0 if c is not None else (1 if k in ("discrete", "null") else 2) for c, k in zip(cats, kinds)])
         order = [int(j) for j in np.lexsort((np.arange(d), card, rank))]
         trees = []
         for pos, j in enumerate(order):

@@ -152,11 +152,11 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
                 u = col
             else:
                 finite = col[~np.isnan(col)]
-                if name.endswith("#null"):
+                if kind == "null":
                     dist_name = "empirical"
                 else:
                     dist_name = self.numerical_distributions.get(name, self.default_distribution)
-                dist = univariate.fit_distribution(dist_name, finite, discrete=(kind == "discrete"))
+                dist = univariate.fit_distribution(dist_name, finite, discrete=(kind in ("discrete", "null")))
                 self._marginals.append(dist)
                 with np.errstate(all="ignore"):
                     u = dist.cdf(col)
@@ -254,8 +254,8 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         """``{column: {'distribution': name, 'learned_parameters': {...}}}`` for numerical and datetime columns."""
         self._check_fitted()
         out = {}
-        for name, dist in zip(self._names, self._marginals):
-            if dist is None or name.endswith("#null"):
+        for name, dist, kind in zip(self._names, self._marginals, self._kinds):
+            if dist is None or kind == "null":
                 continue
             params = {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in dist.params().items()}
             out[name] = {"distribution": dist.name, "learned_parameters": params}

@@ -187,7 +187,11 @@ class PIITransform(ColumnTransform):
         if self.sdtype not in SDTYPE_FIELDS and self.sdtype not in FAKER_METHODS:
             raise ValueError(f"unknown PII sdtype {self.sdtype!r}")
         self.locales = [str(x) for x in st["locales"]]
+        if not self.locales:
+            raise ValueError("locales must not be empty")
         self.null_rate = float(st["null_rate"])
+        if not 0.0 <= self.null_rate <= 1.0:
+            raise ValueError("null_rate out of range")
         self.dtype = str(st["dtype"])
         self.pseudonymize_key = None
         self.values = None if st.get("values") is None else [str(v) for v in st["values"]]
@@ -235,3 +239,5 @@ class TextTransform(PIITransform):
         self.dtype = str(st["dtype"])
         self.mean_words = float(st["mean_words"])
         self.max_chars = int(st["max_chars"])
+        if not (0 <= self.mean_words <= 10_000 and 0 <= self.max_chars <= 10**7):
+            raise ValueError("text lengths out of range")

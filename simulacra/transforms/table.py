@@ -56,6 +56,16 @@ class TableTransformer:
     def fit(self, df: pd.DataFrame) -> "TableTransformer":
         for t in self.transforms:
             t.fit(df[t.column])
+        # an internal output name (e.g. "a#null") must not clash with a user column
+        taken = set(self.columns)
+        for t in self.transforms:
+            for i, name in enumerate(t.output_names):
+                if i == 0:
+                    continue
+                while name in taken:
+                    name = name + "#"
+                t.output_names[i] = name
+                taken.add(name)
         return self
 
     @property

@@ -6,7 +6,7 @@ import uuid
 import pytest
 from click.testing import CliRunner
 
-from simulacra.cli import main
+from simulacra.cli import cli as main
 
 SCHEMA = {
     "tables": {

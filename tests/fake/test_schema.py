@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from simulacra.cli import main
+from simulacra.cli import cli as main
 from simulacra.errors import SchemaError
 from simulacra.fake import Fake
 from simulacra.fake.schema import Schema

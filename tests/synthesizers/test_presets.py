@@ -2,7 +2,7 @@ import pytest
 from click.testing import CliRunner
 
 from simulacra import CARTSynthesizer, GaussianCopulaSynthesizer, SingleTablePreset
-from simulacra.cli import main
+from simulacra.cli import cli as main
 from simulacra.errors import ParameterError
 from simulacra.synthesizers import available, preset
 
