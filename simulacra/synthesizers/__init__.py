@@ -13,6 +13,9 @@ from ..errors import ParameterError
 _REGISTRY = {
     "gaussian_copula": ("gaussian_copula", "GaussianCopulaSynthesizer"),
     "cart": ("cart", "CARTSynthesizer"),
+    "ctgan": ("ctgan", "CTGANSynthesizer"),
+    "tvae": ("ctgan", "TVAESynthesizer"),
+    "copulagan": ("ctgan", "CopulaGANSynthesizer"),
 }
 
 

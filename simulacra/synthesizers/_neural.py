@@ -1,0 +1,239 @@
+"""Shared pieces of the neural synthesizers (CTGAN, TVAE, CopulaGAN): PyTorch loading, the
+mode-specific data transformer, weights as plain arrays, seeding, progress."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ModelFileError, ParameterError
+
+MAX_MODES = 10
+MODE_WEIGHT_MIN = 0.005
+DISCRETE_MAX_VALUES = 50
+
+
+def require_torch(who: str):
+    try:
+        import torch
+    except ImportError:
+        raise ParameterError(
+            f"{who} needs PyTorch. Install the CPU build first: pip install torch==2.13.0, "
+            "then pip install 'simulacra[torch]'"
+        ) from None
+    return torch
+
+
+def device_for(cuda) -> str:
+    torch = require_torch("this synthesizer")
+    if cuda is True or cuda is None:
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if cuda is False:
+        return "cpu"
+    if isinstance(cuda, str):
+        if cuda.startswith("cuda") and not torch.cuda.is_available():
+            raise ParameterError(f"cuda={cuda!r} was asked for but no CUDA device is available; pass cuda=False")
+        return cuda
+    raise ParameterError(f"cuda must be True, False or a device name like 'cuda:0', got {cuda!r}")
+
+
+class ModeTransformer:
+    """CTGAN's data representation, on the synthesizer's float matrix.
+
+    Continuous columns: a variational Gaussian mixture (up to 10 modes); each value becomes the
+    one-hot of a mode drawn by its posterior plus its offset from the mode's mean in units of
+    four standard deviations, in [-1, 1]. Discrete columns (categories, null indicators, columns
+    with few values): a one-hot over the learned values.
+    """
+
+    def fit(self, M: np.ndarray, discrete: list[bool], rng: np.random.Generator):
+        from sklearn.mixture import BayesianGaussianMixture
+
+        self.columns = []
+        for j in range(M.shape[1]):
+            col = M[:, j]
+            vals = col[~np.isnan(col)]
+            if len(vals) == 0:
+                vals = np.zeros(1)
+            uniq = np.unique(vals)
+            if discrete[j] or len(uniq) <= min(DISCRETE_MAX_VALUES, max(2, len(vals) // 20)):
+                self.columns.append({"type": "discrete", "values": uniq.astype(float), "freq": np.array([(vals == u).sum() for u in uniq], dtype=float) if len(uniq) < 1000 else np.ones(len(uniq))})
+                continue
+            sample = vals if len(vals) <= 20_000 else vals[rng.choice(len(vals), 20_000, replace=False)]
+            k = int(min(MAX_MODES, len(np.unique(sample))))
+            gm = BayesianGaussianMixture(
+                n_components=k, weight_concentration_prior_type="dirichlet_process", weight_concentration_prior=1e-3,
+                max_iter=100, n_init=1, random_state=int(rng.integers(0, 2**31)),
+            )
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                gm.fit(sample.reshape(-1, 1))
+            keep = gm.weights_ > MODE_WEIGHT_MIN
+            if not keep.any():
+                keep = gm.weights_ == gm.weights_.max()
+            self.columns.append(
+                {
+                    "type": "continuous",
+                    "means": gm.means_.ravel()[keep].astype(float),
+                    "stds": np.sqrt(gm.covariances_.ravel()[keep]).clip(1e-6).astype(float),
+                    "weights": (gm.weights_[keep] / gm.weights_[keep].sum()).astype(float),
+                    "fill": float(np.mean(vals)),
+                }
+            )
+        self._spans()
+        return self
+
+    def _spans(self):
+        self.spans = []  # (start, width, activation, column)
+        pos = 0
+        for j, c in enumerate(self.columns):
+            if c["type"] == "continuous":
+                self.spans.append((pos, 1, "tanh", j))
+                self.spans.append((pos + 1, len(c["means"]), "softmax", j))
+                pos += 1 + len(c["means"])
+            else:
+                self.spans.append((pos, len(c["values"]), "softmax", j))
+                pos += len(c["values"])
+        self.dim = pos
+
+    @property
+    def discrete_spans(self):
+        return [(s, w, j) for s, w, a, j in self.spans if a == "softmax" and self.columns[j]["type"] == "discrete"]
+
+    def transform(self, M: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        n = M.shape[0]
+        out = np.zeros((n, self.dim), dtype=np.float32)
+        pos = 0
+        for j, c in enumerate(self.columns):
+            x = M[:, j]
+            if c["type"] == "continuous":
+                x = np.where(np.isnan(x), c["fill"], x)
+                mu, sd, w = c["means"], c["stds"], c["weights"]
+                logp = -0.5 * ((x[:, None] - mu) / sd) ** 2 - np.log(sd) + np.log(w)
+                logp -= logp.max(axis=1, keepdims=True)
+                p = np.exp(logp)
+                p /= p.sum(axis=1, keepdims=True)
+                mode = (p.cumsum(axis=1) < rng.random(n)[:, None]).sum(axis=1).clip(0, len(mu) - 1)
+                out[:, pos] = np.clip((x - mu[mode]) / (4 * sd[mode]), -0.99, 0.99)
+                out[np.arange(n), pos + 1 + mode] = 1.0
+                pos += 1 + len(mu)
+            else:
+                vals = c["values"]
+                x = np.where(np.isnan(x), vals[0], x)
+                idx = np.searchsorted(vals, x).clip(0, len(vals) - 1)
+                out[np.arange(n), pos + idx] = 1.0
+                pos += len(vals)
+        return out
+
+    def inverse(self, D: np.ndarray) -> np.ndarray:
+        n = D.shape[0]
+        M = np.empty((n, len(self.columns)))
+        pos = 0
+        for j, c in enumerate(self.columns):
+            if c["type"] == "continuous":
+                k = len(c["means"])
+                mode = D[:, pos + 1 : pos + 1 + k].argmax(axis=1)
+                alpha = np.clip(D[:, pos], -1, 1)
+                M[:, j] = alpha * 4 * c["stds"][mode] + c["means"][mode]
+                pos += 1 + k
+            else:
+                k = len(c["values"])
+                M[:, j] = c["values"][D[:, pos : pos + k].argmax(axis=1)]
+                pos += k
+        return M
+
+    def get_state(self):
+        return {"columns": self.columns}
+
+    @classmethod
+    def from_state(cls, st):
+        obj = cls()
+        obj.columns = []
+        for c in st["columns"]:
+            if c["type"] == "continuous":
+                col = {k: np.asarray(c[k], dtype=float) for k in ("means", "stds", "weights")}
+                if not (len(col["means"]) == len(col["stds"]) == len(col["weights"]) >= 1):
+                    raise ModelFileError("model file: mixture sizes differ")
+                col.update(type="continuous", fill=float(c["fill"]))
+            elif c["type"] == "discrete":
+                col = {"type": "discrete", "values": np.asarray(c["values"], dtype=float), "freq": np.asarray(c["freq"], dtype=float)}
+                if len(col["values"]) == 0 or len(col["values"]) != len(col["freq"]):
+                    raise ModelFileError("model file: discrete values and frequencies differ")
+            else:
+                raise ModelFileError(f"model file: unknown column type {c['type']!r}")
+            obj.columns.append(col)
+        obj._spans()
+        return obj
+
+
+def module_state(module) -> dict:
+    """A torch module's weights as numpy arrays (float32), keyed by parameter name."""
+    return {k.replace(".", "__"): v.detach().cpu().numpy().astype(np.float32) for k, v in module.state_dict().items() if v.dtype.is_floating_point}
+
+
+def load_module_state(module, arrays: dict) -> None:
+    torch = require_torch("this synthesizer")
+    current = module.state_dict()
+    new = {}
+    for k, v in current.items():
+        key = k.replace(".", "__")
+        if not v.dtype.is_floating_point:
+            new[k] = v
+            continue
+        if key not in arrays:
+            raise ModelFileError(f"model file lacks the weights {k!r}")
+        arr = np.asarray(arrays[key], dtype=np.float32)
+        if tuple(arr.shape) != tuple(v.shape):
+            raise ModelFileError(f"model file: weights {k!r} have shape {arr.shape}, expected {tuple(v.shape)}")
+        if not np.all(np.isfinite(arr)):
+            raise ModelFileError(f"model file: weights {k!r} are not finite")
+        new[k] = torch.from_numpy(arr.copy())
+    module.load_state_dict(new)
+
+
+def torch_seed(rng: np.random.Generator) -> int:
+    return int(rng.integers(0, 2**62))
+
+
+def check_dims(name, dims) -> tuple[int, ...]:
+    if isinstance(dims, int):
+        dims = (dims,)
+    try:
+        dims = tuple(int(d) for d in dims)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{name} must be a tuple of layer sizes like (256, 256), got {dims!r}") from None
+    if not dims or any(d < 1 for d in dims):
+        raise ParameterError(f"{name} must hold positive layer sizes, got {dims!r}")
+    return dims
+
+
+class LossProgress:
+    """A rich progress bar over epochs that shows the latest losses (when verbose)."""
+
+    def __init__(self, epochs: int, verbose: bool, title: str):
+        self.verbose = verbose
+        self.epochs = epochs
+        self.title = title
+
+    def __enter__(self):
+        if self.verbose:
+            import sys
+
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=Console(file=sys.stderr))
+            self.progress.__enter__()
+            self.task = self.progress.add_task(self.title, total=self.epochs)
+        return self
+
+    def update(self, **losses):
+        if self.verbose:
+            text = " ".join(f"{k} {v:+.3f}" for k, v in losses.items())
+            self.progress.update(self.task, advance=1, description=f"{self.title} {text}")
+
+    def __exit__(self, *exc):
+        if self.verbose:
+            self.progress.__exit__(*exc)
+        return False
