@@ -16,6 +16,7 @@ _LAZY = {
     "GaussianCopulaSynthesizer": "simulacra.synthesizers.gaussian_copula",
     "SingleTablePreset": "simulacra.synthesizers.presets",
     "CARTSynthesizer": "simulacra.synthesizers.cart",
+    "BayesianNetworkSynthesizer": "simulacra.synthesizers.bayesian_network",
     "CTGANSynthesizer": "simulacra.synthesizers.ctgan",
     "TVAESynthesizer": "simulacra.synthesizers.ctgan",
     "CopulaGANSynthesizer": "simulacra.synthesizers.ctgan",

@@ -13,6 +13,7 @@ from ..errors import ParameterError
 _REGISTRY = {
     "gaussian_copula": ("gaussian_copula", "GaussianCopulaSynthesizer"),
     "cart": ("cart", "CARTSynthesizer"),
+    "bayesian_network": ("bayesian_network", "BayesianNetworkSynthesizer"),
     "ctgan": ("ctgan", "CTGANSynthesizer"),
     "tvae": ("ctgan", "TVAESynthesizer"),
     "copulagan": ("ctgan", "CopulaGANSynthesizer"),

@@ -172,10 +172,8 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
             return np.empty((num_rows, 0))
         # work in (columns, rows) layout so that each column is contiguous in memory
         Y = self._cholesky @ rng.standard_normal((d, num_rows))
-        special.ndtr(Y, out=Y)
         for j, dist in enumerate(self._marginals):
-            if dist is not None:
-                Y[j] = dist.ppf(Y[j])
+            Y[j] = special.ndtr(Y[j]) if dist is None else dist.ppf_from_z(Y[j])
         return Y.T
 
     # ------------------------------------------------------------------ conditioning

@@ -63,6 +63,25 @@ class Distribution:
     def get_state(self) -> dict:
         return {"name": self.name, **self.params()}
 
+    def ppf_from_z(self, z: np.ndarray) -> np.ndarray:
+        """Quantiles at normal scores ``z`` (``ppf(ndtr(z))``); tabulated for costly families."""
+        return self.ppf(special.ndtr(z))
+
+
+class _TabulatedPPF:
+    """Mixin: ``ppf_from_z`` interpolates the exact quantile function on 2,049 normal scores in
+    [-8.5, 8.5] (beta, gamma and truncated normal inverses cost ~1 microsecond a value)."""
+
+    _grid = None
+
+    def ppf_from_z(self, z):
+        if self._grid is None:
+            zs = np.linspace(-8.5, 8.5, 2049)
+            xs = self.ppf(special.ndtr(zs))
+            self._grid = (zs, np.maximum.accumulate(xs))
+        zs, xs = self._grid
+        return np.interp(z, zs, xs)
+
 
 class Norm(Distribution):
     name = "norm"
@@ -100,7 +119,7 @@ class Uniform(Distribution):
         return {"loc": self.loc, "scale": self.scale}
 
 
-class TruncNorm(Distribution):
+class TruncNorm(_TabulatedPPF, Distribution):
     """Normal with the data's mean and spread, truncated to the observed [min, max]."""
 
     name = "truncnorm"
@@ -130,7 +149,7 @@ class TruncNorm(Distribution):
         return {"loc": self.loc, "scale": self.scale, "low": self.low, "high": self.high}
 
 
-class Beta(Distribution):
+class Beta(_TabulatedPPF, Distribution):
     """Beta on [min - margin, max + margin], shape fitted by the method of moments."""
 
     name = "beta"
@@ -156,7 +175,7 @@ class Beta(Distribution):
         return {"a": self.a, "b": self.b, "loc": self.loc, "scale": self.scale}
 
 
-class Gamma(Distribution):
+class Gamma(_TabulatedPPF, Distribution):
     """Gamma shifted to start just below the minimum, fitted by the method of moments."""
 
     name = "gamma"
@@ -336,6 +355,7 @@ def from_state(state: dict) -> Distribution:
                 if not np.isfinite(v):
                     raise ValueError(f"{k} is not finite")
             setattr(d, k, v)
+        d._grid = None
         d.get_state()
     except (ValueError, TypeError, AttributeError) as e:
         raise ModelFileError(f"invalid {cls.name} distribution in model file: {e}") from None

@@ -1,0 +1,216 @@
+"""Bayesian-network synthesizer in the style of PrivBayes (Zhang et al., 2017).
+
+Every column is discretized (categories as they are, numbers into up to ``max_bins`` quantile
+bins). A network is built greedily: each new column gets, among the columns already placed, the
+``degree`` parents with which it shares the most mutual information. The learned marginals are
+the conditional tables P(column | parents); with ``epsilon`` they are made differentially
+private with Laplace noise (the budget split evenly over the tables; the structure search itself
+is not private). Sampling walks the network; numbers are drawn within their bin from the real
+values' quantiles.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ModelFileError, ParameterError
+from .base import BaseSynthesizer
+
+_WITHIN = 33  # quantiles kept inside each numeric bin
+
+
+def _entropy_joint(codes: np.ndarray, cards: list[int]) -> float:
+    key = np.zeros(len(codes), dtype=np.int64)
+    for j, c in enumerate(cards):
+        key = key * c + codes[:, j]
+    _, counts = np.unique(key, return_counts=True)
+    p = counts / counts.sum()
+    return float(-(p * np.log(p)).sum())
+
+
+def _mutual_information(child: np.ndarray, parents: np.ndarray, cc: int, pcards: list[int]) -> float:
+    if parents.shape[1] == 0:
+        return 0.0
+    h_c = _entropy_joint(child[:, None], [cc])
+    h_p = _entropy_joint(parents, pcards)
+    h_cp = _entropy_joint(np.column_stack([parents, child]), pcards + [cc])
+    return h_c + h_p - h_cp
+
+
+class BayesianNetworkSynthesizer(BaseSynthesizer):
+    """PrivBayes-style Bayesian network over discretized columns.
+
+    Parameters
+    ----------
+    metadata : Metadata
+    degree : int, default 2
+        Maximum number of parents per column.
+    max_bins : int, default 20
+        Bins of numerical columns.
+    epsilon : float, optional
+        Differential-privacy budget of the learned conditional tables (Laplace mechanism).
+        None (default) learns exact tables.
+    """
+
+    name = "bayesian_network"
+
+    def __init__(self, metadata, enforce_min_max_values=True, enforce_rounding=True, locales=None, degree: int = 2,
+                 max_bins: int = 20, epsilon: float | None = None, *, pseudonymize=False, pseudonymize_key=None):
+        super().__init__(metadata, enforce_min_max_values, enforce_rounding, locales, pseudonymize=pseudonymize, pseudonymize_key=pseudonymize_key)
+        if isinstance(degree, bool) or not isinstance(degree, (int, np.integer)) or degree < 0:
+            raise ParameterError(f"degree must be a non-negative integer, got {degree!r}")
+        if isinstance(max_bins, bool) or not isinstance(max_bins, (int, np.integer)) or max_bins < 2:
+            raise ParameterError(f"max_bins must be an integer of at least 2, got {max_bins!r}")
+        if epsilon is not None and (not isinstance(epsilon, (int, float)) or not epsilon > 0):
+            raise ParameterError(f"epsilon must be a positive number or None, got {epsilon!r}")
+        self.degree, self.max_bins = int(degree), int(max_bins)
+        self.epsilon = None if epsilon is None else float(epsilon)
+
+    def get_parameters(self):
+        p = super().get_parameters()
+        p.update(degree=self.degree, max_bins=self.max_bins, epsilon=self.epsilon)
+        return p
+
+    # ------------------------------------------------------------------ discretization
+    def _discretize(self, X, kinds):
+        from ..transforms.categorical import CategoricalTransform
+        from .cart import _bounds_from_mids
+
+        cols, codes = [], np.zeros(X.shape, dtype=np.int64)
+        j = 0
+        for t in self._transformer.transforms:
+            for k, _ in enumerate(t.output_names):
+                x = X[:, j]
+                if isinstance(t, CategoricalTransform) and k == 0:
+                    p = t.probabilities
+                    mids = np.cumsum(p) - p / 2
+                    codes[:, j] = np.searchsorted(_bounds_from_mids(mids), np.clip(x, 0, 1), side="right").clip(0, len(mids) - 1)
+                    cols.append({"type": "category", "values": mids})
+                else:
+                    ok = ~np.isnan(x)
+                    vals = x[ok] if ok.any() else np.zeros(1)
+                    uniq = np.unique(vals)
+                    if len(uniq) <= self.max_bins:
+                        c = np.searchsorted(uniq, np.where(ok, x, uniq[0])).clip(0, len(uniq) - 1)
+                        codes[:, j] = c
+                        cols.append({"type": "values", "values": uniq.astype(float)})
+                    else:
+                        edges = np.unique(np.quantile(vals, np.linspace(0, 1, self.max_bins + 1)))
+                        c = np.searchsorted(edges[1:-1], np.where(ok, x, edges[0]), side="right")
+                        codes[:, j] = c
+                        within = np.empty((len(edges) - 1, _WITHIN))
+                        for b in range(len(edges) - 1):
+                            vb = vals[(c[ok] == b)]
+                            within[b] = np.quantile(vb, np.linspace(0, 1, _WITHIN)) if len(vb) else np.linspace(edges[b], edges[b + 1], _WITHIN)
+                        cols.append({"type": "bins", "within": within})
+                j += 1
+        return codes, cols
+
+    @staticmethod
+    def _card(col) -> int:
+        return len(col["values"]) if col["type"] in ("category", "values") else len(col["within"])
+
+    # ------------------------------------------------------------------ fit
+    def _fit(self, X, names, kinds):
+        codes, cols = self._discretize(X, kinds)
+        d = codes.shape[1]
+        cards = [self._card(c) for c in cols]
+        sample = codes if len(codes) <= 50_000 else codes[np.random.default_rng(0).choice(len(codes), 50_000, replace=False)]
+        # pairwise mutual information guides the greedy parent choice
+        mi = np.zeros((d, d))
+        for a in range(d):
+            for b in range(a + 1, d):
+                mi[a, b] = mi[b, a] = _mutual_information(sample[:, a], sample[:, b : b + 1], cards[a], [cards[b]])
+        first = int(np.argmax(mi.sum(axis=1))) if d > 1 else 0
+        order, parents = [first], {first: []}
+        rest = [j for j in range(d) if j != first]
+        while rest:
+            best, best_score, best_par = None, -1.0, []
+            for a in rest:
+                cand = sorted(order, key=lambda p: -mi[a, p])[: self.degree]
+                # keep the parent table small: at most ~10,000 parent configurations
+                while cand and np.prod([cards[p] for p in cand]) > 10_000:
+                    cand = cand[:-1]
+                score = _mutual_information(sample[:, a], sample[:, cand], cards[a], [cards[p] for p in cand]) if cand else 0.0
+                if score > best_score:
+                    best, best_score, best_par = a, score, cand
+            order.append(best)
+            parents[best] = best_par
+            rest.remove(best)
+        rng = np.random.default_rng(0)
+        tables = []
+        for a in order:
+            par = parents[a]
+            pc = [cards[p] for p in par]
+            n_conf = int(np.prod(pc)) if par else 1
+            idx = np.zeros(len(codes), dtype=np.int64)
+            for p in par:
+                idx = idx * cards[p] + codes[:, p]
+            counts = np.zeros((n_conf, cards[a]))
+            np.add.at(counts, (idx, codes[:, a]), 1.0)
+            if self.epsilon is not None:
+                # Laplace mechanism: each table gets epsilon / d; one record changes two counts
+                scale = 2.0 * d / self.epsilon
+                counts = np.clip(counts + rng.laplace(0.0, scale, counts.shape), 0.0, None)
+            # configurations never seen fall back to the column's marginal
+            marginal = counts.sum(axis=0) + 1e-9
+            empty = counts.sum(axis=1) == 0
+            counts[empty] = marginal
+            tables.append(counts / counts.sum(axis=1, keepdims=True))
+        self._order, self._parents = order, [parents[a] for a in order]
+        self._tables, self._cols, self._cards = tables, cols, cards
+
+    # ------------------------------------------------------------------ sample
+    def _sample(self, num_rows, rng):
+        d = len(self._cols)
+        codes = np.zeros((num_rows, d), dtype=np.int64)
+        for a, par, table in zip(self._order, self._parents, self._tables):
+            idx = np.zeros(num_rows, dtype=np.int64)
+            for p in par:
+                idx = idx * self._cards[p] + codes[:, p]
+            cum = np.cumsum(table[idx], axis=1)
+            u = rng.random(num_rows)[:, None] * cum[:, -1:]
+            codes[:, a] = (cum < u).sum(axis=1).clip(0, table.shape[1] - 1)
+        X = np.empty((num_rows, d))
+        for j, col in enumerate(self._cols):
+            if col["type"] in ("category", "values"):
+                X[:, j] = col["values"][codes[:, j]]
+            else:
+                w = col["within"]
+                pos = rng.random(num_rows) * (w.shape[1] - 1)
+                lo = np.floor(pos).astype(np.int64)
+                frac = pos - lo
+                row = w[codes[:, j]]
+                X[:, j] = row[np.arange(num_rows), lo] * (1 - frac) + row[np.arange(num_rows), np.minimum(lo + 1, w.shape[1] - 1)] * frac
+        return X
+
+    # ------------------------------------------------------------------ state
+    def _get_model_state(self):
+        return {"order": self._order, "parents": self._parents, "tables": self._tables, "cols": self._cols, "cards": self._cards}
+
+    def _set_model_state(self, st):
+        self._order = [int(a) for a in st["order"]]
+        self._parents = [[int(p) for p in ps] for ps in st["parents"]]
+        self._cards = [int(c) for c in st["cards"]]
+        d = len(self._cards)
+        if sorted(self._order) != list(range(d)) or len(self._parents) != d:
+            raise ModelFileError("model file: Bayesian network order is not a permutation")
+        self._cols = []
+        for c in st["cols"]:
+            if c["type"] in ("category", "values"):
+                self._cols.append({"type": c["type"], "values": np.asarray(c["values"], dtype=float)})
+            elif c["type"] == "bins":
+                self._cols.append({"type": "bins", "within": np.asarray(c["within"], dtype=float)})
+            else:
+                raise ModelFileError(f"model file: unknown column type {c['type']!r}")
+        self._tables = []
+        placed = set()
+        for a, par, t in zip(self._order, self._parents, st["tables"]):
+            t = np.asarray(t, dtype=float)
+            n_conf = int(np.prod([self._cards[p] for p in par])) if par else 1
+            if any(p not in placed for p in par) or t.shape != (n_conf, self._cards[a]) or not np.all(np.isfinite(t)) or (t < 0).any():
+                raise ModelFileError("model file: Bayesian network tables are inconsistent")
+            if self._card(self._cols[a]) != self._cards[a]:
+                raise ModelFileError("model file: Bayesian network column sizes are inconsistent")
+            placed.add(a)
+            self._tables.append(t)
