@@ -77,7 +77,12 @@ class _TabulatedPPF:
     def ppf_from_z(self, z):
         if self._grid is None:
             zs = np.linspace(-8.5, 8.5, 2049)
-            xs = self.ppf(special.ndtr(zs))
+            with np.errstate(all="ignore"):
+                xs = self.ppf(np.clip(special.ndtr(zs), 1e-15, 1 - 1e-15))
+            ok = np.isfinite(xs)
+            if not ok.any():
+                return self.ppf(special.ndtr(z))
+            xs = np.interp(zs, zs[ok], xs[ok])  # fill the rare failed points from their neighbours
             self._grid = (zs, np.maximum.accumulate(xs))
         zs, xs = self._grid
         return np.interp(z, zs, xs)
