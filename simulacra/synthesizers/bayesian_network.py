@@ -73,37 +73,33 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
 
     # ------------------------------------------------------------------ discretization
     def _discretize(self, X, kinds):
-        from ..transforms.categorical import CategoricalTransform
-        from .cart import _bounds_from_mids
+        from ._encoding import category_midpoints, to_codes
 
+        mids_list = category_midpoints(self._transformer)
+        M = to_codes(X, mids_list)
         cols, codes = [], np.zeros(X.shape, dtype=np.int64)
-        j = 0
-        for t in self._transformer.transforms:
-            for k, _ in enumerate(t.output_names):
-                x = X[:, j]
-                if isinstance(t, CategoricalTransform) and k == 0:
-                    p = t.probabilities
-                    mids = np.cumsum(p) - p / 2
-                    codes[:, j] = np.searchsorted(_bounds_from_mids(mids), np.clip(x, 0, 1), side="right").clip(0, len(mids) - 1)
-                    cols.append({"type": "category", "values": mids})
+        for j, mids in enumerate(mids_list):
+            x = X[:, j]
+            if mids is not None:
+                codes[:, j] = M[:, j].astype(np.int64)
+                cols.append({"type": "category", "values": mids})
+            else:
+                ok = ~np.isnan(x)
+                vals = x[ok] if ok.any() else np.zeros(1)
+                uniq = np.unique(vals)
+                if len(uniq) <= self.max_bins:
+                    c = np.searchsorted(uniq, np.where(ok, x, uniq[0])).clip(0, len(uniq) - 1)
+                    codes[:, j] = c
+                    cols.append({"type": "values", "values": uniq.astype(float)})
                 else:
-                    ok = ~np.isnan(x)
-                    vals = x[ok] if ok.any() else np.zeros(1)
-                    uniq = np.unique(vals)
-                    if len(uniq) <= self.max_bins:
-                        c = np.searchsorted(uniq, np.where(ok, x, uniq[0])).clip(0, len(uniq) - 1)
-                        codes[:, j] = c
-                        cols.append({"type": "values", "values": uniq.astype(float)})
-                    else:
-                        edges = np.unique(np.quantile(vals, np.linspace(0, 1, self.max_bins + 1)))
-                        c = np.searchsorted(edges[1:-1], np.where(ok, x, edges[0]), side="right")
-                        codes[:, j] = c
-                        within = np.empty((len(edges) - 1, _WITHIN))
-                        for b in range(len(edges) - 1):
-                            vb = vals[(c[ok] == b)]
-                            within[b] = np.quantile(vb, np.linspace(0, 1, _WITHIN)) if len(vb) else np.linspace(edges[b], edges[b + 1], _WITHIN)
-                        cols.append({"type": "bins", "within": within})
-                j += 1
+                    edges = np.unique(np.quantile(vals, np.linspace(0, 1, self.max_bins + 1)))
+                    c = np.searchsorted(edges[1:-1], np.where(ok, x, edges[0]), side="right")
+                    codes[:, j] = c
+                    within = np.empty((len(edges) - 1, _WITHIN))
+                    for b in range(len(edges) - 1):
+                        vb = vals[(c[ok] == b)]
+                        within[b] = np.quantile(vb, np.linspace(0, 1, _WITHIN)) if len(vb) else np.linspace(edges[b], edges[b + 1], _WITHIN)
+                    cols.append({"type": "bins", "within": within})
         return codes, cols
 
     @staticmethod

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ModelFileError, ParameterError
+from ._encoding import bounds_from_midpoints, category_midpoints, from_codes, to_codes
 from .base import BaseSynthesizer
 
 _SMOOTH_MIN_UNIQUE = 20
@@ -86,35 +87,12 @@ class CARTSynthesizer(BaseSynthesizer):
         p.update(min_samples_leaf=self.min_samples_leaf, smoothing=self.smoothing, max_depth=self.max_depth)
         return p
 
-    # ------------------------------------------------------------------ representation
-    def _category_info(self):
-        """For each output column: category midpoints (u values) if it is an encoded category."""
-        from ..transforms.categorical import CategoricalTransform
-
-        info = []
-        for t in self._transformer.transforms:
-            for k, _ in enumerate(t.output_names):
-                if isinstance(t, CategoricalTransform) and k == 0:
-                    p = t.probabilities
-                    info.append(np.cumsum(p) - p / 2)
-                else:
-                    info.append(None)
-        return info
-
-    def _to_model(self, X: np.ndarray, cats) -> np.ndarray:
-        M = X.astype(float, copy=True)
-        for j, mids in enumerate(cats):
-            if mids is not None:
-                bounds = _bounds_from_mids(mids)
-                M[:, j] = np.searchsorted(bounds, np.clip(X[:, j], 0, 1), side="right").clip(0, len(mids) - 1)
-        return M
-
     # ------------------------------------------------------------------ fit
     def _fit(self, X, names, kinds):
         from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-        cats = self._category_info()
-        M = self._to_model(X, cats)
+        cats = category_midpoints(self._transformer)
+        M = to_codes(X, cats)
         d = M.shape[1]
         card = np.array([len(np.unique(M[~np.isnan(M[:, j]), j][:200_000])) for j in range(d)])
         rank = np.array([0 if c is not None else (1 if k in ("discrete", "null") else 2) for c, k in zip(cats, kinds)])
@@ -159,11 +137,7 @@ class CARTSynthesizer(BaseSynthesizer):
             j = tree["column"]
             leaf = _walk(tree, S) if len(tree["predictors"]) else np.zeros(num_rows, dtype=np.int64)
             S[:, j] = _draw(tree, leaf, rng)
-        X = S.copy()
-        for j, mids in enumerate(self._cats):
-            if mids is not None:
-                X[:, j] = mids[S[:, j].astype(np.int64).clip(0, len(mids) - 1)]
-        return X
+        return from_codes(S, self._cats)
 
     # ------------------------------------------------------------------ conditioning
     def _condition_spec(self, known):
@@ -172,7 +146,7 @@ class CARTSynthesizer(BaseSynthesizer):
         for j, x in values.items():
             mids = self._cats[j]
             if mids is not None:
-                spec[j] = float(np.searchsorted(_bounds_from_mids(mids), x, side="right").clip(0, len(mids) - 1))
+                spec[j] = float(np.searchsorted(bounds_from_midpoints(mids), x, side="right").clip(0, len(mids) - 1))
             else:
                 spec[j] = float(x)
         return spec
@@ -201,11 +175,7 @@ class CARTSynthesizer(BaseSynthesizer):
                 S[:, j] = _draw(tree, leaf, rng)
         if len(S) != num_rows:  # no conditioned column met (cannot happen when given is not empty)
             S = S[:num_rows]
-        X = S.copy()
-        for j, mids in enumerate(self._cats):
-            if mids is not None:
-                X[:, j] = mids[S[:, j].astype(np.int64).clip(0, len(mids) - 1)]
-        return X
+        return from_codes(S, self._cats)
 
     def _names_for(self, j):
         return self._transformer.output_names[j]
@@ -242,18 +212,6 @@ class CARTSynthesizer(BaseSynthesizer):
         if [t["column"] for t in trees] != self._order or len(self._cats) != d:
             raise ModelFileError("model file: CART trees do not match the column order")
         self._trees = trees
-
-
-def _bounds_from_mids(mids: np.ndarray) -> np.ndarray:
-    """Upper bounds of the category intervals from their midpoints."""
-    widths = np.empty_like(mids)
-    prev = 0.0
-    for i, m in enumerate(mids):
-        widths[i] = 2 * (m - prev)
-        prev += widths[i]
-    upper = np.cumsum(widths)
-    upper[-1] = np.inf
-    return upper
 
 
 def _single_leaf() -> dict:

@@ -20,6 +20,7 @@ from scipy import special
 
 from ..errors import ModelFileError, ParameterError
 from . import univariate
+from ._encoding import category_midpoints, from_codes, to_codes
 from ._neural import LossProgress, ModeTransformer, check_dims, device_for, load_module_state, module_state, require_torch, torch_seed
 from .base import BaseSynthesizer
 
@@ -58,31 +59,12 @@ class _NeuralSynthesizer(BaseSynthesizer):
 
     # ------------------------------------------------------------------ representation
     def _matrix(self, X, kinds):
-        from .cart import _bounds_from_mids
-
-        cats = []
-        for t in self._transformer.transforms:
-            from ..transforms.categorical import CategoricalTransform
-
-            for k, _ in enumerate(t.output_names):
-                if isinstance(t, CategoricalTransform) and k == 0:
-                    p = t.probabilities
-                    cats.append(np.cumsum(p) - p / 2)
-                else:
-                    cats.append(None)
-        M = X.astype(float, copy=True)
-        for j, mids in enumerate(cats):
-            if mids is not None:
-                M[:, j] = np.searchsorted(_bounds_from_mids(mids), np.clip(X[:, j], 0, 1), side="right").clip(0, len(mids) - 1)
+        cats = category_midpoints(self._transformer)
         discrete = [c is not None or k in ("discrete", "null") for c, k in zip(cats, kinds)]
-        return M, cats, discrete
+        return to_codes(X, cats), cats, discrete
 
     def _from_matrix(self, M):
-        X = M.copy()
-        for j, mids in enumerate(self._cats):
-            if mids is not None:
-                X[:, j] = mids[np.round(M[:, j]).astype(np.int64).clip(0, len(mids) - 1)]
-        return X
+        return from_codes(M, self._cats)
 
     def _marginal_forward(self, M):  # CopulaGAN overrides
         return M
