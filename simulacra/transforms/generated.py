@@ -209,9 +209,12 @@ class TextTransform(PIITransform):
     def fit(self, series):
         self.null_rate = float(series.isna().mean())
         self.dtype = "object"
-        words = series.dropna().astype(str).str.split().str.len()
-        self.mean_words = float(words.mean()) if len(words) else 5.0
-        self.max_chars = int(series.dropna().astype(str).str.len().max()) if len(words) else 200
+        texts = series.dropna().astype(str)
+        if len(texts) > 20_000:
+            texts = texts.sample(20_000, random_state=0)
+        values = texts.tolist()
+        self.mean_words = float(np.mean([len(v.split()) for v in values])) if values else 5.0
+        self.max_chars = max((len(v) for v in values), default=200)
         return self
 
     def _fake(self, n, rng):

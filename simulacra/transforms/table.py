@@ -90,11 +90,13 @@ class TableTransformer:
     def inverse(self, X: np.ndarray, rng: np.random.Generator, positions: np.ndarray) -> pd.DataFrame:
         out = {}
         j = 0
+        n = X.shape[0]
         for t in self.transforms:
             k = len(t.output_names)
-            out[t.column] = t.inverse(X[:, j : j + k], rng, positions).reset_index(drop=True)
+            col = t.inverse(X[:, j : j + k], rng, positions)
+            out[t.column] = col.array if len(col) == n else col.reset_index(drop=True).array
             j += k
-        return pd.DataFrame(out, columns=self.columns)
+        return pd.DataFrame(out, columns=self.columns, copy=False)
 
     def get_state(self) -> dict:
         return {"columns": self.columns, "transforms": [{"type": type(t).__name__, "state": t.get_state()} for t in self.transforms]}

@@ -12,6 +12,10 @@ from ._util import join, take, where
 
 
 def _lorem(engine):
+    """(words, word connector, sentence punctuation) of the locale, cached on the engine."""
+    cached = engine._elements.get(("lorem",))
+    if cached is not None:
+        return cached
     from ..engine import Engine
 
     words = Engine._as_elements(engine.attr("word_list", topics=("lorem",)) or ())
@@ -19,7 +23,9 @@ def _lorem(engine):
         words = Engine._as_elements(Engine("en_US").attr("word_list", topics=("lorem",)))
     connector = engine.attr("word_connector", topics=("lorem",))
     punct = engine.attr("sentence_punctuation", topics=("lorem",))
-    return words[0], " " if connector is None else connector, "." if punct is None else punct
+    out = (words[0], " " if connector is None else connector, "." if punct is None else punct)
+    engine._elements[("lorem",)] = out
+    return out
 
 
 def _sentences(engine, n, rng, low, high):
