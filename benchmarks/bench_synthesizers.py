@@ -84,20 +84,25 @@ def run_sdv(key, meta, data, table, epochs):
 
 
 def run_argn(meta, data, epochs):
-    from mostlyai import engine  # noqa: F401  (pip install mostlyai-engine)
+    """MOSTLY AI's TabularARGN (``pip install mostlyai-engine``; needs CPU torch first)."""
+    import logging
     import tempfile
 
-    r: dict = {}
-    with tempfile.TemporaryDirectory() as ws, measure(r):
-        engine.init_logging()
-        engine.split(workspace_dir=ws, tgt_data=data)
-        engine.analyze(workspace_dir=ws)
-        engine.encode(workspace_dir=ws)
-        engine.train(workspace_dir=ws, max_epochs=epochs)
-        fit_s = r.get("seconds", 0)
-        engine.generate(workspace_dir=ws, sample_size=len(data))
-        out = pd.read_parquet(Path(ws) / "SyntheticData")
-    return out, r["seconds"], 0.0, r["peak_mib"]
+    from mostlyai import engine
+
+    logging.getLogger("mostlyai").setLevel(logging.ERROR)
+    with tempfile.TemporaryDirectory() as ws:
+        r: dict = {}
+        with measure(r):
+            engine.split(tgt_data=data, workspace_dir=ws)
+            engine.analyze(workspace_dir=ws)
+            engine.encode(workspace_dir=ws)
+            engine.train(max_epochs=epochs, workspace_dir=ws, device="cpu")
+        fit_s, mem = r["seconds"], r["peak_mib"]
+        with measure(r):
+            engine.generate(sample_size=len(data), workspace_dir=ws, device="cpu")
+            out = pd.read_parquet(Path(ws) / "SyntheticData")
+    return out, fit_s, r["seconds"], max(mem, r["peak_mib"])
 
 
 def main(argv=None):

@@ -110,6 +110,9 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
     def _fit(self, X, names, kinds):
         codes, cols = self._discretize(X, kinds)
         d = codes.shape[1]
+        if d == 0:  # nothing to learn (only ids, text, PII)
+            self._order, self._parents, self._tables, self._cols, self._cards = [], [], [], [], []
+            return
         cards = [self._card(c) for c in cols]
         sample = codes if len(codes) <= 50_000 else codes[np.random.default_rng(0).choice(len(codes), 50_000, replace=False)]
         # pairwise mutual information guides the greedy parent choice

@@ -44,3 +44,17 @@ def test_parameters(penguins_metadata):
         BayesianNetworkSynthesizer(penguins_metadata, epsilon=0)
     with pytest.raises(ParameterError, match="max_bins"):
         BayesianNetworkSynthesizer(penguins_metadata, max_bins=1)
+
+
+@pytest.mark.parametrize("name", ["gaussian_copula", "cart", "bayesian_network"])
+def test_tables_with_nothing_to_learn(name, tmp_path):
+    from simulacra import Metadata
+    from simulacra.synthesizers import get_synthesizer_class
+
+    df = pd.DataFrame({"code": [f"C{i:02d}" for i in range(16)], "name": [f"Company number {i} of the list" for i in range(16)]})
+    md = Metadata.detect_from_dataframe(df)
+    s = get_synthesizer_class(name)(md).fit(df)
+    out = s.sample(40, seed=0)
+    assert out["code"].is_unique and len(out) == 40
+    s.save(tmp_path / "m.zip")
+    assert len(BaseSynthesizer.load(tmp_path / "m.zip").sample(5, seed=1)) == 5
