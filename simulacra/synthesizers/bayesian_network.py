@@ -167,9 +167,14 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
             idx = np.zeros(num_rows, dtype=np.int64)
             for p in par:
                 idx = idx * self._cards[p] + codes[:, p]
-            cum = np.cumsum(table[idx], axis=1)
-            u = rng.random(num_rows)[:, None] * cum[:, -1:]
-            codes[:, a] = (cum < u).sum(axis=1).clip(0, table.shape[1] - 1)
+            # one searchsorted over all configurations: row r of the cumulative table spans [r, r + 1]
+            k = table.shape[1]
+            cum = np.cumsum(table, axis=1)
+            cum = cum / cum[:, -1:]
+            flat = (cum + np.arange(table.shape[0])[:, None]).ravel()
+            target = idx + rng.random(num_rows) * (1 - 1e-12)
+            pos = np.searchsorted(flat, target, side="right")
+            codes[:, a] = (pos - idx * k).clip(0, k - 1)
         X = np.empty((num_rows, d))
         for j, col in enumerate(self._cols):
             if col["type"] in ("category", "values"):
