@@ -79,13 +79,12 @@ class Address(Provider):
         if ranges and eng.elements("state_abbr") is not None:
             known = set(eng.elements("state_abbr")[0].to_pylist())
             abbrs = np.array([a for a in ranges if a in known])
-            names = {}
-            pick = abbrs[rng.integers(0, len(abbrs), n)]
-            lo = np.array([ranges[a][0] for a in pick])
-            hi = np.array([ranges[a][1] for a in pick])
+            pick = rng.integers(0, len(abbrs), n)
+            lo = np.array([ranges[a][0] for a in abbrs])[pick]
+            hi = np.array([ranges[a][1] for a in abbrs])[pick]
             code = lo + (rng.random(n) * (hi - lo + 1)).astype(np.int64)
             postcode = pc.utf8_lpad(pc.cast(pa.array(code), pa.string()), 5, "0")
-            state = pa.array(pick.tolist(), type=pa.string())
+            state = pc.take(pa.array(abbrs.tolist(), type=pa.string()), pa.array(pick))
         else:
             state = self.state.__wrapped__(self, n, rng, eng)
             postcode = eng.gen("postcode", n, rng)
