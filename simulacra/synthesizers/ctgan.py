@@ -179,10 +179,14 @@ class CTGANSynthesizer(_NeuralSynthesizer):
         self._cond_spans = self._mode.discrete_spans
         self._cond_dim = sum(w for _, w, _ in self._cond_spans)
         if data is not None:
+            # per discrete column: row numbers sorted by category, with each category's start and count
             self._cond_rows = []
             for s, w, _ in self._cond_spans:
                 cat = data[:, s : s + w].argmax(axis=1)
-                self._cond_rows.append([np.flatnonzero(cat == k) for k in range(w)])
+                order = np.argsort(cat, kind="stable")
+                counts = np.bincount(cat, minlength=w)
+                starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+                self._cond_rows.append((order, starts, counts))
 
     def _category_probs(self, j, log):
         freq = self._mode.columns[j]["freq"]
@@ -280,10 +284,7 @@ class CTGANSynthesizer(_NeuralSynthesizer):
                 for _ in range(steps):
                     for _ in range(self.discriminator_steps):
                         cond, which, cats = self._sample_cond(bs, rng, True)
-                        if cond is None:
-                            rows = rng.integers(0, n, bs)
-                        else:
-                            rows = np.array([self._pick_row(w, c, rng) for w, c in zip(which, cats)])
+                        rows = rng.integers(0, n, bs) if cond is None else self._pick_rows(which, cats, rng, n)
                         z = torch.randn(bs, self.embedding_dim, device=dev)
                         c_t = None if cond is None else torch.from_numpy(cond).to(dev)
                         fake = self._activate(self._generator(_cat(torch, z, c_t)))
@@ -313,9 +314,18 @@ class CTGANSynthesizer(_NeuralSynthesizer):
                 bar.update(G=row["Generator Loss"], D=row["Discriminator Loss"])
         self._generator.eval()
 
-    def _pick_row(self, which, cat, rng):
-        rows = self._cond_rows[which][cat]
-        return rows[rng.integers(0, len(rows))] if len(rows) else rng.integers(0, max(1, sum(len(r) for r in self._cond_rows[which])))
+    def _pick_rows(self, which, cats, rng, n):
+        """Training-by-sampling: for each condition, a real row with that category (vectorized)."""
+        rows = rng.integers(0, n, len(which))
+        u = rng.random(len(which))
+        for i, (order, starts, counts) in enumerate(self._cond_rows):
+            sel = np.flatnonzero(which == i)
+            if sel.size:
+                c = cats[sel]
+                cnt = counts[c]
+                ok = cnt > 0
+                rows[sel[ok]] = order[starts[c[ok]] + (u[sel[ok]] * cnt[ok]).astype(np.int64)]
+        return rows
 
     def _generate(self, n, gen, rng):
         torch = require_torch("CTGANSynthesizer")
