@@ -275,7 +275,7 @@ class CTGANSynthesizer(_NeuralSynthesizer):
         opt_g = torch.optim.Adam(self._generator.parameters(), lr=self.generator_lr, betas=(0.5, 0.9), weight_decay=self.generator_decay)
         opt_d = torch.optim.Adam(self._discriminator.parameters(), lr=self.discriminator_lr, betas=(0.5, 0.9), weight_decay=self.discriminator_decay)
         n = len(data)
-        bs = min(self.batch_size, max(self.pac, (n // self.pac) * self.pac))
+        bs = self.batch_size  # rows are drawn with replacement, as in CTGAN
         steps = max(1, n // bs)
         real_all = torch.from_numpy(data).to(dev)
         self._losses = []
@@ -436,7 +436,7 @@ class TVAESynthesizer(_NeuralSynthesizer):
         with LossProgress(self.epochs, self.verbose, "TVAE") as bar:
             for epoch in range(self.epochs):
                 perm = rng.permutation(n)
-                for start in range(0, n - bs + 1 if n >= bs else 1, bs):
+                for start in range(0, n, bs):  # every row once per epoch, the last batch may be smaller
                     x = real_all[perm[start : start + bs]]
                     h = self._encoder(x)
                     mu, logvar = self._mu(h), self._logvar(h)
