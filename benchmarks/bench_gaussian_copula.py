@@ -515,7 +515,7 @@ def main(argv=None) -> int:
     ap.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS, help="folder with the CSVs and catalog.json")
     ap.add_argument("--tables", default=None, help="comma-separated table names (file stems) to run")
     ap.add_argument("--big-rows", type=int, default=1_000_000, help="rows for the big sample (default 1,000,000)")
-    ap.add_argument("--repeat", type=int, default=7, help="runs of fit + sample(len(table)); best time kept (default 3)")
+    ap.add_argument("--repeat", type=int, default=7, help="runs of fit + sample(len(table)); best time kept (default 7)")
     ap.add_argument("--memory", choices=("rss", "tracemalloc", "none"), default="rss", help="how to measure peak memory")
     ap.add_argument("--skip-sdv", action="store_true", help="run simulacra only")
     ap.add_argument("--json", type=Path, default=DEFAULT_JSON, help=f"where to write results (default {DEFAULT_JSON})")
