@@ -150,6 +150,7 @@ class BaseSynthesizer:
         X = transformer.transform(df)
         self._transformer = transformer
         self._fit(X, transformer.output_names, transformer.output_kinds)
+        self._adapt_after_fit(df, X, transformer.output_kinds)
         self.fitted_rows = len(df)
         self._fitted = True
         return self
@@ -159,6 +160,9 @@ class BaseSynthesizer:
 
     def _fit(self, X: np.ndarray, names: list[str], kinds: list[str]) -> None:
         raise NotImplementedError
+
+    def _adapt_after_fit(self, df: pd.DataFrame, X: np.ndarray, kinds: list[str]) -> None:
+        """Hook: checks that need the fitted model and the real table (e.g. CART's copy check)."""
 
     # ------------------------------------------------------------------ constraints
     def add_constraints(self, constraints) -> None:

@@ -56,6 +56,10 @@ class CARTSynthesizer(BaseSynthesizer):
         Add Gaussian noise of the leaf's bandwidth to continuous values drawn from donors.
     max_depth : int, optional
         Depth limit of the trees.
+    privacy_check : bool, default True
+        After fitting, sample as many rows as the real table; if more of them copy a real row
+        than the real table duplicates itself, double the leaf size and fit again (up to three
+        times). The leaf size used is ``effective_min_samples_leaf``.
     """
 
     name = "cart"
@@ -69,6 +73,7 @@ class CARTSynthesizer(BaseSynthesizer):
         min_samples_leaf: int = 5,
         smoothing: bool = True,
         max_depth: int | None = None,
+        privacy_check: bool = True,
         *,
         pseudonymize: bool = False,
         pseudonymize_key=None,
@@ -81,14 +86,45 @@ class CARTSynthesizer(BaseSynthesizer):
         self.min_samples_leaf = int(min_samples_leaf)
         self.smoothing = bool(smoothing)
         self.max_depth = None if max_depth is None else int(max_depth)
+        self.privacy_check = bool(privacy_check)
 
     def get_parameters(self) -> dict:
         p = super().get_parameters()
-        p.update(min_samples_leaf=self.min_samples_leaf, smoothing=self.smoothing, max_depth=self.max_depth)
+        p.update(min_samples_leaf=self.min_samples_leaf, smoothing=self.smoothing, max_depth=self.max_depth, privacy_check=self.privacy_check)
         return p
 
     # ------------------------------------------------------------------ fit
     def _fit(self, X, names, kinds):
+        self._effective_leaf = self.min_samples_leaf
+        self._fit_trees(X, kinds, self.min_samples_leaf)
+
+    def _adapt_after_fit(self, df: pd.DataFrame, X: np.ndarray, kinds) -> None:
+        """Privacy check: sample as many rows as the real table and count exact copies of real
+        rows (on the learned columns). While there are more copies than the real table has
+        duplicates of its own, double the leaf size and fit again (at most three times)."""
+        if not self.privacy_check or len(df) < 20:
+            return
+        generated = {t.column for t in self._transformer.transforms if not t.output_names}
+        cols = [c for c in df.columns if c not in generated]
+        if not cols:
+            return
+        real = pd.util.hash_pandas_object(df[cols].astype(str), index=False)
+        allowed = float(real.duplicated(keep=False).mean())
+        known = set(real.tolist())
+        leaf = self.min_samples_leaf
+        for _ in range(3):
+            rng = np.random.default_rng(12345)
+            self._transformer.prepare(rng, len(df))
+            syn = self._transformer.inverse(self._sample(len(df), rng), rng, np.arange(len(df)))
+            copies = pd.util.hash_pandas_object(syn[cols].astype(str), index=False).isin(known).mean()
+            self.copy_rate_ = float(copies)
+            if copies <= allowed:
+                return
+            leaf *= 2
+            self._effective_leaf = leaf
+            self._fit_trees(X, kinds, leaf)
+
+    def _fit_trees(self, X, kinds, min_samples_leaf):
         from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
         cats = category_midpoints(self._transformer)
@@ -104,12 +140,12 @@ class CARTSynthesizer(BaseSynthesizer):
             preds = np.array(order[:pos], dtype=np.int64)
             is_cat = cats[j] is not None
             smooth = self.smoothing and not is_cat and kinds[j] == "continuous" and card[j] >= _SMOOTH_MIN_UNIQUE
-            if len(preds) == 0 or ok.sum() < 2 * self.min_samples_leaf:
+            if len(preds) == 0 or ok.sum() < 2 * min_samples_leaf:
                 tree = _single_leaf()
             else:
                 Xp = M[ok][:, preds]
                 est = (DecisionTreeClassifier if is_cat else DecisionTreeRegressor)(
-                    min_samples_leaf=self.min_samples_leaf, max_depth=self.max_depth, random_state=0
+                    min_samples_leaf=min_samples_leaf, max_depth=self.max_depth, random_state=0
                 )
                 est.fit(Xp, y[ok].astype(np.int64) if is_cat else y[ok])
                 tr = est.tree_
@@ -181,14 +217,20 @@ class CARTSynthesizer(BaseSynthesizer):
         return self._transformer.output_names[j]
 
     # ------------------------------------------------------------------ state
+    @property
+    def effective_min_samples_leaf(self) -> int:
+        return getattr(self, "_effective_leaf", self.min_samples_leaf)
+
     def _get_model_state(self):
         return {
+            "effective_leaf": int(self.effective_min_samples_leaf),
             "order": self._order,
             "trees": self._trees,
             "cats": [None if c is None else c for c in self._cats],
         }
 
     def _set_model_state(self, st):
+        self._effective_leaf = int(st.get("effective_leaf", self.min_samples_leaf))
         self._order = [int(j) for j in st["order"]]
         d = len(self._order)
         if sorted(self._order) != list(range(d)):

@@ -65,3 +65,17 @@ def test_flights_sample():
     syn = s.sample(8000, seed=0)
     q = evaluate_quality(df, syn, md, verbose=False).get_score()
     assert q > 0.85
+
+
+def test_privacy_check_grows_leaves_until_no_copies():
+    """A table of few exact combinations: small leaves would hand real rows back."""
+    rng = np.random.default_rng(0)
+    n = 400
+    a = rng.integers(0, 40, n)
+    df = pd.DataFrame({"id": [f"R{i:04d}" for i in range(n)], "a": a, "b": a * 7 % 13, "c": (a * 3) % 5, "x": rng.integers(0, 3, n)})
+    md = Metadata.detect_from_dataframe(df)
+    s = CARTSynthesizer(md, min_samples_leaf=1, smoothing=False).fit(df)
+    assert s.effective_min_samples_leaf > 1
+    off = CARTSynthesizer(md, min_samples_leaf=1, smoothing=False, privacy_check=False).fit(df)
+    assert off.effective_min_samples_leaf == 1
+    assert s.sample(100, seed=0)["id"].is_unique
