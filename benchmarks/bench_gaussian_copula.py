@@ -628,7 +628,7 @@ def main(argv=None) -> int:
     # ----------------------------------------------------------------- table
     big_label = f"{args.big_rows / 1e6:g}M" if args.big_rows % 100_000 == 0 else f"{args.big_rows:,}"
     head = ["table", "rows", "tool", "fit s", "samp n s", f"samp {big_label} s", "MiB fit+n", f"MiB {big_label}",
-            "quality", "shapes", "trends", f"x fit+n", f"x fit+{big_label}", "dQ"]
+            "quality", "shapes", "trends", "x fit+n", f"x fit+{big_label}", "dQ"]
     rows_out = []
     for rec in results:
         if "skipped" in rec:

@@ -2,7 +2,6 @@
 
 import decimal
 import hashlib
-import io
 import json
 import subprocess
 import sys

@@ -20,7 +20,6 @@ import numbers
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from .._random import as_generator
 from ..errors import ParameterError

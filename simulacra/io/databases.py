@@ -7,7 +7,6 @@ referential integrity.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ..errors import DatabaseError, ParameterError

@@ -298,7 +298,7 @@ def _draw(tree: dict, leaf: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 def _leaf_weights(tree: dict, leaf: np.ndarray, value: float) -> np.ndarray:
     """Probability (or density) of ``value`` in each row's leaf."""
-    donors, offsets, counts, bw = tree["donors"], tree["offsets"], tree["counts"], tree["bandwidth"]
+    donors, counts, bw = tree["donors"], tree["counts"], tree["bandwidth"]
     n_nodes = len(counts)
     node_of_donor = np.repeat(np.arange(n_nodes), counts)
     if bw.any():

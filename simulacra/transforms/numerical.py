@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidDataError
-from .base import ColumnTransform, apply_missing
+from .base import ColumnTransform
 
 _INT_RANGES = {
     "Int8": (-(2**7), 2**7 - 1),

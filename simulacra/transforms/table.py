@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import InvalidDataError, ModelFileError
+from ..errors import ModelFileError
 from ..metadata.sdtypes import is_pii
 from .base import ColumnTransform
 from .categorical import BooleanTransform, CategoricalTransform

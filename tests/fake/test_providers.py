@@ -1,4 +1,3 @@
-import re
 
 import numpy as np
 import pandas as pd

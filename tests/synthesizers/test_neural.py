@@ -1,6 +1,5 @@
 """CTGAN, TVAE and CopulaGAN train a few epochs on a small table (skipped only without torch)."""
 
-import numpy as np
 import pandas as pd
 import pytest
 

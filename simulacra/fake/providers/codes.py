@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pyarrow as pa
 
 from ..core import Provider, column
 from ._util import DIGITS, HEX2, digits_to_str, join, luhn_check_digit, take

@@ -8,7 +8,7 @@ import pyarrow.compute as pc
 
 from ...errors import ParameterError
 from ..core import Provider, column
-from ._util import DIGITS, TWO_DIGITS, digits_to_str, join, luhn_check_digit, mod97, take
+from ._util import DIGITS, TWO_DIGITS, digits_to_str, join, luhn_check_digit, take
 
 #: card type -> (prefixes, length)
 CARDS = {

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
-import numpy as np
 
 from ...errors import ParameterError
 from ..core import Provider, column
