@@ -328,18 +328,30 @@ class CTGANSynthesizer(_NeuralSynthesizer):
         return rows
 
     def _generate(self, n, gen, rng):
+        """Generate in batches of ``batch_size`` with batch-norm on batch statistics, as the
+        reference CTGAN does (its generator samples in training mode); momentum 0 keeps the
+        stored running statistics unchanged."""
         torch = require_torch("CTGANSynthesizer")
-        self._generator.eval()
+        bns = [m for m in self._generator.modules() if isinstance(m, torch.nn.BatchNorm1d)]
+        saved = [m.momentum for m in bns]
+        for m in bns:
+            m.momentum = 0.0
+        self._generator.train()
         out = []
-        for start in range(0, n, 10_000):
-            m = min(10_000, n - start)
-            cond, _, _ = self._sample_cond(m, rng, False)
-            c_t = None if cond is None else torch.from_numpy(cond).to(self._device)
-            z = torch.randn(m, self.embedding_dim, generator=gen).to(self._device)
-            raw = self._generator(_cat(torch, z, c_t))
-            # Gumbel noise, then the mode: a draw from each softmax, as in training
-            out.append(self._activate(raw, gen).cpu().numpy())
-        return np.concatenate(out)
+        try:
+            for start in range(0, n, self.batch_size):
+                m = self.batch_size  # full batches: the statistics do not depend on n
+                cond, _, _ = self._sample_cond(m, rng, False)
+                c_t = None if cond is None else torch.from_numpy(cond).to(self._device)
+                z = torch.randn(m, self.embedding_dim, generator=gen).to(self._device)
+                raw = self._generator(_cat(torch, z, c_t))
+                # Gumbel noise, then the mode: a draw from each softmax, as in training
+                out.append(self._activate(raw, gen).cpu().numpy())
+        finally:
+            for mod, mom in zip(bns, saved):
+                mod.momentum = mom
+            self._generator.eval()
+        return np.concatenate(out)[:n]
 
     def _weights_state(self):
         return {"generator": module_state(self._generator), "discriminator": module_state(self._discriminator)}
