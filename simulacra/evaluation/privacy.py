@@ -1,0 +1,145 @@
+"""Privacy risk of a synthetic table.
+
+Distances are Gower's (numerical columns scaled by the real range, categories match or not,
+averaged over the columns; see ``_common.MixedEncoder``), found with a nearest-neighbour index.
+
+- **Exact copies**: share of synthetic rows equal to a real row, beside the real table's own
+  duplicate share.
+- **DCR** (distance to closest record): how close synthetic rows come to real rows. With a
+  holdout (real rows not used for fitting) the baseline is how close the holdout comes to the
+  training rows; the *DCR share* is the share of synthetic rows nearer to a training row than to
+  any holdout row, 0.5 when the synthesizer does not favour its training rows (with equal sizes).
+- **NNDR** (nearest-neighbour distance ratio): distance to the closest real row over the
+  distance to the second closest; values near 0 mean a synthetic row sits on one real row.
+- **Membership inference**: an attacker calls a real row a training member when a synthetic row
+  lies close to it; the ROC AUC of that guess on training vs holdout rows (0.5 = no better than
+  chance). Needs a holdout.
+- **Attribute inference**: for each sensitive column, a nearest-neighbour attacker fitted on the
+  synthetic data predicts it from the other (known) columns of real rows; its accuracy (or R²)
+  beside the same attacker fitted on the holdout (or a majority-class guess).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ParameterError
+from ._common import MixedEncoder, nearest, prepare, row_hashes
+
+
+class PrivacyReport:
+    def __init__(self, results: dict):
+        self.results = results
+
+    def get_score(self) -> float:
+        """1 - the worst risk found (copies above baseline, membership advantage), in [0, 1]."""
+        risks = [max(0.0, self.results["exact_copy_rate"] - self.results["real_duplicate_rate"])]
+        if self.results.get("membership_auc") is not None:
+            risks.append(max(0.0, 2 * (self.results["membership_auc"] - 0.5)))
+        if self.results.get("dcr_share") is not None:
+            risks.append(max(0.0, 2 * (self.results["dcr_share"] - self.results.get("dcr_share_expected", 0.5))))
+        return float(1 - min(1.0, max(risks)))
+
+    def get_details(self) -> pd.DataFrame:
+        rows = [(k, v, EXPLAIN.get(k, "")) for k, v in self.results.items() if not isinstance(v, dict)]
+        for col, r in self.results.get("attribute_inference", {}).items():
+            rows.append((f"attribute_inference[{col}]", r["synthetic"], f"{r['metric']} of an attacker fitted on the synthetic data (baseline {r['baseline']:.3f})"))
+        return pd.DataFrame(rows, columns=["Metric", "Value", "Meaning"])
+
+    def summary(self) -> str:
+        return "\n".join(f"- {m}: {v if isinstance(v, str) else f'{v:.4f}'} — {e}" for m, v, e in self.get_details().itertuples(index=False) if v is not None)
+
+    def __repr__(self):
+        return "PrivacyReport\n" + self.summary()
+
+
+EXPLAIN = {
+    "exact_copy_rate": "share of synthetic rows that copy a real row exactly",
+    "real_duplicate_rate": "share of real rows that equal another real row (the baseline for copies)",
+    "dcr_synthetic_median": "median Gower distance from a synthetic row to its closest real row",
+    "dcr_synthetic_5pct": "5th percentile of that distance (small = some rows sit very close to real ones)",
+    "dcr_holdout_median": "median distance from a holdout row to its closest training row (the baseline)",
+    "dcr_share": "share of synthetic rows closer to a training row than to any holdout row (0.5 is ideal with equal sizes)",
+    "dcr_share_expected": "what dcr_share would be if training rows were not favoured",
+    "nndr_median": "median ratio of the distances to the closest and second-closest real rows (near 0 = sitting on one row)",
+    "membership_auc": "ROC AUC of a distance-based membership attack (0.5 = chance, 1 = every training row exposed)",
+}
+
+
+def evaluate_privacy(real_data, synthetic_data, metadata, holdout=None, sensitive_columns=None, known_columns=None, max_rows: int = 100_000, seed=0, verbose: bool = True) -> PrivacyReport:
+    """Privacy metrics of ``synthetic_data`` against the real (training) data; see the module docstring."""
+    real, syn, meta = prepare(real_data, synthetic_data, metadata)
+    rng = np.random.default_rng(seed)
+    cols = [c for c in meta if c in syn.columns]
+    res: dict = {}
+    res["exact_copy_rate"] = float(row_hashes(syn, cols).isin(set(row_hashes(real, cols))).mean())
+    res["real_duplicate_rate"] = float(row_hashes(real, cols).duplicated(keep=False).mean())
+    enc = MixedEncoder(real, meta)
+    sub = lambda df: df if len(df) <= max_rows else df.iloc[rng.choice(len(df), max_rows, replace=False)]  # noqa: E731
+    R = enc.transform(sub(real))
+    S = enc.transform(sub(syn))
+    d = nearest(R, S, k=2) / enc.n_columns
+    res["dcr_synthetic_median"] = float(np.median(d[:, 0]))
+    res["dcr_synthetic_5pct"] = float(np.quantile(d[:, 0], 0.05))
+    if d.shape[1] > 1:
+        ratio = np.where(d[:, 1] > 0, d[:, 0] / np.where(d[:, 1] > 0, d[:, 1], 1), 0.0)
+        res["nndr_median"] = float(np.median(ratio))
+    if holdout is not None:
+        hold = holdout.rename(columns=str)
+        H = enc.transform(sub(hold))
+        dh = nearest(R, H, k=1)[:, 0] / enc.n_columns
+        res["dcr_holdout_median"] = float(np.median(dh))
+        to_train = nearest(R, S, k=1)[:, 0]
+        to_hold = nearest(H, S, k=1)[:, 0]
+        res["dcr_share"] = float(np.mean(to_train < to_hold) + 0.5 * np.mean(to_train == to_hold))
+        res["dcr_share_expected"] = float(len(R) / (len(R) + len(H)))
+        # membership attack: members are closer to the synthetic data
+        dm = nearest(S, R, k=1)[:, 0]
+        dn = nearest(S, H, k=1)[:, 0]
+        from sklearn.metrics import roc_auc_score
+
+        y = np.concatenate([np.ones(len(dm)), np.zeros(len(dn))])
+        res["membership_auc"] = float(roc_auc_score(y, -np.concatenate([dm, dn])))
+    if sensitive_columns:
+        res["attribute_inference"] = _attribute_inference(real, syn, holdout, meta, sensitive_columns, known_columns)
+    report = PrivacyReport(res)
+    if verbose:
+        print(report.summary())
+    return report
+
+
+def _attribute_inference(real, syn, holdout, meta, sensitive, known):
+    from sklearn.metrics import accuracy_score, r2_score
+    from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+
+    out = {}
+    for col in ([sensitive] if isinstance(sensitive, str) else list(sensitive)):
+        if col not in meta:
+            raise ParameterError(f"sensitive column {col!r} is not in the metadata")
+        keys = [c for c in (known or meta) if c != col and c in meta and meta[c]["sdtype"] in ("numerical", "datetime", "categorical", "boolean")]
+        if not keys:
+            raise ParameterError(f"no known columns to infer {col!r} from")
+        enc = MixedEncoder(real, meta, columns=keys)
+        numeric = meta[col]["sdtype"] in ("numerical",)
+        target_real = real[col]
+        ok_s = syn[col].notna().to_numpy()
+        ok_r = target_real.notna().to_numpy()
+        Xs, Xr = enc.transform(syn[ok_s]), enc.transform(real[ok_r])
+        model = (KNeighborsRegressor if numeric else KNeighborsClassifier)(n_neighbors=5, metric="manhattan")
+        ys = syn[col][ok_s].to_numpy(dtype=float) if numeric else syn[col][ok_s].astype(str).to_numpy()
+        yr = target_real[ok_r].to_numpy(dtype=float) if numeric else target_real[ok_r].astype(str).to_numpy()
+        model.fit(Xs, ys)
+        pred = model.predict(Xr)
+        score = r2_score(yr, pred) if numeric else accuracy_score(yr, pred)
+        if holdout is not None and holdout[col].notna().sum() >= 5:
+            h = holdout.rename(columns=str)
+            ok_h = h[col].notna().to_numpy()
+            base = (KNeighborsRegressor if numeric else KNeighborsClassifier)(n_neighbors=5, metric="manhattan")
+            base.fit(enc.transform(h[ok_h]), h[col][ok_h].to_numpy(dtype=float) if numeric else h[col][ok_h].astype(str).to_numpy())
+            bp = base.predict(Xr)
+            baseline = r2_score(yr, bp) if numeric else accuracy_score(yr, bp)
+        else:
+            baseline = 0.0 if numeric else float(pd.Series(yr).value_counts(normalize=True).iloc[0])
+        out[col] = {"metric": "R2" if numeric else "accuracy", "synthetic": float(score), "baseline": float(baseline)}
+    return out

@@ -1,0 +1,98 @@
+"""Diagnostics, privacy, utility and statistical tests: known answers."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulacra import CARTSynthesizer, Metadata, evaluate_privacy, evaluate_utility, run_diagnostic, statistical_tests
+from simulacra.errors import ParameterError
+
+
+@pytest.fixture(scope="module")
+def split(penguins):
+    train = penguins.sample(frac=0.5, random_state=0)
+    hold = penguins.drop(train.index)
+    return train.reset_index(drop=True), hold.reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def good(split, penguins_metadata):
+    train, _ = split
+    return CARTSynthesizer(penguins_metadata).fit(train).sample(len(train), seed=0)
+
+
+def shuffled(df, seed=1):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({c: df[c].to_numpy()[rng.permutation(len(df))] for c in df.columns})
+
+
+def test_diagnostic_tells_bad_from_good(split, good, penguins_metadata):
+    train, _ = split
+    ok = run_diagnostic(train, good, penguins_metadata, verbose=False)
+    assert ok.get_score() > 0.97
+    collapsed = train.copy()
+    collapsed["species"] = "Adelie"
+    collapsed["body_mass_g"] = 4000
+    collapsed["bill_length_mm"] = collapsed["bill_length_mm"].max() + 10  # outside the real range
+    bad = run_diagnostic(train, collapsed, penguins_metadata, verbose=False)
+    assert bad.get_score() < ok.get_score() - 0.1
+    cov = bad.get_details("Coverage").set_index("Column")["Score"]
+    assert cov["species"] == pytest.approx(1 / 3)
+    val = bad.get_details("Data Validity").set_index("Column")["Score"]
+    assert val["bill_length_mm"] == 0.0
+
+
+def test_privacy_catches_a_copying_synthesizer(split, good, penguins_metadata):
+    train, hold = split
+    copy = evaluate_privacy(train, train.copy(), penguins_metadata, holdout=hold, verbose=False).results
+    assert copy["exact_copy_rate"] == 1.0
+    assert copy["dcr_synthetic_median"] == 0.0
+    assert copy["membership_auc"] > 0.9
+    fine = evaluate_privacy(train, good, penguins_metadata, holdout=hold, sensitive_columns=["sex"], verbose=False)
+    r = fine.results
+    assert r["exact_copy_rate"] == 0.0
+    assert r["membership_auc"] < 0.75
+    assert 0 <= r["dcr_share"] <= 1
+    assert "sex" in r["attribute_inference"]
+    assert fine.get_score() > evaluate_privacy(train, train.copy(), penguins_metadata, holdout=hold, verbose=False).get_score()
+    assert "Meaning" in fine.get_details().columns
+
+
+def test_utility_ratio(split, good, penguins_metadata):
+    train, hold = split
+    useful = evaluate_utility(train, good, hold, "species", penguins_metadata, verbose=False)
+    useless = evaluate_utility(train, shuffled(train), hold, "species", penguins_metadata, verbose=False)
+    assert useful.get_score() > 0.85
+    assert useless.get_score() < 0.7
+    reg = evaluate_utility(train, good, hold, "body_mass_g", penguins_metadata, verbose=False)
+    assert reg.task == "regression" and reg.get_score() > 0.5
+    with pytest.raises(ParameterError, match="target"):
+        evaluate_utility(train, good, hold, "nope", penguins_metadata, verbose=False)
+
+
+def test_statistical_tests_and_corrections(split, good, penguins_metadata):
+    train, _ = split
+    res = statistical_tests(train, good, penguins_metadata)
+    assert set(res["Test"]) == {"Kolmogorov-Smirnov", "Welch t-test", "Chi-square"}
+    assert (res["adjusted p-value"] >= res["p-value"]).all()
+    assert (res["Verdict"] == "similar").mean() > 0.8
+    shifted = train.copy()
+    shifted["body_mass_g"] = shifted["body_mass_g"] + 500
+    verdict = statistical_tests(train, shifted, penguins_metadata).set_index("Column")["Verdict"]
+    assert verdict["body_mass_g"].iloc[0].startswith("differs")
+    from simulacra.evaluation.stats import _adjust
+
+    p = np.array([0.01, 0.04, 0.03])
+    assert _adjust(p, "holm").tolist() == pytest.approx([0.03, 0.06, 0.06])
+    assert _adjust(p, "bonferroni").tolist() == pytest.approx([0.03, 0.12, 0.09])
+
+
+def test_reports_scale_to_large_tables():
+    """Not a timed test: 100,000 rows go through the nearest-neighbour privacy metrics."""
+    rng = np.random.default_rng(0)
+    n = 100_000
+    real = pd.DataFrame({"a": rng.normal(size=n), "b": rng.choice(list("xyz"), n), "c": rng.integers(0, 100, n)})
+    syn = pd.DataFrame({"a": rng.normal(size=n), "b": rng.choice(list("xyz"), n), "c": rng.integers(0, 100, n)})
+    md = Metadata.detect_from_dataframe(real)
+    r = evaluate_privacy(real, syn, md, verbose=False).results
+    assert 0 <= r["dcr_synthetic_median"] < 0.1
