@@ -8,7 +8,6 @@ The utility ratio is TSTR / TRTR of the main score (macro F1 or R²).
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
