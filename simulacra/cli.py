@@ -313,6 +313,29 @@ def _db_writer(url, if_exists):
 
 
 @cli.command()
+@click.argument("real", type=click.Path())
+@click.argument("synthetic", type=click.Path())
+@click.option("-o", "--output", required=True, type=click.Path(), help="HTML file to write.")
+@click.option("-m", "--metadata", "metadata_path", type=click.Path(), default=None, help="Metadata JSON (default: detect from REAL).")
+@click.option("--holdout", type=click.Path(), default=None, help="Real rows not used for fitting (privacy baseline, utility test set).")
+@click.option("--target", default=None, help="Column to predict for the ML-utility section.")
+def report(real, synthetic, output, metadata_path, holdout, target):
+    """Write one self-contained HTML page: quality, diagnostics, privacy, utility, tests, plots."""
+    from .evaluation.report import save_report
+    from .io.files import read_table
+
+    _check_new_file(output, "report")
+    r = read_table(real)
+    s = read_table(synthetic)
+    h = read_table(holdout) if holdout else None
+    md = _load_metadata(metadata_path, r, Path(real).stem)
+    if target is not None and target not in md.columns:
+        raise ParameterError(f"--target {target!r} is not a column of {real!r}")
+    save_report(r, s, md, output, holdout=h, target=target)
+    click.echo(f"wrote {output}")
+
+
+@cli.command()
 def synthesizers():
     """List the available synthesizers."""
     from .synthesizers import available

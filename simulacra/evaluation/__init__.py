@@ -1,6 +1,7 @@
 """Evaluation of synthetic data: quality, diagnostics, privacy, ML utility, statistical tests."""
 
 from .diagnostic import DiagnosticReport, run_diagnostic
+from .plots import SVGFigure, get_column_pair_plot, get_column_plot, get_correlation_difference_plot
 from .privacy import PrivacyReport, evaluate_privacy
 from .quality import QualityReport, evaluate_quality
 from .stats import statistical_tests
@@ -16,4 +17,8 @@ __all__ = [
     "UtilityReport",
     "evaluate_utility",
     "statistical_tests",
+    "get_column_plot",
+    "get_column_pair_plot",
+    "get_correlation_difference_plot",
+    "SVGFigure",
 ]

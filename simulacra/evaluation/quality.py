@@ -292,26 +292,17 @@ class QualityReport:
         return "\n".join(lines)
 
     def get_visualization(self, property_name: str):
-        """A matplotlib figure of the property's scores (needs matplotlib)."""
-        details = self.get_details(property_name)
-        try:
-            import matplotlib
+        """An SVG figure of the property's scores (per column, or per pair of columns)."""
+        from .plots import scores_svg
 
-            matplotlib.use("Agg") if matplotlib.get_backend() == "" else None
-            import matplotlib.pyplot as plt
-        except ImportError:
-            raise InvalidDataError("get_visualization needs matplotlib: pip install matplotlib") from None
-        fig, ax = plt.subplots(figsize=(8, 0.35 * max(len(details), 4) + 1))
+        details = self.get_details(property_name)
         if property_name == "Column Shapes":
-            ax.barh(details["Column"], details["Score"], color="#3b6ea5")
+            names = details["Column"].tolist()
         else:
-            labels = details["Column 1"] + " / " + details["Column 2"]
-            ax.barh(labels, details["Score"], color="#3b6ea5")
-        ax.set_xlim(0, 1)
-        ax.set_xlabel("Score")
-        ax.set_title(f"{property_name} (average {self._scores[property_name]:.2f})")
-        fig.tight_layout()
-        return fig
+            details = details[details["Score"].notna()]
+            names = (details["Column 1"] + " / " + details["Column 2"]).tolist()
+        score = self._scores[property_name]
+        return scores_svg(names, details["Score"].tolist(), f"{property_name} (average {score:.2f})")
 
 
 def evaluate_quality(real_data, synthetic_data, metadata, verbose: bool = True, pair_threshold: bool = True) -> QualityReport:

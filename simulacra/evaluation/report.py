@@ -1,0 +1,125 @@
+"""One self-contained HTML page: quality, diagnostics, privacy, utility, statistical tests, plots.
+
+The page has no external resource (no script, font or image from the network): plots are inline
+SVG and the styles are in the page.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from ._common import CONTINUOUS, DISCRETE, prepare
+
+_CSS = """
+body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#222}
+h1{margin-bottom:.2rem} h2{border-bottom:2px solid #1f5f8b;padding-bottom:.2rem;margin-top:2rem}
+.cards{display:flex;gap:1rem;flex-wrap:wrap}.card{border:1px solid #ccd;border-radius:8px;padding:.8rem 1.2rem;min-width:180px}
+.card .v{font-size:1.8rem;font-weight:bold;color:#1f5f8b}.card .l{color:#555}
+table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem}td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left}
+th{background:#f0f4f8}.plots{display:flex;flex-wrap:wrap;gap:1rem}.muted{color:#666;font-size:.9rem}
+"""
+
+
+def _table(df: pd.DataFrame, max_rows: int = 200) -> str:
+    df = df.head(max_rows)
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    rows = []
+    for _, r in df.iterrows():
+        cells = []
+        for v in r:
+            if isinstance(v, float):
+                v = "n/a" if math.isnan(v) else f"{v:.4f}"
+            cells.append(f"<td>{html.escape(str(v))}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _card(label, value) -> str:
+    text = "n/a" if value is None or (isinstance(value, float) and math.isnan(value)) else (f"{value * 100:.1f}%" if isinstance(value, float) else str(value))
+    return f'<div class="card"><div class="v" data-score="{html.escape(str(value))}">{text}</div><div class="l">{html.escape(label)}</div></div>'
+
+
+def build_report(real_data, synthetic_data, metadata, holdout=None, target=None, max_column_plots: int = 8) -> str:
+    """The HTML text of the report."""
+    from .diagnostic import run_diagnostic
+    from .plots import get_column_plot, get_correlation_difference_plot
+    from .privacy import evaluate_privacy
+    from .quality import evaluate_quality
+    from .stats import statistical_tests
+    from .utility import evaluate_utility
+
+    real, syn, meta = prepare(real_data, synthetic_data, metadata)
+    quality = evaluate_quality(real, syn, metadata, verbose=False)
+    diag = run_diagnostic(real, syn, metadata, verbose=False)
+    privacy = evaluate_privacy(real, syn, metadata, holdout=holdout, verbose=False)
+    utility = None
+    if target is not None:
+        test = holdout if holdout is not None else real
+        utility = evaluate_utility(real, syn, test, target, metadata, verbose=False)
+    tests = statistical_tests(real, syn, metadata)
+
+    cards = [_card("Quality", quality.get_score()), _card("Diagnostic", diag.get_score()), _card("Privacy", privacy.get_score())]
+    if utility is not None:
+        ratio = utility.get_score()
+        cards.append(_card(f"ML utility ratio ({target})", "n/a" if ratio != ratio else f"{ratio:.2f}"))
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>simulacra report</title>",
+        f"<style>{_CSS}</style></head><body>",
+        "<h1>Synthetic data report</h1>",
+        f"<p class='muted'>{len(real):,} real rows, {len(syn):,} synthetic rows, {len(meta)} columns"
+        + (f", {len(holdout):,} holdout rows" if holdout is not None else "")
+        + ". Made by simulacra.</p>",
+        f"<div class='cards' id='scores'>{''.join(cards)}</div>",
+        "<h2>Quality</h2>",
+        _table(quality.get_properties()),
+        f"<div class='plots'>{quality.get_visualization('Column Shapes').to_svg()}</div>",
+        "<h3>Column shapes</h3>",
+        _table(quality.get_details("Column Shapes")),
+    ]
+    plots = []
+    for c, m in meta.items():
+        if len(plots) >= max_column_plots:
+            break
+        if m["sdtype"] in CONTINUOUS + DISCRETE and c in syn.columns:
+            try:
+                plots.append(get_column_plot(real, syn, c, metadata).to_svg())
+            except Exception:  # noqa: BLE001 - a column that cannot be drawn is skipped
+                continue
+    parts.append(f"<h3>Distributions</h3><div class='plots' id='column-plots'>{''.join(plots)}</div>")
+    try:
+        parts.append(f"<h3>Correlations</h3><div class='plots'>{get_correlation_difference_plot(real, syn, metadata).to_svg()}</div>")
+    except Exception:  # noqa: BLE001 - fewer than two numerical columns
+        pass
+    pairs = quality.get_details("Column Pair Trends")
+    if len(pairs):
+        parts += ["<h3>Column pair trends</h3>", _table(pairs)]
+    parts += ["<h2>Diagnostics</h2>", _table(diag.get_properties())]
+    for prop in diag.PROPERTIES:
+        d = diag.get_details(prop)
+        if len(d):
+            parts += [f"<h3>{html.escape(prop)}</h3>", _table(d)]
+    parts += ["<h2>Privacy</h2>", _table(privacy.get_details())]
+    if utility is not None:
+        parts += [f"<h2>ML utility</h2><p>Task: {utility.task}; ratio (train synthetic / train real, tested on real): <b>{utility.get_score():.3f}</b></p>", _table(utility.get_details())]
+    parts += ["<h2>Statistical tests</h2>", "<p class='muted'>Per column; p-values adjusted with Holm's method.</p>", _table(tests)]
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+def save_report(real_data, synthetic_data, metadata, path, holdout=None, target=None) -> Path:
+    """Write the report to ``path`` (atomically)."""
+    import os
+    import tempfile
+
+    text = build_report(real_data, synthetic_data, metadata, holdout=holdout, target=target)
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".part", dir=path.parent if str(path.parent) else ".")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)
+    return path
