@@ -32,12 +32,12 @@ class MixedEncoder:
     """Rows as points whose L1 distance divided by the number of columns is Gower's distance.
 
     Numerical and datetime columns are scaled by their real range; categories are one-hot
-    encoded with weight 1/2 (a mismatch costs 1); the 50 most frequent categories of a column are
-    kept, the others share one code. Missing values are a category of their own (numerical:
+    encoded with weight 1/2 (a mismatch costs 1); the 20 most frequent categories of a column are
+    kept, the others share one code (so two rare values count as equal). Missing values are a category of their own (numerical:
     distance 1 to any value, 0 to another missing value).
     """
 
-    def __init__(self, real: pd.DataFrame, meta: dict, columns=None, max_categories: int = 50):
+    def __init__(self, real: pd.DataFrame, meta: dict, columns=None, max_categories: int = 20):
         self.cols = [c for c, m in meta.items() if m["sdtype"] in CONTINUOUS + DISCRETE and (columns is None or c in columns)]
         self.meta = meta
         self.spec = {}
@@ -83,8 +83,8 @@ def nearest(reference: np.ndarray, queries: np.ndarray, k: int = 1) -> np.ndarra
     from sklearn.neighbors import NearestNeighbors
 
     k = min(k, len(reference))
-    nn = NearestNeighbors(n_neighbors=k, metric="manhattan", n_jobs=1).fit(reference)
-    dist, _ = nn.kneighbors(queries)
+    nn = NearestNeighbors(n_neighbors=k, metric="manhattan", algorithm="brute", n_jobs=1).fit(reference.astype(np.float32))
+    dist, _ = nn.kneighbors(queries.astype(np.float32))
     return dist
 
 

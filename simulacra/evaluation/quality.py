@@ -164,6 +164,39 @@ def contingency_similarity(x_real, y_real, x_syn, y_syn) -> tuple[float, float]:
     return float(1 - 0.5 * np.abs(pr - ps).sum()), v
 
 
+def _contingency_codes(a, b) -> tuple[float, float]:
+    """contingency_similarity on precomputed integer codes (same results, no factorizing).
+
+    Cramér's V is computed from the observed cells only: over the unobserved cells of the full
+    table (O - E)^2 / E sums to their expected counts, which is n minus the observed cells' E.
+    """
+    (xr, xs, kx), (yr, ys, ky) = a, b
+    nr, ns = len(xr), len(xs)
+    key_r = xr.astype(np.int64) * ky + yr
+    key_s = xs.astype(np.int64) * ky + ys
+    rows = np.bincount(xr, minlength=kx)
+    cols = np.bincount(yr, minlength=ky)
+    if (rows > 0).sum() < 2 or (cols > 0).sum() < 2:
+        return np.nan, np.nan
+    if kx * ky <= 200_000:
+        cr = np.bincount(key_r, minlength=kx * ky)
+        cs = np.bincount(key_s, minlength=kx * ky)
+        cells = np.flatnonzero(cr)
+        obs = cr[cells]
+        tvd = 0.5 * np.abs(cr / nr - cs / ns).sum()
+    else:
+        cells, obs = np.unique(key_r, return_counts=True)
+        both, inv = np.unique(np.concatenate([key_r, key_s]), return_inverse=True)
+        cr = np.bincount(inv[:nr], minlength=len(both))
+        cs = np.bincount(inv[nr:], minlength=len(both))
+        tvd = 0.5 * np.abs(cr / nr - cs / ns).sum()
+    expected = rows[cells // ky] * cols[cells % ky] / nr
+    chi2 = float(((obs - expected) ** 2 / expected - expected).sum() + nr)
+    k = min((rows > 0).sum(), (cols > 0).sum()) - 1
+    v = float(np.sqrt(max(chi2, 0.0) / nr / k))
+    return float(1 - tvd), v
+
+
 class QualityReport:
     """Scores of a synthetic table against the real one (see the module docstring)."""
 
@@ -219,18 +252,24 @@ class QualityReport:
                 num_s[c] = _numeric_view(syn[c], meta[c])
                 bin_r[c] = _bin_codes(num_r[c])
                 bin_s[c] = _bin_codes(num_s[c])
+        # every column as integer codes once (real and synthetic share one code book; missing
+        # values are a value), so that each pair's contingency table is one bincount
+        codes = {}
+        for c in cols:
+            if c in num_r:
+                codes[c] = (bin_r[c].astype(np.int64), bin_s[c].astype(np.int64), 12)
+            else:
+                both = pd.concat([real[c], syn[c]], ignore_index=True).astype(object)
+                k, uniq = pd.factorize(both, use_na_sentinel=False)
+                codes[c] = (k[: len(real)], k[len(real) :], max(1, len(uniq)))
         rows = []
         for c1, c2 in itertools.combinations(cols, 2):
             cont1, cont2 = c1 in num_r, c2 in num_r
             if cont1 and cont2:
                 row = self._correlation_row(c1, c2, num_r, num_s)
             else:
-                xr = bin_r[c1] if cont1 else real[c1].to_numpy(dtype=object)
-                xs = bin_s[c1] if cont1 else syn[c1].to_numpy(dtype=object)
-                yr = bin_r[c2] if cont2 else real[c2].to_numpy(dtype=object)
-                ys = bin_s[c2] if cont2 else syn[c2].to_numpy(dtype=object)
                 try:
-                    score, v = contingency_similarity(xr, yr, xs, ys)
+                    score, v = _contingency_codes(codes[c1], codes[c2])
                     meets = bool(not np.isnan(v) and v > ASSOCIATION_THRESHOLD)
                     row = (c1, c2, "ContingencySimilarity", score, np.nan, np.nan, v, meets, None)
                 except ValueError as e:

@@ -27,7 +27,9 @@ def _features(df: pd.DataFrame, target: str, meta: dict, categories: dict) -> pd
 
             X[c] = _numeric_view(df[c], m)
         elif sd in ("categorical", "boolean"):
-            X[c] = pd.Categorical(df[c].astype(object).where(df[c].notna(), None).astype(str), categories=categories[c])
+            vals = df[c].astype(object).where(df[c].notna(), None).astype(str)
+            vals = vals.where(vals.isin(categories[c]), "__other__")  # the gradient-boosting model takes <= 255 categories
+            X[c] = pd.Categorical(vals, categories=categories[c] + ["__other__"])
     return X
 
 
@@ -70,8 +72,9 @@ def evaluate_utility(real_train, synthetic, real_test, target: str, metadata=Non
     cats = {}
     for c, m in meta.items():
         if m["sdtype"] in ("categorical", "boolean") and c != target:
-            vals = pd.concat([real_train[c], synthetic[c], real_test[c]]).astype(object)
-            cats[c] = sorted(set(vals.where(vals.notna(), None).astype(str)))
+            vals = real_train[c].astype(object)
+            counts = vals.where(vals.notna(), None).astype(str).value_counts()
+            cats[c] = sorted(counts.index[:250])
     results = {}
     for name, train in (("real", real_train), ("synthetic", synthetic)):
         train = train[train[target].notna()]

@@ -96,3 +96,24 @@ def test_reports_scale_to_large_tables():
     md = Metadata.detect_from_dataframe(real)
     r = evaluate_privacy(real, syn, md, verbose=False).results
     assert 0 <= r["dcr_synthetic_median"] < 0.1
+
+
+def test_validity_agrees_with_sdmetrics(split, good, penguins_metadata):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sdm = pytest.importorskip("sdmetrics.reports.single_table")
+    train, _ = split
+    broken = good.dropna().reset_index(drop=True).copy()
+    broken.loc[::7, "body_mass_g"] = 9999
+    broken.loc[::5, "island"] = "Atlantis"
+    real = train.dropna().reset_index(drop=True)
+    ours = run_diagnostic(real, broken, penguins_metadata, verbose=False).get_details("Data Validity").set_index("Column")["Score"]
+    theirs = sdm.DiagnosticReport()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs.generate(real, broken, next(iter(penguins_metadata.to_dict()["tables"].values())), verbose=False)
+    t = theirs.get_details("Data Validity").set_index("Column")["Score"]
+    for col in ["body_mass_g", "island", "species", "bill_length_mm"]:
+        assert ours[col] == pytest.approx(t[col], abs=0.01), col

