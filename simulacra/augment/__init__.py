@@ -1,0 +1,44 @@
+"""Augmentation: bootstrap resampling and oversampling of imbalanced classes."""
+
+from .bootstrap import BootstrapResult, bootstrap, resample
+from .oversampling import ADASYN, SMOTE, SMOTENC, BorderlineSMOTE, RandomOverSampler
+
+
+def balance(df, target: str, method: str = "smote", seed=None, **kwargs):
+    """Oversample ``df`` so that every class of ``target`` has as many rows as the largest.
+
+    ``method``: 'smote' (SMOTENC when there are non-numeric columns), 'random', 'adasyn',
+    'borderline', or the name of a simulacra synthesizer ('cart', 'gaussian_copula', ...), which
+    is fitted on ``df`` and sampled conditioned on each minority class.
+    """
+    import pandas as pd
+
+    from ..errors import ParameterError
+
+    if target not in df.columns:
+        raise ParameterError(f"no column named {target!r}")
+    X, y = df.drop(columns=[target]), df[target]
+    samplers = {"random": RandomOverSampler, "adasyn": ADASYN, "borderline": BorderlineSMOTE}
+    if method == "smote":
+        non_numeric = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c].dtype)]
+        sampler = SMOTENC(categorical_features=non_numeric, random_state=seed, **kwargs) if non_numeric else SMOTE(random_state=seed, **kwargs)
+    elif method in samplers:
+        sampler = samplers[method](random_state=seed, **kwargs)
+    else:
+        from ..metadata import Metadata
+        from ..synthesizers import get_synthesizer_class
+        from ..synthesizers.base import Condition
+
+        klass = get_synthesizer_class(method)
+        synth = klass(Metadata.detect_from_dataframe(df), **kwargs).fit(df)
+        counts = y.value_counts()
+        conds = [Condition({target: cls}, int(counts.max() - n)) for cls, n in counts.items() if n < counts.max()]
+        extra = synth.sample_from_conditions(conds, seed=seed) if conds else df.iloc[:0]
+        return pd.concat([df, extra[df.columns]], ignore_index=True)
+    Xr, yr = sampler.fit_resample(X, y)
+    out = Xr.copy()
+    out[target] = yr
+    return out[df.columns]
+
+
+__all__ = ["bootstrap", "resample", "BootstrapResult", "SMOTE", "SMOTENC", "BorderlineSMOTE", "ADASYN", "RandomOverSampler", "balance"]

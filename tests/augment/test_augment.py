@@ -1,0 +1,107 @@
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from simulacra.augment import ADASYN, SMOTE, SMOTENC, BorderlineSMOTE, RandomOverSampler, balance, bootstrap, resample
+from simulacra.errors import InvalidDataError, ParameterError
+
+
+def test_bootstrap_matches_scipy():
+    x = np.random.default_rng(0).exponential(size=250)
+    for method in ("BCa", "percentile"):
+        ours = bootstrap(x, np.mean, n_resamples=20_000, method=method, seed=1)
+        ref = stats.bootstrap((x,), np.mean, n_resamples=20_000, method=method, random_state=1).confidence_interval
+        assert ours.confidence_interval[0] == pytest.approx(ref.low, abs=0.01)
+        assert ours.confidence_interval[1] == pytest.approx(ref.high, abs=0.01)
+    assert bootstrap(x, np.median, seed=3).confidence_interval == bootstrap(x, np.median, seed=3).confidence_interval
+    q90 = bootstrap(pd.Series(x), lambda v: np.quantile(v, 0.9), n_resamples=500, seed=0)
+    assert q90.confidence_interval[0] < np.quantile(x, 0.9) < q90.confidence_interval[1]
+    with pytest.raises(InvalidDataError):
+        bootstrap([1.0], np.mean)
+    with pytest.raises(ParameterError):
+        bootstrap(x, np.mean, method="studentized")
+
+
+def test_resample_stratified(penguins):
+    out = resample(penguins, 1000, stratify="species", seed=0)
+    share = out["species"].value_counts(normalize=True)
+    real = penguins["species"].value_counts(normalize=True)
+    assert (abs(share - real) < 0.002).all()
+    assert len(resample(penguins, seed=1)) == len(penguins)
+
+
+@pytest.fixture(scope="module")
+def imbalanced():
+    rng = np.random.default_rng(0)
+    n0, n1 = 900, 60
+    X = pd.DataFrame(
+        {
+            "a": np.concatenate([rng.normal(0, 1, n0), rng.normal(2, 1, n1)]),
+            "b": np.concatenate([rng.integers(0, 10, n0), rng.integers(5, 15, n1)]).astype("int64"),
+            "c": np.concatenate([rng.choice(["x", "y"], n0), rng.choice(["y", "z"], n1)]),
+        }
+    )
+    y = pd.Series([0] * n0 + [1] * n1, name="label")
+    return X, y
+
+
+@pytest.mark.parametrize("klass", [SMOTE, BorderlineSMOTE, ADASYN, RandomOverSampler])
+def test_numeric_oversamplers(klass, imbalanced):
+    X, y = imbalanced
+    Xn = X[["a", "b"]]
+    Xr, yr = klass(random_state=0).fit_resample(Xn, y)
+    assert list(Xr.columns) == ["a", "b"] and (Xr.dtypes == Xn.dtypes).all()
+    assert yr.name == "label" and (yr == 1).sum() >= 60
+    if klass is not BorderlineSMOTE:
+        assert (yr == 1).sum() == 900
+    new = Xr.iloc[len(X):]
+    minority = Xn[y == 1]
+    assert new["a"].between(minority["a"].min(), minority["a"].max()).all()
+    a, b = klass(random_state=5).fit_resample(Xn, y), klass(random_state=5).fit_resample(Xn, y)
+    pd.testing.assert_frame_equal(a[0], b[0])
+
+
+def test_smotenc_keeps_categories(imbalanced):
+    X, y = imbalanced
+    Xr, yr = SMOTENC(categorical_features=["c"], random_state=0).fit_resample(X, y)
+    new = Xr.iloc[len(X):]
+    assert set(new["c"]) <= {"y", "z"}
+    assert (yr == 1).sum() == 900
+
+
+def test_strategies_and_errors(imbalanced):
+    X, y = imbalanced
+    Xn = X[["a", "b"]]
+    _, yr = SMOTE(sampling_strategy=0.5, random_state=0).fit_resample(Xn, y)
+    assert (yr == 1).sum() == 450
+    _, yr = SMOTE(sampling_strategy={1: 100}, random_state=0).fit_resample(Xn, y)
+    assert (yr == 1).sum() == 100
+    with pytest.raises(InvalidDataError, match="single class"):
+        SMOTE().fit_resample(Xn, np.zeros(len(Xn)))
+    with pytest.raises(InvalidDataError, match="not numeric.*SMOTENC"):
+        SMOTE().fit_resample(X, y)
+    few = y.copy()
+    few[:] = 0
+    few.iloc[:3] = 1
+    with pytest.raises(InvalidDataError, match="fewer than k_neighbors"):
+        SMOTE().fit_resample(Xn, few)
+
+
+def test_missing_values_are_kept(imbalanced):
+    X, y = imbalanced
+    Xn = X[["a", "b"]].astype(float)
+    Xn.loc[y[y == 1].index[:10], "a"] = np.nan
+    Xr, yr = SMOTE(random_state=0).fit_resample(Xn, y)
+    new = Xr.iloc[len(X):]
+    assert 0 < new["a"].isna().mean() < 0.5
+    with pytest.raises(InvalidDataError, match="missing"):
+        SMOTE(missing="error").fit_resample(Xn, y)
+
+
+def test_balance_with_a_synthesizer(penguins):
+    out = balance(penguins, "species", method="cart", seed=0)
+    counts = out["species"].value_counts()
+    assert counts.nunique() == 1
+    smote = balance(penguins.dropna(), "species", seed=0)
+    assert smote["species"].value_counts().nunique() == 1
