@@ -105,3 +105,53 @@ def test_balance_with_a_synthesizer(penguins):
     assert counts.nunique() == 1
     smote = balance(penguins.dropna(), "species", seed=0)
     assert smote["species"].value_counts().nunique() == 1
+
+
+def test_noise_and_privacy_mechanisms(penguins):
+    from simulacra.augment import add_noise, gaussian_mechanism, generalize, laplace_mechanism, shuffle_columns, swap_categories
+
+    noisy = add_noise(penguins, ["body_mass_g", "bill_length_mm"], scale=0.1, seed=0)
+    assert str(noisy["body_mass_g"].dtype) == "Int64"
+    diff = (noisy["bill_length_mm"] - penguins["bill_length_mm"]).dropna()
+    assert 0 < diff.std() < 0.2 * penguins["bill_length_mm"].std()
+    swapped = swap_categories(penguins, "island", p=0.3, seed=0)
+    changed = (swapped["island"] != penguins["island"]).mean()
+    assert 0.1 < changed < 0.3 and set(swapped["island"]) <= set(penguins["island"])
+    sh = shuffle_columns(penguins, ["species"], seed=0)
+    assert sorted(sh["species"]) == sorted(penguins["species"])
+    g = generalize(penguins, "body_mass_g", bins=4)
+    assert g["body_mass_g"].nunique() <= 5
+    top = generalize(penguins, "body_mass_g", top=0.9)
+    assert top["body_mass_g"].max() <= penguins["body_mass_g"].quantile(0.9)
+    r = laplace_mechanism(np.arange(1000), "count", epsilon=1.0, seed=0)
+    assert abs(r.value - 1000) < 20 and r.epsilon == 1.0
+    m = gaussian_mechanism(np.arange(1000) % 10, "mean", epsilon=0.5, delta=1e-5, bounds=(0, 9), seed=0)
+    assert abs(m.value - 4.5) < 0.5 and m.delta == 1e-5
+    with pytest.raises(ParameterError, match="bounds"):
+        laplace_mechanism([1, 2, 3], "mean")
+
+
+def test_image_augmentation_on_digits():
+    from pathlib import Path
+
+    from simulacra.augment import ImageAugmenter
+
+    path = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "digits.npz"
+    if not path.exists():
+        pytest.skip("digits.npz not present")
+    d = np.load(path)
+    X, y = d["X"], d["y"]
+    aug = ImageAugmenter(rotation_range=15, width_shift_range=0.1, height_shift_range=0.1, zoom_range=0.1, shear_range=10,
+                         horizontal_flip=True, brightness_range=(0.8, 1.2), noise_std=0.5, crop_pad=1)
+    out = aug.augment(X, seed=3)
+    assert out.shape == X.shape and out.dtype == X.dtype
+    assert out.min() >= X.min() and out.max() <= X.max()
+    assert (out != X).mean() > 0.3
+    np.testing.assert_array_equal(out, aug.augment(X, seed=3))
+    rgb = np.repeat(X[:10, :, :, None], 3, axis=3).astype(np.float32) / 16
+    out_rgb = ImageAugmenter(rotation_range=30, seed=0).augment(rgb)
+    assert out_rgb.shape == rgb.shape and out_rgb.dtype == np.float32 and out_rgb.max() <= 1.0
+    xb, yb = next(aug.flow(X, y, batch_size=64, seed=0))
+    assert xb.shape == (64, 8, 8) and len(yb) == 64
+    with pytest.raises(InvalidDataError):
+        aug.augment(np.zeros((8, 8)))
