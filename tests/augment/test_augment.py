@@ -155,3 +155,19 @@ def test_image_augmentation_on_digits():
     assert xb.shape == (64, 8, 8) and len(yb) == 64
     with pytest.raises(InvalidDataError):
         aug.augment(np.zeros((8, 8)))
+
+
+def test_example_png_grid(tmp_path):
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    if not (root.parent / "shared" / "datasets" / "digits.npz").exists():
+        pytest.skip("digits.npz not present")
+    spec = importlib.util.spec_from_file_location("augment_digits", root / "examples" / "augment_digits.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    out = tmp_path / "grid.png"
+    mod.main(str(out), rows=3, copies=2)
+    data = out.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 200
