@@ -14,6 +14,8 @@ _EPOCH = pd.Timestamp("1970-01-01")
 
 def _num(s: pd.Series) -> np.ndarray:
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        if isinstance(s.dtype, pd.DatetimeTZDtype):
+            s = s.dt.tz_convert("UTC").dt.tz_localize(None)
         v = s.astype("datetime64[ns]").astype("int64").astype(float)
         v[s.isna().to_numpy()] = np.nan
         return v
@@ -40,6 +42,14 @@ class Inequality(Constraint):
     def get_parameters(self):
         return {"low_column_name": self.low, "high_column_name": self.high, "strict_boundaries": self.strict}
 
+    def get_state(self):
+        return {"dates": bool(self._dates), "high_dtype": self.high_dtype, "fill": self.fill}
+
+    def set_state(self, st):
+        self._dates = bool(st.get("dates", False))
+        self.high_dtype = str(st.get("high_dtype", "float64"))
+        self.fill = st.get("fill")
+
     @property
     def altered_columns(self):
         return [self.high]
@@ -50,6 +60,19 @@ class Inequality(Constraint):
         self._text_dates = columns_meta.get(self.high, {}).get("sdtype") == "datetime" and not self._dates
         if self._text_dates:
             raise ConstraintError(f"{self}: convert the text dates of {self.high!r} to datetimes (pd.to_datetime) before fitting")
+        self.high_dtype = str(data[self.high].dtype)
+        low = data[self.low].dropna()
+        # where low is missing, high is stored as its gap to low's median, and restored from it
+        self.fill = None if low.empty else (str(low.sort_values().iloc[len(low) // 2]) if self._dates else float(low.median()))
+
+    def _low_filled(self, data):
+        low = data[self.low]
+        if self.fill is None or not low.isna().any():
+            return low
+        fill = pd.Timestamp(self.fill) if self._dates else self.fill
+        if self._dates and isinstance(low.dtype, pd.DatetimeTZDtype) and fill.tzinfo is None:
+            fill = fill.tz_localize(low.dt.tz)
+        return low.where(low.notna(), fill)
 
     def is_valid(self, data):
         lo, hi = _num(data[self.low]), _num(data[self.high])
@@ -58,25 +81,29 @@ class Inequality(Constraint):
 
     def transform(self, data):
         out = data.copy()
+        low = self._low_filled(data)
         if pd.api.types.is_datetime64_any_dtype(data[self.high].dtype):
-            out[self.high] = _EPOCH + (data[self.high] - data[self.low])
+            out[self.high] = _EPOCH + (data[self.high] - low).to_numpy()
         else:
-            out[self.high] = data[self.high] - data[self.low]
+            out[self.high] = data[self.high] - low
         return out
 
     def reverse_transform(self, data):
         out = data.copy()
+        low = self._low_filled(data)
         if pd.api.types.is_datetime64_any_dtype(data[self.high].dtype):
             gap = data[self.high] - _EPOCH
             if self.strict:
                 gap = gap.where(gap > pd.Timedelta(0), pd.Timedelta(seconds=1))
             else:
                 gap = gap.where(gap >= pd.Timedelta(0), pd.Timedelta(0))
-            out[self.high] = (data[self.low] + gap).astype(data[self.high].dtype)
+            high = low + gap.to_numpy()
         else:
-            gap = data[self.high]
-            gap = gap.clip(lower=0)
-            out[self.high] = (data[self.low] + gap).astype(data[self.high].dtype) if data[self.high].dtype.kind != "O" else data[self.low] + gap
+            high = low + data[self.high].clip(lower=0)
+        try:
+            out[self.high] = high.astype(getattr(self, "high_dtype", str(high.dtype)))
+        except (TypeError, ValueError):
+            out[self.high] = high
         return out
 
 
@@ -184,14 +211,22 @@ class FixedCombinations(Constraint):
         return {"column_names": self.column_names}
 
     def fit(self, data, columns_meta):
-        super().fit(data, columns_meta)
-        combos = data[self.column_names].drop_duplicates()
-        self.combos = [[to_jsonable(v) for v in row] for row in combos.itertuples(index=False)]
+        missing = [c for c in self.columns if c not in data.columns]
+        if missing:
+            raise ConstraintError(f"{self}: column(s) {', '.join(map(repr, missing))} are not in the data")
+        combos = self._plain(data).drop_duplicates()
+        self.combos = [list(row) for row in combos.itertuples(index=False)]
         self.dtypes = [str(data[c].dtype) for c in self.column_names]
         self.meta = [dict(columns_meta[c]) for c in self.column_names]
+        super().fit(data, columns_meta)
+
+    def _plain(self, data) -> pd.DataFrame:
+        """The columns as JSON values (what the model file stores): timestamps become text."""
+        sub = data[self.column_names].astype(object)
+        return sub.apply(lambda col: col.map(lambda v: None if v is None or (not isinstance(v, str) and pd.isna(v)) else to_jsonable(v)))
 
     def _codes(self, data) -> np.ndarray:
-        keys = pd.MultiIndex.from_frame(data[self.column_names].astype(object).where(data[self.column_names].notna(), None))
+        keys = pd.MultiIndex.from_frame(self._plain(data))
         known = pd.MultiIndex.from_tuples([tuple(c) for c in self.combos])
         return known.get_indexer(keys)
 

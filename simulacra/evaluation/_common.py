@@ -22,9 +22,10 @@ def prepare(real, synthetic, metadata, name_real="real_data", name_syn="syntheti
     real = real.rename(columns=str)
     synthetic = synthetic.rename(columns=str)
     meta = _columns_meta(metadata)
-    missing = [c for c in meta if c not in real.columns]
-    if missing:
-        raise MetadataError(f"the metadata names column(s) {', '.join(map(repr, missing))} that the real data does not have")
+    for label, df in (("real data", real), ("synthetic data", synthetic)):
+        missing = [c for c in meta if c not in df.columns]
+        if missing:
+            raise MetadataError(f"the metadata names column(s) {', '.join(map(repr, missing))} that the {label} does not have")
     return real, synthetic, meta
 
 

@@ -80,12 +80,13 @@ def _fmt(v):
 
 def histogram_svg(real: np.ndarray, syn: np.ndarray, title: str, x_label: str, labels=None) -> SVGFigure:
     both = np.concatenate([real, syn])
+    empty = np.zeros(30)
     lo, hi = float(np.min(both)), float(np.max(both))
     if hi == lo:
         hi = lo + 1
     edges = np.linspace(lo, hi, 31)
-    hr, _ = np.histogram(real, edges, density=True)
-    hs, _ = np.histogram(syn, edges, density=True)
+    hr = np.histogram(real, edges, density=True)[0] if len(real) else empty
+    hs = np.histogram(syn, edges, density=True)[0] if len(syn) else empty
     top = max(hr.max(), hs.max(), 1e-12)
     pw, ph = W - PAD - 20, H - 2 * PAD
     bw = pw / 30
@@ -171,6 +172,7 @@ def heatmap_svg(matrix: np.ndarray, labels, title, vmax: float = 1.0) -> SVGFigu
 def get_column_plot(real_data, synthetic_data, column_name, metadata, plot_type=None) -> SVGFigure:
     """Distribution of one column, real vs synthetic (histogram, or bars for categories)."""
     real, syn, meta = prepare(real_data, synthetic_data, metadata)
+    column_name = str(column_name)
     if column_name not in meta:
         raise InvalidDataError(f"no column named {column_name!r} in the metadata")
     m = meta[column_name]
@@ -178,7 +180,7 @@ def get_column_plot(real_data, synthetic_data, column_name, metadata, plot_type=
         r = _numeric_view(real[column_name], m)
         s = _numeric_view(syn[column_name], m)
         r, s = r[~np.isnan(r)], s[~np.isnan(s)]
-        if not len(r) or not len(s):
+        if not len(r) and not len(s):
             raise InvalidDataError(f"column {column_name!r} has no values to plot")
         labels = None
         if m["sdtype"] == "datetime":
@@ -195,7 +197,7 @@ def get_column_pair_plot(real_data, synthetic_data, column_names, metadata, plot
     real, syn, meta = prepare(real_data, synthetic_data, metadata)
     if len(column_names) != 2:
         raise InvalidDataError("get_column_pair_plot needs exactly two column names")
-    a, b = column_names
+    a, b = (str(c) for c in column_names)
     for c in (a, b):
         if c not in meta:
             raise InvalidDataError(f"no column named {c!r} in the metadata")

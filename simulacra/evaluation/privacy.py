@@ -44,7 +44,7 @@ class PrivacyReport:
     def get_details(self) -> pd.DataFrame:
         rows = [(k, v, EXPLAIN.get(k, "")) for k, v in self.results.items() if not isinstance(v, dict)]
         for col, r in self.results.get("attribute_inference", {}).items():
-            rows.append((f"attribute_inference[{col}]", r["synthetic"], f"{r['metric']} of an attacker fitted on the synthetic data (baseline {r['baseline']:.3f})"))
+            rows.append((f"attribute_inference[{col}]", r["synthetic"], r.get("note") or f"{r['metric']} of an attacker fitted on the synthetic data (baseline {r['baseline']:.3f})"))
         return pd.DataFrame(rows, columns=["Metric", "Value", "Meaning"])
 
     def summary(self) -> str:
@@ -94,6 +94,11 @@ def evaluate_privacy(real_data, synthetic_data, metadata, holdout=None, sensitiv
         res["nndr_median"] = float(np.median(ratio))
     if holdout is not None:
         hold = holdout.rename(columns=str)
+        missing = [c for c in enc.cols if c not in hold.columns]
+        if missing:
+            from ..errors import MetadataError
+
+            raise MetadataError(f"the holdout lacks column(s) {', '.join(map(repr, missing))}")
         H = enc.transform(sub(hold, max_rows))
         dh = nearest(R, H, k=1)[:, 0] / enc.n_columns
         res["dcr_holdout_median"] = float(np.median(dh))
@@ -133,6 +138,10 @@ def _attribute_inference(real, syn, holdout, meta, sensitive, known):
         target_real = real[col]
         ok_s = syn[col].notna().to_numpy()
         ok_r = target_real.notna().to_numpy()
+        if ok_s.sum() < 5 or ok_r.sum() < 1:
+            out[col] = {"metric": "R2" if numeric else "accuracy", "synthetic": float("nan"), "baseline": float("nan"),
+                        "note": "too few values to fit an attacker"}
+            continue
         Xs, Xr = enc.transform(syn[ok_s]), enc.transform(real[ok_r])
         model = (KNeighborsRegressor if numeric else KNeighborsClassifier)(n_neighbors=5, metric="manhattan")
         ys = syn[col][ok_s].to_numpy(dtype=float) if numeric else syn[col][ok_s].astype(str).to_numpy()

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+import numpy as np
+
 from ..errors import ParameterError
 from ._common import prepare
 
@@ -63,6 +65,7 @@ def evaluate_utility(real_train, synthetic, real_test, target: str, metadata=Non
         metadata = Metadata.detect_from_dataframe(real_train)
     real_train, synthetic, meta = prepare(real_train, synthetic, metadata)
     real_test = real_test.rename(columns=str)
+    target = str(target)
     if target not in meta:
         raise ParameterError(f"target {target!r} is not a column of the metadata")
     sd = meta[target]["sdtype"]
@@ -80,10 +83,14 @@ def evaluate_utility(real_train, synthetic, real_test, target: str, metadata=Non
         train = train[train[target].notna()]
         test = real_test[real_test[target].notna()]
         X, Xt = _features(train, target, meta, cats), _features(test, target, meta, cats)
+        empty = [c for c in X.columns if X[c].isna().all()]  # a feature with no value teaches nothing
+        X, Xt = X.drop(columns=empty), Xt.drop(columns=empty)
         if task == "classification":
             y, yt = train[target].astype(str), test[target].astype(str)
-            if y.nunique() < 2:
-                results[name] = {"accuracy": float((yt == y.iloc[0]).mean()) if len(y) else 0.0, "f1_macro": 0.0}
+            if y.nunique() < 2 or X.shape[1] == 0:
+                guess = y.mode().iloc[0] if len(y) else ""
+                p = pd.Series([guess] * len(yt), index=yt.index)
+                results[name] = {"accuracy": float(accuracy_score(yt, p)), "f1_macro": float(f1_score(yt, p, average="macro"))}
                 continue
             model = HistGradientBoostingClassifier(random_state=seed, categorical_features="from_dtype")
             model.fit(X, y)
@@ -92,6 +99,10 @@ def evaluate_utility(real_train, synthetic, real_test, target: str, metadata=Non
         else:
             y = pd.to_numeric(train[target], errors="coerce").astype(float)
             yt = pd.to_numeric(test[target], errors="coerce").astype(float)
+            if X.shape[1] == 0:
+                p = np.full(len(yt), float(y.mean()))
+                results[name] = {"r2": float(r2_score(yt, p)), "mae": float(mean_absolute_error(yt, p))}
+                continue
             model = HistGradientBoostingRegressor(random_state=seed, categorical_features="from_dtype")
             model.fit(X, y)
             p = model.predict(Xt)

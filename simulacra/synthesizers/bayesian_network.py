@@ -48,8 +48,11 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
     max_bins : int, default 20
         Bins of numerical columns.
     epsilon : float, optional
-        Differential-privacy budget of the learned conditional tables (Laplace mechanism).
-        None (default) learns exact tables.
+        Differential-privacy budget (PrivBayes): half of it chooses the network with the
+        exponential mechanism, half makes the conditional tables noisy with the Laplace
+        mechanism. The noise comes from fresh operating-system entropy, never from a seed, so
+        with ``epsilon`` two fits differ (as they must for privacy). None (default) learns the
+        exact network and tables, deterministically.
     """
 
     name = "bayesian_network"
@@ -120,23 +123,37 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
         for a in range(d):
             for b in range(a + 1, d):
                 mi[a, b] = mi[b, a] = _mutual_information(sample[:, a], sample[:, b : b + 1], cards[a], [cards[b]])
-        first = int(np.argmax(mi.sum(axis=1))) if d > 1 else 0
+        private = self.epsilon is not None
+        # with a budget the randomness must be secret: fresh entropy, never a fixed seed
+        rng = np.random.default_rng() if private else np.random.default_rng(0)
+        n = len(sample)
+        # sensitivity of mutual information to one record (PrivBayes, Lemma 4.1)
+        mi_sensitivity = 2.0 / n * np.log((n + 1) / 2.0) + (n - 1.0) / n * np.log((n + 1.0) / max(n - 1.0, 1.0))
+        eps_structure = self.epsilon / 2 / max(d - 1, 1) if private else None
+        first = int(rng.integers(0, d)) if private else (int(np.argmax(mi.sum(axis=1))) if d > 1 else 0)
         order, parents = [first], {first: []}
         rest = [j for j in range(d) if j != first]
         while rest:
-            best, best_score, best_par = None, -1.0, []
+            cands, scores = [], []
             for a in rest:
                 cand = sorted(order, key=lambda p: -mi[a, p])[: self.degree]
                 # keep the parent table small: at most ~10,000 parent configurations
                 while cand and np.prod([cards[p] for p in cand]) > 10_000:
                     cand = cand[:-1]
                 score = _mutual_information(sample[:, a], sample[:, cand], cards[a], [cards[p] for p in cand]) if cand else 0.0
-                if score > best_score:
-                    best, best_score, best_par = a, score, cand
+                cands.append((a, cand))
+                scores.append(score)
+            scores = np.asarray(scores)
+            if private:  # exponential mechanism over the candidate (column, parents) pairs
+                logits = eps_structure * scores / (2 * mi_sensitivity)
+                p = np.exp(logits - logits.max())
+                pick = int(rng.choice(len(cands), p=p / p.sum()))
+            else:
+                pick = int(np.argmax(scores))
+            best, best_par = cands[pick]
             order.append(best)
             parents[best] = best_par
             rest.remove(best)
-        rng = np.random.default_rng(0)
         tables = []
         for a in order:
             par = parents[a]
@@ -147,9 +164,9 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
                 idx = idx * cards[p] + codes[:, p]
             counts = np.zeros((n_conf, cards[a]))
             np.add.at(counts, (idx, codes[:, a]), 1.0)
-            if self.epsilon is not None:
-                # Laplace mechanism: each table gets epsilon / d; one record changes two counts
-                scale = 2.0 * d / self.epsilon
+            if private:
+                # Laplace mechanism: the tables share epsilon / 2; one record changes two counts
+                scale = 2.0 * d / (self.epsilon / 2)
                 counts = np.clip(counts + rng.laplace(0.0, scale, counts.shape), 0.0, None)
             # configurations never seen fall back to the column's marginal
             marginal = counts.sum(axis=0) + 1e-9
@@ -175,6 +192,10 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
             target = idx + rng.random(num_rows) * (1 - 1e-12)
             pos = np.searchsorted(flat, target, side="right")
             codes[:, a] = (pos - idx * k).clip(0, k - 1)
+        return self._decode(codes, rng)
+
+    def _decode(self, codes, rng):
+        num_rows, d = codes.shape
         X = np.empty((num_rows, d))
         for j, col in enumerate(self._cols):
             if col["type"] in ("category", "values"):
@@ -187,6 +208,62 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
                 row = w[codes[:, j]]
                 X[:, j] = row[np.arange(num_rows), lo] * (1 - frac) + row[np.arange(num_rows), np.minimum(lo + 1, w.shape[1] - 1)] * frac
         return X
+
+    # ------------------------------------------------------------------ conditioning
+    def _condition_spec(self, known):
+        """Known values as codes of their bins or categories (likelihood weighting in _sample_given)."""
+        from ..errors import ConstraintError
+
+        values = self._known_outputs(known)
+        spec = {}
+        for j, x in values.items():
+            col = self._cols[j]
+            if col["type"] == "category":
+                from ._encoding import bounds_from_midpoints
+
+                spec[j] = int(np.searchsorted(bounds_from_midpoints(col["values"]), x, side="right").clip(0, len(col["values"]) - 1))
+            elif col["type"] == "values":
+                k = int(np.searchsorted(col["values"], x))
+                if k >= len(col["values"]) or not np.isclose(col["values"][k], x):
+                    raise ConstraintError(f"impossible condition: {self._transformer.output_names[j]}={x!r} was never seen in the real data")
+                spec[j] = k
+            else:
+                w = col["within"]
+                edges = np.concatenate([w[:, 0], [w[-1, -1]]])
+                if not edges[0] - 1e-9 <= x <= edges[-1] + 1e-9:
+                    raise ConstraintError(f"impossible condition: {self._transformer.output_names[j]}={x!r} is outside the learned range")
+                spec[j] = int(np.clip(np.searchsorted(edges[1:-1], x, side="right"), 0, len(w) - 1))
+        return spec
+
+    def _sample_given(self, num_rows, rng, given):
+        """Likelihood weighting: conditioned columns take their code, every row is weighted by the
+        probability of those codes given its parents, and rows are resampled by weight."""
+        from ..errors import ConstraintError
+
+        d = len(self._cols)
+        m = num_rows * 8
+        codes = np.zeros((m, d), dtype=np.int64)
+        logw = np.zeros(m)
+        for a, par, table in zip(self._order, self._parents, self._tables):
+            idx = np.zeros(m, dtype=np.int64)
+            for p in par:
+                idx = idx * self._cards[p] + codes[:, p]
+            if a in given:
+                codes[:, a] = given[a]
+                with np.errstate(divide="ignore"):
+                    logw += np.log(table[idx, given[a]])
+                continue
+            k = table.shape[1]
+            cum = np.cumsum(table, axis=1)
+            cum = cum / cum[:, -1:]
+            flat = (cum + np.arange(table.shape[0])[:, None]).ravel()
+            pos = np.searchsorted(flat, idx + rng.random(m) * (1 - 1e-12), side="right")
+            codes[:, a] = (pos - idx * k).clip(0, k - 1)
+        if not np.isfinite(logw).any():
+            raise ConstraintError("impossible condition: the model gives the conditioned values zero probability together")
+        w = np.exp(logw - logw[np.isfinite(logw)].max())
+        keep = rng.choice(m, size=num_rows, p=w / w.sum())
+        return self._decode(codes[keep], rng)
 
     # ------------------------------------------------------------------ state
     def _get_model_state(self):

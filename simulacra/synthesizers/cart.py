@@ -193,8 +193,19 @@ class CARTSynthesizer(BaseSynthesizer):
         resampled by weight, and the value is set."""
         from ..errors import ConstraintError
 
+        for particles in (PARTICLES, PARTICLES * 16):
+            try:
+                return self._sample_given_once(num_rows, rng, given, particles)
+            except ConstraintError:
+                if particles != PARTICLES:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _sample_given_once(self, num_rows, rng, given, particles):
+        from ..errors import ConstraintError
+
         d = len(self._order)
-        m = num_rows * PARTICLES
+        m = num_rows * particles
         S = np.full((m, d), np.nan)
         for tree in self._trees:
             j = tree["column"]
@@ -297,15 +308,26 @@ def _draw(tree: dict, leaf: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def _leaf_weights(tree: dict, leaf: np.ndarray, value: float) -> np.ndarray:
-    """Probability (or density) of ``value`` in each row's leaf."""
+    """Probability (or density) of ``value`` in each row's leaf, scaled so the largest is 1.
+
+    Densities are combined in log space, so a value far in a leaf's tail gets a small weight
+    rather than an underflow to zero.
+    """
     donors, counts, bw = tree["donors"], tree["counts"], tree["bandwidth"]
     n_nodes = len(counts)
     node_of_donor = np.repeat(np.arange(n_nodes), counts)
     if bw.any():
         h = np.maximum(bw[node_of_donor], 1e-12)
-        k = np.exp(-0.5 * ((value - donors) / h) ** 2) / h
-        k = np.where(bw[node_of_donor] > 0, k, (donors == value).astype(float) * 1e6)
+        logk = np.where(bw[node_of_donor] > 0, -0.5 * ((value - donors) / h) ** 2 - np.log(h), np.where(donors == value, 0.0, -np.inf))
     else:
-        k = np.isclose(donors, value).astype(float)
-    per_node = np.bincount(node_of_donor, weights=k, minlength=n_nodes) / np.maximum(counts, 1)
-    return per_node[leaf]
+        logk = np.where(np.isclose(donors, value), 0.0, -np.inf)
+    top = np.full(n_nodes, -np.inf)
+    np.maximum.at(top, node_of_donor, logk)
+    safe_top = np.where(np.isfinite(top), top, 0.0)
+    sums = np.bincount(node_of_donor, weights=np.exp(logk - safe_top[node_of_donor]), minlength=n_nodes)
+    with np.errstate(divide="ignore"):
+        log_node = np.where(sums > 0, safe_top + np.log(sums) - np.log(np.maximum(counts, 1)), -np.inf)
+    lw = log_node[leaf]
+    if not np.isfinite(lw).any():
+        return np.zeros(len(leaf))
+    return np.exp(lw - lw[np.isfinite(lw)].max())
