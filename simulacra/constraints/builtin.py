@@ -189,19 +189,17 @@ class Negative(_Sign):
     sign = -1
 
 
-class FixedCombinations(Constraint):
-    """Only combinations of ``column_names`` seen in the real data.
-
-    Transform-based: the columns are learned as one categorical column of their combinations.
-    """
+class _CodedColumns(Constraint):
+    """Several columns learned as one categorical column of codes (``_codes`` / ``_decode``)."""
 
     builtin = True
+    prefix = "#coded#"
 
     def __init__(self, column_names):
         if not isinstance(column_names, (list, tuple)) or len(column_names) < 2:
-            raise ConstraintError("FixedCombinations needs a list of at least two column names")
+            raise ConstraintError(f"{type(self).__name__} needs a list of at least two column names")
         self.column_names = list(column_names)
-        self.key = "#combination#" + "#".join(self.column_names)
+        self.key = self.prefix + "#".join(self.column_names)
 
     @property
     def columns(self):
@@ -209,6 +207,37 @@ class FixedCombinations(Constraint):
 
     def get_parameters(self):
         return {"column_names": self.column_names}
+
+    def transform(self, data):
+        out = data.drop(columns=self.column_names)
+        out[self.key] = self._codes(data)
+        return out
+
+    def transform_columns(self, columns_meta):
+        out = {c: m for c, m in columns_meta.items() if c not in self.column_names}
+        out[self.key] = {"sdtype": "categorical"}
+        return out
+
+    def reverse_transform(self, data):
+        codes = data[self.key].to_numpy().astype(np.int64)
+        out = data.drop(columns=[self.key])
+        for j, (c, values) in enumerate(zip(self.column_names, self._decode(codes))):
+            col = pd.Series(values, index=data.index)
+            try:
+                col = col.astype(self.dtypes[j])
+            except (TypeError, ValueError):
+                pass
+            out[c] = col
+        return out
+
+
+class FixedCombinations(_CodedColumns):
+    """Only combinations of ``column_names`` seen in the real data.
+
+    Transform-based: the columns are learned as one categorical column of their combinations.
+    """
+
+    prefix = "#combination#"
 
     def fit(self, data, columns_meta):
         missing = [c for c in self.columns if c not in data.columns]
@@ -235,28 +264,9 @@ class FixedCombinations(Constraint):
             return np.ones(len(data), dtype=bool)
         return self._codes(data) >= 0
 
-    def transform(self, data):
-        out = data.drop(columns=self.column_names)
-        out[self.key] = self._codes(data)
-        return out
-
-    def transform_columns(self, columns_meta):
-        out = {c: m for c, m in columns_meta.items() if c not in self.column_names}
-        out[self.key] = {"sdtype": "categorical"}
-        return out
-
-    def reverse_transform(self, data):
-        codes = data[self.key].to_numpy().astype(np.int64)
-        out = data.drop(columns=[self.key])
+    def _decode(self, codes):
         table = np.array(self.combos, dtype=object)[codes]
-        for j, c in enumerate(self.column_names):
-            col = pd.Series(table[:, j], index=data.index)
-            try:
-                col = col.astype(self.dtypes[j])
-            except (TypeError, ValueError):
-                pass
-            out[c] = col
-        return out
+        return [table[:, j] for j in range(len(self.column_names))]
 
     def get_state(self):
         return {"combos": self.combos, "dtypes": self.dtypes, "meta": self.meta}
@@ -267,23 +277,10 @@ class FixedCombinations(Constraint):
         self.meta = list(st["meta"])
 
 
-class OneHot(Constraint):
+class OneHot(_CodedColumns):
     """Exactly one of ``column_names`` is 1 in each row (learned as one categorical column)."""
 
-    builtin = True
-
-    def __init__(self, column_names):
-        if not isinstance(column_names, (list, tuple)) or len(column_names) < 2:
-            raise ConstraintError("OneHot needs a list of at least two column names")
-        self.column_names = list(column_names)
-        self.key = "#onehot#" + "#".join(self.column_names)
-
-    @property
-    def columns(self):
-        return self.column_names
-
-    def get_parameters(self):
-        return {"column_names": self.column_names}
+    prefix = "#onehot#"
 
     def fit(self, data, columns_meta):
         super().fit(data, columns_meta)
@@ -293,22 +290,11 @@ class OneHot(Constraint):
         m = data[self.column_names].astype(float).to_numpy()
         return (np.isin(m, [0.0, 1.0]).all(axis=1)) & (m.sum(axis=1) == 1)
 
-    def transform(self, data):
-        out = data.drop(columns=self.column_names)
-        out[self.key] = data[self.column_names].astype(float).to_numpy().argmax(axis=1)
-        return out
+    def _codes(self, data):
+        return data[self.column_names].astype(float).to_numpy().argmax(axis=1)
 
-    def transform_columns(self, columns_meta):
-        out = {c: m for c, m in columns_meta.items() if c not in self.column_names}
-        out[self.key] = {"sdtype": "categorical"}
-        return out
-
-    def reverse_transform(self, data):
-        codes = data[self.key].to_numpy().astype(np.int64)
-        out = data.drop(columns=[self.key])
-        for j, c in enumerate(self.column_names):
-            out[c] = pd.Series((codes == j).astype(np.int64), index=data.index).astype(self.dtypes[j])
-        return out
+    def _decode(self, codes):
+        return [(codes == j).astype(np.int64) for j in range(len(self.column_names))]
 
     def get_state(self):
         return {"dtypes": self.dtypes}

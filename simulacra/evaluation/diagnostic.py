@@ -20,11 +20,12 @@ import numpy as np
 import pandas as pd
 
 from ._common import CONTINUOUS, DISCRETE, prepare
-from .quality import _numeric_view
+from .quality import PropertyReport, _numeric_view
 
 
-class DiagnosticReport:
+class DiagnosticReport(PropertyReport):
     PROPERTIES = ("Data Validity", "Data Structure", "Coverage", "Missing Values")
+    TITLE = "Diagnostic Score"
 
     def __init__(self):
         self._details: dict[str, pd.DataFrame] = {}
@@ -83,33 +84,6 @@ class DiagnosticReport:
         self._generated = True
         if verbose:
             print(self.summary())
-
-    def get_score(self) -> float:
-        self._check()
-        return self._overall
-
-    def get_properties(self) -> pd.DataFrame:
-        self._check()
-        return pd.DataFrame({"Property": list(self._scores), "Score": list(self._scores.values())})
-
-    def get_details(self, property_name: str) -> pd.DataFrame:
-        self._check()
-        if property_name not in self._details:
-            from ..errors import InvalidDataError
-
-            raise InvalidDataError(f"unknown property {property_name!r}; choose one of {', '.join(self._details)}")
-        return self._details[property_name].copy()
-
-    def summary(self) -> str:
-        lines = [f"Diagnostic Score: {self._overall * 100:.2f}%", "", "Properties:"]
-        lines += [f"- {k}: {'n/a' if v != v else f'{v * 100:.2f}%'}" for k, v in self._scores.items()]
-        return "\n".join(lines)
-
-    def _check(self):
-        if not self._generated:
-            from ..errors import InvalidDataError
-
-            raise InvalidDataError("the report has not been generated yet; call generate(real, synthetic, metadata)")
 
 
 def _kind(s: pd.Series) -> str:

@@ -197,7 +197,37 @@ def _contingency_codes(a, b) -> tuple[float, float]:
     return float(1 - tvd), v
 
 
-class QualityReport:
+class PropertyReport:
+    """What every report shares: properties with scores and detail tables, and an overall score."""
+
+    TITLE = "Overall Score (Average)"
+
+    def _check(self):
+        if not getattr(self, "_generated", False):
+            raise InvalidDataError("the report has not been generated yet; call generate(real, synthetic, metadata)")
+
+    def get_score(self) -> float:
+        """Overall score in [0, 1]."""
+        self._check()
+        return self._overall
+
+    def get_properties(self) -> pd.DataFrame:
+        self._check()
+        return pd.DataFrame({"Property": list(self._scores), "Score": list(self._scores.values())})
+
+    def get_details(self, property_name: str) -> pd.DataFrame:
+        self._check()
+        if property_name not in self._details:
+            raise InvalidDataError(f"unknown property {property_name!r}; choose one of {', '.join(self._details)}")
+        return self._details[property_name].copy()
+
+    def summary(self) -> str:
+        lines = [f"{self.TITLE}: {self._overall * 100:.2f}%", "", "Properties:"]
+        lines += [f"- {k}: {'n/a' if v != v else f'{v * 100:.2f}%'}" for k, v in self._scores.items()]
+        return "\n".join(lines)
+
+
+class QualityReport(PropertyReport):
     """Scores of a synthetic table against the real one (see the module docstring)."""
 
     def __init__(self, pair_threshold: bool = True):
@@ -303,32 +333,6 @@ class QualityReport:
             pass
         score = np.nan if np.isnan(r_real) or np.isnan(r_syn) else 1 - abs(r_real - r_syn) / 2
         return (c1, c2, "CorrelationSimilarity", score, r_real, r_syn, np.nan, meets, None)
-
-    # ------------------------------------------------------------------ access
-    def _check(self):
-        if not self._generated:
-            raise InvalidDataError("the report has not been generated yet; call generate(real, synthetic, metadata)")
-
-    def get_score(self) -> float:
-        """Overall quality in [0, 1]."""
-        self._check()
-        return self._overall
-
-    def get_properties(self) -> pd.DataFrame:
-        self._check()
-        return pd.DataFrame({"Property": list(self._scores), "Score": list(self._scores.values())})
-
-    def get_details(self, property_name: str) -> pd.DataFrame:
-        self._check()
-        if property_name not in self._details:
-            raise InvalidDataError(f"unknown property {property_name!r}; choose one of {', '.join(self._details)}")
-        return self._details[property_name].copy()
-
-    def summary(self) -> str:
-        lines = [f"Overall Score (Average): {self._overall * 100:.2f}%", "", "Properties:"]
-        for k, v in self._scores.items():
-            lines.append(f"- {k}: {'n/a' if np.isnan(v) else f'{v * 100:.2f}%'}")
-        return "\n".join(lines)
 
     def get_visualization(self, property_name: str):
         """An SVG figure of the property's scores (per column, or per pair of columns)."""
