@@ -76,6 +76,10 @@ class _NeuralSynthesizer(BaseSynthesizer):
     def _fit(self, X, names, kinds):
         torch = require_torch(type(self).__name__)
         rng = np.random.default_rng(0)
+        self._empty = X.shape[1] == 0  # only ids, text or PII: nothing to train
+        if self._empty:
+            self._cats, self._losses, self._mode = [], [], ModeTransformer.from_state({"columns": []})
+            return
         M, self._cats, discrete = self._matrix(X, kinds)
         self._fit_marginals(M, discrete, kinds)
         M = self._marginal_forward(M)
@@ -90,8 +94,8 @@ class _NeuralSynthesizer(BaseSynthesizer):
 
     def _sample(self, num_rows, rng):
         torch = require_torch(type(self).__name__)
-        if num_rows == 0:
-            return np.empty((0, len(self._cats)))
+        if num_rows == 0 or getattr(self, "_empty", False):
+            return np.empty((num_rows, len(self._cats)))
         gen = torch.Generator(device="cpu")
         gen.manual_seed(torch_seed(rng))
         with torch.no_grad():
@@ -102,6 +106,8 @@ class _NeuralSynthesizer(BaseSynthesizer):
 
     # ------------------------------------------------------------------ state
     def _get_model_state(self):
+        if getattr(self, "_empty", False):
+            return {"empty": True}
         return {
             "mode": self._mode.get_state(),
             "cats": [None if c is None else c for c in self._cats],
@@ -111,6 +117,10 @@ class _NeuralSynthesizer(BaseSynthesizer):
         }
 
     def _set_model_state(self, st):
+        self._empty = bool(st.get("empty", False))
+        if self._empty:
+            self._cats, self._losses, self._mode = [], [], ModeTransformer.from_state({"columns": []})
+            return
         self._mode = ModeTransformer.from_state(st["mode"])
         self._cats = [None if c is None else np.asarray(c, dtype=float) for c in st["cats"]]
         if len(self._cats) != len(self._mode.columns):

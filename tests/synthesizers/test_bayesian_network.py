@@ -50,11 +50,13 @@ def test_parameters(penguins_metadata):
         BayesianNetworkSynthesizer(penguins_metadata, max_bins=1)
 
 
-@pytest.mark.parametrize("name", ["gaussian_copula", "cart", "bayesian_network"])
+@pytest.mark.parametrize("name", ["gaussian_copula", "cart", "bayesian_network", "ctgan", "tvae"])
 def test_tables_with_nothing_to_learn(name, tmp_path):
     from simulacra import Metadata
     from simulacra.synthesizers import get_synthesizer_class
 
+    if name in ("ctgan", "tvae"):
+        pytest.importorskip("torch")
     df = pd.DataFrame({"code": [f"C{i:02d}" for i in range(16)], "name": [f"Company number {i} of the list" for i in range(16)]})
     md = Metadata.detect_from_dataframe(df)
     s = get_synthesizer_class(name)(md).fit(df)
