@@ -73,3 +73,25 @@ def test_sdv2_dict_spellings(penguins):
     s = GaussianCopulaSynthesizer(md)
     s.fit({"penguins": penguins})
     assert isinstance(s.sample(5, seed=0), pd.DataFrame)
+
+
+def test_seed_synthesizer_constructors(penguins, penguins_metadata):
+    """The constructor calls of the seeds' SDV tour (column names adapted to the demo table)."""
+    import pytest
+
+    from simulacra import GaussianCopulaSynthesizer, SingleTablePreset
+
+    SingleTablePreset(penguins_metadata, name="FAST_ML", locales=["en_US", "en_CA"]).fit(penguins).sample(5)
+    GaussianCopulaSynthesizer(
+        penguins_metadata, enforce_min_max_values=True, enforce_rounding=False,
+        numerical_distributions={"body_mass_g": "beta", "flipper_length_mm": "uniform"}, default_distribution="norm",
+    ).fit(penguins).sample(5)
+    pytest.importorskip("torch")
+    from simulacra import CopulaGANSynthesizer, CTGANSynthesizer, TVAESynthesizer
+
+    CTGANSynthesizer(penguins_metadata, enforce_rounding=False, epochs=2, verbose=True).fit(penguins).sample(5)
+    TVAESynthesizer(penguins_metadata, enforce_min_max_values=True, enforce_rounding=False, epochs=2).fit(penguins).sample(5)
+    CopulaGANSynthesizer(
+        penguins_metadata, enforce_min_max_values=True, enforce_rounding=False,
+        numerical_distributions={"body_mass_g": "beta", "flipper_length_mm": "uniform"}, epochs=2, verbose=True,
+    ).fit(penguins).sample(5)
