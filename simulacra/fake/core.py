@@ -102,13 +102,15 @@ def column(name: str | None = None):
                 arr = _make_unique(arr, make, f"{type(self).__name__.lower()}.{field}")
             if n is None:
                 v = arr.iloc[0]
-                if isinstance(v, pd.Timestamp) and arr.dtype == "datetime64[s]" and v == v.normalize() and getattr(fn, "_dates", False):
+                fn_dates = field in ("date", "birthdate")
+                if isinstance(v, pd.Timestamp) and fn_dates:
                     return v.date()
                 return v.item() if isinstance(v, np.generic) else v
             return arr
 
         wrapper._is_column = True
         wrapper._field = field
+        wrapper._dates = field in ("date", "birthdate")
         return wrapper
 
     return deco

@@ -173,3 +173,27 @@ def test_million_rows_is_fast_enough_to_run():
     """Not a timing assertion: a million rows must be produced column-wise without trouble."""
     col = Fake(seed=0).person.full_name(1_000_000)
     assert len(col) == 1_000_000 and col.nunique() > 50_000
+
+
+def test_mimesis_style_code_runs_with_changed_imports():
+    """The seeds' mimesis walkthrough, with only the imports changed."""
+    import datetime as dt
+
+    from simulacra.fake import Datetime, Fieldset, Gender, Generic, Locale, Person, Text
+
+    person = Person(Locale.EN)
+    assert isinstance(person.full_name(gender=Gender.FEMALE), str)
+    assert isinstance(person.full_name(gender=Gender.MALE), str)
+    person, datetime, text = Person(Locale.UK), Datetime(Locale.UK), Text(Locale.UK)
+    line = f"Person: {person.full_name()}; Date-Time: {datetime.date()}; Text: {text.quote()};"
+    assert "Person: " in line
+    assert isinstance(datetime.date(), dt.date)
+    generic = Generic(locale=Locale.EN)
+    assert generic.person.username() and isinstance(generic.datetime.date(), dt.date)
+    p_en, p_sv = Person(Locale.EN), Person(Locale.SV)
+    assert p_en.full_name() and p_sv.full_name()
+    g = Generic(locale=Locale.ES)
+    assert g.datetime.month() and len(g.code.imei()) == 15
+    fs = Fieldset(i=100)
+    users = fs("email", key=lambda x: x.split("@")[0])
+    assert len(users) == 100 and not any("@" in u for u in users)

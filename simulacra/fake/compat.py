@@ -1,0 +1,128 @@
+"""mimesis-style classes over the vectorized engine, so mimesis code runs with only its imports changed::
+
+    from simulacra.fake import Person, Datetime, Text, Generic, Fieldset, Locale, Gender
+
+    Person(Locale.EN).full_name(gender=Gender.FEMALE)     # one value per call, as in mimesis
+    Generic(locale=Locale.ES).code.imei()
+    Fieldset(i=100)("email", key=str.upper)              # a list of 100 values
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from .core import Fake
+
+
+class Locale(str, Enum):
+    """mimesis' locale names mapped to Faker locales."""
+
+    EN = "en_US"
+    EN_GB = "en_GB"
+    EN_CA = "en_CA"
+    EN_AU = "en_AU"
+    DE = "de_DE"
+    FR = "fr_FR"
+    ES = "es_ES"
+    IT = "it_IT"
+    PT = "pt_PT"
+    PT_BR = "pt_BR"
+    NL = "nl_NL"
+    SV = "sv_SE"
+    DA = "da_DK"
+    NO = "no_NO"
+    FI = "fi_FI"
+    PL = "pl_PL"
+    CS = "cs_CZ"
+    RU = "ru_RU"
+    UK = "uk_UA"
+    JA = "ja_JP"
+    ZH = "zh_CN"
+    KO = "ko_KR"
+    TR = "tr_TR"
+
+
+class Gender(Enum):
+    MALE = "male"
+    FEMALE = "female"
+
+
+def _locale(locale) -> str:
+    return locale.value if isinstance(locale, Locale) else str(locale)
+
+
+class _Topic:
+    topic = ""
+
+    def __init__(self, locale=Locale.EN, seed=None):
+        self._fake = Fake(locale=_locale(locale), seed=seed)
+        self._provider = getattr(self._fake, self.topic)
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self._fake.method(f"{self.topic}.{name}")
+
+    def __repr__(self):
+        return f"{type(self).__name__}(locale={self._fake.locale!r})"
+
+
+class Person(_Topic):
+    topic = "person"
+
+    def telephone(self, *a, **k):
+        return self._fake.phone.phone_number(*a, **k)
+
+
+class Address(_Topic):
+    topic = "address"
+
+
+class Datetime(_Topic):
+    topic = "datetime"
+
+
+class Text(_Topic):
+    topic = "text"
+
+
+class Internet(_Topic):
+    topic = "internet"
+
+
+class Finance(_Topic):
+    topic = "finance"
+
+
+class Code(_Topic):
+    topic = "codes"
+
+
+class Food(_Topic):
+    topic = "food"
+
+
+class Generic:
+    """All topic providers of one locale: ``generic.person.username()``, ``generic.code.imei()``."""
+
+    def __init__(self, locale=Locale.EN, seed=None):
+        loc = _locale(locale)
+        fake = Fake(locale=loc, seed=seed)
+        for attr, cls in (("person", Person), ("address", Address), ("datetime", Datetime), ("text", Text),
+                          ("internet", Internet), ("finance", Finance), ("code", Code), ("food", Food)):
+            obj = cls.__new__(cls)
+            obj._fake = fake
+            obj._provider = getattr(fake, cls.topic)
+            setattr(self, attr, obj)
+
+
+class Fieldset:
+    """mimesis' ``Fieldset``: ``Fieldset(i=100)("email", key=...)`` gives a list of ``i`` values."""
+
+    def __init__(self, locale=Locale.EN, i: int = 10, seed=None):
+        self._fake = Fake(locale=_locale(locale), seed=seed)
+        self.i = i
+
+    def __call__(self, name: str, key=None, i: int | None = None, **kwargs):
+        values = self._fake.fields(name, n=self.i if i is None else i, key=key, **kwargs)
+        return values.tolist()
