@@ -102,15 +102,17 @@ def main(args=None):
 @click.option("-n", "--rows", type=click.IntRange(min=1), default=None, help="Rows to sample (default: as many as the demo table).")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed.")
 @click.option("-d", "--output-dir", type=click.Path(file_okay=False), default=".", show_default=True, help="Folder for the synthetic CSV and the model file.")
-def demo(rows, seed, output_dir):
+@click.option("-s", "--synthesizer", default="gaussian_copula", show_default=True, help="Synthesizer to learn with (see 'simulacra synthesizers').")
+def demo(rows, seed, output_dir, synthesizer):
     """Learn the embedded penguins table, sample it, print its quality, write CSV and model."""
     import time
 
     from .datasets import load_demo
     from .evaluation import evaluate_quality
     from .io.files import write_table
-    from .synthesizers.gaussian_copula import GaussianCopulaSynthesizer
+    from .synthesizers import get_synthesizer_class
 
+    klass = get_synthesizer_class(synthesizer)
     out = Path(output_dir)
     if not out.is_dir():
         raise ParameterError(f"output folder {output_dir!r} does not exist")
@@ -119,13 +121,13 @@ def demo(rows, seed, output_dir):
     console.print(f"[bold]Real data[/bold]: Palmer penguins, {len(real)} rows x {real.shape[1]} columns (embedded demo table)")
     console.print(metadata.visualize())
     t0 = time.perf_counter()
-    synth = GaussianCopulaSynthesizer(metadata)
+    synth = klass(metadata)
     synth.fit(real)
     t1 = time.perf_counter()
     n = rows or len(real)
     synthetic = synth.sample(n, seed=seed)
     t2 = time.perf_counter()
-    console.print(f"Fitted GaussianCopulaSynthesizer in {t1 - t0:.3f}s; sampled {n} rows in {t2 - t1:.3f}s (seed {seed})")
+    console.print(f"Fitted {klass.__name__} in {t1 - t0:.3f}s; sampled {n} rows in {t2 - t1:.3f}s (seed {seed})")
     console.print(synthetic.head(8).to_string(index=False))
     report = evaluate_quality(real, synthetic, metadata, verbose=False)
     _quality_tables(report, console)

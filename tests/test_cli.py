@@ -25,6 +25,11 @@ def test_demo(tmp_path):
     assert (tmp_path / "penguins_model.zip").exists()
 
 
+def test_demo_with_another_synthesizer(tmp_path):
+    out = run(["demo", "-d", str(tmp_path), "--synthesizer", "cart"])
+    assert "CARTSynthesizer" in out and (tmp_path / "penguins_model.zip").exists()
+
+
 def test_metadata_fit_sample_evaluate(tmp_path, penguins):
     data = tmp_path / "penguins.csv"
     penguins.to_csv(data, index=False)
