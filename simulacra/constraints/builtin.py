@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConstraintError
-from ..transforms.base import to_jsonable
 from .base import Constraint
 
 _EPOCH = pd.Timestamp("1970-01-01")
@@ -251,8 +250,17 @@ class FixedCombinations(_CodedColumns):
 
     def _plain(self, data) -> pd.DataFrame:
         """The columns as JSON values (what the model file stores): timestamps become text."""
-        sub = data[self.column_names].astype(object)
-        return sub.apply(lambda col: col.map(lambda v: None if v is None or (not isinstance(v, str) and pd.isna(v)) else to_jsonable(v)))
+        from ..transforms.categorical import _plain_values
+
+        out = {}
+        for c in self.column_names:
+            col = data[c]
+            if pd.api.types.is_datetime64_any_dtype(col.dtype):
+                col = col.map(lambda v: None if pd.isna(v) else str(v))
+            elif col.dtype == object:
+                col = _plain_values(col)
+            out[c] = col.astype(object).where(col.notna(), None)
+        return pd.DataFrame(out, index=data.index)
 
     def _codes(self, data) -> np.ndarray:
         keys = pd.MultiIndex.from_frame(self._plain(data))

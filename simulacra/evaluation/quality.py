@@ -129,43 +129,8 @@ def _pearson(a: np.ndarray, b: np.ndarray) -> float:
     return float((a * b).sum() / den) if den > 0 else np.nan
 
 
-def _joint_codes(x_real, y_real, x_syn, y_syn):
-    """Codes of the (x, y) cells over the union of both tables (NaN is a value)."""
-    x = pd.factorize(pd.Series(np.concatenate([x_real, x_syn]), dtype=object), use_na_sentinel=False)[0]
-    y = pd.factorize(pd.Series(np.concatenate([y_real, y_syn]), dtype=object), use_na_sentinel=False)[0]
-    ky = y.max() + 1
-    return x, y, x * ky + y, x.max() + 1, ky
-
-
-def cramers_v(table: np.ndarray) -> float:
-    n = table.sum()
-    rows = table.sum(axis=1, keepdims=True)
-    cols = table.sum(axis=0, keepdims=True)
-    expected = rows * cols / n
-    if (expected == 0).any():
-        raise ValueError("the table of expected frequencies has a zero element")
-    chi2 = ((table - expected) ** 2 / expected).sum()
-    k = min(table.shape) - 1
-    return float(np.sqrt(chi2 / n / k))
-
-
-def contingency_similarity(x_real, y_real, x_syn, y_syn) -> tuple[float, float]:
-    """(score, real Cramér's V) of one pair; NaN score when the real table is degenerate."""
-    nr, ns = len(x_real), len(x_syn)
-    x, y, cell, kx, ky = _joint_codes(x_real, y_real, x_syn, y_syn)
-    real_table = np.bincount(cell[:nr], minlength=kx * ky).reshape(kx, ky)
-    real_table = real_table[real_table.sum(axis=1) > 0][:, real_table.sum(axis=0) > 0]
-    if real_table.sum() == 0 or min(real_table.shape) < 2:
-        return np.nan, np.nan
-    v = cramers_v(real_table)
-    k = kx * ky
-    pr = np.bincount(cell[:nr], minlength=k) / nr
-    ps = np.bincount(cell[nr:], minlength=k) / ns
-    return float(1 - 0.5 * np.abs(pr - ps).sum()), v
-
-
 def _contingency_codes(a, b) -> tuple[float, float]:
-    """contingency_similarity on precomputed integer codes (same results, no factorizing).
+    """(ContingencySimilarity score, real Cramér's V) of one pair, from precomputed integer codes.
 
     Cramér's V is computed from the observed cells only: over the unobserved cells of the full
     table (O - E)^2 / E sums to their expected counts, which is n minus the observed cells' E.
@@ -328,9 +293,6 @@ class QualityReport(PropertyReport):
         r_real = _pearson(num_r[c1], num_r[c2])
         r_syn = _pearson(num_s[c1], num_s[c2])
         meets = bool(not np.isnan(r_real) and abs(r_real) > CORRELATION_THRESHOLD)
-        if self.pair_threshold and not np.isnan(r_real) and abs(r_real) <= CORRELATION_THRESHOLD:
-            # SDMetrics 0.32 does not compute these pairs; we still report the synthetic correlation
-            pass
         score = np.nan if np.isnan(r_real) or np.isnan(r_syn) else 1 - abs(r_real - r_syn) / 2
         return (c1, c2, "CorrelationSimilarity", score, r_real, r_syn, np.nan, meets, None)
 

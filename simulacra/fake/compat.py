@@ -54,9 +54,8 @@ def _locale(locale) -> str:
 class _Topic:
     topic = ""
 
-    def __init__(self, locale=Locale.EN, seed=None):
-        self._fake = Fake(locale=_locale(locale), seed=seed)
-        self._provider = getattr(self._fake, self.topic)
+    def __init__(self, locale=Locale.EN, seed=None, _fake=None):
+        self._fake = _fake if _fake is not None else Fake(locale=_locale(locale), seed=seed)
 
     def __getattr__(self, name):
         if name.startswith("_"):
@@ -106,14 +105,10 @@ class Generic:
     """All topic providers of one locale: ``generic.person.username()``, ``generic.code.imei()``."""
 
     def __init__(self, locale=Locale.EN, seed=None):
-        loc = _locale(locale)
-        fake = Fake(locale=loc, seed=seed)
+        fake = Fake(locale=_locale(locale), seed=seed)
         for attr, cls in (("person", Person), ("address", Address), ("datetime", Datetime), ("text", Text),
                           ("internet", Internet), ("finance", Finance), ("code", Code), ("food", Food)):
-            obj = cls.__new__(cls)
-            obj._fake = fake
-            obj._provider = getattr(fake, cls.topic)
-            setattr(self, attr, obj)
+            setattr(self, attr, cls(_fake=fake))
 
 
 class Fieldset:

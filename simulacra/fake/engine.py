@@ -180,7 +180,7 @@ class Engine:
                 vals = pa.array(vals[keep].tolist(), type=pa.string())
                 probs = None if probs is None else probs[keep] / probs[keep].sum()
                 found = (vals, probs)
-        if found is not None and probs_cum_missing(found):
+        if found is not None:  # (values, probabilities, cumulative probabilities)
             found = (found[0], found[1], None if found[1] is None else np.cumsum(found[1]))
         self._elements[key] = found
         return found
@@ -228,7 +228,7 @@ class Engine:
         if probs is None:
             idx = rng.integers(0, len(vals), n)
         else:
-            cum = elements[2] if len(elements) > 2 and elements[2] is not None else np.cumsum(probs)
+            cum = elements[2] if len(elements) > 2 else np.cumsum(probs)
             idx = np.minimum(np.searchsorted(cum, rng.random(n) * cum[-1], side="right"), len(vals) - 1)
         return pc.take(vals, pa.array(idx))
 
@@ -295,11 +295,7 @@ class Engine:
                 order.append(idx)
         if choice is None:
             return groups[0]
-        combined = pa.concat_arrays([g.cast(pa.string()) for g in groups])
-        positions = np.concatenate(order)
-        inverse = np.empty(n, dtype=np.int64)
-        inverse[positions] = np.arange(n)
-        return pc.take(combined, pa.array(inverse))
+        return scatter(groups, order, n)
 
     def faker(self):
         if self._faker is None:
@@ -328,5 +324,10 @@ class Engine:
         return pc.take(arr, pa.array(rng.integers(0, k, n)))
 
 
-def probs_cum_missing(found) -> bool:
-    return len(found) == 2
+def scatter(groups: list, order: list, n: int) -> pa.Array:
+    """Put Arrow arrays made for row groups (``order[i]`` are the rows of ``groups[i]``) back in row order."""
+    combined = pa.concat_arrays([g.cast(pa.string()) for g in groups])
+    positions = np.concatenate(order)
+    inverse = np.empty(n, dtype=np.int64)
+    inverse[positions] = np.arange(n)
+    return pc.take(combined, pa.array(inverse))

@@ -197,11 +197,10 @@ def generate_unique(atoms: list[str], positions: np.ndarray, multiplier: int, of
     L = len(atoms)
     out = np.empty((n, L), dtype="<U1")
     if size < 2**62:
-        idx = (positions.astype(object) * multiplier + offset) % size if size >= 2**31 else None
-        if idx is None:
+        if size < 2**31:  # the product fits in int64
             idx = (positions.astype(np.int64) * (multiplier % size) + offset % size) % size
-        else:
-            idx = np.array([int(x) for x in idx], dtype=np.int64)
+        else:  # Python integers do not overflow
+            idx = np.array([(int(p) * multiplier + offset) % size for p in positions], dtype=np.int64)
         for pos in range(L - 1, -1, -1):
             alphabet = np.array(list(atoms[pos]))
             base = len(atoms[pos])

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ...errors import ParameterError
 from ..core import Provider, column
+from ..engine import scatter
 from ._util import DIGITS, TWO_DIGITS, digits_to_str, join, luhn_check_digit, take
 
 #: card type -> (prefixes, length)
@@ -45,7 +45,7 @@ class Finance(Provider):
                 body[rows, : len(p)] = np.array([int(c) for c in p])
             groups.append(join(digits_to_str(body), take(DIGITS, luhn_check_digit(body))))
             order.append(idx)
-        return _reorder(groups, order, n)
+        return scatter(groups, order, n)
 
     @column()
     def iban(self, n, rng, engine):
@@ -93,11 +93,3 @@ class Finance(Provider):
         if minimum > maximum:
             raise ParameterError(f"minimum price {minimum} is larger than maximum {maximum}")
         return np.round(minimum + rng.random(n) * (maximum - minimum), 2)
-
-
-def _reorder(groups, order, n):
-    combined = pa.concat_arrays(groups)
-    positions = np.concatenate(order)
-    inverse = np.empty(n, dtype=np.int64)
-    inverse[positions] = np.arange(n)
-    return pc.take(combined, pa.array(inverse))
