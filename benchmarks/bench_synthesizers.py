@@ -48,7 +48,7 @@ def self_duplicate_rate(real: pd.DataFrame) -> float:
     return float(row_keys(real).duplicated(keep=False).mean())
 
 
-def run_ours(key, meta, data, epochs):
+def run_ours(key, meta, data, epochs, seed=0):
     import simulacra
 
     cls_name, opts = OURS[key]
@@ -57,17 +57,28 @@ def run_ours(key, meta, data, epochs):
     syn = getattr(simulacra, cls_name)(md, **kw)
     r: dict = {}
     with measure(r):
-        syn.fit(data)
+        syn.fit(data, seed=seed)
     fit_s, mem = r["seconds"], r["peak_mib"]
     with measure(r):
-        out = syn.sample(len(data), seed=0, show_progress=False)
+        out = syn.sample(len(data), seed=seed, show_progress=False)
     return out, fit_s, r["seconds"], max(mem, r["peak_mib"])
 
 
-def run_sdv(key, meta, data, table, epochs):
+def run_sdv(key, meta, data, table, epochs, seed=0):
+    import random
+
+    import numpy as np
     import sdv.single_table as st
     from sdv.metadata import Metadata
 
+    random.seed(seed)
+    np.random.seed(seed)
+    try:
+        import torch
+
+        torch.manual_seed(seed)
+    except ImportError:
+        pass
     md = Metadata.load_from_dict(meta, single_table_name=table)
     kw = {"epochs": epochs} if key != "sdv_gc" else {}
     syn = getattr(st, SDV[key])(md, **kw)
@@ -111,6 +122,7 @@ def main(argv=None):
     ap.add_argument("--only", default=None, help="comma-separated synthesizers: " + ", ".join([*OURS, *SDV, "argn"]))
     ap.add_argument("--epochs", type=int, default=100)
     ap.add_argument("--max-rows", type=int, default=None, help="use the first N rows of bigger tables")
+    ap.add_argument("--seeds", type=int, default=1, help="fit each synthesizer with seeds 0..N-1 and print the means")
     args = ap.parse_args(argv)
     from simulacra.io import read_table
 
@@ -128,26 +140,32 @@ def main(argv=None):
             data = data.iloc[: args.max_rows].reset_index(drop=True)
         meta, _ = build_metadata(entry)
         dup = self_duplicate_rate(data)
-        for key in names:
+        for key, seed in [(k, sd) for k in names for sd in range(args.seeds)]:
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     if key in OURS:
-                        syn, fit_s, samp_s, mem = run_ours(key, meta, data, args.epochs)
+                        syn, fit_s, samp_s, mem = run_ours(key, meta, data, args.epochs, seed)
                     elif key in SDV:
-                        syn, fit_s, samp_s, mem = run_sdv(key, meta, data, table, args.epochs)
+                        syn, fit_s, samp_s, mem = run_sdv(key, meta, data, table, args.epochs, seed)
                     else:
                         syn, fit_s, samp_s, mem = run_argn(meta, data, args.epochs)
                 q = quality(data, syn[list(data.columns)], meta)
             except Exception as e:  # noqa: BLE001 - report and go on
                 print(f"{table:<24}{key:<18} ERROR {type(e).__name__}: {str(e).splitlines()[0][:80]}")
                 continue
-            rec = {"table": table, "synthesizer": key, "fit_s": fit_s, "sample_s": samp_s, "peak_mib": mem,
+            rec = {"table": table, "synthesizer": key, "seed": seed, "fit_s": fit_s, "sample_s": samp_s, "peak_mib": mem,
                    "quality": q.get("score"), "shapes": q.get("Column Shapes"), "trends": q.get("Column Pair Trends"),
                    "copy_rate": copy_rate(data, syn), "real_duplicate_rate": dup}
             results.append(rec)
             f = lambda v: "n/a" if v is None or v != v else f"{v:.3f}"  # noqa: E731
             print(f"{table:<24}{key:<18}{fit_s:>9.2f}{samp_s:>8.2f}{mem:>7.0f}{f(rec['quality']):>9}{f(rec['shapes']):>8}{f(rec['trends']):>8}{rec['copy_rate']:>8.4f}{dup:>9.4f}", flush=True)
+    if args.seeds > 1 and results:
+        df = pd.DataFrame(results)
+        agg = df.groupby(["table", "synthesizer"], sort=False).agg(
+            runs=("quality", "size"), quality_mean=("quality", "mean"), quality_sd=("quality", "std"), fit_s_mean=("fit_s", "mean"))
+        print(f"\nmeans over {args.seeds} seeds")
+        print(agg.round(3).to_string())
     out = HERE / "results"
     out.mkdir(exist_ok=True)
     (out / "synthesizers.json").write_text(json.dumps(results, indent=2))

@@ -221,11 +221,19 @@ def get_column_pair_plot(real_data, synthetic_data, column_names, metadata, plot
 
 
 def get_correlation_difference_plot(real_data, synthetic_data, metadata) -> SVGFigure:
-    """Heatmap of |corr(real) - corr(synthetic)| over the numerical and datetime columns (Spearman)."""
+    """Heatmap of |corr(real) - corr(synthetic)| over the numerical and datetime columns (Spearman).
+
+    Ranks are taken over each column's present values, and each pair's correlation over the rows
+    where both are present (with no missing values this is exactly Spearman's rho).
+    """
     real, syn, meta = prepare(real_data, synthetic_data, metadata)
     cols = [c for c, m in meta.items() if m["sdtype"] in CONTINUOUS]
     if len(cols) < 2:
         raise InvalidDataError("a correlation heatmap needs at least two numerical or datetime columns")
-    R = pd.DataFrame({c: _numeric_view(real[c], meta[c]) for c in cols}).corr("spearman").to_numpy()
-    S = pd.DataFrame({c: _numeric_view(syn[c], meta[c]) for c in cols}).corr("spearman").to_numpy()
+    from .quality import pairwise_pearson
+
+    def ranks(df):  # average ranks over each column's present values; missing stays missing
+        return np.column_stack([pd.Series(_numeric_view(df[c], meta[c])).rank().to_numpy() for c in cols])
+
+    R, S = pairwise_pearson(ranks(real)), pairwise_pearson(ranks(syn))
     return heatmap_svg(np.abs(R - S), cols, "Correlation difference |real - synthetic| (Spearman)")

@@ -118,15 +118,31 @@ def _bin_codes(v: np.ndarray) -> np.ndarray:
         return np.digitize(v, edges)
 
 
-def _pearson(a: np.ndarray, b: np.ndarray) -> float:
-    ok = ~(np.isnan(a) | np.isnan(b))
-    a, b = a[ok], b[ok]
-    if len(a) < 2:
-        return np.nan
-    a = a - a.mean()
-    b = b - b.mean()
-    den = np.sqrt((a * a).sum() * (b * b).sum())
-    return float((a * b).sum() / den) if den > 0 else np.nan
+def pairwise_pearson(X: np.ndarray) -> np.ndarray:
+    """Pearson correlation of every pair of columns of ``X`` over the rows where both are present.
+
+    The same numbers as a per-pair Pearson on the complete rows, from four matrix products: for columns i
+    and j, sums over the rows where j is present are ``X0.T @ M`` (X0: X with missing as 0,
+    M: the presence mask). NaN where a pair has fewer than two rows or no spread.
+    """
+    X = np.asarray(X, dtype=float)
+    M = (~np.isnan(X)).astype(float)
+    X0 = np.where(M > 0, X, 0.0)
+    # centre each column on its own mean first, so that the sums of squares do not cancel
+    X0 = np.where(M > 0, X0 - (X0.sum(0) / np.maximum(M.sum(0), 1)), 0.0)
+    n = M.T @ M
+    sx = X0.T @ M  # sx[i, j]: sum of column i over the rows where j is present
+    sxx = (X0 * X0).T @ M
+    sxy = X0.T @ X0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cov = sxy - sx * sx.T / n
+        var_i = sxx - sx * sx / n
+        den = np.sqrt(var_i * var_i.T)
+        r = cov / den
+    scale = np.sqrt(np.maximum(np.diag(sxx), 0))
+    tiny = (var_i <= 1e-12 * np.maximum(scale[:, None] ** 2, 1e-300)) | (var_i.T <= 1e-12 * np.maximum(scale[None, :] ** 2, 1e-300))
+    r[(n < 2) | tiny | ~np.isfinite(r)] = np.nan
+    return np.clip(r, -1.0, 1.0)
 
 
 def _contingency_codes(a, b) -> tuple[float, float]:
@@ -217,8 +233,10 @@ class QualityReport(PropertyReport):
             if missing:
                 raise MetadataError(f"the metadata names column(s) {', '.join(map(repr, missing))} that the {name} does not have")
         cols = [c for c, m in meta.items() if m["sdtype"] in CONTINUOUS + DISCRETE]
-        self._column_shapes(real_data, synthetic_data, cols, meta)
-        self._column_pair_trends(real_data, synthetic_data, cols, meta)
+        # numbers of each continuous column, computed once for both properties
+        nums = {c: (_numeric_view(real_data[c], meta[c]), _numeric_view(synthetic_data[c], meta[c])) for c in cols if meta[c]["sdtype"] in CONTINUOUS}
+        self._column_shapes(real_data, synthetic_data, cols, meta, nums)
+        self._column_pair_trends(real_data, synthetic_data, cols, meta, nums)
         self._overall = float(np.nanmean([self._scores["Column Shapes"], self._scores["Column Pair Trends"]])) if not all(
             np.isnan([self._scores["Column Shapes"], self._scores["Column Pair Trends"]])
         ) else np.nan
@@ -226,12 +244,12 @@ class QualityReport(PropertyReport):
         if verbose:
             print(self.summary())
 
-    def _column_shapes(self, real, syn, cols, meta):
+    def _column_shapes(self, real, syn, cols, meta, nums):
         rows = []
         for c in cols:
             m = meta[c]
             if m["sdtype"] in CONTINUOUS:
-                score = ks_complement(_numeric_view(real[c], m), _numeric_view(syn[c], m))
+                score = ks_complement(*nums[c])
                 rows.append((c, "KSComplement", score))
             else:
                 rows.append((c, "TVComplement", tv_complement(real[c], syn[c])))
@@ -239,14 +257,16 @@ class QualityReport(PropertyReport):
         self._details["Column Shapes"] = df
         self._scores["Column Shapes"] = float(df["Score"].mean()) if df["Score"].notna().any() else np.nan
 
-    def _column_pair_trends(self, real, syn, cols, meta):
-        num_r, num_s, bin_r, bin_s = {}, {}, {}, {}
-        for c in cols:
-            if meta[c]["sdtype"] in CONTINUOUS:
-                num_r[c] = _numeric_view(real[c], meta[c])
-                num_s[c] = _numeric_view(syn[c], meta[c])
-                bin_r[c] = _bin_codes(num_r[c])
-                bin_s[c] = _bin_codes(num_s[c])
+    def _column_pair_trends(self, real, syn, cols, meta, nums):
+        num_r = {c: v[0] for c, v in nums.items()}
+        num_s = {c: v[1] for c, v in nums.items()}
+        bin_r = {c: _bin_codes(v) for c, v in num_r.items()}
+        bin_s = {c: _bin_codes(v) for c, v in num_s.items()}
+        # all correlations of continuous pairs at once (pairwise-complete rows, as per pair)
+        order = {c: i for i, c in enumerate(num_r)}
+        corr_r = pairwise_pearson(np.column_stack(list(num_r.values()))) if len(num_r) > 1 else None
+        corr_s = pairwise_pearson(np.column_stack(list(num_s.values()))) if len(num_s) > 1 else None
+        corr = (order, corr_r, corr_s)
         # every column as integer codes once (real and synthetic share one code book; missing
         # values are a value), so that each pair's contingency table is one bincount
         codes = {}
@@ -261,7 +281,7 @@ class QualityReport(PropertyReport):
         for c1, c2 in itertools.combinations(cols, 2):
             cont1, cont2 = c1 in num_r, c2 in num_r
             if cont1 and cont2:
-                row = self._correlation_row(c1, c2, num_r, num_s)
+                row = self._correlation_row(c1, c2, num_r, num_s, corr)
             else:
                 try:
                     score, v = _contingency_codes(codes[c1], codes[c2])
@@ -283,15 +303,16 @@ class QualityReport(PropertyReport):
             used = df["Score"]
         self._scores["Column Pair Trends"] = float(used.mean()) if used.notna().any() else np.nan
 
-    def _correlation_row(self, c1, c2, num_r, num_s):
+    def _correlation_row(self, c1, c2, num_r, num_s, corr):
         for label, nums in (("real", num_r), ("synthetic", num_s)):
             for c in (c1, c2):
                 v = nums[c][~np.isnan(nums[c])]
                 if len(v) and np.all(v == v[0]):
                     msg = f"ConstantInputError: The {label} data in column '{c}' contains a constant value."
                     return (c1, c2, "CorrelationSimilarity", np.nan, np.nan, np.nan, np.nan, False, msg)
-        r_real = _pearson(num_r[c1], num_r[c2])
-        r_syn = _pearson(num_s[c1], num_s[c2])
+        order, corr_r, corr_s = corr
+        i, j = order[c1], order[c2]
+        r_real, r_syn = float(corr_r[i, j]), float(corr_s[i, j])
         meets = bool(not np.isnan(r_real) and abs(r_real) > CORRELATION_THRESHOLD)
         score = np.nan if np.isnan(r_real) or np.isnan(r_syn) else 1 - abs(r_real - r_syn) / 2
         return (c1, c2, "CorrelationSimilarity", score, r_real, r_syn, np.nan, meets, None)

@@ -126,9 +126,16 @@ class BaseSynthesizer:
         self.metadata.validate_data(df, self._table_name())
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, data) -> "BaseSynthesizer":
-        """Learn the table ``data`` (a DataFrame, or SDV 2's ``{table_name: DataFrame}``)."""
+    def fit(self, data, seed=0) -> "BaseSynthesizer":
+        """Learn the table ``data`` (a DataFrame, or SDV 2's ``{table_name: DataFrame}``).
+
+        ``seed`` (int or SeedSequence, default 0) drives whatever is random in training (the
+        neural synthesizers' weights and batches); the same data and seed give the same model.
+        """
         from ..transforms import TableTransformer
+
+        as_seed_sequence(seed)  # a bad seed fails here, not after the work
+        self._fit_seed = seed
 
         df = self._coerce_data(data)
         self.metadata.validate_data(df, self._table_name())

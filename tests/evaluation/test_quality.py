@@ -91,3 +91,20 @@ def test_agrees_with_sdmetrics(file):
         pa = ours.get_properties().set_index("Property").loc[prop, "Score"]
         pb = theirs.get_properties().set_index("Property").loc[prop, "Score"]
         assert (np.isnan(pa) and np.isnan(pb)) or pa == pytest.approx(pb, abs=0.01), prop
+
+
+def test_pairwise_pearson_matches_per_pair_complete_rows():
+    from simulacra.evaluation.quality import pairwise_pearson
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(500, 5))
+    X[:, 1] += 2 * X[:, 0]
+    X[:, 2] += 1e7  # far from zero: the sums must not cancel
+    X[:, 4] = 3.0  # constant: no correlation
+    X[rng.random(X.shape) < 0.25] = np.nan
+    R = pairwise_pearson(X)
+    for i in range(4):
+        for j in range(4):
+            ok = ~np.isnan(X[:, i]) & ~np.isnan(X[:, j])
+            assert R[i, j] == pytest.approx(np.corrcoef(X[ok, i], X[ok, j])[0, 1], abs=1e-9)
+    assert np.isnan(R[4, :]).all() and np.isnan(R[:, 4]).all()
