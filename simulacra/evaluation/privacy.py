@@ -1,7 +1,8 @@
 """Privacy risk of a synthetic table.
 
 Distances are Gower's (numerical columns scaled by the real range, categories match or not,
-averaged over the columns; see ``_common.MixedEncoder``), found with a nearest-neighbour index.
+averaged over the columns; see ``_common.MixedEncoder``), found by exact brute force in blocks
+(``_common.nearest``) between seeded random samples of the rows.
 
 - **Exact copies**: share of synthetic rows equal to a real row, beside the real table's own
   duplicate share.
@@ -25,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
-from ._common import MixedEncoder, nearest, prepare, row_hashes
+from ._common import MixedEncoder, nearest, prepare, row_keys
 
 
 class PrivacyReport:
@@ -45,10 +46,13 @@ class PrivacyReport:
         rows = [(k, v, EXPLAIN.get(k, "")) for k, v in self.results.items() if not isinstance(v, dict)]
         for col, r in self.results.get("attribute_inference", {}).items():
             rows.append((f"attribute_inference[{col}]", r["synthetic"], r.get("note") or f"{r['metric']} of an attacker fitted on the synthetic data (baseline {r['baseline']:.3f})"))
-        return pd.DataFrame(rows, columns=["Metric", "Value", "Meaning"])
+        return pd.DataFrame({"Metric": [r[0] for r in rows], "Value": pd.Series([r[1] for r in rows], dtype=object), "Meaning": [r[2] for r in rows]})
 
     def summary(self) -> str:
-        return "\n".join(f"- {m}: {v if isinstance(v, str) else f'{v:.4f}'} — {e}" for m, v, e in self.get_details().itertuples(index=False) if v is not None)
+        def fmt(v):
+            return v if isinstance(v, str) else f"{v:,}" if isinstance(v, int) else f"{v:.4f}"
+
+        return "\n".join(f"- {m}: {fmt(v)} — {e}" for m, v, e in self.get_details().itertuples(index=False) if v is not None)
 
     def __repr__(self):
         return "PrivacyReport\n" + self.summary()
@@ -57,6 +61,8 @@ class PrivacyReport:
 EXPLAIN = {
     "exact_copy_rate": "share of synthetic rows that copy a real row exactly",
     "real_duplicate_rate": "share of real rows that equal another real row (the baseline for copies)",
+    "distance_sample_synthetic_rows": "synthetic rows whose distances were measured (a seeded random sample; max_rows)",
+    "distance_sample_real_rows": "real training rows they were compared with (a seeded random sample; max_reference_rows)",
     "dcr_synthetic_median": "median Gower distance from a synthetic row to its closest real row",
     "dcr_synthetic_5pct": "5th percentile of that distance (small = some rows sit very close to real ones)",
     "dcr_holdout_median": "median distance from a holdout row to its closest training row (the baseline)",
@@ -67,7 +73,7 @@ EXPLAIN = {
 }
 
 
-def evaluate_privacy(real_data, synthetic_data, metadata, holdout=None, sensitive_columns=None, known_columns=None, max_rows: int = 2_000, max_reference_rows: int = 20_000, seed=0, verbose: bool = True) -> PrivacyReport:
+def evaluate_privacy(real_data, synthetic_data, metadata, holdout=None, sensitive_columns=None, known_columns=None, max_rows: int = 1_000, max_reference_rows: int = 10_000, seed=0, verbose: bool = True) -> PrivacyReport:
     """Privacy metrics of ``synthetic_data`` against the real (training) data; see the module docstring.
 
     Exact copies are counted on all rows. Distances are measured for a random sample of
@@ -78,15 +84,25 @@ def evaluate_privacy(real_data, synthetic_data, metadata, holdout=None, sensitiv
     rng = np.random.default_rng(seed)
     cols = [c for c in meta if c in syn.columns]
     res: dict = {}
-    res["exact_copy_rate"] = float(row_hashes(syn, cols).isin(set(row_hashes(real, cols))).mean())
-    res["real_duplicate_rate"] = float(row_hashes(real, cols).duplicated(keep=False).mean())
+    kr, ks = row_keys([real, syn], cols)
+    res["exact_copy_rate"] = float(np.isin(ks, kr).mean())
+    res["real_duplicate_rate"] = float(pd.Series(kr).duplicated(keep=False).mean())
     enc = MixedEncoder(real, meta)
+
     def sub(df, cap):
         return df if len(df) <= cap else df.iloc[np.sort(rng.choice(len(df), cap, replace=False))]
 
-    R = enc.transform(sub(real, max_reference_rows))
-    S = enc.transform(sub(syn, max_rows))
+    def take(e, cap):
+        if len(e[0]) <= cap:
+            return e
+        idx = np.sort(rng.choice(len(e[0]), cap, replace=False))
+        return e[0][idx], e[1][idx]
+
+    R = enc.encode(sub(real, max_reference_rows))
+    S = enc.encode(sub(syn, max_rows))
     d = nearest(R, S, k=2) / enc.n_columns
+    res["distance_sample_synthetic_rows"] = len(S[0])
+    res["distance_sample_real_rows"] = len(R[0])
     res["dcr_synthetic_median"] = float(np.median(d[:, 0]))
     res["dcr_synthetic_5pct"] = float(np.quantile(d[:, 0], 0.05))
     if d.shape[1] > 1:
@@ -99,15 +115,15 @@ def evaluate_privacy(real_data, synthetic_data, metadata, holdout=None, sensitiv
             from ..errors import MetadataError
 
             raise MetadataError(f"the holdout lacks column(s) {', '.join(map(repr, missing))}")
-        H = enc.transform(sub(hold, max_rows))
+        H = enc.encode(sub(hold, max_rows))
         dh = nearest(R, H, k=1)[:, 0] / enc.n_columns
         res["dcr_holdout_median"] = float(np.median(dh))
         to_train = d[:, 0] * enc.n_columns
         to_hold = nearest(H, S, k=1)[:, 0]
         res["dcr_share"] = float(np.mean(to_train < to_hold) + 0.5 * np.mean(to_train == to_hold))
-        res["dcr_share_expected"] = float(len(R) / (len(R) + len(H)))
+        res["dcr_share_expected"] = float(len(R[0]) / (len(R[0]) + len(H[0])))
         # membership attack: members are closer to the synthetic data
-        members = R if len(R) <= max_rows else R[np.sort(rng.choice(len(R), max_rows, replace=False))]
+        members = take(R, max_rows)
         dm = nearest(S, members, k=1)[:, 0]
         dn = nearest(S, H, k=1)[:, 0]
         from sklearn.metrics import roc_auc_score

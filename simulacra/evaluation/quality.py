@@ -50,22 +50,28 @@ def _columns_meta(metadata) -> dict:
     raise MetadataError("metadata must be a simulacra Metadata or an SDV-style metadata dict")
 
 
-def _numeric_view(s: pd.Series, meta: dict) -> np.ndarray:
-    """Numbers for a continuous column: floats, or datetimes as int64 epoch nanoseconds."""
-    if meta["sdtype"] == "datetime":
-        if not pd.api.types.is_datetime64_any_dtype(s.dtype):
-            import warnings
+def as_datetime(s: pd.Series, meta: dict) -> pd.Series:
+    """A datetime column as datetime64 values: text is parsed with the column's format, and values in other formats (mixed-format columns) count too."""
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return s
+    import warnings
 
-            fmt = meta.get("datetime_format")
-            raw = s
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                s = pd.to_datetime(raw, format=fmt, errors="coerce") if fmt else pd.to_datetime(raw, errors="coerce", format="mixed")
-                # values in other formats than the main one (mixed-format columns) count too
-                rest = s.isna() & raw.notna()
-                if rest.any():
-                    s = s.astype("datetime64[ns]")
-                    s[rest] = pd.to_datetime(raw[rest], errors="coerce", format="mixed")
+    fmt = meta.get("datetime_format")
+    raw = s
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s = pd.to_datetime(raw, format=fmt, errors="coerce") if fmt else pd.to_datetime(raw, errors="coerce", format="mixed")
+        rest = s.isna() & raw.notna()
+        if rest.any():
+            s = s.astype("datetime64[ns]")
+            s[rest] = pd.to_datetime(raw[rest], errors="coerce", format="mixed")
+    return s
+
+
+def _numeric_view(s: pd.Series, meta: dict) -> np.ndarray:
+    """Numbers for a continuous column: floats, or datetimes as seconds since the epoch."""
+    if meta["sdtype"] == "datetime":
+        s = as_datetime(s, meta)
         if isinstance(s.dtype, pd.DatetimeTZDtype):
             s = s.dt.tz_convert("UTC").dt.tz_localize(None)
         arr = s.to_numpy()

@@ -48,11 +48,19 @@ def build_report(real_data, synthetic_data, metadata, holdout=None, target=None,
     from .diagnostic import run_diagnostic
     from .plots import get_column_plot, get_correlation_difference_plot
     from .privacy import evaluate_privacy
-    from .quality import evaluate_quality
+    from .quality import as_datetime, evaluate_quality
     from .stats import statistical_tests
     from .utility import evaluate_utility
 
     real, syn, meta = prepare(real_data, synthetic_data, metadata)
+    # text dates are parsed once here, not again in every metric: only where no table has them
+    # as datetimes already, so a type mismatch still shows in Data Structure
+    frames = [real, syn] + ([holdout.rename(columns=str)] if holdout is not None else [])
+    for c, m in meta.items():
+        if m["sdtype"] == "datetime" and all(c in f.columns and not pd.api.types.is_datetime64_any_dtype(f[c].dtype) for f in frames):
+            frames = [f.assign(**{c: as_datetime(f[c], m)}) for f in frames]
+    real, syn = frames[0], frames[1]
+    holdout = frames[2] if holdout is not None else None
     quality = evaluate_quality(real, syn, metadata, verbose=False)
     diag = run_diagnostic(real, syn, metadata, verbose=False)
     privacy = evaluate_privacy(real, syn, metadata, holdout=holdout, verbose=False)

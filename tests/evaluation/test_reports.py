@@ -117,3 +117,38 @@ def test_validity_agrees_with_sdmetrics(split, good, penguins_metadata):
     t = theirs.get_details("Data Validity").set_index("Column")["Score"]
     for col in ["body_mass_g", "island", "species", "bill_length_mm"]:
         assert ours[col] == pytest.approx(t[col], abs=0.01), col
+
+
+def test_gower_nearest_matches_the_definition():
+    from simulacra.evaluation._common import MixedEncoder, nearest, row_keys
+
+    rng = np.random.default_rng(0)
+    n = 60
+    real = pd.DataFrame({"x": rng.normal(size=n), "c": rng.choice(list("abcd"), n), "t": pd.date_range("2020-01-01", periods=n, freq="D")})
+    real.loc[rng.random(n) < 0.2, "x"] = np.nan
+    real.loc[rng.random(n) < 0.2, "c"] = None
+    syn = real.sample(frac=1.0, random_state=1).reset_index(drop=True)
+    syn["x"] = syn["x"] * 1.3 + 0.1
+    meta = {"columns": {"x": {"sdtype": "numerical"}, "c": {"sdtype": "categorical"}, "t": {"sdtype": "datetime"}}}
+    enc = MixedEncoder(real, meta["columns"])
+    got = nearest(enc.encode(real), enc.encode(syn), k=2, block_cells=500)  # several blocks
+    lo, span = real["x"].min(), real["x"].max() - real["x"].min()
+    tspan = (real["t"].max() - real["t"].min()).total_seconds()
+
+    def gower(a, b):
+        if pd.isna(a["x"]) and pd.isna(b["x"]):
+            dx = 0.0
+        elif pd.isna(a["x"]) or pd.isna(b["x"]):
+            dx = 1.0
+        else:
+            dx = abs(np.clip((a["x"] - lo) / span, 0, 1) - np.clip((b["x"] - lo) / span, 0, 1))
+        dc = 0.0 if (pd.isna(a["c"]) and pd.isna(b["c"])) or a["c"] == b["c"] else 1.0
+        dt = abs((a["t"] - b["t"]).total_seconds()) / tspan
+        return dx + dc + dt
+
+    for i in range(n):
+        d = sorted(gower(syn.iloc[i], real.iloc[j]) for j in range(n))[:2]
+        np.testing.assert_allclose(got[i], d, atol=1e-9)
+    # exact copies: a shuffled copy matches every row, and 1 equals 1.0
+    ka, kb = row_keys([pd.DataFrame({"v": [1, 2, 3]}), pd.DataFrame({"v": [3.0, 1.0, 5.0]})], ["v"])
+    assert np.isin(kb, ka).tolist() == [True, True, False]
