@@ -130,6 +130,13 @@ def main(argv=None):
     names = [*OURS, *SDV, "argn"] if args.only is None else args.only.split(",")
     wanted = None if args.tables is None else set(args.tables.split(","))
     results = []
+    if any(k in names for k in ("ctgan", "tvae", "copulagan", "sdv_ctgan", "sdv_tvae", "sdv_copulagan", "argn")):
+        try:  # the first torch optimizer in a process imports torch._dynamo (about 1 s): not part of any fit
+            import torch
+
+            torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))])
+        except ImportError:
+            pass
     print(f"{'table':<24}{'synthesizer':<18}{'fit s':>9}{'samp s':>8}{'MiB':>7}{'quality':>9}{'shapes':>8}{'trends':>8}{'copies':>8}{'real dup':>9}")
     for entry in catalog["tables"]:
         table = entry["file"].removesuffix(".csv")

@@ -251,32 +251,56 @@ class CTGANSynthesizer(_NeuralSynthesizer):
         layers.append(nn.Linear(dim, 1))
         self._discriminator = nn.Sequential(*layers).to(self._device)
 
-    def _activate(self, raw, gen=None, hard=False):
+    def _segment_index(self, device):
+        """Per output column: the id of its softmax span (tanh columns get ids of their own), and which are tanh.
+
+        With these, every span's softmax is a few whole-matrix operations instead of one small
+        operation per column, forward and backward.
+        """
         torch = require_torch("CTGANSynthesizer")
-        parts = []
-        for s, w, act, _ in self._mode.spans:
-            x = raw[:, s : s + w]
-            if act == "tanh":
-                parts.append(torch.tanh(x))
-            elif hard:
-                parts.append(torch.nn.functional.one_hot(x.argmax(dim=1), w).float())
-            else:
-                parts.append(_gumbel_softmax(torch, x, 0.2, gen))
-        return torch.cat(parts, dim=1)
+        key = (str(device), id(self._mode))
+        if getattr(self, "_seg_cache", (None,))[0] != key:
+            width = sum(w for _, w, _, _ in self._mode.spans)
+            seg = np.empty(width, dtype=np.int64)
+            tanh = np.zeros(width, dtype=bool)
+            for i, (st, w, act, _) in enumerate(self._mode.spans):
+                seg[st : st + w] = i
+                tanh[st : st + w] = act == "tanh"
+            cond_to_raw = np.concatenate([np.arange(st, st + w) for st, w, _ in self._mode.discrete_spans]) if self._mode.discrete_spans else np.zeros(0, np.int64)
+            self._seg_cache = (key, torch.from_numpy(seg).to(device), torch.from_numpy(tanh).to(device), len(self._mode.spans), torch.from_numpy(cond_to_raw).to(device))
+        return self._seg_cache[1:]
+
+    @staticmethod
+    def _segment_logsumexp(torch, x, seg, n_seg):
+        """log(sum(exp(x))) over each segment of columns, shape (rows, segments)."""
+        idx = seg.expand(x.shape[0], -1)
+        m = torch.full((x.shape[0], n_seg), -torch.inf, dtype=x.dtype, device=x.device).scatter_reduce(1, idx, x.detach(), reduce="amax")
+        e = torch.exp(x - m[:, seg])
+        return torch.log(torch.zeros((x.shape[0], n_seg), dtype=x.dtype, device=x.device).index_add(1, seg, e)) + m
+
+    def _activate(self, raw, gen=None):
+        """tanh on the scalar columns, a Gumbel softmax (tau 0.2) on each span of mode or category columns."""
+        torch = require_torch("CTGANSynthesizer")
+        seg, is_tanh, n_seg, _ = self._segment_index(raw.device)
+        u = (torch.rand(raw.shape, generator=gen) if gen is not None else torch.rand_like(raw)).to(raw.device)
+        z = (raw - torch.log(-torch.log(u.clamp(1e-10, 1 - 1e-10)))) / 0.2
+        soft = torch.exp(z - self._segment_logsumexp(torch, z, seg, n_seg)[:, seg])
+        return torch.where(is_tanh, torch.tanh(raw), soft)
 
     def _cond_loss(self, raw, cond):
+        """Cross-entropy of the generator's logits on the conditioned category (rows with a condition), summed, over the batch size."""
         torch = require_torch("CTGANSynthesizer")
         if cond is None:
             return torch.zeros((), device=raw.device)
-        losses = []
-        offset = 0
-        for s, w, _ in self._cond_spans:
-            target = cond[:, offset : offset + w]
-            mask = target.sum(dim=1) > 0
-            if mask.any():
-                losses.append(torch.nn.functional.cross_entropy(raw[mask, s : s + w], target[mask].argmax(dim=1), reduction="sum"))
-            offset += w
-        return sum(losses) / raw.shape[0] if losses else torch.zeros((), device=raw.device)
+        seg, _, n_seg, cond_to_raw = self._segment_index(raw.device)
+        has = cond.sum(dim=1) > 0
+        if not bool(has.any()):
+            return torch.zeros((), device=raw.device)
+        r = raw[has]
+        target = cond_to_raw[cond[has].argmax(dim=1)]
+        lse = self._segment_logsumexp(torch, r, seg, n_seg)
+        rows = torch.arange(r.shape[0], device=raw.device)
+        return (lse[rows, seg[target]] - r[rows, target]).sum() / raw.shape[0]
 
     def _train(self, data, rng):
         torch = require_torch("CTGANSynthesizer")
@@ -399,13 +423,6 @@ def _gradient_penalty(torch, disc, real, fake, pac, lam=10.0):
     grad = torch.autograd.grad(outputs=out, inputs=inter, grad_outputs=torch.ones_like(out), create_graph=True, retain_graph=True)[0]
     grad = grad.reshape(-1, pac * real.shape[1])
     return ((grad.norm(2, dim=1) - 1) ** 2).mean() * lam
-
-
-def _gumbel_softmax(torch, logits, tau, gen=None):
-    u = torch.rand(logits.shape, generator=gen) if gen is not None else torch.rand_like(logits)
-    u = u.to(logits.device)
-    g = -torch.log(-torch.log(u.clamp(1e-10, 1 - 1e-10)))
-    return torch.softmax((logits + g) / tau, dim=1)
 
 
 # ---------------------------------------------------------------------- TVAE
