@@ -9,7 +9,7 @@ from ..errors import ModelFileError, ParameterError
 
 MAX_MODES = 10
 MODE_WEIGHT_MIN = 0.005
-DISCRETE_MAX_VALUES = 50
+DISCRETE_MAX_VALUES = 20
 
 
 def require_torch(who: str):
@@ -42,7 +42,7 @@ class ModeTransformer:
     Continuous columns: a variational Gaussian mixture (up to 10 modes); each value becomes the
     one-hot of a mode drawn by its posterior plus its offset from the mode's mean in units of
     four standard deviations, in [-1, 1]. Discrete columns (categories, null indicators, columns
-    with few values): a one-hot over the learned values.
+    with at most 20 values, and fewer than one per 20 rows): a one-hot over the learned values.
     """
 
     def fit(self, M: np.ndarray, discrete: list[bool], rng: np.random.Generator):

@@ -204,6 +204,16 @@ class CTGANSynthesizer(_NeuralSynthesizer):
         p = np.log(freq + 1) if log else freq
         return p / p.sum()
 
+    def _category_cdf(self, j, log):
+        """Cumulative category probabilities of discrete column j, cached (drawn with one searchsorted)."""
+        owner, cache = getattr(self, "_cdf_cache", (None, None))
+        if owner is not self._mode:  # refitted or loaded: a new representation
+            cache = {}
+            self._cdf_cache = (self._mode, cache)
+        if (j, bool(log)) not in cache:
+            cache[(j, bool(log))] = np.cumsum(self._category_probs(j, log))
+        return cache[(j, bool(log))]
+
     def _sample_cond(self, n, rng, for_training):
         if not self._cond_spans:
             return None, None, None
@@ -216,8 +226,8 @@ class CTGANSynthesizer(_NeuralSynthesizer):
             offsets.append(offset)
             idx = np.flatnonzero(which == i)
             if idx.size:
-                p = self._category_probs(j, self.log_frequency and for_training)
-                k = rng.choice(w, size=idx.size, p=p)
+                cdf = self._category_cdf(j, self.log_frequency and for_training)
+                k = np.minimum(np.searchsorted(cdf, rng.random(idx.size), side="right"), w - 1)
                 cats[idx] = k
                 cond[idx, offset + k] = 1.0
             offset += w
@@ -258,8 +268,9 @@ class CTGANSynthesizer(_NeuralSynthesizer):
         operation per column, forward and backward.
         """
         torch = require_torch("CTGANSynthesizer")
-        key = (str(device), id(self._mode))
-        if getattr(self, "_seg_cache", (None,))[0] != key:
+        key = (str(device), self._mode)  # holds the representation itself, so a refit never matches
+        cached = getattr(self, "_seg_cache", (None,))[0]
+        if cached is None or cached[0] != key[0] or cached[1] is not self._mode:
             width = sum(w for _, w, _, _ in self._mode.spans)
             seg = np.empty(width, dtype=np.int64)
             tanh = np.zeros(width, dtype=bool)
