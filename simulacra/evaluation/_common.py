@@ -97,7 +97,7 @@ def nearest(reference, queries, k: int = 1, block_cells: int = 4_000_000) -> np.
     from scipy.spatial.distance import cdist
 
     (rn, rc), (qn, qc) = reference, queries
-    nref, nq = max(len(rn), len(rc)), max(len(qn), len(qc))
+    nref, nq = len(rn), len(qn)  # encode gives both parts every row, even with no columns
     k = max(1, min(k, nref))
     out = np.empty((nq, k))
     step = max(1, block_cells // max(1, nref))

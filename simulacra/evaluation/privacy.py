@@ -89,14 +89,12 @@ def evaluate_privacy(real_data, synthetic_data, metadata, holdout=None, sensitiv
     res["real_duplicate_rate"] = float(pd.Series(kr).duplicated(keep=False).mean())
     enc = MixedEncoder(real, meta)
 
-    def sub(df, cap):
-        return df if len(df) <= cap else df.iloc[np.sort(rng.choice(len(df), cap, replace=False))]
+    def pick(n, cap):
+        """Sorted positions of a seeded sample of ``cap`` rows out of ``n`` (all when ``n <= cap``)."""
+        return np.arange(n) if n <= cap else np.sort(rng.choice(n, cap, replace=False))
 
-    def take(e, cap):
-        if len(e[0]) <= cap:
-            return e
-        idx = np.sort(rng.choice(len(e[0]), cap, replace=False))
-        return e[0][idx], e[1][idx]
+    def sub(df, cap):
+        return df.iloc[pick(len(df), cap)]
 
     R = enc.encode(sub(real, max_reference_rows))
     S = enc.encode(sub(syn, max_rows))
@@ -123,7 +121,8 @@ def evaluate_privacy(real_data, synthetic_data, metadata, holdout=None, sensitiv
         res["dcr_share"] = float(np.mean(to_train < to_hold) + 0.5 * np.mean(to_train == to_hold))
         res["dcr_share_expected"] = float(len(R[0]) / (len(R[0]) + len(H[0])))
         # membership attack: members are closer to the synthetic data
-        members = take(R, max_rows)
+        idx = pick(len(R[0]), max_rows)
+        members = (R[0][idx], R[1][idx])
         dm = nearest(S, members, k=1)[:, 0]
         dn = nearest(S, H, k=1)[:, 0]
         from sklearn.metrics import roc_auc_score

@@ -145,8 +145,8 @@ def pairwise_pearson(X: np.ndarray) -> np.ndarray:
         var_i = sxx - sx * sx / n
         den = np.sqrt(var_i * var_i.T)
         r = cov / den
-    scale = np.sqrt(np.maximum(np.diag(sxx), 0))
-    tiny = (var_i <= 1e-12 * np.maximum(scale[:, None] ** 2, 1e-300)) | (var_i.T <= 1e-12 * np.maximum(scale[None, :] ** 2, 1e-300))
+    ss = np.maximum(np.diag(sxx), 1e-300)  # each column's own sum of squares: the scale of "no spread"
+    tiny = (var_i <= 1e-12 * ss[:, None]) | (var_i.T <= 1e-12 * ss[None, :])
     r[(n < 2) | tiny | ~np.isfinite(r)] = np.nan
     return np.clip(r, -1.0, 1.0)
 
@@ -272,7 +272,10 @@ class QualityReport(PropertyReport):
         order = {c: i for i, c in enumerate(num_r)}
         corr_r = pairwise_pearson(np.column_stack(list(num_r.values()))) if len(num_r) > 1 else None
         corr_s = pairwise_pearson(np.column_stack(list(num_s.values()))) if len(num_s) > 1 else None
-        corr = (order, corr_r, corr_s)
+        # which columns are constant, per table: checked once, not once per pair
+        constant = {(label, c): bool(len(v := x[~np.isnan(x)]) and np.all(v == v[0]))
+                    for label, nums_ in (("real", num_r), ("synthetic", num_s)) for c, x in nums_.items()}
+        corr = (order, corr_r, corr_s, constant)
         # every column as integer codes once (real and synthetic share one code book; missing
         # values are a value), so that each pair's contingency table is one bincount
         codes = {}
@@ -287,7 +290,7 @@ class QualityReport(PropertyReport):
         for c1, c2 in itertools.combinations(cols, 2):
             cont1, cont2 = c1 in num_r, c2 in num_r
             if cont1 and cont2:
-                row = self._correlation_row(c1, c2, num_r, num_s, corr)
+                row = self._correlation_row(c1, c2, corr)
             else:
                 try:
                     score, v = _contingency_codes(codes[c1], codes[c2])
@@ -309,14 +312,13 @@ class QualityReport(PropertyReport):
             used = df["Score"]
         self._scores["Column Pair Trends"] = float(used.mean()) if used.notna().any() else np.nan
 
-    def _correlation_row(self, c1, c2, num_r, num_s, corr):
-        for label, nums in (("real", num_r), ("synthetic", num_s)):
+    def _correlation_row(self, c1, c2, corr):
+        order, corr_r, corr_s, constant = corr
+        for label in ("real", "synthetic"):
             for c in (c1, c2):
-                v = nums[c][~np.isnan(nums[c])]
-                if len(v) and np.all(v == v[0]):
+                if constant[(label, c)]:
                     msg = f"ConstantInputError: The {label} data in column '{c}' contains a constant value."
                     return (c1, c2, "CorrelationSimilarity", np.nan, np.nan, np.nan, np.nan, False, msg)
-        order, corr_r, corr_s = corr
         i, j = order[c1], order[c2]
         r_real, r_syn = float(corr_r[i, j]), float(corr_s[i, j])
         meets = bool(not np.isnan(r_real) and abs(r_real) > CORRELATION_THRESHOLD)

@@ -186,33 +186,38 @@ class CTGANSynthesizer(_NeuralSynthesizer):
         return p
 
     # conditional vector ---------------------------------------------------
-    def _cond_setup(self, data=None):
+    def _cond_setup(self):
+        """What training and sampling look up per step, derived from the mode representation once
+        (on every fit and load): the conditional spans, their category CDFs (original and
+        log-frequency), and per output column its span id, whether it is a tanh column, and where
+        each conditional-vector column sits in the generator's output."""
+        torch = require_torch("CTGANSynthesizer")
         self._cond_spans = self._mode.discrete_spans
         self._cond_dim = sum(w for _, w, _ in self._cond_spans)
-        if data is not None:
-            # per discrete column: row numbers sorted by category, with each category's start and count
-            self._cond_rows = []
-            for s, w, _ in self._cond_spans:
-                cat = data[:, s : s + w].argmax(axis=1)
-                order = np.argsort(cat, kind="stable")
-                counts = np.bincount(cat, minlength=w)
-                starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-                self._cond_rows.append((order, starts, counts))
+        self._cond_cdf = {log: [np.cumsum(self._category_probs(j, log)) for _, _, j in self._cond_spans] for log in (False, True)}
+        spans = self._mode.spans
+        seg = np.empty(self._mode.dim, dtype=np.int64)
+        tanh = np.zeros(self._mode.dim, dtype=bool)
+        for i, (st, w, act, _) in enumerate(spans):
+            seg[st : st + w] = i
+            tanh[st : st + w] = act == "tanh"
+        cond_to_raw = np.concatenate([np.arange(st, st + w) for st, w, _ in self._cond_spans]) if self._cond_spans else np.zeros(0, np.int64)
+        self._seg, self._is_tanh, self._cond_to_raw = (torch.from_numpy(a).to(self._device) for a in (seg, tanh, cond_to_raw))
+
+    def _index_rows(self, data):
+        """Training-by-sampling's index: per discrete column, row numbers sorted by category, with each category's start and count."""
+        self._cond_rows = []
+        for s, w, _ in self._cond_spans:
+            cat = data[:, s : s + w].argmax(axis=1)
+            order = np.argsort(cat, kind="stable")
+            counts = np.bincount(cat, minlength=w)
+            starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+            self._cond_rows.append((order, starts, counts))
 
     def _category_probs(self, j, log):
         freq = self._mode.columns[j]["freq"]
         p = np.log(freq + 1) if log else freq
         return p / p.sum()
-
-    def _category_cdf(self, j, log):
-        """Cumulative category probabilities of discrete column j, cached (drawn with one searchsorted)."""
-        owner, cache = getattr(self, "_cdf_cache", (None, None))
-        if owner is not self._mode:  # refitted or loaded: a new representation
-            cache = {}
-            self._cdf_cache = (self._mode, cache)
-        if (j, bool(log)) not in cache:
-            cache[(j, bool(log))] = np.cumsum(self._category_probs(j, log))
-        return cache[(j, bool(log))]
 
     def _sample_cond(self, n, rng, for_training):
         if not self._cond_spans:
@@ -220,14 +225,12 @@ class CTGANSynthesizer(_NeuralSynthesizer):
         cond = np.zeros((n, self._cond_dim), dtype=np.float32)
         which = rng.integers(0, len(self._cond_spans), n)
         cats = np.zeros(n, dtype=np.int64)
+        cdfs = self._cond_cdf[bool(self.log_frequency and for_training)]
         offset = 0
-        offsets = []
         for i, (s, w, j) in enumerate(self._cond_spans):
-            offsets.append(offset)
             idx = np.flatnonzero(which == i)
             if idx.size:
-                cdf = self._category_cdf(j, self.log_frequency and for_training)
-                k = np.minimum(np.searchsorted(cdf, rng.random(idx.size), side="right"), w - 1)
+                k = np.minimum(np.searchsorted(cdfs[i], rng.random(idx.size), side="right"), w - 1)
                 cats[idx] = k
                 cond[idx, offset + k] = 1.0
             offset += w
@@ -261,26 +264,6 @@ class CTGANSynthesizer(_NeuralSynthesizer):
         layers.append(nn.Linear(dim, 1))
         self._discriminator = nn.Sequential(*layers).to(self._device)
 
-    def _segment_index(self, device):
-        """Per output column: the id of its softmax span (tanh columns get ids of their own), and which are tanh.
-
-        With these, every span's softmax is a few whole-matrix operations instead of one small
-        operation per column, forward and backward.
-        """
-        torch = require_torch("CTGANSynthesizer")
-        key = (str(device), self._mode)  # holds the representation itself, so a refit never matches
-        cached = getattr(self, "_seg_cache", (None,))[0]
-        if cached is None or cached[0] != key[0] or cached[1] is not self._mode:
-            width = sum(w for _, w, _, _ in self._mode.spans)
-            seg = np.empty(width, dtype=np.int64)
-            tanh = np.zeros(width, dtype=bool)
-            for i, (st, w, act, _) in enumerate(self._mode.spans):
-                seg[st : st + w] = i
-                tanh[st : st + w] = act == "tanh"
-            cond_to_raw = np.concatenate([np.arange(st, st + w) for st, w, _ in self._mode.discrete_spans]) if self._mode.discrete_spans else np.zeros(0, np.int64)
-            self._seg_cache = (key, torch.from_numpy(seg).to(device), torch.from_numpy(tanh).to(device), len(self._mode.spans), torch.from_numpy(cond_to_raw).to(device))
-        return self._seg_cache[1:]
-
     @staticmethod
     def _segment_logsumexp(torch, x, seg, n_seg):
         """log(sum(exp(x))) over each segment of columns, shape (rows, segments)."""
@@ -292,23 +275,23 @@ class CTGANSynthesizer(_NeuralSynthesizer):
     def _activate(self, raw, gen=None):
         """tanh on the scalar columns, a Gumbel softmax (tau 0.2) on each span of mode or category columns."""
         torch = require_torch("CTGANSynthesizer")
-        seg, is_tanh, n_seg, _ = self._segment_index(raw.device)
+        seg, n_seg = self._seg, len(self._mode.spans)
         u = (torch.rand(raw.shape, generator=gen) if gen is not None else torch.rand_like(raw)).to(raw.device)
         z = (raw - torch.log(-torch.log(u.clamp(1e-10, 1 - 1e-10)))) / 0.2
         soft = torch.exp(z - self._segment_logsumexp(torch, z, seg, n_seg)[:, seg])
-        return torch.where(is_tanh, torch.tanh(raw), soft)
+        return torch.where(self._is_tanh, torch.tanh(raw), soft)
 
     def _cond_loss(self, raw, cond):
         """Cross-entropy of the generator's logits on the conditioned category (rows with a condition), summed, over the batch size."""
         torch = require_torch("CTGANSynthesizer")
         if cond is None:
             return torch.zeros((), device=raw.device)
-        seg, _, n_seg, cond_to_raw = self._segment_index(raw.device)
+        seg, n_seg = self._seg, len(self._mode.spans)
         has = cond.sum(dim=1) > 0
         if not bool(has.any()):
             return torch.zeros((), device=raw.device)
         r = raw[has]
-        target = cond_to_raw[cond[has].argmax(dim=1)]
+        target = self._cond_to_raw[cond[has].argmax(dim=1)]
         lse = self._segment_logsumexp(torch, r, seg, n_seg)
         rows = torch.arange(r.shape[0], device=raw.device)
         return (lse[rows, seg[target]] - r[rows, target]).sum() / raw.shape[0]
@@ -316,7 +299,7 @@ class CTGANSynthesizer(_NeuralSynthesizer):
     def _train(self, data, rng):
         torch = require_torch("CTGANSynthesizer")
         self._build_modules()
-        self._cond_setup(data)
+        self._index_rows(data)
         dev = self._device
         opt_g = _adam(torch, self._generator.parameters(), lr=self.generator_lr, betas=(0.5, 0.9), weight_decay=self.generator_decay)
         opt_d = _adam(torch, self._discriminator.parameters(), lr=self.discriminator_lr, betas=(0.5, 0.9), weight_decay=self.discriminator_decay)
