@@ -6,10 +6,59 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidDataError, MetadataError
-from .quality import _columns_meta, _numeric_view
 
 CONTINUOUS = ("numerical", "datetime")
 DISCRETE = ("categorical", "boolean", "ordinal")
+
+
+def _columns_meta(metadata) -> dict:
+    from ..metadata import Metadata
+
+    if isinstance(metadata, Metadata):
+        return metadata.columns
+    if isinstance(metadata, dict):
+        if metadata.get("tables"):
+            return next(iter(metadata["tables"].values()))["columns"]
+        if "columns" in metadata:
+            return metadata["columns"]
+    if hasattr(metadata, "to_dict"):
+        return _columns_meta(metadata.to_dict())
+    raise MetadataError("metadata must be a simulacra Metadata or an SDV-style metadata dict")
+
+
+def as_datetime(s: pd.Series, meta: dict) -> pd.Series:
+    """A datetime column as datetime64 values: text is parsed with the column's format, and values in other formats (mixed-format columns) count too."""
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return s
+    import warnings
+
+    fmt = meta.get("datetime_format")
+    raw = s
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s = pd.to_datetime(raw, format=fmt, errors="coerce") if fmt else pd.to_datetime(raw, errors="coerce", format="mixed")
+        rest = s.isna() & raw.notna()
+        if rest.any():
+            s = s.astype("datetime64[ns]")
+            s[rest] = pd.to_datetime(raw[rest], errors="coerce", format="mixed")
+    return s
+
+
+def _numeric_view(s: pd.Series, meta: dict) -> np.ndarray:
+    """Numbers for a continuous column: floats, or datetimes as seconds since the epoch."""
+    if meta["sdtype"] == "datetime":
+        s = as_datetime(s, meta)
+        if isinstance(s.dtype, pd.DatetimeTZDtype):
+            s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+        arr = s.to_numpy()
+        unit = np.datetime_data(arr.dtype)[0]
+        per_second = {"s": 1, "ms": 1e3, "us": 1e6, "ns": 1e9}.get(unit, 1.0)
+        nat = np.isnat(arr)
+        v = arr.view("int64") / per_second  # seconds in the column's own unit: no overflow
+        v[nat] = np.nan
+        return v
+    v = pd.to_numeric(s, errors="coerce")
+    return v.to_numpy(dtype=float, na_value=np.nan)
 
 
 def prepare(real, synthetic, metadata, name_real="real_data", name_syn="synthetic_data"):
@@ -19,8 +68,7 @@ def prepare(real, synthetic, metadata, name_real="real_data", name_syn="syntheti
             raise InvalidDataError(f"{name} must be a pandas DataFrame, got {type(df).__name__}")
         if len(df) == 0:
             raise InvalidDataError(f"{name} has no rows")
-    real = real.rename(columns=str)
-    synthetic = synthetic.rename(columns=str)
+    real, synthetic = text_columns(real), text_columns(synthetic)
     meta = _columns_meta(metadata)
     for label, df in (("real data", real), ("synthetic data", synthetic)):
         missing = [c for c in meta if c not in df.columns]
@@ -29,52 +77,156 @@ def prepare(real, synthetic, metadata, name_real="real_data", name_syn="syntheti
     return real, synthetic, meta
 
 
-class MixedEncoder:
-    """Rows as points whose L1 distance divided by the number of columns is Gower's distance.
+def text_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with text column names (a renamed copy only when some name is not text)."""
+    return df if all(isinstance(c, str) for c in df.columns) else df.rename(columns=str)
 
-    Numerical and datetime columns are scaled by their real range (values outside it are clipped
-    to it) and embedded as ``(v/2, -v/2)``, so two values lie ``|v - w|`` apart; a missing value
-    is the point ``(1/2, 1/2)``: distance 1 to any value and 0 to another missing value.
-    Categories are integer codes and cost 1 when they differ; the 20 most frequent categories of a
-    column are kept, the others share one code (so two rare values count as equal), and a
-    missing value is a category of its own.
+
+class Views:
+    """Per-column arrays of a few tables (real, synthetic, holdout...), made on first use and kept.
+
+    Every metric of a report needs the same things: a continuous column's numbers, its sorted
+    present values, a discrete column's integer codes. A report makes one ``Views`` of its tables
+    and hands it to each metric, so that no column is converted, sorted or factorized twice.
+
+    Parameters
+    ----------
+    frames : list of pandas.DataFrame
+        The tables, with text column names; metrics use them by position (0: real, 1: synthetic).
+    meta : dict
+        Column metadata (``{name: {"sdtype": ...}}``).
     """
 
-    def __init__(self, real: pd.DataFrame, meta: dict, columns=None, max_categories: int = 20):
+    def __init__(self, frames, meta: dict):
+        self.frames = list(frames)
+        self.meta = meta
+        self._num: dict = {}
+        self._sorted: dict = {}
+        self._codes: dict = {}
+        self._uniques: dict = {}
+
+    def covers(self, frames) -> bool:
+        """Whether these views were made from exactly these tables (the same objects, in order)."""
+        return len(frames) <= len(self.frames) and all(a is b for a, b in zip(frames, self.frames))
+
+    def num(self, c: str) -> list[np.ndarray]:
+        """The column's numbers in each table (floats, datetimes as seconds; NaN for missing)."""
+        if c not in self._num:
+            self._num[c] = [_numeric_view(f[c], self.meta[c]) for f in self.frames]
+        return self._num[c]
+
+    def present_sorted(self, c: str) -> list[np.ndarray]:
+        """The column's present numbers in each table, sorted (rounded to 14 decimals, as SDMetrics' KS test)."""
+        if c not in self._sorted:
+            self._sorted[c] = [np.sort(np.round(v[~np.isnan(v)], 14)) for v in self.num(c)]
+        return self._sorted[c]
+
+    def codes(self, c: str) -> tuple[list[np.ndarray], int, int]:
+        """(codes per table, number of codes, code of a missing value or -1).
+
+        The values of all tables are factorized together, so equal values get equal codes in every
+        table; continuous columns are factorized on their numbers, other columns on their values
+        as pandas compares them (1 equals 1.0; values that cannot be hashed compare as text).
+        """
+        if c not in self._codes:
+            if self.meta.get(c, {}).get("sdtype") in CONTINUOUS:
+                both = pd.Series(np.concatenate(self.num(c)))
+            else:
+                both = pd.concat([f[c] for f in self.frames], ignore_index=True)
+                if both.dtype == object or isinstance(both.dtype, pd.CategoricalDtype):
+                    both = both.astype(object)
+            try:
+                k, uniques = pd.factorize(both, use_na_sentinel=False)
+            except TypeError:  # lists, dicts...: compare their text
+                both = both.astype(str).where(both.notna(), None)
+                k, uniques = pd.factorize(both, use_na_sentinel=False)
+            missing = np.flatnonzero(pd.isna(uniques))
+            parts = np.split(k.astype(np.int64), np.cumsum([len(f) for f in self.frames])[:-1])
+            self._codes[c] = (parts, max(1, len(uniques)), int(missing[0]) if len(missing) else -1)
+            self._uniques[c] = uniques
+        return self._codes[c]
+
+    def uniques(self, c: str) -> pd.Index:
+        """The value of each code of :meth:`codes` (in order of first appearance, the real table first)."""
+        self.codes(c)
+        return self._uniques[c]
+
+
+def views_for(frames, meta: dict, views: Views | None) -> Views:
+    """``views`` when it was made from these tables, else new views of them."""
+    return views if views is not None and views.covers(frames) else Views(frames, meta)
+
+
+class MixedEncoder:
+    """Rows as points whose Gower distance (summed over the columns) is an L1 distance.
+
+    Numerical and datetime columns are scaled by their real range (values outside it are clipped
+    to it), so two values lie ``|v - w|`` apart; a missing value is 1 away from any value and 0
+    from another missing value (see :func:`embed`). Categories are integer codes and cost 1 when
+    they differ; the 20 most frequent categories of a column are kept (ties in order of first
+    appearance), the others share one code (so two rare values count as equal), and a missing
+    value is a category of its own.
+
+    With ``views`` (a report's :class:`Views`, the real table first), the encoder reads the
+    columns from them and :meth:`encode_rows` encodes rows by position without converting again.
+    """
+
+    def __init__(self, real: pd.DataFrame, meta: dict, columns=None, max_categories: int = 20, views: Views | None = None):
         self.cols = [c for c, m in meta.items() if m["sdtype"] in CONTINUOUS + DISCRETE and (columns is None or c in columns)]
         self.meta = meta
+        self.views = views if views is not None and views.covers([real]) else None
         self.spec = {}
         for c in self.cols:
             m = meta[c]
             if m["sdtype"] in CONTINUOUS:
-                v = _numeric_view(real[c], m)
+                v = self.views.num(c)[0] if self.views else _numeric_view(real[c], m)
                 lo, hi = np.nanmin(v) if np.isfinite(v).any() else 0.0, np.nanmax(v) if np.isfinite(v).any() else 1.0
                 self.spec[c] = ("num", lo, (hi - lo) or 1.0)
             else:
-                top = real[c].astype(object).where(real[c].notna(), "__missing__").value_counts().index[:max_categories]
-                self.spec[c] = ("cat", pd.Index(list(top)))
+                if self.views:
+                    k, uniques = self.views.codes(c)[0][0], self.views.uniques(c)
+                else:
+                    k, uniques = pd.factorize(real[c].astype(object), use_na_sentinel=False)
+                counts = np.bincount(k, minlength=len(uniques))
+                top = np.argsort(-counts, kind="stable")[:max_categories]
+                top = top[counts[top] > 0]
+                lut = np.full(max(1, len(uniques)), len(top), np.int32)  # code of all tables -> encoded category
+                lut[top] = np.arange(len(top))
+                values = [("__missing__" if pd.isna(u) else u) for u in uniques[top]] if len(top) else []
+                self.spec[c] = ("cat", pd.Index(values, dtype=object), lut)
 
     def encode(self, df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        """(numerical embedding, shape (n, 2 x numerical columns); category codes, shape (n, categorical columns))."""
+        """(scaled numbers in [0, 1] with NaN for missing, shape (n, numerical columns); category codes, shape (n, categorical columns))."""
         num, cat = [], []
         for c in self.cols:
             spec = self.spec[c]
             if spec[0] == "num":
-                v = np.clip((_numeric_view(df[c], self.meta[c]) - spec[1]) / spec[2], 0.0, 1.0)
-                miss = np.isnan(v)
-                num.append(np.where(miss, 0.5, v / 2))
-                num.append(np.where(miss, 0.5, -v / 2))
+                num.append(np.clip((_numeric_view(df[c], self.meta[c]) - spec[1]) / spec[2], 0.0, 1.0))
             else:
                 vals = df[c].astype(object).where(df[c].notna(), "__missing__")
                 codes = spec[1].get_indexer(pd.Index(vals))
                 cat.append(np.where(codes < 0, len(spec[1]), codes))
-        n = len(df)
+        return self._stack(num, cat, len(df))
+
+    def encode_rows(self, table: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`encode` of the rows at positions ``rows`` of table number ``table`` of the views."""
+        num, cat = [], []
+        for c in self.cols:
+            spec = self.spec[c]
+            if spec[0] == "num":
+                num.append(np.clip((self.views.num(c)[table][rows] - spec[1]) / spec[2], 0.0, 1.0))
+            else:
+                cat.append(spec[2][self.views.codes(c)[0][table][rows]])
+        return self._stack(num, cat, len(rows))
+
+    @staticmethod
+    def _stack(num, cat, n):
         return (np.column_stack(num) if num else np.zeros((n, 0)), np.column_stack(cat).astype(np.int32) if cat else np.zeros((n, 0), np.int32))
 
     def transform(self, df: pd.DataFrame) -> np.ndarray:
         """One dense matrix whose plain L1 distance is the same Gower sum (categories one-hot, weight 1/2)."""
         num, cat = self.encode(df)
-        parts = [num]
+        parts = [embed(num, np.ones(num.shape[1], bool))]
         for j, c in enumerate(c for c in self.cols if self.spec[c][0] == "cat"):
             onehot = np.zeros((len(df), len(self.spec[c][1]) + 1))
             onehot[np.arange(len(df)), cat[:, j]] = 0.5
@@ -87,42 +239,90 @@ class MixedEncoder:
         return max(1, len(self.cols))
 
 
-def nearest(reference, queries, k: int = 1, block_cells: int = 4_000_000) -> np.ndarray:
-    """Gower sums (L1 over the encoded columns) from each query row to its ``k`` nearest reference rows, shape (n, k).
+def embed(num: np.ndarray, doubled: np.ndarray) -> np.ndarray:
+    """Scaled numbers as points for a city-block distance.
+
+    A column flagged in ``doubled`` (one that has missing values somewhere) becomes two
+    coordinates ``(v/2, -v/2)``, and a missing value the point ``(1/2, 1/2)``: two values lie
+    ``|v - w|`` apart, a missing value 1 from any value in [0, 1] and 0 from another missing
+    value. Other columns stay one coordinate ``v``.
+    """
+    d = num[:, doubled]
+    miss = np.isnan(d)
+    return np.hstack([num[:, ~doubled], np.where(miss, 0.5, d / 2), np.where(miss, 0.5, -d / 2)])
+
+
+def _smallest(d: np.ndarray, k: int) -> np.ndarray:
+    """The ``k`` smallest values of each row of ``d``, sorted; ``d`` may be overwritten."""
+    if k == 1:
+        return d.min(axis=1)[:, None]
+    if k <= 4:  # a few passes of argmin beat a partition of the whole block
+        rows = np.arange(len(d))
+        out = np.empty((len(d), k))
+        for i in range(k):
+            j = d.argmin(axis=1)
+            out[:, i] = d[rows, j]
+            d[rows, j] = np.inf
+        return out
+    return np.sort(np.partition(d, k - 1, axis=1)[:, :k], axis=1)
+
+
+def nearest(reference, queries, k: int = 1, block_cells: int = 4_000_000, workers: int | None = None) -> np.ndarray:
+    """Gower sums from each query row to its ``k`` nearest reference rows, shape (n, k), sorted.
 
     ``reference`` and ``queries`` are ``MixedEncoder.encode`` pairs. Queries go in blocks of
-    about ``block_cells`` distances: the numerical part with SciPy's C city-block distance, the
-    categorical part as a count of differing codes.
+    about ``block_cells`` distances, on ``workers`` threads (default: the CPU count, at most 4):
+    the numerical part with SciPy's C city-block distance (:func:`embed`), the categorical part
+    as the number of columns minus the matching ones, counted by a product of one-hot matrices.
     """
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
     from scipy.spatial.distance import cdist
 
     (rn, rc), (qn, qc) = reference, queries
     nref, nq = len(rn), len(qn)  # encode gives both parts every row, even with no columns
     k = max(1, min(k, nref))
-    out = np.empty((nq, k))
-    step = max(1, block_cells // max(1, nref))
-    for start in range(0, nq, step):
+    doubled = np.isnan(rn).any(axis=0) | np.isnan(qn).any(axis=0)
+    R, Q = embed(rn, doubled), embed(qn, doubled)
+    ncat = rc.shape[1]
+    if ncat:
+        sizes = np.maximum(rc.max(axis=0, initial=0), qc.max(axis=0, initial=0)) + 1
+        offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+
+        def onehot(codes):
+            out = np.zeros((len(codes), int(sizes.sum())), np.float32)
+            out[np.arange(len(codes))[:, None], codes + offsets] = 1.0
+            return out
+
+        Rh_t, Qh = onehot(rc).T.copy(), onehot(qc)
+    workers = workers or min(4, os.cpu_count() or 1)
+    step = max(1, min(block_cells // max(1, nref), -(-nq // workers)))  # at least one block per worker
+
+    def block(start):
         stop = min(nq, start + step)
-        d = cdist(qn[start:stop], rn, "cityblock") if rn.shape[1] else np.zeros((stop - start, nref))
-        for j in range(rc.shape[1]):
-            d += qc[start:stop, j, None] != rc[None, :, j]
-        part = np.partition(d, k - 1, axis=1)[:, :k] if k < nref else d
-        out[start:stop] = np.sort(part, axis=1)[:, :k]
-    return out
+        d = cdist(Q[start:stop], R, "cityblock") if R.shape[1] else np.zeros((stop - start, nref))
+        if ncat:  # float32 counts of matching codes are exact
+            d += ncat - Qh[start:stop] @ Rh_t
+        return _smallest(d, k)
+
+    starts = range(0, nq, step)
+    if workers > 1 and len(starts) > 1:  # SciPy's cdist and the matrix product release the GIL
+        with ThreadPoolExecutor(min(workers, len(starts))) as pool:
+            parts = list(pool.map(block, starts))
+    else:
+        parts = [block(s) for s in starts]
+    return np.vstack(parts) if parts else np.empty((0, k))
 
 
-def row_keys(frames, columns) -> list[np.ndarray]:
+def row_keys(frames, columns, views: Views | None = None) -> list[np.ndarray]:
     """One uint64 key per row of each frame: equal rows (over ``columns``) get equal keys.
 
-    Each column is factorized over all frames together (missing values are a value), and the
-    codes of a row are hashed; values compare as pandas compares them (1 equals 1.0).
+    Each column is factorized over all frames together (missing values are a value; see
+    :meth:`Views.codes`), and the codes of a row are hashed.
     """
+    views = views_for(frames, {}, views)
     sizes = [len(f) for f in frames]
-    codes = {}
-    for c in columns:
-        both = pd.concat([f[c] for f in frames], ignore_index=True)
-        if both.dtype == object:
-            both = both.astype(str).where(both.notna(), None)
-        codes[c] = pd.factorize(both, use_na_sentinel=False)[0]
+    codes = {c: np.concatenate(views.codes(c)[0][: len(frames)]) for c in columns}
     keys = pd.util.hash_pandas_object(pd.DataFrame(codes), index=False).to_numpy() if codes else np.zeros(sum(sizes), np.uint64)
     return np.split(keys, np.cumsum(sizes)[:-1])

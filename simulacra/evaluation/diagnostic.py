@@ -19,8 +19,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._common import CONTINUOUS, DISCRETE, prepare
-from .quality import PropertyReport, _numeric_view
+from ._common import CONTINUOUS, DISCRETE, Views, prepare, views_for
+from .quality import PropertyReport, category_counts
 
 
 class DiagnosticReport(PropertyReport):
@@ -32,10 +32,10 @@ class DiagnosticReport(PropertyReport):
         self._scores: dict[str, float] = {}
         self._generated = False
 
-    def generate(self, real_data, synthetic_data, metadata, verbose: bool = True) -> None:
+    def generate(self, real_data, synthetic_data, metadata, verbose: bool = True, views: Views | None = None) -> None:
+        """Diagnose ``synthetic_data`` against ``real_data``; ``views`` (optional) are a report's shared column views of the two."""
         real, syn, meta = prepare(real_data, synthetic_data, metadata)
-        from .quality import _columns_meta  # noqa: F401  (metadata accepted in the same forms)
-
+        views = views_for([real, syn], meta, views)
         validity, coverage, missing = [], [], []
         pk = _primary_key(metadata)
         for c, m in meta.items():
@@ -44,27 +44,24 @@ class DiagnosticReport(PropertyReport):
                 validity.append((c, "Missing column", 0.0))
                 continue
             if sd in CONTINUOUS:
-                r, s = _numeric_view(real[c], m), _numeric_view(syn[c], m)
-                r, s = r[~np.isnan(r)], s[~np.isnan(s)]
+                r, s = views.present_sorted(c)[:2]
                 if len(r) and len(s):
-                    lo, hi = r.min(), r.max()
-                    validity.append((c, "BoundaryAdherence", float(((s >= lo) & (s <= hi)).mean())))
-                    q1, q99 = np.quantile(r, [0.01, 0.99])
-                    edges = np.linspace(q1, q99, 21) if q99 > q1 else np.array([q1 - 0.5, q1 + 0.5])
-                    real_bins = set(np.unique(np.clip(np.digitize(r[(r >= q1) & (r <= q99)], edges[1:-1]), 0, len(edges) - 2)))
-                    syn_bins = set(np.unique(np.clip(np.digitize(s[(s >= q1) & (s <= q99)], edges[1:-1]), 0, len(edges) - 2)))
-                    coverage.append((c, "RangeCoverage", len(real_bins & syn_bins) / max(1, len(real_bins))))
+                    lo, hi = r[0], r[-1]
+                    validity.append((c, "BoundaryAdherence", float((np.searchsorted(s, hi, side="right") - np.searchsorted(s, lo)) / len(s))))
+                    coverage.append((c, "RangeCoverage", _range_coverage(r, s)))
+                nr, ns = (np.isnan(v).mean() for v in views.num(c)[:2])
             elif sd in DISCRETE:
-                rset = set(real[c].dropna().astype(str))
-                s = syn[c].dropna().astype(str)
-                if len(s):
-                    validity.append((c, "CategoryAdherence", float(s.isin(rset).mean())))
-                coverage.append((c, "CategoryCoverage", len(rset & set(s)) / max(1, len(rset))))
-            if sd == "id" or c == pk:
-                s = syn[c].dropna()
-                if c == pk:
-                    validity.append((c, "KeyUniqueness", float(s.nunique() / max(1, len(syn)))))
-            missing.append((c, "MissingValueSimilarity", 1.0 - abs(float(real[c].isna().mean()) - float(syn[c].isna().mean()))))
+                codes, n_codes, na = views.codes(c)
+                cr, cs = category_counts(codes[:2], n_codes, na)
+                if cs.sum():
+                    validity.append((c, "CategoryAdherence", float(cs[cr > 0].sum() / cs.sum())))
+                coverage.append((c, "CategoryCoverage", float(((cr > 0) & (cs > 0)).sum() / max(1, (cr > 0).sum()))))
+                nr, ns = ((k == na).mean() if na >= 0 else 0.0 for k in codes[:2])
+            else:
+                nr, ns = real[c].isna().mean(), syn[c].isna().mean()
+            if c == pk:
+                validity.append((c, "KeyUniqueness", float(syn[c].dropna().nunique() / max(1, len(syn)))))
+            missing.append((c, "MissingValueSimilarity", 1.0 - abs(float(nr) - float(ns))))
         structure = []
         for c in meta:
             if c not in syn.columns:
@@ -113,3 +110,17 @@ def run_diagnostic(real_data, synthetic_data, metadata, verbose: bool = True) ->
     report = DiagnosticReport()
     report.generate(real_data, synthetic_data, metadata, verbose=verbose)
     return report
+
+
+def _range_coverage(r: np.ndarray, s: np.ndarray) -> float:
+    """Share of the 20 bins between the real 1st and 99th percentiles (of sorted ``r``) that hold a real value and a synthetic one (sorted ``s``)."""
+    q1, q99 = np.quantile(r, [0.01, 0.99])
+    edges = np.linspace(q1, q99, 21) if q99 > q1 else np.array([q1 - 0.5, q1 + 0.5])
+
+    def filled(v):
+        v = v[np.searchsorted(v, q1) : np.searchsorted(v, q99, side="right")]  # values in [q1, q99]
+        # bin i holds edges[i] <= x < edges[i + 1]; the last bin also holds its upper edge
+        counts = np.diff(np.searchsorted(v, edges[1:-1], side="left"), prepend=0, append=len(v))
+        return counts > 0
+
+    return float((filled(r) & filled(s)).sum() / max(1, filled(r).sum()))

@@ -25,8 +25,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import ParameterError
-from ._common import MixedEncoder, nearest, prepare, row_keys
+from ..errors import MetadataError, ParameterError
+from ._common import CONTINUOUS, DISCRETE, MixedEncoder, Views, nearest, prepare, row_keys, text_columns, views_for
 
 
 class PrivacyReport:
@@ -73,31 +73,36 @@ EXPLAIN = {
 }
 
 
-def evaluate_privacy(real_data, synthetic_data, metadata, holdout=None, sensitive_columns=None, known_columns=None, max_rows: int = 1_000, max_reference_rows: int = 10_000, seed=0, verbose: bool = True) -> PrivacyReport:
+def evaluate_privacy(real_data, synthetic_data, metadata, holdout=None, sensitive_columns=None, known_columns=None, max_rows: int = 1_000, max_reference_rows: int = 10_000, seed=0, verbose: bool = True, views: Views | None = None) -> PrivacyReport:
     """Privacy metrics of ``synthetic_data`` against the real (training) data; see the module docstring.
 
     Exact copies are counted on all rows. Distances are measured for a random sample of
     ``max_rows`` synthetic (and holdout) rows against up to ``max_reference_rows`` real rows
-    (deterministic by ``seed``), which keeps 100,000-row tables to seconds.
+    (deterministic by ``seed``), which keeps 100,000-row tables to seconds. ``views`` (optional)
+    are a report's shared column views of the real, synthetic (and holdout) tables.
     """
     real, syn, meta = prepare(real_data, synthetic_data, metadata)
+    hold = None
+    if holdout is not None:
+        hold = text_columns(holdout)
+        missing = [c for c in meta if meta[c]["sdtype"] in CONTINUOUS + DISCRETE and c not in hold.columns]
+        if missing:
+            raise MetadataError(f"the holdout lacks column(s) {', '.join(map(repr, missing))}")
+    views = views_for([real, syn] + ([hold] if hold is not None else []), meta, views)
     rng = np.random.default_rng(seed)
     cols = [c for c in meta if c in syn.columns]
     res: dict = {}
-    kr, ks = row_keys([real, syn], cols)
+    kr, ks = row_keys([real, syn], cols, views)
     res["exact_copy_rate"] = float(np.isin(ks, kr).mean())
     res["real_duplicate_rate"] = float(pd.Series(kr).duplicated(keep=False).mean())
-    enc = MixedEncoder(real, meta)
+    enc = MixedEncoder(real, meta, views=views)
 
     def pick(n, cap):
         """Sorted positions of a seeded sample of ``cap`` rows out of ``n`` (all when ``n <= cap``)."""
         return np.arange(n) if n <= cap else np.sort(rng.choice(n, cap, replace=False))
 
-    def sub(df, cap):
-        return df.iloc[pick(len(df), cap)]
-
-    R = enc.encode(sub(real, max_reference_rows))
-    S = enc.encode(sub(syn, max_rows))
+    R = enc.encode_rows(0, pick(len(real), max_reference_rows))
+    S = enc.encode_rows(1, pick(len(syn), max_rows))
     d = nearest(R, S, k=2) / enc.n_columns
     res["distance_sample_synthetic_rows"] = len(S[0])
     res["distance_sample_real_rows"] = len(R[0])
@@ -106,14 +111,8 @@ def evaluate_privacy(real_data, synthetic_data, metadata, holdout=None, sensitiv
     if d.shape[1] > 1:
         ratio = np.where(d[:, 1] > 0, d[:, 0] / np.where(d[:, 1] > 0, d[:, 1], 1), 0.0)
         res["nndr_median"] = float(np.median(ratio))
-    if holdout is not None:
-        hold = holdout.rename(columns=str)
-        missing = [c for c in enc.cols if c not in hold.columns]
-        if missing:
-            from ..errors import MetadataError
-
-            raise MetadataError(f"the holdout lacks column(s) {', '.join(map(repr, missing))}")
-        H = enc.encode(sub(hold, max_rows))
+    if hold is not None:
+        H = enc.encode_rows(2, pick(len(hold), max_rows))
         dh = nearest(R, H, k=1)[:, 0] / enc.n_columns
         res["dcr_holdout_median"] = float(np.median(dh))
         to_train = d[:, 0] * enc.n_columns

@@ -28,86 +28,48 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidDataError, MetadataError
-
-CONTINUOUS = ("numerical", "datetime")
-DISCRETE = ("categorical", "boolean", "ordinal")
+from ._common import CONTINUOUS, DISCRETE, Views, _columns_meta, _numeric_view, as_datetime, views_for  # noqa: F401 (as_datetime: public here)
 CORRELATION_THRESHOLD = 0.5
 ASSOCIATION_THRESHOLD = 0.3
 
 
-def _columns_meta(metadata) -> dict:
-    from ..metadata import Metadata
-
-    if isinstance(metadata, Metadata):
-        return metadata.columns
-    if isinstance(metadata, dict):
-        if metadata.get("tables"):
-            return next(iter(metadata["tables"].values()))["columns"]
-        if "columns" in metadata:
-            return metadata["columns"]
-    if hasattr(metadata, "to_dict"):
-        return _columns_meta(metadata.to_dict())
-    raise MetadataError("metadata must be a simulacra Metadata or an SDV-style metadata dict")
-
-
-def as_datetime(s: pd.Series, meta: dict) -> pd.Series:
-    """A datetime column as datetime64 values: text is parsed with the column's format, and values in other formats (mixed-format columns) count too."""
-    if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        return s
-    import warnings
-
-    fmt = meta.get("datetime_format")
-    raw = s
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        s = pd.to_datetime(raw, format=fmt, errors="coerce") if fmt else pd.to_datetime(raw, errors="coerce", format="mixed")
-        rest = s.isna() & raw.notna()
-        if rest.any():
-            s = s.astype("datetime64[ns]")
-            s[rest] = pd.to_datetime(raw[rest], errors="coerce", format="mixed")
-    return s
-
-
-def _numeric_view(s: pd.Series, meta: dict) -> np.ndarray:
-    """Numbers for a continuous column: floats, or datetimes as seconds since the epoch."""
-    if meta["sdtype"] == "datetime":
-        s = as_datetime(s, meta)
-        if isinstance(s.dtype, pd.DatetimeTZDtype):
-            s = s.dt.tz_convert("UTC").dt.tz_localize(None)
-        arr = s.to_numpy()
-        unit = np.datetime_data(arr.dtype)[0]
-        per_second = {"s": 1, "ms": 1e3, "us": 1e6, "ns": 1e9}.get(unit, 1.0)
-        nat = np.isnat(arr)
-        v = arr.view("int64") / per_second  # seconds in the column's own unit: no overflow
-        v[nat] = np.nan
-        return v
-    v = pd.to_numeric(s, errors="coerce")
-    return v.to_numpy(dtype=float, na_value=np.nan)
+def ks_statistic(r: np.ndarray, s: np.ndarray) -> float:
+    """Two-sample KS statistic of two sorted arrays without missing values (NaN when either is empty)."""
+    if len(r) == 0 or len(s) == 0:
+        return np.nan
+    allv = np.concatenate([r, s])
+    cdf_r = np.searchsorted(r, allv, side="right") / len(r)
+    cdf_s = np.searchsorted(s, allv, side="right") / len(s)
+    return float(np.max(np.abs(cdf_r - cdf_s)))
 
 
 def ks_complement(real: np.ndarray, synthetic: np.ndarray) -> float:
     """1 - two-sample KS statistic (NaN dropped). NaN when either side is empty."""
     r = np.sort(np.round(real[~np.isnan(real)], 14))
     s = np.sort(np.round(synthetic[~np.isnan(synthetic)], 14))
-    if len(r) == 0 or len(s) == 0:
-        return np.nan
-    allv = np.concatenate([r, s])
-    cdf_r = np.searchsorted(r, allv, side="right") / len(r)
-    cdf_s = np.searchsorted(s, allv, side="right") / len(s)
-    return float(1 - np.max(np.abs(cdf_r - cdf_s)))
+    return 1 - ks_statistic(r, s)
+
+
+def category_counts(codes: list[np.ndarray], n_codes: int, na_code: int) -> list[np.ndarray]:
+    """Counts of each code in each table, missing values not counted."""
+    out = [np.bincount(k, minlength=n_codes) for k in codes]
+    if na_code >= 0:
+        for cnt in out:
+            cnt[na_code] = 0
+    return out
 
 
 def tv_complement(real: pd.Series, synthetic: pd.Series) -> float:
     """1 - total variation distance between category frequencies (missing values dropped)."""
-    r = real.dropna()
-    s = synthetic.dropna()
-    if len(r) == 0 or len(s) == 0:
+    frames = [pd.DataFrame({"c": real}), pd.DataFrame({"c": synthetic})]
+    return _tv_counts(*category_counts(*Views(frames, {}).codes("c")))
+
+
+def _tv_counts(cr: np.ndarray, cs: np.ndarray) -> float:
+    nr, ns = cr.sum(), cs.sum()
+    if nr == 0 or ns == 0:
         return np.nan
-    codes, _ = pd.factorize(pd.concat([r, s], ignore_index=True).astype(object))
-    k = codes.max() + 1
-    pr = np.bincount(codes[: len(r)], minlength=k) / len(r)
-    ps = np.bincount(codes[len(r) :], minlength=k) / len(s)
-    return float(1 - 0.5 * np.abs(pr - ps).sum())
+    return float(1 - 0.5 * np.abs(cr / nr - cs / ns).sum())
 
 
 def _bin_codes(v: np.ndarray) -> np.ndarray:
@@ -224,7 +186,8 @@ class QualityReport(PropertyReport):
         self._overall = np.nan
         self._generated = False
 
-    def generate(self, real_data, synthetic_data, metadata, verbose: bool = True) -> None:
+    def generate(self, real_data, synthetic_data, metadata, verbose: bool = True, views: Views | None = None) -> None:
+        """Score ``synthetic_data`` against ``real_data``; ``views`` (optional) are a report's shared column views of the two."""
         for name, df in (("real_data", real_data), ("synthetic_data", synthetic_data)):
             if not isinstance(df, pd.DataFrame):
                 raise InvalidDataError(f"{name} must be a pandas DataFrame, got {type(df).__name__}")
@@ -239,10 +202,12 @@ class QualityReport(PropertyReport):
             if missing:
                 raise MetadataError(f"the metadata names column(s) {', '.join(map(repr, missing))} that the {name} does not have")
         cols = [c for c, m in meta.items() if m["sdtype"] in CONTINUOUS + DISCRETE]
-        # numbers of each continuous column, computed once for both properties
-        nums = {c: (_numeric_view(real_data[c], meta[c]), _numeric_view(synthetic_data[c], meta[c])) for c in cols if meta[c]["sdtype"] in CONTINUOUS}
-        self._column_shapes(real_data, synthetic_data, cols, meta, nums)
-        self._column_pair_trends(real_data, synthetic_data, cols, meta, nums)
+        # numbers and codes of each column, computed once for both properties (and shared with
+        # the other metrics of a report)
+        views = views_for([real_data, synthetic_data], meta, views)
+        nums = {c: tuple(views.num(c)[:2]) for c in cols if meta[c]["sdtype"] in CONTINUOUS}
+        self._column_shapes(views, cols, meta)
+        self._column_pair_trends(views, cols, meta, nums)
         self._overall = float(np.nanmean([self._scores["Column Shapes"], self._scores["Column Pair Trends"]])) if not all(
             np.isnan([self._scores["Column Shapes"], self._scores["Column Pair Trends"]])
         ) else np.nan
@@ -250,20 +215,19 @@ class QualityReport(PropertyReport):
         if verbose:
             print(self.summary())
 
-    def _column_shapes(self, real, syn, cols, meta, nums):
+    def _column_shapes(self, views, cols, meta):
         rows = []
         for c in cols:
-            m = meta[c]
-            if m["sdtype"] in CONTINUOUS:
-                score = ks_complement(*nums[c])
-                rows.append((c, "KSComplement", score))
+            if meta[c]["sdtype"] in CONTINUOUS:
+                rows.append((c, "KSComplement", 1 - ks_statistic(*views.present_sorted(c)[:2])))
             else:
-                rows.append((c, "TVComplement", tv_complement(real[c], syn[c])))
+                codes, n_codes, na = views.codes(c)
+                rows.append((c, "TVComplement", _tv_counts(*category_counts(codes[:2], n_codes, na))))
         df = pd.DataFrame(rows, columns=["Column", "Metric", "Score"])
         self._details["Column Shapes"] = df
         self._scores["Column Shapes"] = float(df["Score"].mean()) if df["Score"].notna().any() else np.nan
 
-    def _column_pair_trends(self, real, syn, cols, meta, nums):
+    def _column_pair_trends(self, views, cols, meta, nums):
         num_r = {c: v[0] for c, v in nums.items()}
         num_s = {c: v[1] for c, v in nums.items()}
         bin_r = {c: _bin_codes(v) for c, v in num_r.items()}
@@ -283,9 +247,8 @@ class QualityReport(PropertyReport):
             if c in num_r:
                 codes[c] = (bin_r[c].astype(np.int64), bin_s[c].astype(np.int64), 12)
             else:
-                both = pd.concat([real[c], syn[c]], ignore_index=True).astype(object)
-                k, uniq = pd.factorize(both, use_na_sentinel=False)
-                codes[c] = (k[: len(real)], k[len(real) :], max(1, len(uniq)))
+                k, n_codes, _ = views.codes(c)
+                codes[c] = (k[0], k[1], n_codes)
         rows = []
         for c1, c2 in itertools.combinations(cols, 2):
             cont1, cont2 = c1 in num_r, c2 in num_r

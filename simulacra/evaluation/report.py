@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._common import CONTINUOUS, DISCRETE, prepare
+from ._common import CONTINUOUS, DISCRETE, Views, prepare, text_columns
 
 _CSS = """
 body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#222}
@@ -45,30 +45,35 @@ def _card(label, value) -> str:
 
 def build_report(real_data, synthetic_data, metadata, holdout=None, target=None, max_column_plots: int = 8) -> str:
     """The HTML text of the report."""
-    from .diagnostic import run_diagnostic
+    from .diagnostic import DiagnosticReport
     from .plots import get_column_plot, get_correlation_difference_plot
     from .privacy import evaluate_privacy
-    from .quality import as_datetime, evaluate_quality
+    from .quality import QualityReport, as_datetime
     from .stats import statistical_tests
     from .utility import evaluate_utility
 
     real, syn, meta = prepare(real_data, synthetic_data, metadata)
     # text dates are parsed once here, not again in every metric: only where no table has them
     # as datetimes already, so a type mismatch still shows in Data Structure
-    frames = [real, syn] + ([holdout.rename(columns=str)] if holdout is not None else [])
+    frames = [real, syn] + ([text_columns(holdout)] if holdout is not None else [])
     for c, m in meta.items():
         if m["sdtype"] == "datetime" and all(c in f.columns and not pd.api.types.is_datetime64_any_dtype(f[c].dtype) for f in frames):
             frames = [f.assign(**{c: as_datetime(f[c], m)}) for f in frames]
     real, syn = frames[0], frames[1]
     holdout = frames[2] if holdout is not None else None
-    quality = evaluate_quality(real, syn, metadata, verbose=False)
-    diag = run_diagnostic(real, syn, metadata, verbose=False)
-    privacy = evaluate_privacy(real, syn, metadata, holdout=holdout, verbose=False)
+    # every metric reads its columns from one set of views: each column is converted, sorted
+    # and factorized once for the whole page
+    views = Views(frames, meta)
+    quality = QualityReport()
+    quality.generate(real, syn, metadata, verbose=False, views=views)
+    diag = DiagnosticReport()
+    diag.generate(real, syn, metadata, verbose=False, views=views)
+    privacy = evaluate_privacy(real, syn, metadata, holdout=holdout, verbose=False, views=views)
     utility = None
     if target is not None:
         test = holdout if holdout is not None else real
-        utility = evaluate_utility(real, syn, test, target, metadata, verbose=False)
-    tests = statistical_tests(real, syn, metadata)
+        utility = evaluate_utility(real, syn, test, target, metadata, verbose=False, views=views)
+    tests = statistical_tests(real, syn, metadata, views=views)
 
     cards = [_card("Quality", quality.get_score()), _card("Diagnostic", diag.get_score()), _card("Privacy", privacy.get_score())]
     if utility is not None:

@@ -1,7 +1,7 @@
 """Machine-learning utility: train on synthetic, test on real (TSTR) against train on real (TRTR).
 
-The same scikit-learn model (histogram gradient boosting, which handles missing values) is fitted
-once on the real training table and once on the synthetic table, and both are scored on a real
+The same scikit-learn model (histogram gradient boosting, which handles missing values; at most
+50 rounds at learning rate 0.2, with early stopping from 1,000 rows) is fitted once on the real training table and once on the synthetic table, and both are scored on a real
 test table: accuracy and macro F1 for classification targets, R² and MAE for regression ones.
 The utility ratio is TSTR / TRTR of the main score (macro F1 or R²).
 
@@ -16,26 +16,56 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
-from ._common import prepare
+from ._common import Views, _numeric_view, prepare, text_columns, views_for
 
 
-def _features(df: pd.DataFrame, target: str, meta: dict, categories: dict) -> pd.DataFrame:
-    X = pd.DataFrame(index=df.index)
-    for c, m in meta.items():
-        if c == target or c not in df.columns:
-            continue
-        sd = m["sdtype"]
-        if sd == "numerical":
-            X[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
-        elif sd == "datetime":
-            from .quality import _numeric_view
+# at most 50 boosting rounds at learning rate 0.2 (scikit-learn's defaults: 100 at 0.1): on
+# flights (10,000 training rows) R² 0.890 instead of 0.893 for the real table, in half the time
+BOOSTING = {"learning_rate": 0.2, "max_iter": 50}
 
-            X[c] = _numeric_view(df[c], m)
-        elif sd in ("categorical", "boolean"):
-            vals = df[c].astype(object).where(df[c].notna(), None).astype(str)
-            vals = vals.where(vals.isin(categories[c]), "__other__")  # the gradient-boosting model takes <= 255 categories
-            X[c] = pd.Categorical(vals, categories=categories[c] + ["__other__"])
-    return X
+
+class _Features:
+    """The model's input columns, the same for every table: numbers, and categories as pandas categoricals.
+
+    A categorical column keeps the 250 most frequent real values (the gradient-boosting model
+    takes at most 255 categories; missing is a value), the rest become one "other" category.
+    Tables of the report's views are read from their codes; other tables by value.
+    """
+
+    def __init__(self, views: Views, meta: dict, target: str, max_categories: int = 250):
+        self.views, self.meta, self.target = views, meta, target
+        self.cols = [c for c, m in meta.items() if c != target and m["sdtype"] in ("numerical", "datetime", "categorical", "boolean")]
+        self.cats = {}
+        for c in self.cols:
+            if meta[c]["sdtype"] in ("categorical", "boolean"):
+                codes, n_codes, _ = views.codes(c)
+                counts = np.bincount(codes[0], minlength=n_codes)
+                top = np.argsort(-counts, kind="stable")[:max_categories]
+                top = top[counts[top] > 0]
+                lut = np.full(n_codes, len(top), np.int64)
+                lut[top] = np.arange(len(top))
+                values = pd.Index(["__missing__" if pd.isna(u) else u for u in views.uniques(c)[top]], dtype=object)
+                self.cats[c] = (lut, values, [str(v) for v in values] + ["__other__"])
+
+    def __call__(self, df: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+        """Features of the rows at positions ``rows`` of ``df``."""
+        table = next((i for i, f in enumerate(self.views.frames) if f is df), None)
+        X = {}
+        for c in self.cols:
+            if c in self.cats:
+                lut, values, labels = self.cats[c]
+                if table is not None:
+                    k = lut[self.views.codes(c)[0][table][rows]]
+                else:
+                    vals = df[c].iloc[rows].astype(object)
+                    k = values.get_indexer(pd.Index(vals.where(vals.notna(), "__missing__")))
+                    k = np.where(k < 0, len(values), k)
+                X[c] = pd.Categorical.from_codes(k, categories=labels)
+            elif table is not None:
+                X[c] = self.views.num(c)[table][rows]
+            else:
+                X[c] = _numeric_view(df[c].iloc[rows], self.meta[c])
+        return pd.DataFrame(X)
 
 
 class UtilityReport:
@@ -58,7 +88,7 @@ class UtilityReport:
 
 
 def evaluate_utility(real_train, synthetic, real_test, target: str, metadata=None, task: str | None = None, seed: int = 0,
-                     verbose: bool = True, max_train_rows: int | None = 10_000) -> UtilityReport:
+                     verbose: bool = True, max_train_rows: int | None = 10_000, views: Views | None = None) -> UtilityReport:
     """TSTR vs TRTR for ``target`` (classification or regression, detected from the metadata).
 
     Parameters
@@ -71,6 +101,8 @@ def evaluate_utility(real_train, synthetic, real_test, target: str, metadata=Non
     verbose : bool, default True
     max_train_rows : int or None, default 10,000
         Each training table is a random sample of at most this many rows; ``None`` uses all.
+    views : Views, optional
+        A report's shared column views of the tables.
 
     Returns
     -------
@@ -84,7 +116,7 @@ def evaluate_utility(real_train, synthetic, real_test, target: str, metadata=Non
 
         metadata = Metadata.detect_from_dataframe(real_train)
     real_train, synthetic, meta = prepare(real_train, synthetic, metadata)
-    real_test = real_test.rename(columns=str)
+    real_test = text_columns(real_test)
     target = str(target)
     if target not in meta:
         raise ParameterError(f"target {target!r} is not a column of the metadata")
@@ -92,24 +124,23 @@ def evaluate_utility(real_train, synthetic, real_test, target: str, metadata=Non
     task = task or ("regression" if sd in ("numerical", "datetime") else "classification")
     if task not in ("classification", "regression"):
         raise ParameterError(f"task must be 'classification' or 'regression', got {task!r}")
-    cats = {}
-    for c, m in meta.items():
-        if m["sdtype"] in ("categorical", "boolean") and c != target:
-            vals = real_train[c].astype(object)
-            counts = vals.where(vals.notna(), None).astype(str).value_counts()
-            cats[c] = sorted(counts.index[:250])
+    views = views_for([real_train, synthetic], meta, views)
+    features = _Features(views, meta, target)
     if max_train_rows is not None and (isinstance(max_train_rows, bool) or not isinstance(max_train_rows, (int, np.integer)) or max_train_rows < 2):
         raise ParameterError(f"max_train_rows must be an integer of at least 2 or None, got {max_train_rows!r}")
     rng = np.random.default_rng(seed)
     results = {}
+    test_rows = np.flatnonzero(real_test[target].notna().to_numpy())
+    test = real_test.iloc[test_rows]
+    test_features = features(real_test, test_rows)
     for name, train in (("real", real_train), ("synthetic", synthetic)):
-        train = train[train[target].notna()]
-        if max_train_rows is not None and len(train) > max_train_rows:
-            train = train.iloc[np.sort(rng.choice(len(train), max_train_rows, replace=False))]
-        test = real_test[real_test[target].notna()]
-        X, Xt = _features(train, target, meta, cats), _features(test, target, meta, cats)
+        rows = np.flatnonzero(train[target].notna().to_numpy())
+        if max_train_rows is not None and len(rows) > max_train_rows:
+            rows = rows[np.sort(rng.choice(len(rows), max_train_rows, replace=False))]
+        X = features(train, rows)
+        train = train.iloc[rows]
         empty = [c for c in X.columns if X[c].isna().all()]  # a feature with no value teaches nothing
-        X, Xt = X.drop(columns=empty), Xt.drop(columns=empty)
+        X, Xt = X.drop(columns=empty), test_features.drop(columns=empty)
         if task == "classification":
             y, yt = train[target].astype(str), test[target].astype(str)
             if y.nunique() < 2 or X.shape[1] == 0:
@@ -117,7 +148,7 @@ def evaluate_utility(real_train, synthetic, real_test, target: str, metadata=Non
                 p = pd.Series([guess] * len(yt), index=yt.index)
                 results[name] = {"accuracy": float(accuracy_score(yt, p)), "f1_macro": float(f1_score(yt, p, average="macro"))}
                 continue
-            model = HistGradientBoostingClassifier(random_state=seed, categorical_features="from_dtype", early_stopping=len(X) >= 1000)
+            model = HistGradientBoostingClassifier(random_state=seed, categorical_features="from_dtype", early_stopping=len(X) >= 1000, **BOOSTING)
             model.fit(X, y)
             p = model.predict(Xt)
             results[name] = {"accuracy": float(accuracy_score(yt, p)), "f1_macro": float(f1_score(yt, p, average="macro"))}
@@ -128,7 +159,7 @@ def evaluate_utility(real_train, synthetic, real_test, target: str, metadata=Non
                 p = np.full(len(yt), float(y.mean()))
                 results[name] = {"r2": float(r2_score(yt, p)), "mae": float(mean_absolute_error(yt, p))}
                 continue
-            model = HistGradientBoostingRegressor(random_state=seed, categorical_features="from_dtype", early_stopping=len(X) >= 1000)
+            model = HistGradientBoostingRegressor(random_state=seed, categorical_features="from_dtype", early_stopping=len(X) >= 1000, **BOOSTING)
             model.fit(X, y)
             p = model.predict(Xt)
             results[name] = {"r2": float(r2_score(yt, p)), "mae": float(mean_absolute_error(yt, p))}
