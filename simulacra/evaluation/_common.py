@@ -104,6 +104,13 @@ class Views:
         self._sorted: dict = {}
         self._codes: dict = {}
         self._uniques: dict = {}
+        self._memo: dict = {}
+
+    def memo(self, key, make):
+        """``make()``, computed once per ``key`` (results that several metrics share)."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
 
     def covers(self, frames) -> bool:
         """Whether these views were made from exactly these tables (the same objects, in order)."""

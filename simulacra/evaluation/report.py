@@ -28,7 +28,7 @@ def _table(df: pd.DataFrame, max_rows: int = 200) -> str:
     df = df.head(max_rows)
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
     rows = []
-    for _, r in df.iterrows():
+    for r in df.itertuples(index=False, name=None):
         cells = []
         for v in r:
             if isinstance(v, float):
@@ -104,7 +104,7 @@ def build_report(real_data, synthetic_data, metadata, holdout=None, target=None,
                 continue
     parts.append(f"<h3>Distributions</h3><div class='plots' id='column-plots'>{''.join(plots)}</div>")
     try:
-        parts.append(f"<h3>Correlations</h3><div class='plots'>{get_correlation_difference_plot(real, syn, metadata).to_svg()}</div>")
+        parts.append(f"<h3>Correlations</h3><div class='plots'>{get_correlation_difference_plot(real, syn, metadata, views=views).to_svg()}</div>")
     except Exception:  # noqa: BLE001 - fewer than two numerical columns
         pass
     pairs = quality.get_details("Column Pair Trends")
