@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pandas as pd
 
@@ -105,12 +107,14 @@ class Views:
         self._codes: dict = {}
         self._uniques: dict = {}
         self._memo: dict = {}
+        self._lock = threading.RLock()  # a report may read the views from two threads
 
     def memo(self, key, make):
         """``make()``, computed once per ``key`` (results that several metrics share)."""
-        if key not in self._memo:
-            self._memo[key] = make()
-        return self._memo[key]
+        with self._lock:
+            if key not in self._memo:
+                self._memo[key] = make()
+            return self._memo[key]
 
     def covers(self, frames) -> bool:
         """Whether these views were made from exactly these tables (the same objects, in order)."""
@@ -118,15 +122,17 @@ class Views:
 
     def num(self, c: str) -> list[np.ndarray]:
         """The column's numbers in each table (floats, datetimes as seconds; NaN for missing)."""
-        if c not in self._num:
-            self._num[c] = [_numeric_view(f[c], self.meta[c]) for f in self.frames]
-        return self._num[c]
+        with self._lock:
+            if c not in self._num:
+                self._num[c] = [_numeric_view(f[c], self.meta[c]) for f in self.frames]
+            return self._num[c]
 
     def present_sorted(self, c: str) -> list[np.ndarray]:
         """The column's present numbers in each table, sorted (rounded to 14 decimals, as SDMetrics' KS test)."""
-        if c not in self._sorted:
-            self._sorted[c] = [np.sort(np.round(v[~np.isnan(v)], 14)) for v in self.num(c)]
-        return self._sorted[c]
+        with self._lock:
+            if c not in self._sorted:
+                self._sorted[c] = [np.sort(np.round(v[~np.isnan(v)], 14)) for v in self.num(c)]
+            return self._sorted[c]
 
     def codes(self, c: str) -> tuple[list[np.ndarray], int, int]:
         """(codes per table, number of codes, code of a missing value or -1).
@@ -135,23 +141,24 @@ class Views:
         table; continuous columns are factorized on their numbers, other columns on their values
         as pandas compares them (1 equals 1.0; values that cannot be hashed compare as text).
         """
-        if c not in self._codes:
-            if self.meta.get(c, {}).get("sdtype") in CONTINUOUS:
-                both = pd.Series(np.concatenate(self.num(c)))
-            else:
-                both = pd.concat([f[c] for f in self.frames], ignore_index=True)
-                if both.dtype == object or isinstance(both.dtype, pd.CategoricalDtype):
-                    both = both.astype(object)
-            try:
-                k, uniques = pd.factorize(both, use_na_sentinel=False)
-            except TypeError:  # lists, dicts...: compare their text
-                both = both.astype(str).where(both.notna(), None)
-                k, uniques = pd.factorize(both, use_na_sentinel=False)
-            missing = np.flatnonzero(pd.isna(uniques))
-            parts = np.split(k.astype(np.int64), np.cumsum([len(f) for f in self.frames])[:-1])
-            self._codes[c] = (parts, max(1, len(uniques)), int(missing[0]) if len(missing) else -1)
-            self._uniques[c] = uniques
-        return self._codes[c]
+        with self._lock:
+            if c not in self._codes:
+                if self.meta.get(c, {}).get("sdtype") in CONTINUOUS:
+                    both = pd.Series(np.concatenate(self.num(c)))
+                else:
+                    both = pd.concat([f[c] for f in self.frames], ignore_index=True)
+                    if both.dtype == object or isinstance(both.dtype, pd.CategoricalDtype):
+                        both = both.astype(object)
+                try:
+                    k, uniques = pd.factorize(both, use_na_sentinel=False)
+                except TypeError:  # lists, dicts...: compare their text
+                    both = both.astype(str).where(both.notna(), None)
+                    k, uniques = pd.factorize(both, use_na_sentinel=False)
+                missing = np.flatnonzero(pd.isna(uniques))
+                parts = np.split(k.astype(np.int64), np.cumsum([len(f) for f in self.frames])[:-1])
+                self._codes[c] = (parts, max(1, len(uniques)), int(missing[0]) if len(missing) else -1)
+                self._uniques[c] = uniques
+            return self._codes[c]
 
     def uniques(self, c: str) -> pd.Index:
         """The value of each code of :meth:`codes` (in order of first appearance, the real table first)."""
@@ -274,52 +281,95 @@ def _smallest(d: np.ndarray, k: int) -> np.ndarray:
     return np.sort(np.partition(d, k - 1, axis=1)[:, :k], axis=1)
 
 
+class _GowerParts:
+    """The two pieces of the Gower sums between query rows and reference rows.
+
+    Numbers: SciPy's C city-block distance between the scaled values, a missing value put at 0.
+    Everything else is one matrix product ``left @ right``: the categorical columns count
+    ``-(matching codes)`` through one-hot blocks (plus the number of categorical columns), and
+    a column with missing values adds the difference between its rule (1 from any value, 0 from
+    another missing value) and what the city-block part counted for the 0 put in its place:
+    ``1 - v`` when only one side is missing.
+    """
+
+    def __init__(self, reference, queries):
+        (rn, rc), (qn, qc) = reference, queries
+        miss = np.isnan(rn).any(axis=0) | np.isnan(qn).any(axis=0)
+        self.R, self.Q = np.nan_to_num(rn, nan=0.0), np.nan_to_num(qn, nan=0.0)
+        self.ncat = rc.shape[1]
+        left, right = [], []
+        if self.ncat:
+            sizes = np.maximum(rc.max(axis=0, initial=0), qc.max(axis=0, initial=0)) + 1
+            offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+
+            def onehot(codes):
+                out = np.zeros((len(codes), int(sizes.sum())))
+                out[np.arange(len(codes))[:, None], codes + offsets] = 1.0
+                return out
+
+            left.append(-onehot(qc))
+            right.append(onehot(rc))
+        if miss.any():
+            mq, mr = np.isnan(qn[:, miss]), np.isnan(rn[:, miss])
+            left += [mq, ~mq * (1 - self.Q[:, miss])]  # query missing: + (1 - r) where r is present
+            right += [~mr * (1 - self.R[:, miss]), mr]  # reference missing: + (1 - q) where q is present
+        self.left = np.hstack(left).astype(float) if left else None
+        self.right = np.hstack(right).astype(float).T.copy() if right else None
+
+    def block(self, start: int, stop: int) -> np.ndarray:
+        """Gower sums of query rows ``start:stop`` to every reference row."""
+        if self.R.shape[1]:
+            from scipy.spatial.distance import cdist
+
+            d = cdist(self.Q[start:stop], self.R, "cityblock")
+        else:
+            d = np.zeros((stop - start, len(self.R)))
+        if self.left is not None:
+            d += self.left[start:stop] @ self.right
+        if self.ncat:
+            d += self.ncat
+        return d
+
+
+def _threads(fn, starts, workers):
+    """``[fn(s) for s in starts]``, on up to ``workers`` threads (SciPy's cdist and BLAS release the GIL)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    if workers > 1 and len(starts) > 1:
+        with ThreadPoolExecutor(min(workers, len(starts))) as pool:
+            return list(pool.map(fn, starts))
+    return [fn(s) for s in starts]
+
+
+def _workers(workers):
+    import os
+
+    return workers or min(4, os.cpu_count() or 1)
+
+
 def nearest(reference, queries, k: int = 1, block_cells: int = 4_000_000, workers: int | None = None) -> np.ndarray:
     """Gower sums from each query row to its ``k`` nearest reference rows, shape (n, k), sorted.
 
     ``reference`` and ``queries`` are ``MixedEncoder.encode`` pairs. Queries go in blocks of
-    about ``block_cells`` distances, on ``workers`` threads (default: the CPU count, at most 4):
-    the numerical part with SciPy's C city-block distance (:func:`embed`), the categorical part
-    as the number of columns minus the matching ones, counted by a product of one-hot matrices.
+    about ``block_cells`` distances, on ``workers`` threads (default: the CPU count, at most 4);
+    see :class:`_GowerParts` for how a block is computed.
     """
-    import os
-    from concurrent.futures import ThreadPoolExecutor
-
-    from scipy.spatial.distance import cdist
-
-    (rn, rc), (qn, qc) = reference, queries
-    nref, nq = len(rn), len(qn)  # encode gives both parts every row, even with no columns
+    parts = _GowerParts(reference, queries)
+    nref, nq = len(parts.R), len(parts.Q)
     k = max(1, min(k, nref))
-    doubled = np.isnan(rn).any(axis=0) | np.isnan(qn).any(axis=0)
-    R, Q = embed(rn, doubled), embed(qn, doubled)
-    ncat = rc.shape[1]
-    if ncat:
-        sizes = np.maximum(rc.max(axis=0, initial=0), qc.max(axis=0, initial=0)) + 1
-        offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-
-        def onehot(codes):
-            out = np.zeros((len(codes), int(sizes.sum())), np.float32)
-            out[np.arange(len(codes))[:, None], codes + offsets] = 1.0
-            return out
-
-        Rh_t, Qh = onehot(rc).T.copy(), onehot(qc)
-    workers = workers or min(4, os.cpu_count() or 1)
+    workers = _workers(workers)
     step = max(1, min(block_cells // max(1, nref), -(-nq // workers)))  # at least one block per worker
+    out = _threads(lambda start: _smallest(parts.block(start, min(nq, start + step)), k), range(0, nq, step), workers)
+    return np.vstack(out) if out else np.empty((0, k))
 
-    def block(start):
-        stop = min(nq, start + step)
-        d = cdist(Q[start:stop], R, "cityblock") if R.shape[1] else np.zeros((stop - start, nref))
-        if ncat:  # float32 counts of matching codes are exact
-            d += ncat - Qh[start:stop] @ Rh_t
-        return _smallest(d, k)
 
-    starts = range(0, nq, step)
-    if workers > 1 and len(starts) > 1:  # SciPy's cdist and the matrix product release the GIL
-        with ThreadPoolExecutor(min(workers, len(starts))) as pool:
-            parts = list(pool.map(block, starts))
-    else:
-        parts = [block(s) for s in starts]
-    return np.vstack(parts) if parts else np.empty((0, k))
+def gower_sums(a, b, workers: int | None = None) -> np.ndarray:
+    """All Gower sums between the rows of ``a`` and of ``b`` (``encode`` pairs), shape (len(a), len(b))."""
+    parts = _GowerParts(b, a)
+    n = len(parts.Q)
+    step = max(1, -(-n // _workers(workers)))
+    out = _threads(lambda start: parts.block(start, min(n, start + step)), range(0, n, step), _workers(workers))
+    return np.vstack(out) if out else np.empty((0, len(parts.R)))
 
 
 def row_keys(frames, columns, views: Views | None = None) -> list[np.ndarray]:

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import MetadataError, ParameterError
-from ._common import CONTINUOUS, DISCRETE, MixedEncoder, Views, nearest, prepare, row_keys, text_columns, views_for
+from ._common import CONTINUOUS, DISCRETE, MixedEncoder, Views, gower_sums, nearest, prepare, row_keys, text_columns, views_for
 
 
 class PrivacyReport:
@@ -103,7 +103,12 @@ def evaluate_privacy(real_data, synthetic_data, metadata, holdout=None, sensitiv
 
     R = enc.encode_rows(0, pick(len(real), max_reference_rows))
     S = enc.encode_rows(1, pick(len(syn), max_rows))
-    d = nearest(R, S, k=2) / enc.n_columns
+    H = enc.encode_rows(2, pick(len(hold), max_rows)) if hold is not None else None
+    # synthetic and holdout rows against the real sample in one pass (raw Gower sums)
+    queries = S if H is None else (np.vstack([S[0], H[0]]), np.vstack([S[1], H[1]]))
+    both = nearest(R, queries, k=2)
+    raw = both[: len(S[0])]
+    d = raw / enc.n_columns
     res["distance_sample_synthetic_rows"] = len(S[0])
     res["distance_sample_real_rows"] = len(R[0])
     res["dcr_synthetic_median"] = float(np.median(d[:, 0]))
@@ -111,19 +116,19 @@ def evaluate_privacy(real_data, synthetic_data, metadata, holdout=None, sensitiv
     if d.shape[1] > 1:
         ratio = np.where(d[:, 1] > 0, d[:, 0] / np.where(d[:, 1] > 0, d[:, 1], 1), 0.0)
         res["nndr_median"] = float(np.median(ratio))
-    if hold is not None:
-        H = enc.encode_rows(2, pick(len(hold), max_rows))
-        dh = nearest(R, H, k=1)[:, 0] / enc.n_columns
+    if H is not None:
+        dh = both[len(S[0]) :, 0] / enc.n_columns
         res["dcr_holdout_median"] = float(np.median(dh))
-        to_train = d[:, 0] * enc.n_columns
-        to_hold = nearest(H, S, k=1)[:, 0]
+        to_train = raw[:, 0]
+        between = gower_sums(S, H)  # synthetic x holdout, read both ways
+        to_hold = between.min(axis=1)
         res["dcr_share"] = float(np.mean(to_train < to_hold) + 0.5 * np.mean(to_train == to_hold))
         res["dcr_share_expected"] = float(len(R[0]) / (len(R[0]) + len(H[0])))
         # membership attack: members are closer to the synthetic data
         idx = pick(len(R[0]), max_rows)
         members = (R[0][idx], R[1][idx])
         dm = nearest(S, members, k=1)[:, 0]
-        dn = nearest(S, H, k=1)[:, 0]
+        dn = between.min(axis=0)
         from sklearn.metrics import roc_auc_score
 
         y = np.concatenate([np.ones(len(dm)), np.zeros(len(dn))])

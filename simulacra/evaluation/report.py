@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import math
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -43,6 +44,14 @@ def _card(label, value) -> str:
     return f'<div class="card"><div class="v" data-score="{html.escape(str(value))}">{text}</div><div class="l">{html.escape(label)}</div></div>'
 
 
+def _one_thread(fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` with OpenMP limited to this thread (it runs beside the rest of the report)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1, user_api="openmp"):
+        return fn(*args, **kwargs)
+
+
 def build_report(real_data, synthetic_data, metadata, holdout=None, target=None, max_column_plots: int = 8) -> str:
     """The HTML text of the report."""
     from .diagnostic import DiagnosticReport
@@ -64,16 +73,32 @@ def build_report(real_data, synthetic_data, metadata, holdout=None, target=None,
     # every metric reads its columns from one set of views: each column is converted, sorted
     # and factorized once for the whole page
     views = Views(frames, meta)
-    quality = QualityReport()
-    quality.generate(real, syn, metadata, verbose=False, views=views)
-    diag = DiagnosticReport()
-    diag.generate(real, syn, metadata, verbose=False, views=views)
-    privacy = evaluate_privacy(real, syn, metadata, holdout=holdout, verbose=False, views=views)
-    utility = None
-    if target is not None:
-        test = holdout if holdout is not None else real
-        utility = evaluate_utility(real, syn, test, target, metadata, verbose=False, views=views)
-    tests = statistical_tests(real, syn, metadata, views=views)
+    with ThreadPoolExecutor(1) as pool:
+        # the utility models (scikit-learn, which releases the GIL) train while the rest is computed
+        future = None
+        if target is not None:
+            test = holdout if holdout is not None else real
+            future = pool.submit(_one_thread, evaluate_utility, real, syn, test, target, metadata, verbose=False, views=views)
+        quality = QualityReport()
+        quality.generate(real, syn, metadata, verbose=False, views=views)
+        diag = DiagnosticReport()
+        diag.generate(real, syn, metadata, verbose=False, views=views)
+        privacy = evaluate_privacy(real, syn, metadata, holdout=holdout, verbose=False, views=views)
+        tests = statistical_tests(real, syn, metadata, views=views)
+        plots = []
+        for c, m in meta.items():
+            if len(plots) >= max_column_plots:
+                break
+            if m["sdtype"] in CONTINUOUS + DISCRETE and c in syn.columns:
+                try:
+                    plots.append(get_column_plot(real, syn, c, metadata).to_svg())
+                except Exception:  # noqa: BLE001 - a column that cannot be drawn is skipped
+                    continue
+        try:
+            correlations = get_correlation_difference_plot(real, syn, metadata, views=views).to_svg()
+        except Exception:  # noqa: BLE001 - fewer than two numerical columns
+            correlations = None
+        utility = future.result() if future is not None else None
 
     cards = [_card("Quality", quality.get_score()), _card("Diagnostic", diag.get_score()), _card("Privacy", privacy.get_score())]
     if utility is not None:
@@ -93,20 +118,9 @@ def build_report(real_data, synthetic_data, metadata, holdout=None, target=None,
         "<h3>Column shapes</h3>",
         _table(quality.get_details("Column Shapes")),
     ]
-    plots = []
-    for c, m in meta.items():
-        if len(plots) >= max_column_plots:
-            break
-        if m["sdtype"] in CONTINUOUS + DISCRETE and c in syn.columns:
-            try:
-                plots.append(get_column_plot(real, syn, c, metadata).to_svg())
-            except Exception:  # noqa: BLE001 - a column that cannot be drawn is skipped
-                continue
     parts.append(f"<h3>Distributions</h3><div class='plots' id='column-plots'>{''.join(plots)}</div>")
-    try:
-        parts.append(f"<h3>Correlations</h3><div class='plots'>{get_correlation_difference_plot(real, syn, metadata, views=views).to_svg()}</div>")
-    except Exception:  # noqa: BLE001 - fewer than two numerical columns
-        pass
+    if correlations is not None:
+        parts.append(f"<h3>Correlations</h3><div class='plots'>{correlations}</div>")
     pairs = quality.get_details("Column Pair Trends")
     if len(pairs):
         parts += ["<h3>Column pair trends</h3>", _table(pairs)]
