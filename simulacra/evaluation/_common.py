@@ -285,11 +285,10 @@ class _GowerParts:
     """The two pieces of the Gower sums between query rows and reference rows.
 
     Numbers: SciPy's C city-block distance between the scaled values, a missing value put at 0.
-    Everything else is one matrix product ``left @ right``: the categorical columns count
-    ``-(matching codes)`` through one-hot blocks (plus the number of categorical columns), and
-    a column with missing values adds the difference between its rule (1 from any value, 0 from
-    another missing value) and what the city-block part counted for the 0 put in its place:
-    ``1 - v`` when only one side is missing.
+    The rest are matrix products: the categorical columns count the number of columns minus the
+    matching codes (a product of one-hot blocks), and a column with missing values adds the
+    difference between its rule (1 from any value, 0 from another missing value) and what the
+    city-block part counted for the 0 put in its place: ``1 - v`` when only one side is missing.
     """
 
     def __init__(self, reference, queries):
@@ -297,24 +296,22 @@ class _GowerParts:
         miss = np.isnan(rn).any(axis=0) | np.isnan(qn).any(axis=0)
         self.R, self.Q = np.nan_to_num(rn, nan=0.0), np.nan_to_num(qn, nan=0.0)
         self.ncat = rc.shape[1]
-        left, right = [], []
-        if self.ncat:
+        self.cat = self.miss = None
+        if self.ncat:  # one-hot blocks in float32: counts of matches are exact, and the product is fast
             sizes = np.maximum(rc.max(axis=0, initial=0), qc.max(axis=0, initial=0)) + 1
             offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
 
             def onehot(codes):
-                out = np.zeros((len(codes), int(sizes.sum())))
+                out = np.zeros((len(codes), int(sizes.sum())), np.float32)
                 out[np.arange(len(codes))[:, None], codes + offsets] = 1.0
                 return out
 
-            left.append(-onehot(qc))
-            right.append(onehot(rc))
-        if miss.any():
+            self.cat = (onehot(qc), onehot(rc).T.copy())
+        if miss.any():  # in float64: these are fractions
             mq, mr = np.isnan(qn[:, miss]), np.isnan(rn[:, miss])
-            left += [mq, ~mq * (1 - self.Q[:, miss])]  # query missing: + (1 - r) where r is present
-            right += [~mr * (1 - self.R[:, miss]), mr]  # reference missing: + (1 - q) where q is present
-        self.left = np.hstack(left).astype(float) if left else None
-        self.right = np.hstack(right).astype(float).T.copy() if right else None
+            left = np.hstack([mq, ~mq * (1 - self.Q[:, miss])]).astype(float)  # query missing: + (1 - r) where r is present
+            right = np.hstack([~mr * (1 - self.R[:, miss]), mr]).astype(float)  # reference missing: + (1 - q) where q is present
+            self.miss = (left, right.T.copy())
 
     def block(self, start: int, stop: int) -> np.ndarray:
         """Gower sums of query rows ``start:stop`` to every reference row."""
@@ -324,19 +321,25 @@ class _GowerParts:
             d = cdist(self.Q[start:stop], self.R, "cityblock")
         else:
             d = np.zeros((stop - start, len(self.R)))
-        if self.left is not None:
-            d += self.left[start:stop] @ self.right
-        if self.ncat:
-            d += self.ncat
+        if self.cat is not None:
+            d += self.ncat - self.cat[0][start:stop] @ self.cat[1]
+        if self.miss is not None:
+            d += self.miss[0][start:stop] @ self.miss[1]
         return d
 
 
 def _threads(fn, starts, workers):
-    """``[fn(s) for s in starts]``, on up to ``workers`` threads (SciPy's cdist and BLAS release the GIL)."""
+    """``[fn(s) for s in starts]``, on up to ``workers`` threads (SciPy's cdist and BLAS release the GIL).
+
+    On threads, each block's matrix products run on one BLAS thread: BLAS threads on top of ours
+    would share the same cores.
+    """
     from concurrent.futures import ThreadPoolExecutor
 
     if workers > 1 and len(starts) > 1:
-        with ThreadPoolExecutor(min(workers, len(starts))) as pool:
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(min(workers, len(starts))) as pool:
             return list(pool.map(fn, starts))
     return [fn(s) for s in starts]
 
@@ -347,7 +350,7 @@ def _workers(workers):
     return workers or min(4, os.cpu_count() or 1)
 
 
-def nearest(reference, queries, k: int = 1, block_cells: int = 4_000_000, workers: int | None = None) -> np.ndarray:
+def nearest(reference, queries, k: int = 1, block_cells: int = 1_000_000, workers: int | None = None) -> np.ndarray:
     """Gower sums from each query row to its ``k`` nearest reference rows, shape (n, k), sorted.
 
     ``reference`` and ``queries`` are ``MixedEncoder.encode`` pairs. Queries go in blocks of
@@ -367,7 +370,7 @@ def gower_sums(a, b, workers: int | None = None) -> np.ndarray:
     """All Gower sums between the rows of ``a`` and of ``b`` (``encode`` pairs), shape (len(a), len(b))."""
     parts = _GowerParts(b, a)
     n = len(parts.Q)
-    step = max(1, -(-n // _workers(workers)))
+    step = max(1, min(1_000_000 // max(1, len(parts.R)), -(-n // _workers(workers))))
     out = _threads(lambda start: parts.block(start, min(n, start + step)), range(0, n, step), _workers(workers))
     return np.vstack(out) if out else np.empty((0, len(parts.R)))
 
