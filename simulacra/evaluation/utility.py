@@ -25,7 +25,7 @@ BOOSTING = {"learning_rate": 0.2, "max_iter": 50}
 
 
 class _Features:
-    """The model's input columns, the same for every table: numbers, and categories as pandas categoricals.
+    """The model's input columns, the same for every table, as one float matrix: numbers, and category codes.
 
     A categorical column keeps the 250 most frequent real values (the gradient-boosting model
     takes at most 255 categories; missing is a value), the rest become one "other" category.
@@ -45,27 +45,27 @@ class _Features:
                 lut = np.full(n_codes, len(top), np.int64)
                 lut[top] = np.arange(len(top))
                 values = pd.Index(["__missing__" if pd.isna(u) else u for u in views.uniques(c)[top]], dtype=object)
-                self.cats[c] = (lut, values, [str(v) for v in values] + ["__other__"])
+                self.cats[c] = (lut, values)
+        self.is_category = np.array([c in self.cats for c in self.cols], bool)
 
-    def __call__(self, df: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
-        """Features of the rows at positions ``rows`` of ``df``."""
+    def __call__(self, df: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+        """Features of the rows at positions ``rows`` of ``df``, shape (len(rows), len(self.cols))."""
         table = next((i for i, f in enumerate(self.views.frames) if f is df), None)
-        X = {}
-        for c in self.cols:
-            if c in self.cats:
-                lut, values, labels = self.cats[c]
+        X = np.empty((len(rows), len(self.cols)))
+        for j, c in enumerate(self.cols):
+            if c in self.cats:  # codes 0..249, then one code for every other value
+                lut, values = self.cats[c]
                 if table is not None:
-                    k = lut[self.views.codes(c)[0][table][rows]]
+                    X[:, j] = lut[self.views.codes(c)[0][table][rows]]
                 else:
                     vals = df[c].iloc[rows].astype(object)
                     k = values.get_indexer(pd.Index(vals.where(vals.notna(), "__missing__")))
-                    k = np.where(k < 0, len(values), k)
-                X[c] = pd.Categorical.from_codes(k, categories=labels)
+                    X[:, j] = np.where(k < 0, len(values), k)
             elif table is not None:
-                X[c] = self.views.num(c)[table][rows]
+                X[:, j] = self.views.num(c)[table][rows]
             else:
-                X[c] = _numeric_view(df[c].iloc[rows], self.meta[c])
-        return pd.DataFrame(X)
+                X[:, j] = _numeric_view(df[c].iloc[rows], self.meta[c])
+        return X
 
 
 class UtilityReport:
@@ -139,8 +139,9 @@ def evaluate_utility(real_train, synthetic, real_test, target: str, metadata=Non
             rows = rows[np.sort(rng.choice(len(rows), max_train_rows, replace=False))]
         X = features(train, rows)
         train = train.iloc[rows]
-        empty = [c for c in X.columns if X[c].isna().all()]  # a feature with no value teaches nothing
-        X, Xt = X.drop(columns=empty), test_features.drop(columns=empty)
+        keep = ~np.isnan(X).all(axis=0)  # a feature with no value teaches nothing
+        X, Xt, is_category = X[:, keep], test_features[:, keep], features.is_category[keep]
+        categorical = is_category if is_category.any() else None
         if task == "classification":
             y, yt = train[target].astype(str), test[target].astype(str)
             if y.nunique() < 2 or X.shape[1] == 0:
@@ -148,7 +149,7 @@ def evaluate_utility(real_train, synthetic, real_test, target: str, metadata=Non
                 p = pd.Series([guess] * len(yt), index=yt.index)
                 results[name] = {"accuracy": float(accuracy_score(yt, p)), "f1_macro": float(f1_score(yt, p, average="macro"))}
                 continue
-            model = HistGradientBoostingClassifier(random_state=seed, categorical_features="from_dtype", early_stopping=len(X) >= 1000, **BOOSTING)
+            model = HistGradientBoostingClassifier(random_state=seed, categorical_features=categorical, early_stopping=len(X) >= 1000, **BOOSTING)
             model.fit(X, y)
             p = model.predict(Xt)
             results[name] = {"accuracy": float(accuracy_score(yt, p)), "f1_macro": float(f1_score(yt, p, average="macro"))}
@@ -159,7 +160,7 @@ def evaluate_utility(real_train, synthetic, real_test, target: str, metadata=Non
                 p = np.full(len(yt), float(y.mean()))
                 results[name] = {"r2": float(r2_score(yt, p)), "mae": float(mean_absolute_error(yt, p))}
                 continue
-            model = HistGradientBoostingRegressor(random_state=seed, categorical_features="from_dtype", early_stopping=len(X) >= 1000, **BOOSTING)
+            model = HistGradientBoostingRegressor(random_state=seed, categorical_features=categorical, early_stopping=len(X) >= 1000, **BOOSTING)
             model.fit(X, y)
             p = model.predict(Xt)
             results[name] = {"r2": float(r2_score(yt, p)), "mae": float(mean_absolute_error(yt, p))}
