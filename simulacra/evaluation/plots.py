@@ -220,28 +220,33 @@ def get_column_pair_plot(real_data, synthetic_data, column_names, metadata, plot
     return bars_svg(cats, [float(rc[c]) for c in cats], [float(sc.get(c, 0)) for c in cats], title, f"{a} | {b}")
 
 
-def get_correlation_difference_plot(real_data, synthetic_data, metadata, views: Views | None = None) -> SVGFigure:
-    """Heatmap of |corr(real) - corr(synthetic)| over the numerical and datetime columns (Spearman).
+def get_correlation_difference_plot(real_data, synthetic_data, metadata, method: str = "pearson", views: Views | None = None) -> SVGFigure:
+    """Heatmap of |corr(real) - corr(synthetic)| over the numerical and datetime columns.
 
-    Ranks are taken over each column's present values, and each pair's correlation over the rows
-    where both are present (with no missing values this is exactly Spearman's rho). ``views``
+    ``method="pearson"`` (default) shows the correlations that the quality report's Column Pair
+    Trends score; ``"spearman"`` correlates ranks (average ranks over each column's present
+    values). Each pair's correlation is taken over the rows where both are present. ``views``
     (optional) are a report's shared column views of the two tables.
     """
     from concurrent.futures import ThreadPoolExecutor
 
     from .quality import pairwise_pearson
 
+    if method not in ("pearson", "spearman"):
+        raise InvalidDataError(f"method must be 'pearson' or 'spearman', got {method!r}")
     real, syn, meta = prepare(real_data, synthetic_data, metadata)
     cols = [c for c, m in meta.items() if m["sdtype"] in CONTINUOUS]
     if len(cols) < 2:
         raise InvalidDataError("a correlation heatmap needs at least two numerical or datetime columns")
     views = views_for([real, syn], meta, views)
+    if method == "pearson":  # the same matrices as the quality report's (computed once per report)
+        R, S = (views.memo(("pearson", t, tuple(cols)), lambda t=t: pairwise_pearson(np.column_stack([views.num(c)[t] for c in cols]))) for t in (0, 1))
+    else:
+        def rank(v):  # average ranks over the present values; missing stays missing
+            return pd.Series(v).rank().to_numpy()
 
-    def rank(v):  # average ranks over the present values; missing stays missing
-        return pd.Series(v).rank().to_numpy()
-
-    columns = [views.num(c)[t] for t in (0, 1) for c in cols]
-    with ThreadPoolExecutor(2) as pool:  # sorting releases the GIL: two columns at a time
-        ranked = list(pool.map(rank, columns))
-    R, S = pairwise_pearson(np.column_stack(ranked[: len(cols)])), pairwise_pearson(np.column_stack(ranked[len(cols) :]))
-    return heatmap_svg(np.abs(R - S), cols, "Correlation difference |real - synthetic| (Spearman)")
+        columns = [views.num(c)[t] for t in (0, 1) for c in cols]
+        with ThreadPoolExecutor(2) as pool:  # sorting releases the GIL: two columns at a time
+            ranked = list(pool.map(rank, columns))
+        R, S = pairwise_pearson(np.column_stack(ranked[: len(cols)])), pairwise_pearson(np.column_stack(ranked[len(cols) :]))
+    return heatmap_svg(np.abs(R - S), cols, f"Correlation difference |real - synthetic| ({method.capitalize()})")

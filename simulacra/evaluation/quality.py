@@ -242,8 +242,12 @@ class QualityReport(PropertyReport):
         bin_s = {c: _bin_codes(v) for c, v in num_s.items()}
         # all correlations of continuous pairs at once (pairwise-complete rows, as per pair)
         order = {c: i for i, c in enumerate(num_r)}
-        corr_r = pairwise_pearson(np.column_stack(list(num_r.values()))) if len(num_r) > 1 else None
-        corr_s = pairwise_pearson(np.column_stack(list(num_s.values()))) if len(num_s) > 1 else None
+        key = tuple(num_r)  # the report's correlation heatmap reads the same matrices
+
+        def matrix(table, nums):
+            return views.memo(("pearson", table, key), lambda: pairwise_pearson(np.column_stack(list(nums.values())))) if len(nums) > 1 else None
+
+        corr_r, corr_s = matrix(0, num_r), matrix(1, num_s)
         # which columns are constant, per table: checked once, not once per pair
         constant = {(label, c): bool(len(v := x[~np.isnan(x)]) and np.all(v == v[0]))
                     for label, nums_ in (("real", num_r), ("synthetic", num_s)) for c, x in nums_.items()}

@@ -111,3 +111,17 @@ def test_nearest_threads_and_missing_on_one_side_only():
     diff = np.where(np.isnan(num_s)[:, None, :] ^ np.isnan(num_r)[None, :, :], 1.0, np.nan_to_num(diff))
     full = diff.sum(-1) + (S[1][:, None, :] != R[1][None, :, :]).sum(-1)
     np.testing.assert_allclose(one, np.sort(full, axis=1)[:, :3], atol=1e-9)
+
+
+def test_correlation_heatmap_shows_the_quality_correlations(penguins, penguins_metadata):
+    from simulacra.errors import InvalidDataError
+    from simulacra.evaluation import get_correlation_difference_plot
+
+    syn = CARTSynthesizer(penguins_metadata).fit(penguins).sample(len(penguins), seed=1)
+    pairs = evaluate_quality(penguins, syn, penguins_metadata, verbose=False).get_details("Column Pair Trends")
+    row = pairs[(pairs["Column 1"] == "bill_length_mm") & (pairs["Column 2"] == "body_mass_g")].iloc[0]
+    svg = get_correlation_difference_plot(penguins, syn, penguins_metadata).to_svg()
+    assert f"bill_length_mm / body_mass_g: {abs(row['Real Correlation'] - row['Synthetic Correlation']):.3f}" in svg
+    assert "(Spearman)" in get_correlation_difference_plot(penguins, syn, penguins_metadata, method="spearman").to_svg()
+    with pytest.raises(InvalidDataError, match="pearson"):
+        get_correlation_difference_plot(penguins, syn, penguins_metadata, method="kendall")
