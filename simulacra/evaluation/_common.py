@@ -376,13 +376,21 @@ def gower_sums(a, b, workers: int | None = None) -> np.ndarray:
 
 
 def row_keys(frames, columns, views: Views | None = None) -> list[np.ndarray]:
-    """One uint64 key per row of each frame: equal rows (over ``columns``) get equal keys.
+    """One int64 key per row of each frame: rows are equal (over ``columns``) exactly when their keys are.
 
     Each column is factorized over all frames together (missing values are a value; see
-    :meth:`Views.codes`), and the codes of a row are hashed.
+    :meth:`Views.codes`), and the codes of a row are combined in mixed radix; when the next
+    column would overflow 63 bits, the keys so far are renumbered densely first (so no hashing,
+    and no collision).
     """
     views = views_for(frames, {}, views)
     sizes = [len(f) for f in frames]
-    codes = {c: np.concatenate(views.codes(c)[0][: len(frames)]) for c in columns}
-    keys = pd.util.hash_pandas_object(pd.DataFrame(codes), index=False).to_numpy() if codes else np.zeros(sum(sizes), np.uint64)
+    keys, radix = np.zeros(sum(sizes), np.int64), 1
+    for c in columns:
+        codes, n_codes, _ = views.codes(c)
+        if radix * n_codes >= 2**62:
+            keys, uniques = pd.factorize(keys)
+            keys, radix = keys.astype(np.int64), max(1, len(uniques))
+        keys = keys * n_codes + np.concatenate(codes[: len(frames)])
+        radix *= n_codes
     return np.split(keys, np.cumsum(sizes)[:-1])

@@ -125,3 +125,17 @@ def test_correlation_heatmap_shows_the_quality_correlations(penguins, penguins_m
     assert "(Spearman)" in get_correlation_difference_plot(penguins, syn, penguins_metadata, method="spearman").to_svg()
     with pytest.raises(InvalidDataError, match="pearson"):
         get_correlation_difference_plot(penguins, syn, penguins_metadata, method="kendall")
+
+
+def test_row_keys_are_exact_across_many_wide_columns():
+    from simulacra.evaluation._common import row_keys
+
+    rng = np.random.default_rng(11)
+    n = 3000  # 12 columns of up to 1,500 values: the mixed radix renumbers several times
+    a = pd.DataFrame({f"c{j}": rng.integers(0, 1500, n) for j in range(12)})
+    a.iloc[::3] = a.iloc[1::3].to_numpy()[: len(a.iloc[::3])]  # duplicate rows inside a
+    b = pd.concat([a.sample(500, random_state=1), pd.DataFrame({f"c{j}": rng.integers(0, 1500, 500) for j in range(12)})], ignore_index=True)
+    ka, kb = row_keys([a, b], list(a.columns))
+    assert (pd.Series(ka).duplicated(keep=False).to_numpy() == a.duplicated(keep=False).to_numpy()).all()
+    seen = set(map(tuple, a.to_numpy()))
+    assert np.isin(kb, ka).tolist() == [tuple(r) in seen for r in b.to_numpy()]
