@@ -116,15 +116,26 @@ class Views:
                 self._memo[key] = make()
             return self._memo[key]
 
-    def covers(self, frames) -> bool:
-        """Whether these views were made from exactly these tables (the same objects, in order)."""
-        return len(frames) <= len(self.frames) and all(a is b for a, b in zip(frames, self.frames))
+    def covers(self, frames, meta: dict | None = None) -> bool:
+        """Whether these views were made from exactly these tables (the same objects, in order) and the same column metadata.
+
+        The tables must not change while views of them are in use: a report makes its views,
+        computes every metric and drops them.
+        """
+        if len(frames) > len(self.frames) or not all(a is b for a, b in zip(frames, self.frames)):
+            return False
+        return meta is None or meta is self.meta or all(self.meta.get(c) == m for c, m in meta.items())
+
+    @staticmethod
+    def _column(f: pd.DataFrame, c: str) -> pd.Series:
+        """Column ``c`` of table ``f``; a table without it (a holdout need not have id or text columns) reads as all missing."""
+        return f[c] if c in f.columns else pd.Series([None] * len(f), index=f.index, dtype=object)
 
     def num(self, c: str) -> list[np.ndarray]:
         """The column's numbers in each table (floats, datetimes as seconds; NaN for missing)."""
         with self._lock:
             if c not in self._num:
-                self._num[c] = [_numeric_view(f[c], self.meta[c]) for f in self.frames]
+                self._num[c] = [_numeric_view(self._column(f, c), self.meta[c]) for f in self.frames]
             return self._num[c]
 
     def present_sorted(self, c: str) -> list[np.ndarray]:
@@ -138,17 +149,21 @@ class Views:
         """(codes per table, number of codes, code of a missing value or -1).
 
         The values of all tables are factorized together, so equal values get equal codes in every
-        table; continuous columns are factorized on their numbers, other columns on their values
-        as pandas compares them (1 equals 1.0; values that cannot be hashed compare as text).
+        table; values compare as pandas compares them (1 equals 1.0, but "1" does not equal 1),
+        numerical columns as numbers and datetime columns as timestamps (exactly: no rounding to
+        floats), and values that cannot be hashed compare as text.
         """
         with self._lock:
             if c not in self._codes:
-                if self.meta.get(c, {}).get("sdtype") in CONTINUOUS:
-                    both = pd.Series(np.concatenate(self.num(c)))
-                else:
-                    both = pd.concat([f[c] for f in self.frames], ignore_index=True)
-                    if both.dtype == object or isinstance(both.dtype, pd.CategoricalDtype):
-                        both = both.astype(object)
+                sdtype = self.meta.get(c, {}).get("sdtype")
+                columns = [self._column(f, c) for f in self.frames]
+                if sdtype == "numerical":
+                    columns = [pd.to_numeric(s, errors="coerce") for s in columns]
+                elif sdtype == "datetime":
+                    columns = [as_datetime(s, self.meta[c]) for s in columns]
+                both = pd.concat(columns, ignore_index=True)
+                if both.dtype == object or isinstance(both.dtype, pd.CategoricalDtype):
+                    both = both.astype(object)
                 try:
                     k, uniques = pd.factorize(both, use_na_sentinel=False)
                 except TypeError:  # lists, dicts...: compare their text
@@ -167,8 +182,8 @@ class Views:
 
 
 def views_for(frames, meta: dict, views: Views | None) -> Views:
-    """``views`` when it was made from these tables, else new views of them."""
-    return views if views is not None and views.covers(frames) else Views(frames, meta)
+    """``views`` when it was made from these tables and this metadata, else new views of them."""
+    return views if views is not None and views.covers(frames, meta) else Views(frames, meta)
 
 
 class MixedEncoder:
@@ -188,7 +203,7 @@ class MixedEncoder:
     def __init__(self, real: pd.DataFrame, meta: dict, columns=None, max_categories: int = 20, views: Views | None = None):
         self.cols = [c for c, m in meta.items() if m["sdtype"] in CONTINUOUS + DISCRETE and (columns is None or c in columns)]
         self.meta = meta
-        self.views = views if views is not None and views.covers([real]) else None
+        self.views = views if views is not None and views.covers([real], meta) else None
         self.spec = {}
         for c in self.cols:
             m = meta[c]

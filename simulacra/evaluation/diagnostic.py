@@ -12,6 +12,9 @@ Properties (each in [0, 1], the score is their mean):
 - **Coverage**: per column, the share of the real range (numerical, datetime: between the real
   1st and 99th percentiles, in 20 bins) or of the real categories that the synthetic data reaches.
 - **Missing Values**: per column, 1 - |real missing share - synthetic missing share|.
+
+Categories are compared by value, as pandas compares them and as the quality report does:
+1 equals 1.0, but the text "1" does not equal the number 1.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ class DiagnosticReport(PropertyReport):
                     lo, hi = r[0], r[-1]
                     validity.append((c, "BoundaryAdherence", float((np.searchsorted(s, hi, side="right") - np.searchsorted(s, lo)) / len(s))))
                     coverage.append((c, "RangeCoverage", _range_coverage(r, s)))
-                nr, ns = (np.isnan(v).mean() for v in views.num(c)[:2])
+                nr, ns = real[c].isna().mean(), syn[c].isna().mean()  # text that is not a number is not missing
             elif sd in DISCRETE:
                 codes, n_codes, na = views.codes(c)
                 cr, cs = category_counts(codes[:2], n_codes, na)

@@ -59,7 +59,11 @@ class _Features:
                     X[:, j] = lut[self.views.codes(c)[0][table][rows]]
                 else:
                     vals = df[c].iloc[rows].astype(object)
-                    k = values.get_indexer(pd.Index(vals.where(vals.notna(), "__missing__")))
+                    vals = pd.Index(vals.where(vals.notna(), "__missing__"))
+                    try:
+                        k = values.get_indexer(vals)
+                    except TypeError:  # values that cannot be hashed compare as text (as in the views)
+                        k = values.astype(str).get_indexer(vals.astype(str))
                     X[:, j] = np.where(k < 0, len(values), k)
             elif table is not None:
                 X[:, j] = self.views.num(c)[table][rows]

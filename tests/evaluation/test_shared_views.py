@@ -139,3 +139,40 @@ def test_row_keys_are_exact_across_many_wide_columns():
     assert (pd.Series(ka).duplicated(keep=False).to_numpy() == a.duplicated(keep=False).to_numpy()).all()
     seen = set(map(tuple, a.to_numpy()))
     assert np.isin(kb, ka).tolist() == [tuple(r) in seen for r in b.to_numpy()]
+
+
+def test_review_edge_cases_of_the_shared_views():
+    from simulacra.errors import MetadataError
+    from simulacra.evaluation.report import build_report
+
+    rng = np.random.default_rng(0)
+    # a holdout without the id column still works; one without a scored column says so
+    real = pd.DataFrame({"id": range(100), "x": rng.normal(size=100), "c": ["a", "b"] * 50})
+    meta = {"columns": {"id": {"sdtype": "id"}, "x": {"sdtype": "numerical"}, "c": {"sdtype": "categorical"}}}
+    hold = real.drop(columns="id")
+    assert evaluate_privacy(real, real.copy(), meta, holdout=hold, verbose=False).results["exact_copy_rate"] == 1.0
+    assert "<html" in build_report(real, real.copy(), meta, holdout=hold)
+    with pytest.raises(MetadataError, match="holdout lacks"):
+        build_report(real, real.copy(), meta, holdout=real.drop(columns="x"))
+    # exact copies compare exact values: big integers and nanoseconds are not rounded together
+    big = pd.DataFrame({"acct": 10**18 + 2 * np.arange(50)})
+    assert evaluate_privacy(big, big + 1, {"columns": {"acct": {"sdtype": "numerical"}}}, verbose=False).results["exact_copy_rate"] == 0.0
+    t = pd.DataFrame({"t": pd.date_range("2020-01-01", periods=50, freq="s")})
+    shifted = t.assign(t=t["t"] + pd.Timedelta(100, "ns"))
+    assert evaluate_privacy(t, shifted, {"columns": {"t": {"sdtype": "datetime"}}}, verbose=False).results["exact_copy_rate"] == 0.0
+    # a test table outside the views with values that cannot be hashed
+    def mk(s):
+        return pd.DataFrame({"x": np.random.default_rng(s).normal(size=120), "tags": [[i % 3] for i in range(120)], "y": ["a", "b"] * 60})
+
+    umeta = {"columns": {"x": {"sdtype": "numerical"}, "tags": {"sdtype": "categorical"}, "y": {"sdtype": "categorical"}}}
+    assert evaluate_utility(mk(0), mk(1), mk(2), "y", umeta, verbose=False).task == "classification"
+    # text that is not a number is invalid, not missing
+    miss = run_diagnostic(pd.DataFrame({"x": [1, 2, 3, 4]}), pd.DataFrame({"x": ["1", "2", "?", "4"]}), {"columns": {"x": {"sdtype": "numerical"}}}, verbose=False)
+    assert miss.get_details("Missing Values")["Score"].iloc[0] == 1.0
+    # views made with other metadata are not reused
+    a = pd.DataFrame({"d": pd.date_range("2021-01-01", periods=30).astype(str), "v": np.arange(30.0)})
+    views = Views([a, a.copy()], {"d": {"sdtype": "categorical"}, "v": {"sdtype": "numerical"}})
+    dmeta = {"columns": {"d": {"sdtype": "datetime"}, "v": {"sdtype": "numerical"}}}
+    q = QualityReport()
+    q.generate(views.frames[0], views.frames[1], dmeta, verbose=False, views=views)
+    assert q.get_details("Column Shapes")["Score"].tolist() == [1.0, 1.0]
