@@ -181,6 +181,41 @@ class Views:
         return self._uniques[c]
 
 
+def check_holdout(holdout: pd.DataFrame, meta: dict) -> pd.DataFrame:
+    """The holdout with text column names; a :class:`MetadataError` when it lacks a scored (numerical, datetime or discrete) column."""
+    holdout = text_columns(holdout)
+    lacking = [c for c, m in meta.items() if m["sdtype"] in CONTINUOUS + DISCRETE and c not in holdout.columns]
+    if lacking:
+        raise MetadataError(f"the holdout lacks column(s) {', '.join(map(repr, lacking))}")
+    return holdout
+
+
+def top_categories(views: Views, c: str, max_categories: int) -> tuple[np.ndarray, pd.Index]:
+    """The ``max_categories`` most frequent values of column ``c`` in the first table (ties in order of first appearance).
+
+    Returns (a lookup from :meth:`Views.codes` to 0..len(values)-1, every other code going to
+    len(values); the values, a missing value written "__missing__").
+    """
+    codes, n_codes, _ = views.codes(c)
+    counts = np.bincount(codes[0], minlength=n_codes)
+    top = np.argsort(-counts, kind="stable")[:max_categories]
+    top = top[counts[top] > 0]
+    lut = np.full(n_codes, len(top), np.int64)
+    lut[top] = np.arange(len(top))
+    return lut, pd.Index(["__missing__" if pd.isna(u) else u for u in views.uniques(c)[top]], dtype=object)
+
+
+def lookup(values: pd.Index, s: pd.Series) -> np.ndarray:
+    """Position of each value of ``s`` in :func:`top_categories`' ``values`` (missing as "__missing__"), len(values) for the others."""
+    vals = s.astype(object)
+    vals = pd.Index(vals.where(vals.notna(), "__missing__"))
+    try:
+        k = values.get_indexer(vals)
+    except TypeError:  # values that cannot be hashed compare as text (as in the views)
+        k = values.astype(str).get_indexer(vals.astype(str))
+    return np.where(k < 0, len(values), k)
+
+
 def views_for(frames, meta: dict, views: Views | None) -> Views:
     """``views`` when it was made from these tables and this metadata, else new views of them."""
     return views if views is not None and views.covers(frames, meta) else Views(frames, meta)
@@ -196,33 +231,24 @@ class MixedEncoder:
     appearance), the others share one code (so two rare values count as equal), and a missing
     value is a category of its own.
 
-    With ``views`` (a report's :class:`Views`, the real table first), the encoder reads the
-    columns from them and :meth:`encode_rows` encodes rows by position without converting again.
+    The encoder reads the columns through ``views`` (a report's :class:`Views`, the real table
+    first; views of ``real`` alone when none are given), and :meth:`encode_rows` encodes rows of
+    those tables by position without converting them again.
     """
 
     def __init__(self, real: pd.DataFrame, meta: dict, columns=None, max_categories: int = 20, views: Views | None = None):
         self.cols = [c for c, m in meta.items() if m["sdtype"] in CONTINUOUS + DISCRETE and (columns is None or c in columns)]
         self.meta = meta
-        self.views = views if views is not None and views.covers([real], meta) else None
+        self.views = views_for([real], meta, views)
         self.spec = {}
         for c in self.cols:
-            m = meta[c]
-            if m["sdtype"] in CONTINUOUS:
-                v = self.views.num(c)[0] if self.views else _numeric_view(real[c], m)
+            if meta[c]["sdtype"] in CONTINUOUS:
+                v = self.views.num(c)[0]
                 lo, hi = np.nanmin(v) if np.isfinite(v).any() else 0.0, np.nanmax(v) if np.isfinite(v).any() else 1.0
                 self.spec[c] = ("num", lo, (hi - lo) or 1.0)
             else:
-                if self.views:
-                    k, uniques = self.views.codes(c)[0][0], self.views.uniques(c)
-                else:
-                    k, uniques = pd.factorize(real[c].astype(object), use_na_sentinel=False)
-                counts = np.bincount(k, minlength=len(uniques))
-                top = np.argsort(-counts, kind="stable")[:max_categories]
-                top = top[counts[top] > 0]
-                lut = np.full(max(1, len(uniques)), len(top), np.int32)  # code of all tables -> encoded category
-                lut[top] = np.arange(len(top))
-                values = [("__missing__" if pd.isna(u) else u) for u in uniques[top]] if len(top) else []
-                self.spec[c] = ("cat", pd.Index(values, dtype=object), lut)
+                lut, values = top_categories(self.views, c, max_categories)
+                self.spec[c] = ("cat", values, lut)
 
     def encode(self, df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """(scaled numbers in [0, 1] with NaN for missing, shape (n, numerical columns); category codes, shape (n, categorical columns))."""
@@ -232,9 +258,7 @@ class MixedEncoder:
             if spec[0] == "num":
                 num.append(np.clip((_numeric_view(df[c], self.meta[c]) - spec[1]) / spec[2], 0.0, 1.0))
             else:
-                vals = df[c].astype(object).where(df[c].notna(), "__missing__")
-                codes = spec[1].get_indexer(pd.Index(vals))
-                cat.append(np.where(codes < 0, len(spec[1]), codes))
+                cat.append(lookup(spec[1], df[c]))
         return self._stack(num, cat, len(df))
 
     def encode_rows(self, table: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -255,7 +279,7 @@ class MixedEncoder:
     def transform(self, df: pd.DataFrame) -> np.ndarray:
         """One dense matrix whose plain L1 distance is the same Gower sum (categories one-hot, weight 1/2)."""
         num, cat = self.encode(df)
-        parts = [embed(num, np.ones(num.shape[1], bool))]
+        parts = [embed(num)]
         for j, c in enumerate(c for c in self.cols if self.spec[c][0] == "cat"):
             onehot = np.zeros((len(df), len(self.spec[c][1]) + 1))
             onehot[np.arange(len(df)), cat[:, j]] = 0.5
@@ -268,17 +292,14 @@ class MixedEncoder:
         return max(1, len(self.cols))
 
 
-def embed(num: np.ndarray, doubled: np.ndarray) -> np.ndarray:
-    """Scaled numbers as points for a city-block distance.
+def embed(num: np.ndarray) -> np.ndarray:
+    """Scaled numbers as points for a city-block distance: each column becomes ``(v/2, -v/2)``, a missing value ``(1/2, 1/2)``.
 
-    A column flagged in ``doubled`` (one that has missing values somewhere) becomes two
-    coordinates ``(v/2, -v/2)``, and a missing value the point ``(1/2, 1/2)``: two values lie
-    ``|v - w|`` apart, a missing value 1 from any value in [0, 1] and 0 from another missing
-    value. Other columns stay one coordinate ``v``.
+    Two values lie ``|v - w|`` apart, a missing value 1 from any value in [0, 1] and 0 from
+    another missing value.
     """
-    d = num[:, doubled]
-    miss = np.isnan(d)
-    return np.hstack([num[:, ~doubled], np.where(miss, 0.5, d / 2), np.where(miss, 0.5, -d / 2)])
+    miss = np.isnan(num)
+    return np.hstack([np.where(miss, 0.5, num / 2), np.where(miss, 0.5, -num / 2)])
 
 
 def _smallest(d: np.ndarray, k: int) -> np.ndarray:
@@ -365,6 +386,14 @@ def _workers(workers):
     return workers or min(4, os.cpu_count() or 1)
 
 
+def _blocks(parts: _GowerParts, workers, block_cells: int = 1_000_000):
+    """(query block starts, block size, workers): about ``block_cells`` distances a block, at least one block per worker."""
+    workers = _workers(workers)
+    n, nref = len(parts.Q), len(parts.R)
+    step = max(1, min(block_cells // max(1, nref), -(-n // workers)))
+    return range(0, n, step), step, workers
+
+
 def nearest(reference, queries, k: int = 1, block_cells: int = 1_000_000, workers: int | None = None) -> np.ndarray:
     """Gower sums from each query row to its ``k`` nearest reference rows, shape (n, k), sorted.
 
@@ -373,11 +402,9 @@ def nearest(reference, queries, k: int = 1, block_cells: int = 1_000_000, worker
     see :class:`_GowerParts` for how a block is computed.
     """
     parts = _GowerParts(reference, queries)
-    nref, nq = len(parts.R), len(parts.Q)
-    k = max(1, min(k, nref))
-    workers = _workers(workers)
-    step = max(1, min(block_cells // max(1, nref), -(-nq // workers)))  # at least one block per worker
-    out = _threads(lambda start: _smallest(parts.block(start, min(nq, start + step)), k), range(0, nq, step), workers)
+    nq, k = len(parts.Q), max(1, min(k, len(parts.R)))
+    starts, step, workers = _blocks(parts, workers, block_cells)
+    out = _threads(lambda start: _smallest(parts.block(start, min(nq, start + step)), k), starts, workers)
     return np.vstack(out) if out else np.empty((0, k))
 
 
@@ -385,8 +412,8 @@ def gower_sums(a, b, workers: int | None = None) -> np.ndarray:
     """All Gower sums between the rows of ``a`` and of ``b`` (``encode`` pairs), shape (len(a), len(b))."""
     parts = _GowerParts(b, a)
     n = len(parts.Q)
-    step = max(1, min(1_000_000 // max(1, len(parts.R)), -(-n // _workers(workers))))
-    out = _threads(lambda start: parts.block(start, min(n, start + step)), range(0, n, step), _workers(workers))
+    starts, step, workers = _blocks(parts, workers)
+    out = _threads(lambda start: parts.block(start, min(n, start + step)), starts, workers)
     return np.vstack(out) if out else np.empty((0, len(parts.R)))
 
 

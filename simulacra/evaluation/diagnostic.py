@@ -52,19 +52,16 @@ class DiagnosticReport(PropertyReport):
                     lo, hi = r[0], r[-1]
                     validity.append((c, "BoundaryAdherence", float((np.searchsorted(s, hi, side="right") - np.searchsorted(s, lo)) / len(s))))
                     coverage.append((c, "RangeCoverage", _range_coverage(r, s)))
-                nr, ns = real[c].isna().mean(), syn[c].isna().mean()  # text that is not a number is not missing
             elif sd in DISCRETE:
                 codes, n_codes, na = views.codes(c)
                 cr, cs = category_counts(codes[:2], n_codes, na)
                 if cs.sum():
                     validity.append((c, "CategoryAdherence", float(cs[cr > 0].sum() / cs.sum())))
                 coverage.append((c, "CategoryCoverage", float(((cr > 0) & (cs > 0)).sum() / max(1, (cr > 0).sum()))))
-                nr, ns = ((k == na).mean() if na >= 0 else 0.0 for k in codes[:2])
-            else:
-                nr, ns = real[c].isna().mean(), syn[c].isna().mean()
             if c == pk:
                 validity.append((c, "KeyUniqueness", float(syn[c].dropna().nunique() / max(1, len(syn)))))
-            missing.append((c, "MissingValueSimilarity", 1.0 - abs(float(nr) - float(ns))))
+            # missing values as they are (text that is not a number is invalid, not missing)
+            missing.append((c, "MissingValueSimilarity", 1.0 - abs(float(real[c].isna().mean()) - float(syn[c].isna().mean()))))
         structure = []
         for c in meta:
             if c not in syn.columns:

@@ -230,7 +230,7 @@ def get_correlation_difference_plot(real_data, synthetic_data, metadata, method:
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from .quality import pairwise_pearson
+    from .quality import pairwise_pearson, shared_pearson
 
     if method not in ("pearson", "spearman"):
         raise InvalidDataError(f"method must be 'pearson' or 'spearman', got {method!r}")
@@ -240,7 +240,7 @@ def get_correlation_difference_plot(real_data, synthetic_data, metadata, method:
         raise InvalidDataError("a correlation heatmap needs at least two numerical or datetime columns")
     views = views_for([real, syn], meta, views)
     if method == "pearson":  # the same matrices as the quality report's (computed once per report)
-        R, S = (views.memo(("pearson", t, tuple(cols)), lambda t=t: pairwise_pearson(np.column_stack([views.num(c)[t] for c in cols]))) for t in (0, 1))
+        R, S = (shared_pearson(views, t, cols) for t in (0, 1))
     else:
         def rank(v):  # average ranks over the present values; missing stays missing
             return pd.Series(v).rank().to_numpy()

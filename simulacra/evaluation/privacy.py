@@ -25,8 +25,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import MetadataError, ParameterError
-from ._common import CONTINUOUS, DISCRETE, MixedEncoder, Views, gower_sums, nearest, prepare, row_keys, text_columns, views_for
+from ..errors import ParameterError
+from ._common import MixedEncoder, Views, check_holdout, gower_sums, nearest, prepare, row_keys, views_for
 
 
 class PrivacyReport:
@@ -82,12 +82,7 @@ def evaluate_privacy(real_data, synthetic_data, metadata, holdout=None, sensitiv
     are a report's shared column views of the real, synthetic (and holdout) tables.
     """
     real, syn, meta = prepare(real_data, synthetic_data, metadata)
-    hold = None
-    if holdout is not None:
-        hold = text_columns(holdout)
-        missing = [c for c in meta if meta[c]["sdtype"] in CONTINUOUS + DISCRETE and c not in hold.columns]
-        if missing:
-            raise MetadataError(f"the holdout lacks column(s) {', '.join(map(repr, missing))}")
+    hold = check_holdout(holdout, meta) if holdout is not None else None
     views = views_for([real, syn] + ([hold] if hold is not None else []), meta, views)
     rng = np.random.default_rng(seed)
     cols = [c for c in meta if c in syn.columns]

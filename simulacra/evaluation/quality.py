@@ -154,6 +154,16 @@ def _contingency_codes(a, b) -> tuple[float, float]:
     return float(1 - tvd), v
 
 
+def shared_ks(views: Views, c: str) -> float:
+    """The KS statistic of column ``c`` (real vs synthetic), computed once per report for quality and the statistical tests."""
+    return views.memo(("ks", c), lambda: ks_statistic(*views.present_sorted(c)[:2]))
+
+
+def shared_pearson(views: Views, table: int, cols: list) -> np.ndarray:
+    """:func:`pairwise_pearson` of these continuous columns of one table, computed once per report for Column Pair Trends and the heatmap."""
+    return views.memo(("pearson", table, tuple(cols)), lambda: pairwise_pearson(np.column_stack([views.num(c)[table] for c in cols])))
+
+
 class PropertyReport:
     """What every report shares: properties with scores and detail tables, and an overall score."""
 
@@ -227,7 +237,7 @@ class QualityReport(PropertyReport):
         rows = []
         for c in cols:
             if meta[c]["sdtype"] in CONTINUOUS:
-                rows.append((c, "KSComplement", 1 - views.memo(("ks", c), lambda c=c: ks_statistic(*views.present_sorted(c)[:2]))))
+                rows.append((c, "KSComplement", 1 - shared_ks(views, c)))
             else:
                 codes, n_codes, na = views.codes(c)
                 rows.append((c, "TVComplement", _tv_counts(*category_counts(codes[:2], n_codes, na))))
@@ -242,12 +252,7 @@ class QualityReport(PropertyReport):
         bin_s = {c: _bin_codes(v) for c, v in num_s.items()}
         # all correlations of continuous pairs at once (pairwise-complete rows, as per pair)
         order = {c: i for i, c in enumerate(num_r)}
-        key = tuple(num_r)  # the report's correlation heatmap reads the same matrices
-
-        def matrix(table, nums):
-            return views.memo(("pearson", table, key), lambda: pairwise_pearson(np.column_stack(list(nums.values())))) if len(nums) > 1 else None
-
-        corr_r, corr_s = matrix(0, num_r), matrix(1, num_s)
+        corr_r, corr_s = (shared_pearson(views, t, list(num_r)) if len(num_r) > 1 else None for t in (0, 1))
         # which columns are constant, per table: checked once, not once per pair
         constant = {(label, c): bool(len(v := x[~np.isnan(x)]) and np.all(v == v[0]))
                     for label, nums_ in (("real", num_r), ("synthetic", num_s)) for c, x in nums_.items()}

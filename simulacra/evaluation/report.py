@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import MetadataError
-from ._common import CONTINUOUS, DISCRETE, Views, prepare, text_columns
+from ._common import CONTINUOUS, DISCRETE, Views, check_holdout, prepare
 
 _CSS = """
 body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#222}
@@ -65,11 +64,8 @@ def build_report(real_data, synthetic_data, metadata, holdout=None, target=None,
     real, syn, meta = prepare(real_data, synthetic_data, metadata)
     # text dates are parsed once here, not again in every metric: only where no table has them
     # as datetimes already, so a type mismatch still shows in Data Structure
-    if holdout is not None:
-        holdout = text_columns(holdout)
-        lacking = [c for c, m in meta.items() if m["sdtype"] in CONTINUOUS + DISCRETE and c not in holdout.columns]
-        if lacking:
-            raise MetadataError(f"the holdout lacks column(s) {', '.join(map(repr, lacking))}")
+    if holdout is not None:  # checked before any metric runs
+        holdout = check_holdout(holdout, meta)
     frames = [real, syn] + ([holdout] if holdout is not None else [])
     for c, m in meta.items():
         if m["sdtype"] == "datetime" and all(c in f.columns and not pd.api.types.is_datetime64_any_dtype(f[c].dtype) for f in frames):

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ._common import CONTINUOUS, DISCRETE, Views, prepare, views_for
-from .quality import category_counts, ks_statistic
+from .quality import category_counts, ks_statistic, shared_ks
 
 
 def _adjust(p: np.ndarray, method: str) -> np.ndarray:
@@ -92,7 +92,7 @@ def statistical_tests(real_data, synthetic_data, metadata, alpha: float = 0.05, 
             r, s = views.present_sorted(c)[:2]
             if len(r) < 2 or len(s) < 2:
                 continue
-            rows.append((c, "Kolmogorov-Smirnov", *ks_test(r, s, views.memo(("ks", c), lambda: ks_statistic(r, s)))))
+            rows.append((c, "Kolmogorov-Smirnov", *ks_test(r, s, shared_ks(views, c))))
             if r[0] != r[-1] or s[0] != s[-1]:
                 rows.append((c, "Welch t-test", *welch_test(r, s)))
         elif m["sdtype"] in DISCRETE:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
-from ._common import Views, _numeric_view, prepare, text_columns, views_for
+from ._common import Views, _numeric_view, lookup, prepare, text_columns, top_categories, views_for
 
 
 # at most 50 boosting rounds at learning rate 0.2 (scikit-learn's defaults: 100 at 0.1): on
@@ -38,14 +38,7 @@ class _Features:
         self.cats = {}
         for c in self.cols:
             if meta[c]["sdtype"] in ("categorical", "boolean"):
-                codes, n_codes, _ = views.codes(c)
-                counts = np.bincount(codes[0], minlength=n_codes)
-                top = np.argsort(-counts, kind="stable")[:max_categories]
-                top = top[counts[top] > 0]
-                lut = np.full(n_codes, len(top), np.int64)
-                lut[top] = np.arange(len(top))
-                values = pd.Index(["__missing__" if pd.isna(u) else u for u in views.uniques(c)[top]], dtype=object)
-                self.cats[c] = (lut, values)
+                self.cats[c] = top_categories(views, c, max_categories)
         self.is_category = np.array([c in self.cats for c in self.cols], bool)
 
     def __call__(self, df: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
@@ -55,16 +48,7 @@ class _Features:
         for j, c in enumerate(self.cols):
             if c in self.cats:  # codes 0..249, then one code for every other value
                 lut, values = self.cats[c]
-                if table is not None:
-                    X[:, j] = lut[self.views.codes(c)[0][table][rows]]
-                else:
-                    vals = df[c].iloc[rows].astype(object)
-                    vals = pd.Index(vals.where(vals.notna(), "__missing__"))
-                    try:
-                        k = values.get_indexer(vals)
-                    except TypeError:  # values that cannot be hashed compare as text (as in the views)
-                        k = values.astype(str).get_indexer(vals.astype(str))
-                    X[:, j] = np.where(k < 0, len(values), k)
+                X[:, j] = lut[self.views.codes(c)[0][table][rows]] if table is not None else lookup(values, df[c].iloc[rows])
             elif table is not None:
                 X[:, j] = self.views.num(c)[table][rows]
             else:
