@@ -73,8 +73,12 @@ def _combine(pieces: list[tuple[np.ndarray, pd.Series]], n: int) -> pd.Series:
     return combined.iloc[inverse].reset_index(drop=True)
 
 
-def column(name: str | None = None):
-    """Decorator: turn ``fn(self, n, rng, engine, **opts) -> array`` into a public column method."""
+def column(name: str | None = None, per_row: tuple = ()):
+    """Decorator: turn ``fn(self, n, rng, engine, **opts) -> array`` into a public column method.
+
+    ``per_row`` names options that hold one value per row (e.g. ``email(name=...)``): they are
+    sliced with the rows whenever only some rows are made (duplicates re-drawn, mixed locales).
+    """
 
     def deco(fn):
         field = name or fn.__name__
@@ -86,15 +90,16 @@ def column(name: str | None = None):
             locs, weights = (fake._locales, fake._weights) if locale is None else _parse_locales(locale)
             rng = fake._rng
 
-            def make(k: int) -> np.ndarray:
+            def make(k: int, rows=None) -> np.ndarray:
+                o = opts if rows is None else take_rows(opts, per_row, rows, count)
                 if len(locs) == 1 or k == 0:
-                    return _public(fn(self, k, rng, engine_for(locs[0]), **opts))
+                    return _public(fn(self, k, rng, engine_for(locs[0]), **o))
                 choice = rng.choice(len(locs), size=k, p=weights)
                 pieces = []
                 for j, loc in enumerate(locs):
                     idx = np.flatnonzero(choice == j)
                     if idx.size:
-                        pieces.append((idx, _public(fn(self, idx.size, rng, engine_for(loc), **opts))))
+                        pieces.append((idx, _public(fn(self, idx.size, rng, engine_for(loc), **take_rows(o, per_row, idx, k)))))
                 return _combine(pieces, k)
 
             arr = make(count)
@@ -134,13 +139,29 @@ def _public(arr) -> pd.Series:
     return pd.Series(arr)
 
 
+def take_rows(opts: dict, names, rows: np.ndarray, length: int) -> dict:
+    """``opts`` with its per-row options (those in ``names`` holding ``length`` values) cut to ``rows``."""
+    out = dict(opts)
+    for key in names:
+        v = out.get(key)
+        if v is None or isinstance(v, (str, bytes)) or not hasattr(v, "__len__") or len(v) != length:
+            continue  # a scalar, or a wrong length that the provider reports itself
+        if isinstance(v, pd.Series):
+            out[key] = v.iloc[rows].reset_index(drop=True)
+        elif isinstance(v, (pa.Array, pa.ChunkedArray)):
+            out[key] = v.take(pa.array(rows, type=pa.int64()))
+        else:
+            out[key] = np.asarray(v, dtype=object)[rows]
+    return out
+
+
 def _make_unique(arr: pd.Series, make, field: str) -> pd.Series:
     arr = arr.copy()
     for _ in range(_MAX_UNIQUE_ROUNDS):
         dup = arr.duplicated().to_numpy()
         if not dup.any():
             return arr
-        arr[dup] = make(int(dup.sum())).to_numpy()
+        arr[dup] = make(int(dup.sum()), np.flatnonzero(dup)).to_numpy()
     distinct = int(arr.nunique())
     raise ParameterError(
         f"cannot make {len(arr):,} distinct values of {field}: it gives only about {distinct:,} distinct values; "

@@ -263,7 +263,7 @@ class Schema:
                 fake = Fake(locale=spec.locale or t.locale or locale or "en_US", seed=seeds[cname])
                 data[cname] = self._column(fake, spec, m, start, data, keys)
                 if cname in seen and spec.provider not in ("sequence", "id"):
-                    data[cname] = _unique_across_chunks(data[cname], seen[cname], lambda k, f=fake, s=spec: self._column(f, s, k, start, data, keys, plain=True), spec)
+                    data[cname] = _unique_across_chunks(data[cname], seen[cname], lambda rows, f=fake, s=spec: self._column(f, s, len(rows), start, data, keys, plain=True, rows=rows), spec)
             df = pd.DataFrame({c: data[c].reset_index(drop=True) for c in t.columns})
             for c in kept:
                 kept[c].append(df[c])
@@ -271,8 +271,12 @@ class Schema:
         for c, parts in kept.items():
             keys.setdefault(tname, {})[c] = pd.concat(parts, ignore_index=True) if parts else pd.Series([], dtype=object)
 
-    def _column(self, fake, spec: ColumnSpec, m: int, start: int, data: dict, keys: dict, plain: bool = False) -> pd.Series:
+    def _column(self, fake, spec: ColumnSpec, m: int, start: int, data: dict, keys: dict, plain: bool = False, rows=None) -> pd.Series:
+        """``m`` values of one column; ``rows`` (positions in the chunk) re-makes only those rows,
+        with the columns it derives from cut to the same rows."""
         rng = fake._rng
+        if rows is not None:
+            data = {c: data[c].iloc[rows].reset_index(drop=True) for c in spec.depends_on}
         if spec.foreign_key:
             pt, pcol = spec.foreign_key.split(".")
             parent = keys.get(pt, {}).get(pcol)
@@ -283,7 +287,8 @@ class Schema:
         elif spec.template is not None:
             out = _render_template(spec.template, data, m, spec.where)
         elif spec.provider in ("sequence", "id"):
-            out = pd.Series(spec.start + spec.step * (start + np.arange(m, dtype=np.int64)))
+            pos = np.arange(m, dtype=np.int64) if rows is None else np.asarray(rows, dtype=np.int64)
+            out = pd.Series(spec.start + spec.step * (start + pos))
         else:
             try:
                 fn = fake.method(spec.provider)
@@ -354,5 +359,5 @@ def _unique_across_chunks(values: pd.Series, seen: set, regenerate, spec) -> pd.
         if not dup.any():
             seen.update(values.dropna().tolist())
             return values
-        values[dup] = regenerate(int(dup.sum())).to_numpy()
+        values[dup] = regenerate(np.flatnonzero(dup)).to_numpy()
     raise SchemaError(f"{spec.where}: cannot make more distinct values (about {len(seen):,} made); ask for fewer rows or drop unique")

@@ -111,3 +111,53 @@ def test_yaml_schema(tmp_path):
     bad.write_text("columns: [unclosed\n")
     with pytest.raises(SchemaError, match="not valid YAML"):
         Schema.from_file(bad)
+
+
+# ---------------------------------------------------------------- unique columns derived with 'from' (#11)
+def _same_name_schema(rows, unique_template=False):
+    cols = {
+        "id": {"provider": "sequence"},
+        "name": {"template": "Ann Lee"},  # one name for every row: e-mails collide all the time
+        "email": {"provider": "internet.email", "from": "name", "unique": True},
+    }
+    if unique_template:
+        cols["tag"] = {"template": "{name}", "unique": True}
+    return {"columns": cols, "rows": rows}
+
+
+@pytest.mark.parametrize("chunk_size", [10**9, 37])
+def test_unique_email_from_name_redraws_only_duplicate_rows(chunk_size):
+    # regression: 'email(name=...) got 1000 names for 2 rows' when duplicates were re-drawn
+    sch = Schema.from_dict(_same_name_schema(400))
+    for seed in range(8):
+        df = pd.concat([c for _, chunks in sch.iter_tables(seed=seed, chunk_size=chunk_size) for c in chunks], ignore_index=True)
+        assert len(df) == 400 and df["email"].is_unique
+        # every e-mail, first draw or re-drawn, still comes from its own row's name
+        assert df["email"].str.split("@").str[0].str.contains("lee").all()
+
+
+def test_unique_email_from_varied_names_keeps_row_alignment():
+    sch = Schema.from_dict(SCHEMA)
+    for seed in range(8):
+        t = sch.generate(seed=seed)["customers"]
+        assert t["email"].is_unique
+        last = t["name"].str.split().str[-1].str.lower().str.replace(r"[^a-z]", "", regex=True)
+        local = t["email"].str.split("@").str[0]
+        assert all(l in e for l, e in zip(last, local))
+
+
+def test_unique_template_that_cannot_vary_is_a_clear_error():
+    with pytest.raises(SchemaError, match="'tag'.*distinct"):
+        Schema.from_dict(_same_name_schema(5, unique_template=True)).generate(seed=0)
+
+
+def test_api_unique_email_with_names_and_mixed_locales():
+    fake = Fake(seed=3)
+    e = fake.internet.email(n=300, name=["Ann Lee"] * 300, unique=True)
+    assert e.is_unique and e.str.contains("lee").all()
+    names = pd.Series(["Ann Lee", "Bob Stone"] * 100)
+    for locale in ("en_US", {"en_US": 0.5, "de_DE": 0.5}):
+        e = fake.person.email(n=200, name=names, unique=True, locale=locale)
+        local = e.str.split("@").str[0]
+        assert e.is_unique
+        assert local[::2].str.contains("lee").all() and local[1::2].str.contains("stone").all()

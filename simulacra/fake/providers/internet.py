@@ -23,7 +23,7 @@ def _hex4():
 class Internet(Provider):
     topic = "internet"
 
-    @column()
+    @column(per_row=("name", "domain"))
     def email(self, n, rng, engine, name=None, domain=None, free: bool = True):
         """E-mail addresses; with ``name=`` (full names, one per row) the user part comes from each name."""
         if name is not None:

@@ -67,7 +67,7 @@ class Person(Provider):
         span = int((youngest - oldest) / np.timedelta64(1, "D")) + 1
         return oldest + rng.integers(0, span, n).astype("timedelta64[D]")
 
-    @column()
+    @column(per_row=("name", "domain"))
     def email(self, n, rng, engine, name=None, domain=None, free: bool = True):
         """Same as ``internet.email``."""
         return self._fake.internet.email.__wrapped__(self._fake.internet, n, rng, engine, name=name, domain=domain, free=free)
