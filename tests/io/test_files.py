@@ -1,0 +1,156 @@
+"""Reading tables: nothing is read wrongly without an error (issue #11, 'data read wrongly, silently')."""
+
+import gzip
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulacra.errors import FileFormatError, ParameterError
+from simulacra.io import read_table, write_table
+
+
+def _csv(tmp_path, text, name="d.csv"):
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize(
+    "text, line, fields",
+    [
+        ("a,b\n1,2,3,4\n5\n6,7\n", 2, 4),  # pandas took 1,2 as a hidden index
+        ("a,b\n1,2\n5\n6,7\n", 3, 1),  # pandas padded the short row with NaN
+        ("a,b\n1,2\n3,4,\n", 3, 3),  # a trailing delimiter is one field too many
+        ('a,b\n"x,\ny",1\n\n2,3\n4\n', 6, 1),  # a quoted newline and a blank line before the bad row
+    ],
+)
+def test_ragged_rows_name_the_line(tmp_path, text, line, fields):
+    p = _csv(tmp_path, text)
+    with pytest.raises(FileFormatError, match=rf"line {line} has {fields} field\(s\) but the header has 2"):
+        read_table(p)
+
+
+def test_quoted_delimiters_and_newlines_are_not_miscounted(tmp_path):
+    p = _csv(tmp_path, 'a,b,c\n"x, y",1,"multi\nline, text"\n"say ""hi"", ok",2,plain\n')
+    df = read_table(p)
+    assert df.columns.tolist() == ["a", "b", "c"]
+    assert df["a"].tolist() == ["x, y", 'say "hi", ok']
+    assert df["c"].tolist() == ["multi\nline, text", "plain"]
+    assert df["b"].tolist() == [1, 2]
+
+
+def test_ragged_gzip_file(tmp_path):
+    p = tmp_path / "d.csv.gz"
+    with gzip.open(p, "wt") as f:
+        f.write("a,b\n1,2\n3\n")
+    with pytest.raises(FileFormatError, match="line 3 has 1 field"):
+        read_table(p)
+
+
+@pytest.mark.parametrize("sep", [";", "\t", "|", ","])
+def test_delimiter_is_detected(tmp_path, sep):
+    rows = [sep.join(["id", "price", "city"])] + [sep.join([str(i), f"{i},5" if sep == ";" else f"{i}.5", f"c{i % 3}"]) for i in range(30)]
+    p = _csv(tmp_path, "\n".join(rows) + "\n")
+    df = read_table(p)
+    assert df.columns.tolist() == ["id", "price", "city"]
+    assert len(df) == 30 and df["city"].iloc[4] == "c1"
+    assert df["id"].tolist() == list(range(30))
+
+
+def test_txt_is_detected_and_tsv_is_tab(tmp_path):
+    p = _csv(tmp_path, "a;b\n1;2\n3;4\n", name="d.txt")
+    assert read_table(p).columns.tolist() == ["a", "b"]
+    p = _csv(tmp_path, "a,b\tc\n1,2\t3\n", name="d.tsv")
+    assert read_table(p).columns.tolist() == ["a,b", "c"]
+
+
+def test_sep_parameter(tmp_path):
+    p = _csv(tmp_path, "a;b,c\n1;2,3\n4;5,6\n")  # comma and semicolon both split it: ambiguous
+    with pytest.raises(FileFormatError, match="pass sep="):
+        read_table(p)
+    assert read_table(p, sep=";").columns.tolist() == ["a", "b,c"]
+    assert read_table(p, sep=",").columns.tolist() == ["a;b", "c"]
+    assert read_table(_csv(tmp_path, "a\tb\n1\t2\n", name="t.csv"), sep="tab").columns.tolist() == ["a", "b"]
+    assert read_table(_csv(tmp_path, "a\tb\n1\t2\n", name="t.csv"), sep="\\t").columns.tolist() == ["a", "b"]
+    with pytest.raises(ParameterError, match="single character"):
+        read_table(p, sep=";;")
+    with pytest.raises(FileFormatError, match="line 2 has 1 field"):  # the wrong delimiter, given
+        read_table(_csv(tmp_path, "a|b\n1;2\n", name="w.csv"), sep="|")
+    pq = tmp_path / "d.parquet"
+    write_table(pd.DataFrame({"a": [1, 2]}), pq)
+    with pytest.raises(ParameterError, match="sep= applies to CSV"):
+        read_table(pq, sep=";")
+
+
+def test_one_column_file(tmp_path):
+    df = read_table(_csv(tmp_path, "word\nalpha\nbeta\n"))
+    assert df.columns.tolist() == ["word"] and df["word"].tolist() == ["alpha", "beta"]
+
+
+@pytest.mark.parametrize(
+    "header, match",
+    [
+        ("a,a,b", r"'a' appear more than once"),
+        ("a,b,,c", r"column\(s\) 3 of 4 have no name"),
+        ("a,b, ", r"column\(s\) 3 of 3 have no name"),
+    ],
+)
+def test_duplicate_and_empty_headers(tmp_path, header, match):
+    p = _csv(tmp_path, header + "\n" + ",".join(str(i) for i in range(header.count(",") + 1)) + "\n")
+    with pytest.raises(FileFormatError, match=match):
+        read_table(p)
+
+
+def test_header_names_that_pandas_would_not_mangle_are_kept(tmp_path):
+    df = read_table(_csv(tmp_path, "a,a.1,Unnamed: 0\n1,2,3\n"))
+    assert df.columns.tolist() == ["a", "a.1", "Unnamed: 0"]
+
+
+def test_bom_and_windows_newlines(tmp_path):
+    p = tmp_path / "d.csv"
+    p.write_bytes("\ufeffa;b\r\n1;x\r\n2;y\r\n".encode())
+    df = read_table(p)
+    assert df.columns.tolist() == ["a", "b"] and df["b"].tolist() == ["x", "y"]
+
+
+def test_parquet_nested_columns_become_json_text(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    p = tmp_path / "n.parquet"
+    t = pa.table(
+        {
+            "l": pa.array([[1, 2], [3], None, []]),
+            "s": pa.array([{"x": 1, "y": "a"}, {"x": 2, "y": "b"}, None, {"x": 3, "y": None}]),
+            "m": pa.array([[("k", 1)], [], None, [("k", 2), ("j", 3)]], type=pa.map_(pa.string(), pa.int64())),
+            "v": [1, 2, 3, 4],
+        }
+    )
+    pq.write_table(t, p)
+    df = read_table(p)
+    assert df["l"].tolist()[:2] == ["[1, 2]", "[3]"] and df["l"].isna().tolist() == [False, False, True, False]
+    assert json.loads(df["s"].iloc[0]) == {"x": 1, "y": "a"}
+    assert json.loads(df["m"].iloc[3]) == [["k", 2], ["j", 3]]
+    assert df["v"].tolist() == [1, 2, 3, 4]
+    from simulacra import GaussianCopulaSynthesizer, Metadata
+
+    data = pd.concat([df] * 10, ignore_index=True)
+    md = Metadata.detect_from_dataframe(data)
+    out = GaussianCopulaSynthesizer(md).fit(data).sample(20, seed=1)
+    assert set(out["l"].dropna()) <= set(df["l"].dropna())
+
+
+def test_large_file_reads_the_same_as_pandas(tmp_path):
+    rng = np.random.default_rng(0)
+    n = 20_000
+    df = pd.DataFrame({"x": rng.normal(size=n).round(3), "k": rng.choice(["a", "b, c", 'q"uote'], n), "i": np.arange(n)})
+    p = tmp_path / "big.csv"
+    df.to_csv(p, index=False)
+    back = read_table(p)
+    pd.testing.assert_frame_equal(back, df)
+    with open(p, "a") as f:
+        f.write("1.0,a,2,3\n")
+    with pytest.raises(FileFormatError, match=f"line {n + 2} has 4 field"):
+        read_table(p)
