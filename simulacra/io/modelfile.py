@@ -4,37 +4,100 @@ A model file is a zip archive with exactly two members:
 
 - ``manifest.json``: format name and version, simulacra version, synthesizer name, its
   parameters, the metadata, the learned state as JSON (numeric arrays replaced by references
-  ``{"__array__": "a3"}``), the SHA-256 of ``arrays.npz`` and a checksum of the manifest itself;
-- ``arrays.npz``: the numeric arrays, read with ``allow_pickle=False``.
+  ``{"__array__": "a3"}``), the SHA-256 of ``arrays.npz``, an optional HMAC-SHA256 signature
+  and a checksum of the manifest itself;
+- ``arrays.npz``: the numeric arrays, read with our own bounded reader (never ``allow_pickle``).
 
-Loading refuses anything else: other or missing members, oversize members, a zip bomb, a wrong
-format or newer version, a checksum mismatch (a truncated or edited file), object arrays, and
-unknown synthesizer or transform names. Nothing in a model file can name code to run.
+Loading refuses anything else: other or missing members, compression other than deflate,
+members or arrays beyond the size limit (``SIMULACRA_MAX_MODEL_BYTES``, default 2 GiB; sizes
+are counted as they are decompressed, never taken from headers alone), JSON nested too deeply or
+with absurd numbers, a wrong format or newer version, a checksum mismatch (a truncated or edited
+file), a missing or wrong signature when a key is given (``key=`` or ``SIMULACRA_MODEL_KEY``),
+object arrays, and unknown synthesizer or transform names. Nothing in a model file can name code
+to run.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
 import json
 import os
 import tempfile
+import warnings
 import zipfile
-import zlib
 from pathlib import Path
 
 import numpy as np
 
 from .._version import __version__
-from ..errors import ModelFileError
+from ..errors import ModelFileError, ParameterError
+from .archive import READ_ERRORS, check_directory, check_member, copy_member, read_member, read_npz, spooled_file
+from .safe_load import load_json_text
 
 FORMAT_NAME = "simulacra-model"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 ARRAYS = "arrays.npz"
 MAX_MANIFEST_BYTES = 256 * 2**20
-MAX_ARRAYS_BYTES = 8 * 2**30
-MAX_RATIO = 2000
+DEFAULT_MAX_MODEL_BYTES = 2 * 2**30
+SIZE_ENV = "SIMULACRA_MAX_MODEL_BYTES"
+KEY_ENV = "SIMULACRA_MODEL_KEY"
+MIN_KEY_BYTES = 16
+SIGNATURE_ALGORITHM = "HMAC-SHA256"
+_UNITS = {"": 1, "B": 1, "K": 2**10, "KB": 2**10, "KIB": 2**10, "M": 2**20, "MB": 2**20, "MIB": 2**20,
+          "G": 2**30, "GB": 2**30, "GIB": 2**30, "T": 2**40, "TB": 2**40, "TIB": 2**40}
+
+
+def max_model_bytes() -> int:
+    """The most bytes of arrays a model file may hold: ``SIMULACRA_MAX_MODEL_BYTES`` (e.g. ``8G``), default 2 GiB."""
+    raw = os.environ.get(SIZE_ENV, "").strip()
+    if not raw:
+        return DEFAULT_MAX_MODEL_BYTES
+    import re
+
+    m = re.fullmatch(r"(\d{1,15})\s*([A-Za-z]{0,3})", raw)
+    unit = _UNITS.get(m.group(2).upper()) if m else None
+    if unit is None or int(m.group(1)) * unit < 1:
+        raise ParameterError(f"environment variable {SIZE_ENV} must be a positive size such as 4294967296 or 4G, got {raw[:40]!r}")
+    return int(m.group(1)) * unit
+
+
+def resolve_key(key):
+    """The signing key as bytes: ``key`` (str or bytes), else ``SIMULACRA_MODEL_KEY``; None for no key (or ``key=False``)."""
+    source = "key"
+    if key is False:
+        return None
+    if key is None:
+        key = os.environ.get(KEY_ENV)
+        if not key:
+            return None
+        source = f"environment variable {KEY_ENV}"
+    if isinstance(key, str):
+        key = key.encode("utf-8")
+    elif isinstance(key, (bytes, bytearray, memoryview)):
+        key = bytes(key)
+    else:
+        raise ParameterError(f"a model key must be text or bytes, got {type(key).__name__}")
+    if len(key) < MIN_KEY_BYTES:
+        raise ParameterError(
+            f"the {source} is too short ({len(key)} bytes); use at least {MIN_KEY_BYTES} random bytes, "
+            "e.g. python -c 'import secrets; print(secrets.token_hex(32))'"
+        )
+    return key
+
+
+def read_key_file(path) -> bytes:
+    """A signing key from a file (its bytes, without a trailing newline)."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as e:
+        raise ParameterError(f"cannot read the key file {str(p)!r}: {e.strerror or e}") from None
+    data = data.rstrip(b"\r\n")
+    resolve_key(data)  # length check, naming the problem
+    return data
 
 
 def _encode(obj, arrays: dict):
@@ -80,9 +143,11 @@ def _canonical(manifest: dict) -> bytes:
     return json.dumps(manifest, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False).encode()
 
 
-def save_model(path, synthesizer: str, parameters: dict, metadata: dict, state: dict) -> Path:
-    """Write a model file atomically (temporary file, then rename)."""
+def save_model(path, synthesizer: str, parameters: dict, metadata: dict, state: dict, key=None) -> Path:
+    """Write a model file atomically (temporary file, then rename); signed when a key is given
+    (``key=`` or ``SIMULACRA_MODEL_KEY``)."""
     path = Path(path)
+    secret = resolve_key(key)
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise ModelFileError(f"cannot save model to {str(path)!r}: folder {str(parent)!r} does not exist")
@@ -105,7 +170,17 @@ def save_model(path, synthesizer: str, parameters: dict, metadata: dict, state: 
         "state": encoded,
         "arrays_sha256": hashlib.sha256(array_bytes).hexdigest(),
     }
+    if len(array_bytes) > max_model_bytes():
+        warnings.warn(
+            f"this model holds {len(array_bytes):,} bytes of arrays, more than the {max_model_bytes():,}-byte limit for "
+            f"loading: set {SIZE_ENV} (e.g. {SIZE_ENV}={-(-len(array_bytes) // 2**30) + 1}G) where it is loaded",
+            stacklevel=3,
+        )
     try:
+        if secret is not None:
+            signer = _new_signer(secret, manifest)
+            signer.update(array_bytes)
+            manifest["signature"] = {"algorithm": SIGNATURE_ALGORITHM, "value": signer.hexdigest()}
         manifest["checksum"] = hashlib.sha256(_canonical(manifest)).hexdigest()
     except ValueError as e:
         raise ModelFileError(f"cannot save model: {e}") from None
@@ -126,79 +201,107 @@ def save_model(path, synthesizer: str, parameters: dict, metadata: dict, state: 
     return path
 
 
-def _no_duplicates(pairs):
-    out = {}
-    for k, v in pairs:
-        if k in out:
-            raise ModelFileError(f"model file manifest has a duplicate key {k!r}")
-        out[k] = v
-    return out
+def load_model(path, key=None) -> dict:
+    """Read and validate a model file; return the manifest with arrays put back into ``state``.
 
-
-def load_model(path) -> dict:
-    """Read and validate a model file; return the manifest with arrays put back into ``state``."""
+    With a ``key`` (or ``SIMULACRA_MODEL_KEY`` set), the file must carry a valid signature made
+    with that key. Nothing larger than the size limit (:func:`max_model_bytes`) is ever held.
+    """
     path = Path(path)
+    where = repr(str(path))
     if not path.is_file():
-        raise ModelFileError(f"model file {str(path)!r} does not exist")
-    if not zipfile.is_zipfile(path):
-        raise ModelFileError(
-            f"{str(path)!r} is not a simulacra model file (not a zip archive; it may be truncated, or a pickle from another tool)"
-        )
+        raise ModelFileError(f"model file {where} does not exist")
+    secret = resolve_key(key)
+    budget = max_model_bytes()
+    manifest_limit = min(MAX_MANIFEST_BYTES, max(2**20, budget // 8))
     try:
-        with zipfile.ZipFile(path) as z:
-            infos = z.infolist()
-            names = [i.filename for i in infos]
-            if sorted(names) != sorted([MANIFEST, ARRAYS]) or len(names) != 2:
+        with open(path, "rb") as fh:
+            if not zipfile.is_zipfile(fh):
                 raise ModelFileError(
-                    f"{str(path)!r} is not a simulacra model file: expected members {MANIFEST} and {ARRAYS}, found {names[:5]}"
+                    f"{where} is not a simulacra model file (not a zip archive; it may be truncated, or a pickle from another tool)"
                 )
-            for info in infos:
-                limit = MAX_MANIFEST_BYTES if info.filename == MANIFEST else MAX_ARRAYS_BYTES
-                if info.file_size > limit:
-                    raise ModelFileError(f"{str(path)!r}: member {info.filename} is too large ({info.file_size:,} bytes)")
-                if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 2**20:
-                    raise ModelFileError(f"{str(path)!r}: member {info.filename} is suspiciously compressed (zip bomb?)")
-            raw_manifest = z.read(MANIFEST)
-            array_bytes = z.read(ARRAYS)
+            check_directory(fh, where, 16, 65536)
+            fh.seek(0)
+            with zipfile.ZipFile(fh) as z:
+                infos = z.infolist()
+                names = [i.filename for i in infos]
+                if sorted(names) != sorted([MANIFEST, ARRAYS]) or len(names) != 2:
+                    raise ModelFileError(
+                        f"{where} is not a simulacra model file: expected members {MANIFEST} and {ARRAYS}, found {names[:5]}"
+                    )
+                info = {i.filename: i for i in infos}
+                check_member(info[MANIFEST], where, manifest_limit)
+                check_member(info[ARRAYS], where, budget)
+                raw_manifest = read_member(z, info[MANIFEST], manifest_limit, where)
+                manifest, checksum = _parse_manifest(raw_manifest, where)
+                signer = _signer(manifest, secret, where)
+                digest = hashlib.sha256()
+                with spooled_file() as spool:
+                    copy_member(z, info[ARRAYS], spool, budget, where, (digest,) + ((signer,) if signer else ()))
+                    if digest.hexdigest() != manifest["arrays_sha256"]:
+                        raise ModelFileError(f"{where} was modified or corrupted (arrays checksum mismatch); re-create it with fit and save")
+                    if signer is not None and not hmac.compare_digest(signer.hexdigest(), manifest["signature"]["value"]):
+                        raise ModelFileError(
+                            f"{where}: the signature does not match the key: the file was modified after it was signed, "
+                            "or it was signed with another key; do not load it unless you trust where it came from"
+                        )
+                    arrays = read_npz(spool, where, budget)
     except ModelFileError:
         raise
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as e:
-        raise ModelFileError(f"{str(path)!r} is corrupted or truncated: {e}") from None
-    try:
-        manifest = json.loads(raw_manifest.decode("utf-8"), object_pairs_hook=_no_duplicates)
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ModelFileError(f"{str(path)!r}: manifest is not valid JSON ({e})") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
-        raise ModelFileError(f"{str(path)!r} is not a simulacra model file (format {manifest.get('format') if isinstance(manifest, dict) else None!r})")
-    version = manifest.get("format_version")
-    if not isinstance(version, int) or version < 1:
-        raise ModelFileError(f"{str(path)!r}: invalid format_version {version!r}")
-    if version > FORMAT_VERSION:
-        raise ModelFileError(
-            f"{str(path)!r} was written in model format {version} by simulacra {manifest.get('simulacra_version')}; "
-            f"this simulacra ({__version__}) reads format {FORMAT_VERSION} and older: upgrade simulacra"
-        )
-    for key in ("synthesizer", "parameters", "metadata", "state", "arrays_sha256", "checksum"):
-        if key not in manifest:
-            raise ModelFileError(f"{str(path)!r}: manifest lacks {key!r}")
-    checksum = manifest.pop("checksum")
-    try:
-        expected = hashlib.sha256(_canonical(manifest)).hexdigest()
-    except ValueError:
-        raise ModelFileError(f"{str(path)!r}: manifest contains invalid numbers") from None
-    if checksum != expected:
-        raise ModelFileError(f"{str(path)!r} was modified or corrupted (manifest checksum mismatch); re-create it with fit and save")
-    if hashlib.sha256(array_bytes).hexdigest() != manifest["arrays_sha256"]:
-        raise ModelFileError(f"{str(path)!r} was modified or corrupted (arrays checksum mismatch); re-create it with fit and save")
-    try:
-        with np.load(io.BytesIO(array_bytes), allow_pickle=False) as npz:
-            arrays = {k: npz[k] for k in npz.files}
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as e:
-        raise ModelFileError(f"{str(path)!r}: arrays cannot be read safely ({e})") from None
-    for k, a in arrays.items():
-        if a.dtype.kind not in "biuf":
-            raise ModelFileError(f"{str(path)!r}: array {k!r} has a non-numeric dtype {a.dtype}")
+    except MemoryError:
+        raise ModelFileError(f"{where}: not enough memory to load this model") from None
+    except READ_ERRORS as e:
+        raise ModelFileError(f"{where} is corrupted or truncated: {e}") from None
     used: set = set()
     manifest["state"] = _decode(manifest["state"], arrays, used)
     manifest["checksum"] = checksum
     return manifest
+
+
+def _parse_manifest(raw: bytes, where: str):
+    manifest = load_json_text(raw, f"{where}: manifest", ModelFileError, unique_keys=True, allow_nan=False)
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
+        raise ModelFileError(f"{where} is not a simulacra model file (format {manifest.get('format') if isinstance(manifest, dict) else None!r})")
+    version = manifest.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ModelFileError(f"{where}: invalid format_version {version!r}")
+    if version > FORMAT_VERSION:
+        raise ModelFileError(
+            f"{where} was written in model format {version} by simulacra {manifest.get('simulacra_version')}; "
+            f"this simulacra ({__version__}) reads format {FORMAT_VERSION} and older: upgrade simulacra"
+        )
+    for k in ("synthesizer", "parameters", "metadata", "state", "arrays_sha256", "checksum"):
+        if k not in manifest:
+            raise ModelFileError(f"{where}: manifest lacks {k!r}")
+    checksum = manifest.pop("checksum")
+    try:
+        expected = hashlib.sha256(_canonical(manifest)).hexdigest()
+    except (ValueError, RecursionError):
+        raise ModelFileError(f"{where}: manifest contains invalid numbers") from None
+    if checksum != expected:
+        raise ModelFileError(f"{where} was modified or corrupted (manifest checksum mismatch); re-create it with fit and save")
+    if not isinstance(manifest["arrays_sha256"], str):
+        raise ModelFileError(f"{where}: invalid arrays checksum")
+    return manifest, checksum
+
+
+def _signer(manifest: dict, secret, where: str):
+    """An HMAC over the manifest (without checksum and signature), to be fed the arrays; None without a key."""
+    sig = manifest.get("signature")
+    if sig is not None and (not isinstance(sig, dict) or sig.get("algorithm") != SIGNATURE_ALGORITHM or not isinstance(sig.get("value"), str)):
+        raise ModelFileError(f"{where}: unknown signature {str(sig)[:80]}; it was not written by simulacra")
+    if secret is None:
+        return None
+    if sig is None:
+        raise ModelFileError(
+            f"{where} is not signed, but a key was given (key= or {KEY_ENV}); refuse unsigned models from others, "
+            "or load it without a key if you trust it"
+        )
+    return _new_signer(secret, {k: v for k, v in manifest.items() if k != "signature"})
+
+
+def _new_signer(secret: bytes, manifest: dict):
+    h = hmac.new(secret, b"simulacra-model-signature-v1\0", hashlib.sha256)
+    h.update(_canonical(manifest))
+    h.update(b"\0")
+    return h

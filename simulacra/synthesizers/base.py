@@ -473,8 +473,12 @@ class BaseSynthesizer:
     def _set_model_state(self, state: dict) -> None:
         raise NotImplementedError
 
-    def save(self, filepath) -> None:
-        """Save the fitted synthesizer as a model file (zip of JSON + numeric arrays; no pickle)."""
+    def save(self, filepath, key=None) -> None:
+        """Save the fitted synthesizer as a model file (zip of JSON + numeric arrays; no pickle).
+
+        ``key`` (text or bytes, at least 16 bytes; default: ``SIMULACRA_MODEL_KEY`` if set) signs
+        the file with HMAC-SHA256, so that ``load(path, key=...)`` can tell it was not edited.
+        """
         self._check_fitted()
         from ..io.modelfile import save_model
 
@@ -485,16 +489,20 @@ class BaseSynthesizer:
             "columns": self._columns,
             "constraints": [_constraint_state(c) for c in self._constraints],
         }
-        save_model(filepath, self.name, self.get_parameters(), self.metadata.to_dict(), state)
+        save_model(filepath, self.name, self.get_parameters(), self.metadata.to_dict(), state, key=key)
 
     @classmethod
-    def load(cls, filepath) -> "BaseSynthesizer":
-        """Load a synthesizer saved with :meth:`save`. No code in the file is ever run."""
+    def load(cls, filepath, key=None) -> "BaseSynthesizer":
+        """Load a synthesizer saved with :meth:`save`. No code in the file is ever run.
+
+        With ``key`` (default: ``SIMULACRA_MODEL_KEY`` if set) the file must be signed with that
+        key; without one, a signed file loads on its checksum alone.
+        """
         from ..io.modelfile import load_model
         from ..transforms import TableTransformer
         from . import get_synthesizer_class
 
-        manifest = load_model(filepath)
+        manifest = load_model(filepath, key=key)
         name = manifest["synthesizer"]
         try:
             klass = get_synthesizer_class(name)
