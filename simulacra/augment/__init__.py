@@ -1,6 +1,6 @@
 """Augmentation: bootstrap resampling and oversampling of imbalanced classes."""
 
-from .bootstrap import BootstrapResult, bootstrap, resample
+from .bootstrap import BootstrapResult, ConfidenceInterval, bootstrap, resample
 from .image import ImageAugmenter
 from .noise import add_noise, gaussian_mechanism, generalize, laplace_mechanism, shuffle_columns, swap_categories
 from .oversampling import ADASYN, SMOTE, SMOTENC, BorderlineSMOTE, RandomOverSampler
@@ -43,4 +43,4 @@ def balance(df, target: str, method: str = "smote", seed=None, **kwargs):
     return out[df.columns]
 
 
-__all__ = ["ImageAugmenter", "add_noise", "swap_categories", "shuffle_columns", "generalize", "laplace_mechanism", "gaussian_mechanism", "bootstrap", "resample", "BootstrapResult", "SMOTE", "SMOTENC", "BorderlineSMOTE", "ADASYN", "RandomOverSampler", "balance"]
+__all__ = ["ImageAugmenter", "add_noise", "swap_categories", "shuffle_columns", "generalize", "laplace_mechanism", "gaussian_mechanism", "bootstrap", "resample", "BootstrapResult", "ConfidenceInterval", "SMOTE", "SMOTENC", "BorderlineSMOTE", "ADASYN", "RandomOverSampler", "balance"]

@@ -11,10 +11,10 @@ from __future__ import annotations
 import functools
 import inspect
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from .._random import as_generator
 from ..errors import InvalidDataError, ParameterError
@@ -22,11 +22,18 @@ from ..errors import InvalidDataError, ParameterError
 _CHUNK_CELLS = 1 << 16  # index blocks this small stay in cache: about 2x faster than one big matrix
 
 
+class ConfidenceInterval(NamedTuple):
+    """A confidence interval as SciPy gives it: ``ci.low``, ``ci.high``; ``low, high = ci`` works too."""
+
+    low: float
+    high: float
+
+
 @dataclass
 class BootstrapResult:
     estimate: float
     bootstrap_distribution: np.ndarray
-    confidence_interval: tuple[float, float]
+    confidence_interval: ConfidenceInterval
     standard_error: float
     method: str
     confidence_level: float
@@ -157,6 +164,8 @@ def bootstrap(data, statistic=np.mean, n_resamples: int = 10_000, confidence_lev
     if method == "percentile":
         lo, hi = np.quantile(dist, [alpha, 1 - alpha])
     else:
+        from scipy import special
+
         prop = (np.sum(dist < estimate) + 0.5 * np.sum(dist == estimate)) / n_resamples
         z0 = special.ndtri(np.clip(prop, 1e-10, 1 - 1e-10))
         theta = _jackknife(statistic, x)
@@ -166,7 +175,7 @@ def bootstrap(data, statistic=np.mean, n_resamples: int = 10_000, confidence_lev
         z = special.ndtri([alpha, 1 - alpha])
         adj = special.ndtr(z0 + (z0 + z) / (1 - a * (z0 + z)))
         lo, hi = np.quantile(dist, np.clip(adj, 0, 1))
-    return BootstrapResult(estimate, dist, (float(lo), float(hi)), float(np.std(dist, ddof=1)), method, confidence_level)
+    return BootstrapResult(estimate, dist, ConfidenceInterval(float(lo), float(hi)), float(np.std(dist, ddof=1)), method, confidence_level)
 
 
 def resample(df: pd.DataFrame, n: int | None = None, stratify: str | None = None, seed=None) -> pd.DataFrame:

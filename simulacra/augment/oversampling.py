@@ -3,8 +3,10 @@
 ``RandomOverSampler``, ``SMOTE``, ``SMOTENC`` (numerical + categorical), ``BorderlineSMOTE`` and
 ``ADASYN``; names ``sampling_strategy``, ``k_neighbors``, ``random_state`` as in imbalanced-learn.
 DataFrames keep their column names and dtypes; new rows are appended after the original ones.
-Every new row is made at once: neighbours come from one nearest-neighbour query per class, and
-interpolation is a vectorized ``x + u * (neighbour - x)``.
+Every new row is made at once: neighbours come from one exact nearest-neighbour query per class
+(a blocked distance matrix on small or wide tables, see ``_neighbors``), and interpolation is a
+vectorized ``x + u * (neighbour - x)``. Integer columns are rounded back to integers, booleans to
+the nearer of False/True; a table of plain numpy columns is put back together in one block.
 
 Missing values: imbalanced-learn rejects them. Here ``missing="keep"`` (the default) finds
 neighbours with missing numbers replaced by the class median and, when interpolating, keeps a
@@ -17,7 +19,9 @@ import numpy as np
 import pandas as pd
 
 from .._random import as_generator
+from .._threads import limit_threads_for
 from ..errors import InvalidDataError, ParameterError
+from ._neighbors import kneighbors
 
 
 def _targets(y: np.ndarray, strategy) -> dict:
@@ -72,37 +76,73 @@ class _Base:
             raise InvalidDataError("X has no rows")
         return X_df, y_arr
 
-    def _output(self, X_df, y, new_rows: pd.DataFrame, new_y, y_in):
-        out = pd.concat([X_df, new_rows], ignore_index=True) if len(new_rows) else X_df.reset_index(drop=True)
-        for c in X_df.columns:
-            dt = X_df[c].dtype
-            if out[c].dtype != dt:
-                try:
-                    out[c] = out[c].round().astype(dt) if pd.api.types.is_integer_dtype(dt) else out[c].astype(dt)
-                except (TypeError, ValueError):
-                    pass
+    def _output(self, X_df, y, new_rows, new_y, y_in):
+        if isinstance(new_rows, np.ndarray):
+            out = _stack_numeric(X_df, new_rows)
+        else:
+            out = pd.concat([X_df, new_rows], ignore_index=True) if len(new_rows) else X_df.reset_index(drop=True)
+            for c in X_df.columns:
+                dt = X_df[c].dtype
+                if out[c].dtype != dt:
+                    try:
+                        out[c] = out[c].round().astype(dt) if pd.api.types.is_integer_dtype(dt) else out[c].astype(dt)
+                    except (TypeError, ValueError):
+                        pass
         y_out = np.concatenate([y, np.asarray(new_y, dtype=y.dtype)]) if len(new_y) else y
         if isinstance(y_in, pd.Series):
             y_out = pd.Series(y_out, name=y_in.name).astype(y_in.dtype)
-        return (out if self._frame else out.to_numpy()), y_out
+        if self._frame:
+            return out, y_out
+        return (out if isinstance(out, np.ndarray) else out.to_numpy()), y_out
 
     def fit_resample(self, X, y):
         X_df, y_arr = self._inputs(X, y)
         need = _targets(y_arr, self.sampling_strategy)
         rng = as_generator(self.random_state)
         parts, labels = [], []
-        for cls in sorted(need, key=str):
-            k = need[cls]
-            if k <= 0:
-                continue
-            rows = self._generate(X_df, y_arr, cls, k, rng)
-            parts.append(rows)
-            labels += [cls] * len(rows)
-        new = pd.concat(parts, ignore_index=True) if parts else X_df.iloc[:0]
+        with limit_threads_for(X_df.shape[0] * max(X_df.shape[1], 1)):
+            for cls in sorted(need, key=str):
+                k = need[cls]
+                if k <= 0:
+                    continue
+                rows = self._generate(X_df, y_arr, cls, k, rng)
+                parts.append(rows)
+                labels.append(np.full(len(rows), cls, dtype=y_arr.dtype) if y_arr.dtype != object else np.array([cls] * len(rows), dtype=object))
+        labels = np.concatenate(labels) if labels else np.empty(0, dtype=y_arr.dtype)
+        if parts and all(isinstance(p, np.ndarray) for p in parts) and _plain_numeric(X_df):
+            new = np.concatenate(parts)
+        else:
+            parts = [pd.DataFrame(p, columns=X_df.columns) if isinstance(p, np.ndarray) else p for p in parts]
+            new = pd.concat(parts, ignore_index=True) if parts else X_df.iloc[:0]
         self.sampling_strategy_ = need
         return self._output(X_df, y_arr, new, labels, y)
 
     fit_sample = fit_resample
+
+
+def _plain_numeric(X: pd.DataFrame) -> bool:
+    return all(isinstance(dt, np.dtype) and dt.kind in "biuf" for dt in X.dtypes)
+
+
+def _cast(new: np.ndarray, dt: np.dtype) -> np.ndarray:
+    """Interpolated floats back in a column's dtype: integers rounded, booleans to the nearer value."""
+    if dt.kind in "iu":
+        return np.rint(new).astype(dt)
+    if dt.kind == "b":
+        return np.rint(new) != 0
+    return new.astype(dt, copy=False)
+
+
+def _stack_numeric(X: pd.DataFrame, new: np.ndarray) -> pd.DataFrame:
+    """``X`` with the rows ``new`` (floats, in ``X``'s column order) appended, each column in its dtype."""
+    dtypes = list(X.dtypes)
+    if len(set(dtypes)) == 1:  # one block: no per-column work
+        dt = dtypes[0]
+        return pd.DataFrame(np.concatenate([X.to_numpy(), _cast(new, dt)]), columns=X.columns)
+    data = {j: np.concatenate([X.iloc[:, j].to_numpy(), _cast(new[:, j], dt)]) for j, dt in enumerate(dtypes)}
+    out = pd.DataFrame(data)
+    out.columns = X.columns
+    return out
 
 
 class RandomOverSampler(_Base):
@@ -127,12 +167,19 @@ class SMOTE(_Base):
         self.missing = missing
 
     def _numeric(self, X: pd.DataFrame, cols) -> np.ndarray:
-        bad = [c for c in cols if not (pd.api.types.is_numeric_dtype(X[c].dtype) or pd.api.types.is_bool_dtype(X[c].dtype))]
+        if not len(cols):
+            raise InvalidDataError(f"X has no columns; {type(self).__name__} needs at least one numeric column")
+        sub = X if len(cols) == X.shape[1] and list(X.columns) == list(cols) else X[cols]
+        dtypes = sub.dtypes
+        bad = [c for c, dt in zip(cols, dtypes) if not (pd.api.types.is_numeric_dtype(dt) or pd.api.types.is_bool_dtype(dt))]
         if bad:
             raise InvalidDataError(
                 f"{type(self).__name__} works on numbers; column(s) {', '.join(map(repr, bad))} are not numeric: use SMOTENC(categorical_features=[...])"
             )
-        M = X[cols].astype(float).to_numpy()
+        if all(isinstance(dt, np.dtype) for dt in dtypes):
+            M = sub.to_numpy(dtype=float)
+        else:
+            M = sub.astype(float).to_numpy()
         if np.isinf(M).any():
             raise InvalidDataError("X has infinite values; replace them first")
         if np.isnan(M).any() and self.missing == "error":
@@ -140,17 +187,13 @@ class SMOTE(_Base):
         return M
 
     def _neighbours(self, Z: np.ndarray, k: int, cls_name) -> np.ndarray:
-        from sklearn.neighbors import NearestNeighbors
-
         if len(Z) < 2:
             raise InvalidDataError(f"class {cls_name!r} has {len(Z)} row; SMOTE needs at least 2")
-        k = min(k, len(Z) - 1)
-        if len(Z) <= self.k_neighbors and self.k_neighbors > 1 and len(Z) - 1 < self.k_neighbors:
+        if len(Z) - 1 < k:
             raise InvalidDataError(
-                f"class {cls_name!r} has {len(Z)} rows, fewer than k_neighbors + 1 = {self.k_neighbors + 1}; lower k_neighbors"
+                f"class {cls_name!r} has {len(Z)} rows, fewer than k_neighbors + 1 = {k + 1}; lower k_neighbors"
             )
-        nn = NearestNeighbors(n_neighbors=k + 1).fit(Z)
-        return nn.kneighbors(Z, return_distance=False)[:, 1:]
+        return kneighbors(Z, k)
 
     @staticmethod
     def _filled(M: np.ndarray) -> np.ndarray:
@@ -171,17 +214,17 @@ class SMOTE(_Base):
         return rng.choice(n_cls, size=k, p=p)
 
     def _generate(self, X, y, cls, k, rng, bases_weights=None, allowed=None):
+        """The new rows of class ``cls``: a float matrix in the order of ``X``'s columns."""
         cols = list(X.columns)
         idx = np.flatnonzero(y == cls)
         M = self._numeric(X.iloc[idx], cols)
         nbrs = self._neighbours(self._filled(M), self.k_neighbors, cls)
         pool = np.arange(len(idx)) if allowed is None else allowed
         if len(pool) == 0:
-            return X.iloc[:0]
+            return np.empty((0, len(cols)))
         base = pool[self._bases(len(pool), k, rng, None if bases_weights is None else bases_weights[pool])]
         nb = nbrs[base, rng.integers(0, nbrs.shape[1], k)]
-        new = self._interpolate(M, base, nb, rng)
-        return pd.DataFrame(new, columns=cols)
+        return self._interpolate(M, base, nb, rng)
 
 
 class BorderlineSMOTE(SMOTE):
@@ -196,18 +239,15 @@ class BorderlineSMOTE(SMOTE):
         self.kind = kind
 
     def _generate(self, X, y, cls, k, rng):
-        from sklearn.neighbors import NearestNeighbors
-
         cols = list(X.columns)
         allM = self._filled(self._numeric(X, cols))
         idx = np.flatnonzero(y == cls)
         m = min(self.m_neighbors, len(X) - 1)
-        nn = NearestNeighbors(n_neighbors=m + 1).fit(allM)
-        neigh = nn.kneighbors(allM[idx], return_distance=False)[:, 1:]
+        neigh = kneighbors(allM, m, idx)
         others = (y[neigh] != cls).sum(axis=1)
         danger = np.flatnonzero((others >= m / 2) & (others < m))
         if len(danger) == 0:
-            return X.iloc[:0]
+            return np.empty((0, len(cols)))
         return super()._generate(X, y, cls, k, rng, allowed=danger)
 
 
@@ -220,13 +260,11 @@ class ADASYN(SMOTE):
         self.n_neighbors = int(n_neighbors)
 
     def _generate(self, X, y, cls, k, rng):
-        from sklearn.neighbors import NearestNeighbors
-
         cols = list(X.columns)
         allM = self._filled(self._numeric(X, cols))
         idx = np.flatnonzero(y == cls)
         m = min(self.n_neighbors, len(X) - 1)
-        neigh = NearestNeighbors(n_neighbors=m + 1).fit(allM).kneighbors(allM[idx], return_distance=False)[:, 1:]
+        neigh = kneighbors(allM, m, idx)
         ratio = (y[neigh] != cls).sum(axis=1) / m
         if ratio.sum() == 0:
             raise InvalidDataError(f"class {cls!r} has no rows near other classes; ADASYN has nothing to adapt to: use SMOTE")
@@ -259,8 +297,6 @@ class SMOTENC(SMOTE):
         return nums, cats
 
     def _generate(self, X, y, cls, k, rng):
-        from sklearn.neighbors import NearestNeighbors
-
         nums, cats = self._split(X)
         idx = np.flatnonzero(y == cls)
         Xc = X.iloc[idx]
@@ -278,7 +314,7 @@ class SMOTENC(SMOTE):
             raise InvalidDataError(f"class {cls!r} has {len(Z)} row; SMOTENC needs at least 2")
         if len(Z) - 1 < self.k_neighbors:
             raise InvalidDataError(f"class {cls!r} has {len(Z)} rows, fewer than k_neighbors + 1 = {self.k_neighbors + 1}; lower k_neighbors")
-        nbrs = NearestNeighbors(n_neighbors=self.k_neighbors + 1).fit(Z).kneighbors(Z, return_distance=False)[:, 1:]
+        nbrs = kneighbors(Z, self.k_neighbors)
         base = rng.integers(0, len(idx), k)
         nb = nbrs[base, rng.integers(0, nbrs.shape[1], k)]
         out = pd.DataFrame(index=range(k))

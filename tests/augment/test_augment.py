@@ -23,6 +23,18 @@ def test_bootstrap_matches_scipy():
         bootstrap(x, np.mean, method="studentized")
 
 
+def test_bootstrap_interval_has_scipy_field_names():
+    x = np.random.default_rng(0).normal(size=100)
+    res = bootstrap(x, np.mean, n_resamples=2_000, seed=0)
+    ci = res.confidence_interval
+    assert ci.low < res.estimate < ci.high
+    low, high = ci  # unpacking keeps working
+    assert (low, high) == (ci.low, ci.high) == (ci[0], ci[1]) and isinstance(ci, tuple)
+    ref = stats.bootstrap((x,), np.mean, n_resamples=2_000, random_state=0).confidence_interval
+    assert ci._fields == type(ref)._fields
+    assert f"CI=({ci.low:.6g}, {ci.high:.6g})" in repr(res)
+
+
 def test_bootstrap_quantiles_match_scipy_and_the_generic_path():
     import functools
     import importlib
