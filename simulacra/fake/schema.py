@@ -31,7 +31,6 @@ Column options: ``provider`` (any ``Fake`` field, e.g. ``email`` or ``person.ful
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -43,9 +42,20 @@ from ..errors import ParameterError, SchemaError
 
 _COLUMN_KEYS = {"provider", "nulls", "unique", "locale", "from", "template", "foreign_key", "start", "step"}
 _TEMPLATE_FIELD = re.compile(r"\{([^{}]+)\}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 #: providers that take a source column through ``from`` -> their argument name
 _FROM_ARGS = {"internet.email": "name", "person.email": "name", "email": "name"}
 DEFAULT_ROWS = 100
+
+
+def check_name(name: str, what: str) -> str:
+    """A table or column name usable in every sink (file, folder, database), else a SchemaError."""
+    if not name.strip():
+        raise SchemaError(f"{what} name {name!r} is empty; give it a name")
+    bad = _CONTROL.search(name)
+    if bad:
+        raise SchemaError(f"{what} name {name!r} contains the control character {bad.group()!r}; rename it")
+    return name
 
 
 def topological_order(nodes, deps, what: str) -> list[str]:
@@ -71,7 +81,7 @@ def topological_order(nodes, deps, what: str) -> list[str]:
 
 class ColumnSpec:
     def __init__(self, name: str, spec, table: str):
-        self.name = name
+        self.name = check_name(name, f"table {table!r}: column")
         where = f"table {table!r}, column {name!r}"
         if isinstance(spec, str):
             spec = {"provider": spec}
@@ -118,7 +128,7 @@ class ColumnSpec:
 
 class TableSpec:
     def __init__(self, name: str, spec: dict):
-        self.name = name
+        self.name = check_name(name, "table")
         if not isinstance(spec, dict):
             raise SchemaError(f"table {name!r}: expected a mapping with 'columns', got {type(spec).__name__}")
         cols = spec.get("columns")
@@ -199,21 +209,12 @@ class Schema:
         path = Path(path)
         if not path.is_file():
             raise SchemaError(f"schema file {str(path)!r} does not exist")
-        text = path.read_text(encoding="utf-8")
+        from ..io.safe_load import load_json_text, load_yaml_text
+
         if path.suffix.lower() in (".yaml", ".yml"):
-            try:
-                import yaml
-            except ImportError:
-                raise SchemaError("YAML schemas need PyYAML: pip install pyyaml (or write the schema as JSON)") from None
-            try:
-                d = yaml.safe_load(text)
-            except yaml.YAMLError as e:
-                raise SchemaError(f"schema file {str(path)!r} is not valid YAML: {str(e).splitlines()[0]}") from None
+            d = load_yaml_text(path.read_bytes(), f"schema file {str(path)!r}", SchemaError)
         elif path.suffix.lower() == ".json":
-            try:
-                d = json.loads(text)
-            except json.JSONDecodeError as e:
-                raise SchemaError(f"schema file {str(path)!r} is not valid JSON: {e}") from None
+            d = load_json_text(path.read_bytes(), f"schema file {str(path)!r}", SchemaError)
         else:
             raise SchemaError(f"schema file {str(path)!r}: use a .json, .yaml or .yml file")
         if not isinstance(d, dict):

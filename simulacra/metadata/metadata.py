@@ -129,11 +129,9 @@ class Metadata:
         path = Path(filepath)
         if not path.is_file():
             raise MetadataError(f"metadata file {str(path)!r} does not exist")
-        try:
-            with open(path, encoding="utf-8") as f:
-                d = json.load(f)
-        except (json.JSONDecodeError, UnicodeDecodeError) as e:
-            raise MetadataError(f"metadata file {str(path)!r} is not valid JSON: {e}") from None
+        from ..io.safe_load import load_json_text
+
+        d = load_json_text(path.read_bytes(), f"metadata file {str(path)!r}", MetadataError)
         md = cls.load_from_dict(d)
         md.validate()
         return md
