@@ -88,7 +88,10 @@ class _NeuralSynthesizer(BaseSynthesizer):
         data = self._mode.transform(M, rng)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(torch_seed(rng))
-            self._train(data, rng)
+            from .._threads import limit_threads_for
+
+            with limit_threads_for(data.size):  # torch threads too, restored afterwards
+                self._train(data, rng)
 
     def _fit_marginals(self, M, discrete, kinds):
         pass
