@@ -9,7 +9,6 @@ rows go to a file.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +17,7 @@ import pandas as pd
 from .._random import as_seed_sequence
 from ..errors import InvalidDataError, MetadataError, ModelFileError, NotFittedError, ParameterError
 from ..metadata import Metadata
+from ..sampling.progress import progress as _progress
 
 DEFAULT_BATCH_CELLS = 4_000_000
 
@@ -398,21 +398,15 @@ class BaseSynthesizer:
 
     def iter_batches(self, num_rows: int, seed=None, batch_size=None, accept=None):
         """Yield sampled DataFrames of at most ``batch_size`` rows, ``num_rows`` in all."""
+        from ..sampling.plan import BatchPlan
+
         self._check_fitted()
-        if isinstance(num_rows, bool) or not isinstance(num_rows, (int, np.integer)) or num_rows < 0:
-            raise ParameterError(f"num_rows must be a non-negative integer, got {num_rows!r}")
-        num_rows = int(num_rows)
-        bs = self._batch_size(batch_size)
-        ss = as_seed_sequence(seed)
-        n_batches = max(1, -(-num_rows // bs))
-        root, *children = ss.spawn(n_batches + 1)
-        self._transformer.prepare(np.random.default_rng(root), num_rows)
+        plan = BatchPlan(num_rows, self._batch_size(batch_size), seed)  # O(1) memory in num_rows
+        batches = iter(plan)
+        _, _, root = next(batches)
+        self._transformer.prepare(np.random.default_rng(root), plan.num_rows)
         ctx: dict = {}
-        for b, child in enumerate(children):
-            start = b * bs
-            n = min(bs, num_rows - start)
-            if n <= 0 and num_rows > 0:
-                break
+        for start, n, child in batches:
             rng = np.random.default_rng(child)
             positions = np.arange(start, start + n, dtype=np.int64)
             yield self._sample_rows(n, rng, positions, ctx, accept)
@@ -441,9 +435,11 @@ class BaseSynthesizer:
         """
         self._check_fitted()
         from ..io.files import TableWriter, check_writable
+        from ..sampling.plan import check_output_rows
 
         if output_file_path is not None:
             check_writable(output_file_path)
+            check_output_rows(self, num_rows, output_file_path)
         if show_progress is None:
             show_progress = num_rows > 200_000 if isinstance(num_rows, (int, np.integer)) else False
         batches = self.iter_batches(num_rows, seed=seed, batch_size=batch_size)
@@ -629,27 +625,3 @@ def _unique_ok(c, df, ctx) -> np.ndarray:
 def _unique_remember(c, df, ctx) -> None:
     seen = ctx.setdefault(("unique", tuple(c.column_names)), set())
     seen.update(pd.util.hash_pandas_object(df[c.column_names], index=False).tolist())
-
-
-class _NoProgress:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *a):
-        return False
-
-
-def _progress(total, show):
-    if not show:
-        return _NoProgress()
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-    from rich.console import Console
-
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=Console(file=sys.stderr),
-        transient=False,
-    )

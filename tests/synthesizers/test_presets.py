@@ -24,7 +24,7 @@ def test_cli_fit_with_preset_and_synthesizer(tmp_path, penguins):
     data = tmp_path / "p.csv"
     penguins.to_csv(data, index=False)
     for args in (["--preset", "best"], ["--synthesizer", "cart"]):
-        r = CliRunner().invoke(main, ["fit", str(data), "-o", str(tmp_path / "m.zip"), *args])
+        r = CliRunner().invoke(main, ["fit", str(data), "-o", str(tmp_path / "m.zip"), "--overwrite", *args])
         assert r.exit_code == 0 and "CARTSynthesizer" in r.output, r.output
     r = CliRunner().invoke(main, ["synthesizers"])
     assert "cart" in r.output

@@ -1,0 +1,181 @@
+"""``evaluate``, ``report``, ``fake`` and ``synthesizers``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import ParameterError
+from .app import cli
+from .model_commands import console, load_metadata, quality_tables
+from .options import overwrite_option, read_data, sep_option
+from .outputs import prepare_output, prepare_table_output, warn_extension
+
+
+@cli.command()
+@click.argument("real", type=click.Path())
+@click.argument("synthetic", type=click.Path())
+@click.option("-m", "--metadata", "metadata_path", type=click.Path(), default=None, help="Metadata JSON (default: detect from REAL).")
+@click.option("--all-pairs", is_flag=True, help="Average Column Pair Trends over all pairs (SDMetrics < 0.32).")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@sep_option
+def evaluate(real, synthetic, metadata_path, all_pairs, as_json, sep):
+    """Score SYNTHETIC against REAL: column shapes, column pair trends, overall."""
+    import json
+
+    from ..evaluation import evaluate_quality
+
+    r = read_data(real, sep)
+    s = read_data(synthetic, sep)
+    md = load_metadata(metadata_path, r, Path(real).stem)
+    report = evaluate_quality(r, s, md, verbose=False, pair_threshold=not all_pairs)
+    if as_json:
+        props = report.get_properties()
+        out = {"overall": report.get_score(), "properties": dict(zip(props["Property"], props["Score"]))}
+        click.echo(json.dumps(out, indent=2, default=float).replace("NaN", "null"))
+    else:
+        quality_tables(report, console())
+
+
+@cli.command()
+@click.argument("real", type=click.Path())
+@click.argument("synthetic", type=click.Path())
+@click.option("-o", "--output", required=True, type=click.Path(), help="HTML file to write.")
+@click.option("-m", "--metadata", "metadata_path", type=click.Path(), default=None, help="Metadata JSON (default: detect from REAL).")
+@click.option("--holdout", type=click.Path(), default=None, help="Real rows not used for fitting (privacy baseline, utility test set).")
+@click.option("--target", default=None, help="Column to predict for the ML-utility section.")
+@overwrite_option
+@sep_option
+def report(real, synthetic, output, metadata_path, holdout, target, overwrite, sep):
+    """Write one self-contained HTML page: quality, diagnostics, privacy, utility, tests, plots."""
+    from ..evaluation.report import build_report
+    from ..io.files import write_text_atomically
+
+    dest = prepare_output(output, "report", overwrite)
+    r = read_data(real, sep)
+    s = read_data(synthetic, sep)
+    h = read_data(holdout, sep) if holdout else None
+    md = load_metadata(metadata_path, r, Path(real).stem)
+    if target is not None and target not in md.columns:
+        raise ParameterError(f"--target {target!r} is not a column of {real!r}")
+    write_text_atomically(dest, build_report(r, s, md, holdout=h, target=target))
+    click.echo(f"wrote {output}")
+    warn_extension(output, "report")
+
+
+@cli.command()
+@click.argument("schema", type=click.Path())
+@click.option("-n", "--rows", type=click.IntRange(min=0), default=None, help="Rows (for a one-table schema; else for tables without 'rows').")
+@click.option("-o", "--output", type=click.Path(), default=None, help="Output file (.csv/.tsv/.parquet/.jsonl), or a folder for several tables.")
+@click.option("--to", "url", default=None, help="Database URL (sqlite:///file.db, postgresql://user@host/db) instead of files.")
+@click.option("--table", "table_name", default=None, help="Table name in the database (one-table schemas).")
+@click.option("--if-exists", type=click.Choice(["fail", "append", "replace"]), default="fail", show_default=True, help="What to do when a database table exists.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "tsv", "parquet", "jsonl"]), default="csv", show_default=True, help="File format when OUTPUT is a folder.")
+@click.option("--seed", type=click.IntRange(min=0), default=None, help="Random seed (same seed, same rows).")
+@click.option("--locale", default=None, help="Default locale (e.g. de_DE).")
+@click.option("--chunk-size", type=click.IntRange(min=1, max=10_000_000), default=100_000, show_default=True, help="Rows per chunk (memory bound).")
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
+@overwrite_option
+def fake(schema, rows, output, url, table_name, if_exists, fmt, seed, locale, chunk_size, progress, overwrite):
+    """Generate fake tables from a SCHEMA file (JSON or YAML) into files or a database."""
+    import contextlib
+    import time
+
+    from ..fake.schema import Schema
+    from ..io.files import TableWriter
+    from ..sampling.plan import check_num_rows
+    from ..sampling.progress import progress as progress_bar
+
+    if (output is None) == (url is None):
+        raise ParameterError("give either -o OUTPUT (file or folder) or --to DATABASE_URL")
+    if rows is not None:
+        check_num_rows(rows, "-n")
+    sch = Schema.from_file(schema)
+    if table_name is not None and len(sch.tables) != 1:
+        raise ParameterError("--table renames the table of a one-table schema; this schema has several")
+    if locale is not None:
+        from ..fake.locales import check_locale
+
+        check_locale(locale)
+    counts = {t: sch.rows_for(t, rows) for t in sch.order}
+    total = sum(counts.values())
+    targets = {}
+    if output is not None:
+        out = Path(output)
+        if len(sch.tables) > 1:
+            if not out.is_dir():
+                raise ParameterError(f"{output!r} must be an existing folder for a schema with several tables")
+            targets = {t: out / f"{t}.{fmt}" for t in sch.order}
+        else:
+            targets = {sch.order[0]: out}
+        for p in targets.values():
+            prepare_table_output(p, overwrite)
+        check_fake_space(sch, counts, targets, locale)
+    if progress is None:
+        progress = sys.stderr.isatty()
+    t0 = time.perf_counter()
+    with progress_bar(total, progress) as bar, contextlib.ExitStack() as stack:
+        task = bar.add_task("fake rows", total=total) if bar is not None else None
+        db = stack.enter_context(_db_writer(url, if_exists)) if url is not None else None
+        writers = {t: stack.enter_context(TableWriter(p)) for t, p in targets.items()}
+        for tname, chunks in sch.iter_tables(seed=seed, n=rows, locale=locale, chunk_size=chunk_size):
+            spec = sch.tables[tname]
+            dbname = table_name or tname
+            fks = {c: tuple(cs.foreign_key.split(".")) for c, cs in spec.columns.items() if cs.foreign_key}
+            first = True
+            for chunk in chunks:
+                if db is not None:
+                    if first:
+                        db.create(dbname, chunk, primary_key=spec.primary_key, foreign_keys=fks)
+                    db.insert(dbname, chunk)
+                else:
+                    writers[tname].write(chunk)
+                first = False
+                if bar is not None:
+                    bar.advance(task, len(chunk))
+    where = output if url is None else url.split("@")[-1]
+    click.echo(f"wrote {total:,} rows of {len(sch.tables)} table(s) in {time.perf_counter() - t0:.2f}s to {where}")
+
+
+def check_fake_space(sch, counts: dict, targets: dict, locale, probe_rows: int = 512) -> None:
+    """Refuse a fake run whose files would not fit the free disk space (measured on a few rows)."""
+    import copy
+
+    from ..io.files import estimate_bytes_per_row
+    from ..sampling.plan import SPACE_CHECK_ROWS, check_output_space
+
+    total = sum(counts[t] for t in targets)
+    if total <= SPACE_CHECK_ROWS:
+        return
+    probe = copy.deepcopy(sch)
+    for t, spec in probe.tables.items():
+        spec.rows = min(counts[t], probe_rows)
+    estimate, sampled = 0.0, 0
+    for tname, chunks in probe.iter_tables(seed=0, n=None, locale=locale, chunk_size=probe_rows):
+        parts = list(chunks)
+        if tname in targets and parts:
+            import pandas as pd
+
+            df = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+            estimate += counts[tname] * estimate_bytes_per_row(df, targets[tname])
+            sampled += len(df)
+    first = next(iter(targets.values()))
+    what = "rows" if len(targets) == 1 else f"rows of {len(targets)} tables"
+    check_output_space(first, total, estimate / max(total, 1), sampled, what=what)
+
+
+def _db_writer(url, if_exists):
+    from ..io.databases import DatabaseWriter
+
+    return DatabaseWriter(url, if_exists)
+
+
+@cli.command()
+def synthesizers():
+    """List the available synthesizers."""
+    from ..synthesizers import available
+
+    for name in available():
+        click.echo(name)

@@ -1,0 +1,191 @@
+"""``demo``, ``metadata``, ``fit`` and ``sample``."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import ParameterError
+from .app import cli
+from .options import build_synthesizer, overwrite_option, read_data, sep_option, synthesizer_kwargs, synthesizer_options
+from .outputs import prepare_output, prepare_table_output, warn_extension
+
+#: ``demo`` samples in memory and scores what it sampled
+DEMO_MAX_ROWS = 1_000_000
+#: one batch's float matrix stays below this many cells (``sample --batch-size``)
+MAX_BATCH_CELLS = 250_000_000
+
+
+def console():
+    from rich.console import Console
+
+    return Console(stderr=False, highlight=False)
+
+
+def quality_tables(report, out, title="Quality"):
+    from rich.table import Table
+
+    props = report.get_properties()
+    t = Table(title=f"{title}: overall {report.get_score() * 100:.1f}%")
+    t.add_column("Property")
+    t.add_column("Score", justify="right")
+    for _, row in props.iterrows():
+        t.add_row(row["Property"], "n/a" if row["Score"] != row["Score"] else f"{row['Score'] * 100:.1f}%")
+    out.print(t)
+    shapes = report.get_details("Column Shapes")
+    t2 = Table(title="Column shapes")
+    t2.add_column("Column")
+    t2.add_column("Metric")
+    t2.add_column("Score", justify="right")
+    for _, row in shapes.iterrows():
+        t2.add_row(str(row["Column"]), row["Metric"], "n/a" if row["Score"] != row["Score"] else f"{row['Score']:.3f}")
+    out.print(t2)
+
+
+def load_metadata(path, df, table_name):
+    from ..metadata import Metadata
+
+    if path:
+        md = Metadata.load_from_json(path)
+        md.validate_data(df, md.table_name)
+        return md
+    return Metadata.detect_from_dataframe(df, table_name=table_name)
+
+
+@cli.command()
+@click.option("-n", "--rows", type=click.IntRange(min=1), default=None, help=f"Rows to sample (default: as many as the demo table; at most {DEMO_MAX_ROWS:,}).")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed.")
+@click.option("-d", "--output-dir", type=click.Path(file_okay=False), default=".", show_default=True, help="Folder for the synthetic CSV and the model file.")
+@click.option("-s", "--synthesizer", default="gaussian_copula", show_default=True, help="Synthesizer to learn with (see 'simulacra synthesizers').")
+@synthesizer_options
+def demo(rows, seed, output_dir, synthesizer, epochs, params):
+    """Learn the embedded penguins table, sample it, print its quality, write CSV and model.
+
+    The two files, synthetic_penguins.csv and penguins_model.zip, are replaced on a re-run
+    in the same folder (it says so).
+    """
+    import time
+
+    from ..datasets import load_demo
+    from ..evaluation import evaluate_quality
+    from ..io.files import write_table
+    from ..synthesizers import get_synthesizer_class
+
+    klass = get_synthesizer_class(synthesizer)
+    kwargs = synthesizer_kwargs(klass, params, epochs)
+    if rows is not None and rows > DEMO_MAX_ROWS:
+        raise ParameterError(f"demo samples at most {DEMO_MAX_ROWS:,} rows in memory, got -n {rows:,}; for more, 'simulacra sample {Path(output_dir) / 'penguins_model.zip'} -n {rows} -o big.parquet' streams them to a file")
+    out = Path(output_dir)
+    if not out.is_dir():
+        raise ParameterError(f"output folder {output_dir!r} does not exist")
+    csv_path, model_path = out / "synthetic_penguins.csv", out / "penguins_model.zip"
+    replaced = [p for p in (csv_path, model_path) if os.path.lexists(p)]
+    csv_target = prepare_output(csv_path, "data", True)
+    model_target = prepare_output(model_path, "model", True)
+    con = console()
+    real, metadata = load_demo("penguins", metadata=True)
+    con.print(f"[bold]Real data[/bold]: Palmer penguins, {len(real)} rows x {real.shape[1]} columns (embedded demo table)")
+    con.print(metadata.visualize())
+    t0 = time.perf_counter()
+    synth = build_synthesizer(klass, metadata, kwargs)
+    synth.fit(real)
+    t1 = time.perf_counter()
+    n = rows or len(real)
+    synthetic = synth.sample(n, seed=seed)
+    t2 = time.perf_counter()
+    con.print(f"Fitted {klass.__name__} in {t1 - t0:.3f}s; sampled {n} rows in {t2 - t1:.3f}s (seed {seed})")
+    con.print(synthetic.head(8).to_string(index=False))
+    report = evaluate_quality(real, synthetic, metadata, verbose=False)
+    quality_tables(report, con)
+    write_table(synthetic, csv_target)
+    synth.save(model_target)
+    con.print(f"Wrote {csv_path} and {model_path}" + (" (replacing the previous demo files)" if replaced else ""))
+    con.print(f"Next: simulacra sample {model_path} -n 1000000 -o big.parquet")
+
+
+@cli.command("metadata")
+@click.argument("data", type=click.Path())
+@click.option("-o", "--output", type=click.Path(), default=None, help="Write the metadata JSON here (default: print it).")
+@click.option("--table-name", default=None, help="Table name (default: the file name).")
+@overwrite_option
+@sep_option
+def metadata_cmd(data, output, table_name, overwrite, sep):
+    """Detect the column types of a data file and write them as JSON."""
+    from ..io.files import write_text_atomically
+    from ..metadata import Metadata
+
+    target = prepare_output(output, "metadata", overwrite) if output else None
+    df = read_data(data, sep)
+    md = Metadata.detect_from_dataframe(df, table_name=table_name or Path(data).stem)
+    if target is None:
+        click.echo(md.to_json())
+        return
+    write_text_atomically(target, md.to_json() + "\n")
+    click.echo(md.visualize())
+    click.echo(f"wrote {output}")
+    warn_extension(output, "metadata")
+
+
+@cli.command()
+@click.argument("data", type=click.Path())
+@click.option("-o", "--output", "model", required=True, type=click.Path(), help="Model file to write (.zip).")
+@click.option("-m", "--metadata", "metadata_path", type=click.Path(), default=None, help="Metadata JSON (default: detect).")
+@click.option("-s", "--synthesizer", default="gaussian_copula", show_default=True, help="Synthesizer name (see 'simulacra synthesizers').")
+@click.option("--preset", "preset_name", default=None, help="Preset instead of --synthesizer: fast, best or FAST_ML.")
+@click.option("--distribution", default=None, help="Default marginal distribution of the Gaussian copula.")
+@synthesizer_options
+@overwrite_option
+@sep_option
+def fit(data, model, metadata_path, synthesizer, preset_name, distribution, epochs, params, overwrite, sep):
+    """Learn DATA and save the synthesizer to a model file."""
+    import time
+
+    from ..synthesizers import get_synthesizer_class
+    from ..synthesizers.presets import PRESETS
+
+    if preset_name is not None and preset_name not in PRESETS:
+        raise ParameterError(f"unknown preset {preset_name!r}; choose one of {', '.join(PRESETS)}")
+    klass = get_synthesizer_class(PRESETS[preset_name][0] if preset_name else synthesizer)
+    if distribution is not None and "default_distribution" not in klass._parameter_names():
+        raise ParameterError(f"--distribution applies to the Gaussian copula (and copulagan); {klass.__name__} has no marginal distributions")
+    kwargs = synthesizer_kwargs(klass, params, epochs, default_distribution=distribution)
+    target = prepare_output(model, "model", overwrite)
+    df = read_data(data, sep)
+    md = load_metadata(metadata_path, df, Path(data).stem)
+    t0 = time.perf_counter()
+    synth = build_synthesizer(klass, md, kwargs, preset=preset_name)
+    synth.fit(df)
+    synth.save(target)
+    click.echo(f"fitted {type(synth).__name__} on {len(df)} rows x {df.shape[1]} columns in {time.perf_counter() - t0:.2f}s; wrote {model}")
+    warn_extension(model, "model")
+
+
+@cli.command()
+@click.argument("model", type=click.Path())
+@click.option("-n", "--num-rows", type=click.IntRange(min=0), required=True, help="Rows to sample (checked against the free disk space first).")
+@click.option("-o", "--output", required=True, type=click.Path(), help="Output file: .csv, .tsv, .parquet or .jsonl (.gz for text).")
+@click.option("--seed", type=click.IntRange(min=0), default=None, help="Random seed (same seed, same rows).")
+@click.option("--batch-size", type=click.IntRange(min=1), default=None, help="Rows per batch (memory bound).")
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: for big runs on a terminal).")
+@overwrite_option
+def sample(model, num_rows, output, seed, batch_size, progress, overwrite):
+    """Sample rows from a model file, streamed to OUTPUT in batches."""
+    import time
+
+    from ..synthesizers.base import BaseSynthesizer
+
+    prepare_table_output(output, overwrite)
+    synth = BaseSynthesizer.load(model)
+    width = max(1, len(synth.metadata.get_columns()))
+    if batch_size is not None and batch_size * width > MAX_BATCH_CELLS:
+        raise ParameterError(
+            f"--batch-size {batch_size:,} x {width} columns is over {MAX_BATCH_CELLS:,} cells per batch; use at most {max(1, MAX_BATCH_CELLS // width):,}"
+        )
+    if progress is None:
+        progress = num_rows > 200_000 and sys.stderr.isatty()
+    t0 = time.perf_counter()
+    synth.sample(num_rows, seed=seed, batch_size=batch_size, output_file_path=output, show_progress=progress)
+    click.echo(f"sampled {num_rows:,} rows in {time.perf_counter() - t0:.2f}s; wrote {output}")

@@ -1,0 +1,113 @@
+"""Options shared by several commands, and building a synthesizer from ``--param NAME=VALUE``."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from ..errors import ParameterError, SimulacraError
+
+NEURAL = ("ctgan", "tvae", "copulagan")
+
+
+def overwrite_option(f):
+    return click.option("--overwrite", is_flag=True, help="Replace an existing output file (a symbolic link is written through to its target).")(f)
+
+
+def sep_option(f):
+    return click.option(
+        "--sep", default=None, metavar="CHAR", help="Field delimiter of the CSV/TXT files read (',' ';' 'tab' '|' ...; default: detected)."
+    )(f)
+
+
+def synthesizer_options(f):
+    f = click.option(
+        "--param", "params", multiple=True, metavar="NAME=VALUE",
+        help="A synthesizer parameter (repeatable); VALUE is read as JSON when it parses (50, true, [64,64]), else as text.",
+    )(f)
+    f = click.option("--epochs", type=click.IntRange(min=1), default=None, help="Training epochs of a neural synthesizer (ctgan, tvae, copulagan).")(f)
+    return f
+
+
+def parse_params(items) -> dict:
+    """``['epochs=5', 'generator_dim=[64,64]']`` -> ``{'epochs': 5, 'generator_dim': [64, 64]}``."""
+    out = {}
+    for item in items:
+        name, eq, text = item.partition("=")
+        name = name.strip()
+        if not eq or not name:
+            raise ParameterError(f"--param {item!r}: write NAME=VALUE, e.g. --param epochs=50")
+        if name in out:
+            raise ParameterError(f"--param {name} is given twice")
+        try:
+            value = json.loads(text)
+        except (ValueError, RecursionError):
+            value = text
+        out[name] = value
+    return out
+
+
+def parameter_names(klass) -> list[str]:
+    """The constructor parameters a user may set (``metadata`` and secrets aside)."""
+    names = []
+    for n in klass._parameter_names():
+        if n not in names and n not in ("args", "kwargs"):
+            names.append(n)
+    return names
+
+
+def synthesizer_kwargs(klass, params, epochs=None, **fixed) -> dict:
+    """Keyword arguments for ``klass(metadata, **kwargs)`` from ``--param`` items and ``--epochs``."""
+    kwargs = {k: v for k, v in fixed.items() if v is not None}
+    names = parameter_names(klass)
+    given = parse_params(params)
+    unknown = [n for n in given if n not in names]
+    if unknown:
+        raise ParameterError(
+            f"unknown parameter(s) {', '.join(map(repr, unknown))} for {klass.__name__}; its parameters are: {', '.join(names)}"
+        )
+    for k in given:
+        if k in kwargs:
+            raise ParameterError(f"--param {k} repeats an option given on its own; give it once")
+    kwargs.update(given)
+    if epochs is not None:
+        if "epochs" not in names:
+            raise ParameterError(f"--epochs applies to the neural synthesizers ({', '.join(NEURAL)}); {klass.__name__} has no epochs")
+        if "epochs" in kwargs:
+            raise ParameterError("give the epochs once: --epochs or --param epochs=")
+        kwargs["epochs"] = epochs
+    return kwargs
+
+
+def build_synthesizer(klass, metadata, kwargs, preset=None):
+    """``klass(metadata, **kwargs)`` (or the preset's), with a bad value as a ParameterError."""
+    try:
+        if preset is not None:
+            from ..synthesizers.presets import SingleTablePreset
+
+            return SingleTablePreset(metadata, name=preset, **kwargs)
+        return klass(metadata, **kwargs)
+    except SimulacraError:
+        raise
+    except (TypeError, ValueError, OverflowError) as e:
+        shown = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+        raise ParameterError(f"invalid parameter for {klass.__name__} ({shown}): {one_line(e)}") from None
+
+
+def one_line(e) -> str:
+    return " ".join(str(e).split())
+
+
+_TEXT = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz")
+
+
+def read_data(path, sep=None):
+    """``read_table(path)``; ``--sep`` goes to the text (CSV/TSV/TXT) files only."""
+    from pathlib import Path
+
+    from ..io.files import read_table
+
+    if sep is not None and Path(path).name.lower().endswith(_TEXT):
+        return read_table(path, sep=sep)
+    return read_table(path)

@@ -1,0 +1,69 @@
+"""What every command that writes a file checks first, and how it reports what it wrote.
+
+The policy, the same for every command (``demo`` aside, which replaces its own two files):
+
+- an existing output (a file, or a symbolic link, even a dangling one) is refused unless
+  ``--overwrite`` is given, before any work is done;
+- with ``--overwrite``, a symbolic link is written through: its target is replaced, the link
+  stays (a link loop, a folder or a special file such as a device is refused);
+- the output's folder must exist and be writable;
+- a misleading extension (a model not ending in ``.zip``, a report not ending in ``.html``,
+  metadata not ending in ``.json``) gets a one-line warning on stderr once the file is written.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from ..errors import ParameterError, SimulacraError
+
+#: kind of output -> the extensions its name should end in
+EXTENSIONS = {"model": (".zip",), "report": (".html", ".htm"), "metadata": (".json",)}
+
+
+def prepare_output(path, kind: str, overwrite: bool) -> Path:
+    """Check ``path`` before any work; return the file that writing it must replace.
+
+    Raises ParameterError naming the option to pass.
+    """
+    from ..io.files import write_target
+
+    p = Path(path)
+    if os.path.lexists(p) and not overwrite:
+        what = "a symbolic link" if p.is_symlink() else ("a folder" if p.is_dir() else "a file")
+        raise ParameterError(f"{kind} output {str(path)!r} already exists ({what}); pass --overwrite to replace it")
+    try:
+        target = write_target(p)
+    except SimulacraError as e:
+        raise ParameterError(str(e)) from None
+    via = f" (the target of the link {str(path)!r})" if target != p else ""
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise ParameterError(f"cannot write {kind} {str(target)!r}{via}: folder {str(parent)!r} does not exist")
+    if target.is_dir():
+        raise ParameterError(f"cannot write {kind} {str(target)!r}{via}: it is a folder")
+    if os.path.exists(target) and not target.is_file():
+        raise ParameterError(f"cannot write {kind} {str(target)!r}{via}: it is not a regular file")
+    if not os.access(parent, os.W_OK):
+        raise ParameterError(f"cannot write {kind} {str(target)!r}{via}: folder {str(parent)!r} is not writable")
+    return target
+
+
+def prepare_table_output(path, overwrite: bool) -> Path:
+    """:func:`prepare_output` for a data file, whose format its extension names."""
+    from ..io.files import check_writable
+
+    prepare_output(path, "data", overwrite)
+    check_writable(path)  # known extension
+    return Path(path)
+
+
+def warn_extension(path, kind: str) -> None:
+    """One stderr line when ``path`` does not end in the extension of its kind."""
+    exts = EXTENSIONS.get(kind, ())
+    name = Path(path).name.lower()
+    if exts and not name.endswith(exts):
+        click.echo(f"warning: {str(path)!r} holds a {kind} file but does not end in {' or '.join(exts)}; a name ending in {exts[0]} says what it is", err=True)
