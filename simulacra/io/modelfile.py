@@ -24,7 +24,6 @@ import hmac
 import io
 import json
 import os
-import tempfile
 import warnings
 import zipfile
 from pathlib import Path
@@ -184,11 +183,9 @@ def save_model(path, synthesizer: str, parameters: dict, metadata: dict, state: 
         manifest["checksum"] = hashlib.sha256(_canonical(manifest)).hexdigest()
     except ValueError as e:
         raise ModelFileError(f"cannot save model: {e}") from None
-    from .files import _umask
+    from .files import temp_path
 
-    fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".part", dir=parent)
-    os.close(fd)
-    os.chmod(tmp, 0o666 & ~_umask())
+    tmp = str(temp_path(path))  # .<name>.<pid>.<random>.part: a dead run's part is removed by the next
     try:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
             z.writestr(MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False, allow_nan=False))
