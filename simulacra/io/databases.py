@@ -1,17 +1,32 @@
 """Write tables into databases through SQLAlchemy (SQLite embedded, PostgreSQL, ...).
 
-All tables of one call are written in one transaction: if anything fails, nothing is committed.
-Primary and foreign keys of a schema become real constraints, so the database itself checks
-referential integrity.
+All tables of one call are written in one transaction, DDL included: if anything fails, nothing
+is committed. A SQLite file that did not exist before is built under a hidden temporary name in
+the same folder and moved into place only after the commit, so a killed run leaves no database
+behind. Primary and foreign keys of a schema become real constraints (SQLite gets
+``PRAGMA foreign_keys=ON``), so the database itself checks referential integrity.
+
+SQL is never built from names: tables and columns go through SQLAlchemy's constructs and the
+dialect's identifier quoting, and names that a database cannot hold as identifiers (empty,
+control characters, longer than the dialect allows) are refused before anything is written.
 """
 
 from __future__ import annotations
+
+import os
+import re
+import secrets
+from pathlib import Path
 
 import pandas as pd
 
 from ..errors import DatabaseError, ParameterError
 
 IF_EXISTS = ("fail", "append", "replace")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: hidden temporary SQLite files: ``.<name>.<pid>.<8 hex>.part`` next to the final file
+_PART = re.compile(r"^\..+\.(\d+)\.[0-9a-f]{8}\.part(-journal|-wal|-shm)?$")
+_SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")
 
 
 def _safe_url(url: str) -> str:
@@ -21,6 +36,35 @@ def _safe_url(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:  # noqa: BLE001 - only for messages
         return "<database url>"
+
+
+def check_identifier(name, what: str, dialect, where: str = "") -> str:
+    """``name`` if ``dialect`` can hold it as a quoted identifier, else a ``DatabaseError``.
+
+    Refused: non-text, empty or blank names, control characters (NUL, newline, tab, ...), text
+    that is not valid Unicode, and names longer than the dialect's limit (PostgreSQL counts 63
+    bytes and would silently cut longer names, so two names could become one). ``where``
+    prefixes the message (e.g. ``"table 'orders': "``).
+    """
+    if not isinstance(name, str):
+        raise DatabaseError(f"{where}{what} name must be text, got {name!r}")
+    if not name.strip():
+        raise DatabaseError(f"{where}{what} name {name!r} is empty; give the {what} a name")
+    bad = _CONTROL.search(name)
+    if bad:
+        raise DatabaseError(f"{where}{what} name {name!r} contains the control character {bad.group()!r}; a database cannot hold it, rename the {what}")
+    try:
+        size = len(name.encode("utf-8")) if dialect.name == "postgresql" else len(name)
+    except UnicodeEncodeError:
+        raise DatabaseError(f"{where}{what} name {name!r} is not valid Unicode text; rename the {what}") from None
+    limit = getattr(dialect, "max_identifier_length", None)
+    if limit and size > limit:
+        unit = "bytes" if dialect.name == "postgresql" else "characters"
+        raise DatabaseError(
+            f"{where}{what} name {name!r} is {size} {unit} long; {dialect.name} holds at most {limit} "
+            f"(longer names are cut, so two names could collide): use a shorter name"
+        )
+    return name
 
 
 def _sql_type(series: pd.Series):
@@ -61,6 +105,118 @@ def _records(df: pd.DataFrame, types: dict) -> list[dict]:
     return [dict(zip(names, row)) for row in zip(*(cols[c] for c in names))]
 
 
+def _drop_cascade():
+    """A ``DROP TABLE <quoted name> CASCADE`` construct (PostgreSQL), compiled by SQLAlchemy."""
+    global _DropCascade
+    if _DropCascade is None:
+        from sqlalchemy.ext.compiler import compiles
+        from sqlalchemy.schema import DropTable
+
+        class DropCascade(DropTable):
+            inherit_cache = True
+
+        @compiles(DropCascade)
+        def _compile(element, compiler, **kw):
+            return compiler.visit_drop_table(element, **kw) + " CASCADE"
+
+        _DropCascade = DropCascade
+    return _DropCascade
+
+
+_DropCascade = None
+
+
+# ---------------------------------------------------------------------------- SQLite files
+def _sqlite_file(u) -> Path | None:
+    """The file of a SQLite URL, or None (in-memory, URI filenames)."""
+    if u.get_backend_name() != "sqlite":
+        return None
+    db = u.database
+    if not db or db == ":memory:" or db.startswith("file:") or str(u.query.get("uri", "")).lower() in ("true", "1"):
+        return None
+    return Path(db)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's live process, or cannot tell: keep its files
+    return True
+
+
+def _remove_stale_sqlite_parts(folder: Path, name: str) -> None:
+    """Remove temporary SQLite files (and journals) that dead runs into ``name`` left in ``folder``."""
+    prefix = f".{name}."
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for e in entries:
+        m = _PART.match(e.name)
+        if not e.name.startswith(prefix) or m is None:
+            continue
+        pid = int(m.group(1))
+        if pid <= 0 or pid == os.getpid() or _pid_alive(pid):
+            continue
+        try:
+            if e.is_file(follow_symlinks=False) and (uid is None or e.stat(follow_symlinks=False).st_uid == uid):
+                os.unlink(e.path)
+        except OSError:
+            continue
+
+
+def _new_sqlite_part(path: Path) -> Path:
+    folder = path.parent
+    _remove_stale_sqlite_parts(folder, path.name)
+    for _ in range(100):
+        tmp = folder / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.part"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        return tmp
+    raise DatabaseError(f"cannot create a temporary file next to {str(path)!r}")
+
+
+def _remove_sqlite(path: Path) -> None:
+    for p in [path] + [Path(f"{path}{s}") for s in _SQLITE_SIDE_FILES]:
+        try:
+            os.unlink(p)
+        except FileNotFoundError:
+            pass
+        except OSError:
+            pass
+
+
+def _sqlite_transactions(engine) -> None:
+    """Make pysqlite run real transactions, DDL included, with foreign keys enforced.
+
+    pysqlite's legacy transaction handling commits before every CREATE/DROP; with its own
+    transaction handling off (``isolation_level = None``) SQLAlchemy's ``begin`` emits
+    ``BEGIN IMMEDIATE`` itself (the recipe of SQLAlchemy's SQLite dialect documentation).
+    Foreign keys are checked at commit (``defer_foreign_keys``), so a table can be replaced
+    while its children are replaced later in the same run.
+    """
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn, record):
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
+
+
 class DatabaseWriter:
     """Context manager: create (or append to) tables and insert chunks in one transaction."""
 
@@ -73,27 +229,135 @@ class DatabaseWriter:
         self.if_exists = if_exists
         self.tables: dict = {}
         self.rows: dict[str, int] = {}
+        self._final: Path | None = None  # a new SQLite file, built under self._part
+        self._part: Path | None = None
 
+    # ------------------------------------------------------------------ open / close
     def __enter__(self):
         import sqlalchemy as sa
 
         try:
-            self.engine = sa.create_engine(self.url)
-            self.conn = self.engine.connect()
-            self.tx = self.conn.begin()
-        except ImportError as e:
-            raise DatabaseError(f"cannot use {_safe_url(self.url)}: missing driver ({e}); for PostgreSQL: pip install 'psycopg[binary]'") from None
+            u = sa.engine.make_url(self.url)
         except sa.exc.ArgumentError as e:
             raise DatabaseError(f"invalid database URL {_safe_url(self.url)}: {e}") from None
-        except sa.exc.SQLAlchemyError as e:
-            raise DatabaseError(f"cannot connect to {_safe_url(self.url)}: {_first_line(e)}") from None
+        path = _sqlite_file(u)
+        if path is not None:
+            if path.is_dir():
+                raise DatabaseError(f"{str(path)!r} is a folder; give a database file such as sqlite:///{path / 'fake.db'}")
+            if not path.exists():
+                if not (path.parent if str(path.parent) else Path(".")).is_dir():
+                    raise DatabaseError(f"cannot create {str(path)!r}: folder {str(path.parent)!r} does not exist; create it first")
+                self._final = path
+                try:
+                    self._part = _new_sqlite_part(path)
+                except OSError as e:
+                    raise DatabaseError(f"cannot create {str(path)!r}: {e.strerror or e}") from None
+                u = u.set(database=str(self._part))
+        try:
+            self.engine = sa.create_engine(u)
+            if self.engine.dialect.name == "sqlite":
+                _sqlite_transactions(self.engine)
+            self.conn = self.engine.connect()
+            self.tx = self.conn.begin()
+        except Exception as e:
+            self._discard()
+            if isinstance(e, ImportError):
+                raise DatabaseError(f"cannot use {_safe_url(self.url)}: missing driver ({e}); for PostgreSQL: pip install 'psycopg[binary]'") from None
+            if isinstance(e, sa.exc.ArgumentError):
+                raise DatabaseError(f"invalid database URL {_safe_url(self.url)}: {e}") from None
+            if isinstance(e, sa.exc.SQLAlchemyError):
+                raise DatabaseError(f"cannot connect to {_safe_url(self.url)}: {_first_line(e)}") from None
+            raise
+        self.dialect = self.engine.dialect
         self.metadata = sa.MetaData()
         return self
 
-    def create(self, name: str, first_chunk: pd.DataFrame, primary_key: str | None = None, foreign_keys: dict | None = None):
-        """Create table ``name`` shaped like ``first_chunk`` (or check it for ``append``)."""
+    def __exit__(self, exc_type, exc, tb):
         import sqlalchemy as sa
 
+        committed = False
+        try:
+            if exc_type is None:
+                try:
+                    self.tx.commit()
+                    committed = True
+                except sa.exc.SQLAlchemyError as e:
+                    raise DatabaseError(f"cannot commit to {_safe_url(self.url)}: {self._why_not_committed(e)}") from None
+        finally:
+            if not committed:
+                try:
+                    self.tx.rollback()
+                except Exception:  # noqa: BLE001 - the first error is the one to report
+                    pass
+            try:
+                self.conn.close()
+            finally:
+                self.engine.dispose()
+                if committed:
+                    self._move_into_place()
+                else:
+                    self._discard()
+        return False
+
+    def _why_not_committed(self, e) -> str:
+        """The commit's error; for SQLite's deferred foreign keys, the tables with orphan rows."""
+        why = _first_line(e)
+        if self.dialect.name != "sqlite" or "FOREIGN KEY" not in why:
+            return why
+        bad = {}
+        try:  # the failed COMMIT leaves SQLite's transaction open: ask it, on the driver's connection
+            raw = self.conn.connection.dbapi_connection
+            for name in self.tables:
+                rows = raw.execute("SELECT count(*) FROM pragma_foreign_key_check(?)", (name,)).fetchone()[0]
+                if rows:
+                    bad[name] = rows
+        except Exception:  # noqa: BLE001 - only to improve the message
+            return why
+        if not bad:
+            return why
+        listed = ", ".join(f"{n!r} ({k:,} row(s))" for n, k in bad.items())
+        return f"rows reference keys that their parent table does not have, in {listed}; nothing was written"
+
+    def _move_into_place(self) -> None:
+        if self._part is None:
+            return
+        part, final = self._part, self._final
+        self._part = None
+        try:
+            try:
+                os.link(part, final)  # fails if someone created the file meanwhile
+            except FileExistsError:
+                _remove_sqlite(part)
+                raise DatabaseError(f"{str(final)!r} was created by another program during the run; nothing was written, run again") from None
+            except OSError:
+                os.replace(part, final)  # a file system without hard links
+                return
+            os.unlink(part)
+        except OSError as e:
+            _remove_sqlite(part)
+            raise DatabaseError(f"cannot move the new database into place at {str(final)!r}: {e.strerror or e}") from None
+
+    def _discard(self) -> None:
+        if self._part is not None:
+            _remove_sqlite(self._part)
+            self._part = None
+
+    # ------------------------------------------------------------------ tables
+    def check_names(self, name: str, columns) -> None:
+        """Refuse a table or column name that the database cannot hold (``DatabaseError``)."""
+        check_identifier(name, "table", self.dialect)
+        for c in columns:
+            check_identifier(c, "column", self.dialect, where=f"table {name!r}: ")
+
+    def create(self, name: str, first_chunk: pd.DataFrame, primary_key: str | None = None, foreign_keys: dict | None = None):
+        """Create table ``name`` shaped like ``first_chunk`` (or check it for ``append``).
+
+        ``foreign_keys`` maps a column to ``(parent_table, parent_column)``; the parent is a
+        table created earlier by this writer, ``name`` itself, or a table in the database.
+        """
+        import sqlalchemy as sa
+
+        self.check_names(name, first_chunk.columns)
         try:
             exists = sa.inspect(self.conn).has_table(name)
             if exists and self.if_exists == "fail":
@@ -101,26 +365,26 @@ class DatabaseWriter:
                     f"table {name!r} already exists in {_safe_url(self.url)}; pass --if-exists append or replace (if_exists=...)"
                 )
             if exists and self.if_exists == "replace":
-                if self.conn.dialect.name == "postgresql":
-                    self.conn.execute(sa.text(f'DROP TABLE "{name}" CASCADE'))
+                old = sa.Table(name, sa.MetaData())
+                if self.dialect.name == "postgresql":
+                    self.conn.execute(_drop_cascade()(old))
                 else:
-                    sa.Table(name, sa.MetaData(), autoload_with=self.conn).drop(self.conn)
+                    old.drop(self.conn)
                 exists = False
             types = {c: _sql_type(first_chunk[c]) for c in first_chunk.columns}
             if exists:
                 table = sa.Table(name, sa.MetaData(), autoload_with=self.conn)
                 missing = [c for c in first_chunk.columns if c not in table.c]
                 if missing:
-                    raise DatabaseError(f"table {name!r} exists without column(s) {', '.join(missing)}; use --if-exists replace")
+                    raise DatabaseError(f"table {name!r} exists without column(s) {', '.join(map(repr, missing))}; use --if-exists replace")
             else:
-                cols = []
-                for c in first_chunk.columns:
-                    args = []
-                    if foreign_keys and c in foreign_keys:
-                        pt, pcol = foreign_keys[c]
-                        args.append(sa.ForeignKey(f"{pt}.{pcol}"))
-                    cols.append(sa.Column(c, types[c], *args, primary_key=(c == primary_key), nullable=(c != primary_key), autoincrement=False))
+                cols = [
+                    sa.Column(c, types[c], primary_key=(c == primary_key), nullable=(c != primary_key), autoincrement=False)
+                    for c in first_chunk.columns
+                ]
                 table = sa.Table(name, self.metadata, *cols)
+                for c, (pt, pcol) in (foreign_keys or {}).items():
+                    table.append_constraint(sa.ForeignKeyConstraint([table.c[c]], [self._parent_column(name, table, pt, pcol)]))
                 table.create(self.conn)
         except DatabaseError:
             raise
@@ -129,6 +393,22 @@ class DatabaseWriter:
         self.tables[name] = (table, types)
         self.rows[name] = 0
         return table
+
+    def _parent_column(self, name, table, pt, pcol):
+        import sqlalchemy as sa
+
+        if pt == name:
+            parent = table
+        elif pt in self.tables:
+            parent = self.tables[pt][0]
+        else:
+            check_identifier(pt, "table", self.dialect)
+            if not sa.inspect(self.conn).has_table(pt):
+                raise DatabaseError(f"table {name!r}: its foreign key names table {pt!r}, which neither this run nor the database has")
+            parent = sa.Table(pt, sa.MetaData(), autoload_with=self.conn)
+        if pcol not in parent.c:
+            raise DatabaseError(f"table {name!r}: its foreign key names column {pcol!r}, which table {pt!r} does not have")
+        return parent.c[pcol]
 
     def insert(self, name: str, chunk: pd.DataFrame) -> None:
         import sqlalchemy as sa
@@ -141,22 +421,6 @@ class DatabaseWriter:
         except sa.exc.SQLAlchemyError as e:
             raise DatabaseError(f"cannot write table {name!r} to {_safe_url(self.url)}: {_first_line(e)}") from None
         self.rows[name] += len(chunk)
-
-    def __exit__(self, exc_type, exc, tb):
-        import sqlalchemy as sa
-
-        try:
-            if exc_type is None:
-                try:
-                    self.tx.commit()
-                except sa.exc.SQLAlchemyError as e:
-                    raise DatabaseError(f"cannot commit to {_safe_url(self.url)}: {_first_line(e)}") from None
-            else:
-                self.tx.rollback()
-        finally:
-            self.conn.close()
-            self.engine.dispose()
-        return False
 
 
 def _first_line(e) -> str:

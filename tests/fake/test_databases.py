@@ -115,3 +115,298 @@ def test_refused_connection_is_one_line(tmp_path):
     assert r.exit_code == 1
     lines = [l for l in r.output.splitlines() if l.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: cannot connect")
+
+
+# ------------------------------------------------------------------ hardening (#11)
+import hashlib  # noqa: E402
+import os  # noqa: E402
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+import pandas as pd  # noqa: E402
+
+from simulacra.errors import DatabaseError  # noqa: E402
+from simulacra.io.databases import DatabaseWriter  # noqa: E402
+
+# names that broke out of the old f'DROP TABLE "{name}" CASCADE', or that trip bind-parameter
+# parsing (% for psycopg, :name for text()), quoting, dots of 'table.column' strings
+HOSTILE = ['";COMMIT;--', '" CASCADE; DROP TABLE "x', "e'f", "a%b", "x%(y)s", "%s", "c:d", "?", "a.b", "sp ace", "ünï", "select"]
+
+
+def _one_error_line(r):
+    lines = [l for l in r.output.splitlines() if l.strip()]
+    assert r.exit_code == 1 and len(lines) == 1 and lines[0].startswith("error: "), r.output
+    return lines[0]
+
+
+def _pg_engine():
+    import sqlalchemy as sa
+
+    return sa.create_engine(_pg_url())
+
+
+def _pg_count(eng, name):
+    import sqlalchemy as sa
+
+    with eng.connect() as c:
+        if not sa.inspect(c).has_table(name):
+            return None
+        t = sa.Table(name, sa.MetaData())
+        return c.execute(sa.select(sa.func.count()).select_from(t)).scalar()
+
+
+def _pg_drop(eng, *names):
+    import sqlalchemy as sa
+
+    with eng.begin() as c:
+        for n in names:
+            sa.Table(n, sa.MetaData()).drop(c, checkfirst=True)
+
+
+@pytest.mark.parametrize("payload", ['";COMMIT;--', '" CASCADE; DROP TABLE "{victim}'])
+def test_postgresql_table_name_cannot_inject_sql(tmp_path, payload):
+    import sqlalchemy as sa
+
+    eng = _pg_engine()
+    victim = "victim_" + uuid.uuid4().hex[:8]
+    odd = victim + payload.format(victim=victim)
+    try:
+        with eng.begin() as c:
+            t = sa.Table(victim, sa.MetaData(), sa.Column("x", sa.Integer))
+            t.create(c)
+            c.execute(t.insert(), [{"x": i} for i in range(7)])
+            # a table with the odd name already exists, so --if-exists replace drops it
+            sa.Table(odd, sa.MetaData(), sa.Column("y", sa.Integer)).create(c)
+        schema = tmp_path / "s.json"
+        schema.write_text(json.dumps({"tables": {odd: {"rows": 5, "columns": {"id": "sequence", "email": "email"}}}}))
+        r = _run(["fake", str(schema), "--to", _pg_url(), "--if-exists", "replace", "--seed", "0"])
+        assert r.exit_code == 0, r.output
+        assert _pg_count(eng, victim) == 7  # the victim keeps its rows
+        assert _pg_count(eng, odd) == 5  # the odd name is just a name: that exact table was replaced
+        with eng.connect() as c:
+            assert [col["name"] for col in sa.inspect(c).get_columns(odd)] == ["id", "email"]
+        # the same through --table
+        one = tmp_path / "one.json"
+        one.write_text(json.dumps({"columns": {"id": "sequence"}}))
+        r = _run(["fake", str(one), "-n", "3", "--to", _pg_url(), "--table", odd, "--if-exists", "replace"])
+        assert r.exit_code == 0, r.output
+        assert _pg_count(eng, victim) == 7 and _pg_count(eng, odd) == 3
+    finally:
+        _pg_drop(eng, odd, victim)
+        eng.dispose()
+
+
+def test_postgresql_hostile_table_and_column_names_round_trip():
+    import sqlalchemy as sa
+
+    eng = _pg_engine()
+    suffix = "_" + uuid.uuid4().hex[:6]
+    names = [n + suffix for n in HOSTILE]
+    try:
+        for if_exists in ("fail", "replace"):
+            _write_hostile(_pg_url(), names, if_exists)
+        with eng.connect() as c:
+            for n, col in zip(names, HOSTILE):
+                t = sa.Table(n, sa.MetaData(), autoload_with=c)
+                assert list(t.c.keys()) == [col, "v:" + col, "ref.col"]
+                assert c.execute(sa.select(sa.func.count()).select_from(t)).scalar() == 3
+            assert sa.inspect(c).get_foreign_keys(names[1])[0]["referred_table"] == names[0]
+    finally:
+        _pg_drop(eng, *reversed(names))
+        eng.dispose()
+
+
+def _write_hostile(url, names, if_exists="fail"):
+    with DatabaseWriter(url, if_exists) as w:
+        for i, (n, col) in enumerate(zip(names, HOSTILE)):
+            df = pd.DataFrame({col: [1, 2, 3], "v:" + col: ["x", None, "z"], "ref.col": [1, 2, 1]})
+            w.create(n, df, primary_key=col, foreign_keys={"ref.col": (names[0], HOSTILE[0])} if i else None)
+            w.insert(n, df)
+
+
+def test_sqlite_hostile_table_and_column_names_round_trip(tmp_path):
+    import sqlalchemy as sa
+
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    _write_hostile(url, HOSTILE)
+    _write_hostile(url, HOSTILE, "replace")
+    eng = sa.create_engine(url)
+    with eng.connect() as c:
+        assert sorted(sa.inspect(c).get_table_names()) == sorted(HOSTILE)
+        for n in HOSTILE:
+            t = sa.Table(n, sa.MetaData(), autoload_with=c)
+            assert list(t.c.keys()) == [n, "v:" + n, "ref.col"]
+            assert c.execute(sa.select(sa.func.count()).select_from(t)).scalar() == 3
+    eng.dispose()
+
+
+@pytest.mark.parametrize(
+    "table, column, match",
+    [
+        ("t" * 64, "id", "64 bytes long; postgresql holds at most 63"),
+        ("é" * 32, "id", "64 bytes long"),  # 32 characters, but PostgreSQL counts bytes
+        ("ok", "c" * 64, "column name"),
+        ("ok", "", "empty"),
+    ],
+)
+def test_postgresql_refuses_names_it_cannot_hold_and_writes_nothing(tmp_path, table, column, match):
+    eng = _pg_engine()
+    first = "first_" + uuid.uuid4().hex[:8]
+    table = table if table != "ok" else "second_" + uuid.uuid4().hex[:8]
+    try:
+        with pytest.raises(DatabaseError, match=match):
+            with DatabaseWriter(_pg_url()) as w:
+                w.create(first, pd.DataFrame({"id": [1]}))
+                w.insert(first, pd.DataFrame({"id": [1]}))
+                w.create(table, pd.DataFrame({column: [1]}))
+        assert _pg_count(eng, first) is None  # table 1 was rolled back with the refusal
+        if len(table.encode()) <= 63:
+            assert _pg_count(eng, table) is None
+    finally:
+        _pg_drop(eng, first)
+        eng.dispose()
+
+
+def test_63_byte_postgresql_name_is_kept_whole():
+    eng = _pg_engine()
+    name = "n" + uuid.uuid4().hex[:16] + "é" * 20 + "x" * 6  # 17 + 40 + 6 bytes
+    assert len(name.encode()) == 63
+    try:
+        with DatabaseWriter(_pg_url()) as w:
+            w.create(name, pd.DataFrame({"id": [1, 2]}))
+            w.insert(name, pd.DataFrame({"id": [1, 2]}))
+        assert _pg_count(eng, name) == 2
+    finally:
+        _pg_drop(eng, name)
+        eng.dispose()
+
+
+@pytest.mark.parametrize("bad", ["t\x00x", "new\nline", "tab\there", " "])
+def test_cli_refuses_control_characters_and_empty_names(tmp_path, bad):
+    db = tmp_path / "n.db"
+    one = tmp_path / "one.json"
+    one.write_text(json.dumps({"columns": {"id": "sequence"}}))
+    line = _one_error_line(_run(["fake", str(one), "-n", "3", "--to", f"sqlite:///{db}", "--table", bad]))
+    assert "table name" in line
+    schema = tmp_path / "s.json"
+    schema.write_text(json.dumps({"tables": {"a": {"columns": {"id": "sequence"}}, "b": {"columns": {bad: "email"}}}}))
+    line = _one_error_line(_run(["fake", str(schema), "--to", f"sqlite:///{db}"]))
+    assert "column name" in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one.json", "s.json"]
+
+
+# ------------------------------------------------------------------ SQLite: one transaction, FKs on
+FAILS_ON_TABLE_2 = {
+    # table 2 fails while it is generated (a provider option that does not exist)
+    "generation": {"rows": 50, "columns": {"id": "sequence", "x": {"provider": "basic.integer", "no_such_option": 1}}},
+    # table 2 fails in the database (SQLite reserves names starting with sqlite_)
+    "database": {"rows": 50, "columns": {"id": "sequence"}},
+}
+
+
+def _two_tables(kind, tmp_path):
+    second = "sqlite_reserved" if kind == "database" else "second"
+    schema = {"tables": {"first": {"rows": 300, "primary_key": "id", "columns": {"id": "sequence", "name": "full_name"}}, second: FAILS_ON_TABLE_2[kind]}}
+    p = tmp_path / "two.json"
+    p.write_text(json.dumps(schema))
+    return p
+
+
+def _sha(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("kind", ["generation", "database"])
+def test_sqlite_failure_on_table_2_leaves_nothing(tmp_path, kind):
+    import sqlalchemy as sa
+
+    schema = _two_tables(kind, tmp_path)
+    # a new file: nothing at all is left (no .db, no 0-byte file, no temporary file, no journal)
+    new = tmp_path / "new.db"
+    _one_error_line(_run(["fake", str(schema), "--to", f"sqlite:///{new}", "--chunk-size", "100"]))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["two.json"]
+    # an existing file: byte for byte unchanged
+    old = tmp_path / "old.db"
+    eng = sa.create_engine(f"sqlite:///{old}")
+    with eng.begin() as c:
+        t = sa.Table("keep", sa.MetaData(), sa.Column("x", sa.Integer))
+        t.create(c)
+        c.execute(t.insert(), [{"x": i} for i in range(10)])
+    eng.dispose()
+    before = _sha(old)
+    for if_exists in ("fail", "replace"):
+        _one_error_line(_run(["fake", str(schema), "--to", f"sqlite:///{old}", "--if-exists", if_exists, "--chunk-size", "100"]))
+        assert _sha(old) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.db", "two.json"]
+
+
+def test_sqlite_orphan_row_is_refused(tmp_path):
+    db = tmp_path / "fk.db"
+    parent = pd.DataFrame({"id": [1, 2, 3]})
+    child = pd.DataFrame({"cid": [1, 2], "pid": [1, 99]})
+    with pytest.raises(DatabaseError, match="'child' \\(1 row"):
+        with DatabaseWriter(f"sqlite:///{db}") as w:
+            w.create("parent", parent, primary_key="id")
+            w.insert("parent", parent)
+            w.create("child", child, primary_key="cid", foreign_keys={"pid": ("parent", "id")})
+            w.insert("child", child)
+    assert list(tmp_path.iterdir()) == []
+    # a valid run, then an orphan appended to the existing file: refused, file unchanged
+    with DatabaseWriter(f"sqlite:///{db}") as w:
+        w.create("parent", parent, primary_key="id")
+        w.insert("parent", parent)
+        w.create("child", child.iloc[:1], primary_key="cid", foreign_keys={"pid": ("parent", "id")})
+        w.insert("child", child.iloc[:1])
+    before = _sha(db)
+    with pytest.raises(DatabaseError, match="parent table does not have"):
+        with DatabaseWriter(f"sqlite:///{db}", "append") as w:
+            w.create("child", child.iloc[1:])
+            w.insert("child", child.iloc[1:])
+    assert _sha(db) == before
+
+
+def test_sqlite_replace_keeps_foreign_keys_valid(tmp_path):
+    # replacing a parent while its old child still references it works inside the transaction
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    schema = _schema_file(tmp_path, "_r")
+    for seed in ("1", "2"):
+        r = _run(["fake", str(schema), "--to", url, "--if-exists", "replace", "--seed", seed, "--chunk-size", "700"])
+        assert r.exit_code == 0, r.output
+        assert _check_db(url, "_r") == (200, 3000, 0)
+
+
+def test_sqlite_missing_folder_is_a_clear_error(tmp_path):
+    schema = _schema_file(tmp_path, "_m")
+    line = _one_error_line(_run(["fake", str(schema), "--to", f"sqlite:///{tmp_path / 'nope' / 'x.db'}"]))
+    assert "does not exist" in line
+    assert not (tmp_path / "nope").exists()
+
+
+def test_sqlite_sigkill_mid_load_leaves_no_database(tmp_path):
+    schema = tmp_path / "big.json"
+    schema.write_text(json.dumps({"columns": {"id": "sequence", "name": "full_name", "email": "email"}}))
+    db = tmp_path / "k.db"
+    cmd = [sys.executable, "-m", "simulacra", "fake", str(schema), "-n", "5000000", "--chunk-size", "2000", "--to", f"sqlite:///{db}"]
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        # mid-load: the transaction has begun writing (SQLite's rollback journal of the temporary file exists)
+        while not any(p.name.endswith(".part-journal") for p in tmp_path.iterdir()):
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the load never started"
+            time.sleep(0.02)
+        time.sleep(0.2)
+        assert proc.poll() is None
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate()
+    assert not db.exists()
+    left = [p.name for p in tmp_path.iterdir() if p.name.startswith(".k.db.")]
+    assert left  # the killed run's temporary files (nothing with the database's name)
+    # the next run into the same folder removes them and writes the database
+    r = _run(["fake", str(schema), "-n", "10", "--to", f"sqlite:///{db}"])
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.json", "k.db"]

@@ -161,3 +161,17 @@ def test_api_unique_email_with_names_and_mixed_locales():
         local = e.str.split("@").str[0]
         assert e.is_unique
         assert local[::2].str.contains("lee").all() and local[1::2].str.contains("stone").all()
+
+
+@pytest.mark.parametrize(
+    "schema, match",
+    [
+        ({"tables": {"": {"columns": {"a": "email"}}}}, "table name '' is empty"),
+        ({"tables": {"t\x00": {"columns": {"a": "email"}}}}, "control character"),
+        ({"columns": {"a\nb": "email"}}, "column name 'a\\\\nb' contains the control character"),
+        ({"columns": {"  ": "email"}}, "empty"),
+    ],
+)
+def test_names_every_sink_can_hold(schema, match):
+    with pytest.raises(SchemaError, match=match):
+        Schema.from_dict(schema)
