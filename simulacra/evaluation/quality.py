@@ -16,21 +16,28 @@ comparable:
   ``pair_threshold=False`` to average all pairs (SDMetrics before 0.32).
 - The overall score is the mean of the two property scores (NaN ones skipped).
 
-id, text, unknown and PII columns are not scored. Unlike SDMetrics, large tables are not
-subsampled, so the report is deterministic.
+id, text, unknown and PII columns are not scored. Unlike SDMetrics, rows are not subsampled.
+
+Wide tables: a table with ``k`` scored columns has ``k (k - 1) / 2`` column pairs (12.5 million
+for 5,000 columns). Up to ``max_pairs`` pairs (default 50,000, about 316 columns) all are scored;
+above, a seeded uniform random sample of ``max_pairs`` distinct pairs is scored (``seed``, default
+0: the same tables give the same report), and the Column Pair Trends score is the mean over the
+sample, an estimate of the mean over all pairs. :attr:`QualityReport.pair_sampling` and
+:meth:`QualityReport.summary` say how many pairs of how many were scored; ``max_pairs=None``
+scores every pair.
 """
 
 from __future__ import annotations
 
-import itertools
 
 import numpy as np
 import pandas as pd
 
-from ..errors import InvalidDataError, MetadataError
+from ..errors import InvalidDataError, MetadataError, ParameterError
 from ._common import CONTINUOUS, DISCRETE, Views, _columns_meta, _numeric_view, as_datetime, views_for  # noqa: F401 (as_datetime: public here)
 CORRELATION_THRESHOLD = 0.5
 ASSOCIATION_THRESHOLD = 0.3
+MAX_PAIRS = 50_000
 
 
 def ks_statistic(r: np.ndarray, s: np.ndarray) -> float:
@@ -120,6 +127,58 @@ def pairwise_pearson(X: np.ndarray) -> np.ndarray:
     return np.clip(r, -1.0, 1.0)
 
 
+def pearson_pairs(X: np.ndarray, i: np.ndarray, j: np.ndarray, block_cells: int = 2_000_000) -> np.ndarray:
+    """:func:`pairwise_pearson` of the column pairs ``(i[k], j[k])`` of ``X`` only (the same numbers, pair by pair), in blocks of about ``block_cells`` values."""
+    X = np.asarray(X, dtype=float)
+    present = ~np.isnan(X)
+    # each column centred on its own mean and its own sum of squares, as in pairwise_pearson
+    X0 = np.where(present, X - np.nansum(X, axis=0) / np.maximum(present.sum(0), 1), 0.0)
+    ss = np.maximum((X0 * X0).sum(axis=0), 1e-300)
+    out = np.empty(len(i))
+    step = max(1, block_cells // max(1, len(X)))
+    for start in range(0, len(i), step):
+        a, b = i[start : start + step], j[start : start + step]
+        m = (present[:, a] & present[:, b]).astype(float)
+        xa, xb = X0[:, a] * m, X0[:, b] * m
+        n = m.sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sa, sb = xa.sum(axis=0), xb.sum(axis=0)
+            cov = (xa * xb).sum(axis=0) - sa * sb / n
+            va = (xa * xa).sum(axis=0) - sa * sa / n
+            vb = (xb * xb).sum(axis=0) - sb * sb / n
+            r = cov / np.sqrt(va * vb)
+        bad = (n < 2) | (va <= 1e-12 * ss[a]) | (vb <= 1e-12 * ss[b]) | ~np.isfinite(r)
+        r[bad] = np.nan
+        out[start : start + step] = np.clip(r, -1.0, 1.0)
+    return out
+
+
+def choose_pairs(n_columns: int, max_pairs: int | None, seed=0) -> tuple[np.ndarray, np.ndarray, int]:
+    """(first, second column positions of the pairs to score, in ``itertools.combinations`` order; the number of all pairs).
+
+    Every pair when there are at most ``max_pairs`` (or ``max_pairs`` is None), else a uniform
+    random sample of ``max_pairs`` distinct pairs drawn with ``numpy.random.default_rng(seed)``.
+    """
+    total = n_columns * (n_columns - 1) // 2
+    if max_pairs is None or total <= max_pairs:
+        i, j = np.triu_indices(n_columns, k=1)
+        return i, j, total
+    k = np.sort(np.random.default_rng(seed).choice(total, size=int(max_pairs), replace=False))
+    # pairs (i, .) start at offset(i) = i * n - i * (i + 1) / 2 in combinations order
+    rows = np.arange(n_columns, dtype=np.int64)
+    offsets = rows * n_columns - rows * (rows + 1) // 2
+    i = np.searchsorted(offsets, k, side="right") - 1
+    return i, k - offsets[i] + i + 1, total
+
+
+def _check_max_pairs(max_pairs):
+    if max_pairs is None:
+        return None
+    if isinstance(max_pairs, bool) or not isinstance(max_pairs, (int, np.integer)) or max_pairs < 0:
+        raise ParameterError(f"max_pairs must be a non-negative whole number of column pairs (0 or None: every pair), got {max_pairs!r}")
+    return int(max_pairs) or None
+
+
 def _contingency_codes(a, b) -> tuple[float, float]:
     """(ContingencySimilarity score, real Cramér's V) of one pair, from precomputed integer codes.
 
@@ -197,12 +256,29 @@ class PropertyReport:
 class QualityReport(PropertyReport):
     """Scores of a synthetic table against the real one (see the module docstring)."""
 
-    def __init__(self, pair_threshold: bool = True):
+    def __init__(self, pair_threshold: bool = True, max_pairs: int | None = MAX_PAIRS, seed=0):
         self.pair_threshold = pair_threshold
+        self.max_pairs = _check_max_pairs(max_pairs)
+        self.seed = seed
+        self.pair_sampling: dict | None = None
         self._details: dict[str, pd.DataFrame] = {}
         self._scores: dict[str, float] = {}
         self._overall = np.nan
         self._generated = False
+
+    def pair_sampling_text(self) -> str | None:
+        """One sentence saying that Column Pair Trends scored a sample of the pairs (None when it scored all)."""
+        ps = self.pair_sampling
+        if not ps or not ps["sampled"]:
+            return None
+        return (
+            f"Column Pair Trends scored a random sample of {ps['scored']:,} of the {ps['total']:,} column pairs "
+            f"(seed {ps['seed']}; at most max_pairs={ps['max_pairs']:,} pairs are scored, pass max_pairs=None for all)"
+        )
+
+    def summary(self) -> str:
+        note = self.pair_sampling_text() if self._generated else None
+        return super().summary() + (f"\n{note}" if note else "")
 
     def generate(self, real_data, synthetic_data, metadata, verbose: bool = True, views: Views | None = None) -> None:
         """Score ``synthetic_data`` against ``real_data``; ``views`` (optional) are a report's shared column views of the two."""
@@ -250,9 +326,18 @@ class QualityReport(PropertyReport):
         num_s = {c: v[1] for c, v in nums.items()}
         bin_r = {c: _bin_codes(v) for c, v in num_r.items()}
         bin_s = {c: _bin_codes(v) for c, v in num_s.items()}
-        # all correlations of continuous pairs at once (pairwise-complete rows, as per pair)
         order = {c: i for i, c in enumerate(num_r)}
-        corr_r, corr_s = (shared_pearson(views, t, list(num_r)) if len(num_r) > 1 else None for t in (0, 1))
+        # which pairs: all of them, or a seeded sample when there are more than max_pairs
+        first, second, total = choose_pairs(len(cols), self.max_pairs, self.seed)
+        sampled = len(first) < total
+        self.pair_sampling = {"scored": int(len(first)), "total": int(total), "sampled": bool(sampled), "seed": self.seed if sampled else None, "max_pairs": self.max_pairs}
+        if not sampled:  # all correlations of continuous pairs at once (pairwise-complete rows, as per pair)
+            corr_r, corr_s = (shared_pearson(views, t, list(num_r)) if len(num_r) > 1 else None for t in (0, 1))
+        else:  # only the sampled continuous pairs' correlations, not a columns x columns matrix
+            pos = np.array([order.get(c, -1) for c in cols])
+            both = (pos[first] >= 0) & (pos[second] >= 0)
+            a, b = pos[first[both]], pos[second[both]]
+            corr_r, corr_s = (_PairLookup(a, b, pearson_pairs(np.column_stack(list(nums_.values())), a, b)) if both.any() else None for nums_ in (num_r, num_s))
         # which columns are constant, per table: checked once, not once per pair
         constant = {(label, c): bool(len(v := x[~np.isnan(x)]) and np.all(v == v[0]))
                     for label, nums_ in (("real", num_r), ("synthetic", num_s)) for c, x in nums_.items()}
@@ -267,7 +352,7 @@ class QualityReport(PropertyReport):
                 k, n_codes, _ = views.codes(c)
                 codes[c] = (k[0], k[1], n_codes)
         rows = []
-        for c1, c2 in itertools.combinations(cols, 2):
+        for c1, c2 in zip([cols[k] for k in first], [cols[k] for k in second]):
             cont1, cont2 = c1 in num_r, c2 in num_r
             if cont1 and cont2:
                 row = self._correlation_row(c1, c2, corr)
@@ -305,7 +390,7 @@ class QualityReport(PropertyReport):
         score = np.nan if np.isnan(r_real) or np.isnan(r_syn) else 1 - abs(r_real - r_syn) / 2
         return (c1, c2, "CorrelationSimilarity", score, r_real, r_syn, np.nan, meets, None)
 
-    def get_visualization(self, property_name: str):
+    def get_visualization(self, property_name: str, max_items: int | None = None):
         """An SVG figure of the property's scores (per column, or per pair of columns)."""
         from .plots import scores_svg
 
@@ -316,10 +401,26 @@ class QualityReport(PropertyReport):
             details = details[details["Score"].notna()]
             names = (details["Column 1"] + " / " + details["Column 2"]).tolist()
         score = self._scores[property_name]
-        return scores_svg(names, details["Score"].tolist(), f"{property_name} (average {score:.2f})")
+        title = f"{property_name} (average {score:.2f})"
+        scores = details["Score"].tolist()
+        if max_items is not None and len(names) > max_items:  # the lowest scores, in their order
+            keep = np.sort(np.argsort(np.nan_to_num(np.asarray(scores, dtype=float), nan=np.inf), kind="stable")[:max_items])
+            names, scores = [names[k] for k in keep], [scores[k] for k in keep]
+            title = f"{property_name} (average {score:.2f}; the {max_items} lowest of {len(details):,})"
+        return scores_svg(names, scores, title)
 
 
-def evaluate_quality(real_data, synthetic_data, metadata, verbose: bool = True, pair_threshold: bool = True) -> QualityReport:
+class _PairLookup:
+    """``lookup[i, j]``: the correlation of the sampled pair of continuous columns (i, j) (by position), like a matrix."""
+
+    def __init__(self, a, b, r):
+        self._r = {(int(x), int(y)): float(v) for x, y, v in zip(a, b, r)}
+
+    def __getitem__(self, key):
+        return self._r[key]
+
+
+def evaluate_quality(real_data, synthetic_data, metadata, verbose: bool = True, pair_threshold: bool = True, max_pairs: int | None = MAX_PAIRS, seed=0) -> QualityReport:
     """Generate a :class:`QualityReport` of ``synthetic_data`` against ``real_data``.
 
     Parameters
@@ -331,11 +432,16 @@ def evaluate_quality(real_data, synthetic_data, metadata, verbose: bool = True, 
     pair_threshold : bool, default True
         Average Column Pair Trends only over pairs with a real correlation above 0.5 or a real
         association above 0.3 (SDMetrics 0.32); ``False`` averages all pairs.
+    max_pairs : int or None, default 50,000
+        Score every column pair up to this many pairs; above, a random sample of this many
+        (see the module docstring). ``None`` or 0: every pair.
+    seed : int, default 0
+        Seed of the pair sample.
 
     Returns
     -------
     QualityReport
     """
-    report = QualityReport(pair_threshold=pair_threshold)
+    report = QualityReport(pair_threshold=pair_threshold, max_pairs=max_pairs, seed=seed)
     report.generate(real_data, synthetic_data, metadata, verbose=verbose)
     return report

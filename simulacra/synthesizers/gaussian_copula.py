@@ -11,6 +11,10 @@ from .base import BaseSynthesizer
 
 _CLIP = 1e-10
 GIBBS_SWEEPS = 30
+# a table with more columns than rows (and at least this many columns) is learned as a low-rank
+# factor model: its correlation has rank < rows, and a columns x columns matrix is not needed
+WIDE_MIN_COLUMNS = 256
+_FLOOR = 1e-6  # the eigenvalue floor of nearest_correlation: every column keeps this much noise of its own
 
 
 def normal_score_correlation(Z: np.ndarray) -> np.ndarray:
@@ -47,6 +51,51 @@ def nearest_correlation(corr: np.ndarray, floor: float = 1e-6) -> np.ndarray:
     out = out / np.outer(d, d)
     np.fill_diagonal(out, 1.0)
     return out
+
+
+def is_wide(n_rows: int, n_columns: int) -> bool:
+    """Whether a table of this shape is learned as a factor model (more columns than rows, and many columns)."""
+    return n_columns >= WIDE_MIN_COLUMNS and n_columns > n_rows
+
+
+def normal_score_factor(Z: np.ndarray, floor: float = _FLOOR) -> np.ndarray:
+    """A factor ``F`` (columns x k, k < rows) with ``F @ F.T + diag(1 - rowsums(F**2))`` the correlation of the normal scores ``Z``.
+
+    For tables with far more columns than rows. Each column is standardized over its present
+    rows and a missing score is put at the mean (0); column ``j`` is then divided by
+    ``sqrt(present_j)``, so that ``A.T @ A`` has a unit diagonal and, for every pair, the sum of
+    products over the rows where both are present divided by ``sqrt(present_i * present_j)``:
+    without missing values exactly the Pearson correlation of :func:`normal_score_correlation`,
+    and positive semi-definite by construction. ``F`` spans its non-null eigen-directions (from the
+    rows x rows Gram matrix, never a columns x columns one); each column keeps at least ``floor`` of
+    variance of its own, as :func:`nearest_correlation`'s eigenvalue floor does. Constant and empty
+    columns get a zero row: they are independent of the others.
+    """
+    n, d = Z.shape
+    mask = ~np.isnan(Z)
+    count = mask.sum(axis=0)
+    Zc = np.where(mask, Z, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = Zc.sum(axis=0) / count
+        A = np.where(mask, Z - mean, 0.0)
+        sd = np.sqrt((A * A).sum(axis=0) / count)
+        scale = 1.0 / (sd * np.sqrt(count))
+    scale[~np.isfinite(scale) | (sd <= 1e-12)] = 0.0
+    A *= scale
+    G = A @ A.T  # rows x rows
+    w, U = np.linalg.eigh((G + G.T) / 2)
+    keep = w > max(floor, 1e-10 * max(float(w.max(initial=0.0)), 1.0))
+    F = A.T @ U[:, keep]  # = V * sqrt(w): the eigen-directions of A.T @ A scaled by their root eigenvalues
+    F = F[:, ::-1].copy()  # largest first
+    norm = (F * F).sum(axis=1)
+    over = norm > 1 - floor
+    F[over] *= np.sqrt((1 - floor) / norm[over])[:, None]
+    return np.ascontiguousarray(F)
+
+
+def factor_residual(F: np.ndarray) -> np.ndarray:
+    """Each column's own variance in the factor model: ``1 - rowsums(F**2)`` (at least the floor)."""
+    return np.maximum(1.0 - (F * F).sum(axis=1), 0.0)
 
 
 class GaussianCopulaSynthesizer(BaseSynthesizer):
@@ -162,8 +211,27 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
                     u = dist.cdf(col)
             Z[:, j] = special.ndtri(np.clip(u, _CLIP, 1 - _CLIP))
             Z[np.isnan(col), j] = np.nan
-        self._correlation = nearest_correlation(normal_score_correlation(Z)) if d else np.zeros((0, 0))
-        self._cholesky = _cholesky(self._correlation)
+        if is_wide(n, d):
+            self._set_factor(normal_score_factor(Z))
+        else:
+            self._factor = None
+            self._correlation = nearest_correlation(normal_score_correlation(Z)) if d else np.zeros((0, 0))
+            self._cholesky = _cholesky(self._correlation)
+
+    def _set_factor(self, F: np.ndarray) -> None:
+        """Use the factor model ``F @ F.T + diag(residual)`` (wide tables); its correlation matrix is made only on demand."""
+        self._factor = F
+        self._residual_sd = np.sqrt(factor_residual(F))
+        self._correlation = self._cholesky = None
+
+    def _correlation_matrix(self) -> np.ndarray:
+        """The learned correlation matrix (made from the factor for wide tables: columns x columns)."""
+        if self._correlation is None:
+            F = self._factor
+            corr = F @ F.T
+            corr[np.diag_indices_from(corr)] = 1.0
+            return corr
+        return self._correlation
 
     # ------------------------------------------------------------------ sample
     def _sample(self, num_rows, rng):
@@ -171,7 +239,11 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         if d == 0:
             return np.empty((num_rows, 0))
         # work in (columns, rows) layout so that each column is contiguous in memory
-        Y = self._cholesky @ rng.standard_normal((d, num_rows))
+        if self._factor is not None:  # wide: shared factors plus each column's own noise
+            Y = self._factor @ rng.standard_normal((self._factor.shape[1], num_rows))
+            Y += self._residual_sd[:, None] * rng.standard_normal((d, num_rows))
+        else:
+            Y = self._cholesky @ rng.standard_normal((d, num_rows))
         for j, dist in enumerate(self._marginals):
             Y[j] = special.ndtr(Y[j]) if dist is None else dist.ppf_from_z(Y[j])
         return Y.T
@@ -214,7 +286,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         d = len(self._names)
         C = sorted(given)
         R = [j for j in range(d) if j not in given]
-        S = self._correlation
+        S = self._correlation_matrix()
         zc = np.empty((num_rows, len(C)))
         lo = np.array([special.ndtri(max(given[j][1], 0.0)) for j in C])
         hi = np.array([special.ndtri(min(given[j][2], 1.0)) for j in C])
@@ -264,29 +336,44 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         import pandas as pd
 
         self._check_fitted()
-        return pd.DataFrame(self._correlation, index=self._names, columns=self._names)
+        return pd.DataFrame(self._correlation_matrix(), index=self._names, columns=self._names)
 
     # ------------------------------------------------------------------ state
     def _get_model_state(self):
-        return {
+        state = {
             "names": self._names,
             "kinds": self._kinds,
             "marginals": [None if m is None else m.get_state() for m in self._marginals],
-            "correlation": self._correlation,
         }
+        if self._factor is not None:  # wide tables: columns x factors, not columns x columns
+            state["factor"] = self._factor
+        else:
+            state["correlation"] = self._correlation
+        return state
 
     def _set_model_state(self, st):
         self._names = [str(x) for x in st["names"]]
         self._kinds = [str(x) for x in st["kinds"]]
         self._marginals = [None if m is None else univariate.from_state(m) for m in st["marginals"]]
-        corr = np.asarray(st["correlation"], dtype=float)
         d = len(self._names)
-        if len(self._kinds) != d or len(self._marginals) != d or corr.shape != (d, d):
+        if len(self._kinds) != d or len(self._marginals) != d:
+            raise ModelFileError("model file: copula sizes do not match")
+        if self._transformer is not None and self._transformer.output_names != self._names:
+            raise ModelFileError("model file: copula columns do not match the transforms")
+        if "factor" in st:
+            F = np.asarray(st["factor"], dtype=float)
+            if F.ndim != 2 or F.shape[0] != d or F.shape[1] > d:
+                raise ModelFileError("model file: copula factor sizes do not match")
+            if not np.all(np.isfinite(F)) or np.any((F * F).sum(axis=1) > 1 + 1e-9):
+                raise ModelFileError("model file: copula factor is not finite with rows of length at most 1")
+            self._set_factor(F)
+            return
+        self._factor = None
+        corr = np.asarray(st["correlation"], dtype=float)
+        if corr.shape != (d, d):
             raise ModelFileError("model file: copula sizes do not match")
         if not np.all(np.isfinite(corr)) or not np.allclose(corr, corr.T):
             raise ModelFileError("model file: correlation matrix is not finite and symmetric")
-        if self._transformer is not None and self._transformer.output_names != self._names:
-            raise ModelFileError("model file: copula columns do not match the transforms")
         self._correlation = corr
         try:
             self._cholesky = _cholesky(corr, strict=True)
