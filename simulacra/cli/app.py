@@ -78,6 +78,7 @@ class Group(click.Group):
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         code = 0
+        prog_name = prog_name or "simulacra"
         with signals_as_exceptions():
             try:
                 rv = super().main(args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False, **extra)

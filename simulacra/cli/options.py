@@ -42,7 +42,11 @@ def parse_params(items) -> dict:
             raise ParameterError(f"--param {name} is given twice")
         try:
             value = json.loads(text)
-        except (ValueError, RecursionError):
+        except RecursionError:
+            raise ParameterError(f"--param {name}: the value is nested too deeply") from None
+        except ValueError as e:
+            if text.lstrip()[:1] in ("[", "{", '"'):  # meant as JSON: say why it is not
+                raise ParameterError(f"--param {name}: the value is not valid JSON ({e})") from None
             value = text
         out[name] = value
     return out

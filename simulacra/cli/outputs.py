@@ -32,8 +32,10 @@ def prepare_output(path, kind: str, overwrite: bool) -> Path:
     from ..io.files import write_target
 
     p = Path(path)
+    if p.is_dir():
+        raise ParameterError(f"cannot write {kind} {str(path)!r}: it is a folder; give a file name")
     if os.path.lexists(p) and not overwrite:
-        what = "a symbolic link" if p.is_symlink() else ("a folder" if p.is_dir() else "a file")
+        what = "a symbolic link" if p.is_symlink() else "a file"
         raise ParameterError(f"{kind} output {str(path)!r} already exists ({what}); pass --overwrite to replace it")
     try:
         target = write_target(p)
