@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidDataError
+from .names import name_role, person_name_sdtype
 
 _SAMPLE = 2000  # values inspected for pattern checks
 
@@ -99,29 +100,6 @@ def iban_valid(values: list[str]) -> np.ndarray:
         except ValueError:
             out.append(False)
     return np.array(out, dtype=bool)
-
-
-_FIRST_NAMES: set[str] | None = None
-
-
-def _first_names() -> set[str]:
-    """First names from Faker's locale data (several locales), lower-cased."""
-    global _FIRST_NAMES
-    if _FIRST_NAMES is None:
-        import importlib
-
-        names: set[str] = set()
-        for loc in ("en_US", "en_GB", "es_ES", "de_DE", "fr_FR", "pt_BR", "sv_SE", "it_IT"):
-            try:
-                mod = importlib.import_module(f"faker.providers.person.{loc}")
-            except ImportError:  # pragma: no cover - depends on Faker version
-                continue
-            prov = mod.Provider
-            for attr in ("first_names", "first_names_male", "first_names_female"):
-                src = getattr(prov, attr, ())
-                names.update(str(x).lower() for x in (src.keys() if isinstance(src, dict) else src))
-        _FIRST_NAMES = names
-    return _FIRST_NAMES
 
 
 def detect_datetime_formats(values: pd.Series) -> dict[str, float] | None:
@@ -218,27 +196,18 @@ def _detect_pii(name, s: pd.Series) -> str | None:
         return "phone_number"
     has_digit = sample.str.contains(r"\d")
     alpha_words = sample.str.match(r"^[^\d@]+$")
-    if norm in {"first_name", "firstname", "fname", "given_name", "forename"} and _share(alpha_words) >= 0.9:
-        return "first_name"
-    if norm in {"last_name", "lastname", "lname", "surname", "family_name"} and _share(alpha_words) >= 0.9:
-        return "last_name"
+    if name_role(name) in ("first_name", "last_name"):  # nameFirst, lastName, surname...: before city or address
+        person = person_name_sdtype(name, sample)
+        if person is not None:
+            return person
     if (tokens & {"zip", "zipcode", "postcode", "postal"}) and _share(sample.str.match(_POSTCODE)) >= 0.9:
         return "postcode"
     if (tokens & {"address", "street", "addr"}) and _share(has_digit) >= 0.5:
         return "address"
     if norm in {"city", "town"} or (tokens & {"city"}) and _share(alpha_words) >= 0.9:
         return "city"
-    # person names: two to four capitalised words, first word mostly a known first name
-    words = sample.str.split()
-    nwords = words.str.len()
-    name_shape = sample.str.match(r"^[A-Z][a-zA-Z'\-.]+( [A-Z][a-zA-Z'\-.]+){1,3}$")
-    if _share(name_shape) >= 0.8:
-        first = words.str[0].str.lower().str.rstrip(".")
-        known = first.isin(_first_names())
-        if _share(known) >= 0.5 or (tokens & {"name", "fullname", "customer", "person", "guest"} and _share(known) >= 0.3):
-            if (nwords >= 2).mean() >= 0.8:
-                return "name"
-    return None
+    # person names from the column name (any case convention) and the values (Faker's name lists)
+    return person_name_sdtype(name, sample)
 
 
 def detect_column(name, series: pd.Series) -> dict:
