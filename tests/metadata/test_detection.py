@@ -175,3 +175,145 @@ def test_mixed_types_rejected():
     df = pd.DataFrame({"x": [1, 2, "three", 4]})
     with pytest.raises(InvalidDataError, match="mixes numbers and strings"):
         Metadata.detect_from_dataframe(df)
+
+
+# --- person names (issue 11): found from the column name in any case convention and from the values ---
+
+
+def _faker_names(attrs, locales):
+    import importlib
+
+    out = set()
+    for loc in locales:
+        prov = importlib.import_module(f"faker.providers.person.{loc}").Provider
+        for a in attrs:
+            src = getattr(prov, a, ())
+            if isinstance(src, (dict, list, tuple)):
+                out.update(str(x) for x in src)
+    return out
+
+
+def _people(n=1500, seed=0):
+    """A people table (camelCase headers like the baseball `people` table) with Zipf-distributed real
+    names from other locales than en_US and none of en_US's: the default fake engine never makes them."""
+    rng = np.random.default_rng(seed)
+    others = ("de_DE", "it_IT", "pl_PL", "nl_NL", "sv_SE")
+    firsts = ("first_names", "first_names_male", "first_names_female")
+    us_first = {x.lower() for x in _faker_names(firsts, ("en_US",))}
+    us_last = {x.lower() for x in _faker_names(("last_names",), ("en_US",))}
+    first_pool = sorted(x for x in _faker_names(firsts, others) if x.lower() not in us_first and x.isalpha())
+    last_pool = sorted(x for x in _faker_names(("last_names",), others) if x.lower() not in us_last and x.isalpha())
+
+    def zipf(pool, a):
+        w = 1.0 / np.arange(1, len(pool) + 1) ** a
+        return np.asarray(pool, dtype=object)[rng.permutation(len(pool))][rng.choice(len(pool), n, p=w / w.sum())]
+
+    first, last = zipf(first_pool, 0.8), zipf(last_pool, 0.5)
+    return pd.DataFrame({
+        "playerID": [f"p{i:05d}" for i in range(n)],
+        "birthYear": rng.integers(1850, 2001, n),
+        "birthCountry": rng.choice(np.array(["USA", "CAN", "D.R.", "Cuba"], dtype=object), n, p=[0.85, 0.05, 0.07, 0.03]),
+        "nameFirst": first,
+        "nameLast": last,
+        "nameGiven": pd.Series(first) + " " + pd.Series(zipf(first_pool, 0.8)),
+        "weight": np.round(rng.normal(185, 20, n)).astype(int),
+        "bats": rng.choice(np.array(["R", "L", "B"], dtype=object), n),
+    })
+
+
+def _rare_share(real: pd.Series, syn: pd.Series, k: int = 2) -> float:
+    counts = real.value_counts()
+    return float(syn.dropna().isin(counts.index[counts <= k]).mean())
+
+
+@pytest.fixture(scope="module")
+def people():
+    return _people()
+
+
+@pytest.mark.parametrize("header", ["nameFirst", "firstName", "first_name", "FirstName", "FIRST_NAME", "first-name",
+                                    "First Name", "fname", "given_name", "givenName", "forename", "middle_name", "user_first_name"])
+def test_first_name_headers_in_every_convention(people, header):
+    md = Metadata.detect_from_dataframe(people[["nameFirst"]].rename(columns={"nameFirst": header}))
+    assert md.columns[header] == {"sdtype": "first_name", "pii": True}
+
+
+@pytest.mark.parametrize("header", ["nameLast", "lastName", "last_name", "LastName", "surname", "Surname", "family_name",
+                                    "familyName", "lname", "maiden_name"])
+def test_last_name_headers_in_every_convention(people, header):
+    md = Metadata.detect_from_dataframe(people[["nameLast"]].rename(columns={"nameLast": header}))
+    assert md.columns[header] == {"sdtype": "last_name", "pii": True}
+
+
+@pytest.mark.parametrize("header", ["full_name", "fullName", "FullName", "nameGiven", "customer", "Name"])
+def test_full_name_headers(people, header):
+    df = pd.DataFrame({header: people["nameGiven"]})
+    assert Metadata.detect_from_dataframe(df).columns[header]["sdtype"] == "name"
+
+
+def test_person_names_from_values_alone(people):
+    """Neutral headers: the share of distinct values in Faker's first-name / last-name lists decides."""
+    df = pd.DataFrame({"c1": people["nameFirst"], "c2": people["nameLast"], "c3": people["nameGiven"],
+                       "c4": people["nameLast"] + ", " + people["nameFirst"].str[0]})
+    cols = Metadata.detect_from_dataframe(df).columns
+    assert {c: m["sdtype"] for c, m in cols.items()} == {"c1": "first_name", "c2": "last_name", "c3": "name", "c4": "name"}
+
+
+def test_not_person_names():
+    """Product names, cities, species, islands, teams, files and hosts stay what they were."""
+    fake = Faker("en_US")
+    fake.seed_instance(1)
+    rng = np.random.default_rng(0)
+    n = 300
+    surnames = [fake.last_name() for _ in range(40)]  # names used for other things: teams, companies
+    pick = lambda vals: rng.choice(np.array(vals, dtype=object), n)  # noqa: E731
+    df = pd.DataFrame({
+        "species": pick(["Adelie", "Chinstrap", "Gentoo"]),
+        "island": pick(["Biscoe", "Dream", "Torgersen"]),
+        "product_name": pick([f"{w.title()} {m}" for w in ("alpha", "nova", "turbo", "eco", "max") for m in ("Pro", "Mini", "X", "Plus")]),
+        "name_of_product": pick(["Widget", "Gadget", "Sprocket", "Gizmo", "Doohickey"] * 5),
+        "company_name": pick(surnames),
+        "team_name": pick(surnames),
+        "filename": pick([f"{w}.csv" for w in ("report", "summary", "data", "export")]),
+        "hostname": pick([f"{w}{i}" for w in ("web", "db") for i in range(12)]),
+        "origin": pick([fake.city() for _ in range(60)]),
+        "colour": pick(["Red", "Green", "Blue", "Black", "White", "Brown", "Rose", "Olive", "Violet", "Amber"]),
+        "weather": pick(["sun", "rain", "fog", "drizzle", "snow"]),
+        "state": pick([fake.state() for _ in range(50)]),
+    })
+    cols = Metadata.detect_from_dataframe(df).columns
+    named = {c: m["sdtype"] for c, m in cols.items() if m["sdtype"] in ("first_name", "last_name", "name")}
+    assert named == {}
+    assert cols["species"]["sdtype"] == cols["island"]["sdtype"] == cols["team_name"]["sdtype"] == "categorical"
+
+
+def test_people_names_are_faked_not_copied(people):
+    """Regression: camelCase nameFirst/nameLast were learned as categories and rare real names copied."""
+    from simulacra import GaussianCopulaSynthesizer
+
+    md = Metadata.detect_from_dataframe(people)
+    sd = {c: m["sdtype"] for c, m in md.columns.items()}
+    assert (sd["nameFirst"], sd["nameLast"], sd["nameGiven"]) == ("first_name", "last_name", "name")
+    assert sd["birthCountry"] == sd["bats"] == "categorical" and sd["playerID"] == "id"
+    # the table does copy: most names are rare (in at most 2 real rows)
+    assert people["nameLast"].map(people["nameLast"].value_counts()).le(2).mean() > 0.3
+    syn = GaussianCopulaSynthesizer(md).fit(people).sample(len(people), seed=0)
+    for c in ("nameFirst", "nameLast", "nameGiven"):
+        assert _rare_share(people[c], syn[c]) == 0.0, c
+        assert syn[c].notna().all() and syn[c].nunique() > 100
+    # the same table declared categorical copies them (what the fix prevents)
+    for c in ("nameFirst", "nameLast"):
+        md.update_column(c, sdtype="categorical")
+    copied = GaussianCopulaSynthesizer(md).fit(people).sample(len(people), seed=0)
+    assert _rare_share(people["nameLast"], copied["nameLast"]) > 0.2
+
+
+def test_people_table_from_the_catalog():
+    """A real people table (nameFirst/nameLast columns), when the shared datasets have one."""
+    need_datasets()
+    t = next((t for t in catalog()["tables"] if {"nameFirst", "nameLast"} <= {c["name"] for c in t["column_details"]}), None)
+    if t is None:
+        pytest.skip("the shared datasets have no people table with nameFirst/nameLast")
+    df = read_table(DATASETS / t["file"])
+    cols = Metadata.detect_from_dataframe(df).columns
+    assert cols["nameFirst"]["sdtype"] == "first_name" and cols["nameLast"]["sdtype"] == "last_name"
