@@ -153,13 +153,25 @@ class ModeTransformer:
         for c in st["columns"]:
             if c["type"] == "continuous":
                 col = {k: np.asarray(c[k], dtype=float) for k in ("means", "stds", "weights")}
-                if not (len(col["means"]) == len(col["stds"]) == len(col["weights"]) >= 1):
+                if not (col["means"].ndim == 1 and len(col["means"]) == len(col["stds"]) == len(col["weights"]) >= 1):
                     raise ModelFileError("model file: mixture sizes differ")
                 col.update(type="continuous", fill=float(c["fill"]))
+                w = col["weights"]
+                if not all(np.all(np.isfinite(col[k])) for k in ("means", "stds", "weights")) or not np.isfinite(col["fill"]):
+                    raise ModelFileError(f"model file: the mixture of neural column {len(obj.columns)} holds non-finite values")
+                if (col["stds"] <= 0).any() or (w < 0).any() or abs(float(w.sum()) - 1.0) > 1e-5:
+                    raise ModelFileError(
+                        f"model file: the mixture of neural column {len(obj.columns)} needs positive spreads and weights summing to 1"
+                    )
             elif c["type"] == "discrete":
                 col = {"type": "discrete", "values": np.asarray(c["values"], dtype=float), "freq": np.asarray(c["freq"], dtype=float)}
-                if len(col["values"]) == 0 or len(col["values"]) != len(col["freq"]):
+                if col["values"].ndim != 1 or len(col["values"]) == 0 or len(col["values"]) != len(col["freq"]):
                     raise ModelFileError("model file: discrete values and frequencies differ")
+                v, f = col["values"], col["freq"]
+                if not (np.all(np.isfinite(v)) and np.all(np.isfinite(f))) or (np.diff(v) <= 0).any() or (f < 0).any() or not f.sum() > 0:
+                    raise ModelFileError(
+                        f"model file: discrete neural column {len(obj.columns)} needs finite increasing values and non-negative frequencies"
+                    )
             else:
                 raise ModelFileError(f"model file: unknown column type {c['type']!r}")
             obj.columns.append(col)
@@ -170,6 +182,39 @@ class ModeTransformer:
 def module_state(module) -> dict:
     """A torch module's weights as numpy arrays (float32), keyed by parameter name."""
     return {k.replace(".", "__"): v.detach().cpu().numpy().astype(np.float32) for k, v in module.state_dict().items() if v.dtype.is_floating_point}
+
+
+def check_weights_fit(synth, weights: dict) -> None:
+    """Before the modules are built for real: build them on torch's ``meta`` device (no memory)
+    from the file's parameters and compare their sizes with the weights the file holds, so that
+    an absurd ``embedding_dim`` or layer size is refused instead of allocated."""
+    torch = require_torch(type(synth).__name__)
+    if not isinstance(weights, dict):
+        raise ModelFileError("model file: neural weights must be a mapping")
+    saved = synth._device
+    synth._device = "meta"
+    try:
+        with torch.device("meta"):
+            synth._build_modules()
+        for name, arrays in weights.items():
+            module = getattr(synth, "_" + name, None) if isinstance(name, str) else None
+            if module is None:
+                raise ModelFileError(f"model file: unexpected neural weights {str(name)[:40]!r}")
+            if isinstance(module, torch.nn.Module):
+                need = sum(v.numel() for v in module.state_dict().values() if v.dtype.is_floating_point)
+                have = sum(np.asarray(a).size for a in arrays.values()) if isinstance(arrays, dict) else -1
+            else:
+                need, have = module.numel(), np.asarray(arrays).size
+            if need != have:
+                raise ModelFileError(
+                    f"model file: its parameters describe a {name} of {need:,} weights but it holds {have:,}; "
+                    "the file was edited or crafted"
+                )
+    finally:
+        synth._device = saved
+        for name in weights:
+            if isinstance(name, str) and hasattr(synth, "_" + name):
+                delattr(synth, "_" + name)
 
 
 def load_module_state(module, arrays: dict) -> None:

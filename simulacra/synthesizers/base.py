@@ -513,6 +513,9 @@ class BaseSynthesizer:
         unknown = set(params) - allowed
         if unknown:
             raise ModelFileError(f"{str(filepath)!r}: unknown parameter(s) {', '.join(sorted(unknown))} for {klass.__name__}")
+        from ._model_checks import check_parameters, check_restored
+
+        check_parameters(params, repr(str(filepath)))
         try:
             metadata = Metadata.load_from_dict(manifest["metadata"])
             obj = klass(metadata, **params)
@@ -522,6 +525,7 @@ class BaseSynthesizer:
             obj.fitted_rows = int(state["fitted_rows"])
             obj._columns = [str(c) for c in state.get("columns", obj.metadata.get_columns())]
             obj._constraints, obj._missing_custom = _constraints_from_state(state.get("constraints", []))
+            check_restored(obj, repr(str(filepath)))
         except ModelFileError:
             raise
         except (MetadataError, ParameterError) as e:

@@ -11,6 +11,8 @@ values' quantiles.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..errors import ModelFileError, ParameterError
@@ -276,21 +278,31 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
         d = len(self._cards)
         if sorted(self._order) != list(range(d)) or len(self._parents) != d:
             raise ModelFileError("model file: Bayesian network order is not a permutation")
+        if any(c < 1 for c in self._cards) or len(st["cols"]) != d or len(st["tables"]) != d:
+            raise ModelFileError("model file: Bayesian network sizes are inconsistent")
         self._cols = []
-        for c in st["cols"]:
+        for j, c in enumerate(st["cols"]):
             if c["type"] in ("category", "values"):
-                self._cols.append({"type": c["type"], "values": np.asarray(c["values"], dtype=float)})
+                v = np.asarray(c["values"], dtype=float)
+                if v.ndim != 1 or not np.all(np.isfinite(v)) or (np.diff(v) <= 0).any():
+                    raise ModelFileError(f"model file: Bayesian network values of output {j} are not finite and increasing")
+                self._cols.append({"type": c["type"], "values": v})
             elif c["type"] == "bins":
-                self._cols.append({"type": "bins", "within": np.asarray(c["within"], dtype=float)})
+                w = np.asarray(c["within"], dtype=float)
+                if w.ndim != 2 or w.shape[1] < 2 or not np.all(np.isfinite(w)) or (np.diff(w, axis=1) < 0).any():
+                    raise ModelFileError(f"model file: Bayesian network bins of output {j} are not finite and increasing")
+                self._cols.append({"type": "bins", "within": w})
             else:
                 raise ModelFileError(f"model file: unknown column type {c['type']!r}")
         self._tables = []
         placed = set()
         for a, par, t in zip(self._order, self._parents, st["tables"]):
             t = np.asarray(t, dtype=float)
-            n_conf = int(np.prod([self._cards[p] for p in par])) if par else 1
+            n_conf = math.prod(self._cards[p] for p in par) if par else 1
             if any(p not in placed for p in par) or t.shape != (n_conf, self._cards[a]) or not np.all(np.isfinite(t)) or (t < 0).any():
                 raise ModelFileError("model file: Bayesian network tables are inconsistent")
+            if (np.abs(t.sum(axis=1) - 1.0) > 1e-6).any():
+                raise ModelFileError(f"model file: the Bayesian network table of output {a} has rows that do not sum to 1")
             if self._card(self._cols[a]) != self._cards[a]:
                 raise ModelFileError("model file: Bayesian network column sizes are inconsistent")
             placed.add(a)

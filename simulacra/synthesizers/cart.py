@@ -264,6 +264,12 @@ class CARTSynthesizer(BaseSynthesizer):
             trees.append(tree)
         if [t["column"] for t in trees] != self._order or len(self._cats) != d:
             raise ModelFileError("model file: CART trees do not match the column order")
+        if self._effective_leaf < 1:
+            raise ModelFileError(f"model file: CART leaf size {self._effective_leaf} is not positive")
+        for tree in trees:
+            problem = _tree_problem(tree, self._cats[tree["column"]])
+            if problem:
+                raise ModelFileError(f"model file: the CART tree of output {tree['column']} {problem}")
         self._trees = trees
 
 
@@ -331,3 +337,33 @@ def _leaf_weights(tree: dict, leaf: np.ndarray, value: float) -> np.ndarray:
     if not np.isfinite(lw).any():
         return np.zeros(len(leaf))
     return np.exp(lw - lw[np.isfinite(lw)].max())
+
+
+def _tree_problem(tree: dict, mids) -> str | None:
+    """What is wrong with a restored tree (None when it is a valid tree with valid donors)."""
+    for k in ("cl", "cr", "feature", "mgl", "predictors", "offsets", "counts"):
+        if tree[k].ndim != 1 or tree[k].dtype.kind not in "iu":
+            return f"has a non-integer {k} array"
+    for k in ("threshold", "donors", "bandwidth"):
+        if tree[k].ndim != 1 or tree[k].dtype.kind not in "iuf" or not np.all(np.isfinite(tree[k])):
+            return f"has non-finite {k}"
+    cl, cr = tree["cl"], tree["cr"]
+    nodes = np.arange(len(cl))
+    inner = cl >= 0
+    if len(cl) == 0 or ((cl < 0) != (cr < 0)).any() or (cl < -1).any() or (cr < -1).any():
+        return "has malformed children"
+    if (cl[inner] <= nodes[inner]).any() or (cr[inner] <= nodes[inner]).any():
+        return "has a cycle (a child before its parent)"
+    if inner.any() and (tree["feature"][inner].min() < 0 or tree["feature"][inner].max() >= len(tree["predictors"])):
+        return "splits on a missing predictor"
+    if not np.isin(tree["mgl"], (0, 1)).all():
+        return "has invalid missing-value directions"
+    if (tree["counts"] < 0).any() or (tree["offsets"] < 0).any() or (tree["bandwidth"] < 0).any():
+        return "has negative donor counts or bandwidths"
+    if (tree["counts"][~inner] == 0).all() and len(tree["donors"]):
+        return "has donors in no leaf"
+    if mids is not None:
+        d = tree["donors"]
+        if len(d) and (d.min() < 0 or d.max() > len(mids) - 1 or (d != np.round(d)).any()):
+            return "has donors that are not category codes"
+    return None

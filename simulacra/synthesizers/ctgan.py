@@ -22,7 +22,7 @@ from .._random import as_generator
 from ..errors import ModelFileError, ParameterError
 from . import univariate
 from ._encoding import category_midpoints, from_codes, to_codes
-from ._neural import LossProgress, ModeTransformer, check_dims, device_for, load_module_state, module_state, require_torch, torch_seed
+from ._neural import LossProgress, ModeTransformer, check_dims, check_weights_fit, device_for, load_module_state, module_state, require_torch, torch_seed
 from .base import BaseSynthesizer
 
 
@@ -131,6 +131,7 @@ class _NeuralSynthesizer(BaseSynthesizer):
             raise ModelFileError("model file: neural model columns do not match")
         self._losses = list(st.get("losses", []))
         self._set_extra_state(st.get("extra") or {})
+        check_weights_fit(self, st["weights"])
         self._build_modules()
         self._load_weights(st["weights"])
 

@@ -362,6 +362,28 @@ def from_state(state: dict) -> Distribution:
             setattr(d, k, v)
         d._grid = None
         d.get_state()
+        _check_distribution(d)
     except (ValueError, TypeError, AttributeError) as e:
         raise ModelFileError(f"invalid {cls.name} distribution in model file: {e}") from None
     return d
+
+
+def _check_distribution(d: Distribution) -> None:
+    """Learned parameters that mean something: positive scales and shapes, ordered bounds, a
+    valid tabulated cdf (finite increasing points, probabilities rising to 1)."""
+    for k in ("scale", "a", "b"):
+        if hasattr(d, k) and not getattr(d, k) > 0:
+            raise ValueError(f"{k} must be positive, got {getattr(d, k)}")
+    if isinstance(d, TruncNorm) and d.low > d.high:
+        raise ValueError(f"low ({d.low}) is greater than high ({d.high})")
+    if hasattr(d, "xs"):
+        xs, ps = d.xs, d.ps
+        if len(xs) != len(ps):
+            raise ValueError("xs and ps differ in length")
+        if not (np.all(np.isfinite(xs)) and np.all(np.isfinite(ps))):
+            raise ValueError("xs and ps must be finite")
+        dx = np.diff(xs)
+        if (dx < 0).any() or (getattr(d, "discrete", False) and (dx == 0).any()):
+            raise ValueError("xs must be increasing")
+        if (np.diff(ps) < 0).any() or ps[0] < 0 or abs(ps[-1] - 1.0) > 1e-6:
+            raise ValueError("ps must be a cumulative distribution (increasing from >= 0 to 1)")

@@ -21,6 +21,27 @@ import pandas as pd
 from ..errors import ModelFileError
 
 
+OUTPUT_KINDS = {"continuous", "discrete", "uniform01", "null"}
+
+
+def check_rate(x, what: str = "null_rate") -> float:
+    """A share in [0, 1] (ValueError otherwise); used when restoring states."""
+    x = float(x)
+    if not 0.0 <= x <= 1.0:
+        raise ValueError(f"{what} must be in [0, 1], got {x}")
+    return x
+
+
+def check_bounds(lo, hi) -> tuple[float, float]:
+    """Finite, ordered learned bounds (ValueError otherwise)."""
+    lo, hi = float(lo), float(hi)
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        raise ValueError(f"min and max must be finite, got {lo} and {hi}")
+    if lo > hi:
+        raise ValueError(f"min ({lo}) is greater than max ({hi})")
+    return lo, hi
+
+
 class ColumnTransform:
     """Base class: see the module docstring."""
 
@@ -56,14 +77,20 @@ class ColumnTransform:
         self.column = state["column"]
         self.output_names = list(state["output_names"])
         self.output_kinds = list(state["output_kinds"])
+        if not isinstance(self.column, str) or not all(isinstance(n, str) for n in self.output_names):
+            raise ValueError("column and output names must be text")
+        if len(self.output_kinds) != len(self.output_names) or not set(self.output_kinds) <= OUTPUT_KINDS:
+            raise ValueError(f"output kinds {self.output_kinds[:4]} do not match the outputs")
 
     @classmethod
     def from_state(cls, state: dict) -> "ColumnTransform":
         obj = cls.__new__(cls)
         try:
             obj.set_state(state)
-        except (KeyError, TypeError, ValueError, IndexError) as e:
-            raise ModelFileError(f"invalid state for a {cls.__name__} transform: {type(e).__name__}: {e}") from None
+        except (KeyError, TypeError, ValueError, IndexError, OverflowError) as e:
+            col = state.get("column") if isinstance(state, dict) else None
+            where = f"column {col!r}" if isinstance(col, str) else "a column"
+            raise ModelFileError(f"invalid state for {where} ({cls.__name__}): {type(e).__name__}: {e}") from None
         return obj
 
 

@@ -70,14 +70,16 @@ class CategoricalTransform(ColumnTransform):
         self.probabilities = self.probabilities[order]
 
     def _codes(self, series: pd.Series) -> np.ndarray:
-        known = [c for c in self.categories if c is not None]
-        lookup = pd.Index(known)
+        # positions in self.categories (None may sit anywhere after reorder)
+        where = np.array([i for i, c in enumerate(self.categories) if c is not None], dtype=np.int64)
+        lookup = pd.Index([self.categories[i] for i in where])
         if series.dtype == object:
             series = _plain_values(series)
-        codes = lookup.get_indexer(pd.Index(series))
+        found = lookup.get_indexer(pd.Index(series))
+        codes = np.where(found >= 0, where[np.maximum(found, 0)] if len(where) else -1, -1)
         missing = series.isna().to_numpy()
         if self.has_missing:
-            codes[missing] = len(self.categories) - 1
+            codes[missing] = self.categories.index(None)
         bad = (codes < 0) & ~missing
         if bad.any():
             ex = series[bad].iloc[0]
@@ -130,12 +132,22 @@ class CategoricalTransform(ColumnTransform):
         self.probabilities = np.asarray(st["probabilities"], dtype=float)
         if len(self.probabilities) != len(self.categories) or len(self.categories) == 0:
             raise ValueError("categories and probabilities differ in length")
-        if not np.all(np.isfinite(self.probabilities)) or (self.probabilities < 0).any():
+        if self.probabilities.ndim != 1 or not np.all(np.isfinite(self.probabilities)) or (self.probabilities < 0).any():
             raise ValueError("probabilities must be finite and non-negative")
+        if abs(float(self.probabilities.sum()) - 1.0) > 1e-6:
+            raise ValueError(f"probabilities must sum to 1 (they sum to {float(self.probabilities.sum()):.6g})")
+        if len(self.output_names) != 1:
+            raise ValueError("a categorical column has exactly one output")
         self.has_missing = bool(st["has_missing"])
+        if self.categories.count(None) != int(self.has_missing):
+            raise ValueError("has_missing does not match the categories")
+        if len({(type(c), c) for c in self.categories}) != len(self.categories):
+            raise ValueError("categories repeat")
         self.dtype = str(st["dtype"])
         self.dtype_categories = st["dtype_categories"]
-        for c in self.categories:
+        if self.dtype_categories is not None and not isinstance(self.dtype_categories, list):
+            raise ValueError("dtype_categories must be a list")
+        for c in self.categories + list(self.dtype_categories or []):
             if c is not None and not isinstance(c, (str, int, float, bool)):
                 raise ValueError("categories must be JSON scalars")
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidDataError
-from .base import ColumnTransform
+from .base import ColumnTransform, check_bounds, check_rate
 
 _NS = 10**9
 _NAT = np.iinfo(np.int64).min
@@ -236,9 +236,14 @@ class DatetimeTransform(ColumnTransform):
             pd.Timestamp("2000-01-01").tz_localize(self.tz)
         if not self.is_text:
             pd.api.types.pandas_dtype(self.dtype)
-        self.min = float(st["min"])
-        self.max = float(st["max"])
-        self.null_rate = float(st["null_rate"])
+        self.min, self.max = check_bounds(st["min"], st["max"])
+        if max(abs(self.min), abs(self.max)) * _PER_SECOND[self.unit] >= 2**63:
+            raise ValueError(f"bounds [{self.min}, {self.max}] are out of range for unit {self.unit!r}")
+        if self.is_text and (not all(np.isfinite(x) and x >= 0 for x in self.format_shares) or sum(self.format_shares) <= 0):
+            raise ValueError("format shares must be non-negative with a positive sum")
+        self.null_rate = check_rate(st["null_rate"])
+        if (self.null_rate > 0) != (len(self.output_names) == 2) or len(self.output_names) not in (1, 2):
+            raise ValueError("null_rate does not match the outputs")
 
 
 def _dtype_name(dtype) -> str:

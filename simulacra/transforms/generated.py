@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidDataError, ParameterError
-from .base import ColumnTransform
+from .base import ColumnTransform, check_rate
 from .regex import coprime_multiplier, generate_unique, infer_regex, parse_regex, space_size
 
 
@@ -103,9 +103,11 @@ class IdTransform(ColumnTransform):
         super().set_state(st)
         self.regex_format = st["regex_format"]
         self.dtype = str(st["dtype"])
-        self.null_rate = float(st["null_rate"])
+        self.null_rate = check_rate(st["null_rate"])
         self.is_integer = bool(st["is_integer"])
         self.start = int(st["start"])
+        if abs(self.start) >= 2**62 or self.output_names:
+            raise ValueError("invalid id start or outputs")
         if not self.is_integer:
             parse_regex(self.regex_format)
 
@@ -198,6 +200,10 @@ class PIITransform(ColumnTransform):
         self.probabilities = None if st.get("probabilities") is None else np.asarray(st["probabilities"], dtype=float)
         if self.values is not None and (self.probabilities is None or len(self.probabilities) != len(self.values)):
             raise ValueError("pseudonym values and probabilities differ in length")
+        if self.probabilities is not None:
+            p = self.probabilities
+            if p.ndim != 1 or not np.all(np.isfinite(p)) or (p < 0).any() or abs(float(p.sum()) - 1.0) > 1e-6:
+                raise ValueError("pseudonym probabilities must be non-negative and sum to 1")
 
 
 class TextTransform(PIITransform):
@@ -238,7 +244,7 @@ class TextTransform(PIITransform):
         self.probabilities = None
         self.pseudonymize_key = None
         self.locales = [str(x) for x in st["locales"]]
-        self.null_rate = float(st["null_rate"])
+        self.null_rate = check_rate(st["null_rate"])
         self.dtype = str(st["dtype"])
         self.mean_words = float(st["mean_words"])
         self.max_chars = int(st["max_chars"])

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidDataError
-from .base import ColumnTransform
+from .base import ColumnTransform, check_bounds
 
 _INT_RANGES = {
     "Int8": (-(2**7), 2**7 - 1),
@@ -158,8 +158,13 @@ class NumericalTransform(ColumnTransform):
         self.representation = str(st["representation"])
         if self.representation != "Float" and self.representation not in _INT_RANGES:
             raise ValueError(f"unknown representation {self.representation!r}")
-        self.min = float(st["min"])
-        self.max = float(st["max"])
+        self.min, self.max = check_bounds(st["min"], st["max"])
+        if self.representation in _INT_RANGES:
+            lo, hi = _INT_RANGES[self.representation]
+            if self.min < lo or self.max > hi:
+                raise ValueError(f"bounds [{self.min}, {self.max}] do not fit {self.representation}")
+        if len(self.output_names) not in (1, 2):
+            raise ValueError("a numerical column has one output and an optional null indicator")
         self.decimals = None if st["decimals"] is None else int(st["decimals"])
         if self.decimals is not None and not 0 <= self.decimals <= 15:
             raise ValueError(f"decimals must be between 0 and 15, got {self.decimals}")

@@ -1,0 +1,190 @@
+"""Checks a loaded model file must pass before anything is allocated or sampled from it.
+
+A model file's checksum proves nothing about its author (anyone can recompute a SHA-256), so
+the parameters are checked for type and range before a synthesizer is built from them (an
+absurd ``embedding_dim`` must not reach ``torch.nn.Linear``), and the restored state is checked
+for meaning (see each synthesizer's ``_set_model_state`` and each transform's ``set_state``),
+and for consistency with the metadata stored beside it. Every failure is a ModelFileError that
+says what is wrong.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..errors import ModelFileError
+
+#: integer parameters: (smallest, largest) a model file may hold
+INT_RANGES = {
+    "epochs": (1, 1_000_000),
+    "batch_size": (1, 100_000_000),
+    "embedding_dim": (1, 65_536),
+    "pac": (1, 4_096),
+    "discriminator_steps": (1, 10_000),
+    "degree": (0, 64),
+    "max_bins": (2, 1_000_000),
+    "min_samples_leaf": (1, 2**31),
+    "max_depth": (1, 100_000),
+}
+#: layer-size parameters of the neural synthesizers
+DIM_PARAMS = ("generator_dim", "discriminator_dim", "compress_dims", "decompress_dims")
+MAX_LAYERS = 64
+MAX_LAYER_SIZE = 65_536
+MAX_TEXT = 10_000
+
+
+def _bad(where, name, value, expected) -> ModelFileError:
+    return ModelFileError(f"{where}: parameter {name}={str(value)[:60]} is invalid ({expected}); the file was edited or crafted")
+
+
+def check_parameters(params: dict, where: str) -> None:
+    """Type and range of every parameter in a model file, before the synthesizer is built."""
+    for name, v in params.items():
+        if name in INT_RANGES:
+            lo, hi = INT_RANGES[name]
+            if v is None and name == "max_depth":
+                continue
+            if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+                raise _bad(where, name, v, f"an integer from {lo:,} to {hi:,}")
+        elif name in DIM_PARAMS:
+            if not isinstance(v, list) or not 1 <= len(v) <= MAX_LAYERS:
+                raise _bad(where, name, v, f"a list of 1 to {MAX_LAYERS} layer sizes")
+            for d in v:
+                if isinstance(d, bool) or not isinstance(d, int) or not 1 <= d <= MAX_LAYER_SIZE:
+                    raise _bad(where, name, v, f"layer sizes from 1 to {MAX_LAYER_SIZE:,}")
+        else:
+            _check_plain(name, v, where)
+
+
+def _check_plain(name, v, where, depth=0) -> None:
+    if v is None or isinstance(v, bool):
+        return
+    if isinstance(v, int):
+        if abs(v) > 2**53:
+            raise _bad(where, name, v, "an integer of at most 2**53")
+    elif isinstance(v, float):
+        if not math.isfinite(v):
+            raise _bad(where, name, v, "a finite number")
+    elif isinstance(v, str):
+        if len(v) > MAX_TEXT:
+            raise _bad(where, name, v[:20] + "...", f"text of at most {MAX_TEXT:,} characters")
+    elif isinstance(v, (list, dict)) and depth < 2:
+        items = v.values() if isinstance(v, dict) else v
+        if len(v) > 100_000:
+            raise _bad(where, name, f"<{len(v)} items>", "at most 100,000 items")
+        for x in items:
+            _check_plain(name, x, where, depth + 1)
+    else:
+        raise _bad(where, name, v, "a plain value")
+
+
+def finite_array(x, what: str, ndim: int | None = 1, min_len: int = 0) -> np.ndarray:
+    """``x`` as a float array with finite values (ValueError naming ``what`` otherwise)."""
+    a = np.asarray(x, dtype=float)
+    if ndim is not None and a.ndim != ndim:
+        raise ValueError(f"{what} must be a {ndim}-D array, got shape {a.shape}")
+    if a.size < min_len:
+        raise ValueError(f"{what} must hold at least {min_len} value(s)")
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{what} holds non-finite values")
+    return a
+
+
+def check_probabilities(p: np.ndarray, what: str, axis=None, tol: float = 1e-6) -> None:
+    """Non-negative, finite, summing to 1 (along ``axis``)."""
+    if not np.all(np.isfinite(p)) or (p < 0).any():
+        raise ValueError(f"{what} must be finite and non-negative")
+    s = p.sum(axis=axis)
+    if not np.all(np.abs(s - 1.0) <= tol * max(1, p.shape[-1] if p.ndim else 1)):
+        raise ValueError(f"{what} must sum to 1 (they sum to {np.ravel(s)[np.argmax(np.abs(np.ravel(s) - 1))]:.6g})")
+
+
+def check_sorted(a: np.ndarray, what: str, strict: bool = False) -> None:
+    d = np.diff(a, axis=-1)
+    if (d < 0).any() or (strict and (d == 0).any()):
+        raise ValueError(f"{what} must be {'strictly ' if strict else ''}increasing")
+
+
+def check_correlation(corr: np.ndarray, what: str = "correlation matrix", psd: bool = True) -> None:
+    """Finite, symmetric, unit diagonal, entries in [-1, 1], positive semi-definite."""
+    if corr.size == 0:
+        return
+    if not np.all(np.isfinite(corr)):
+        raise ValueError(f"the {what} holds non-finite values")
+    if not np.allclose(corr, corr.T, atol=1e-10):
+        raise ValueError(f"the {what} is not symmetric")
+    if not np.allclose(np.diag(corr), 1.0, atol=1e-8):
+        raise ValueError(f"the {what} does not have a unit diagonal")
+    if (np.abs(corr) > 1 + 1e-10).any():
+        raise ValueError(f"the {what} has entries outside [-1, 1]")
+    if psd and np.linalg.eigvalsh((corr + corr.T) / 2).min() < -1e-8:
+        raise ValueError(f"the {what} is not positive semi-definite")
+
+
+def check_restored(obj, where: str) -> None:
+    """The restored synthesizer agrees with its own metadata: columns, transforms and sizes."""
+    from ..transforms.table import transform_for
+    from .base import _MissingCustom
+
+    meta = obj.metadata.get_columns(obj._table_name())
+    if obj._columns != list(meta):
+        raise ModelFileError(f"{where}: the model's columns {obj._columns[:5]} do not match its metadata {list(meta)[:5]}")
+    if isinstance(obj.fitted_rows, bool) or obj.fitted_rows < 0:
+        raise ModelFileError(f"{where}: invalid fitted_rows {obj.fitted_rows!r}")
+    if any(isinstance(c, _MissingCustom) for c in obj._constraints):
+        return  # a custom constraint may reshape the columns in ways only its code knows
+    cols = dict(meta)
+    try:
+        for c in obj._constraints:
+            cols = c.transform_columns(cols)
+    except Exception as e:  # noqa: BLE001 - a constraint that cannot apply to these columns
+        raise ModelFileError(f"{where}: the model's constraints do not fit its metadata ({e})") from None
+    tr = obj._transformer
+    if tr.columns != list(cols):
+        raise ModelFileError(f"{where}: the model's transforms cover {tr.columns[:5]}, its metadata {list(cols)[:5]}")
+    for t in tr.transforms:
+        expected = type(transform_for(t.column, cols[t.column]))
+        if type(t) is not expected:
+            raise ModelFileError(
+                f"{where}: column {t.column!r} is {cols[t.column].get('sdtype')} in the metadata but restored as a {type(t).__name__}"
+            )
+    _check_model_sizes(obj, where)
+
+
+def _check_model_sizes(obj, where: str) -> None:
+    """Each family's learned state has one entry per transformed output, in agreement with the transforms."""
+    from ..transforms.base import OUTPUT_KINDS
+    from ._encoding import category_midpoints
+
+    tr = obj._transformer
+    names, kinds = tr.output_names, tr.output_kinds
+    d = len(names)
+    sizes = {
+        "cart": lambda: len(obj._order),
+        "bayesian_network": lambda: len(obj._cards),
+        "gaussian_copula": lambda: len(obj._names),
+    }
+    if obj.name in sizes and sizes[obj.name]() != d:
+        raise ModelFileError(f"{where}: the model learned {sizes[obj.name]()} outputs but its transforms make {d}")
+    if obj.name == "gaussian_copula":
+        if obj._kinds != kinds or not set(kinds) <= OUTPUT_KINDS:
+            raise ModelFileError(f"{where}: the copula's output kinds do not match its transforms")
+        for name, kind, m in zip(obj._names, obj._kinds, obj._marginals):
+            if (m is None) != (kind == "uniform01"):
+                raise ModelFileError(f"{where}: output {name!r} ({kind}) {'lacks' if m is None else 'has'} a marginal distribution")
+        corr = getattr(obj, "_correlation", None)
+        if isinstance(corr, np.ndarray) and corr.ndim == 2:
+            try:
+                check_correlation(corr, psd=False)  # positive definiteness: the Cholesky factor on restore
+            except ValueError as e:
+                raise ModelFileError(f"{where}: {e}") from None
+    cats = getattr(obj, "_cats", None)
+    if cats is not None and not getattr(obj, "_empty", False):
+        expected = category_midpoints(tr)
+        if len(cats) != d or any((a is None) != (b is None) or (a is not None and (a.shape != b.shape or not np.allclose(a, b))) for a, b in zip(cats, expected)):
+            raise ModelFileError(f"{where}: the model's category codes do not match its categorical transforms")
+    marginals = getattr(obj, "_marginals", None)
+    if obj.name == "copulagan" and not getattr(obj, "_empty", False) and (marginals is None or len(marginals) != d):
+        raise ModelFileError(f"{where}: the CopulaGAN marginals do not match its {d} outputs")
