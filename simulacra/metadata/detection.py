@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidDataError
+from .dateparse import parse_out_of_range
 from .names import name_role, person_name_sdtype
 
 _SAMPLE = 2000  # values inspected for pattern checks
@@ -119,7 +120,13 @@ def detect_datetime_formats(values: pd.Series) -> dict[str, float] | None:
                 p = pd.to_datetime(s, format=fmt, errors="coerce", utc=utc)
             except (ValueError, TypeError, OverflowError):
                 continue
-            parsed[fmt] = p.notna().to_numpy()
+            ok = p.notna().to_numpy()
+            bad = ~ok
+            if bad.any():
+                # dates before 1677 or after 2262 do not fit datetime64[ns]: Arrow parses them
+                wide = parse_out_of_range(s[bad], fmt)
+                ok[np.flatnonzero(bad)[~np.isnat(wide)]] = True
+            parsed[fmt] = ok
     if not parsed:
         return None
     while remaining.any():
@@ -135,33 +142,78 @@ def detect_datetime_formats(values: pd.Series) -> dict[str, float] | None:
     return shares
 
 
+#: strings that stand for a missing or unknown value among numbers ("N/A" in a column of codes)
+MISSING_MARKERS = frozenset(
+    {"", "n/a", "na", "n.a.", "none", "null", "nil", "nan", "-", "--", "?", "??", ".", "unknown", "unk", "missing", "not available", "not applicable", "#n/a"}
+)
+#: a column of whole numbers with at most this many distinct values reads as codes
+MAX_CODES = 20
+
+_FIX = "clean the column (make the odd values numbers or missing values), or set its sdtype to 'categorical' in the metadata"
+
+
+def _is_number_type(t) -> bool:
+    return issubclass(t, (int, float, np.integer, np.floating)) and not issubclass(t, (bool, np.bool_))
+
+
+def _codes_with_markers(numbers: pd.Series, odd: pd.Series) -> bool:
+    """True for categorical codes (few whole numbers) whose only other values mean 'missing'."""
+    nums = pd.to_numeric(numbers, errors="coerce").dropna().to_numpy(dtype=float)
+    if nums.size == 0 or not np.all(np.mod(nums, 1) == 0) or len(np.unique(nums)) > MAX_CODES:
+        return False
+    return bool(odd.astype(str).str.strip().str.lower().isin(MISSING_MARKERS).all())
+
+
+def _check_python_mix(name, nonnull: pd.Series) -> None:
+    """Python numbers and strings in one object column: an error (unless codes with 'N/A' markers)."""
+    types = nonnull.map(type)
+    is_num = types.map(_is_number_type).to_numpy(dtype=bool)
+    is_str = types.map(lambda t: issubclass(t, str)).to_numpy(dtype=bool)
+    if is_num.any() and is_str.any():
+        if _codes_with_markers(nonnull[is_num], nonnull[is_str]):
+            return
+        example = nonnull[is_str].iloc[0]
+        raise InvalidDataError(f"column {name!r} mixes numbers and strings (e.g. {example!r}); {_FIX}")
+
+
+def _check_numeric_text(name, strs: pd.Series) -> None:
+    """Text that is mostly numbers, with a few other values: an error, unless codes with 'N/A' markers.
+
+    Checked on the whole column (vectorized), not on a sample: one stray value anywhere makes a
+    numeric column categorical otherwise.
+    """
+    numeric = pd.to_numeric(strs.str.strip(), errors="coerce")
+    is_num = numeric.notna().to_numpy()
+    n_odd = int((~is_num).sum())
+    if n_odd == 0 or not is_num.any() or is_num.mean() < 0.5:
+        return
+    odd = strs[~is_num]
+    if _codes_with_markers(numeric[is_num], odd):
+        return
+    bad = odd.unique()[:3]
+    raise InvalidDataError(
+        f"column {name!r} is numeric except for {n_odd} value(s) such as {', '.join(repr(b) for b in bad)}; {_FIX}"
+    )
+
+
 def check_mixed_types(name, series: pd.Series) -> None:
-    """Raise InvalidDataError if an object column mixes numbers and strings."""
-    if series.dtype != object:
+    """Raise InvalidDataError if an object column mixes numbers and strings.
+
+    Python numbers next to strings, or text that is numbers except for a few values, are an
+    error whose message says how to fix it. Categorical codes (at most ``MAX_CODES`` distinct
+    whole numbers) whose other values only mean "missing" (``N/A``, ``?``, ``unknown``, ...) are
+    not: they are learned as categories, the markers included.
+    """
+    if series.dtype != object and not pd.api.types.is_string_dtype(series.dtype):
         return
     nonnull = series.dropna()
     if nonnull.empty:
         return
-    sample = nonnull.iloc[:_SAMPLE] if len(nonnull) > _SAMPLE else nonnull
-    types = sample.map(type)
-    is_num = types.map(lambda t: issubclass(t, (int, float, np.integer, np.floating)) and not issubclass(t, (bool, np.bool_)))
-    is_str = types.map(lambda t: issubclass(t, str))
-    if is_num.any() and is_str.any():
-        example = sample[is_str].iloc[0]
-        raise InvalidDataError(
-            f"column {name!r} mixes numbers and strings (e.g. {example!r}); convert it to one type, "
-            "or replace the odd values with missing values"
-        )
-    if is_str.all() and len(sample) >= 20:
-        numeric = pd.to_numeric(sample, errors="coerce")
-        share = numeric.notna().mean()
-        if 0.9 <= share < 1.0 and sample.nunique() > 50:
-            bad = sample[numeric.isna()].unique()[:3]
-            raise InvalidDataError(
-                f"column {name!r} is numeric except for {len(sample[numeric.isna()])} value(s) such as "
-                f"{', '.join(repr(b) for b in bad)}; replace them with missing values, or declare the "
-                "column 'categorical' in the metadata"
-            )
+    kind = pd.api.types.infer_dtype(nonnull, skipna=True)
+    if kind == "string":
+        _check_numeric_text(name, nonnull.astype(str))
+    elif kind.startswith("mixed"):
+        _check_python_mix(name, nonnull)
 
 
 def _detect_pii(name, s: pd.Series) -> str | None:
@@ -210,6 +262,35 @@ def _detect_pii(name, s: pd.Series) -> str | None:
     return person_name_sdtype(name, sample)
 
 
+def _object_kind(name, nonnull: pd.Series) -> dict | None:
+    """Metadata for object columns of nested, binary, decimal or time-of-day values; None otherwise.
+
+    Lists, arrays, dicts and bytes are errors naming the column (a model cannot learn them and
+    they must not come back as their text form); ``decimal.Decimal`` values are numbers and
+    ``datetime.time`` values are times of day (both come back as the same Python type).
+    """
+    head = nonnull.iloc[:1000]
+    if head.map(lambda v: isinstance(v, (list, dict, set, tuple, np.ndarray))).any():
+        raise InvalidDataError(
+            f"column {name!r} holds nested values (lists, arrays or objects); flatten it into separate columns "
+            "or store it as JSON text (read_table does this for JSON and Parquet files)"
+        )
+    kind = pd.api.types.infer_dtype(nonnull, skipna=True)
+    if kind == "bytes" or (kind == "mixed" and head.map(lambda v: isinstance(v, (bytes, bytearray))).any()):
+        raise InvalidDataError(
+            f"column {name!r} holds binary values (bytes), which simulacra does not learn; drop the column, "
+            "or decode it to text (e.g. base64 or UTF-8) before fitting"
+        )
+    if kind == "decimal":
+        return {"sdtype": "numerical", "computer_representation": "Float"}
+    if kind == "time":
+        micro = head.map(lambda v: v.microsecond != 0).any()
+        return {"sdtype": "datetime", "datetime_format": "%H:%M:%S.%f" if micro else "%H:%M:%S"}
+    if kind == "datetime":  # Timestamps in an object column (e.g. in several time zones)
+        return {"sdtype": "datetime"}
+    return None
+
+
 def detect_column(name, series: pd.Series) -> dict:
     """Metadata of one column: a dict with at least 'sdtype'."""
     s = series
@@ -217,10 +298,10 @@ def detect_column(name, series: pd.Series) -> dict:
     nonnull = s.dropna()
     if n == 0 or nonnull.empty:
         return {"sdtype": "unknown"}
-    if s.dtype == object and nonnull.iloc[:1000].map(lambda v: isinstance(v, (list, dict, set))).any():
-        raise InvalidDataError(
-            f"column {name!r} holds nested values (lists or objects); flatten it into separate columns or store it as text"
-        )
+    if s.dtype == object:
+        special = _object_kind(name, nonnull)
+        if special is not None:
+            return special
     tokens = _name_tokens(name)
     norm = _norm_name(name)
     id_name = bool(tokens & {"id", "uuid", "guid", "key", "pk"}) or norm.endswith("_id")
@@ -250,8 +331,10 @@ def detect_column(name, series: pd.Series) -> dict:
         raise InvalidDataError(
             f"column {name!r} holds nested values (lists or objects); flatten it into separate columns or store it as text"
         )
-    check_mixed_types(name, s)
-    if s.dtype == object and not nonnull.map(lambda v: isinstance(v, str)).all():
+    kind = pd.api.types.infer_dtype(nonnull, skipna=True)
+    if kind.startswith("mixed"):
+        _check_python_mix(name, nonnull)
+    if s.dtype == object and kind != "string":
         types = nonnull.map(type)
         if types.map(lambda t: issubclass(t, (bool, np.bool_))).all():
             return {"sdtype": "boolean"}
@@ -270,6 +353,8 @@ def detect_column(name, series: pd.Series) -> dict:
     pii = _detect_pii(name, strs)
     if pii is not None:
         return {"sdtype": pii, "pii": True}
+    if not (id_name and unique):
+        _check_numeric_text(name, strs)
     ratio = nunique / len(nonnull)
     mean_words = strs.iloc[:_SAMPLE].str.split().str.len().mean()
     text_name = bool(tokens & {"description", "comment", "comments", "text", "notes", "note", "review", "message", "body", "summary"})

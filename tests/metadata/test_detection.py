@@ -317,3 +317,133 @@ def test_people_table_from_the_catalog():
     df = read_table(DATASETS / t["file"])
     cols = Metadata.detect_from_dataframe(df).columns
     assert cols["nameFirst"]["sdtype"] == "first_name" and cols["nameLast"]["sdtype"] == "last_name"
+
+
+# --- issue #11: types that were detected wrongly without a word ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [1, 2, "x", 3.5] * 10,  # Python numbers and a string (the README's promise)
+        ["1", "2", "x", "3.5"] * 10,  # the same read from a CSV: text, mostly numbers
+        [f"{i * 0.37:.2f}" for i in range(30)] + ["?"],  # measurements with a stray marker
+        [str(i) for i in range(30)] + ["oops"],  # many whole numbers and a word
+        ["1", "2", "3", "three"] * 10,  # codes with a real word are not codes with a missing marker
+    ],
+)
+def test_mixed_numbers_and_strings_are_an_error_with_the_fix(values):
+    df = pd.DataFrame({"v": values})
+    with pytest.raises(InvalidDataError, match=r"'v' (mixes numbers and strings|is numeric except).*sdtype to 'categorical'"):
+        Metadata.detect_from_dataframe(df)
+
+
+def test_mixed_numbers_far_down_the_column_are_found():
+    df = pd.DataFrame({"v": [str(i % 500 + 0.5) for i in range(10_000)] + ["n.a"] + ["1.5"] * 10})
+    with pytest.raises(InvalidDataError, match="'v' is numeric except for 1 value"):
+        Metadata.detect_from_dataframe(df)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [1, 2, 3, "N/A"] * 10,  # codes with a missing marker, as Python values
+        ["1", "2", "3", "unknown", "?"] * 10,  # the same as text
+        ["10", "20", "-"] * 10,
+    ],
+)
+def test_codes_with_missing_markers_are_categorical(values):
+    md = Metadata.detect_from_dataframe(pd.DataFrame({"grade": values}))
+    assert md.columns["grade"]["sdtype"] == "categorical"
+
+
+def test_codes_with_markers_keep_the_markers_when_sampled():
+    from simulacra import GaussianCopulaSynthesizer
+
+    df = pd.DataFrame({"grade": ["1", "2", "3", "N/A"] * 25, "x": np.arange(100.0)})
+    out = GaussianCopulaSynthesizer(Metadata.detect_from_dataframe(df)).fit(df).sample(400, seed=0)
+    assert set(out["grade"]) == {"1", "2", "3", "N/A"}
+
+
+def test_mixed_column_csv_fails_and_loads_as_categorical_when_declared(tmp_path):
+    from simulacra import GaussianCopulaSynthesizer
+
+    p = tmp_path / "m.csv"
+    p.write_text("v,x\n" + "".join(f"{v},{i}\n" for i, v in enumerate(["1", "2", "x", "3.5"] * 10)))
+    df = read_table(p)
+    with pytest.raises(InvalidDataError, match="'v' is numeric except for 10 value"):
+        Metadata.detect_from_dataframe(df)
+    md = Metadata.load_from_dict({"columns": {"v": {"sdtype": "categorical"}, "x": {"sdtype": "numerical"}}})
+    out = GaussianCopulaSynthesizer(md).fit(df).sample(100, seed=0)
+    assert set(out["v"]) <= {"1", "2", "x", "3.5"}
+
+
+def test_unique_id_named_column_with_letters_is_an_id():
+    df = pd.DataFrame({"order_id": [str(1000 + i) for i in range(60)] + ["A1061"]})
+    assert Metadata.detect_from_dataframe(df).columns["order_id"]["sdtype"] == "id"
+
+
+@pytest.mark.parametrize(
+    "values, fmt",
+    [
+        (["1500-03-01", "1612-11-30", "1499-01-02", "1650-06-15"] * 10, "%Y-%m-%d"),
+        (["2999-12-31", "2020-01-01", "2500-06-30", "2021-05-05"] * 10, "%Y-%m-%d"),
+        (["01/03/1500", "30/11/1612", "02/01/3000", "15/06/2024"] * 10, "%d/%m/%Y"),
+        (["1500-03-01 10:00:00", "2999-12-31 23:59:59", "2000-01-01 00:00:00", "1650-01-01 12:30:00"] * 10, "%Y-%m-%d %H:%M:%S"),
+    ],
+)
+def test_dates_outside_the_nanosecond_range_are_datetimes(values, fmt):
+    md = Metadata.detect_from_dataframe(pd.DataFrame({"when": values}))
+    assert md.columns["when"] == {"sdtype": "datetime", "datetime_format": fmt}
+    # unique ones too (used to be an 'id' with a digit regex, sampled as 6990-34-54)
+    uniq = pd.DataFrame({"when": [f"{y}-03-01" for y in range(1400, 1460)]})
+    assert Metadata.detect_from_dataframe(uniq).columns["when"] == {"sdtype": "datetime", "datetime_format": "%Y-%m-%d"}
+
+
+def test_impossible_dates_are_not_dates():
+    md = Metadata.detect_from_dataframe(pd.DataFrame({"code": ["1500-02-30", "1500-13-01", "1500-01-01"] * 10}))
+    assert md.columns["code"]["sdtype"] != "datetime"
+
+
+def test_parquet_types(tmp_path):
+    import datetime
+    import decimal
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    p = tmp_path / "t.parquet"
+    n = 30
+    pq.write_table(
+        pa.table(
+            {
+                "price": pa.array([decimal.Decimal(f"{i}.25") for i in range(n)], pa.decimal128(10, 2)),
+                "opens": pa.array([datetime.time(8 + i % 10, i, 0) for i in range(n)]),
+                "tags": pa.array([[i, i + 1] for i in range(n)]),
+                "big": pa.array([2**63 + i for i in range(n)], pa.uint64()),
+            }
+        ),
+        p,
+    )
+    df = read_table(p)
+    cols = Metadata.detect_from_dataframe(df).columns
+    assert cols["price"] == {"sdtype": "numerical", "computer_representation": "Float"}
+    assert cols["opens"] == {"sdtype": "datetime", "datetime_format": "%H:%M:%S"}
+    assert df["tags"].iloc[1] == "[1, 2]" and cols["tags"]["sdtype"] in ("categorical", "id", "text")  # JSON text
+    assert cols["big"] == {"sdtype": "numerical", "computer_representation": "UInt64"}
+
+
+def test_binary_column_is_an_error():
+    with pytest.raises(InvalidDataError, match=r"'b' holds binary values \(bytes\).*decode it to text"):
+        Metadata.detect_from_dataframe(pd.DataFrame({"b": [b"]]]", b"x"] * 5}))
+
+
+@pytest.mark.parametrize("file", dataset_names())
+def test_shared_tables_fit_without_error(file):
+    need_datasets()
+    from simulacra import GaussianCopulaSynthesizer
+
+    df = read_table(DATASETS / file)
+    if len(df) > 5000:
+        df = df.iloc[:5000]
+    GaussianCopulaSynthesizer(Metadata.detect_from_dataframe(df)).fit(df)
