@@ -44,3 +44,15 @@ def child_seeds(seed, n: int) -> list[np.random.SeedSequence]:
 def int_seed(ss: np.random.SeedSequence) -> int:
     """A 32-bit integer drawn from a SeedSequence, for libraries that want an int (Faker)."""
     return int(ss.generate_state(1, dtype=np.uint32)[0])
+
+
+def iter_spawn(ss: np.random.SeedSequence, n: int, block: int = 1024):
+    """The children of ``ss.spawn(n)``, one at a time, without a list of ``n`` of them.
+
+    Spawns in blocks of ``block``: the same children in the same order, and ``ss`` advances as
+    with one ``spawn(n)`` once all are taken, so a run of 10**12 rows needs no 10**7-long list.
+    """
+    while n > 0:
+        k = min(n, block)
+        yield from ss.spawn(k)
+        n -= k

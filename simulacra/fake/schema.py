@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._random import as_seed_sequence
+from .._random import as_seed_sequence, iter_spawn
 from ..errors import ParameterError, SchemaError
 
 _COLUMN_KEYS = {"provider", "nulls", "unique", "locale", "from", "template", "foreign_key", "start", "step"}
@@ -251,7 +251,7 @@ class Schema:
         seen = {c: set() for c, spec in t.columns.items() if spec.unique or c == t.primary_key}
         kept = {c: [] for c in needed}
         n_chunks = max(1, -(-rows // chunk_size))
-        for b, chunk_ss in enumerate(ss.spawn(n_chunks)):
+        for b, chunk_ss in enumerate(iter_spawn(ss, n_chunks)):  # lazily: no list as long as the run
             start = b * chunk_size
             m = min(chunk_size, rows - start)
             if m < 0:

@@ -14,12 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .._random import as_seed_sequence
+from .._random import as_seed_sequence, iter_spawn
 from ..errors import ParameterError
 
 #: row positions are int64
 MAX_ROWS = 2**63 - 1
-_SPAWN_BLOCK = 1024
 
 
 def check_num_rows(num_rows, name: str = "num_rows") -> int:
@@ -55,18 +54,13 @@ class BatchPlan:
         start = b * self.batch_size
         return start, min(self.batch_size, self.num_rows - start), self.child(b + 1)
 
-    def _children(self):
-        # spawn in small blocks: the same children as one spawn(n_batches + 1), and the caller's
-        # SeedSequence advances the same way, without a list as long as the run
-        left = self.n_batches + 1
-        while left > 0:
-            k = min(left, _SPAWN_BLOCK)
-            yield from self.seed_sequence.spawn(k)
-            left -= k
-
     def __iter__(self):
-        """``(start, rows, seed sequence)`` for the context (first, with ``start`` -1) and each batch."""
-        children = self._children()
+        """``(start, rows, seed sequence)`` for the context (first, with ``start`` -1) and each batch.
+
+        The same children as one ``spawn(n_batches + 1)``, made as they are reached; a caller's
+        SeedSequence advances the same way.
+        """
+        children = iter_spawn(self.seed_sequence, self.n_batches + 1)
         yield -1, 0, next(children)
         for b, child in enumerate(children):
             start = b * self.batch_size

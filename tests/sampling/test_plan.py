@@ -117,3 +117,39 @@ def test_bytes_per_row_estimate_is_close(fitted, tmp_path, name):
     out = fitted.sample(20_000, seed=2, output_file_path=tmp_path / name)
     real = out.stat().st_size / 20_000
     assert 0.5 * real < est < 2.0 * real, (est, real)
+
+
+def test_iter_spawn_equals_spawn_and_fake_chunks_are_lazy():
+    from simulacra._random import iter_spawn
+    from simulacra.fake.schema import Schema
+
+    a, b = np.random.SeedSequence(5), np.random.SeedSequence(5)
+    got = list(iter_spawn(a, 2500, block=1000))
+    want = b.spawn(2500)
+    assert all((g.generate_state(2) == w.generate_state(2)).all() for g, w in zip(got, want))
+    assert a.n_children_spawned == b.n_children_spawned
+    sch = Schema.from_dict({"columns": {"id": {"provider": "sequence"}, "x": "first_name"}})
+    tracemalloc.start()
+    try:
+        (_, chunks), = list(sch.iter_tables(seed=0, n=10**15, chunk_size=10))
+        first = next(chunks)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(first) == 10 and peak < 50_000_000, peak
+
+
+def test_fake_cli_refuses_a_run_that_cannot_fit(tmp_path, monkeypatch):
+    import json
+
+    from click.testing import CliRunner
+
+    from simulacra.cli import cli
+
+    Usage = namedtuple("Usage", "total used free")
+    monkeypatch.setattr(plan_module.shutil, "disk_usage", lambda p: Usage(10**9, 10**9 - 1_000_000, 1_000_000))
+    schema = tmp_path / "s.json"
+    schema.write_text(json.dumps({"columns": {"id": {"provider": "sequence"}, "name": "full_name"}}))
+    r = CliRunner().invoke(cli, ["fake", str(schema), "-n", "1000000", "-o", str(tmp_path / "o.csv")])
+    assert r.exit_code == 1 and "1.0 MB free" in r.stderr and "bytes per row" in r.stderr, r.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.json"]
