@@ -220,8 +220,15 @@ def get_column_pair_plot(real_data, synthetic_data, column_names, metadata, plot
     return bars_svg(cats, [float(rc[c]) for c in cats], [float(sc.get(c, 0)) for c in cats], title, f"{a} | {b}")
 
 
-def get_correlation_difference_plot(real_data, synthetic_data, metadata, method: str = "pearson", views: Views | None = None) -> SVGFigure:
+MAX_HEATMAP_COLUMNS = 50
+
+
+def get_correlation_difference_plot(real_data, synthetic_data, metadata, method: str = "pearson", views: Views | None = None, max_columns: int | None = MAX_HEATMAP_COLUMNS) -> SVGFigure:
     """Heatmap of |corr(real) - corr(synthetic)| over the numerical and datetime columns.
+
+    At most ``max_columns`` columns (default 50; None: all) are drawn, the first ones in table
+    order, and the title says so when there are more (a heatmap of thousands of columns has
+    millions of cells).
 
     ``method="pearson"`` (default) shows the correlations that the quality report's Column Pair
     Trends score; ``"spearman"`` correlates ranks (average ranks over each column's present
@@ -238,6 +245,10 @@ def get_correlation_difference_plot(real_data, synthetic_data, metadata, method:
     cols = [c for c, m in meta.items() if m["sdtype"] in CONTINUOUS]
     if len(cols) < 2:
         raise InvalidDataError("a correlation heatmap needs at least two numerical or datetime columns")
+    if max_columns is not None and (isinstance(max_columns, bool) or not isinstance(max_columns, (int, np.integer)) or max_columns < 2):
+        raise InvalidDataError(f"max_columns must be a whole number of at least 2 (or None for all), got {max_columns!r}")
+    shown = f"; the first {max_columns} of {len(cols):,} columns" if max_columns is not None and len(cols) > max_columns else ""
+    cols = cols[:max_columns] if shown else cols
     views = views_for([real, syn], meta, views)
     if method == "pearson":  # the same matrices as the quality report's (computed once per report)
         R, S = (shared_pearson(views, t, cols) for t in (0, 1))
@@ -249,4 +260,4 @@ def get_correlation_difference_plot(real_data, synthetic_data, metadata, method:
         with ThreadPoolExecutor(2) as pool:  # sorting releases the GIL: two columns at a time
             ranked = list(pool.map(rank, columns))
         R, S = pairwise_pearson(np.column_stack(ranked[: len(cols)])), pairwise_pearson(np.column_stack(ranked[len(cols) :]))
-    return heatmap_svg(np.abs(R - S), cols, f"Correlation difference |real - synthetic| ({method.capitalize()})")
+    return heatmap_svg(np.abs(R - S), cols, f"Correlation difference |real - synthetic| ({method.capitalize()}{shown})")

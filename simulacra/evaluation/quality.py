@@ -324,50 +324,63 @@ class QualityReport(PropertyReport):
     def _column_pair_trends(self, views, cols, meta, nums):
         num_r = {c: v[0] for c, v in nums.items()}
         num_s = {c: v[1] for c, v in nums.items()}
-        bin_r = {c: _bin_codes(v) for c, v in num_r.items()}
-        bin_s = {c: _bin_codes(v) for c, v in num_s.items()}
         order = {c: i for i, c in enumerate(num_r)}
         # which pairs: all of them, or a seeded sample when there are more than max_pairs
         first, second, total = choose_pairs(len(cols), self.max_pairs, self.seed)
         sampled = len(first) < total
         self.pair_sampling = {"scored": int(len(first)), "total": int(total), "sampled": bool(sampled), "seed": self.seed if sampled else None, "max_pairs": self.max_pairs}
-        if not sampled:  # all correlations of continuous pairs at once (pairwise-complete rows, as per pair)
-            corr_r, corr_s = (shared_pearson(views, t, list(num_r)) if len(num_r) > 1 else None for t in (0, 1))
-        else:  # only the sampled continuous pairs' correlations, not a columns x columns matrix
-            pos = np.array([order.get(c, -1) for c in cols])
-            both = (pos[first] >= 0) & (pos[second] >= 0)
-            a, b = pos[first[both]], pos[second[both]]
-            corr_r, corr_s = (_PairLookup(a, b, pearson_pairs(np.column_stack(list(nums_.values())), a, b)) if both.any() else None for nums_ in (num_r, num_s))
-        # which columns are constant, per table: checked once, not once per pair
-        constant = {(label, c): bool(len(v := x[~np.isnan(x)]) and np.all(v == v[0]))
-                    for label, nums_ in (("real", num_r), ("synthetic", num_s)) for c, x in nums_.items()}
-        corr = (order, corr_r, corr_s, constant)
+        n_pairs = len(first)
+        pos = np.array([order.get(c, -1) for c in cols], dtype=np.int64)
+        cont = (pos[first] >= 0) & (pos[second] >= 0)
+        score, r_real, r_syn, assoc = (np.full(n_pairs, np.nan) for _ in range(4))
+        meets = np.zeros(n_pairs, dtype=bool)
+        error = np.full(n_pairs, None, dtype=object)
+        if cont.any():
+            a, b = pos[first[cont]], pos[second[cont]]
+            if not sampled:  # all correlations of continuous pairs at once (pairwise-complete rows, as per pair)
+                rr, rs = (shared_pearson(views, t, list(num_r))[a, b] for t in (0, 1))
+            else:  # only the sampled pairs' correlations, not a columns x columns matrix
+                rr, rs = (pearson_pairs(np.column_stack(list(nums_.values())), a, b) for nums_ in (num_r, num_s))
+            # a constant column has no correlation: SDMetrics' error names the first one (real before synthetic)
+            names = list(num_r)
+            # which columns are constant, per table: checked once, not once per pair
+            const_r, const_s = (np.array([bool(len(v := x[~np.isnan(x)]) and np.all(v == v[0])) for x in nums_.values()], dtype=bool) for nums_ in (num_r, num_s))
+            err = np.full(len(a), None, dtype=object)
+            for label, const, side in (("synthetic", const_s, b), ("synthetic", const_s, a), ("real", const_r, b), ("real", const_r, a)):
+                hit = np.flatnonzero(const[side])
+                err[hit] = [f"ConstantInputError: The {label} data in column '{names[k]}' contains a constant value." for k in side[hit]]
+            bad = np.array([e is not None for e in err], dtype=bool)
+            rr, rs = np.where(bad, np.nan, rr), np.where(bad, np.nan, rs)
+            r_real[cont], r_syn[cont], error[cont] = rr, rs, err
+            score[cont] = 1 - np.abs(rr - rs) / 2
+            with np.errstate(invalid="ignore"):
+                meets[cont] = ~np.isnan(rr) & (np.abs(rr) > CORRELATION_THRESHOLD)
         # every column as integer codes once (real and synthetic share one code book; missing
         # values are a value), so that each pair's contingency table is one bincount
         codes = {}
-        for c in cols:
+        used_cols = np.unique(np.concatenate([first[~cont], second[~cont]])) if n_pairs else []
+        for k in used_cols:
+            c = cols[k]
             if c in num_r:
-                codes[c] = (bin_r[c].astype(np.int64), bin_s[c].astype(np.int64), 12)
+                codes[c] = (_bin_codes(num_r[c]).astype(np.int64), _bin_codes(num_s[c]).astype(np.int64), 12)
             else:
-                k, n_codes, _ = views.codes(c)
-                codes[c] = (k[0], k[1], n_codes)
-        rows = []
-        for c1, c2 in zip([cols[k] for k in first], [cols[k] for k in second]):
-            cont1, cont2 = c1 in num_r, c2 in num_r
-            if cont1 and cont2:
-                row = self._correlation_row(c1, c2, corr)
-            else:
-                try:
-                    score, v = _contingency_codes(codes[c1], codes[c2])
-                    meets = bool(not np.isnan(v) and v > ASSOCIATION_THRESHOLD)
-                    row = (c1, c2, "ContingencySimilarity", score, np.nan, np.nan, v, meets, None)
-                except ValueError as e:
-                    row = (c1, c2, "ContingencySimilarity", np.nan, np.nan, np.nan, np.nan, False, f"ValueError: {e}")
-            rows.append(row)
-        df = pd.DataFrame(
-            rows,
-            columns=["Column 1", "Column 2", "Metric", "Score", "Real Correlation", "Synthetic Correlation", "Real Association", "Meets Threshold?", "Error"],
-        )
+                codes_c, n_codes, _ = views.codes(c)
+                codes[c] = (codes_c[0], codes_c[1], n_codes)
+        for p in np.flatnonzero(~cont):
+            c1, c2 = cols[first[p]], cols[second[p]]
+            try:
+                score[p], assoc[p] = _contingency_codes(codes[c1], codes[c2])
+                meets[p] = bool(not np.isnan(assoc[p]) and assoc[p] > ASSOCIATION_THRESHOLD)
+            except ValueError as e:
+                error[p] = f"ValueError: {e}"
+        col_names = np.array(cols, dtype=object)
+        rows = {
+            "Column 1": col_names[first], "Column 2": col_names[second],
+            "Metric": np.where(cont, "CorrelationSimilarity", "ContingencySimilarity").astype(object),
+            "Score": score, "Real Correlation": r_real, "Synthetic Correlation": r_syn, "Real Association": assoc,
+            "Meets Threshold?": meets, "Error": error,
+        }
+        df = pd.DataFrame(rows)
         if df["Error"].isna().all():
             df = df.drop(columns="Error")
         self._details["Column Pair Trends"] = df
@@ -376,19 +389,6 @@ class QualityReport(PropertyReport):
         else:
             used = df["Score"]
         self._scores["Column Pair Trends"] = float(used.mean()) if used.notna().any() else np.nan
-
-    def _correlation_row(self, c1, c2, corr):
-        order, corr_r, corr_s, constant = corr
-        for label in ("real", "synthetic"):
-            for c in (c1, c2):
-                if constant[(label, c)]:
-                    msg = f"ConstantInputError: The {label} data in column '{c}' contains a constant value."
-                    return (c1, c2, "CorrelationSimilarity", np.nan, np.nan, np.nan, np.nan, False, msg)
-        i, j = order[c1], order[c2]
-        r_real, r_syn = float(corr_r[i, j]), float(corr_s[i, j])
-        meets = bool(not np.isnan(r_real) and abs(r_real) > CORRELATION_THRESHOLD)
-        score = np.nan if np.isnan(r_real) or np.isnan(r_syn) else 1 - abs(r_real - r_syn) / 2
-        return (c1, c2, "CorrelationSimilarity", score, r_real, r_syn, np.nan, meets, None)
 
     def get_visualization(self, property_name: str, max_items: int | None = None):
         """An SVG figure of the property's scores (per column, or per pair of columns)."""
@@ -408,16 +408,6 @@ class QualityReport(PropertyReport):
             names, scores = [names[k] for k in keep], [scores[k] for k in keep]
             title = f"{property_name} (average {score:.2f}; the {max_items} lowest of {len(details):,})"
         return scores_svg(names, scores, title)
-
-
-class _PairLookup:
-    """``lookup[i, j]``: the correlation of the sampled pair of continuous columns (i, j) (by position), like a matrix."""
-
-    def __init__(self, a, b, r):
-        self._r = {(int(x), int(y)): float(v) for x, y, v in zip(a, b, r)}
-
-    def __getitem__(self, key):
-        return self._r[key]
 
 
 def evaluate_quality(real_data, synthetic_data, metadata, verbose: bool = True, pair_threshold: bool = True, max_pairs: int | None = MAX_PAIRS, seed=0) -> QualityReport:
