@@ -177,6 +177,13 @@ class Provider:
     def __init__(self, fake: "Fake"):
         self._fake = fake
 
+    def __getattr__(self, name: str):
+        # a field named like a Python builtin is defined as ``name_`` (``basic.float`` is ``float_``)
+        fn = getattr(type(self), name + "_", None) if not name.startswith("_") else None
+        if fn is not None and getattr(fn, "_is_column", False) and fn._field == name:
+            return getattr(self, name + "_")
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     @classmethod
     def methods(cls) -> list[str]:
         return sorted(v._field for k, v in vars(cls).items() if getattr(v, "_is_column", False))
