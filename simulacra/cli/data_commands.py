@@ -53,7 +53,7 @@ def report(real, synthetic, output, metadata_path, holdout, target, overwrite, s
     from ..evaluation.report import build_report
     from ..io.files import write_text_atomically
 
-    dest = prepare_output(output, "report", overwrite)
+    dest = prepare_output(output, "report", overwrite, [real, synthetic, holdout, metadata_path])
     r = read_data(real, sep)
     s = read_data(synthetic, sep)
     h = read_data(holdout, sep) if holdout else None
@@ -111,7 +111,7 @@ def fake(schema, rows, output, url, table_name, if_exists, fmt, seed, locale, ch
         else:
             targets = {sch.order[0]: out}
         for p in targets.values():
-            prepare_table_output(p, overwrite)
+            prepare_table_output(p, overwrite, [schema])
         check_fake_space(sch, counts, targets, locale)
     if progress is None:
         progress = sys.stderr.isatty()

@@ -10,7 +10,14 @@ import click
 
 from ..errors import ParameterError
 from .app import cli
-from .options import build_synthesizer, overwrite_option, read_data, sep_option, synthesizer_kwargs, synthesizer_options
+from .options import (
+    build_synthesizer,
+    overwrite_option,
+    read_data,
+    sep_option,
+    synthesizer_kwargs,
+    synthesizer_options,
+)
 from .outputs import prepare_output, prepare_table_output, warn_extension
 
 #: ``demo`` samples in memory and scores what it sampled
@@ -117,7 +124,7 @@ def metadata_cmd(data, output, table_name, overwrite, sep):
     from ..io.files import write_text_atomically
     from ..metadata import Metadata
 
-    target = prepare_output(output, "metadata", overwrite) if output else None
+    target = prepare_output(output, "metadata", overwrite, [data]) if output else None
     df = read_data(data, sep)
     md = Metadata.detect_from_dataframe(df, table_name=table_name or Path(data).stem)
     if target is None:
@@ -152,7 +159,7 @@ def fit(data, model, metadata_path, synthesizer, preset_name, distribution, epoc
     if distribution is not None and "default_distribution" not in klass._parameter_names():
         raise ParameterError(f"--distribution applies to the Gaussian copula (and copulagan); {klass.__name__} has no marginal distributions")
     kwargs = synthesizer_kwargs(klass, params, epochs, default_distribution=distribution)
-    target = prepare_output(model, "model", overwrite)
+    target = prepare_output(model, "model", overwrite, [data, metadata_path])
     df = read_data(data, sep)
     md = load_metadata(metadata_path, df, Path(data).stem)
     t0 = time.perf_counter()
@@ -177,7 +184,7 @@ def sample(model, num_rows, output, seed, batch_size, progress, overwrite):
 
     from ..synthesizers.base import BaseSynthesizer
 
-    prepare_table_output(output, overwrite)
+    prepare_table_output(output, overwrite, [model])
     synth = BaseSynthesizer.load(model)
     width = max(1, len(synth.metadata.get_columns()))
     if batch_size is not None and batch_size * width > MAX_BATCH_CELLS:

@@ -24,10 +24,11 @@ from ..errors import ParameterError, SimulacraError
 EXTENSIONS = {"model": (".zip",), "report": (".html", ".htm"), "metadata": (".json",)}
 
 
-def prepare_output(path, kind: str, overwrite: bool) -> Path:
+def prepare_output(path, kind: str, overwrite: bool, inputs=()) -> Path:
     """Check ``path`` before any work; return the file that writing it must replace.
 
-    Raises ParameterError naming the option to pass.
+    ``inputs`` are the files the command reads: writing over one of them is refused even with
+    ``--overwrite``. Raises ParameterError naming the option to pass.
     """
     from ..io.files import write_target
 
@@ -51,14 +52,24 @@ def prepare_output(path, kind: str, overwrite: bool) -> Path:
         raise ParameterError(f"cannot write {kind} {str(target)!r}{via}: it is not a regular file")
     if not os.access(parent, os.W_OK):
         raise ParameterError(f"cannot write {kind} {str(target)!r}{via}: folder {str(parent)!r} is not writable")
+    for src in inputs:
+        if src is not None and _same_file(target, src):
+            raise ParameterError(f"cannot write {kind} {str(path)!r}: it is the input {str(src)!r} of this command; give another output name")
     return target
 
 
-def prepare_table_output(path, overwrite: bool) -> Path:
+def _same_file(a, b) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def prepare_table_output(path, overwrite: bool, inputs=()) -> Path:
     """:func:`prepare_output` for a data file, whose format its extension names."""
     from ..io.files import check_writable
 
-    prepare_output(path, "data", overwrite)
+    prepare_output(path, "data", overwrite, inputs)
     check_writable(path)  # known extension
     return Path(path)
 

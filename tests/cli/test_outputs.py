@@ -137,3 +137,18 @@ def test_demo_twice_in_the_same_folder_replaces_its_own_files(tmp_path):
     assert "replacing the previous demo files" in r.output
     assert (tmp_path / "synthetic_penguins.csv").read_bytes() != first
     assert listing(tmp_path) == ["penguins_model.zip", "synthetic_penguins.csv"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        lambda w: ["fit", w / "p.csv", "-o", w / "p.csv"],
+        lambda w: ["metadata", w / "p.csv", "-o", w / "p.csv"],
+        lambda w: ["report", w / "p.csv", w / "p.csv", "-o", w / "p.csv"],
+        lambda w: ["fake", w / "schema.json", "-n", "3", "-o", w / "schema.json"],
+    ],
+)
+def test_an_input_is_never_overwritten(work, args):
+    before = (work / "p.csv").read_bytes(), (work / "schema.json").read_bytes()
+    assert_one_error_line(invoke(*args(work), "--overwrite"), "it is the input")
+    assert ((work / "p.csv").read_bytes(), (work / "schema.json").read_bytes()) == before

@@ -13,7 +13,13 @@ import pandas as pd
 import pytest
 
 from simulacra.io import files
-from simulacra.io.files import TableWriter, remove_stale_parts, temp_path, write_table, write_text_atomically
+from simulacra.io.files import (
+    TableWriter,
+    remove_stale_parts,
+    temp_path,
+    write_table,
+    write_text_atomically,
+)
 
 DF = pd.DataFrame({"a": np.arange(5), "b": list("vwxyz")})
 
@@ -45,23 +51,21 @@ def test_stale_parts_of_dead_processes_are_removed_by_the_next_write(tmp_path):
 
 
 def test_a_failed_write_leaves_nothing(tmp_path):
-    with pytest.raises(RuntimeError):
-        with TableWriter(tmp_path / "o.parquet") as w:
-            w.write(DF)
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), TableWriter(tmp_path / "o.parquet") as w:
+        w.write(DF)
+        raise RuntimeError("boom")
     assert list(tmp_path.iterdir()) == []
 
 
 def test_a_failure_on_close_leaves_nothing(tmp_path, monkeypatch):
     w = TableWriter(tmp_path / "o.csv")
-    with pytest.raises(OSError):
-        with w:
-            w.write(DF)
+    with pytest.raises(OSError), w:
+        w.write(DF)
 
-            def broken_close():
-                raise OSError(28, "No space left on device")
+        def broken_close():
+            raise OSError(28, "No space left on device")
 
-            monkeypatch.setattr(w._fh, "close", broken_close)
+        monkeypatch.setattr(w._fh, "close", broken_close)
     assert list(tmp_path.iterdir()) == []  # neither a part nor a half-written o.csv
 
 
