@@ -15,6 +15,12 @@ averaged over the columns; see ``_common.MixedEncoder``), found by exact brute f
 - **Membership inference**: an attacker calls a real row a training member when a synthetic row
   lies close to it; the ROC AUC of that guess on training vs holdout rows (0.5 = no better than
   chance). Needs a holdout.
+- **Rare categories copied**: for each learned categorical column, the real values that are rare
+  (in at most ``rare_count`` real rows, so each points at one or two real people), how many of
+  them the synthetic data holds and the share of synthetic rows that carry one. A column is flagged
+  when that share reaches ``rare_threshold``: its values are being copied, not generalised
+  (surnames, rare job titles, small towns...). Such a column should be PII (faked, never learned),
+  or its rare categories pooled before fitting.
 - **Attribute inference**: for each sensitive column, a nearest-neighbour attacker fitted on the
   synthetic data predicts it from the other (known) columns of real rows; its accuracy (or R²)
   beside the same attacker fitted on the holdout (or a majority-class guess).
@@ -26,6 +32,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
+from ..metadata.names import person_name_sdtype
+from ..metadata.sdtypes import PII_SDTYPES, is_pii
 from ._common import MixedEncoder, Views, check_holdout, gower_sums, nearest, prepare, row_keys, views_for
 
 
@@ -42,8 +50,22 @@ class PrivacyReport:
             risks.append(max(0.0, 2 * (self.results["dcr_share"] - self.results.get("dcr_share_expected", 0.5))))
         return float(1 - min(1.0, max(risks)))
 
+    @property
+    def warnings(self) -> list[str]:
+        """One message per flagged column whose rare real values are copied into the synthetic data."""
+        return [r["message"] for r in self.results.get("rare_categories", {}).values() if r["flagged"]]
+
+    def get_rare_categories(self) -> pd.DataFrame:
+        """Per learned categorical column with rare real values: how many, how many copied, the share of synthetic rows holding one, flagged or not."""
+        rows = [(c, r["rare_real_values"], r["rare_values_copied"], r["copied_share"], r["synthetic_rows_share"], r["flagged"])
+                for c, r in self.results.get("rare_categories", {}).items()]
+        return pd.DataFrame(rows, columns=["Column", "Rare real values", "Copied", "Share copied", "Synthetic rows holding one", "Flagged"])
+
     def get_details(self) -> pd.DataFrame:
         rows = [(k, v, EXPLAIN.get(k, "")) for k, v in self.results.items() if not isinstance(v, dict)]
+        for col, r in self.results.get("rare_categories", {}).items():
+            if r["flagged"]:
+                rows.append((f"rare_values_copied[{col}]", r["synthetic_rows_share"], r["message"]))
         for col, r in self.results.get("attribute_inference", {}).items():
             rows.append((f"attribute_inference[{col}]", r["synthetic"], r.get("note") or f"{r['metric']} of an attacker fitted on the synthetic data (baseline {r['baseline']:.3f})"))
         return pd.DataFrame({"Metric": [r[0] for r in rows], "Value": pd.Series([r[1] for r in rows], dtype=object), "Meaning": [r[2] for r in rows]})
@@ -73,15 +95,21 @@ EXPLAIN = {
 }
 
 
-def evaluate_privacy(real_data, synthetic_data, metadata, holdout=None, sensitive_columns=None, known_columns=None, max_rows: int = 1_000, max_reference_rows: int = 10_000, seed=0, verbose: bool = True, views: Views | None = None) -> PrivacyReport:
+def evaluate_privacy(real_data, synthetic_data, metadata, holdout=None, sensitive_columns=None, known_columns=None, max_rows: int = 1_000, max_reference_rows: int = 10_000, seed=0, verbose: bool = True, views: Views | None = None, rare_count: int = 2, rare_threshold: float = 0.05) -> PrivacyReport:
     """Privacy metrics of ``synthetic_data`` against the real (training) data; see the module docstring.
 
-    Exact copies are counted on all rows. Distances are measured for a random sample of
+    Exact copies and rare categories are counted on all rows: a categorical column is flagged
+    when at least ``rare_threshold`` of its synthetic rows hold a value found in at most
+    ``rare_count`` real rows (see :attr:`PrivacyReport.warnings`). Distances are measured for a random sample of
     ``max_rows`` synthetic (and holdout) rows against up to ``max_reference_rows`` real rows
     (deterministic by ``seed``), which keeps 100,000-row tables to seconds. ``views`` (optional)
     are a report's shared column views of the real, synthetic (and holdout) tables.
     """
     real, syn, meta = prepare(real_data, synthetic_data, metadata)
+    if isinstance(rare_count, bool) or not isinstance(rare_count, (int, np.integer)) or rare_count < 1:
+        raise ParameterError(f"rare_count must be a whole number of real rows, at least 1; got {rare_count!r}")
+    if isinstance(rare_threshold, bool) or not isinstance(rare_threshold, (int, float)) or not 0 <= rare_threshold <= 1:
+        raise ParameterError(f"rare_threshold must be a share between 0 and 1; got {rare_threshold!r}")
     hold = check_holdout(holdout, meta) if holdout is not None else None
     views = views_for([real, syn] + ([hold] if hold is not None else []), meta, views)
     rng = np.random.default_rng(seed)
@@ -90,6 +118,9 @@ def evaluate_privacy(real_data, synthetic_data, metadata, holdout=None, sensitiv
     kr, ks = row_keys([real, syn], cols, views)
     res["exact_copy_rate"] = float(np.isin(ks, kr).mean())
     res["real_duplicate_rate"] = float(pd.Series(kr).duplicated(keep=False).mean())
+    rare = rare_categories(views, meta, [c for c in cols if c in real.columns], int(rare_count), float(rare_threshold))
+    if rare:
+        res["rare_categories"] = rare
     enc = MixedEncoder(real, meta, views=views)
 
     def pick(n, cap):
@@ -134,6 +165,50 @@ def evaluate_privacy(real_data, synthetic_data, metadata, holdout=None, sensitiv
     if verbose:
         print(report.summary())
     return report
+
+
+def rare_categories(views: Views, meta: dict, columns, rare_count: int = 2, rare_threshold: float = 0.05) -> dict:
+    """``{column: counts}`` for each learned categorical column with rare real values (see the module docstring).
+
+    Reads the views' joint codes (tables 0: real, 1: synthetic), so values compare exactly as in
+    the exact-copy count; missing values are never rare.
+    """
+    out = {}
+    for c in columns:
+        m = meta[c]
+        sd = m["sdtype"]
+        learned = sd in ("categorical", "ordinal") or (sd in PII_SDTYPES and not is_pii(sd, m))
+        if not learned:
+            continue
+        codes, n_codes, missing = views.codes(c)
+        counts = np.bincount(codes[0], minlength=n_codes)
+        rare = (counts >= 1) & (counts <= rare_count)
+        if missing >= 0:
+            rare[missing] = False
+        n_rare = int(rare.sum())
+        if not n_rare:
+            continue
+        syn = codes[1][codes[1] != missing] if missing >= 0 else codes[1]
+        copied = rare & (np.bincount(syn, minlength=n_codes) > 0)
+        n_copied = int(copied.sum())
+        share = float(rare[syn].mean()) if len(syn) else 0.0
+        flagged = n_copied > 0 and share >= rare_threshold
+        r = {"rare_real_values": n_rare, "rare_values_copied": n_copied, "copied_share": n_copied / n_rare,
+             "synthetic_rows_share": share, "flagged": bool(flagged)}
+        if flagged:
+            real = views.frames[0][c]
+            person = person_name_sdtype(c, real[real.notna()].iloc[:2000].astype(str)) if real.dtype == object else None
+            fix = (f"it holds person names: declare it metadata.update_column({c!r}, sdtype={person!r}) so it is faked, not learned"
+                   if person else f"if it holds names or other identifying text, declare it a PII sdtype (e.g. "
+                   f"metadata.update_column({c!r}, sdtype='name')) so it is faked, not learned; otherwise pool its rare "
+                   "categories (e.g. into 'other') before fitting")
+            r["message"] = (
+                f"column {c!r} copies rare real values: {n_copied:,} of its {n_rare:,} values found in at most "
+                f"{rare_count} real row(s) appear in the synthetic data, in {share:.1%} of its synthetic rows, and such "
+                f"values can point at real people; {fix}"
+            )
+        out[c] = r
+    return out
 
 
 def _attribute_inference(real, syn, holdout, meta, sensitive, known):

@@ -25,7 +25,8 @@ th{background:#f0f4f8}.plots{display:flex;flex-wrap:wrap;gap:1rem}.muted{color:#
 """
 
 
-def _table(df: pd.DataFrame, max_rows: int = 200) -> str:
+def _table(df: pd.DataFrame, max_rows: int = 200, what: str = "rows") -> str:
+    note = f"<p class='muted capped'>Showing the first {max_rows:,} of {len(df):,} {what}; the full table is in the Python API (get_details).</p>" if len(df) > max_rows else ""
     df = df.head(max_rows)
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
     rows = []
@@ -36,7 +37,7 @@ def _table(df: pd.DataFrame, max_rows: int = 200) -> str:
                 v = "n/a" if math.isnan(v) else f"{v:.4f}"
             cells.append(f"<td>{html.escape(str(v))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return f"{note}<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
 def _card(label, value) -> str:
@@ -52,8 +53,17 @@ def _one_thread(fn, *args, **kwargs):
         return fn(*args, **kwargs)
 
 
-def build_report(real_data, synthetic_data, metadata, holdout=None, target=None, max_column_plots: int = 8) -> str:
-    """The HTML text of the report."""
+MAX_SCORE_BARS = 60  # the Column Shapes chart shows at most this many columns (the lowest scores)
+
+
+def build_report(real_data, synthetic_data, metadata, holdout=None, target=None, max_column_plots: int = 8, max_pairs: int | None = None) -> str:
+    """The HTML text of the report.
+
+    Wide tables are capped, and the page says so where it is: ``max_column_plots`` distribution
+    plots (the first columns), the Column Shapes chart's 60 lowest scores, the correlation heatmap's
+    first 50 numerical columns, 200 rows a table; Column Pair Trends scores at most ``max_pairs``
+    pairs (default: the quality report's 50,000), a seeded sample above.
+    """
     from .diagnostic import DiagnosticReport
     from .plots import get_column_plot, get_correlation_difference_plot
     from .privacy import evaluate_privacy
@@ -81,13 +91,14 @@ def build_report(real_data, synthetic_data, metadata, holdout=None, target=None,
         if target is not None:
             test = holdout if holdout is not None else real
             future = pool.submit(_one_thread, evaluate_utility, real, syn, test, target, metadata, verbose=False, views=views)
-        quality = QualityReport()
+        quality = QualityReport() if max_pairs is None else QualityReport(max_pairs=max_pairs)
         quality.generate(real, syn, metadata, verbose=False, views=views)
         diag = DiagnosticReport()
         diag.generate(real, syn, metadata, verbose=False, views=views)
         privacy = evaluate_privacy(real, syn, metadata, holdout=holdout, verbose=False, views=views)
         tests = statistical_tests(real, syn, metadata, views=views)
         plots = []
+        plottable = sum(1 for c, m in meta.items() if m["sdtype"] in CONTINUOUS + DISCRETE and c in syn.columns)
         for c, m in meta.items():
             if len(plots) >= max_column_plots:
                 break
@@ -102,6 +113,7 @@ def build_report(real_data, synthetic_data, metadata, holdout=None, target=None,
             correlations = None
         utility = future.result() if future is not None else None
 
+    sampling = quality.pair_sampling_text()
     cards = [_card("Quality", quality.get_score()), _card("Diagnostic", diag.get_score()), _card("Privacy", privacy.get_score())]
     if utility is not None:
         ratio = utility.get_score()
@@ -116,22 +128,28 @@ def build_report(real_data, synthetic_data, metadata, holdout=None, target=None,
         f"<div class='cards' id='scores'>{''.join(cards)}</div>",
         "<h2>Quality</h2>",
         _table(quality.get_properties()),
-        f"<div class='plots'>{quality.get_visualization('Column Shapes').to_svg()}</div>",
+        f"<p class='muted' id='pair-sampling'>{html.escape(sampling)}.</p>" if sampling else "",
+        f"<div class='plots'>{quality.get_visualization('Column Shapes', max_items=MAX_SCORE_BARS).to_svg()}</div>",
         "<h3>Column shapes</h3>",
-        _table(quality.get_details("Column Shapes")),
+        _table(quality.get_details("Column Shapes"), what="columns"),
     ]
-    parts.append(f"<h3>Distributions</h3><div class='plots' id='column-plots'>{''.join(plots)}</div>")
+    shown = f"<p class='muted capped'>Showing the first {len(plots)} of {plottable:,} columns.</p>" if plottable > len(plots) else ""
+    parts.append(f"<h3>Distributions</h3>{shown}<div class='plots' id='column-plots'>{''.join(plots)}</div>")
     if correlations is not None:
         parts.append(f"<h3>Correlations</h3><div class='plots'>{correlations}</div>")
     pairs = quality.get_details("Column Pair Trends")
     if len(pairs):
-        parts += ["<h3>Column pair trends</h3>", _table(pairs)]
+        parts += ["<h3>Column pair trends</h3>", _table(pairs, what="pairs")]
     parts += ["<h2>Diagnostics</h2>", _table(diag.get_properties())]
     for prop in diag.PROPERTIES:
         d = diag.get_details(prop)
         if len(d):
             parts += [f"<h3>{html.escape(prop)}</h3>", _table(d)]
     parts += ["<h2>Privacy</h2>", _table(privacy.get_details())]
+    rare = privacy.get_rare_categories()  # categorical columns whose rare real values reach the sample
+    if len(rare):
+        parts += ["<h3 id='rare-categories'>Rare categories</h3>", "<p class='muted'>Real values found in at most 2 real rows, and how many of them the synthetic data holds.</p>"]
+        parts += [f"<p class='warning' style='color:#a33'>{html.escape(w)}</p>" for w in privacy.warnings] + [_table(rare)]
     if utility is not None:
         parts += [f"<h2>ML utility</h2><p>Task: {utility.task}; ratio (train synthetic / train real, tested on real): <b>{utility.get_score():.3f}</b></p>", _table(utility.get_details())]
     parts += ["<h2>Statistical tests</h2>", "<p class='muted'>Per column; p-values adjusted with Holm's method.</p>", _table(tests)]

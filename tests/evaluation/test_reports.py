@@ -152,3 +152,108 @@ def test_gower_nearest_matches_the_definition():
     # exact copies: a shuffled copy matches every row, and 1 equals 1.0
     ka, kb = row_keys([pd.DataFrame({"v": [1, 2, 3]}), pd.DataFrame({"v": [3.0, 1.0, 5.0]})], ["v"])
     assert np.isin(kb, ka).tolist() == [True, True, False]
+
+
+# --- rare categories copied into the sample (issue 11) ---
+
+
+def _rare_tables():
+    """A real table whose 'surname' has 40 values seen once, 10 seen twice and a common one; the synthetic
+    table copies 20 of the once-seen and all the twice-seen values."""
+    once = [f"Once{i}" for i in range(40)]
+    twice = [f"Twice{i}" for i in range(10)]
+    real = pd.DataFrame({"surname": ["Common"] * 160 + once + twice * 2, "group": ["a", "b"] * 110})
+    syn = pd.DataFrame({"surname": ["Common"] * 170 + once[:20] + twice * 3, "group": ["a", "b"] * 110})
+    md = Metadata.load_from_dict({"columns": {"surname": {"sdtype": "categorical"}, "group": {"sdtype": "categorical"}}})
+    return real, syn, md
+
+
+def test_privacy_flags_copied_rare_categories():
+    real, syn, md = _rare_tables()
+    rep = evaluate_privacy(real, syn, md, verbose=False)
+    r = rep.results["rare_categories"]["surname"]
+    assert (r["rare_real_values"], r["rare_values_copied"]) == (50, 30)
+    assert r["copied_share"] == pytest.approx(0.6)
+    assert r["synthetic_rows_share"] == pytest.approx(50 / 220)
+    assert r["flagged"] and "group" not in rep.results["rare_categories"]  # 'group' has no rare value
+    [msg] = rep.warnings
+    assert "'surname'" in msg and "30 of its 50" in msg and "sdtype" in msg and "pool" in msg
+    assert "rare_values_copied[surname]" in set(rep.get_details()["Metric"])
+    table = rep.get_rare_categories()
+    assert table.set_index("Column").loc["surname", "Flagged"]
+    # below the threshold: counted, not flagged; a stricter threshold flags it
+    few = syn.copy()
+    few["surname"] = ["Common"] * 215 + [f"Once{i}" for i in range(5)]
+    r = evaluate_privacy(real, few, md, verbose=False).results["rare_categories"]["surname"]
+    assert r["rare_values_copied"] == 5 and not r["flagged"]
+    assert evaluate_privacy(real, few, md, verbose=False, rare_threshold=0.01).warnings
+    # rare_count=1: only values seen once are rare
+    r = evaluate_privacy(real, syn, md, verbose=False, rare_count=1).results["rare_categories"]["surname"]
+    assert (r["rare_real_values"], r["rare_values_copied"]) == (40, 20)
+    with pytest.raises(ParameterError, match="rare_count"):
+        evaluate_privacy(real, syn, md, verbose=False, rare_count=0)
+    with pytest.raises(ParameterError, match="rare_threshold"):
+        evaluate_privacy(real, syn, md, verbose=False, rare_threshold=2)
+
+
+def test_privacy_names_person_columns_in_the_advice():
+    """A learned column of real surnames is flagged with the PII sdtype to declare; PII columns are not checked."""
+    from faker import Faker
+
+    f = Faker("de_DE")
+    f.seed_instance(0)
+    names = pd.Series([f.last_name() for _ in range(300)])
+    real = pd.DataFrame({"nameLast": names})
+    md = Metadata.load_from_dict({"columns": {"nameLast": {"sdtype": "categorical"}}})
+    [msg] = evaluate_privacy(real, real.sample(frac=1, random_state=0), md, verbose=False).warnings
+    assert "sdtype='last_name'" in msg
+    faked = Metadata.load_from_dict({"columns": {"nameLast": {"sdtype": "last_name"}}})
+    assert "rare_categories" not in evaluate_privacy(real, real, faked, verbose=False).results
+
+
+def test_report_shows_rare_categories():
+    from simulacra.evaluation.report import build_report
+
+    real, syn, md = _rare_tables()
+    real["x"], syn["x"] = np.arange(220.0), np.arange(220.0)[::-1]
+    md = Metadata.load_from_dict({"columns": {**md.columns, "x": {"sdtype": "numerical"}}})
+    page = build_report(real, syn, md)
+    assert "id='rare-categories'" in page and "copies rare real values" in page and "30 of its 50" in page
+    clean = build_report(real, syn.assign(surname="Common"), md)
+    assert "id='rare-categories'" in clean and "copies rare real values" not in clean
+
+
+# --- time zones (issue 11): mixed offsets and zones are compared as instants in UTC ---
+
+
+def _zoned(n=120, seed=0):
+    rng = np.random.default_rng(seed)
+    wall = pd.Timestamp("2024-01-01 10:00") + pd.to_timedelta(rng.integers(0, 24 * 300, n), unit="h")
+    paris = pd.Series(wall).dt.tz_localize("Europe/Paris")
+    text = paris.map(lambda t: t.isoformat())  # "+01:00" in winter, "+02:00" in summer
+    objects = pd.Series([t.tz_convert("America/New_York") if i % 2 else t for i, t in enumerate(paris)], dtype=object)
+    return paris, text, objects, rng.normal(size=n)
+
+
+@pytest.mark.parametrize("kind", ["text", "objects"])
+def test_mixed_time_zone_offsets_evaluate_and_report(kind):
+    """Regression: text with mixed UTC offsets, and Timestamps in several zones, crashed with a TypeError."""
+    from simulacra import evaluate_quality
+    from simulacra.evaluation.report import build_report
+
+    paris, text, objects, x = _zoned()
+    col = text if kind == "text" else objects
+    assert col.map(lambda v: str(v)[-6:]).nunique() >= 2  # several offsets
+    real = pd.DataFrame({"ts": col, "x": x})
+    md = Metadata.load_from_dict({"columns": {"ts": {"sdtype": "datetime"}, "x": {"sdtype": "numerical"}}})
+    if kind == "text":
+        md = Metadata.detect_from_dataframe(real)
+        assert md.columns["ts"] == {"sdtype": "datetime", "datetime_format": "%Y-%m-%dT%H:%M:%S%z"}
+    # the same instants written in another zone are the same values
+    tokyo = paris.dt.tz_convert("Asia/Tokyo")
+    syn = pd.DataFrame({"ts": tokyo.map(lambda t: t.isoformat()) if kind == "text" else pd.Series(list(tokyo), dtype=object), "x": x})
+    q = evaluate_quality(real, syn, md, verbose=False)
+    assert q.get_details("Column Shapes").set_index("Column").loc["ts", "Score"] == pytest.approx(1.0)
+    assert run_diagnostic(real, syn, md, verbose=False).get_score() == pytest.approx(1.0)
+    assert evaluate_privacy(real, syn, md, verbose=False).results["exact_copy_rate"] == 1.0
+    assert "<h2>Privacy</h2>" in build_report(real, syn, md)
