@@ -59,7 +59,9 @@ def test_object_values_and_timedeltas():
         }
     )
     out = fit(df).sample(100, seed=0)
-    assert set(out["amount"]) <= {"1.5", "2.25"}
+    # Decimal values are numbers and come back as Decimal (issue #11; they came back as text)
+    assert set(out["amount"]) <= {decimal.Decimal("1.5"), decimal.Decimal("2.25")}
+    assert out["amount"].map(lambda v: isinstance(v, decimal.Decimal)).all()
     assert str(out["wait"].dtype).startswith("timedelta64")
 
 

@@ -156,12 +156,20 @@ def _is_number_type(t) -> bool:
     return issubclass(t, (int, float, np.integer, np.floating)) and not issubclass(t, (bool, np.bool_))
 
 
-def _codes_with_markers(numbers: pd.Series, odd: pd.Series) -> bool:
-    """True for categorical codes (few whole numbers) whose only other values mean 'missing'."""
+#: text codes may carry this many distinct labels besides the numbers ("unrated", "N/A")
+MAX_CODE_LABELS = 3
+
+
+def _codes_with_markers(numbers: pd.Series, odd: pd.Series, labels: int = 0) -> bool:
+    """True for categorical codes (few whole numbers) whose other values mean 'missing' or are few labels.
+
+    ``labels`` is how many distinct strings other than missing markers are allowed.
+    """
     nums = pd.to_numeric(numbers, errors="coerce").dropna().to_numpy(dtype=float)
     if nums.size == 0 or not np.all(np.mod(nums, 1) == 0) or len(np.unique(nums)) > MAX_CODES:
         return False
-    return bool(odd.astype(str).str.strip().str.lower().isin(MISSING_MARKERS).all())
+    words = pd.Series(odd.astype(str).str.strip().unique())
+    return int((~words.str.lower().isin(MISSING_MARKERS)).sum()) <= labels
 
 
 def _check_python_mix(name, nonnull: pd.Series) -> None:
@@ -188,7 +196,7 @@ def _check_numeric_text(name, strs: pd.Series) -> None:
     if n_odd == 0 or not is_num.any() or is_num.mean() < 0.5:
         return
     odd = strs[~is_num]
-    if _codes_with_markers(numeric[is_num], odd):
+    if _codes_with_markers(numeric[is_num], odd, labels=MAX_CODE_LABELS):
         return
     bad = odd.unique()[:3]
     raise InvalidDataError(
@@ -200,9 +208,10 @@ def check_mixed_types(name, series: pd.Series) -> None:
     """Raise InvalidDataError if an object column mixes numbers and strings.
 
     Python numbers next to strings, or text that is numbers except for a few values, are an
-    error whose message says how to fix it. Categorical codes (at most ``MAX_CODES`` distinct
-    whole numbers) whose other values only mean "missing" (``N/A``, ``?``, ``unknown``, ...) are
-    not: they are learned as categories, the markers included.
+    error whose message says how to fix it. Categorical codes are not: at most ``MAX_CODES``
+    distinct whole numbers whose other values mean "missing" (``N/A``, ``?``, ``unknown``, ...)
+    or, in text, are at most ``MAX_CODE_LABELS`` distinct labels (``"unrated"``); they are
+    learned as categories, markers and labels included.
     """
     if series.dtype != object and not pd.api.types.is_string_dtype(series.dtype):
         return

@@ -7,12 +7,14 @@ shares, at the learned resolution (whole days stay whole days).
 
 from __future__ import annotations
 
+import datetime as _dt
 import warnings
 
 import numpy as np
 import pandas as pd
 
 from ..errors import InvalidDataError
+from ..metadata.dateparse import parse_out_of_range
 from .base import ColumnTransform, check_bounds, check_rate
 
 _NS = 10**9
@@ -49,13 +51,15 @@ class DatetimeTransform(ColumnTransform):
                 unit = "s"
             missing = np.isnat(arr)
             return arr.view("int64").copy(), missing, unit
+        if getattr(self, "is_time", False):
+            return _time_ticks(self.column, s)
         if pd.api.types.is_numeric_dtype(s.dtype):
             raise InvalidDataError(
                 f"datetime column {self.column!r} holds numbers; convert them to dates or declare the column 'numerical'"
             )
-        ns = self._parse_text(series, fitting)
-        missing = ns == _NAT
-        return np.where(missing, 0, ns), missing, "ns"
+        ticks, unit = self._parse_text(series, fitting)
+        missing = ticks == _NAT
+        return np.where(missing, 0, ticks), missing, unit
 
     def _to_seconds(self, series: pd.Series, fitting: bool) -> np.ndarray:
         ticks, missing, unit = self._to_ticks(series, fitting)
@@ -81,24 +85,43 @@ class DatetimeTransform(ColumnTransform):
             fmts = order
         counts = {}
         offsets = []
+        # dates outside datetime64[ns] (before 1677, after 2262), parsed by Arrow, in microseconds
+        wide = np.full(len(s), _NAT, dtype=np.int64)
         for fmt in fmts:
             if not remaining.any():
                 break
             parsed = _parse(text[remaining], fmt)
             ok = parsed.notna().to_numpy()
-            if not ok.any():
-                continue
             idx = np.flatnonzero(remaining)[ok]
-            p = parsed[ok]
-            if getattr(p.dt, "tz", None) is not None:
-                if "%z" in fmt:
-                    # learn the offset written in the text (most common one)
-                    raw = text[remaining][ok].astype(str).str.extract(r"([+-]\d{2}:?\d{2})$")[0].dropna()
-                    offsets.extend(raw.tolist()[:1000])
-                p = p.dt.tz_convert("UTC").dt.tz_localize(None)
-            result[idx] = p.to_numpy(dtype="datetime64[ns]").astype("int64")
+            if ok.any():
+                p = parsed[ok]
+                if getattr(p.dt, "tz", None) is not None:
+                    p = p.dt.tz_convert("UTC").dt.tz_localize(None)
+                result[idx] = p.to_numpy(dtype="datetime64[ns]").astype("int64")
+            rest = np.flatnonzero(remaining)[~ok]
+            if len(rest):
+                w = parse_out_of_range(text.iloc[rest].astype(str), fmt)
+                good = ~np.isnat(w)
+                wide[rest[good]] = w[good].astype("int64")
+                idx = np.concatenate([idx, rest[good]])
+            if not len(idx):
+                continue
+            if "%z" in fmt:
+                # learn the offset written in the text (most common one)
+                raw = text.iloc[idx[:1000]].astype(str).str.extract(r"([+-]\d{2}:?\d{2})$")[0].dropna()
+                offsets.extend(raw.tolist())
             counts[fmt] = counts.get(fmt, 0) + len(idx)
             remaining[idx] = False
+        has_wide = bool((wide != _NAT).any())
+        unit = ("us" if has_wide else "ns") if fitting else self.unit
+        if unit == "us":
+            result = np.where(result == _NAT, wide, result // 1000)
+        elif has_wide:
+            ex = s[wide != _NAT].iloc[0]
+            raise InvalidDataError(
+                f"datetime column {self.column!r}: {ex!r} lies outside the dates the column was fitted on "
+                "(and outside 1677-2262); use dates within the learned range"
+            )
         if remaining.any():
             ex = s[remaining].iloc[0]
             raise InvalidDataError(
@@ -110,7 +133,7 @@ class DatetimeTransform(ColumnTransform):
             self.formats = [f for f in counts]
             self.format_shares = [counts[f] / total for f in self.formats] if total else []
             self.utc_offset = pd.Series(offsets).mode().iloc[0] if offsets else None
-        return result
+        return result, unit
 
     def fit(self, series):
         self.dtype = _dtype_name(series.dtype)
@@ -118,6 +141,10 @@ class DatetimeTransform(ColumnTransform):
             isinstance(series.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(series.dtype)
         )
         self.tz = str(series.dt.tz) if isinstance(series.dtype, pd.DatetimeTZDtype) else None
+        # datetime.time values (Parquet time columns): nanoseconds since midnight, back as datetime.time
+        self.is_time = series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) == "time"
+        if self.is_time:
+            self.is_text = False
         self.formats, self.format_shares, self.utc_offset = [], [], None
         ticks, missing, unit = self._to_ticks(series, fitting=True)
         ok = ~missing
@@ -162,6 +189,11 @@ class DatetimeTransform(ColumnTransform):
         ticks = np.where(nulls, 0, steps).astype("int64") * np.int64(self.step)
         dt = pd.Series(ticks.view(f"datetime64[{self.unit}]"), name=self.column)
         dt[nulls] = pd.NaT
+        if self.is_time:
+            times = np.empty(len(dt), dtype=object)
+            times[:] = None
+            times[~nulls] = dt[~nulls].dt.time.to_numpy()
+            return pd.Series(times, name=self.column, dtype=object)
         if not self.is_text:
             if self.tz is not None:
                 dt = dt.dt.tz_localize(self.tz, ambiguous=np.zeros(len(dt), dtype=bool), nonexistent="shift_forward")
@@ -186,8 +218,6 @@ class DatetimeTransform(ColumnTransform):
                 if "%z" in fmt and self.utc_offset:
                     off = self.utc_offset.replace(":", "")
                     minutes = (int(off[1:3]) * 60 + int(off[3:5])) * (1 if off[0] == "+" else -1)
-                    import datetime as _dt
-
                     part = part.dt.tz_convert(_dt.timezone(_dt.timedelta(minutes=minutes)))
             text = part.dt.strftime(fmt)
             if "%z" in fmt and self.utc_offset and ":" in self.utc_offset:
@@ -202,6 +232,7 @@ class DatetimeTransform(ColumnTransform):
             enforce_min_max_values=bool(self.enforce_min_max_values),
             dtype=self.dtype,
             is_text=self.is_text,
+            is_time=bool(self.is_time),
             tz=self.tz,
             formats=self.formats,
             format_shares=self.format_shares,
@@ -220,6 +251,7 @@ class DatetimeTransform(ColumnTransform):
         self.enforce_min_max_values = bool(st["enforce_min_max_values"])
         self.dtype = str(st["dtype"])
         self.is_text = bool(st["is_text"])
+        self.is_time = bool(st.get("is_time", False))
         self.tz = st["tz"]
         self.formats = [str(f) for f in st["formats"]]
         self.format_shares = [float(x) for x in st["format_shares"]]
@@ -234,7 +266,7 @@ class DatetimeTransform(ColumnTransform):
             raise ValueError(f"bad step {self.step}")
         if self.tz is not None:
             pd.Timestamp("2000-01-01").tz_localize(self.tz)
-        if not self.is_text:
+        if not self.is_text and not self.is_time:
             pd.api.types.pandas_dtype(self.dtype)
         self.min, self.max = check_bounds(st["min"], st["max"])
         if max(abs(self.min), abs(self.max)) * _PER_SECOND[self.unit] >= 2**63:
@@ -244,6 +276,24 @@ class DatetimeTransform(ColumnTransform):
         self.null_rate = check_rate(st["null_rate"])
         if (self.null_rate > 0) != (len(self.output_names) == 2) or len(self.output_names) not in (1, 2):
             raise ValueError("null_rate does not match the outputs")
+
+
+def _time_ticks(column, s: pd.Series):
+    """datetime.time values -> (nanoseconds since midnight, missing mask, "ns")."""
+    missing = s.isna().to_numpy()
+    ticks = np.zeros(len(s), dtype=np.int64)
+    if (~missing).any():
+        vals = s[~missing]
+        bad = ~vals.map(lambda v: isinstance(v, _dt.time)).to_numpy(dtype=bool)
+        if bad.any():
+            raise InvalidDataError(
+                f"time-of-day column {column!r} has value {vals[bad].iloc[0]!r}, which is not a time; "
+                "make every value a datetime.time (or missing)"
+            )
+        if any(v.tzinfo is not None for v in vals.iloc[:1000]):
+            raise InvalidDataError(f"time-of-day column {column!r} has times with a time zone; drop the time zone first")
+        ticks[~missing] = pd.to_timedelta(vals.astype(str)).to_numpy().astype("int64")
+    return ticks, missing, "ns"
 
 
 def _dtype_name(dtype) -> str:

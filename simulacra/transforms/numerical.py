@@ -97,6 +97,20 @@ class NumericalTransform(ColumnTransform):
         self.min = float(v[ok].min())
         self.max = float(v[ok].max())
         self.decimals = 0 if rep != "Float" else learn_decimals(v[ok])
+        # integers beyond 2**53 lose digits as float64: learn them as offsets from the exact minimum
+        self.offset = None
+        self.int_bounds = None
+        ints = _exact_ints(series)
+        if ints is not None and rep != "Float":
+            vals = ints[0][~ints[1]]
+            lo, hi = int(vals.min()), int(vals.max())
+            self.int_bounds = [lo, hi]
+            if max(abs(lo), abs(hi)) > _EXACT and hi - lo <= _MAX_OFFSET_RANGE:
+                self.offset = lo
+                self.min, self.max = 0.0, float(hi - lo)
+                v = self._encode(series)
+        # decimal.Decimal values: learned as float64, back as Decimal at the column's scale
+        self.decimal_scale = _decimal_scale(series)
         self.null_rate = float(1 - ok.mean())
         self.output_names = [self.column]
         self.output_kinds = ["continuous"]
@@ -108,8 +122,24 @@ class NumericalTransform(ColumnTransform):
             self.output_kinds.append("null")
         return self
 
+    def _encode(self, series) -> np.ndarray:
+        """Float values as the model sees them: the number, or its offset from the minimum."""
+        offset = getattr(self, "offset", None)
+        if offset is None:
+            return as_float(self.column, series)
+        ints = _exact_ints(series)
+        if ints is None:  # a condition given as a float, for instance
+            return as_float(self.column, series) - float(offset)
+        vals, missing = ints
+        below = vals < offset  # only new values (conditions) can be below the learned minimum
+        # exact integer difference (uint64 arithmetic wraps modulo 2**64, which is exact here), then float
+        out = (vals.astype(np.uint64) - np.uint64(offset % 2**64)).astype(np.float64)
+        out[below] = vals[below].astype(np.float64) - float(offset)
+        out[missing] = np.nan
+        return out
+
     def forward(self, series):
-        v = as_float(self.column, series)
+        v = self._encode(series)
         if self.null_rate > 0:
             return np.column_stack([v, np.isnan(v).astype(float)])
         return v[:, None]
@@ -118,6 +148,11 @@ class NumericalTransform(ColumnTransform):
         x = values[:, 0].astype(float, copy=True)
         if self.enforce_min_max_values:
             np.clip(x, self.min, self.max, out=x)
+        nulls = values[:, 1] > 0.5 if self.null_rate > 0 else None
+        if getattr(self, "offset", None) is not None:
+            return self._inverse_offset(x, nulls)
+        if getattr(self, "decimal_scale", None) is not None:
+            return _as_decimals(self.column, np.round(x, self.decimal_scale), nulls, self.decimal_scale)
         if self.representation != "Float":
             lo, hi = _INT_RANGES[self.representation]
             # the float bounds must themselves fit the integer type (float(2**63 - 1) == 2**63)
@@ -130,8 +165,31 @@ class NumericalTransform(ColumnTransform):
             x = np.round(x)
         elif self.enforce_rounding and self.decimals is not None:
             x = np.round(x, self.decimals)
-        nulls = values[:, 1] > 0.5 if self.null_rate > 0 else None
         return _restore_numeric(self.column, x, nulls, self.dtype)
+
+    def _inverse_offset(self, x: np.ndarray, nulls) -> pd.Series:
+        """Offsets from the exact minimum -> exact integers of the column's dtype (no float64 in between)."""
+        lo, hi = _INT_RANGES[self.representation]
+        if self.enforce_min_max_values:
+            lo, hi = self.int_bounds
+        offset = self.offset
+        x = np.nan_to_num(np.round(x), nan=0.0)
+        # keep offset + x inside [lo, hi]: float bounds rounded towards zero, then exact clipping
+        down = float(np.nextafter(float(hi - offset), 0.0)) if float(hi - offset) > hi - offset else float(hi - offset)
+        up = float(np.nextafter(float(lo - offset), 0.0)) if float(lo - offset) < lo - offset else float(lo - offset)
+        np.clip(x, up, down, out=x)
+        mag = np.abs(x).astype(np.uint64)
+        base = np.uint64(offset % 2**64)
+        res = np.where(x >= 0, base + mag, base - mag)  # modulo 2**64: exact for the signed view too
+        dt = pd.api.types.pandas_dtype(self.dtype)
+        npdt = getattr(dt, "numpy_dtype", dt)
+        if npdt.kind == "i":
+            res = res.view(np.int64)
+        res = np.clip(res, npdt.type(lo), npdt.type(hi)).astype(npdt)
+        mask = nulls if nulls is not None else np.zeros(len(res), dtype=bool)
+        if isinstance(dt, pd.api.extensions.ExtensionDtype) or mask.any():
+            return pd.Series(pd.arrays.IntegerArray(np.where(mask, npdt.type(0), res).astype(npdt), mask.copy()), name=self.column)
+        return pd.Series(res, name=self.column)
 
     def get_state(self):
         st = super().get_state()
@@ -145,6 +203,9 @@ class NumericalTransform(ColumnTransform):
             max=self.max,
             decimals=self.decimals,
             null_rate=self.null_rate,
+            offset=getattr(self, "offset", None),
+            int_bounds=getattr(self, "int_bounds", None),
+            decimal_scale=getattr(self, "decimal_scale", None),
         )
         return st
 
@@ -171,6 +232,71 @@ class NumericalTransform(ColumnTransform):
         self.null_rate = float(st["null_rate"])
         if not 0.0 <= self.null_rate <= 1.0 or (self.null_rate > 0) != (len(self.output_names) == 2):
             raise ValueError("null_rate does not match the outputs")
+        self._set_exact_state(st)
+
+    def _set_exact_state(self, st) -> None:
+        """Exact integer bounds and offset, and the decimal scale (absent in older model files)."""
+        self.offset, self.int_bounds, self.decimal_scale = None, None, None
+        bounds = st.get("int_bounds")
+        if bounds is not None:
+            if self.representation not in _INT_RANGES or len(bounds) != 2 or not all(type(b) is int for b in bounds):
+                raise ValueError("int_bounds must be two integers of an integer column")
+            lo, hi = _INT_RANGES[self.representation]
+            if not lo <= bounds[0] <= bounds[1] <= hi:
+                raise ValueError(f"int_bounds {bounds} do not fit {self.representation}")
+            self.int_bounds = [int(bounds[0]), int(bounds[1])]
+        offset = st.get("offset")
+        if offset is not None:
+            if type(offset) is not int or self.int_bounds is None or offset != self.int_bounds[0]:
+                raise ValueError("offset must be the column's integer minimum")
+            if self.min != 0.0 or self.max != float(self.int_bounds[1] - offset):
+                raise ValueError("an offset column's bounds must be [0, max - min]")
+            self.offset = offset
+        scale = st.get("decimal_scale")
+        if scale is not None:
+            if type(scale) is not int or not 0 <= scale <= _MAX_SCALE:
+                raise ValueError(f"decimal_scale must be an integer between 0 and {_MAX_SCALE}")
+            self.decimal_scale = scale
+
+
+#: integers up to this size are exact in float64
+_EXACT = 2**53
+#: offsets are used up to this range (wider ranges are learned at float precision either way)
+_MAX_OFFSET_RANGE = 2**62
+#: largest decimal scale kept (Arrow's decimal128 has 38 digits)
+_MAX_SCALE = 18
+
+
+def _exact_ints(series: pd.Series):
+    """(int64/uint64 values, missing mask) of an integer column (numpy or nullable); None otherwise."""
+    dt = series.dtype
+    npdt = getattr(dt, "numpy_dtype", None) if isinstance(dt, pd.api.extensions.ExtensionDtype) else dt
+    if npdt is None or np.dtype(npdt).kind not in "iu":
+        return None
+    missing = series.isna().to_numpy()
+    wide = np.uint64 if np.dtype(npdt).kind == "u" else np.int64
+    vals = series.to_numpy(dtype=wide, na_value=0) if missing.any() else series.to_numpy().astype(wide)
+    return vals, missing
+
+
+def _decimal_scale(series: pd.Series) -> int | None:
+    """Digits after the point of a column of decimal.Decimal values (largest in the first 1,000); None otherwise."""
+    if series.dtype != object or pd.api.types.infer_dtype(series, skipna=True) != "decimal":
+        return None
+    head = series.dropna().iloc[:1000]
+    exps = [v.as_tuple().exponent for v in head if v.is_finite()]
+    scale = max([-e for e in exps if isinstance(e, int)] + [0])
+    return int(min(scale, _MAX_SCALE))
+
+
+def _as_decimals(name, x: np.ndarray, nulls, scale: int) -> pd.Series:
+    """Floats -> decimal.Decimal objects at ``scale`` digits (vectorized through Arrow)."""
+    import pyarrow as pa
+
+    mask = np.isnan(x) if nulls is None else (nulls | np.isnan(x))
+    arr = pa.array(np.where(mask, 0.0, x), mask=mask)
+    dec = arr.cast(pa.decimal128(38, scale), safe=False)
+    return pd.Series(dec.to_pandas(), name=name, dtype=object)
 
 
 def _restore_numeric(name, x: np.ndarray, nulls, dtype: str) -> pd.Series:

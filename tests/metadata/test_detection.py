@@ -329,7 +329,8 @@ def test_people_table_from_the_catalog():
         ["1", "2", "x", "3.5"] * 10,  # the same read from a CSV: text, mostly numbers
         [f"{i * 0.37:.2f}" for i in range(30)] + ["?"],  # measurements with a stray marker
         [str(i) for i in range(30)] + ["oops"],  # many whole numbers and a word
-        ["1", "2", "3", "three"] * 10,  # codes with a real word are not codes with a missing marker
+        ["1", "2", "3", "4", "5", "6", "a", "b", "c", "d"] * 10,  # codes with more labels than MAX_CODE_LABELS
+        [1, 2, "three", 4] * 10,  # Python values: only missing markers pass
     ],
 )
 def test_mixed_numbers_and_strings_are_an_error_with_the_fix(values):
@@ -350,6 +351,7 @@ def test_mixed_numbers_far_down_the_column_are_found():
         [1, 2, 3, "N/A"] * 10,  # codes with a missing marker, as Python values
         ["1", "2", "3", "unknown", "?"] * 10,  # the same as text
         ["10", "20", "-"] * 10,
+        ["1", "2", "3", "4", "5", "unrated"] * 10,  # text codes with a label or two
     ],
 )
 def test_codes_with_missing_markers_are_categorical(values):

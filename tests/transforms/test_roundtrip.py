@@ -169,3 +169,129 @@ def test_pii_is_fake_and_keeps_missing_rate():
     assert abs(out.isna().mean() - 0.5) < 0.05
     assert not set(out.dropna()) & set(real.dropna())
     assert out.dropna().str.contains("@").all()
+
+
+# --- issue #11: values that used to come back wrong -------------------------------------------
+
+
+def _fit_sample(df, n=400, seed=0):
+    from simulacra import GaussianCopulaSynthesizer, Metadata
+
+    md = Metadata.detect_from_dataframe(df)
+    return md, GaussianCopulaSynthesizer(md).fit(df).sample(n, seed=seed)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.sampled_from([("uint64", 2**63), ("uint64", 2**64 - 2000), ("uint64", 2**53 + 1), ("int64", -(2**63)), ("int64", 2**63 - 2000), ("Int64", 2**62)]),
+    st.lists(st.integers(0, 1999), min_size=2, max_size=40, unique=True),
+)
+def test_wide_integers_roundtrip_exactly(case, offsets):
+    dtype, base = case
+    values = [base + k for k in offsets]
+    s = pd.Series(np.array(values, dtype=dtype.lower()), dtype=dtype)
+    out = roundtrip(NumericalTransform("x", computer_representation=dtype.capitalize() if dtype[0] != "u" else "UInt64"), s)
+    assert out.dtype == s.dtype
+    assert out.tolist() == s.tolist()  # every distinct value back, exactly (no float64 on the way)
+
+
+def test_wide_integers_sample_distinct_values_in_range():
+    rng = np.random.default_rng(0)
+    u = np.uint64(2**63) + rng.integers(0, 1000, 300).astype(np.uint64)
+    nul = pd.array(u, dtype="UInt64")
+    nul[::7] = pd.NA
+    df = pd.DataFrame({"u": u, "nul": nul, "big": np.uint64(2**53) + np.arange(300, dtype=np.uint64), "x": rng.normal(size=300)})
+    _, out = _fit_sample(df, 1000)
+    assert out["u"].dtype == np.uint64 and str(out["nul"].dtype) == "UInt64"
+    for c in ("u", "nul", "big"):
+        o = out[c].dropna().astype(object)
+        assert o.nunique() > 100  # not collapsed onto one or a few float64 values
+        assert min(o) >= int(df[c].min()) and max(o) <= int(df[c].max())
+    assert 0.05 < out["nul"].isna().mean() < 0.25
+
+
+def test_decimals_come_back_as_decimals_at_their_scale():
+    import decimal
+
+    rng = np.random.default_rng(1)
+    vals = [decimal.Decimal(f"{x:.2f}") for x in rng.normal(100, 10, 200)]
+    vals[3] = None
+    df = pd.DataFrame({"price": vals, "x": rng.normal(size=200)})
+    md, out = _fit_sample(df)
+    assert md.columns["price"]["sdtype"] == "numerical"
+    got = out["price"].dropna()
+    assert got.map(lambda v: isinstance(v, decimal.Decimal)).all()
+    assert got.map(lambda v: v.as_tuple().exponent == -2).all()
+    lo, hi = min(v for v in vals if v is not None), max(v for v in vals if v is not None)
+    assert got.min() >= lo and got.max() <= hi
+
+
+def test_times_of_day_come_back_as_times():
+    import datetime
+
+    rng = np.random.default_rng(2)
+    secs = rng.integers(6 * 3600, 20 * 3600, 200)
+    times = [datetime.time(int(s) // 3600, int(s) % 3600 // 60, int(s) % 60) for s in secs]
+    times[5] = None
+    df = pd.DataFrame({"opens": times, "x": rng.normal(size=200)})
+    md, out = _fit_sample(df)
+    assert md.columns["opens"] == {"sdtype": "datetime", "datetime_format": "%H:%M:%S"}
+    got = out["opens"].dropna()
+    assert got.map(lambda v: isinstance(v, datetime.time)).all()
+    assert min(got) >= min(t for t in times if t) and max(got) <= max(t for t in times if t)
+    assert all(t.microsecond == 0 for t in got)
+
+
+def test_binary_and_nested_values_are_clear_errors():
+    from simulacra import GaussianCopulaSynthesizer, Metadata
+    from simulacra.errors import InvalidDataError
+
+    df = pd.DataFrame({"blob": [b"]]]", b"ab"] * 10, "x": np.arange(20)})
+    with pytest.raises(InvalidDataError, match="'blob' holds binary values"):
+        Metadata.detect_from_dataframe(df)
+    md = Metadata.load_from_dict({"columns": {"blob": {"sdtype": "categorical"}, "x": {"sdtype": "numerical"}}})
+    with pytest.raises(InvalidDataError, match="'blob' holds binary values"):
+        GaussianCopulaSynthesizer(md).fit(df)
+    df = pd.DataFrame({"tags": [np.array([1, 2]), np.array([3])] * 10, "x": np.arange(20)})
+    with pytest.raises(InvalidDataError, match="'tags' holds nested values"):
+        Metadata.detect_from_dataframe(df)
+    md = Metadata.load_from_dict({"columns": {"tags": {"sdtype": "categorical"}, "x": {"sdtype": "numerical"}}})
+    with pytest.raises(InvalidDataError, match="'tags' holds nested values"):
+        GaussianCopulaSynthesizer(md).fit(df)
+
+
+def _strftime(value, fmt):
+    return pd.Series(np.array([value], dtype="datetime64[s]")).dt.strftime(fmt)[0]
+
+
+@pytest.mark.parametrize("fmt", ["%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%d %b %Y"])
+def test_dates_outside_the_nanosecond_range_come_back_as_dates(fmt):
+    rng = np.random.default_rng(3)
+    days = rng.integers(0, 60 * 365, 200)
+    old = (np.datetime64("1500-01-01") + days.astype("timedelta64[D]")).astype("datetime64[s]")
+    if "%H" in fmt:
+        old = old + rng.integers(0, 86400, 200).astype("timedelta64[s]")
+    far = np.where(rng.random(200) < 0.3, np.datetime64("2999-12-31", "s"), np.datetime64("2020-01-01", "s") + (days % 900).astype("timedelta64[D]"))
+    df = pd.DataFrame({"born": pd.Series(old).dt.strftime(fmt), "expires": pd.Series(far).dt.strftime(fmt), "x": rng.normal(size=200)})
+    df.loc[7, "born"] = None
+    md, out = _fit_sample(df, 500)
+    assert md.columns["born"] == {"sdtype": "datetime", "datetime_format": fmt}
+    assert md.columns["expires"] == {"sdtype": "datetime", "datetime_format": fmt}
+    for c, lo, hi in (("born", old.min(), old.max()), ("expires", far.min(), far.max())):
+        got = out[c].dropna()
+        assert got.str.len().eq(len(_strftime(hi, fmt))).all() or "%b" in fmt
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        parsed = pc.strptime(pa.array(got.tolist()), format=fmt, unit="s", error_is_null=True).to_numpy(zero_copy_only=False)
+        assert not np.isnat(parsed).any()  # every value a valid date in the input's format
+        assert parsed.min() >= lo and parsed.max() <= hi
+    if "%H" not in fmt:  # day resolution kept
+        assert (out["expires"] == _strftime(far.max(), fmt)).mean() > 0.15
+
+
+def test_datetime64_seconds_outside_the_nanosecond_range():
+    s = pd.Series(np.array(["1500-01-01", "2999-01-01", "1800-05-05", "2500-01-01"] * 10, dtype="datetime64[s]"))
+    out = roundtrip(DatetimeTransform("t"), s)
+    assert out.dtype == s.dtype
+    pd.testing.assert_series_equal(out, s.rename("t"), check_names=False)
