@@ -21,10 +21,11 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 ENV = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
-def _start_long_sample(folder: Path, model: Path):
-    """A sample run that lasts (many small batches); returns it once its part file has data."""
+def _start_long_sample(folder: Path, model: Path, command=None):
+    """A run that lasts (many small batches); returns it once its part file has data."""
+    command = command or ["sample", str(model), "-n", "5000000", "--batch-size", "500", "--seed", "0"]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "simulacra", "sample", str(model), "-n", "5000000", "--batch-size", "500", "--seed", "0", "-o", str(folder / "out.csv")],
+        [sys.executable, "-m", "simulacra", *command, "-o", str(folder / "out.csv")],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
     )
     deadline = time.monotonic() + 120  # a guard against a hung test, not a timing assertion
@@ -61,6 +62,16 @@ def test_sigterm_removes_the_part_and_exits_143(tmp_path, model_dir):
     assert listing(tmp_path) == []
     if rss is not None:  # streaming in batches of 500 rows: memory does not follow the 5M rows asked for
         assert rss < 600, rss
+
+
+def test_sigterm_during_fake(tmp_path):
+    schema = tmp_path.parent / f"{tmp_path.name}-schema.json"
+    schema.write_text('{"columns": {"id": {"provider": "sequence"}, "name": "first_name"}}')
+    proc, _ = _start_long_sample(tmp_path, None, ["fake", str(schema), "-n", "5000000", "--chunk-size", "500"])
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143 and err.startswith("error: terminated by SIGTERM") and err.count("\n") == 1, err
+    assert listing(tmp_path) == []
 
 
 def test_sigkill_part_is_removed_by_the_next_run(tmp_path, model_dir):
