@@ -222,3 +222,25 @@ def test_hostile_input_real_process(name, match, corpus, tmp_path):
     assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in r.stderr, r.stderr
     assert match in lines[0]
     assert listing(out) == [] and listing(corpus) == before
+
+
+@pytest.mark.parametrize("name", ['victim";COMMIT;--', "victim\"; DROP TABLE victim; --", "victim' OR 1=1; --"])
+def test_sql_in_a_table_name_never_touches_another_table(tmp_path, corpus, name):
+    import sqlite3
+
+    db = tmp_path / "x.db"
+    with sqlite3.connect(db) as con:
+        con.execute("create table victim (id integer primary key, v text)")
+        con.executemany("insert into victim values (?, ?)", [(1, "a"), (2, "b"), (3, "c")])
+    con.close()
+    r = invoke("fake", corpus / "schema.json", "-n", "5", "--to", f"sqlite:///{db}", "--table", name, "--if-exists", "replace")
+    if r.exit_code != 0:
+        assert_one_error_line(r)
+    with sqlite3.connect(db) as con:
+        assert con.execute("select count(*) from victim").fetchone()[0] == 3
+        tables = {t for (t,) in con.execute("select name from sqlite_master where type='table'")}
+    con.close()
+    assert tables <= {"victim", name}
+    if r.exit_code == 0:  # the odd name is held as it is, quoted
+        assert name in tables
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.db"]
