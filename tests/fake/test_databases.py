@@ -388,21 +388,9 @@ def test_sqlite_sigkill_mid_load_leaves_no_database(tmp_path):
     schema = tmp_path / "big.json"
     schema.write_text(json.dumps({"columns": {"id": "sequence", "name": "full_name", "email": "email"}}))
     db = tmp_path / "k.db"
-    cmd = [sys.executable, "-m", "simulacra", "fake", str(schema), "-n", "5000000", "--chunk-size", "2000", "--to", f"sqlite:///{db}"]
-    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    try:
-        deadline = time.monotonic() + 60
-        # mid-load: the transaction has begun writing (SQLite's rollback journal of the temporary file exists)
-        while not any(p.name.endswith(".part-journal") for p in tmp_path.iterdir()):
-            assert proc.poll() is None, proc.communicate()
-            assert time.monotonic() < deadline, "the load never started"
-            time.sleep(0.02)
-        time.sleep(0.2)
-        assert proc.poll() is None
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.communicate()
+    proc = _start_slow_load(tmp_path, f"sqlite:///{db}", schema)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate()
     assert not db.exists()
     left = [p.name for p in tmp_path.iterdir() if p.name.startswith(".k.db.")]
     assert left  # the killed run's temporary files (nothing with the database's name)
@@ -410,3 +398,83 @@ def test_sqlite_sigkill_mid_load_leaves_no_database(tmp_path):
     r = _run(["fake", str(schema), "-n", "10", "--to", f"sqlite:///{db}"])
     assert r.exit_code == 0, r.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.json", "k.db"]
+
+
+def _limit_pages(w, pages):
+    # a full disk, simulated: SQLite refuses to grow the file past max_page_count (SQLITE_FULL)
+    w.conn.exec_driver_sql(f"PRAGMA max_page_count = {int(pages)}")
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_sqlite_full_disk_leaves_nothing(tmp_path, existing):
+    import sqlalchemy as sa
+
+    db = tmp_path / "full.db"
+    if existing:
+        with DatabaseWriter(f"sqlite:///{db}") as w:
+            w.create("keep", pd.DataFrame({"x": range(10)}))
+            w.insert("keep", pd.DataFrame({"x": range(10)}))
+        before = _sha(db)
+    big = pd.DataFrame({"id": range(20_000), "text": ["some text to fill pages"] * 20_000})
+    with pytest.raises(DatabaseError, match="full"):
+        with DatabaseWriter(f"sqlite:///{db}") as w:
+            _limit_pages(w, 20)
+            w.create("first", big.iloc[:10])
+            w.insert("first", big.iloc[:10])
+            w.create("big", big)
+            w.insert("big", big)
+    if existing:
+        assert _sha(db) == before
+        eng = sa.create_engine(f"sqlite:///{db}")
+        with eng.connect() as c:
+            assert sa.inspect(c).get_table_names() == ["keep"]
+        eng.dispose()
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["full.db"]
+    else:
+        assert list(tmp_path.iterdir()) == []
+
+
+def _start_slow_load(tmp_path, url, schema):
+    cmd = [sys.executable, "-m", "simulacra", "fake", str(schema), "-n", "5000000", "--chunk-size", "2000", "--to", url]
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    deadline = time.monotonic() + 60
+    # mid-load: the transaction has begun writing (a rollback journal exists)
+    while not any(p.name.endswith("-journal") for p in tmp_path.iterdir()):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise AssertionError(f"the load never started: {proc.communicate()}")
+        time.sleep(0.02)
+    time.sleep(0.2)
+    assert proc.poll() is None
+    return proc
+
+
+def test_sqlite_sigterm_mid_load_cleans_up(tmp_path):
+    schema = tmp_path / "big.json"
+    schema.write_text(json.dumps({"columns": {"id": "sequence", "name": "full_name"}}))
+    proc = _start_slow_load(tmp_path, f"sqlite:///{tmp_path / 't.db'}", schema)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode != 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.json"], err
+
+
+def test_sqlite_sigkill_mid_load_into_existing_file_keeps_it(tmp_path):
+    import sqlalchemy as sa
+
+    db = tmp_path / "e.db"
+    with DatabaseWriter(f"sqlite:///{db}") as w:
+        w.create("keep", pd.DataFrame({"x": range(10)}))
+        w.insert("keep", pd.DataFrame({"x": range(10)}))
+    schema = tmp_path / "big.json"
+    schema.write_text(json.dumps({"columns": {"id": "sequence", "name": "full_name"}}))
+    proc = _start_slow_load(tmp_path, f"sqlite:///{db}", schema)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate()
+    # SQLite rolls the hot journal back on the next open: the file holds what it held before
+    eng = sa.create_engine(f"sqlite:///{db}")
+    with eng.connect() as c:
+        assert sa.inspect(c).get_table_names() == ["keep"]
+        assert c.exec_driver_sql('SELECT count(*) FROM "keep"').scalar() == 10
+    eng.dispose()
