@@ -275,8 +275,9 @@ def _object_kind(name, nonnull: pd.Series) -> dict | None:
     """Metadata for object columns of nested, binary, decimal or time-of-day values; None otherwise.
 
     Lists, arrays, dicts and bytes are errors naming the column (a model cannot learn them and
-    they must not come back as their text form); ``decimal.Decimal`` values are numbers and
-    ``datetime.time`` values are times of day (both come back as the same Python type).
+    they must not come back as their text form); ``decimal.Decimal`` values are numbers,
+    ``datetime.time`` values times of day and ``datetime.date`` values dates (all come back as the
+    same Python type).
     """
     head = nonnull.iloc[:1000]
     if head.map(lambda v: isinstance(v, (list, dict, set, tuple, np.ndarray))).any():
@@ -295,6 +296,8 @@ def _object_kind(name, nonnull: pd.Series) -> dict | None:
     if kind == "time":
         micro = head.map(lambda v: v.microsecond != 0).any()
         return {"sdtype": "datetime", "datetime_format": "%H:%M:%S.%f" if micro else "%H:%M:%S"}
+    if kind == "date":
+        return {"sdtype": "datetime", "datetime_format": "%Y-%m-%d"}
     if kind == "datetime":  # Timestamps in an object column (e.g. in several time zones)
         return {"sdtype": "datetime"}
     return None

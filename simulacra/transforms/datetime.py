@@ -53,6 +53,8 @@ class DatetimeTransform(ColumnTransform):
             return arr.view("int64").copy(), missing, unit
         if getattr(self, "is_time", False):
             return _time_ticks(self.column, s)
+        if getattr(self, "is_date", False):
+            return _date_ticks(self.column, s)
         if pd.api.types.is_numeric_dtype(s.dtype):
             raise InvalidDataError(
                 f"datetime column {self.column!r} holds numbers; convert them to dates or declare the column 'numerical'"
@@ -142,8 +144,11 @@ class DatetimeTransform(ColumnTransform):
         )
         self.tz = str(series.dt.tz) if isinstance(series.dtype, pd.DatetimeTZDtype) else None
         # datetime.time values (Parquet time columns): nanoseconds since midnight, back as datetime.time
-        self.is_time = series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) == "time"
-        if self.is_time:
+        kind = pd.api.types.infer_dtype(series, skipna=True) if series.dtype == object else None
+        self.is_time = kind == "time"
+        # datetime.date values (Parquet date columns): whole days, back as datetime.date
+        self.is_date = kind == "date"
+        if self.is_time or self.is_date:
             self.is_text = False
         self.formats, self.format_shares, self.utc_offset = [], [], None
         ticks, missing, unit = self._to_ticks(series, fitting=True)
@@ -194,6 +199,11 @@ class DatetimeTransform(ColumnTransform):
             times[:] = None
             times[~nulls] = dt[~nulls].dt.time.to_numpy()
             return pd.Series(times, name=self.column, dtype=object)
+        if self.is_date:
+            dates = np.empty(len(dt), dtype=object)
+            dates[:] = None
+            dates[~nulls] = dt[~nulls].to_numpy().astype("datetime64[D]").astype(object)
+            return pd.Series(dates, name=self.column, dtype=object)
         if not self.is_text:
             if self.tz is not None:
                 dt = dt.dt.tz_localize(self.tz, ambiguous=np.zeros(len(dt), dtype=bool), nonexistent="shift_forward")
@@ -233,6 +243,7 @@ class DatetimeTransform(ColumnTransform):
             dtype=self.dtype,
             is_text=self.is_text,
             is_time=bool(self.is_time),
+            is_date=bool(getattr(self, "is_date", False)),
             tz=self.tz,
             formats=self.formats,
             format_shares=self.format_shares,
@@ -252,6 +263,9 @@ class DatetimeTransform(ColumnTransform):
         self.dtype = str(st["dtype"])
         self.is_text = bool(st["is_text"])
         self.is_time = bool(st.get("is_time", False))
+        self.is_date = bool(st.get("is_date", False))
+        if self.is_time and self.is_date:
+            raise ValueError("a column holds times of day or dates, not both")
         self.tz = st["tz"]
         self.formats = [str(f) for f in st["formats"]]
         self.format_shares = [float(x) for x in st["format_shares"]]
@@ -266,7 +280,7 @@ class DatetimeTransform(ColumnTransform):
             raise ValueError(f"bad step {self.step}")
         if self.tz is not None:
             pd.Timestamp("2000-01-01").tz_localize(self.tz)
-        if not self.is_text and not self.is_time:
+        if not self.is_text and not self.is_time and not self.is_date:
             pd.api.types.pandas_dtype(self.dtype)
         self.min, self.max = check_bounds(st["min"], st["max"])
         if max(abs(self.min), abs(self.max)) * _PER_SECOND[self.unit] >= 2**63:
@@ -276,6 +290,22 @@ class DatetimeTransform(ColumnTransform):
         self.null_rate = check_rate(st["null_rate"])
         if (self.null_rate > 0) != (len(self.output_names) == 2) or len(self.output_names) not in (1, 2):
             raise ValueError("null_rate does not match the outputs")
+
+
+def _date_ticks(column, s: pd.Series):
+    """datetime.date values -> (seconds since the epoch, missing mask, "s"); any year."""
+    missing = s.isna().to_numpy()
+    ticks = np.zeros(len(s), dtype=np.int64)
+    if (~missing).any():
+        vals = s[~missing]
+        try:
+            days = np.array(vals.tolist(), dtype="datetime64[D]")
+        except (TypeError, ValueError):
+            raise InvalidDataError(
+                f"date column {column!r} has values that are not dates; make every value a datetime.date (or missing)"
+            ) from None
+        ticks[~missing] = days.astype("datetime64[s]").astype("int64")
+    return ticks, missing, "s"
 
 
 def _time_ticks(column, s: pd.Series):

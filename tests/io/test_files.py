@@ -154,3 +154,42 @@ def test_large_file_reads_the_same_as_pandas(tmp_path):
         f.write("1.0,a,2,3\n")
     with pytest.raises(FileFormatError, match=f"line {n + 2} has 4 field"):
         read_table(p)
+
+
+def test_parquet_types_round_trip_through_fit_and_write(tmp_path):
+    import datetime
+    import decimal
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from simulacra import GaussianCopulaSynthesizer, Metadata
+
+    n = 60
+    rng = np.random.default_rng(0)
+    src = tmp_path / "in.parquet"
+    pq.write_table(
+        pa.table(
+            {
+                "price": pa.array([decimal.Decimal(f"{v:.2f}") for v in rng.uniform(1, 100, n)], pa.decimal128(10, 2)),
+                "opens": pa.array([datetime.time(8 + i % 10, i % 60, 0) for i in range(n)]),
+                "day": pa.array([datetime.date(1500, 1, 1) + datetime.timedelta(days=int(d)) for d in rng.integers(0, 9000, n)], pa.date32()),
+                "big": pa.array([2**63 + int(k) for k in rng.integers(0, 500, n)], pa.uint64()),
+                "x": rng.normal(size=n),
+            }
+        ),
+        src,
+    )
+    df = read_table(src)
+    out = GaussianCopulaSynthesizer(Metadata.detect_from_dataframe(df)).fit(df).sample(200, seed=0)
+    dst = tmp_path / "out.parquet"
+    write_table(out, dst)
+    schema = pq.read_schema(dst)
+    assert pa.types.is_decimal(schema.field("price").type) and schema.field("price").type.scale == 2
+    assert pa.types.is_time(schema.field("opens").type)
+    assert pa.types.is_date32(schema.field("day").type)
+    assert schema.field("big").type == pa.uint64()
+    back = pq.read_table(dst).to_pydict()
+    assert min(back["day"]) >= min(df["day"]) and max(back["day"]) <= max(df["day"])
+    assert min(back["big"]) >= int(df["big"].min()) and max(back["big"]) <= int(df["big"].max())
+    assert len(set(back["big"])) > 50
