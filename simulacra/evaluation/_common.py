@@ -29,7 +29,14 @@ def _columns_meta(metadata) -> dict:
 
 
 def as_datetime(s: pd.Series, meta: dict) -> pd.Series:
-    """A datetime column as datetime64 values: text is parsed with the column's format, and values in other formats (mixed-format columns) count too."""
+    """A datetime column as naive datetime64 values in UTC: text is parsed with the column's format, and values in other formats (mixed-format columns) count too.
+
+    Values with a time zone or a UTC offset (a tz-aware dtype, text such as ``+02:00``, an object
+    column of Timestamps in several zones) are converted to UTC, so that tables in different zones
+    or with mixed offsets compare as instants; naive values are read as UTC (kept as they are).
+    """
+    if isinstance(s.dtype, pd.DatetimeTZDtype):
+        return s.dt.tz_convert("UTC").dt.tz_localize(None)
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         return s
     import warnings
@@ -38,11 +45,15 @@ def as_datetime(s: pd.Series, meta: dict) -> pd.Series:
     raw = s
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        s = pd.to_datetime(raw, format=fmt, errors="coerce") if fmt else pd.to_datetime(raw, errors="coerce", format="mixed")
+        try:
+            s = pd.to_datetime(raw, format=fmt, errors="coerce", utc=True) if fmt else pd.to_datetime(raw, errors="coerce", format="mixed", utc=True)
+        except (TypeError, ValueError):  # values of other types (numbers among Timestamps): parse them one by one below
+            s = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
+        s = s.dt.tz_localize(None)
         rest = s.isna() & raw.notna()
         if rest.any():
             s = s.astype("datetime64[ns]")
-            s[rest] = pd.to_datetime(raw[rest], errors="coerce", format="mixed")
+            s[rest] = pd.to_datetime(raw[rest].astype(str), errors="coerce", format="mixed", utc=True).dt.tz_localize(None)
     return s
 
 
