@@ -41,7 +41,7 @@ class DatetimeTransform(ColumnTransform):
 
     # wall-clock ticks of the column's own unit (int64) and the mask of missing values
     def _to_ticks(self, series: pd.Series, fitting: bool):
-        s = series
+        s = series = _aware_as_utc(series)
         if isinstance(s.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(s.dtype):
             wall = s.dt.tz_localize(None) if isinstance(s.dtype, pd.DatetimeTZDtype) else s
             arr = wall.to_numpy()
@@ -139,6 +139,7 @@ class DatetimeTransform(ColumnTransform):
 
     def fit(self, series):
         self.dtype = _dtype_name(series.dtype)
+        series = _aware_as_utc(series)  # Timestamps (in several zones) come back as Timestamps (in UTC)
         self.is_text = not (
             isinstance(series.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(series.dtype)
         )
@@ -324,6 +325,22 @@ def _time_ticks(column, s: pd.Series):
             raise InvalidDataError(f"time-of-day column {column!r} has times with a time zone; drop the time zone first")
         ticks[~missing] = pd.to_timedelta(vals.astype(str)).to_numpy().astype("int64")
     return ticks, missing, "ns"
+
+
+def _aware_as_utc(series: pd.Series) -> pd.Series:
+    """An object column of Timestamps as datetime64: in UTC when they have time zones (one or several), naive when none has; other columns as they are."""
+    if series.dtype != object:
+        return series
+    head = series.dropna().iloc[:1000]
+    if head.empty or not head.map(lambda v: isinstance(v, _dt.datetime)).all():
+        return series
+    aware = head.map(lambda v: v.tzinfo is not None)
+    if aware.any() and not aware.all():
+        return series  # naive and aware values mixed: read as text (and reported there)
+    try:
+        return pd.to_datetime(series, utc=bool(aware.all()))
+    except (TypeError, ValueError, OverflowError):  # other values further down: read as text (and reported there)
+        return series
 
 
 def _dtype_name(dtype) -> str:
