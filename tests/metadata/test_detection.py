@@ -449,3 +449,12 @@ def test_shared_tables_fit_without_error(file):
     if len(df) > 5000:
         df = df.iloc[:5000]
     GaussianCopulaSynthesizer(Metadata.detect_from_dataframe(df)).fit(df)
+
+
+def test_timestamps_in_several_zones_are_datetimes():
+    """An object column of tz-aware Timestamps in two zones (issue 11) is a datetime, not a categorical."""
+    wall = pd.Timestamp("2024-01-01 10:00") + pd.to_timedelta(np.arange(60) * 97, unit="h")
+    paris = wall.tz_localize("Europe/Paris")
+    mixed = pd.Series([t.tz_convert("America/New_York") if i % 2 else t for i, t in enumerate(paris)], dtype=object)
+    assert mixed.dtype == object
+    assert Metadata.detect_from_dataframe(pd.DataFrame({"ts": mixed})).columns["ts"] == {"sdtype": "datetime"}
