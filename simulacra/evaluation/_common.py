@@ -54,6 +54,15 @@ def as_datetime(s: pd.Series, meta: dict) -> pd.Series:
         if rest.any():
             s = s.astype("datetime64[ns]")
             s[rest] = pd.to_datetime(raw[rest].astype(str), errors="coerce", format="mixed", utc=True).dt.tz_localize(None)
+    rest = (s.isna() & raw.notna()).to_numpy()
+    if rest.any() and fmt:  # dates before 1677 or after 2262: microseconds (issue #11)
+        from ..metadata.dateparse import parse_out_of_range
+
+        wide = parse_out_of_range(raw[rest].astype(str), fmt)
+        if (~np.isnat(wide)).any():
+            vals = s.to_numpy().astype("datetime64[us]")
+            vals[np.flatnonzero(rest)] = wide
+            s = pd.Series(vals, index=raw.index, name=raw.name)
     return s
 
 
