@@ -146,9 +146,14 @@ def metadata_cmd(data, output, table_name, overwrite, sep):
 @synthesizer_options
 @overwrite_option
 @sep_option
-def fit(data, model, metadata_path, synthesizer, preset_name, distribution, epochs, params, overwrite, sep):
+@click.option("--key-file", type=click.Path(), default=None, help="Sign the model file with the key in this file (default: SIMULACRA_MODEL_KEY, if set).")
+def fit(data, model, metadata_path, synthesizer, preset_name, distribution, epochs, params, overwrite, sep, key_file):
     """Learn DATA and save the synthesizer to a model file."""
     import time
+
+    from ..io.modelfile import read_key_file
+
+    key = read_key_file(key_file) if key_file else None
 
     from ..synthesizers import get_synthesizer_class
     from ..synthesizers.presets import PRESETS
@@ -165,7 +170,7 @@ def fit(data, model, metadata_path, synthesizer, preset_name, distribution, epoc
     t0 = time.perf_counter()
     synth = build_synthesizer(klass, md, kwargs, preset=preset_name)
     synth.fit(df)
-    synth.save(target)
+    synth.save(target, key=key)
     click.echo(f"fitted {type(synth).__name__} on {len(df)} rows x {df.shape[1]} columns in {time.perf_counter() - t0:.2f}s; wrote {model}")
     warn_extension(model, "model")
 
@@ -178,14 +183,17 @@ def fit(data, model, metadata_path, synthesizer, preset_name, distribution, epoc
 @click.option("--batch-size", type=click.IntRange(min=1), default=None, help="Rows per batch (memory bound).")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: for big runs on a terminal).")
 @overwrite_option
-def sample(model, num_rows, output, seed, batch_size, progress, overwrite):
+@click.option("--key-file", type=click.Path(), default=None, help="Accept only a model file signed with the key in this file (default: SIMULACRA_MODEL_KEY, if set).")
+def sample(model, num_rows, output, seed, batch_size, progress, overwrite, key_file):
     """Sample rows from a model file, streamed to OUTPUT in batches."""
     import time
 
+    from ..io.modelfile import read_key_file
     from ..synthesizers.base import BaseSynthesizer
 
+    key = read_key_file(key_file) if key_file else None
     prepare_table_output(output, overwrite, [model])
-    synth = BaseSynthesizer.load(model)
+    synth = BaseSynthesizer.load(model, key=key)
     width = max(1, len(synth.metadata.get_columns()))
     if batch_size is not None and batch_size * width > MAX_BATCH_CELLS:
         raise ParameterError(
