@@ -97,7 +97,7 @@ def read_header(path: Path, sep: str) -> list[str]:
     """The header row as written (no renaming); raise for duplicate or empty names."""
     with _open_text(path) as f:
         try:
-            header = next(csv.reader(f, delimiter=sep), None)
+            header = next((row for row in csv.reader(f, delimiter=sep) if row), None)  # blank lines skipped, as pandas does
         except csv.Error as e:
             raise FileFormatError(f"{str(path)!r}: the header row cannot be read as CSV: {e}") from None
     if not header:
@@ -107,7 +107,8 @@ def read_header(path: Path, sep: str) -> list[str]:
         where = ", ".join(str(i) for i in empty[:5]) + (" ..." if len(empty) > 5 else "")
         raise FileFormatError(
             f"{str(path)!r}: column(s) {where} of {len(header)} have no name in the header row; "
-            "give every column a name (or remove the empty columns, or a trailing delimiter)"
+            "give every column a name (or remove the empty columns, or a trailing delimiter); "
+            "pandas would have called them 'Unnamed: N'"
         )
     seen, dups = set(), []
     for h in header:
@@ -117,7 +118,7 @@ def read_header(path: Path, sep: str) -> list[str]:
     if dups:
         raise FileFormatError(
             f"{str(path)!r}: column name(s) {', '.join(repr(d) for d in dups[:5])} appear more than once in the "
-            "header row; give every column its own name"
+            "header row; give every column its own name (pandas would have renamed the copies 'name.1')"
         )
     return header
 

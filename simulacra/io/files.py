@@ -68,11 +68,13 @@ def read_table(path, sep=None, **kwargs) -> pd.DataFrame:
                 raise FileFormatError(f"{str(path)!r} is not a text CSV file (it contains binary data)")
             if sep is None:
                 sep = "\t" if fmt == "tsv" else detect_sep(path)
-            header = read_header(path, sep)
+            # the checks read the file as plain CSV: pandas options that change its layout skip them
+            layout = {"header", "names", "skiprows", "skipfooter", "comment", "quotechar", "escapechar", "lineterminator", "nrows"}
+            header = read_header(path, sep) if not layout & set(kwargs) else []
             if header:
                 check_field_counts(path, sep, len(header))
             df = pd.read_csv(path, sep=sep, low_memory=False, index_col=False, **kwargs)
-            df = _keep_leading_zeros(df, path, sep)
+            df = _keep_leading_zeros(df, path, sep, **{k: v for k, v in kwargs.items() if k in layout})
         elif fmt == "parquet":
             df = nested_to_json(pd.read_parquet(path, **kwargs), nested_parquet_columns(path))
         elif fmt == "jsonl":
@@ -104,12 +106,12 @@ def read_table(path, sep=None, **kwargs) -> pd.DataFrame:
     return integer_columns_to_nullable(df)
 
 
-def _keep_leading_zeros(df: pd.DataFrame, path, sep) -> pd.DataFrame:
+def _keep_leading_zeros(df: pd.DataFrame, path, sep, **layout) -> pd.DataFrame:
     """Columns read as numbers whose text has leading zeros (codes like '00501') stay text."""
     numeric = [c for c in df.columns if df[c].dtype.kind in "iuf"]
     if not numeric:
         return df
-    raw = pd.read_csv(path, sep=sep, dtype=str, usecols=numeric, keep_default_na=True, low_memory=False, index_col=False)
+    raw = pd.read_csv(path, sep=sep, dtype=str, usecols=numeric, keep_default_na=True, low_memory=False, index_col=False, **layout)
     for c in numeric:
         text = raw[c].dropna()
         if text.str.match(r"^-?0\d").any():

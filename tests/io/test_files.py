@@ -193,3 +193,10 @@ def test_parquet_types_round_trip_through_fit_and_write(tmp_path):
     assert min(back["day"]) >= min(df["day"]) and max(back["day"]) <= max(df["day"])
     assert min(back["big"]) >= int(df["big"].min()) and max(back["big"]) <= int(df["big"].max())
     assert len(set(back["big"])) > 50
+
+
+def test_blank_lines_before_the_header_and_layout_options(tmp_path):
+    with pytest.raises(FileFormatError, match="'a' appear more than once"):
+        read_table(_csv(tmp_path, "\n\na,a\n1,2\n"))
+    p = _csv(tmp_path, "# a comment line\nx,y\n1,2\n3,4\n", name="c.csv")
+    assert read_table(p, comment="#").columns.tolist() == ["x", "y"]  # pandas options that change the layout
