@@ -209,6 +209,8 @@ def test_privacy_names_person_columns_in_the_advice():
     assert "sdtype='last_name'" in msg
     faked = Metadata.load_from_dict({"columns": {"nameLast": {"sdtype": "last_name"}}})
     assert "rare_categories" not in evaluate_privacy(real, real, faked, verbose=False).results
+    learned = Metadata.load_from_dict({"columns": {"nameLast": {"sdtype": "last_name", "pii": False}}})  # learned as categories
+    assert evaluate_privacy(real, real, learned, verbose=False).results["rare_categories"]["nameLast"]["flagged"]
 
 
 def test_report_shows_rare_categories():
