@@ -36,10 +36,10 @@ class SingleTablePreset:
         return obj
 
     @classmethod
-    def load(cls, filepath):
+    def load(cls, filepath, key=None):
         from .base import BaseSynthesizer
 
-        return BaseSynthesizer.load(filepath)
+        return BaseSynthesizer.load(filepath, key=key)
 
     @staticmethod
     def list_available_presets() -> dict:
