@@ -75,6 +75,7 @@ def read_table(path, sep=None, **kwargs) -> pd.DataFrame:
                 check_field_counts(path, sep, len(header))
             df = pd.read_csv(path, sep=sep, low_memory=False, index_col=False, **kwargs)
             df = _keep_leading_zeros(df, path, sep, **{k: v for k, v in kwargs.items() if k in layout})
+            df = _exact_big_integers(df, path, sep, **{k: v for k, v in kwargs.items() if k in layout})
         elif fmt == "parquet":
             df = nested_to_json(pd.read_parquet(path, **kwargs), nested_parquet_columns(path))
         elif fmt == "jsonl":
@@ -116,6 +117,43 @@ def _keep_leading_zeros(df: pd.DataFrame, path, sep, **layout) -> pd.DataFrame:
         text = raw[c].dropna()
         if text.str.match(r"^-?0\d").any():
             df[c] = raw[c]
+    return df
+
+
+_INT_TEXT = r"^\s*[+-]?\d+\s*$"
+
+
+def _exact_big_integers(df: pd.DataFrame, path, sep, **layout) -> pd.DataFrame:
+    """Integer columns beyond 2**53 with missing values come back exact, as ``Int64``/``UInt64``.
+
+    pandas reads them as float64 (rounded) or, past 2**63, as text with '' for the missing
+    values; they are read again as text and converted with nullable integer dtypes.
+    """
+    cols = []
+    for c in df.columns:
+        s = df[c]
+        if s.dtype.kind == "f" and s.isna().any():
+            v = s.dropna().to_numpy()
+            if len(v) and np.isfinite(v).all() and (np.abs(v) >= 2**53).any() and (np.mod(v, 1) == 0).all():
+                cols.append(c)
+        elif s.dtype == object:
+            text = s[s.notna() & (s != "")]
+            if len(text) and isinstance(text.iloc[0], str) and pd.Series(text.iloc[:20]).str.match(_INT_TEXT).all():
+                if text.astype(str).str.match(_INT_TEXT).all():
+                    cols.append(c)
+    if not cols:
+        return df
+    raw = pd.read_csv(path, sep=sep, dtype=str, usecols=cols, keep_default_na=True, low_memory=False, index_col=False, **layout)
+    for c in cols:
+        text = raw[c].str.strip()
+        if text.str.match(r"^[+-]?0\d").any():
+            continue  # codes with leading zeros stay text
+        num = pd.to_numeric(text, errors="coerce", dtype_backend="numpy_nullable")
+        if str(num.dtype) not in ("Int64", "UInt64") or int(num.notna().sum()) != int(text.notna().sum()):
+            continue
+        big = num.dropna().astype(object)
+        if len(big) and (big.abs() >= 2**53).any():
+            df[c] = num.to_numpy() if not num.isna().any() else num.array
     return df
 
 

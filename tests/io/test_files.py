@@ -200,3 +200,12 @@ def test_blank_lines_before_the_header_and_layout_options(tmp_path):
         read_table(_csv(tmp_path, "\n\na,a\n1,2\n"))
     p = _csv(tmp_path, "# a comment line\nx,y\n1,2\n3,4\n", name="c.csv")
     assert read_table(p, comment="#").columns.tolist() == ["x", "y"]  # pandas options that change the layout
+
+
+def test_big_integers_with_missing_values_are_read_exactly(tmp_path):
+    p = _csv(tmp_path, "u,i,z\n9223372036854775809,9007199254740993,007\n,,\n9223372036854775813,-9007199254740995,2\n")
+    df = read_table(p)
+    assert str(df["u"].dtype) == "UInt64" and df["u"].tolist()[::2] == [2**63 + 1, 2**63 + 5]  # was text with ''
+    assert str(df["i"].dtype) == "Int64" and df["i"].tolist()[::2] == [2**53 + 1, -(2**53) - 3]  # was rounded float64
+    assert df["z"].tolist()[::2] == ["007", "2"]  # codes with leading zeros stay text
+    assert df["u"].isna().tolist() == [False, True, False]
