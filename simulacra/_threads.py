@@ -49,13 +49,12 @@ def _enter() -> None:
     global _depth, _limiter, _torch_threads
     with _lock:
         _depth += 1
-        if _depth == 1:
-            _limiter = _get_controller().limit(limits=1)
         torch = sys.modules.get("torch")
         if torch is not None and _torch_threads is None and hasattr(torch, "get_num_threads"):
-            _torch_threads = torch.get_num_threads()
-            if _torch_threads != 1:
-                torch.set_num_threads(1)
+            _torch_threads = torch.get_num_threads()  # before the OpenMP limit, which torch reports too
+            torch.set_num_threads(1)
+        if _depth == 1:
+            _limiter = _get_controller().limit(limits=1)
 
 
 def _exit() -> None:
@@ -67,9 +66,9 @@ def _exit() -> None:
         if _limiter is not None:
             _limiter.restore_original_limits()
             _limiter = None
-        if _torch_threads is not None:
+        if _torch_threads is not None:  # after the OpenMP pools, so that torch's own count wins
             torch = sys.modules.get("torch")
-            if torch is not None and torch.get_num_threads() != _torch_threads:
+            if torch is not None:
                 torch.set_num_threads(_torch_threads)
             _torch_threads = None
 

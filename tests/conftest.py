@@ -1,7 +1,25 @@
-import json
-from pathlib import Path
+# Thread pools pinned to one thread before numpy (or anything using BLAS/OpenMP) is imported: the
+# suite runs many small problems, where pools of one thread per core only fight over the cores.
+import os
 
-import pytest
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import json  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
+
+_POOLS = threadpool_limits(1)  # pools loaded before this file (kept for the whole session)
+
+
+def pytest_runtest_setup(item):
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.get_num_threads() != 1:
+        torch.set_num_threads(1)
+
 
 REPO = Path(__file__).resolve().parents[1]
 DATASETS = REPO.parent / "shared" / "datasets"
