@@ -156,8 +156,11 @@ class BaseSynthesizer:
         self._adapt_transforms(df, transformer)
         X = transformer.transform(df)
         self._transformer = transformer
-        self._fit(X, transformer.output_names, transformer.output_kinds)
-        self._adapt_after_fit(df, X, transformer.output_kinds)
+        from .._threads import limit_threads_for
+
+        with limit_threads_for(X.size):  # small tables: one thread (BLAS/OpenMP threads only fight)
+            self._fit(X, transformer.output_names, transformer.output_kinds)
+            self._adapt_after_fit(df, X, transformer.output_kinds)
         self.fitted_rows = len(df)
         self._fitted = True
         return self
