@@ -81,3 +81,11 @@ def test_every_command_is_listed_in_help():
                       "evaluate": ("--sep",), "report": ("--sep", "--overwrite"), "fake": ("--overwrite",), "demo": ("--epochs", "--param")}.items():
         text = run([cmd, "--help"])
         assert all(o in text for o in opts), (cmd, text)
+
+
+def test_plain_simulacra_prints_the_help(capsys):
+    from simulacra.cli import main as entry
+
+    assert entry([]) == 0
+    out = capsys.readouterr()
+    assert out.out.startswith("Usage: simulacra") and "sample" in out.out and out.err == ""

@@ -85,6 +85,9 @@ class Group(click.Group):
                 code = rv if isinstance(rv, int) else 0
             except click.exceptions.Abort:
                 code = _fail("aborted", 1)
+            except click.exceptions.NoArgsIsHelpError as e:  # plain 'simulacra': the help, as asked
+                click.echo(e.ctx.get_help() if e.ctx is not None else e.format_message())
+                code = 0
             except click.ClickException as e:
                 ctx = getattr(e, "ctx", None)
                 name = ctx.command_path if ctx is not None else "simulacra"

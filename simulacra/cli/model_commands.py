@@ -13,6 +13,7 @@ from .app import cli
 from .options import (
     build_synthesizer,
     overwrite_option,
+    parameter_names,
     read_data,
     sep_option,
     synthesizer_kwargs,
@@ -161,10 +162,10 @@ def fit(data, model, metadata_path, synthesizer, preset_name, distribution, epoc
     if preset_name is not None and preset_name not in PRESETS:
         raise ParameterError(f"unknown preset {preset_name!r}; choose one of {', '.join(PRESETS)}")
     klass = get_synthesizer_class(PRESETS[preset_name][0] if preset_name else synthesizer)
-    if distribution is not None and "default_distribution" not in klass._parameter_names():
+    if distribution is not None and "default_distribution" not in parameter_names(klass):
         raise ParameterError(f"--distribution applies to the Gaussian copula (and copulagan); {klass.__name__} has no marginal distributions")
     kwargs = synthesizer_kwargs(klass, params, epochs, default_distribution=distribution)
-    target = prepare_output(model, "model", overwrite, [data, metadata_path])
+    target = prepare_output(model, "model", overwrite, [data, metadata_path, key_file])
     df = read_data(data, sep)
     md = load_metadata(metadata_path, df, Path(data).stem)
     t0 = time.perf_counter()
@@ -192,7 +193,7 @@ def sample(model, num_rows, output, seed, batch_size, progress, overwrite, key_f
     from ..synthesizers.base import BaseSynthesizer
 
     key = read_key_file(key_file) if key_file else None
-    prepare_table_output(output, overwrite, [model])
+    prepare_table_output(output, overwrite, [model, key_file])
     synth = BaseSynthesizer.load(model, key=key)
     width = max(1, len(synth.metadata.get_columns()))
     if batch_size is not None and batch_size * width > MAX_BATCH_CELLS:

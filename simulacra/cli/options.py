@@ -54,9 +54,15 @@ def parse_params(items) -> dict:
 
 def parameter_names(klass) -> list[str]:
     """The constructor parameters a user may set (``metadata`` and secrets aside)."""
+    import inspect
+
     names = []
-    for n in klass._parameter_names():
-        if n not in names and n not in ("args", "kwargs"):
+    for k in klass.__mro__:
+        if "__init__" not in k.__dict__ or k is object:
+            continue
+        for n, prm in inspect.signature(k.__dict__["__init__"]).parameters.items():
+            if prm.kind in (prm.VAR_POSITIONAL, prm.VAR_KEYWORD) or n in ("self", "metadata", "pseudonymize_key") or n in names:
+                continue
             names.append(n)
     return names
 

@@ -179,18 +179,12 @@ CASES += [
     ("evaluate-missing-argument", ["evaluate", "{c}/good.csv"]),
 ]
 
-#: cases that exercise fixes other parts are making; strict=False: they pass once those land
-PENDING: dict[str, str] = {}
-
-
 def _args(template, c, o):
     return [a.replace("{c}", str(c)).replace("{o}", str(o)) for a in template]
 
 
 @pytest.mark.parametrize("name,template", CASES, ids=[c[0] for c in CASES])
 def test_hostile_input(name, template, corpus, tmp_path):
-    if name in PENDING:
-        pytest.xfail(PENDING[name])
     out = tmp_path / "out"
     out.mkdir()
     before_out, before_corpus = listing(out), listing(corpus)
