@@ -170,7 +170,9 @@ class BooleanTransform(CategoricalTransform):
 def _plain_values(s: pd.Series) -> pd.Series:
     """Object values that are not str/int/float/bool (Decimal, dates, ...) as their text, like the stored categories."""
     sample = s.iloc[:1000].dropna()
-    if sample.map(lambda v: isinstance(v, (str, bool, int, float, np.bool_, np.integer, np.floating))).all() and len(sample) == min(1000, s.notna().sum()):
+    # infer_dtype answers in C for the usual text and number columns; the per-value check is for the rest
+    plain = pd.api.types.infer_dtype(sample, skipna=False) in ("string", "integer", "floating", "boolean", "mixed-integer-float", "empty")
+    if (plain or sample.map(lambda v: isinstance(v, (str, bool, int, float, np.bool_, np.integer, np.floating))).all()) and len(sample) == min(1000, s.notna().sum()):
         rest = s.iloc[1000:].dropna()
         if rest.empty or rest.map(type).isin([str, int, float, bool]).all():
             return s
