@@ -59,6 +59,11 @@ def corpus(tmp_path_factory, penguins):
     write(c / "one_row.csv", "a,b\n1,x\n")
     write(c / "all_missing.csv", "a,b\n1,\n2,\n3,\n")
     write(c / "data.xlsx", b"PK\x03\x04")
+    write(c / "deep_data.json", "[" * 10_000 + "]" * 10_000)
+    write(c / "deep_rows.jsonl", '{"a": ' + "[" * 10_000 + "]" * 10_000 + "}\n")
+    write(c / "bignum_data.json", '[{"a": 1' + "0" * 100_000 + "}]")
+    write(c / "bom_only.csv", b"\xef\xbb\xbf")
+    write(c / "other_table.json", json.dumps({"columns": {"zzz": {"sdtype": "numerical"}}}))
     (c / "folder.csv").mkdir()
     os.symlink("loop.csv", c / "loop.csv")
     # metadata and schemas
@@ -98,12 +103,14 @@ def corpus(tmp_path_factory, penguins):
 
 
 BAD_DATA = ["empty.csv", "junk.csv", "junk.parquet", "pickle.csv", "latin1.csv", "ragged.csv", "dup_header.csv", "empty_header.csv",
-            "header_only.csv", "data.xlsx", "folder.csv", "loop.csv", "missing.csv", "model.zip"]
-BAD_METADATA = ["deep.json", "bignum.json", "list.json", "bad_sdtype.json", "empty.csv", "folder.csv", "missing.json", "junk.csv"]
+            "header_only.csv", "data.xlsx", "folder.csv", "loop.csv", "missing.csv", "model.zip", "deep_data.json", "deep_rows.jsonl",
+            "bignum_data.json", "bom_only.csv"]
+BAD_METADATA = ["deep.json", "bignum.json", "list.json", "bad_sdtype.json", "other_table.json", "empty.csv", "folder.csv", "missing.json",
+                "junk.csv"]
 BAD_MODELS = ["truncated.zip", "wrong_members.zip", "pickle.zip", "npz_pickle.zip", "deep_manifest.zip", "bignum_manifest.zip",
               "bomb.zip", "not_a_zip.zip", "folder.zip", "loop.zip", "missing.zip", "good.csv", "empty.csv"]
 BAD_SCHEMAS = ["deep.json", "bignum.json", "list.json", "bomb.yaml", "schema.txt", "bad_provider.json", "not_yaml.yaml", "empty.csv",
-               "folder.csv", "missing.json", "junk.csv"]
+               "folder.csv", "missing.json", "junk.csv", "model.zip", "loop.csv"]
 
 CASES = []
 for f in BAD_DATA:
