@@ -178,8 +178,15 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
             pc = S[:, 0]
         else:
             S = S - S.mean(axis=0)
-            _, _, vt = np.linalg.svd(S, full_matrices=False)
-            axis = vt[0] * (1 if vt[0].sum() >= 0 else -1)
+            if is_wide(len(df), len(transformer.output_names)):
+                # the main axis from the rows x rows Gram matrix: no SVD of a rows x thousands matrix
+                w, U = np.linalg.eigh(S @ S.T)
+                top = S.T @ U[:, -1]
+                top /= max(float(np.linalg.norm(top)), 1e-300)
+                axis = top * (1 if top.sum() >= 0 else -1)
+            else:
+                _, _, vt = np.linalg.svd(S, full_matrices=False)
+                axis = vt[0] * (1 if vt[0].sum() >= 0 else -1)
             pc = S @ axis
         for t in cats:
             codes = t._codes(df[t.column])

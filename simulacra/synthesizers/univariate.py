@@ -263,7 +263,7 @@ class Empirical(Distribution):
             self.discrete = False
             k = min(len(x), MAX_KNOTS)
             qs = np.linspace(0, 1, k)
-            self.xs = np.quantile(x, qs)
+            self.xs = quantiles_of_sorted(np.sort(x), qs)
             self.ps = qs
         return self
 
@@ -286,6 +286,27 @@ class Empirical(Distribution):
 
     def params(self):
         return {"discrete": bool(self.discrete), "xs": self.xs, "ps": self.ps}
+
+
+def quantiles_of_sorted(s: np.ndarray, qs: np.ndarray) -> np.ndarray:
+    """``np.quantile(s, qs)`` (linear method, the same numbers bit for bit) of sorted values ``s`` without missing values.
+
+    NumPy partitions the data around every requested quantile (milliseconds for 2,048 knots);
+    on sorted values each quantile is two look-ups and NumPy's own interpolation formula.
+    """
+    n = len(s)
+    virtual = (n - 1) * qs
+    prev = np.floor(virtual)
+    nxt = prev + 1
+    above = virtual >= n - 1
+    prev[above] = -1
+    nxt[above] = -1
+    gamma = virtual - prev
+    a, b = s[prev.astype(np.intp)], s[nxt.astype(np.intp)]
+    diff = b - a
+    out = a + diff * gamma
+    np.subtract(b, diff * (1 - gamma), out=out, where=gamma >= 0.5)
+    return out
 
 
 CLASSES = {c.name: c for c in (Norm, Uniform, TruncNorm, Beta, Gamma, GaussianKDE, Empirical)}
@@ -313,6 +334,16 @@ def _ks_stat(dist: Distribution, xs_sorted: np.ndarray) -> float:
     return float(max(hi.max(), lo.max()))
 
 
+def _ks_lower_bound(dist: Distribution, xs_sorted: np.ndarray, at: np.ndarray) -> float:
+    """A lower bound of :func:`_ks_stat`: the same gaps, at the sorted positions ``at`` only."""
+    n = len(xs_sorted)
+    with np.errstate(all="ignore"):
+        c = dist.cdf(xs_sorted[at])
+    if not np.all(np.isfinite(c)):
+        return 1.0
+    return float(max(((at + 1) / n - c).max(), (c - at / n).max()))
+
+
 def _auto(x: np.ndarray) -> Distribution:
     if len(np.unique(x[:100_000])) <= DISCRETE_MAX_UNIQUE // 8:
         return Empirical().fit(x)
@@ -324,12 +355,22 @@ def _auto(x: np.ndarray) -> Distribution:
     # distance must be under half the 5% critical value; otherwise the empirical quantile
     # function is more faithful
     critical = 0.5 * 1.358 / np.sqrt(n)
+    # shortcuts that never change the choice (margins cover rounding): a run of k tied values is a
+    # step of k / n that no continuous cdf comes closer to than k / (2n), so when the longest run
+    # is too long no family can pass; and a family whose KS distance over every 8th value already
+    # exceeds the critical value (or the best so far) is not the one kept, so its full KS is skipped
+    starts = np.flatnonzero(np.r_[True, xs[1:] != xs[:-1]])
+    if np.diff(np.r_[starts, n]).max() / (2 * n) > critical * (1 + 1e-9):
+        return Empirical().fit(x)
+    screen = np.arange(0, n, 8) if n > 64 else None
     best, best_stat = None, np.inf
     for name in PARAMETRIC:
         try:
             with np.errstate(all="ignore"):
                 d = CLASSES[name]().fit(x)
         except (ValueError, FloatingPointError, ZeroDivisionError):
+            continue
+        if screen is not None and _ks_lower_bound(d, xs, screen) > min(critical * (1 + 1e-9), best_stat) + 1e-12:
             continue
         stat = _ks_stat(d, xs)
         if stat < best_stat:
