@@ -153,3 +153,20 @@ def test_fake_cli_refuses_a_run_that_cannot_fit(tmp_path, monkeypatch):
     r = CliRunner().invoke(cli, ["fake", str(schema), "-n", "1000000", "-o", str(tmp_path / "o.csv")])
     assert r.exit_code == 1 and "1.0 MB free" in r.stderr and "bytes per row" in r.stderr, r.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.json"]
+
+
+def test_the_space_check_does_not_change_the_rows(tmp_path):
+    import pandas as pd
+
+    from simulacra.io import read_table
+
+    df = pd.DataFrame({"key": [f"K{i:04d}" for i in range(200)], "x": np.linspace(0, 1, 200), "c": list("abcd") * 50})
+    md = Metadata.detect_from_dataframe(df)
+    md.update_column("key", sdtype="id", regex_format="K[0-9]{4}")
+    md.set_primary_key("key")
+    s = GaussianCopulaSynthesizer(md).fit(df)
+    n = plan_module.SPACE_CHECK_ROWS + 1  # measured first
+    s.sample(n, seed=5, batch_size=50_000, output_file_path=tmp_path / "o.csv")
+    got = read_table(tmp_path / "o.csv")
+    want = s.sample(n, seed=5, batch_size=50_000)
+    assert got["key"].is_unique and got["key"].tolist() == want["key"].tolist() and got["c"].tolist() == want["c"].tolist()
