@@ -535,6 +535,8 @@ class BaseSynthesizer:
             raise ModelFileError(f"{str(filepath)!r}: invalid model: {e}") from None
         except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
             raise ModelFileError(f"{str(filepath)!r}: invalid model state ({type(e).__name__}: {e})") from None
+        except MemoryError:
+            raise ModelFileError(f"{str(filepath)!r}: not enough memory to rebuild this model") from None
         obj._fitted = True
         # a crafted file can pass every structural check and still hold values no sampler
         # accepts: draw a few rows now so that it fails here, as a ModelFileError
