@@ -128,10 +128,10 @@ def _same_name_schema(rows, unique_template=False):
 @pytest.mark.parametrize("chunk_size", [10**9, 37])
 def test_unique_email_from_name_redraws_only_duplicate_rows(chunk_size):
     # regression: 'email(name=...) got 1000 names for 2 rows' when duplicates were re-drawn
-    sch = Schema.from_dict(_same_name_schema(400))
-    for seed in range(8):
+    sch = Schema.from_dict(_same_name_schema(200))
+    for seed in range(3):
         df = pd.concat([c for _, chunks in sch.iter_tables(seed=seed, chunk_size=chunk_size) for c in chunks], ignore_index=True)
-        assert len(df) == 400 and df["email"].is_unique
+        assert len(df) == 200 and df["email"].is_unique
         # every e-mail, first draw or re-drawn, still comes from its own row's name
         assert df["email"].str.split("@").str[0].str.contains("lee").all()
 
