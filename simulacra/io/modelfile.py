@@ -145,7 +145,9 @@ def _canonical(manifest: dict) -> bytes:
 def save_model(path, synthesizer: str, parameters: dict, metadata: dict, state: dict, key=None) -> Path:
     """Write a model file atomically (temporary file, then rename); signed when a key is given
     (``key=`` or ``SIMULACRA_MODEL_KEY``)."""
-    path = Path(path)
+    from .files import write_target
+
+    path = write_target(Path(path))  # a symbolic link is written through: its target is replaced
     secret = resolve_key(key)
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():

@@ -109,3 +109,18 @@ def test_model_files_use_the_same_temporary_names(tmp_path, monkeypatch, penguin
     s.save(tmp_path / "m.zip")
     assert re.fullmatch(rf"\.m\.zip\.{os.getpid()}\.[0-9a-f]{{8}}\.part", seen[0])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.zip"]
+
+
+def test_model_save_writes_a_link_through(tmp_path, penguins):
+    from simulacra import GaussianCopulaSynthesizer, Metadata
+    from simulacra.synthesizers.base import BaseSynthesizer
+
+    s = GaussianCopulaSynthesizer(Metadata.detect_from_dataframe(penguins)).fit(penguins)
+    (tmp_path / "models").mkdir()
+    target = tmp_path / "models" / "real.zip"
+    target.write_text("old")
+    os.symlink(target, tmp_path / "link.zip")
+    s.save(tmp_path / "link.zip")
+    assert (tmp_path / "link.zip").is_symlink()
+    assert isinstance(BaseSynthesizer.load(target), GaussianCopulaSynthesizer)
+    assert sorted(p.name for p in (tmp_path / "models").iterdir()) == ["real.zip"]
