@@ -27,7 +27,14 @@ class Terminated(BaseException):
         self.signum = signum
 
 
+_terminating = False
+
+
 def _raise_terminated(signum, frame):
+    global _terminating
+    if _terminating:  # a second signal while the first unwinds: let the clean-up finish
+        return
+    _terminating = True
     raise Terminated(signum)
 
 
@@ -37,6 +44,8 @@ def signals_as_exceptions():
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    global _terminating
+    _terminating = False
     previous = {}
     for name in ("SIGTERM", "SIGHUP"):
         sig = getattr(signal, name, None)

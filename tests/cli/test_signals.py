@@ -84,10 +84,17 @@ def test_sigkill_part_is_removed_by_the_next_run(tmp_path, model_dir):
     assert listing(tmp_path) == ["other.csv"]  # ...until the next run into the folder
 
 
-def test_signal_handlers_are_restored():
+def test_signal_handlers_are_restored_and_a_second_signal_does_not_break_clean_up():
     before = signal.getsignal(signal.SIGTERM)
+    cleaned = []
     with signals_as_exceptions():
         with pytest.raises(Terminated) as e:
-            signal.raise_signal(signal.SIGTERM)
-        assert e.value.signum == signal.SIGTERM
+            try:
+                signal.raise_signal(signal.SIGTERM)
+            finally:
+                signal.raise_signal(signal.SIGTERM)  # impatient user: sent twice
+                cleaned.append(True)
+        assert e.value.signum == signal.SIGTERM and cleaned == [True]
     assert signal.getsignal(signal.SIGTERM) is before
+    with signals_as_exceptions(), pytest.raises(Terminated):  # armed again for the next command
+        signal.raise_signal(signal.SIGHUP)
