@@ -244,6 +244,8 @@ class DatabaseWriter:
         if path is not None:
             if path.is_dir():
                 raise DatabaseError(f"{str(path)!r} is a folder; give a database file such as sqlite:///{path / 'fake.db'}")
+            if not path.exists() and path.is_symlink():
+                raise DatabaseError(f"{str(path)!r} is a symbolic link to {os.readlink(path)!r}, which does not exist; remove the link or point it at a file")
             if not path.exists():
                 if not (path.parent if str(path.parent) else Path(".")).is_dir():
                     raise DatabaseError(f"cannot create {str(path)!r}: folder {str(path.parent)!r} does not exist; create it first")

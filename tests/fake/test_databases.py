@@ -478,3 +478,20 @@ def test_sqlite_sigkill_mid_load_into_existing_file_keeps_it(tmp_path):
         assert sa.inspect(c).get_table_names() == ["keep"]
         assert c.exec_driver_sql('SELECT count(*) FROM "keep"').scalar() == 10
     eng.dispose()
+
+
+def test_sqlite_target_that_is_not_a_database_is_left_alone(tmp_path):
+    one = tmp_path / "one.json"
+    one.write_text(json.dumps({"columns": {"id": "sequence"}}))
+    csv = tmp_path / "data.db"
+    csv.write_text("a,b\n1,2\n" * 100)
+    before = _sha(csv)
+    line = _one_error_line(_run(["fake", str(one), "-n", "5", "--to", f"sqlite:///{csv}"]))
+    assert "not a database" in line and _sha(csv) == before
+    link = tmp_path / "dangling.db"
+    link.symlink_to(tmp_path / "nowhere" / "x.db")
+    line = _one_error_line(_run(["fake", str(one), "-n", "5", "--to", f"sqlite:///{link}"]))
+    assert "symbolic link" in line and not (tmp_path / "nowhere").exists()
+    line = _one_error_line(_run(["fake", str(one), "-n", "5", "--to", f"sqlite:///{tmp_path}"]))
+    assert "is a folder" in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dangling.db", "data.db", "one.json"]
