@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulacra.io import files
+from simulacra.io import files, writers
 from simulacra.io.files import (
     TableWriter,
     remove_stale_parts,
@@ -73,7 +73,7 @@ def test_a_failed_move_leaves_nothing(tmp_path, monkeypatch):
     def refuse(a, b):
         raise PermissionError(13, "Permission denied", str(b))
 
-    monkeypatch.setattr(files.os, "replace", refuse)
+    monkeypatch.setattr(writers.os, "replace", refuse)
     with pytest.raises(PermissionError):
         write_table(DF, tmp_path / "o.jsonl")
     with pytest.raises(PermissionError):

@@ -1,0 +1,285 @@
+"""Write tables and text atomically: a hidden temporary file in the same folder, moved into place
+only when complete, removed on any failure (an exception, Ctrl-C, SIGTERM through the CLI).
+
+Temporary files are named ``.<name>.<pid>.<random>.part``; a part left by a process that no
+longer runs (killed with SIGKILL, a crash, a power cut) is removed by the next write into the same
+folder. A symbolic link is written through: its target is replaced and the link kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import FileFormatError
+
+
+def _format_of(path, table):
+    from .files import _format_of as format_of
+
+    return format_of(Path(path), table)
+
+
+def _write_formats() -> dict:
+    from .files import WRITE_FORMATS
+
+    return WRITE_FORMATS
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+#: hidden temporary files: ``.<name>.<pid>.<8 hex>.part`` next to the final file
+_PART = re.compile(r"^\..+\.(\d+)\.[0-9a-f]{8}\.part$")
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return True  # never ours to judge
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # another user's live process, or cannot tell: keep the file
+    return True
+
+
+def remove_stale_parts(folder) -> list[Path]:
+    """Remove the temporary ``.part`` files that dead processes left in ``folder``.
+
+    A part is removed only when its name carries the id of a process that no longer runs and
+    the file belongs to the current user (a killed run's leftovers, e.g. after SIGKILL).
+    Returns the removed paths.
+    """
+    removed = []
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for e in entries:
+        if not e.name.startswith("."):
+            continue
+        m = _PART.match(e.name)
+        if m is None or int(m.group(1)) == os.getpid() or _pid_alive(int(m.group(1))):
+            continue
+        try:
+            st = e.stat(follow_symlinks=False)
+            if not e.is_file(follow_symlinks=False) or (uid is not None and st.st_uid != uid):
+                continue
+            os.unlink(e.path)
+            removed.append(Path(e.path))
+        except OSError:
+            continue
+    return removed
+
+
+def temp_path(path) -> Path:
+    """A new empty hidden file ``.<name>.<pid>.<random>.part`` in the folder of ``path``.
+
+    Writers fill it and move it into place with ``os.replace`` when complete, or remove it on
+    failure. Parts left by dead processes in that folder are removed first. The file gets
+    ordinary permissions (``0o666`` less the umask), like the final file would.
+    """
+    path = Path(path)
+    parent = path.parent if str(path.parent) else Path(".")
+    remove_stale_parts(parent)
+    for _ in range(100):
+        tmp = parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.part"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        return tmp
+    raise FileExistsError(f"cannot create a temporary file next to {str(path)!r}")
+
+
+_tmp_path = temp_path  # former name
+
+
+def write_target(path) -> Path:
+    """Where writing ``path`` really goes: a symbolic link is followed to its target.
+
+    Writers replace the target and keep the link. Raises FileFormatError for a link loop.
+    """
+    path = Path(path)
+    if not path.is_symlink():
+        return path
+    try:
+        return Path(os.path.realpath(path, strict=True))
+    except FileNotFoundError:
+        return Path(os.path.realpath(path))  # a dangling link: write its target
+    except OSError:
+        raise FileFormatError(f"cannot write {str(path)!r}: it is a symbolic link loop") from None
+
+
+def replace_atomically(tmp, path) -> None:
+    """Move the complete temporary file ``tmp`` onto ``path`` (through a symbolic link)."""
+    os.replace(tmp, write_target(path))
+
+
+def write_text_atomically(path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file; nothing is left on failure."""
+    path = write_target(path)
+    tmp = temp_path(path)
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def check_writable(path) -> Path:
+    """Raise FileFormatError unless ``path`` can be written (folder exists, format known)."""
+    path = Path(path)
+    _format_of(path, _write_formats())
+    target = write_target(path)
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.exists():
+        raise FileFormatError(f"cannot write {str(path)!r}: folder {str(parent)!r} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise FileFormatError(f"cannot write {str(path)!r}: folder {str(parent)!r} is not writable")
+    if target.is_dir():
+        raise FileFormatError(f"cannot write {str(path)!r}: it is a folder")
+    if target.exists() and not target.is_file():
+        raise FileFormatError(f"cannot write {str(path)!r}: it exists and is not a regular file")
+    return path
+
+
+def estimate_bytes_per_row(df: pd.DataFrame, path) -> float:
+    """Bytes one more row of ``df``'s kind adds to a file like ``path`` (format by extension).
+
+    Measured by writing the first half and the whole of ``df`` in memory and dividing the
+    difference by the number of added rows, which cancels headers and file metadata.
+    """
+    import io
+
+    fmt = _format_of(Path(path), _write_formats())
+    gz = Path(path).suffix.lower() == ".gz"
+
+    def size(part: pd.DataFrame) -> int:
+        if fmt == "parquet":
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            buf = io.BytesIO()
+            table = pa.Table.from_pandas(part, preserve_index=False)
+            table = table.cast(pa.schema([pa.field(f.name, pa.string()) if pa.types.is_null(f.type) else f for f in table.schema]))
+            pq.write_table(table, buf)
+            return buf.tell()
+        if fmt == "jsonl":
+            text = part.to_json(orient="records", lines=True, date_format="iso", force_ascii=False)
+        else:
+            text = part.to_csv(index=False, sep="\t" if fmt == "tsv" else ",")
+        data = text.encode("utf-8")
+        if gz:
+            import zlib
+
+            return len(zlib.compress(data, 6))
+        return len(data)
+
+    n = len(df)
+    if n < 2:
+        return float(size(df)) if n else 0.0
+    half = n // 2
+    return max(0.0, (size(df) - size(df.iloc[:half])) / (n - half))
+
+
+class TableWriter:
+    """Write a table chunk by chunk to CSV, TSV, Parquet or JSON lines, atomically.
+
+    Use as a context manager: the file appears at ``path`` only when the block ends without an
+    exception; otherwise the temporary file (``.<name>.<pid>.<random>.part``, in the same
+    folder) is removed. When ``path`` is a symbolic link, its target is replaced and the link
+    kept.
+    """
+
+    def __init__(self, path):
+        self.path = check_writable(path)
+        self.fmt = _format_of(self.path, _write_formats())
+        self._target = write_target(self.path)
+        self._tmp: Path | None = None
+        self._fh = None
+        self._pq = None
+        self._schema = None
+        self.rows = 0
+
+    def __enter__(self):
+        self._tmp = temp_path(self._target)
+        try:
+            if self.fmt in ("csv", "tsv", "jsonl"):
+                if self.path.suffix.lower() == ".gz":
+                    import gzip
+
+                    self._fh = gzip.open(self._tmp, "wt", encoding="utf-8", newline="")
+                else:
+                    self._fh = open(self._tmp, "w", encoding="utf-8", newline="")
+        except BaseException:
+            self._discard()
+            raise
+        return self
+
+    def write(self, chunk: pd.DataFrame) -> None:
+        if self.fmt in ("csv", "tsv"):
+            chunk.to_csv(self._fh, index=False, header=self.rows == 0, sep="\t" if self.fmt == "tsv" else ",")
+        elif self.fmt == "jsonl":
+            text = chunk.to_json(orient="records", lines=True, date_format="iso", force_ascii=False)
+            self._fh.write(text if text.endswith("\n") or not text else text + "\n")
+        else:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            if self._pq is None:
+                table = pa.Table.from_pandas(chunk, preserve_index=False)
+                # a column that is all missing in the first chunk has Arrow type null: make it text
+                fields = [pa.field(f.name, pa.string()) if pa.types.is_null(f.type) else f for f in table.schema]
+                self._schema = pa.schema(fields, metadata=table.schema.metadata)
+                table = table.cast(self._schema)
+                self._pq = pq.ParquetWriter(str(self._tmp), self._schema)
+            else:
+                table = pa.Table.from_pandas(chunk, preserve_index=False, schema=self._schema)
+            self._pq.write_table(table)
+        self.rows += len(chunk)
+
+    def _discard(self) -> None:
+        if self._tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self._tmp)
+            self._tmp = None
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            try:
+                if self._fh is not None:
+                    self._fh.close()
+            finally:
+                if self._pq is not None:
+                    self._pq.close()
+            if exc_type is None:
+                os.replace(self._tmp, self._target)
+                self._tmp = None
+        finally:
+            # an error in the block, on close (disk full) or on the move: nothing is left
+            self._discard()
+        return False
+
+
+def write_table(df: pd.DataFrame, path) -> Path:
+    """Write ``df`` to ``path`` (format by extension), atomically."""
+    with TableWriter(path) as w:
+        w.write(df)
+    return Path(path)
