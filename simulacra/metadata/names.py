@@ -11,7 +11,7 @@ A column is a person's first name, last name or full name when
   last-name lists of Faker's locales (all of them), first and last names counted separately.
 
 The name lists are read once, on first use, into two sets; values are looked up with pandas
-``isin`` on the distinct values of a sample of the column.
+lookups (``Index.get_indexer``) of the distinct values of a sample of the column.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ _LETTERS = r"^[^\W\d_]+(?:(?:[ '\-.]|, )[^\W\d_]+)*\.?$"  # words of letters, jo
 _CAP_WORD = r"[A-ZÀ-ÖØ-Þ][^\W\d_]*(?:['\-.][^\W\d_]*)*"
 _FULL_SHAPE = rf"^{_CAP_WORD},?(?: {_CAP_WORD}){{1,3}}$"  # "Ada Lovelace", "Lovelace, A."
 
-_LISTS: tuple[frozenset, frozenset] | None = None
+_LISTS: tuple[pd.Index, pd.Index] | None = None
 
 
 def name_words(name) -> list[str]:
@@ -65,8 +65,11 @@ def name_words(name) -> list[str]:
     return [w for w in re.split(r"[^0-9a-zA-Z]+|(?<=[a-zA-Z])(?=\d)|(?<=\d)(?=[a-zA-Z])", s.lower()) if w]
 
 
-def name_lists() -> tuple[frozenset, frozenset]:
-    """(first names, last names) of all Faker locales with person data, lower-cased; built once."""
+def name_lists() -> tuple[pd.Index, pd.Index]:
+    """(first names, last names) of all Faker locales with person data, lower-cased, as unique indexes; built once.
+
+    An index keeps its hash table after the first lookup, so each column's lookup costs only its own values.
+    """
     global _LISTS
     if _LISTS is None:
         import importlib
@@ -86,7 +89,7 @@ def name_lists() -> tuple[frozenset, frozenset]:
                     src = getattr(prov, a, ())
                     if isinstance(src, (dict, list, tuple, set, frozenset)):
                         out.update(str(x).lower() for x in src)
-        _LISTS = (frozenset(first), frozenset(last))
+        _LISTS = (pd.Index(sorted(first), dtype=object), pd.Index(sorted(last), dtype=object))
     return _LISTS
 
 
@@ -123,9 +126,9 @@ def known_shares(values: pd.Series) -> tuple[float, float, float]:
     head = u.str.split(n=1).str[0]
     comma = head.str.endswith(",").to_numpy()
     head = head.str.rstrip(".,")
-    known = head.isin(first).to_numpy()
-    known[comma] = head[comma].isin(last).to_numpy()
-    return float(u.isin(first).mean()), float(u.isin(last).mean()), float(known.mean())
+    known = first.get_indexer(head) >= 0
+    known[comma] = last.get_indexer(head[comma]) >= 0
+    return float((first.get_indexer(u) >= 0).mean()), float((last.get_indexer(u) >= 0).mean()), float(known.mean())
 
 
 def person_name_sdtype(name, sample: pd.Series) -> str | None:
