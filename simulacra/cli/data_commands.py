@@ -51,7 +51,7 @@ def evaluate(real, synthetic, metadata_path, all_pairs, as_json, sep):
 def report(real, synthetic, output, metadata_path, holdout, target, overwrite, sep):
     """Write one self-contained HTML page: quality, diagnostics, privacy, utility, tests, plots."""
     from ..evaluation.report import build_report
-    from ..io.files import write_text_atomically
+    from ..io.writers import write_text_atomically
 
     dest = prepare_output(output, "report", overwrite, [real, synthetic, holdout, metadata_path])
     r = read_data(real, sep)
@@ -84,7 +84,7 @@ def fake(schema, rows, output, url, table_name, if_exists, fmt, seed, locale, ch
     import time
 
     from ..fake.schema import Schema
-    from ..io.files import TableWriter
+    from ..io.writers import TableWriter
     from ..sampling.plan import check_num_rows
     from ..sampling.progress import progress as progress_bar
 
@@ -143,7 +143,7 @@ def check_fake_space(sch, counts: dict, targets: dict, locale, probe_rows: int =
     """Refuse a fake run whose files would not fit the free disk space (measured on a few rows)."""
     import copy
 
-    from ..io.files import estimate_bytes_per_row
+    from ..io.writers import estimate_bytes_per_row
     from ..sampling.plan import SPACE_CHECK_ROWS, check_output_space
 
     total = sum(counts[t] for t in targets)

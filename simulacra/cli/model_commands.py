@@ -79,7 +79,7 @@ def demo(rows, seed, output_dir, synthesizer, epochs, params):
 
     from ..datasets import load_demo
     from ..evaluation import evaluate_quality
-    from ..io.files import write_table
+    from ..io.writers import write_table
     from ..synthesizers import get_synthesizer_class
 
     klass = get_synthesizer_class(synthesizer)
@@ -122,7 +122,7 @@ def demo(rows, seed, output_dir, synthesizer, epochs, params):
 @sep_option
 def metadata_cmd(data, output, table_name, overwrite, sep):
     """Detect the column types of a data file and write them as JSON."""
-    from ..io.files import write_text_atomically
+    from ..io.writers import write_text_atomically
     from ..metadata import Metadata
 
     target = prepare_output(output, "metadata", overwrite, [data]) if output else None

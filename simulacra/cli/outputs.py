@@ -30,7 +30,7 @@ def prepare_output(path, kind: str, overwrite: bool, inputs=()) -> Path:
     ``inputs`` are the files the command reads: writing over one of them is refused even with
     ``--overwrite``. Raises ParameterError naming the option to pass.
     """
-    from ..io.files import write_target
+    from ..io.writers import write_target
 
     p = Path(path)
     if p.is_dir():
@@ -67,7 +67,7 @@ def _same_file(a, b) -> bool:
 
 def prepare_table_output(path, overwrite: bool, inputs=()) -> Path:
     """:func:`prepare_output` for a data file, whose format its extension names."""
-    from ..io.files import check_writable
+    from ..io.writers import check_writable
 
     prepare_output(path, "data", overwrite, inputs)
     check_writable(path)  # known extension

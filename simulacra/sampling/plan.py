@@ -108,7 +108,7 @@ def check_output_rows(synthesizer, num_rows, path) -> None:
     The size per row is measured on a few rows drawn with a fixed seed and written in memory in
     the file's format; runs of at most ``SPACE_CHECK_ROWS`` rows are not measured.
     """
-    from ..io.files import estimate_bytes_per_row
+    from ..io.writers import estimate_bytes_per_row
 
     if isinstance(num_rows, (bool, np.bool_)) or not isinstance(num_rows, (int, np.integer)) or num_rows < 0:
         check_num_rows(num_rows)  # raises
