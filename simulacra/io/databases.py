@@ -137,6 +137,20 @@ def _sqlite_file(u) -> Path | None:
     return Path(db)
 
 
+def _default_driver(u):
+    """``postgresql://`` with psycopg 3 (the ``postgres`` extra) when it is installed.
+
+    SQLAlchemy 2.0 picks psycopg2 for a URL without a driver, 2.1 picks psycopg; the URL works
+    the same with either SQLAlchemy when only psycopg 3 is installed.
+    """
+    if u.drivername == "postgresql":
+        import importlib.util
+
+        if importlib.util.find_spec("psycopg") is not None:
+            return u.set(drivername="postgresql+psycopg")
+    return u
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -187,9 +201,7 @@ def _remove_sqlite(path: Path) -> None:
     for p in [path] + [Path(f"{path}{s}") for s in _SQLITE_SIDE_FILES]:
         try:
             os.unlink(p)
-        except FileNotFoundError:
-            pass
-        except OSError:
+        except OSError:  # absent, or not ours to remove
             pass
 
 
@@ -240,6 +252,7 @@ class DatabaseWriter:
             u = sa.engine.make_url(self.url)
         except sa.exc.ArgumentError as e:
             raise DatabaseError(f"invalid database URL {_safe_url(self.url)}: {e}") from None
+        u = _default_driver(u)
         path = _sqlite_file(u)
         if path is not None:
             if path.is_dir():

@@ -495,3 +495,10 @@ def test_sqlite_target_that_is_not_a_database_is_left_alone(tmp_path):
     line = _one_error_line(_run(["fake", str(one), "-n", "5", "--to", f"sqlite:///{tmp_path}"]))
     assert "is a folder" in line
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dangling.db", "data.db", "one.json"]
+
+
+def test_postgresql_url_without_driver_uses_psycopg3():
+    # README's postgresql://user@host/db works with psycopg 3 alone, whether SQLAlchemy 2.0 or 2.1
+    _pg_url()
+    with DatabaseWriter("postgresql://postgres@127.0.0.1:5432/test") as w:
+        assert w.engine.dialect.driver == "psycopg"
