@@ -107,6 +107,9 @@ def fake(schema, rows, output, url, table_name, if_exists, fmt, seed, locale, ch
         if len(sch.tables) > 1:
             if not out.is_dir():
                 raise ParameterError(f"{output!r} must be an existing folder for a schema with several tables")
+            for t in sch.order:  # a table name is a file name here: never a path out of the folder
+                if Path(t).name != t or t in (".", "..") or "\\" in t:
+                    raise ParameterError(f"table name {t!r} cannot be a file name in folder {output!r}; rename the table (no / or \\)")
             targets = {t: out / f"{t}.{fmt}" for t in sch.order}
         else:
             targets = {sch.order[0]: out}

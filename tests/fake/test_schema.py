@@ -175,3 +175,14 @@ def test_api_unique_email_with_names_and_mixed_locales():
 def test_names_every_sink_can_hold(schema, match):
     with pytest.raises(SchemaError, match=match):
         Schema.from_dict(schema)
+
+
+@pytest.mark.parametrize("name", ["../escaped", "/tmp/absolute", "a/b", "..", "a\\\\b"])
+def test_cli_folder_output_refuses_table_names_that_are_paths(tmp_path, name):
+    out = tmp_path / "out"
+    out.mkdir()
+    schema = tmp_path / "s.json"
+    schema.write_text(json.dumps({"tables": {name: {"rows": 3, "columns": {"id": "sequence"}}, "b": {"rows": 2, "columns": {"id": "sequence"}}}}))
+    r = CliRunner().invoke(main, ["fake", str(schema), "-o", str(out)])
+    assert r.exit_code == 1 and "cannot be a file name" in r.output
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["out", "s.json"]
