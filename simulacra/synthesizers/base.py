@@ -529,8 +529,11 @@ class BaseSynthesizer:
             obj._columns = [str(c) for c in state.get("columns", obj.metadata.get_columns())]
             obj._constraints, obj._missing_custom = _constraints_from_state(state.get("constraints", []))
             check_restored(obj, repr(str(filepath)))
-        except ModelFileError:
-            raise
+        except ModelFileError as e:
+            if str(filepath) in str(e):
+                raise
+            detail = str(e).removeprefix("model file: ")
+            raise ModelFileError(f"{str(filepath)!r}: invalid model ({detail}); the file was edited or damaged: re-create it with fit and save") from None
         except (MetadataError, ParameterError) as e:
             raise ModelFileError(f"{str(filepath)!r}: invalid model: {e}") from None
         except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
