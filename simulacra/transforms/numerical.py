@@ -222,7 +222,8 @@ class NumericalTransform(ColumnTransform):
         self.min, self.max = check_bounds(st["min"], st["max"])
         if self.representation in _INT_RANGES:
             lo, hi = _INT_RANGES[self.representation]
-            if self.min < lo or self.max > hi:
+            # the learned bounds are floats: float(2**64 - 1) == 2**64 is a valid UInt64 maximum
+            if self.min < float(lo) or self.max > float(hi):
                 raise ValueError(f"bounds [{self.min}, {self.max}] do not fit {self.representation}")
         if len(self.output_names) not in (1, 2):
             raise ValueError("a numerical column has one output and an optional null indicator")

@@ -295,3 +295,13 @@ def test_datetime64_seconds_outside_the_nanosecond_range():
     out = roundtrip(DatetimeTransform("t"), s)
     assert out.dtype == s.dtype
     pd.testing.assert_series_equal(out, s.rename("t"), check_names=False)
+
+
+def test_full_range_uint64_model_reloads(tmp_path):
+    from simulacra import GaussianCopulaSynthesizer, Metadata
+
+    df = pd.DataFrame({"u": np.array([0, 2**64 - 1, 5, 2**63] * 5, dtype=np.uint64), "x": np.arange(20.0)})
+    s = GaussianCopulaSynthesizer(Metadata.detect_from_dataframe(df)).fit(df)
+    s.save(tmp_path / "m.zip")
+    out = GaussianCopulaSynthesizer.load(tmp_path / "m.zip").sample(50, seed=0)
+    assert out["u"].dtype == np.uint64 and out["u"].equals(s.sample(50, seed=0)["u"])
