@@ -245,3 +245,24 @@ def test_sql_in_a_table_name_never_touches_another_table(tmp_path, corpus, name)
     if r.exit_code == 0:  # the odd name is held as it is, quoted
         assert name in tables
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.db"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["sample", "{c}/fifo.zip", "-n", "5", "-o", "{o}/out.csv"], ["metadata", "{c}/fifo.csv"], ["fit", "{c}/good.csv", "-m", "{c}/fifo.json", "-o", "{o}/m.zip"],
+     ["fake", "{c}/fifo.yaml", "-n", "3", "-o", "{o}/out.csv"], ["evaluate", "{c}/good.csv", "{c}/fifo.csv"]],
+    ids=["sample", "metadata", "fit-metadata", "fake", "evaluate"],
+)
+def test_a_named_pipe_as_input_never_blocks(tmp_path, corpus, args):
+    """A FIFO (nobody writing) given as an input: refused at once, in a real process with a time guard."""
+    fifo_dir = tmp_path / "in"
+    fifo_dir.mkdir()
+    for name in ("fifo.zip", "fifo.csv", "fifo.json", "fifo.yaml"):
+        os.mkfifo(fifo_dir / name)
+    out = tmp_path / "out"
+    out.mkdir()
+    argv = [a.replace("{c}/fifo", f"{fifo_dir}/fifo") for a in args]
+    r = subprocess.run([sys.executable, "-m", "simulacra", *_args(argv, corpus, out)], capture_output=True, text=True, timeout=120, check=False,
+                       env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert r.returncode != 0 and len(r.stderr.splitlines()) == 1 and r.stderr.startswith("error: "), r.stderr
+    assert listing(out) == []
