@@ -19,6 +19,7 @@ to run.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import hmac
 import io
@@ -249,6 +250,12 @@ def load_model(path, key=None) -> dict:
         raise
     except MemoryError:
         raise ModelFileError(f"{where}: not enough memory to load this model") from None
+    except OSError as e:
+        if e.errno != errno.ENOSPC:
+            raise ModelFileError(f"{where} is corrupted or truncated: {e}") from None
+        raise ModelFileError(
+            f"{where}: no space left in the temporary folder {tempfile.gettempdir()!r} to unpack this model; free space or set TMPDIR"
+        ) from None
     except READ_ERRORS as e:
         raise ModelFileError(f"{where} is corrupted or truncated: {e}") from None
     used: set = set()
