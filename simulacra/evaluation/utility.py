@@ -145,8 +145,9 @@ def evaluate_utility(real_train, synthetic, real_test, target: str, metadata=Non
                 p = model.predict(Xt)
             results[name] = {"accuracy": float(accuracy_score(yt, p)), "f1_macro": float(f1_score(yt, p, average="macro"))}
         else:
-            y = pd.to_numeric(train[target], errors="coerce").astype(float)
-            yt = pd.to_numeric(test[target], errors="coerce").astype(float)
+            # numbers, or datetimes as seconds (text, time zones and mixed offsets included)
+            y = pd.Series(_numeric_view(train[target], meta[target]), index=train.index)
+            yt = pd.Series(_numeric_view(test[target], meta[target]), index=test.index)
             if X.shape[1] == 0:
                 p = np.full(len(yt), float(y.mean()))
                 results[name] = {"r2": float(r2_score(yt, p)), "mae": float(mean_absolute_error(yt, p))}

@@ -259,3 +259,7 @@ def test_mixed_time_zone_offsets_evaluate_and_report(kind):
     assert run_diagnostic(real, syn, md, verbose=False).get_score() == pytest.approx(1.0)
     assert evaluate_privacy(real, syn, md, verbose=False).results["exact_copy_rate"] == 1.0
     assert "<h2>Privacy</h2>" in build_report(real, syn, md)
+    # a datetime target is regressed on as seconds (the text target gave NaN labels)
+    real["x"] = (paris - paris.min()).dt.total_seconds().to_numpy() + x * 3600
+    u = evaluate_utility(real, real, real, "ts", md, verbose=False).get_details().set_index("Metric")
+    assert u.loc["r2", "Train real, test real"] > 0.9
