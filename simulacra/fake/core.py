@@ -10,18 +10,23 @@ without ``n`` it returns one value. Common options of every method:
   (``{"en_US": 0.7, "de_DE": 0.3}``).
 
 The same seed and the same simulacra version give the same values (see README, "Reproducibility").
+
+Start-up is kept short: pandas is imported only when a column (``n=``) is asked for, not for one
+value, and a locale's data is read from Faker when it is first used.
 """
 
 from __future__ import annotations
 
 import functools
 import numbers
+import sys
+from collections.abc import Mapping
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from .._random import as_generator
+from ._arrow import array
 from ..errors import ParameterError
 from .engine import Engine
 from .locales import available_locales, check_locale
@@ -64,6 +69,8 @@ def _parse_locales(locale) -> tuple[list[str], np.ndarray | None]:
 
 def _combine(pieces: list[tuple[np.ndarray, pd.Series]], n: int) -> pd.Series:
     """Put per-locale pieces back into row order."""
+    import pandas as pd
+
     if not pieces:
         return pd.Series([], dtype="string[pyarrow]")
     positions = np.concatenate([idx for idx, _ in pieces])
@@ -102,15 +109,26 @@ def column(name: str | None = None, per_row: tuple = ()):
                         pieces.append((idx, _public(fn(self, idx.size, rng, engine_for(loc), **take_rows(o, per_row, idx, k)))))
                 return _combine(pieces, k)
 
+            if n is None:
+                # one value, drawn exactly as make(1) draws it, without pandas where the type allows
+                if len(locs) == 1:
+                    raw = fn(self, 1, rng, engine_for(locs[0]), **opts)
+                else:
+                    j = int(rng.choice(len(locs), size=1, p=weights)[0])
+                    raw = fn(self, 1, rng, engine_for(locs[j]), **take_rows(opts, per_row, np.zeros(1, dtype=np.int64), 1))
+                v = _first(raw)
+                if v is _NO_VALUE and field in ("date", "birthdate") and isinstance(raw, np.ndarray) and raw.dtype == "datetime64[D]" and len(raw) and not np.isnat(raw[0]):
+                    return raw[0].astype(object)  # a datetime.date, as Timestamp.date() gives
+                if v is _NO_VALUE:
+                    import pandas as pd
+
+                    v = _public(raw).iloc[0]
+                    if isinstance(v, pd.Timestamp) and field in ("date", "birthdate"):
+                        return v.date()
+                return v.item() if isinstance(v, np.generic) else v
             arr = make(count)
             if unique:
                 arr = _make_unique(arr, make, f"{type(self).__name__.lower()}.{field}")
-            if n is None:
-                v = arr.iloc[0]
-                fn_dates = field in ("date", "birthdate")
-                if isinstance(v, pd.Timestamp) and fn_dates:
-                    return v.date()
-                return v.item() if isinstance(v, np.generic) else v
             return arr
 
         wrapper._is_column = True
@@ -121,8 +139,29 @@ def column(name: str | None = None, per_row: tuple = ()):
     return deco
 
 
+_NO_VALUE = object()
+
+
+def _first(raw):
+    """The first value of a provider's raw column as ``_public(raw).iloc[0]`` gives it, for the
+    types that need no pandas (Arrow strings, numpy numbers and strings); ``_NO_VALUE`` otherwise."""
+    if isinstance(raw, (pa.Array, pa.ChunkedArray)):
+        if len(raw) == 0 or raw.null_count:
+            return _NO_VALUE
+        first = raw[0] if pa.types.is_string(raw.type) else raw.slice(0, 1).cast(pa.string())[0]
+        return first.as_py()
+    if isinstance(raw, np.ndarray) and raw.ndim == 1 and len(raw):
+        if raw.dtype.kind in "biuf":
+            return raw[0].item()
+        if raw.dtype.kind == "U":
+            return str(raw[0])
+    return _NO_VALUE
+
+
 def _public(arr) -> pd.Series:
     """Columns leave the engine as pandas Series; strings stay in Arrow (``string[pyarrow]``)."""
+    import pandas as pd
+
     if isinstance(arr, pd.Series):
         return arr.reset_index(drop=True)
     if isinstance(arr, pa.ChunkedArray):
@@ -146,10 +185,11 @@ def take_rows(opts: dict, names, rows: np.ndarray, length: int) -> dict:
         v = out.get(key)
         if v is None or isinstance(v, (str, bytes)) or not hasattr(v, "__len__") or len(v) != length:
             continue  # a scalar, or a wrong length that the provider reports itself
-        if isinstance(v, pd.Series):
+        pd = sys.modules.get("pandas")  # a Series only exists once pandas is imported
+        if pd is not None and isinstance(v, pd.Series):
             out[key] = v.iloc[rows].reset_index(drop=True)
         elif isinstance(v, (pa.Array, pa.ChunkedArray)):
-            out[key] = v.take(pa.array(rows, type=pa.int64()))
+            out[key] = v.take(array(rows, type=pa.int64()))
         else:
             out[key] = np.asarray(v, dtype=object)[rows]
     return out
@@ -189,6 +229,31 @@ class Provider:
         return sorted(v._field for k, v in vars(cls).items() if getattr(v, "_is_column", False))
 
 
+class _ProviderSet(Mapping):
+    """A ``Fake``'s providers by name, each made when first asked for."""
+
+    def __init__(self, fake: "Fake"):
+        from .providers import PROVIDERS
+
+        self._fake = fake
+        self._classes = PROVIDERS
+        self._made: dict = {}
+
+    def __getitem__(self, name):
+        if name not in self._made:
+            self._made[name] = self._classes[name](self._fake)
+        return self._made[name]
+
+    def __iter__(self):
+        return iter(self._classes)
+
+    def __len__(self):
+        return len(self._classes)
+
+    def __contains__(self, name):
+        return name in self._classes
+
+
 class Fake:
     """Vectorized fake data in many locales, reproducible by seed.
 
@@ -204,11 +269,7 @@ class Fake:
         self._locales, self._weights = _parse_locales(locale)
         self._seed = seed
         self._rng = as_generator(seed)
-        from .providers import PROVIDERS
-
-        self._providers = {name: cls(self) for name, cls in PROVIDERS.items()}
-        for name, prov in self._providers.items():
-            setattr(self, name, prov)
+        self._providers = _ProviderSet(self)
 
     @property
     def locale(self):
@@ -220,11 +281,7 @@ class Fake:
         other._locales, other._weights = _parse_locales(locale)
         other._seed = self._seed
         other._rng = self._rng
-        from .providers import PROVIDERS
-
-        other._providers = {name: cls(other) for name, cls in PROVIDERS.items()}
-        for name, prov in other._providers.items():
-            setattr(other, name, prov)
+        other._providers = _ProviderSet(other)
         return other
 
     def reseed(self, seed) -> None:
@@ -258,10 +315,17 @@ class Fake:
     def fields_available(self) -> list[str]:
         return [f"{t}.{m}" for t, p in self._providers.items() for m in type(p).methods()]
 
+    def __dir__(self):
+        return sorted(set(super().__dir__()) | set(self._providers))
+
     def __getattr__(self, name):
         # flat access: fake.email(n=...), fake.full_name(n=...)
         if name.startswith("_"):
             raise AttributeError(name)
+        if name in self._providers:  # fake.person: the provider is made (and its module imported) on first use
+            prov = self._providers[name]
+            setattr(self, name, prov)
+            return prov
         try:
             return self.method(name)
         except ParameterError:
@@ -284,6 +348,8 @@ class Fake:
             cols[name] = arr
         if len(names) == 1:
             return cols[names[0]]
+        import pandas as pd
+
         return pd.DataFrame(cols)
 
     def table(self, schema, n: int | None = None):
@@ -298,6 +364,8 @@ class Fake:
 
 
 def _apply_key(key, arr: pd.Series):
+    import pandas as pd
+
     if not callable(key):
         raise ParameterError(f"key must be callable, got {key!r}")
     try:

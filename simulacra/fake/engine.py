@@ -20,7 +20,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .locales import check_locale, locale_providers
+from ._arrow import array, as_arg, scalar, strings
+from .locales import TOPICS, check_locale, locale_providers
 
 _TOKEN = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 _DIGITS = np.array(list(string.digits))
@@ -54,8 +55,8 @@ def to_ascii(values: np.ndarray, replacements=()) -> np.ndarray:
 
 
 _RUN = re.compile(r"#+|[%$!@?]")
-_UPPER = pa.array(list(string.ascii_uppercase))
-_LOWER = pa.array(list(string.ascii_lowercase))
+_UPPER = strings(list(string.ascii_uppercase))
+_LOWER = strings(list(string.ascii_lowercase))
 
 
 def fill_literal(lit: str, n: int, rng: np.random.Generator, lower: bool = False):
@@ -75,16 +76,16 @@ def fill_literal(lit: str, n: int, rng: np.random.Generator, lower: bool = False
         if tok[0] == "#":
             k = len(tok)
             if k <= 18:
-                vals = pa.array(rng.integers(0, 10**k, n))
+                vals = array(rng.integers(0, 10**k, n))
                 pieces.append(pc.utf8_lpad(pc.cast(vals, pa.string()), k, "0"))
             else:
                 for _ in range(k):
-                    pieces.append(pc.cast(pa.array(rng.integers(0, 10, n)), pa.string()))
+                    pieces.append(pc.cast(array(rng.integers(0, 10, n)), pa.string()))
         elif tok == "?":
-            pieces.append(pc.take(_LOWER if lower else _UPPER, pa.array(rng.integers(0, 26, n))))
+            pieces.append(pc.take(_LOWER if lower else _UPPER, array(rng.integers(0, 26, n))))
         else:
             lo = {"%": 1, "@": 1, "$": 2, "!": 0}[tok]
-            pieces.append(pc.cast(pa.array(rng.integers(lo, 10, n)), pa.string()))
+            pieces.append(pc.cast(array(rng.integers(lo, 10, n)), pa.string()))
         pos = m.end()
     if pos < len(lit):
         pieces.append(lit[pos:])
@@ -98,7 +99,7 @@ def join(pieces, n: int):
         return "".join(pieces)
     if len(pieces) == 1:
         return pieces[0]
-    return pc.binary_join_element_wise(*pieces, "")
+    return pc.binary_join_element_wise(*map(as_arg, pieces), scalar(""))
 
 
 def as_arrow(values) -> pa.Array:
@@ -106,7 +107,7 @@ def as_arrow(values) -> pa.Array:
         return values.combine_chunks()
     if isinstance(values, pa.Array):
         return values
-    return pa.array(np.asarray(values, dtype=object) if not isinstance(values, list) else values, type=pa.string())
+    return array(np.asarray(values, dtype=object) if not isinstance(values, list) else values, type=pa.string())
 
 
 class Engine:
@@ -127,9 +128,8 @@ class Engine:
 
     def attr_depth(self, name: str, topics=None, want_callable: bool = False):
         """(value, depth in the provider's class hierarchy) of the first provider defining ``name``."""
-        for topic, cls in self.providers.items():
-            if topics and topic not in topics:
-                continue
+        for topic in self.providers if not topics else [t for t in TOPICS if t in topics and t in self.providers]:
+            cls = self.providers[topic]
             for depth, klass in enumerate(cls.__mro__):
                 if name in klass.__dict__:
                     v = klass.__dict__[name]
@@ -177,7 +177,7 @@ class Engine:
             if not keep.any():
                 found = None
             else:
-                vals = pa.array(vals[keep].tolist(), type=pa.string())
+                vals = array(vals[keep].tolist(), type=pa.string())
                 probs = None if probs is None else probs[keep] / probs[keep].sum()
                 found = (vals, probs)
         if found is not None:  # (values, probabilities, cumulative probabilities)
@@ -193,12 +193,12 @@ class Engine:
             if not keys:
                 return None
             w = np.array([float(v[k]) for k in keys])
-            return pa.array(keys, type=pa.string()), w / w.sum()
+            return array(keys, type=pa.string()), w / w.sum()
         if isinstance(v, (list, tuple)):
             vals = [x for x in v if isinstance(x, str)]
             if not vals or len(vals) != len(v):
                 return None
-            return pa.array(vals, type=pa.string()), None
+            return array(vals, type=pa.string()), None
         return None
 
     def formats(self, token: str):
@@ -230,7 +230,7 @@ class Engine:
         else:
             cum = elements[2] if len(elements) > 2 else np.cumsum(probs)
             idx = np.minimum(np.searchsorted(cum, rng.random(n) * cum[-1], side="right"), len(vals) - 1)
-        return pc.take(vals, pa.array(idx))
+        return pc.take(vals, array(idx))
 
     def gen(self, token: str, n: int, rng: np.random.Generator, ascii: bool = False) -> pa.Array:
         """``n`` values of ``token`` as an Arrow string array.
@@ -289,7 +289,7 @@ class Engine:
                     pieces.append(self.gen(part, m, sub, ascii=ascii))
             acc = join(pieces, m) if pieces else ""
             if isinstance(acc, str):
-                acc = pa.array([acc] * m, type=pa.string())
+                acc = array([acc] * m, type=pa.string())
             groups.append(acc)
             if idx is not None:
                 order.append(idx)
@@ -318,10 +318,10 @@ class Engine:
         vals = [str(fn(**kwargs)) for _ in range(k)]
         if ascii:
             vals = to_ascii(np.array(vals, dtype=object), self.attr("replacements", topics=("internet",)) or ()).tolist()
-        arr = pa.array(vals, type=pa.string())
+        arr = array(vals, type=pa.string())
         if n <= k and not hasattr(rng, "subset"):
             return arr.slice(0, n)
-        return pc.take(arr, pa.array(rng.integers(0, k, n)))
+        return pc.take(arr, array(rng.integers(0, k, n)))
 
 
 def scatter(groups: list, order: list, n: int) -> pa.Array:
@@ -330,4 +330,4 @@ def scatter(groups: list, order: list, n: int) -> pa.Array:
     positions = np.concatenate(order)
     inverse = np.empty(n, dtype=np.int64)
     inverse[positions] = np.arange(n)
-    return pc.take(combined, pa.array(inverse))
+    return pc.take(combined, array(inverse))

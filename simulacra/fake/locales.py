@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from functools import lru_cache
 
 from ..errors import ParameterError
@@ -43,12 +44,31 @@ def available_locales() -> tuple[str, ...]:
     return tuple(sorted(out))
 
 
+_KNOWN: set[str] = set()
+
+
+def _has_person_data(loc: str) -> bool:
+    """Whether Faker ships person data for ``loc`` (imports that one module, not every locale's)."""
+    from faker.config import AVAILABLE_LOCALES
+
+    if loc not in AVAILABLE_LOCALES:
+        return False
+    try:
+        importlib.import_module(f"faker.providers.person.{loc}")
+    except ImportError:
+        return False
+    return True
+
+
 def check_locale(locale: str) -> str:
     if not isinstance(locale, str):
         raise ParameterError(f"locale must be a string like 'en_US', got {locale!r}")
     loc = locale.replace("-", "_")
-    if loc not in available_locales():
+    if loc in _KNOWN:
+        return loc
+    if not _has_person_data(loc):
         raise ParameterError(f"unknown locale {locale!r}; valid locales: {', '.join(available_locales())}")
+    _KNOWN.add(loc)
     return loc
 
 
@@ -73,13 +93,37 @@ def _provider_class(topic: str, locale: str):
     return getattr(mod, "Provider", None)
 
 
+class LocaleTopics(Mapping):
+    """``{topic: Faker provider class}`` for one locale, in ``TOPICS`` order; a topic's module is
+    imported when a lookup first reaches it, so a lookup answered by an early topic (or limited
+    to some topics) reads nothing else."""
+
+    def __init__(self, locale: str):
+        self.locale = locale
+        self._classes: dict = {}
+
+    def _load(self, topic: str):
+        if topic not in self._classes:
+            self._classes[topic] = _provider_class(topic, self.locale) if topic in TOPICS else None
+        return self._classes[topic]
+
+    def __getitem__(self, topic: str):
+        cls = self._load(topic)
+        if cls is None:
+            raise KeyError(topic)
+        return cls
+
+    def __iter__(self):
+        return (t for t in TOPICS if self._load(t) is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __contains__(self, topic) -> bool:
+        return isinstance(topic, str) and self._load(topic) is not None
+
+
 @lru_cache(maxsize=64)
-def locale_providers(locale: str) -> dict:
-    """``{topic: provider class}`` for ``locale``."""
-    locale = check_locale(locale)
-    out = {}
-    for topic in TOPICS:
-        cls = _provider_class(topic, locale)
-        if cls is not None:
-            out[topic] = cls
-    return out
+def locale_providers(locale: str) -> LocaleTopics:
+    """``{topic: provider class}`` for ``locale``, loaded topic by topic as lookups need them."""
+    return LocaleTopics(check_locale(locale))

@@ -197,3 +197,60 @@ def test_mimesis_style_code_runs_with_changed_imports():
     fs = Fieldset(i=100)
     users = fs("email", key=lambda x: x.split("@")[0])
     assert len(users) == 100 and not any("@" in u for u in users)
+
+
+def test_first_value_needs_no_pandas_and_only_its_provider():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from simulacra.fake import Fake\n"
+        "f = Fake(seed=1)\n"
+        "v = f.person.full_name()\n"
+        "heavy = [m for m in ('pandas', 'scipy', 'sklearn', 'torch') if m in sys.modules]\n"
+        "others = [m for m in sys.modules if m.startswith('simulacra.fake.providers.') and m.split('.')[-1] not in ('person', '_util')]\n"
+        "locales = [m for m in sys.modules if m.startswith('faker.providers.person.') and m.split('.')[-1] != 'en_US']\n"
+        "print(repr(v), heavy, others, locales)\n"
+        "import pandas\n"
+        "print(repr(Fake(seed=1).person.full_name(n=1)[0]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    first, column = out.stdout.strip().splitlines()
+    assert first.endswith("[] [] []"), first  # no heavy module, no other provider, no other locale
+    assert first.split(" [] ")[0] == column == repr(Fake(seed=1).person.full_name())
+
+
+@pytest.mark.parametrize("locale", ["en_US", {"de_DE": 0.5, "ja_JP": 0.5}])
+def test_values_without_pandas_are_the_same(locale, monkeypatch):
+    """Before pandas is imported, Arrow arrays are built from buffers: the values must not change."""
+    import types
+
+    from simulacra.fake import _arrow
+
+    fields = [f for f in Fake(seed=0).fields_available() if f != "basic.choice"]  # choice needs values=
+
+    def values(fake, f):
+        try:
+            return fake.method(f)(), fake.method(f)(5).tolist()
+        except ParameterError as e:  # a field the locale has no data for
+            return str(e)
+
+    fake = Fake(locale, seed=3)
+    expected = {f: values(fake, f) for f in fields}
+    monkeypatch.setattr(_arrow, "sys", types.SimpleNamespace(modules={}))
+    fake = Fake(locale, seed=3)
+    for f in fields:
+        assert values(fake, f) == expected[f], f
+
+
+def test_providers_are_made_on_first_use():
+    fake = Fake(seed=0)
+    assert "person" in dir(fake) and "person" not in vars(fake)
+    assert fake.person is fake.person and "person" in vars(fake)
+    assert fake.with_locale("de_DE").person._fake.locale == "de_DE"
+    with pytest.raises(AttributeError):
+        fake.no_such_provider
+    with pytest.raises(ParameterError, match="unknown provider 'nope'"):
+        fake.method("nope.x")

@@ -1,28 +1,41 @@
-"""Topic providers, one module per topic (Faker's layout)."""
+"""Topic providers, one module per topic (Faker's layout), imported when first used."""
 
-from .address import Address
-from .basic import Basic
-from .codes import Codes
-from .datetime import Datetime
-from .finance import Finance
-from .food import Food
-from .internet import Internet
-from .person import Person
-from .phone import Phone
-from .text import Text
+import importlib
+from collections.abc import Mapping
 
-PROVIDERS = {
-    "person": Person,
-    "address": Address,
-    "datetime": Datetime,
-    "text": Text,
-    "internet": Internet,
-    "phone": Phone,
-    "finance": Finance,
-    "codes": Codes,
-    "food": Food,
-    "basic": Basic,
+#: provider name -> (module, class)
+_CLASSES = {
+    "person": ("person", "Person"),
+    "address": ("address", "Address"),
+    "datetime": ("datetime", "Datetime"),
+    "text": ("text", "Text"),
+    "internet": ("internet", "Internet"),
+    "phone": ("phone", "Phone"),
+    "finance": ("finance", "Finance"),
+    "codes": ("codes", "Codes"),
+    "food": ("food", "Food"),
+    "basic": ("basic", "Basic"),
 }
+
+
+class _Providers(Mapping):
+    """``{name: provider class}``; a provider's module is imported on first access."""
+
+    def __getitem__(self, name):
+        module, cls = _CLASSES[name]
+        return getattr(importlib.import_module(f"{__name__}.{module}"), cls)
+
+    def __iter__(self):
+        return iter(_CLASSES)
+
+    def __len__(self):
+        return len(_CLASSES)
+
+    def __contains__(self, name):
+        return name in _CLASSES
+
+
+PROVIDERS = _Providers()
 
 #: Faker's and mimesis' method names -> ours
 ALIASES = {

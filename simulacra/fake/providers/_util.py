@@ -6,10 +6,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-DIGITS = pa.array(list("0123456789"))
-NUM_STR = pa.array([str(i) for i in range(256)])
-TWO_DIGITS = pa.array([f"{i:02d}" for i in range(100)])
-HEX2 = pa.array([f"{i:02x}" for i in range(256)])
+from .._arrow import array, as_arg, scalar, strings
+
+DIGITS = strings(list("0123456789"))
+NUM_STR = strings([str(i) for i in range(256)])
+TWO_DIGITS = strings([f"{i:02d}" for i in range(100)])
+HEX2 = strings([f"{i:02x}" for i in range(256)])
 
 
 def join(*parts):
@@ -17,16 +19,16 @@ def join(*parts):
     parts = [p if isinstance(p, str) else _arrow(p) for p in parts]
     if all(isinstance(p, str) for p in parts):
         return "".join(parts)
-    return pc.binary_join_element_wise(*parts, "")
+    return pc.binary_join_element_wise(*map(as_arg, parts), scalar(""))
 
 
 def take(values, idx) -> pa.Array:
     """``values[idx]`` for an Arrow (or list) string table and numpy indices."""
-    return pc.take(_arrow(values), pa.array(np.asarray(idx)))
+    return pc.take(_arrow(values), array(np.asarray(idx)))
 
 
 def where(mask, a, b) -> pa.Array:
-    return pc.if_else(pa.array(np.asarray(mask, dtype=bool)), a, b)
+    return pc.if_else(array(np.asarray(mask, dtype=bool)), as_arg(a), as_arg(b))
 
 
 def _arrow(x):
@@ -37,8 +39,8 @@ def _arrow(x):
     if hasattr(x, "dtype") and hasattr(x, "iloc"):  # pandas Series
         return pa.array(x.astype("string[pyarrow]"), type=pa.string(), from_pandas=True)
     if isinstance(x, np.ndarray):
-        return pa.array(x.tolist() if x.dtype.kind == "U" else x)
-    return pa.array(list(x), type=pa.string())
+        return array(x.tolist() if x.dtype.kind == "U" else x)
+    return array(list(x), type=pa.string())
 
 
 def digits_to_str(mat: np.ndarray) -> pa.Array:
@@ -50,8 +52,8 @@ def digits_to_str(mat: np.ndarray) -> pa.Array:
         block = mat[:, a : a + 18]
         k = block.shape[1]
         val = (block * (10 ** np.arange(k - 1, -1, -1, dtype=np.int64))).sum(axis=1)
-        piece = pc.utf8_lpad(pc.cast(pa.array(val), pa.string()), k, "0")
-        out = piece if out is None else pc.binary_join_element_wise(out, piece, "")
+        piece = pc.utf8_lpad(pc.cast(array(val), pa.string()), k, "0")
+        out = piece if out is None else pc.binary_join_element_wise(out, piece, scalar(""))
     return out
 
 
@@ -94,4 +96,4 @@ def ascii_map(values: np.ndarray, engine) -> np.ndarray:
     if isinstance(enc, pa.ChunkedArray):
         enc = enc.combine_chunks()
     slugs = to_ascii(np.array(enc.dictionary.to_pylist(), dtype=object), engine.attr("replacements", topics=("internet",)) or ())
-    return pc.take(pa.array(slugs.tolist(), type=pa.string()), enc.indices)
+    return pc.take(array(slugs.tolist(), type=pa.string()), enc.indices)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from .._arrow import array
 
 from ..core import Provider, column
 
@@ -83,11 +84,13 @@ class Address(Provider):
             lo = np.array([ranges[a][0] for a in abbrs])[pick]
             hi = np.array([ranges[a][1] for a in abbrs])[pick]
             code = lo + (rng.random(n) * (hi - lo + 1)).astype(np.int64)
-            postcode = pc.utf8_lpad(pc.cast(pa.array(code), pa.string()), 5, "0")
-            state = pc.take(pa.array(abbrs.tolist(), type=pa.string()), pa.array(pick))
+            postcode = pc.utf8_lpad(pc.cast(array(code), pa.string()), 5, "0")
+            state = pc.take(array(abbrs.tolist(), type=pa.string()), array(pick))
         else:
             state = self.state.__wrapped__(self, n, rng, eng)
             postcode = eng.gen("postcode", n, rng)
+        import pandas as pd
+
         from ..core import _public
 
         return pd.DataFrame({"street_address": _public(street), "city": _public(city), "state": _public(state), "postcode": _public(postcode)})

@@ -52,5 +52,7 @@ class Basic(Provider):
         if all(isinstance(v, str) for v in values):
             import pyarrow as pa
 
-            return pa.array(arr.tolist(), type=pa.string())
+            from .._arrow import array
+
+            return array(arr.tolist(), type=pa.string())
         return np.asarray(values)[idx]

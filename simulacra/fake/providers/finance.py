@@ -6,6 +6,7 @@ import numpy as np
 import pyarrow as pa
 
 from ...errors import ParameterError
+from .._arrow import strings
 from ..core import Provider, column
 from ..engine import scatter
 from ._util import DIGITS, TWO_DIGITS, digits_to_str, join, luhn_check_digit, take
@@ -79,7 +80,7 @@ class Finance(Provider):
             d = mat[:, j]
             r = np.where(d >= 0, (r * 10 + np.maximum(d, 0)) % 97, r)
         check = 98 - r
-        alphabet = pa.array(list("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+        alphabet = strings(list("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
         parts = [cc, take(TWO_DIGITS, check)] + [take(alphabet, vals[:, j]) for j in range(L)]
         return join(*parts)
 
