@@ -209,3 +209,13 @@ def test_big_integers_with_missing_values_are_read_exactly(tmp_path):
     assert str(df["i"].dtype) == "Int64" and df["i"].tolist()[::2] == [2**53 + 1, -(2**53) - 3]  # was rounded float64
     assert df["z"].tolist()[::2] == ["007", "2"]  # codes with leading zeros stay text
     assert df["u"].isna().tolist() == [False, True, False]
+
+
+def test_decimal_commas_in_semicolon_files(tmp_path):
+    p = _csv(tmp_path, "price;code;n\n7,32;007,5;1\n-2,5;1;2\n3;2,0;3\n")
+    df = read_table(p)
+    assert df["price"].tolist() == [7.32, -2.5, 3.0]
+    assert df["code"].tolist() == ["007,5", "1", "2,0"]  # a leading zero: stays text
+    assert df["n"].tolist() == [1, 2, 3]
+    q = _csv(tmp_path, 'a,b\n"7,32",1\n', name="comma.csv")
+    assert read_table(q)["a"].tolist() == ["7,32"]  # comma-separated files keep quoted commas as text
