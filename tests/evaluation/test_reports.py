@@ -231,7 +231,7 @@ def test_report_shows_rare_categories():
 def _zoned(n=120, seed=0):
     rng = np.random.default_rng(seed)
     wall = pd.Timestamp("2024-01-01 10:00") + pd.to_timedelta(rng.integers(0, 24 * 300, n), unit="h")
-    paris = pd.Series(wall).dt.tz_localize("Europe/Paris")
+    paris = pd.Series(wall).dt.tz_localize("UTC").dt.tz_convert("Europe/Paris")  # no DST gap
     text = paris.map(lambda t: t.isoformat())  # "+01:00" in winter, "+02:00" in summer
     objects = pd.Series([t.tz_convert("America/New_York") if i % 2 else t for i, t in enumerate(paris)], dtype=object)
     return paris, text, objects, rng.normal(size=n)

@@ -454,7 +454,7 @@ def test_shared_tables_fit_without_error(file):
 def test_timestamps_in_several_zones_are_datetimes():
     """An object column of tz-aware Timestamps in two zones (issue 11) is a datetime, not a categorical."""
     wall = pd.Timestamp("2024-01-01 10:00") + pd.to_timedelta(np.arange(60) * 97, unit="h")
-    paris = wall.tz_localize("Europe/Paris")
+    paris = wall.tz_localize("UTC").tz_convert("Europe/Paris")
     mixed = pd.Series([t.tz_convert("America/New_York") if i % 2 else t for i, t in enumerate(paris)], dtype=object)
     assert mixed.dtype == object
     assert Metadata.detect_from_dataframe(pd.DataFrame({"ts": mixed})).columns["ts"] == {"sdtype": "datetime"}

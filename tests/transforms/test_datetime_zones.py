@@ -10,7 +10,7 @@ from simulacra import GaussianCopulaSynthesizer, Metadata
 def _paris(n=200, seed=0):
     rng = np.random.default_rng(seed)
     wall = pd.Timestamp("2024-01-01 10:00") + pd.to_timedelta(rng.integers(0, 24 * 300, n), unit="h")
-    return pd.Series(wall).dt.tz_localize("Europe/Paris"), rng.normal(size=n)
+    return pd.Series(wall).dt.tz_localize("UTC").dt.tz_convert("Europe/Paris"), rng.normal(size=n)
 
 
 def _fit_sample(df, md=None):
