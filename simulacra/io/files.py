@@ -122,7 +122,7 @@ def read_table(path, sep=None, **kwargs) -> pd.DataFrame:
 def _keep_leading_zeros(df: pd.DataFrame, path, sep, **layout) -> pd.DataFrame:
     """Columns read as numbers whose text has leading zeros (codes like '00501') stay text."""
     numeric = [c for c in df.columns if df[c].dtype.kind in "iuf"]
-    if not numeric:
+    if not numeric or not _may_have_leading_zeros(path, sep, layout.get("quotechar"), layout.get("encoding")):
         return df
     raw = pd.read_csv(path, sep=sep, dtype=str, usecols=numeric, keep_default_na=True, low_memory=False, index_col=False, **layout)
     for c in numeric:
@@ -130,6 +130,26 @@ def _keep_leading_zeros(df: pd.DataFrame, path, sep, **layout) -> pd.DataFrame:
         if text.str.match(r"^-?0\d").any():
             df[c] = raw[c]
     return df
+
+
+def _may_have_leading_zeros(path, sep, quotechar=None, encoding=None) -> bool:
+    """False only when no field of the file can start with a leading zero: one scan of the raw bytes
+    (memory-mapped) instead of reading every numerical column again as text (True when unsure)."""
+    import mmap
+    import re
+
+    if not isinstance(sep, str) or len(sep) != 1 or str(path).lower().endswith((".gz", ".bz2", ".zip", ".xz", ".zst")):
+        return True
+    if encoding is not None and str(encoding).lower().replace("_", "-") not in ("utf-8", "utf8", "ascii", "latin-1", "latin1", "iso-8859-1", "cp1252"):
+        return True
+    # a field with a leading zero has a separator, quote, line break, blank or sign just before its 0
+    before = re.escape((sep + "\"'+-" + (quotechar or "")).encode())
+    pattern = re.compile(rb"[" + before + rb"\s]0\d")
+    try:
+        with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
+            return m[:1] == b"0" or pattern.search(m) is not None
+    except (OSError, ValueError):
+        return True
 
 
 _INT_TEXT = r"^\s*[+-]?\d+\s*$"
@@ -160,9 +180,11 @@ def _exact_big_integers(df: pd.DataFrame, path, sep, **layout) -> pd.DataFrame:
     values; they are read again as text and converted with nullable integer dtypes.
     """
     cols = []
+    floats = df.dtypes.map(lambda t: t.kind == "f").to_numpy()
+    with_missing = set(df.columns[floats][df.loc[:, floats].isna().any().to_numpy()]) if floats.any() else set()  # one pass, not one per column
     for c in df.columns:
         s = df[c]
-        if s.dtype.kind == "f" and s.isna().any():
+        if c in with_missing:
             v = s.dropna().to_numpy()
             if len(v) and np.isfinite(v).all() and (np.abs(v) >= 2**53).any() and (np.mod(v, 1) == 0).all():
                 cols.append(c)
@@ -199,9 +221,11 @@ def _flatten_nested(df: pd.DataFrame) -> pd.DataFrame:
 
 def integer_columns_to_nullable(df: pd.DataFrame) -> pd.DataFrame:
     """Float columns whose values are all whole numbers, with some missing -> ``Int64``."""
+    floats = df.dtypes.map(lambda t: t.kind == "f").to_numpy()
+    with_missing = set(df.columns[floats][df.loc[:, floats].isna().any().to_numpy()]) if floats.any() else set()  # one pass, not one per column
     for c in df.columns:
         s = df[c]
-        if s.dtype.kind == "f" and s.isna().any():
+        if c in with_missing:
             v = s.dropna().to_numpy()
             if len(v) and np.isfinite(v).all() and (np.abs(v) < 2**53).all() and (np.mod(v, 1) == 0).all():
                 df[c] = s.astype("Int64")
