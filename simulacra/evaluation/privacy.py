@@ -18,9 +18,9 @@ averaged over the columns; see ``_common.MixedEncoder``), found by exact brute f
 - **Rare categories copied**: for each learned categorical column, the real values that are rare
   (in at most ``rare_count`` real rows, so each points at one or two real people), how many of
   them the synthetic data holds and the share of synthetic rows that carry one. A column is flagged
-  when that share reaches ``rare_threshold``: its values are being copied, not generalised
-  (surnames, rare job titles, small towns...). Such a column should be PII (faked, never learned),
-  or its rare categories pooled before fitting.
+  when that share reaches ``rare_threshold`` and at least 5 rare values are copied: its values
+  are being copied, not generalised (surnames, rare job titles, small towns...). Such a column
+  should be PII (faked, never learned), or its rare categories pooled before fitting.
 - **Attribute inference**: for each sensitive column, a nearest-neighbour attacker fitted on the
   synthetic data predicts it from the other (known) columns of real rows; its accuracy (or R²)
   beside the same attacker fitted on the holdout (or a majority-class guess).
@@ -167,6 +167,10 @@ def evaluate_privacy(real_data, synthetic_data, metadata, holdout=None, sensitiv
     return report
 
 
+#: a column is flagged only when at least this many distinct rare values are copied (not 1 or 2 rare levels of a small table)
+MIN_RARE_COPIED = 5
+
+
 def rare_categories(views: Views, meta: dict, columns, rare_count: int = 2, rare_threshold: float = 0.05) -> dict:
     """``{column: counts}`` for each learned categorical column with rare real values (see the module docstring).
 
@@ -192,7 +196,7 @@ def rare_categories(views: Views, meta: dict, columns, rare_count: int = 2, rare
         copied = rare & (np.bincount(syn, minlength=n_codes) > 0)
         n_copied = int(copied.sum())
         share = float(rare[syn].mean()) if len(syn) else 0.0
-        flagged = n_copied > 0 and share >= rare_threshold
+        flagged = n_copied >= MIN_RARE_COPIED and share >= rare_threshold
         r = {"rare_real_values": n_rare, "rare_values_copied": n_copied, "copied_share": n_copied / n_rare,
              "synthetic_rows_share": share, "flagged": bool(flagged)}
         if flagged:

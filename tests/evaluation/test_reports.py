@@ -187,6 +187,9 @@ def test_privacy_flags_copied_rare_categories():
     r = evaluate_privacy(real, few, md, verbose=False).results["rare_categories"]["surname"]
     assert r["rare_values_copied"] == 5 and not r["flagged"]
     assert evaluate_privacy(real, few, md, verbose=False, rare_threshold=0.01).warnings
+    # fewer than 5 rare values copied (a rare level or two of a small table): not flagged at any share
+    four = syn.assign(surname=["Common"] * 216 + [f"Once{i}" for i in range(4)])
+    assert not evaluate_privacy(real, four, md, verbose=False, rare_threshold=0.0).warnings
     # rare_count=1: only values seen once are rare
     r = evaluate_privacy(real, syn, md, verbose=False, rare_count=1).results["rare_categories"]["surname"]
     assert (r["rare_real_values"], r["rare_values_copied"]) == (40, 20)
