@@ -219,3 +219,18 @@ def test_decimal_commas_in_semicolon_files(tmp_path):
     assert df["n"].tolist() == [1, 2, 3]
     q = _csv(tmp_path, 'a,b\n"7,32",1\n', name="comma.csv")
     assert read_table(q)["a"].tolist() == ["7,32"]  # comma-separated files keep quoted commas as text
+
+
+def test_leading_zeros_found_by_the_raw_scan(tmp_path):
+    """The leading-zeros re-read is skipped only when no field can start with 0 and a digit; each way a field can start is seen."""
+    from simulacra.io.files import _may_have_leading_zeros
+
+    for text, expected in [
+        ("a,b\n1,05\n", True), ('a,b\n1,"05"\n', True), ("a,b\n05,1\n", True), ("a,b\n1,-05\n", True),
+        ("a,b\n1, 05\n", True), ("a,b\r\n1,2\r\n0,03\r\n", True), ("a,b\n1,0.5\n2,0\n-0.25,10\n", False),
+    ]:
+        assert _may_have_leading_zeros(_csv(tmp_path, text), ",") is expected, text
+    assert _may_have_leading_zeros(_csv(tmp_path, "a;b\n1;05\n", name="semi.csv"), ";")
+    df = read_table(_csv(tmp_path, "a,b,c\n1,0.5,-0.25\n2,0,10\n", name="plain.csv"))
+    assert df["b"].tolist() == [0.5, 0.0] and df["a"].dtype.kind == "i"
+    assert read_table(_csv(tmp_path, "a,b\n1,0012\n2,7\n", name="zeros.csv"))["b"].tolist() == ["0012", "7"]
