@@ -19,9 +19,10 @@ from .outputs import prepare_output, prepare_table_output, warn_extension
 @click.argument("synthetic", type=click.Path())
 @click.option("-m", "--metadata", "metadata_path", type=click.Path(), default=None, help="Metadata JSON (default: detect from REAL).")
 @click.option("--all-pairs", is_flag=True, help="Average Column Pair Trends over all pairs (SDMetrics < 0.32).")
+@click.option("--max-pairs", type=click.IntRange(min=0), default=50_000, show_default=True, help="Score every column pair up to this many; above, a seeded random sample of this many (0: every pair).")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @sep_option
-def evaluate(real, synthetic, metadata_path, all_pairs, as_json, sep):
+def evaluate(real, synthetic, metadata_path, all_pairs, max_pairs, as_json, sep):
     """Score SYNTHETIC against REAL: column shapes, column pair trends, overall."""
     import json
 
@@ -30,13 +31,15 @@ def evaluate(real, synthetic, metadata_path, all_pairs, as_json, sep):
     r = read_data(real, sep)
     s = read_data(synthetic, sep)
     md = load_metadata(metadata_path, r, Path(real).stem)
-    report = evaluate_quality(r, s, md, verbose=False, pair_threshold=not all_pairs)
+    report = evaluate_quality(r, s, md, verbose=False, pair_threshold=not all_pairs, max_pairs=max_pairs)
     if as_json:
         props = report.get_properties()
-        out = {"overall": report.get_score(), "properties": dict(zip(props["Property"], props["Score"]))}
+        out = {"overall": report.get_score(), "properties": dict(zip(props["Property"], props["Score"])), "column_pairs": report.pair_sampling}
         click.echo(json.dumps(out, indent=2, default=float).replace("NaN", "null"))
     else:
         quality_tables(report, console())
+        if report.pair_sampling_text():  # wide tables: say that the pair score is over a sample
+            click.echo(report.pair_sampling_text(option="--max-pairs ", every="0") + ".")
 
 
 @cli.command()
@@ -46,9 +49,10 @@ def evaluate(real, synthetic, metadata_path, all_pairs, as_json, sep):
 @click.option("-m", "--metadata", "metadata_path", type=click.Path(), default=None, help="Metadata JSON (default: detect from REAL).")
 @click.option("--holdout", type=click.Path(), default=None, help="Real rows not used for fitting (privacy baseline, utility test set).")
 @click.option("--target", default=None, help="Column to predict for the ML-utility section.")
+@click.option("--max-pairs", type=click.IntRange(min=0), default=50_000, show_default=True, help="Score every column pair up to this many; above, a seeded random sample of this many (0: every pair).")
 @overwrite_option
 @sep_option
-def report(real, synthetic, output, metadata_path, holdout, target, overwrite, sep):
+def report(real, synthetic, output, metadata_path, holdout, target, max_pairs, overwrite, sep):
     """Write one self-contained HTML page: quality, diagnostics, privacy, utility, tests, plots."""
     from ..evaluation.report import build_report
     from ..io.writers import write_text_atomically
@@ -60,7 +64,7 @@ def report(real, synthetic, output, metadata_path, holdout, target, overwrite, s
     md = load_metadata(metadata_path, r, Path(real).stem)
     if target is not None and target not in md.columns:
         raise ParameterError(f"--target {target!r} is not a column of {real!r}")
-    write_text_atomically(dest, build_report(r, s, md, holdout=h, target=target))
+    write_text_atomically(dest, build_report(r, s, md, holdout=h, target=target, max_pairs=max_pairs))
     click.echo(f"wrote {output}")
     warn_extension(output, "report")
 

@@ -266,14 +266,14 @@ class QualityReport(PropertyReport):
         self._overall = np.nan
         self._generated = False
 
-    def pair_sampling_text(self) -> str | None:
-        """One sentence saying that Column Pair Trends scored a sample of the pairs (None when it scored all)."""
+    def pair_sampling_text(self, option: str = "max_pairs=", every: str = "None") -> str | None:
+        """One sentence saying that Column Pair Trends scored a sample of the pairs (None when it scored all); ``option`` and ``every`` name the setting (the CLI's ``--max-pairs `` and ``0``)."""
         ps = self.pair_sampling
         if not ps or not ps["sampled"]:
             return None
         return (
             f"Column Pair Trends scored a random sample of {ps['scored']:,} of the {ps['total']:,} column pairs "
-            f"(seed {ps['seed']}; at most max_pairs={ps['max_pairs']:,} pairs are scored, pass max_pairs=None for all)"
+            f"(seed {ps['seed']}; at most {option}{ps['max_pairs']:,} pairs are scored, pass {option}{every} for all)"
         )
 
     def summary(self) -> str:

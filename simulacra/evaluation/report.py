@@ -56,13 +56,13 @@ def _one_thread(fn, *args, **kwargs):
 MAX_SCORE_BARS = 60  # the Column Shapes chart shows at most this many columns (the lowest scores)
 
 
-def build_report(real_data, synthetic_data, metadata, holdout=None, target=None, max_column_plots: int = 8, max_pairs: int | None = None) -> str:
+def build_report(real_data, synthetic_data, metadata, holdout=None, target=None, max_column_plots: int = 8, max_pairs: int | None = 50_000) -> str:
     """The HTML text of the report.
 
     Wide tables are capped, and the page says so where it is: ``max_column_plots`` distribution
     plots (the first columns), the Column Shapes chart's 60 lowest scores, the correlation heatmap's
     first 50 numerical columns, 200 rows a table; Column Pair Trends scores at most ``max_pairs``
-    pairs (default: the quality report's 50,000), a seeded sample above.
+    pairs (None or 0: every pair), a seeded sample above.
     """
     from .diagnostic import DiagnosticReport
     from .plots import get_column_plot, get_correlation_difference_plot
@@ -91,7 +91,7 @@ def build_report(real_data, synthetic_data, metadata, holdout=None, target=None,
         if target is not None:
             test = holdout if holdout is not None else real
             future = pool.submit(_one_thread, evaluate_utility, real, syn, test, target, metadata, verbose=False, views=views)
-        quality = QualityReport() if max_pairs is None else QualityReport(max_pairs=max_pairs)
+        quality = QualityReport(max_pairs=max_pairs)
         quality.generate(real, syn, metadata, verbose=False, views=views)
         diag = DiagnosticReport()
         diag.generate(real, syn, metadata, verbose=False, views=views)
