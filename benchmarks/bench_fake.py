@@ -6,13 +6,19 @@ on --faker-rows rows and mimesis (Fieldset, one call per column) on --mimesis-ro
 their rows/second are what is compared. Peak memory is the peak RSS growth of each run
 (see _measure.py); it is reported for the row count each tool ran.
 
-    python benchmarks/bench_fake.py [--rows 1000000] [--faker-rows 20000] [--mimesis-rows 200000]
+Cold start: the first fake value (a full name) in a fresh subprocess, from the import on
+(``from simulacra.fake import Fake; Fake(seed=0).person.full_name()`` vs ``from faker import
+Faker; Faker("en_US").name()``), tools alternating, min and median of --cold-runs.
+
+    python benchmarks/bench_fake.py [--rows 1000000] [--faker-rows 20000] [--mimesis-rows 200000] [--cold-runs 9] [--cold-only]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
+import subprocess
 import sys
 from pathlib import Path
 
@@ -57,12 +63,42 @@ def run_mimesis(n: int):
     )
 
 
+COLD = {
+    "simulacra": "from simulacra.fake import Fake\nv = Fake(seed=0).person.full_name()",
+    "Faker": "from faker import Faker\nf = Faker('en_US')\nf.seed_instance(0)\nv = f.name()",
+    "mimesis": "from mimesis import Person\nfrom mimesis.locales import Locale\nv = Person(Locale.EN, seed=0).full_name()",
+}
+
+
+def cold_first_value(runs: int) -> None:
+    times: dict = {}
+    for _ in range(runs):
+        for tool, body in COLD.items():
+            code = "import time\nt = time.perf_counter()\n" + body + "\nprint(time.perf_counter() - t)\n"
+            out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+            if out.returncode == 0:
+                times.setdefault(tool, []).append(float(out.stdout.strip().splitlines()[-1]))
+    print(f"cold start, first value in a fresh process ({runs} runs each):")
+    print(f"{'tool':<10} {'min s':>7} {'median s':>9}")
+    for tool, ts in times.items():
+        print(f"{tool:<10} {min(ts):>7.3f} {statistics.median(ts):>9.3f}")
+    if "Faker" in times and "simulacra" in times:
+        ratio = statistics.median(times["simulacra"]) / statistics.median(times["Faker"])
+        print(f"simulacra's first value takes {ratio:.2f}x Faker's time (medians); target under 0.3 s: "
+              f"{'met' if statistics.median(times['simulacra']) < 0.3 else 'NOT met'} on this machine now")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--faker-rows", type=int, default=20_000)
     ap.add_argument("--mimesis-rows", type=int, default=200_000)
+    ap.add_argument("--cold-runs", type=int, default=9)
+    ap.add_argument("--cold-only", action="store_true", help="only the cold-start comparison")
     args = ap.parse_args(argv)
+    cold_first_value(args.cold_runs)
+    if args.cold_only:
+        return
     runs = [("simulacra", run_simulacra, args.rows), ("mimesis", run_mimesis, args.mimesis_rows), ("Faker", run_faker, args.faker_rows)]
     results = []
     for name, fn, n in runs:

@@ -74,9 +74,10 @@ def _exit() -> None:
 
 
 @contextmanager
-def limit_threads_for(n_cells: int, small: int = SMALL_CELLS):
-    """Run the block on one thread (BLAS, OpenMP, torch) when ``n_cells < small``."""
-    if n_cells >= small:
+def limit_threads_for(n_cells: int, small: int | None = None):
+    """Run the block on one thread (BLAS, OpenMP, torch) when ``n_cells < small`` (default
+    ``SMALL_CELLS``, read at each call: set ``simulacra._threads.SMALL_CELLS = 0`` to keep the pools)."""
+    if n_cells >= (SMALL_CELLS if small is None else small):
         yield
         return
     _enter()

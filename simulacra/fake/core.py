@@ -26,6 +26,7 @@ import numpy as np
 import pyarrow as pa
 
 from .._random import as_generator
+from . import _compute
 from ._arrow import array
 from ..errors import ParameterError
 from .engine import Engine
@@ -148,7 +149,7 @@ def _first(raw):
     if isinstance(raw, (pa.Array, pa.ChunkedArray)):
         if len(raw) == 0 or raw.null_count:
             return _NO_VALUE
-        first = raw[0] if pa.types.is_string(raw.type) else raw.slice(0, 1).cast(pa.string())[0]
+        first = raw[0] if pa.types.is_string(raw.type) else _compute.cast(raw.slice(0, 1), pa.string())[0]
         return first.as_py()
     if isinstance(raw, np.ndarray) and raw.ndim == 1 and len(raw):
         if raw.dtype.kind in "biuf":

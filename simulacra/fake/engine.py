@@ -4,9 +4,10 @@ Faker builds one value per Python call from templates such as ``{{first_name}} {
 ``###-###-####``. The engine builds whole columns: it picks a template per row (with Faker's
 weights), draws every token for all rows at once from the locale's lists with numpy indices,
 fills ``#``/``%``/``$``/``?`` placeholders with random numbers and letters, and joins the pieces
-with Arrow string kernels (``pyarrow.compute``), which are several times faster than numpy's
-fixed-width strings. Tokens without list or template data fall back to a pool of values made by
-Faker itself and sampled with numpy. Columns are Arrow string arrays until they leave the engine.
+with Arrow string kernels (called through ``_compute``), which are several times faster than
+numpy's fixed-width strings. Tokens without list or template data fall back to a pool of values
+made by Faker itself and sampled with numpy. Columns are Arrow string arrays until they leave the
+engine. Arrays are built by ``_arrow`` so that one value needs neither pandas nor pyarrow.compute.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from collections.abc import Mapping
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from . import _compute as pc
 from ._arrow import array, as_arg, scalar, strings
 from .locales import TOPICS, check_locale, locale_providers
 
@@ -326,7 +327,7 @@ class Engine:
 
 def scatter(groups: list, order: list, n: int) -> pa.Array:
     """Put Arrow arrays made for row groups (``order[i]`` are the rows of ``groups[i]``) back in row order."""
-    combined = pa.concat_arrays([g.cast(pa.string()) for g in groups])
+    combined = pa.concat_arrays([pc.cast(g, pa.string()) for g in groups])
     positions = np.concatenate(order)
     inverse = np.empty(n, dtype=np.int64)
     inverse[positions] = np.arange(n)

@@ -37,3 +37,22 @@ def test_fallbacks_and_scalars(no_pandas):
     s = _arrow.scalar("sep")
     assert isinstance(s, pa.StringScalar) and s.as_py() == "sep" and _arrow.as_arg("sep") is s
     assert _arrow.as_arg(3) == 3
+
+
+def test_compute_shim_matches_pyarrow_compute():
+    import pyarrow.compute as pc
+
+    from simulacra.fake import _compute
+
+    s = pa.array(["a", "bb", None, "é"])
+    i = pa.array([3, 0, 1])
+    n = pa.array([7, 42, 0])
+    assert _compute.take(s, i).equals(pc.take(s, i))
+    assert _compute.cast(n, pa.string()).equals(pc.cast(n, pa.string()))
+    assert _compute.utf8_lpad(_compute.cast(n, pa.string()), 3, "0").equals(pc.utf8_lpad(pc.cast(n, pa.string()), 3, "0"))
+    assert _compute.binary_join_element_wise(s, "-", s, "").equals(pc.binary_join_element_wise(s, "-", s, ""))
+    mask = pa.array([True, False, True, False])
+    assert _compute.if_else(mask, s, "x").equals(pc.if_else(mask, s, "x"))
+    assert _compute.dictionary_encode(s).equals(pc.dictionary_encode(s))
+    with pytest.raises(IndexError):
+        _compute.take(s, pa.array([9]))  # bounds are checked, as in pyarrow.compute

@@ -208,7 +208,7 @@ def test_first_value_needs_no_pandas_and_only_its_provider():
         "from simulacra.fake import Fake\n"
         "f = Fake(seed=1)\n"
         "v = f.person.full_name()\n"
-        "heavy = [m for m in ('pandas', 'scipy', 'sklearn', 'torch') if m in sys.modules]\n"
+        "heavy = [m for m in ('pandas', 'pyarrow.compute', 'scipy', 'sklearn', 'torch') if m in sys.modules]\n"
         "others = [m for m in sys.modules if m.startswith('simulacra.fake.providers.') and m.split('.')[-1] not in ('person', '_util')]\n"
         "locales = [m for m in sys.modules if m.startswith('faker.providers.person.') and m.split('.')[-1] != 'en_US']\n"
         "print(repr(v), heavy, others, locales)\n"

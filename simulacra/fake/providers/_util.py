@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from .. import _compute as pc
 from .._arrow import array, as_arg, scalar, strings
 
 DIGITS = strings(list("0123456789"))
