@@ -293,14 +293,20 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         d = len(self._names)
         C = sorted(given)
         R = [j for j in range(d) if j not in given]
-        S = self._correlation_matrix()
+        if self._factor is not None:  # wide: only the conditioned columns' block, from the factor
+            F = self._factor[C]
+            S_CC = F @ F.T
+            S_CC[np.diag_indices_from(S_CC)] = 1.0
+        else:
+            S = self._correlation_matrix()
+            S_CC = S[np.ix_(C, C)]
         zc = np.empty((num_rows, len(C)))
         lo = np.array([special.ndtri(max(given[j][1], 0.0)) for j in C])
         hi = np.array([special.ndtri(min(given[j][2], 1.0)) for j in C])
         is_int = np.array([given[j][0] == "interval" for j in C])
         mid = special.ndtri(np.clip([(given[j][1] + given[j][2]) / 2 for j in C], _CLIP, 1 - _CLIP))
         zc[:] = np.where(is_int, mid, lo)
-        P = np.linalg.inv(nearest_correlation(S[np.ix_(C, C)], floor=1e-6))
+        P = np.linalg.inv(nearest_correlation(S_CC, floor=1e-6))
         if is_int.any():
             for _ in range(GIBBS_SWEEPS):
                 for i in np.flatnonzero(is_int):
@@ -312,8 +318,10 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
                     zc[:, i] = np.clip(mu + sd * special.ndtri(u), lo[i], hi[i])
         Z = np.empty((d, num_rows))
         Z[C] = zc.T
-        if R:
-            S_cc_inv = np.linalg.inv(nearest_correlation(S[np.ix_(C, C)], floor=1e-6))
+        if R and self._factor is not None:
+            Z[R] = self._factor_given(C, R, zc, rng)
+        elif R:
+            S_cc_inv = np.linalg.inv(nearest_correlation(S_CC, floor=1e-6))
             A = S[np.ix_(R, C)] @ S_cc_inv
             cov = S[np.ix_(R, R)] - A @ S[np.ix_(C, R)]
             cov = (cov + cov.T) / 2
@@ -325,6 +333,22 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
             if dist is not None:
                 Z[j] = dist.ppf(Z[j])
         return Z.T
+
+    def _factor_given(self, C, R, zc, rng):
+        """Scores of the columns ``R`` given those of ``C`` (rows of ``zc``) in the factor model, shape (len(R), rows).
+
+        With ``z = F g + D^(1/2) e``, the factors given ``z_C`` are Gaussian with precision
+        ``I + F_C' D_C^-1 F_C`` and mean ``precision^-1 F_C' D_C^-1 z_C``; the other columns are
+        then ``F_R g`` plus their own noise: the exact conditional, without a columns x columns matrix.
+        """
+        F, sd = self._factor, self._residual_sd
+        k = F.shape[1]
+        FC = F[C] / np.maximum(sd[C], 1e-8)[:, None] ** 2
+        precision = np.eye(k) + F[C].T @ FC
+        L = np.linalg.cholesky((precision + precision.T) / 2)
+        mean = np.linalg.solve(precision, FC.T @ zc.T)  # (k, rows)
+        g = mean + np.linalg.solve(L.T, rng.standard_normal((k, zc.shape[0])))
+        return F[R] @ g + sd[R][:, None] * rng.standard_normal((len(R), zc.shape[0]))
 
     # ------------------------------------------------------------------ inspection
     def get_learned_distributions(self) -> dict:

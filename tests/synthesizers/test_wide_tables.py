@@ -139,3 +139,17 @@ def test_wide_conditional_sampling(wide, fitted):
     value = df[col].iloc[0]
     out = fitted.sample_remaining_columns(pd.DataFrame({col: [value] * 5}), seed=0)
     assert len(out) == 5 and (out[col] == value).all()
+
+
+def test_factor_conditional_is_the_gaussian_conditional(fitted):
+    """Given some columns' scores, the factor model's other columns have the conditional mean and variance of the full correlation matrix."""
+    d = len(fitted._names)
+    C, R = [3, 10, 42], [j for j in range(d) if j not in (3, 10, 42)]
+    zc = np.tile([[0.8, -1.2, 0.3]], (20_000, 1))
+    Z = fitted._factor_given(C, R, zc, np.random.default_rng(0))
+    S = fitted._correlation_matrix()  # F F' + D: unit diagonal
+    A = S[np.ix_(R, C)] @ np.linalg.inv(S[np.ix_(C, C)])
+    mean = A @ zc[0]
+    var = np.diag(S[np.ix_(R, R)] - A @ S[np.ix_(C, R)])
+    np.testing.assert_allclose(Z.mean(axis=1), mean, atol=0.05)
+    np.testing.assert_allclose(Z.var(axis=1), var, atol=0.05)
