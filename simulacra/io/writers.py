@@ -42,8 +42,8 @@ _PART = re.compile(r"^\..+\.(\d+)\.[0-9a-f]{8}\.part$")
 
 
 def _pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return True  # never ours to judge
+    if pid <= 0 or os.name == "nt":  # never ours to judge (on Windows os.kill would end the process)
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
