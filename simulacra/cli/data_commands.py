@@ -94,8 +94,6 @@ def fake(schema, rows, output, url, table_name, if_exists, fmt, seed, locale, ch
 
     if (output is None) == (url is None):
         raise ParameterError("give either -o OUTPUT (file or folder) or --to DATABASE_URL")
-    if rows is not None:
-        check_num_rows(rows, "-n")
     sch = Schema.from_file(schema)
     if table_name is not None and len(sch.tables) != 1:
         raise ParameterError("--table renames the table of a one-table schema; this schema has several")
@@ -119,7 +117,12 @@ def fake(schema, rows, output, url, table_name, if_exists, fmt, seed, locale, ch
             targets = {sch.order[0]: out}
         for p in targets.values():
             prepare_table_output(p, overwrite, [schema])
-        check_fake_space(sch, counts, targets, locale)
+        check_fake_space(sch, counts, targets, locale)  # absurd sizes: refused with the estimate and the free space
+    elif (db_file := sqlite_file(url)) is not None and db_file.parent.is_dir():
+        as_csv = {t: db_file.parent / f"{t}.csv" for t in sch.order}  # SQLite rows take about their CSV size
+        check_fake_space(sch, counts, as_csv, locale, shown=db_file, what=f"rows ({len(as_csv)} table(s), measured as CSV)")
+    for t, k in counts.items():
+        check_num_rows(k, f"the rows of table {t!r}" if len(counts) > 1 else "-n")
     if progress is None:
         progress = sys.stderr.isatty()
     t0 = time.perf_counter()
@@ -146,8 +149,11 @@ def fake(schema, rows, output, url, table_name, if_exists, fmt, seed, locale, ch
     click.echo(f"wrote {total:,} rows of {len(sch.tables)} table(s) in {time.perf_counter() - t0:.2f}s to {where}")
 
 
-def check_fake_space(sch, counts: dict, targets: dict, locale, probe_rows: int = 512) -> None:
-    """Refuse a fake run whose files would not fit the free disk space (measured on a few rows)."""
+def check_fake_space(sch, counts: dict, targets: dict, locale, probe_rows: int = 512, shown=None, what=None) -> None:
+    """Refuse a fake run whose files would not fit the free disk space (measured on a few rows).
+
+    ``targets``: table -> file whose format and folder count; ``shown`` names the output.
+    """
     import copy
 
     from ..io.writers import estimate_bytes_per_row
@@ -169,8 +175,21 @@ def check_fake_space(sch, counts: dict, targets: dict, locale, probe_rows: int =
             estimate += counts[tname] * estimate_bytes_per_row(df, targets[tname])
             sampled += len(df)
     first = next(iter(targets.values()))
-    what = "rows" if len(targets) == 1 else f"rows of {len(targets)} tables"
-    check_output_space(first, total, estimate / max(total, 1), sampled, what=what)
+    what = what or ("rows" if len(targets) == 1 else f"rows of {len(targets)} tables")
+    check_output_space(first, total, estimate / max(total, 1), sampled, what=what, shown=shown or (first if len(targets) == 1 else first.parent))
+
+
+def sqlite_file(url) -> Path | None:
+    """The local file of a ``sqlite:///path`` URL (None for other databases and in-memory SQLite)."""
+    try:
+        import sqlalchemy as sa
+
+        u = sa.engine.make_url(url)
+    except Exception:  # noqa: BLE001 - a bad URL is reported by the database writer
+        return None
+    if not u.drivername.startswith("sqlite") or not u.database or u.database == ":memory:":
+        return None
+    return Path(u.database)
 
 
 def _db_writer(url, if_exists):

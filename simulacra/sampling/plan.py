@@ -75,12 +75,14 @@ def _human(nbytes: float) -> str:
     return f"{nbytes:.1f} EB"  # pragma: no cover
 
 
-def check_output_space(path, rows: int, bytes_per_row: float, sampled: int, what: str = "rows") -> float:
+def check_output_space(path, rows: int, bytes_per_row: float, sampled: int, what: str = "rows", shown=None) -> float:
     """Refuse (ParameterError) a run whose estimated output does not fit the free space of ``path``'s folder.
 
-    ``bytes_per_row`` was measured on ``sampled`` rows. Returns the estimated size in bytes.
+    ``bytes_per_row`` was measured on ``sampled`` rows; ``shown`` names the output in the message
+    (default ``path``). Returns the estimated size in bytes.
     """
     path = Path(path)
+    shown = str(path) if shown is None else str(shown)
     folder = path.parent if str(path.parent) else Path(".")
     estimate = float(rows) * float(bytes_per_row)
     try:
@@ -89,7 +91,7 @@ def check_output_space(path, rows: int, bytes_per_row: float, sampled: int, what
         return estimate
     if estimate > free:
         raise ParameterError(
-            f"{rows:,} {what} would make {str(path)!r} about {_human(estimate)} (about {bytes_per_row:,.1f} bytes per row, "
+            f"{rows:,} {what} would make {shown!r} about {_human(estimate)} (about {bytes_per_row:,.1f} bytes per row, "
             f"measured on {sampled} sampled rows) but its folder has {_human(free)} free; ask for fewer rows (-n) "
             "or write to a disk with more space"
         )

@@ -45,6 +45,8 @@ def corpus(tmp_path_factory, penguins):
     GaussianCopulaSynthesizer(md).fit(penguins).save(c / "model.zip")
     good_model = (c / "model.zip").read_bytes()
     write(c / "schema.json", json.dumps({"columns": {"id": {"provider": "sequence"}, "name": "full_name"}}))
+    write(c / "two.json", json.dumps({"tables": {"a": {"primary_key": "id", "columns": {"id": {"provider": "sequence"}}},
+                                                 "b": {"columns": {"a_id": {"foreign_key": "a.id"}, "x": "first_name"}}}}))
     rng = np.random.default_rng(0)
     # data files
     write(c / "empty.csv", b"")
@@ -145,6 +147,9 @@ CASES += [
     ("sample-batch-absurd", ["sample", "{c}/model.zip", "-n", "5", "--batch-size", str(10**12), "-o", "{o}/out.csv"]),
     ("fake-n-absurd", ["fake", "{c}/schema.json", "-n", str(10**15), "-o", "{o}/out.csv"]),
     ("fake-n-2**70", ["fake", "{c}/schema.json", "-n", str(2**70), "-o", "{o}/out.csv"]),
+    ("fake-sqlite-n-absurd", ["fake", "{c}/schema.json", "-n", str(10**15), "--to", "sqlite:///{o}/x.db"]),
+    ("fake-folder-n-absurd", ["fake", "{c}/two.json", "-n", str(10**15), "-o", "{o}"]),
+    ("fake-folder-not-a-folder", ["fake", "{c}/two.json", "-n", "5", "-o", "{o}/x.csv"]),
     ("fake-n-negative", ["fake", "{c}/schema.json", "-n", "-1", "-o", "{o}/out.csv"]),
     ("fake-n-text", ["fake", "{c}/schema.json", "-n", "ten", "-o", "{o}/out.csv"]),
     ("fake-chunk-zero", ["fake", "{c}/schema.json", "-n", "5", "--chunk-size", "0", "-o", "{o}/out.csv"]),
