@@ -3,7 +3,8 @@
 Small and wide problems use a blocked distance matrix: ``|a|^2 + |b|^2 - 2 a.b`` with one matrix
 product per block of query rows (columns centred first, so that large offsets do not cancel),
 ``argpartition`` for the k smallest, then the exact squared distances of those k, sorted (ties by
-row number). Blocks hold about 4 million distances (32 MB), so memory stays bounded. No
+row number). Blocks hold about 4 million distances (32 MB) and as many gathered values, so memory
+stays bounded. No
 scikit-learn import is needed, which saves seconds on a first call. Large problems with few
 columns, where a k-d tree is far cheaper than all pairs, go to scikit-learn's ``NearestNeighbors``.
 """
@@ -43,7 +44,7 @@ def _brute(data: np.ndarray, k: int, q: np.ndarray) -> np.ndarray:
     C = data - data.mean(axis=0)
     sq = np.einsum("ij,ij->i", C, C)
     out = np.empty((len(q), k), dtype=np.intp)
-    step = max(1, _BLOCK_CELLS // n)
+    step = max(1, min(_BLOCK_CELLS // n, _BLOCK_CELLS // (k * max(C.shape[1], 1))))  # distances and gathered rows both bounded
     for start in range(0, len(q), step):
         qb = q[start : start + step]
         A = C[qb]
