@@ -13,6 +13,7 @@ import contextlib
 import signal
 import sys
 import threading
+import warnings
 
 import click
 
@@ -67,6 +68,10 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    click.echo(f"warning: {one_line(message)}", err=True)
+
+
 def _os_error(e: OSError) -> str:
     what = e.strerror or str(e) or type(e).__name__
     return f"{what} ({e.filename})" if getattr(e, "filename", None) else what
@@ -88,7 +93,8 @@ class Group(click.Group):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         code = 0
         prog_name = prog_name or "simulacra"
-        with signals_as_exceptions():
+        with signals_as_exceptions(), warnings.catch_warnings():
+            warnings.showwarning = _show_warning  # Python warnings: one 'warning:' line each, no source line
             try:
                 rv = super().main(args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False, **extra)
                 code = rv if isinstance(rv, int) else 0

@@ -98,3 +98,25 @@ def test_signal_handlers_are_restored_and_a_second_signal_does_not_break_clean_u
     assert signal.getsignal(signal.SIGTERM) is before
     with signals_as_exceptions(), pytest.raises(Terminated):  # armed again for the next command
         signal.raise_signal(signal.SIGHUP)
+
+
+def test_python_warnings_are_one_line_each():
+    import warnings
+
+    import click
+    from click.testing import CliRunner
+
+    from simulacra.cli.app import Group
+
+    @click.group(cls=Group)
+    def g():
+        pass
+
+    @g.command()
+    def noisy():
+        warnings.warn("column 'x' is odd\nreally", UserWarning, stacklevel=1)
+        raise click.UsageError("then it fails")
+
+    r = CliRunner().invoke(g, ["noisy"])
+    assert r.exit_code == 2
+    assert r.stderr.splitlines() == ["warning: column 'x' is odd really", "error: then it fails (see 'g noisy --help')"]
