@@ -17,7 +17,7 @@ from .._threads import limit_threads_for
 
 _BLOCK_CELLS = 1 << 22  # distances per block
 #: all pairs are computed when there are more columns than this (trees lose their edge), or ...
-_TREE_MAX_COLUMNS = 10
+_TREE_MAX_COLUMNS = 15
 #: ... when there are at most this many query x data pairs
 _BRUTE_MAX_PAIRS = 4_000_000
 
