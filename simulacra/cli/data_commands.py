@@ -129,6 +129,8 @@ def fake(schema, rows, output, url, table_name, if_exists, fmt, seed, locale, ch
     with progress_bar(total, progress) as bar, contextlib.ExitStack() as stack:
         task = bar.add_task("fake rows", total=total) if bar is not None else None
         db = stack.enter_context(_db_writer(url, if_exists)) if url is not None else None
+        if db is not None:  # --if-exists replace: the run's tables go first, children before parents
+            db.drop_for_replace([table_name or t for t in sch.order])
         writers = {t: stack.enter_context(TableWriter(p)) for t, p in targets.items()}
         for tname, chunks in sch.iter_tables(seed=seed, n=rows, locale=locale, chunk_size=chunk_size):
             spec = sch.tables[tname]

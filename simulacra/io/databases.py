@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DatabaseError, ParameterError
+from .db_replace import drop_tables
 
 IF_EXISTS = ("fail", "append", "replace")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -103,28 +104,6 @@ def _records(df: pd.DataFrame, types: dict) -> list[dict]:
         cols[c] = vals.tolist()
     names = list(df.columns)
     return [dict(zip(names, row)) for row in zip(*(cols[c] for c in names))]
-
-
-def _drop_cascade():
-    """A ``DROP TABLE <quoted name> CASCADE`` construct (PostgreSQL), compiled by SQLAlchemy."""
-    global _DropCascade
-    if _DropCascade is None:
-        from sqlalchemy.ext.compiler import compiles
-        from sqlalchemy.schema import DropTable
-
-        class DropCascade(DropTable):
-            inherit_cache = True
-
-        @compiles(DropCascade)
-        def _compile(element, compiler, **kw):
-            return compiler.visit_drop_table(element, **kw) + " CASCADE"
-
-        _DropCascade = DropCascade
-    return _DropCascade
-
-
-_DropCascade = None
-
 
 # ---------------------------------------------------------------------------- SQLite files
 def _sqlite_file(u) -> Path | None:
@@ -364,8 +343,32 @@ class DatabaseWriter:
         for c in columns:
             check_identifier(c, "column", self.dialect, where=f"table {name!r}: ")
 
+    def drop_for_replace(self, names) -> list[str]:
+        """With ``if_exists='replace'``: drop those of ``names`` that exist; else do nothing.
+
+        Call it with all the tables of a run before creating any: children are dropped before
+        their parents, never with CASCADE. When anything outside ``names`` depends on one of them
+        (a view, another table's foreign key), a ``DatabaseError`` names it and the run's one
+        transaction changes nothing. Returns the dropped tables, in drop order.
+        """
+        return self._drop(names, "") if self.if_exists == "replace" else []
+
+    def _drop(self, names, hint: str) -> list[str]:
+        import sqlalchemy as sa
+
+        names = list(dict.fromkeys(names))
+        for n in names:
+            check_identifier(n, "table", self.dialect)
+        try:
+            return drop_tables(self.conn, names, hint)
+        except sa.exc.SQLAlchemyError as e:
+            raise DatabaseError(f"cannot drop the tables to replace in {_safe_url(self.url)}: {_first_line(e)}") from None
+
     def create(self, name: str, first_chunk: pd.DataFrame, primary_key: str | None = None, foreign_keys: dict | None = None):
         """Create table ``name`` shaped like ``first_chunk`` (or check it for ``append``).
+
+        With ``replace``, an existing table is dropped first (see ``drop_for_replace``, which a run
+        of several related tables calls before creating any).
 
         ``foreign_keys`` maps a column to ``(parent_table, parent_column)``; the parent is a
         table created earlier by this writer, ``name`` itself, or a table in the database.
@@ -380,11 +383,7 @@ class DatabaseWriter:
                     f"table {name!r} already exists in {_safe_url(self.url)}; pass --if-exists append or replace (if_exists=...)"
                 )
             if exists and self.if_exists == "replace":
-                old = sa.Table(name, sa.MetaData())
-                if self.dialect.name == "postgresql":
-                    self.conn.execute(_drop_cascade()(old))
-                else:
-                    old.drop(self.conn)
+                self._drop([name], "; to replace related tables together, call drop_for_replace() with all of them before creating any")
                 exists = False
             types = {c: _sql_type(first_chunk[c]) for c in first_chunk.columns}
             if exists:

@@ -220,6 +220,7 @@ def test_postgresql_hostile_table_and_column_names_round_trip():
 
 def _write_hostile(url, names, if_exists="fail"):
     with DatabaseWriter(url, if_exists) as w:
+        w.drop_for_replace(names)  # replace: the child tables go before their parent
         for i, (n, col) in enumerate(zip(names, HOSTILE)):
             df = pd.DataFrame({col: [1, 2, 3], "v:" + col: ["x", None, "z"], "ref.col": [1, 2, 1]})
             w.create(n, df, primary_key=col, foreign_keys={"ref.col": (names[0], HOSTILE[0])} if i else None)
@@ -502,3 +503,102 @@ def test_postgresql_url_without_driver_uses_psycopg3():
     _pg_url()
     with DatabaseWriter("postgresql://postgres@127.0.0.1:5432/test") as w:
         assert w.engine.dialect.driver == "psycopg"
+
+
+# ------------------------------------------------------------------ replace without CASCADE (#11)
+def _rows(eng, name):
+    import sqlalchemy as sa
+
+    with eng.connect() as c:
+        t = sa.Table(name, sa.MetaData(), autoload_with=c)
+        return sorted(map(tuple, c.execute(sa.select(t)).fetchall()))
+
+
+def _replace_refusal_cases(eng, schema, url, suffix):
+    """A view and another table's foreign key on the run's parent table: replace is refused."""
+    import sqlalchemy as sa
+
+    parents, view, other = f"parents{suffix}", f"view{suffix}", f"other{suffix}"
+    assert _run(["fake", str(schema), "--to", url, "--seed", "1", "--chunk-size", "700"]).exit_code == 0
+    before = (_rows(eng, parents), _rows(eng, f"children{suffix}"))
+    with eng.begin() as c:
+        c.execute(sa.text(f'create view "{view}" as select pid, name from "{parents}" where pid < 50'))
+    view_rows = _rows(eng, view)
+    line = _one_error_line(_run(["fake", str(schema), "--to", url, "--if-exists", "replace", "--seed", "2"]))
+    assert f"cannot replace table {parents!r}" in line and view in line and "--if-exists append" in line
+    assert (_rows(eng, parents), _rows(eng, f"children{suffix}")) == before and _rows(eng, view) == view_rows
+    with eng.begin() as c:
+        c.execute(sa.text(f'drop view "{view}"'))
+        c.execute(sa.text(f'create table "{other}" (id integer primary key, pid bigint references "{parents}" (pid))'))
+        c.execute(sa.text(f'insert into "{other}" values (1, 7)'))
+    line = _one_error_line(_run(["fake", str(schema), "--to", url, "--if-exists", "replace", "--seed", "2"]))
+    assert f"cannot replace table {parents!r}" in line and other in line
+    assert (_rows(eng, parents), _rows(eng, f"children{suffix}")) == before and _rows(eng, other) == [(1, 7)]
+    with eng.begin() as c:
+        c.execute(sa.text(f'drop table "{other}"'))
+    for seed in ("3", "4"):  # without outside dependents, parent + child are replaced, again and again
+        r = _run(["fake", str(schema), "--to", url, "--if-exists", "replace", "--seed", seed, "--chunk-size", "700"])
+        assert r.exit_code == 0, r.output
+        assert _check_db(url, suffix) == (200, 3000, 0)
+    assert (_rows(eng, parents), _rows(eng, f"children{suffix}")) != before
+    with eng.connect() as c:
+        assert sa.inspect(c).get_foreign_keys(f"children{suffix}")[0]["referred_table"] == parents
+
+
+def test_postgresql_replace_never_cascades_to_objects_outside_the_run(tmp_path):
+    import sqlalchemy as sa
+
+    url = _pg_url()
+    suffix = "_" + uuid.uuid4().hex[:8]
+    eng = sa.create_engine(url)
+    try:
+        _replace_refusal_cases(eng, _schema_file(tmp_path, suffix), url, suffix)
+    finally:
+        with eng.begin() as c:
+            c.execute(sa.text(f'drop view if exists "view{suffix}"'))
+            for t in ("other", "children", "parents"):
+                c.execute(sa.text(f'drop table if exists "{t}{suffix}"'))
+        eng.dispose()
+
+
+def test_sqlite_replace_never_breaks_objects_outside_the_run(tmp_path):
+    import sqlalchemy as sa
+
+    db = tmp_path / "v.db"
+    url = f"sqlite:///{db}"
+    eng = sa.create_engine(url)  # plain SQLite would drop the table under the view without a word
+    _replace_refusal_cases(eng, _schema_file(tmp_path, "_v"), url, "_v")
+    eng.dispose()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["schema.json", "v.db"]
+
+
+def test_replace_drops_children_first_whatever_order_it_is_given(tmp_path):
+    import sqlalchemy as sa
+
+    url = f"sqlite:///{tmp_path / 'o.db'}"
+    parent = pd.DataFrame({"id": [1, 2, 3]})
+    child = pd.DataFrame({"cid": [1, 2], "pid": [1, 3]})
+
+    def write(order):
+        with DatabaseWriter(url, "replace") as w:
+            assert w.drop_for_replace(order) == ([] if first else ["child", "parent"])
+            w.create("parent", parent, primary_key="id")
+            w.insert("parent", parent)
+            w.create("child", child, primary_key="cid", foreign_keys={"pid": ("parent", "id")})
+            w.insert("child", child)
+
+    first = True
+    write(["parent", "child"])
+    first = False
+    write(["parent", "child"])
+    write(["child", "parent"])  # the database's own foreign keys give the order
+    # one table at a time, the parent first: refused with what to do, nothing changed
+    before = _sha(tmp_path / "o.db")
+    with pytest.raises(DatabaseError, match="'child'.*reference it.*drop_for_replace"):
+        with DatabaseWriter(url, "replace") as w:
+            w.create("parent", parent, primary_key="id")
+    assert _sha(tmp_path / "o.db") == before
+    eng = sa.create_engine(url)
+    with eng.connect() as c:
+        assert sorted(sa.inspect(c).get_table_names()) == ["child", "parent"]
+    eng.dispose()
