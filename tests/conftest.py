@@ -1,9 +1,12 @@
 # Thread pools pinned to one thread before numpy (or anything using BLAS/OpenMP) is imported: the
 # suite runs many small problems, where pools of one thread per core only fight over the cores.
+# SIMULACRA_TEST_THREADS=default keeps the default pools (to measure the difference).
 import os
 
+_PIN = os.environ.get("SIMULACRA_TEST_THREADS") != "default"
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+    if _PIN:
+        os.environ.setdefault(_var, "1")
 
 import json  # noqa: E402
 import sys  # noqa: E402
@@ -12,12 +15,12 @@ from pathlib import Path  # noqa: E402
 import pytest  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
-_POOLS = threadpool_limits(1)  # pools loaded before this file (kept for the whole session)
+_POOLS = threadpool_limits(1) if _PIN else None  # pools loaded before this file (kept for the whole session)
 
 
 def pytest_runtest_setup(item):
     torch = sys.modules.get("torch")
-    if torch is not None and torch.get_num_threads() != 1:
+    if _PIN and torch is not None and torch.get_num_threads() != 1:
         torch.set_num_threads(1)
 
 
