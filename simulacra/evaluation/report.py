@@ -158,15 +158,18 @@ def build_report(real_data, synthetic_data, metadata, holdout=None, target=None,
 
 
 def save_report(real_data, synthetic_data, metadata, path, holdout=None, target=None) -> Path:
-    """Write the report to ``path`` (atomically)."""
-    import os
-    import tempfile
+    """Write the report to ``path`` (atomically).
+
+    The page goes to a hidden temporary file in the same folder, moved into place when complete;
+    on any failure the temporary file is removed and an existing file at ``path`` is unchanged.
+    """
+    from ..errors import FileFormatError
+    from ..io.writers import write_text_atomically
 
     text = build_report(real_data, synthetic_data, metadata, holdout=holdout, target=target)
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".part", dir=path.parent if str(path.parent) else ".")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+    try:
+        write_text_atomically(path, text)
+    except OSError as e:
+        raise FileFormatError(f"cannot write the report to {str(path)!r}: {e.strerror or e}; check that the folder exists and is writable") from None
     return path

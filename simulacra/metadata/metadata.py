@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 from pathlib import Path
 
 from ..errors import InvalidDataError, MetadataError
@@ -295,14 +294,21 @@ class Metadata:
         }
 
     def save_to_json(self, filepath, mode: str = "write") -> None:
-        """Write the metadata as JSON (refuses to overwrite unless ``mode='overwrite'``)."""
+        """Write the metadata as JSON (refuses to overwrite unless ``mode='overwrite'``).
+
+        Atomic: written to a hidden temporary file in the same folder and moved into place when
+        complete; on any failure the temporary file is removed and an existing file is unchanged.
+        """
+        from ..io.writers import write_text_atomically
+
         path = Path(filepath)
         if path.exists() and mode != "overwrite":
             raise MetadataError(f"{str(path)!r} already exists; remove it or pass mode='overwrite'")
-        tmp = path.with_name(path.name + ".tmp")
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(self.to_dict(), f, indent=2, ensure_ascii=False)
-        os.replace(tmp, path)
+        text = json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+        try:
+            write_text_atomically(path, text)
+        except OSError as e:
+            raise MetadataError(f"cannot write metadata to {str(path)!r}: {e.strerror or e}; check that the folder exists and is writable") from None
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)

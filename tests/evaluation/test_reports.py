@@ -266,3 +266,45 @@ def test_mixed_time_zone_offsets_evaluate_and_report(kind):
     real["x"] = (paris - paris.min()).dt.total_seconds().to_numpy() + x * 3600
     u = evaluate_utility(real, real, real, "ts", md, verbose=False).get_details().set_index("Metric")
     assert u.loc["r2", "Train real, test real"] > 0.9
+
+
+# ------------------------------------------------------------------ save_report is atomic (#11)
+def test_save_report_failure_leaves_nothing(tmp_path, monkeypatch):
+    import simulacra.evaluation.report as report_module
+    import simulacra.io.writers as writers
+    from simulacra.errors import FileFormatError
+
+    monkeypatch.setattr(report_module, "build_report", lambda *a, **k: "<html>" + "x" * 100_000 + "</html>")
+    real_open = open
+
+    class HalfWritten:
+        def __init__(self, f):
+            self.f = f
+
+        def write(self, text):
+            self.f.write(text[:1000])
+            raise OSError(28, "No space left on device")
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *a):
+            self.f.close()
+
+    out = tmp_path / "report.html"
+    with monkeypatch.context() as m:
+        m.setattr(writers, "open", lambda *a, **k: HalfWritten(real_open(*a, **k)), raising=False)
+        with pytest.raises(FileFormatError, match="report.html.*No space left"):
+            report_module.save_report(None, None, None, out)
+        assert list(tmp_path.iterdir()) == []  # no page, no hidden part file
+        out.write_text("old page")
+        with pytest.raises(FileFormatError):
+            report_module.save_report(None, None, None, out)
+        assert [p.name for p in tmp_path.iterdir()] == ["report.html"] and out.read_text() == "old page"
+    with monkeypatch.context() as m:
+        m.setattr(writers.os, "replace", lambda *a: (_ for _ in ()).throw(KeyboardInterrupt()))
+        with pytest.raises(KeyboardInterrupt):
+            report_module.save_report(None, None, None, out)
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"] and out.read_text() == "old page"
+    assert report_module.save_report(None, None, None, out) == out and out.read_text().startswith("<html>x")
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
