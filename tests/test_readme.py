@@ -562,3 +562,177 @@ def test_augmentation_bootstrap_shortcut_same_values():
     fast = bootstrap(values, np.median, n_resamples=2000, seed=0)
     general = bootstrap(values, lambda x, axis: np.median(x, axis=axis), n_resamples=2000, seed=0)
     np.testing.assert_allclose(fast.bootstrap_distribution, general.bootstrap_distribution)
+
+
+# ---------------------------------------------------------------------------- CLI reference
+def cli_synopsis() -> dict[str, str]:
+    """{command: its synopsis line(s)} from the CLI reference's usage block."""
+    (block,) = code_blocks(readme_section("CLI reference"), "")
+    out: dict[str, str] = {}
+    name = None
+    for line in block.splitlines():
+        if line.startswith("simulacra "):
+            name = line.split()[1]
+            out[name] = line
+        elif line.strip():
+            out[name] += " " + line.strip()
+    return out
+
+
+def synopsis_options(line: str) -> set[str]:
+    return set(re.findall(r"(?<![\w-])(--?[a-z][\w-]*)", line))
+
+
+def test_cli_reference_lists_every_command_and_option():
+    from simulacra.cli import cli
+
+    synopsis = cli_synopsis()
+    assert set(synopsis) == set(cli.commands), "the CLI reference and the CLI list different commands"
+    for name, line in synopsis.items():
+        opts = {o for p in cli.commands[name].params for o in p.opts + p.secondary_opts}
+        documented = synopsis_options(line)
+        assert documented <= opts, f"{name}: README options {sorted(documented - opts)} do not exist"
+        hidden = [p.opts[0] for p in cli.commands[name].params
+                  if p.opts[0].startswith("-") and p.name != "help" and not set(p.opts + p.secondary_opts) & documented]
+        assert not hidden, f"{name}: options {sorted(hidden)} are not in the CLI reference"
+
+
+# One run of each command, with the README's placeholders (DATA, MODEL, OUT, REAL, SYNTH, SCHEMA...)
+# replaced by small real files: penguins rows as DATA/REAL, a model fitted on them, its samples as SYNTH.
+CLI_RUNS = [
+    "simulacra synthesizers",
+    "simulacra demo -n 40 --seed 3 -d demo -s gaussian_copula --param default_distribution=norm",
+    "simulacra metadata real.csv -o meta.json --table-name penguins --sep , --overwrite",
+    "simulacra fit real.csv -o model.zip --metadata meta.json --synthesizer cart --param min_samples_leaf=3",
+    "simulacra fit real.csv -o fast.zip --preset fast --distribution norm --sep , --key-file key.txt",
+    "simulacra sample model.zip -n 60 -o synth.csv --seed 1 --batch-size 16 --no-progress",
+    "simulacra sample fast.zip -n 30 -o synth.tsv --seed 1 --key-file key.txt",
+    "simulacra sample model.zip -n 30 -o synth.parquet --seed 1",
+    "simulacra sample model.zip -n 30 -o synth.jsonl --seed 1 --progress --overwrite",
+    "simulacra evaluate real.csv synth.csv --metadata meta.json --json",
+    "simulacra evaluate real.csv synth.parquet --all-pairs --max-pairs 5 --sep ,",
+    "simulacra report real.csv synth.csv -o report.html --metadata meta.json --holdout holdout.csv --target species --max-pairs 10 --sep , --overwrite",
+    "simulacra fake person.json -n 30 -o fake.csv --seed 1 --locale de_DE --chunk-size 7 --format csv --no-progress --overwrite",
+    "simulacra fake person.json -n 20 --to sqlite:///fake.db --table people --if-exists replace",
+]
+NEURAL_RUN = "simulacra fit real.csv -o tvae.zip --synthesizer tvae --epochs 1 --param batch_size=20 --param embedding_dim=8"
+
+
+def test_cli_reference_runs(tmp_path, monkeypatch):
+    import json
+    import secrets
+
+    import sqlalchemy as sa
+
+    from simulacra import BaseSynthesizer, CARTSynthesizer, available_synthesizers, load_demo, read_table
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SIMULACRA_MODEL_KEY", raising=False)
+    real = load_demo().sample(160, random_state=0)
+    real.iloc[:120].to_csv("real.csv", index=False)
+    real.iloc[120:].to_csv("holdout.csv", index=False)
+    Path("demo").mkdir()
+    Path("key.txt").write_text(secrets.token_hex(32))
+    _write_schema_files(tmp_path)  # person.json, as the Fake data section shows it
+    synopsis = cli_synopsis()
+    results = {}
+    for line in CLI_RUNS:
+        args = shlex.split(line)
+        used = {a.split("=")[0] for a in args[2:] if a.startswith("-")}
+        assert used <= synopsis_options(synopsis[args[1]]), f"{line}: not a shape the CLI reference shows"
+        results[line] = run_shell_line(args)
+    assert {shlex.split(l)[1] for l in CLI_RUNS} == set(synopsis)
+    assert results[CLI_RUNS[0]].output.split() == available_synthesizers()
+    assert len(pd.read_csv("demo/synthetic_penguins.csv")) == 40
+    assert json.loads(Path("meta.json").read_text())["tables"]["penguins"]["columns"]["species"]["sdtype"] == "categorical"
+    assert type(BaseSynthesizer.load("model.zip")) is CARTSynthesizer
+    # DATA and OUT may be .csv, .tsv, .parquet or .jsonl
+    first = read_table("synth.parquet")
+    for name in ("synth.tsv", "synth.jsonl"):
+        assert len(read_table(name)) == 30 and list(read_table(name).columns) == list(real.columns)
+    assert len(read_table("synth.csv")) == 60 and len(first) == 30
+    # same model, seed and batch size, another format: the same rows
+    pd.testing.assert_frame_equal(first, read_table("synth.jsonl"), check_dtype=False)
+    scores = json.loads(results[CLI_RUNS[9]].output)
+    assert 0 <= scores["overall"] <= 1 and set(scores["properties"]) == {"Column Shapes", "Column Pair Trends"}
+    page = Path("report.html").read_text(encoding="utf-8")
+    assert page.startswith("<!doctype html") and "<svg" in page
+    assert len(pd.read_csv("fake.csv")) == 30
+    eng = sa.create_engine("sqlite:///fake.db")
+    with eng.connect() as c:
+        assert len(pd.read_sql_table("people", c)) == 20
+    eng.dispose()
+    # Outputs: an existing output is refused without --overwrite, on one 'error:' line, exit status 1
+    from simulacra.cli import cli
+
+    refused = CliRunner().invoke(cli, shlex.split(CLI_RUNS[5])[1:])
+    assert refused.exit_code == 1 and refused.output.startswith("error:") and "--overwrite" in refused.output
+    # --key-file: a signed model is refused under another key
+    Path("other.txt").write_text(secrets.token_hex(32))
+    wrong = CliRunner().invoke(cli, ["sample", "fast.zip", "-n", "5", "-o", "x.csv", "--key-file", "other.txt"])
+    assert wrong.exit_code == 1 and wrong.output.startswith("error:") and not Path("x.csv").exists()
+
+
+def test_cli_reference_fit_epochs(tmp_path, monkeypatch):
+    pytest.importorskip("torch")
+    from simulacra import BaseSynthesizer, TVAESynthesizer, load_demo
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SIMULACRA_MODEL_KEY", raising=False)
+    load_demo().head(60).to_csv("real.csv", index=False)
+    args = shlex.split(NEURAL_RUN)
+    assert {a for a in args if a.startswith("--")} <= synopsis_options(cli_synopsis()["fit"])
+    run_shell_line(args)
+    model = BaseSynthesizer.load("tvae.zip")
+    assert type(model) is TVAESynthesizer and model.epochs == 1 and model.embedding_dim == 8
+    assert len(model.sample(10, seed=0)) == 10
+
+
+# ---------------------------------------------------------------------------- Model files
+def test_model_files_signing(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+    import zipfile
+
+    from simulacra import GaussianCopulaSynthesizer, Metadata, load_demo
+    from simulacra.errors import ModelFileError, SimulacraError
+
+    text = readme_section("Model files")
+    para = text[text.index("**Signed models.**") :].split("\n\n")[0]
+    spans = re.findall(r"`([^`]+)`", para)
+    (keygen,) = [s for s in spans if s.startswith("python -c")]
+    save = next(s for s in spans if s.startswith("synth.save("))
+    load = next(s for s in spans if s.startswith("Synthesizer.load("))
+    # the key-making one-liner, run with this interpreter
+    secret = subprocess.run([sys.executable, *shlex.split(keygen)[1:]], capture_output=True, text=True, check=True).stdout.strip()
+    assert re.fullmatch(r"[0-9a-f]{64}", secret)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SIMULACRA_MODEL_KEY", raising=False)
+    real = load_demo().head(100)
+    synth = GaussianCopulaSynthesizer(Metadata.detect_from_dataframe(real)).fit(real)
+    ns = {"synth": synth, "secret": secret, "Synthesizer": GaussianCopulaSynthesizer}
+    eval(save, ns)  # synth.save("m.zip", key=secret)
+    rows = synth.sample(20, seed=0)
+    pd.testing.assert_frame_equal(eval(load, ns).sample(20, seed=0), rows)  # Synthesizer.load("m.zip", key=secret)
+    assert "signature" in zipfile.ZipFile("m.zip").read("manifest.json").decode()
+    # a signed file still loads without a key, on its checksum alone
+    pd.testing.assert_frame_equal(GaussianCopulaSynthesizer.load("m.zip").sample(20, seed=0), rows)
+    # loading with a key refuses another key and unsigned files
+    with pytest.raises(ModelFileError):
+        GaussianCopulaSynthesizer.load("m.zip", key="another secret of 32 bytes......")
+    synth.save("unsigned.zip")
+    with pytest.raises(ModelFileError):
+        GaussianCopulaSynthesizer.load("unsigned.zip", key=secret)
+    # SIMULACRA_MODEL_KEY is used by save and load
+    monkeypatch.setenv("SIMULACRA_MODEL_KEY", secret)
+    synth.save("env.zip")
+    with pytest.raises(ModelFileError):
+        GaussianCopulaSynthesizer.load("unsigned.zip")
+    pd.testing.assert_frame_equal(GaussianCopulaSynthesizer.load("env.zip", key=secret).sample(20, seed=0), rows)
+    monkeypatch.setenv("SIMULACRA_MODEL_KEY", "another secret of 32 bytes......")
+    with pytest.raises(ModelFileError):
+        GaussianCopulaSynthesizer.load("env.zip")
+    # a secret shorter than 16 bytes is refused
+    with pytest.raises(SimulacraError):
+        synth.save("short.zip", key="too short")
+    assert not Path("short.zip").exists()
