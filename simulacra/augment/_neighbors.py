@@ -4,9 +4,9 @@ Small and wide problems use a blocked distance matrix: ``|a|^2 + |b|^2 - 2 a.b``
 product per block of query rows (columns centred first, so that large offsets do not cancel),
 ``argpartition`` for the k smallest, then the exact squared distances of those k, sorted (ties by
 row number). Blocks hold about 4 million distances (32 MB) and as many gathered values, so memory
-stays bounded. No
-scikit-learn import is needed, which saves seconds on a first call. Large problems with few
-columns, where a k-d tree is far cheaper than all pairs, go to scikit-learn's ``NearestNeighbors``.
+stays bounded. No scikit-learn import is needed, which saves seconds on a first call. Larger
+problems (more than 4 million query x row pairs) go to scikit-learn's ``NearestNeighbors``: a k-d
+tree for few columns, its chunked brute-force search otherwise; both are faster there.
 """
 
 from __future__ import annotations
@@ -16,9 +16,7 @@ import numpy as np
 from .._threads import limit_threads_for
 
 _BLOCK_CELLS = 1 << 22  # distances per block
-#: all pairs are computed when there are more columns than this (trees lose their edge), or ...
-_TREE_MAX_COLUMNS = 15
-#: ... when there are at most this many query x data pairs
+#: all pairs are computed here when there are at most this many query x data pairs
 _BRUTE_MAX_PAIRS = 4_000_000
 
 
@@ -34,7 +32,7 @@ def kneighbors(data: np.ndarray, k: int, queries: np.ndarray | None = None) -> n
     if not 0 < k < n:
         raise ValueError(f"k={k} needs between 1 and {n - 1} neighbours")
     with limit_threads_for(n * max(d, 1)):
-        if d > _TREE_MAX_COLUMNS or len(q) * n <= _BRUTE_MAX_PAIRS:
+        if len(q) * n <= _BRUTE_MAX_PAIRS:
             return _brute(data, k, q)
         return _tree(data, k, q)
 
@@ -64,14 +62,16 @@ def _brute(data: np.ndarray, k: int, q: np.ndarray) -> np.ndarray:
 def _tree(data: np.ndarray, k: int, q: np.ndarray) -> np.ndarray:
     from sklearn.neighbors import NearestNeighbors
 
-    idx = NearestNeighbors(n_neighbors=k + 1).fit(data).kneighbors(data[q], return_distance=False)
+    dist, idx = NearestNeighbors(n_neighbors=k + 1).fit(data).kneighbors(data[q])
     is_self = idx == q[:, None]
     # the query row itself is usually first; where a duplicate displaced it, drop the farthest
     is_self[~is_self.any(axis=1), -1] = True
     first = is_self.argmax(axis=1)
-    drop = np.zeros_like(is_self)
-    drop[np.arange(len(q)), first] = True
-    return idx[~drop].reshape(len(q), k)
+    keep = np.ones_like(is_self)
+    keep[np.arange(len(q)), first] = False
+    idx, dist = idx[keep].reshape(len(q), k), dist[keep].reshape(len(q), k)
+    order = np.lexsort((idx, dist), axis=-1)  # ties by row number, as in _brute
+    return np.take_along_axis(idx, order, axis=1)
 
 
 __all__ = ["kneighbors"]

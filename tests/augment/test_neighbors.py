@@ -40,13 +40,15 @@ def test_queries_duplicates_and_offsets():
     np.testing.assert_allclose(_dist(data, idx, q), _reference(data, 4, q), rtol=1e-9)
 
 
-def test_tree_path_for_many_rows_with_few_columns():
+@pytest.mark.parametrize("d", [3, 20])
+def test_scikit_learn_path_for_many_pairs(d):
     rng = np.random.default_rng(3)
-    data = rng.normal(size=(2100, 3))
+    data = rng.normal(size=(2100, d))
     data[5] = data[6]
-    assert 2100 * 2100 > _neighbors._BRUTE_MAX_PAIRS and data.shape[1] <= _neighbors._TREE_MAX_COLUMNS
-    q = np.arange(0, 2100, 7)
+    assert 2100 * 2100 > _neighbors._BRUTE_MAX_PAIRS
+    q = np.arange(2100)
     idx = kneighbors(data, 5, q)
     assert (idx != q[:, None]).all()
     np.testing.assert_allclose(_dist(data, idx, q), _reference(data, 5, q), rtol=1e-9, atol=1e-12)
-    np.testing.assert_array_equal(idx, _neighbors._brute(data, 5, q))
+    assert idx[5, 0] == 6 and idx[6, 0] == 5  # a duplicate is the nearest, never the row itself
+    np.testing.assert_allclose(_dist(data, idx, q), _dist(data, _neighbors._brute(data, 5, q), q), rtol=1e-9, atol=1e-12)
