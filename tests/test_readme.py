@@ -495,6 +495,49 @@ def test_custom_constraint_after_inequality_on_same_columns():
     assert (rows["checkout_date"] >= rows["checkin_date"]).all()
 
 
+
+# ---------------------------------------------------------------------------- PII in synthetic data, and pseudonymization
+def test_pii_pseudonymize_examples(tmp_path):
+    import zipfile
+
+    import numpy as np
+
+    from simulacra import GaussianCopulaSynthesizer, Metadata
+    from simulacra.fake.pseudonym import pseudonymize_table
+
+    text = readme_section("PII in synthetic data, and pseudonymization")
+    spans = [" ".join(s.split()) for s in re.findall(r"`([^`]+)`", text)]
+    ctor = next(s for s in spans if s.startswith("GaussianCopulaSynthesizer("))
+    direct = next(s for s in spans if s.startswith("simulacra.fake.pseudonym.pseudonymize_table("))
+    rng = np.random.default_rng(0)
+    emails = np.array([f"user{i}@example.org" for i in range(12)])
+    real = pd.DataFrame({"email": rng.choice(emails, 400, p=np.arange(12, 0, -1) / 78), "amount": rng.gamma(2, 10, 400).round(2)})
+    metadata = Metadata.detect_from_dataframe(real, table_name="t")
+    assert metadata.to_dict()["tables"]["t"]["columns"]["email"]["sdtype"] == "email"
+    key = "a pseudonym key of some length"
+    synth = eval(ctor.replace('"..."', repr(key)), {"GaussianCopulaSynthesizer": GaussianCopulaSynthesizer, "metadata": metadata})
+    synth.fit(real)
+    rows = synth.sample(4000, seed=0)
+    assert not set(rows["email"]) & set(emails)  # no real value comes back
+    real_shares = np.sort(real["email"].value_counts(normalize=True).to_numpy())
+    sampled_shares = np.sort(rows["email"].value_counts(normalize=True).to_numpy())
+    assert len(sampled_shares) == len(real_shares) and np.abs(sampled_shares - real_shares).max() < 0.03
+    synth.save(tmp_path / "m.zip")
+    with zipfile.ZipFile(tmp_path / "m.zip") as z:
+        stored = b"".join(z.read(n) for n in z.namelist())
+    assert key.encode() not in stored and not any(e.encode() in stored for e in emails)
+    # pseudonymize_table(df, key=...): the same real value always gives the same fake value under the same key
+    call = direct.replace("simulacra.fake.pseudonym.", "").replace("key=...", "key=key")
+    a, used = eval(call, {"pseudonymize_table": pseudonymize_table, "df": real, "key": key})  # (table, key)
+    assert used == key
+    b, _ = eval(call, {"pseudonymize_table": pseudonymize_table, "df": real.iloc[::-1].reset_index(drop=True), "key": key})
+    assert not set(a["email"]) & set(emails) and a["amount"].equals(real["amount"])
+    pairs = dict(zip(real["email"], a["email"]))
+    assert len(set(pairs.values())) == len(pairs) and all(pairs[r] == f for r, f in zip(real["email"][::-1], b["email"]))
+    other, _ = pseudonymize_table(real, key="another key of some length")
+    assert not other["email"].equals(a["email"])
+
+
 # ---------------------------------------------------------------------------- Evaluation
 def test_evaluation_example(tmp_path, monkeypatch, capsys):
     import tempfile
@@ -531,6 +574,11 @@ def test_evaluation_example(tmp_path, monkeypatch, capsys):
     assert "<svg" in value_of(values, 'quality_report.get_visualization("Column Shapes")').to_svg()
     ns["fig"].save(tmp_path / "plot.svg")  # the comment's fig.save("plot.svg")
     assert (tmp_path / "plot.svg").read_text(encoding="utf-8").lstrip().startswith("<svg")
+    # get_correlation_difference_plot, Pearson by default, method="spearman" for rank correlations
+    from simulacra import get_correlation_difference_plot
+
+    for kwargs in ({}, {"method": "spearman"}):
+        assert "<svg" in get_correlation_difference_plot(real, synthetic, metadata, **kwargs).to_svg()
 
 
 # ---------------------------------------------------------------------------- Augmentation
@@ -783,3 +831,21 @@ def test_model_files_signing(tmp_path, monkeypatch):
     with pytest.raises(SimulacraError):
         synth.save("short.zip", key="too short")
     assert not Path("short.zip").exists()
+
+
+
+def test_model_files_size_limit(tmp_path, monkeypatch):
+    """``SIMULACRA_MAX_MODEL_BYTES=8G`` loads bigger models; a limit below the model's arrays refuses it."""
+    from simulacra import GaussianCopulaSynthesizer, Metadata, load_demo
+    from simulacra.errors import ModelFileError
+
+    text = readme_section("Model files")
+    (setting,) = re.findall(r"`(SIMULACRA_MAX_MODEL_BYTES=\w+)`", text)
+    monkeypatch.delenv("SIMULACRA_MODEL_KEY", raising=False)
+    real = load_demo().head(100)
+    GaussianCopulaSynthesizer(Metadata.detect_from_dataframe(real)).fit(real).save(tmp_path / "m.zip")
+    monkeypatch.setenv(*setting.split("="))
+    assert len(GaussianCopulaSynthesizer.load(tmp_path / "m.zip").sample(5, seed=0)) == 5
+    monkeypatch.setenv("SIMULACRA_MAX_MODEL_BYTES", "16")
+    with pytest.raises(ModelFileError, match="SIMULACRA_MAX_MODEL_BYTES"):
+        GaussianCopulaSynthesizer.load(tmp_path / "m.zip")
