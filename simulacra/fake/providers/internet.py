@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -32,7 +34,7 @@ class Internet(Provider):
                 raise ParameterError(f"email(name=...) got {len(names)} names for {n} rows")
             user = _user_from_names(names, rng, engine)
         else:
-            user = engine.gen("user_name", n, rng, ascii=True)
+            user = user_names(n, rng, engine)
         if domain is not None:
             dom = domain if isinstance(domain, str) else _arrow(list(map(str, domain)))
         else:
@@ -48,7 +50,7 @@ class Internet(Provider):
 
     @column()
     def username(self, n, rng, engine):
-        return engine.gen("user_name", n, rng, ascii=True)
+        return user_names(n, rng, engine)
 
     @column()
     def domain(self, n, rng, engine):
@@ -109,6 +111,50 @@ def _user_from_names(names: pa.Array, rng, engine) -> pa.Array:
     user = pc.utf8_trim(user, "._")
     empty = pc.equal(pc.utf8_length(user), 0).to_numpy(zero_copy_only=False)
     if empty.any():
-        filler = engine.gen("user_name", n, rng, ascii=True)
+        filler = user_names(n, rng, engine)
         user = where(empty, filler, user)
+    return user
+
+
+_TOKEN = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+_LITERAL = re.compile(r"[^a-z0-9_\-#%$!@?]")  # what Faker's slugify keeps of a format's text, and placeholders
+_USER_NAME_FORMATS: dict = {}  # locale -> cleaned formats or None
+
+
+def _user_name_formats(engine):
+    """The locale's ``user_name_formats`` cleaned as Faker's ``user_name`` cleans its output, or None.
+
+    None when the locale's ``user_name`` is not Faker's generic one (``el_GR`` latinizes in its own
+    method): its values are then Faker's own, through the engine's pool.
+    """
+    if engine.locale in _USER_NAME_FORMATS:
+        return _USER_NAME_FORMATS[engine.locale]
+    found = None
+    cls = engine.providers["internet"] if "internet" in engine.providers else None
+    base = next((k for k in reversed(getattr(cls, "__mro__", ())) if k.__module__ == "faker.providers.internet"), None)
+    if base is not None and all(getattr(cls, m, None) is getattr(base, m, None) for m in ("user_name", "_to_ascii", "bothify")):
+        f = engine.formats("user_name")
+        if f is not None:  # "{{first_name}}.{{last_name}}" -> "{{first_name}}{{last_name}}": slugify drops the dot
+            clean = ["".join("{{" + p + "}}" if i % 2 else _LITERAL.sub("", p.lower()) for i, p in enumerate(_TOKEN.split(fmt))) for fmt in f[0]]
+            found = (clean, f[1])
+    _USER_NAME_FORMATS[engine.locale] = found
+    return found
+
+
+def user_names(n: int, rng, engine) -> pa.Array:
+    """``n`` user names shaped as Faker's ``user_name`` makes them, drawn column-wise.
+
+    Faker picks one of the locale's ``user_name_formats`` (``{{first_name}}{{last_name}}``,
+    ``{{first_name}}##``, ``?{{last_name}}``...), fills it, transliterates it to ASCII, lower-cases it
+    and drops what is not a letter, digit, ``_`` or ``-``. The same is done here for all rows at
+    once from the locale's name lists with numpy draws, so distinct values are as many as the
+    lists allow (a pool of Faker's own values would repeat 2,000 of them).
+    """
+    fmts = _user_name_formats(engine)
+    if fmts is None:
+        return engine.gen("user_name", n, rng, ascii=True)
+    user = engine.expand(fmts[0], fmts[1], n, rng, ascii=True)
+    empty = pc.equal(pc.utf8_length(user), 0).to_numpy(zero_copy_only=False)
+    if empty.any():  # a name that transliterates to nothing: Faker's own values for those rows
+        user = where(empty, engine.gen("user_name", n, rng, ascii=True), user)
     return user

@@ -42,7 +42,9 @@ class Person(Provider):
 
     @column()
     def username(self, n, rng, engine):
-        return engine.gen("user_name", n, rng, ascii=True)
+        from .internet import user_names
+
+        return user_names(n, rng, engine)
 
     @column()
     def title(self, n, rng, engine, gender=None):
