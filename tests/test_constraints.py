@@ -138,3 +138,18 @@ def test_impossible_constraint_is_a_clear_error(table):
     s._constraints.append(Never(column_names=["low"]))
     with pytest.raises(ConstraintError, match="Never"):
         s.sample(10, seed=0)
+
+
+def test_a_rule_after_a_reshaping_constraint_is_checked_on_the_real_rows(table):
+    """A custom rule listed after Inequality on the same columns sees the real columns, not the gap."""
+    stay = create_custom_constraint_class(lambda cols, data: (data[cols[1]] - data[cols[0]]).dt.days >= 1)
+    synth = CARTSynthesizer(Metadata.detect_from_dataframe(table, table_name="t"))
+    synth.add_constraints([Inequality("checkin", "checkout"), stay(column_names=["checkin", "checkout"])])
+    synth.fit(table)
+    rows = synth.sample(200, seed=0)
+    assert ((rows["checkout"] - rows["checkin"]).dt.days >= 1).all()
+    broken = table.assign(checkout=table["checkin"])  # real rows that break the custom rule are still refused
+    synth2 = CARTSynthesizer(Metadata.detect_from_dataframe(table, table_name="t"))
+    synth2.add_constraints([Inequality("checkin", "checkout"), stay(column_names=["checkin", "checkout"])])
+    with pytest.raises(ConstraintError, match="real rows break it"):
+        synth2.fit(broken)

@@ -479,8 +479,6 @@ def test_constraints_sdv1_dicts_custom_and_reload(tmp_path):
         synth.sample_remaining_columns(pd.DataFrame({"country": ["XX"]}))
 
 
-@pytest.mark.xfail(strict=True, raises=ConstraintError, reason="synthesizers/base.py fits each constraint on the data "
-                   "transformed by the ones before: after Inequality, checkout_date holds the gap (reported)")
 def test_custom_constraint_after_inequality_on_same_columns():
     """A custom rule every real row meets, listed after a built-in constraint on the same columns."""
     from simulacra import CARTSynthesizer, Metadata
@@ -645,8 +643,6 @@ def test_augmentation_example():
     assert images.min() <= out.min() and out.max() <= images.max() and not np.array_equal(out, images)
 
 
-@pytest.mark.xfail(strict=True, reason="the shortcut indexes the sorted values with the resample indices: same "
-                   "distribution, other resamples than the statistic applied to data[idx] (reported)")
 def test_augmentation_bootstrap_shortcut_same_values():
     """README: np.median and partial(np.quantile, q=0.9) 'use a sort-free counting shortcut (same values)'."""
     import numpy as np

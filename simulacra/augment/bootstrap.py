@@ -152,12 +152,17 @@ def bootstrap(data, statistic=np.mean, n_resamples: int = 10_000, confidence_lev
     dist = np.empty(n_resamples)
     small = np.uint16 if n <= 65_535 else np.int64  # narrow indices are drawn faster
     q = _quantile_of(statistic)
-    x_sorted = np.sort(x) if q is not None else None
+    if q is not None:
+        # resample i draws x[idx]; x[j] is x_sorted[rank[j]], so count ranks, not raw indices
+        order = np.argsort(x, kind="stable")
+        x_sorted = x[order]
+        rank = np.empty(n, dtype=small)
+        rank[order] = np.arange(n, dtype=small)
     for start in range(0, n_resamples, chunk):
         m = min(chunk, n_resamples - start)
         idx = rng.integers(0, n, (m, n), dtype=small)
         if q is not None:
-            dist[start : start + m] = _quantile_block(x_sorted, idx, q)
+            dist[start : start + m] = _quantile_block(x_sorted, rank[idx], q)
         else:
             dist[start : start + m] = _apply(statistic, np.take(x, idx))
     alpha = (1 - confidence_level) / 2

@@ -29,7 +29,16 @@ class Constraint:
         """Columns that the synthesizer learns in a reshaped form (conditions on them are re-drawn)."""
         return self.columns if type(self).transform is not Constraint.transform else []
 
+    #: ``fit`` checks the rows it is given; a synthesizer that checked the real rows itself first
+    #: (before earlier constraints reshaped them) turns this off while it fits the chain
+    check_on_fit = True
+
     def fit(self, data: pd.DataFrame, columns_meta: dict) -> None:
+        if self.check_on_fit:
+            self.check(data)
+
+    def check(self, data: pd.DataFrame) -> None:
+        """Raise a ConstraintError unless every row of the real table ``data`` satisfies the rule."""
         missing = [c for c in self.columns if c not in data.columns]
         if missing:
             raise ConstraintError(f"{self}: column(s) {', '.join(map(repr, missing))} are not in the data")

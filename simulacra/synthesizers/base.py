@@ -142,8 +142,14 @@ class BaseSynthesizer:
         columns = self.metadata.get_columns(self._table_name())
         df = df[list(columns)]
         self._columns = list(columns)
-        for c in self._constraints:
-            c.fit(df, columns)
+        for c in self._constraints:  # every rule is checked on the real rows, as the user wrote them
+            c.check(df)
+        for c in self._constraints:  # then each is fitted on the table the ones before it reshaped
+            c.check_on_fit = False
+            try:
+                c.fit(df, columns)
+            finally:
+                c.check_on_fit = True
             df = c.transform(df)
             columns = c.transform_columns(columns)
         key = None

@@ -55,6 +55,16 @@ def test_bootstrap_quantiles_match_scipy_and_the_generic_path():
         np.testing.assert_array_equal(mod._quantile_block(xs, idx, q), np.quantile(xs[idx], q, axis=-1))
 
 
+
+def test_bootstrap_quantile_shortcut_draws_the_same_resamples_as_the_generic_path():
+    """On unsorted data the shortcut must see data[idx], not sorted_data[idx] (same seed, same values)."""
+    x = np.random.default_rng(9).lognormal(size=257)
+    for stat, generic in ((np.median, lambda v, axis: np.median(v, axis=axis)),):
+        fast = bootstrap(x, stat, n_resamples=3000, seed=4)
+        slow = bootstrap(x, generic, n_resamples=3000, seed=4)
+        np.testing.assert_array_equal(fast.bootstrap_distribution, slow.bootstrap_distribution)
+        assert tuple(fast.confidence_interval) == tuple(slow.confidence_interval)
+
 def test_resample_stratified(penguins):
     out = resample(penguins, 1000, stratify="species", seed=0)
     share = out["species"].value_counts(normalize=True)
