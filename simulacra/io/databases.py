@@ -9,6 +9,9 @@ behind. Primary and foreign keys of a schema become real constraints (SQLite get
 SQL is never built from names: tables and columns go through SQLAlchemy's constructs and the
 dialect's identifier quoting, and names that a database cannot hold as identifiers (empty,
 control characters, longer than the dialect allows) are refused before anything is written.
+
+``replace`` drops the run's existing tables up front, children first, never with CASCADE: a view
+or another table's foreign key on one of them is an error naming it (``db_replace``).
 """
 
 from __future__ import annotations
