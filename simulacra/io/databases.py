@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 from pathlib import Path
 
 import pandas as pd
@@ -166,17 +165,13 @@ def _remove_stale_sqlite_parts(folder: Path, name: str) -> None:
 
 
 def _new_sqlite_part(path: Path) -> Path:
-    folder = path.parent
-    _remove_stale_sqlite_parts(folder, path.name)
-    for _ in range(100):
-        tmp = folder / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.part"
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        except FileExistsError:
-            continue
-        os.close(fd)
-        return tmp
-    raise DatabaseError(f"cannot create a temporary file next to {str(path)!r}")
+    from .writers import create_part
+
+    _remove_stale_sqlite_parts(path.parent, path.name)
+    try:
+        return create_part(path.parent, path.name)
+    except FileExistsError:
+        raise DatabaseError(f"cannot create a temporary file next to {str(path)!r}") from None
 
 
 def _remove_sqlite(path: Path) -> None:

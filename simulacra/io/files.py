@@ -180,8 +180,7 @@ def _exact_big_integers(df: pd.DataFrame, path, sep, **layout) -> pd.DataFrame:
     values; they are read again as text and converted with nullable integer dtypes.
     """
     cols = []
-    floats = df.dtypes.map(lambda t: t.kind == "f").to_numpy()
-    with_missing = set(df.columns[floats][df.loc[:, floats].isna().any().to_numpy()]) if floats.any() else set()  # one pass, not one per column
+    with_missing = _float_columns_with_missing(df)
     for c in df.columns:
         s = df[c]
         if c in with_missing:
@@ -219,10 +218,15 @@ def _flatten_nested(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+def _float_columns_with_missing(df: pd.DataFrame) -> set:
+    """Names of the float columns that have missing values (one pass, not one per column)."""
+    floats = df.dtypes.map(lambda t: t.kind == "f").to_numpy()
+    return set(df.columns[floats][df.loc[:, floats].isna().any().to_numpy()]) if floats.any() else set()
+
+
 def integer_columns_to_nullable(df: pd.DataFrame) -> pd.DataFrame:
     """Float columns whose values are all whole numbers, with some missing -> ``Int64``."""
-    floats = df.dtypes.map(lambda t: t.kind == "f").to_numpy()
-    with_missing = set(df.columns[floats][df.loc[:, floats].isna().any().to_numpy()]) if floats.any() else set()  # one pass, not one per column
+    with_missing = _float_columns_with_missing(df)
     for c in df.columns:
         s = df[c]
         if c in with_missing:

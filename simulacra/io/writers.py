@@ -93,15 +93,20 @@ def temp_path(path) -> Path:
     path = Path(path)
     parent = path.parent if str(path.parent) else Path(".")
     remove_stale_parts(parent)
+    return create_part(parent, path.name)
+
+
+def create_part(folder: Path, name: str) -> Path:
+    """Create (exclusively) and return the empty file ``folder/.<name>.<pid>.<random>.part``."""
     for _ in range(100):
-        tmp = parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.part"
+        tmp = folder / f".{name}.{os.getpid()}.{secrets.token_hex(4)}.part"
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except FileExistsError:
             continue
         os.close(fd)
         return tmp
-    raise FileExistsError(f"cannot create a temporary file next to {str(path)!r}")
+    raise FileExistsError(f"cannot create a temporary file next to {str(folder / name)!r}")
 
 
 _tmp_path = temp_path  # former name
