@@ -109,19 +109,37 @@ def _jackknife(statistic, x: np.ndarray) -> np.ndarray:
     return theta
 
 
-def _values(data) -> np.ndarray:
+def _values(data, missing: str = "raise") -> np.ndarray:
     if isinstance(data, pd.DataFrame):
         if data.shape[1] != 1:
             raise InvalidDataError("bootstrap takes one column: pass df['column']")
         data = data.iloc[:, 0]
-    v = pd.to_numeric(pd.Series(np.asarray(data).ravel() if not isinstance(data, pd.Series) else data), errors="coerce").to_numpy(dtype=float)
-    v = v[~np.isnan(v)]
+    s = pd.Series(np.asarray(data).ravel() if not isinstance(data, pd.Series) else data)
+    v = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
+    absent = np.isnan(v)
+    text = absent & s.notna().to_numpy()  # values that are there but are not numbers
+    if text.any():
+        raise InvalidDataError(
+            f"bootstrap needs numbers; {int(text.sum())} value(s) are not (e.g. {s[text].iloc[0]!r}): convert or drop them first"
+        )
+    if absent.any():
+        if missing == "raise":
+            raise InvalidDataError(
+                f"the data has {int(absent.sum())} missing value(s); drop them first (data.dropna()) or pass missing='omit'"
+            )
+        v = v[~absent]
+    if np.isinf(v).any():
+        raise InvalidDataError("the data has infinite values; the bootstrap of a statistic over them is not defined")
     if len(v) < 2:
         raise InvalidDataError("bootstrap needs at least 2 non-missing numeric values")
     return v
 
 
-def bootstrap(data, statistic=np.mean, n_resamples: int = 10_000, confidence_level: float = 0.95, method: str = "BCa", seed=None) -> BootstrapResult:
+MAX_RESAMPLES = 100_000_000  # 800 MB of results; intervals stop improving long before
+
+
+def bootstrap(data, statistic=np.mean, n_resamples: int = 10_000, confidence_level: float = 0.95, method: str = "BCa", seed=None,
+              missing: str = "raise") -> BootstrapResult:
     """Bootstrap ``statistic`` of ``data`` (1-D array, list or DataFrame column).
 
     Parameters
@@ -132,6 +150,8 @@ def bootstrap(data, statistic=np.mean, n_resamples: int = 10_000, confidence_lev
     confidence_level : float, default 0.95
     method : {'BCa', 'percentile'}, default 'BCa'
     seed : int, SeedSequence or Generator, optional
+    missing : {'raise', 'omit'}, default 'raise'
+        Missing values are an error unless ``'omit'`` drops them (SciPy would return NaN).
 
     Returns
     -------
@@ -139,12 +159,16 @@ def bootstrap(data, statistic=np.mean, n_resamples: int = 10_000, confidence_lev
     """
     if isinstance(n_resamples, bool) or not isinstance(n_resamples, (int, np.integer)) or n_resamples < 2:
         raise ParameterError(f"n_resamples must be an integer of at least 2, got {n_resamples!r}")
+    if n_resamples > MAX_RESAMPLES:
+        raise ParameterError(f"n_resamples must be at most {MAX_RESAMPLES:,} (its results alone take 8 bytes each), got {n_resamples:,}")
+    if missing not in ("raise", "omit"):
+        raise ParameterError(f"missing must be 'raise' or 'omit', got {missing!r}")
     if not 0 < confidence_level < 1:
         raise ParameterError(f"confidence_level must be between 0 and 1, got {confidence_level}")
     method = {"bca": "BCa", "percentile": "percentile"}.get(str(method).lower())
     if method is None:
         raise ParameterError("method must be 'BCa' or 'percentile'")
-    x = _values(data)
+    x = _values(data, missing)
     n = len(x)
     rng = as_generator(seed)
     estimate = float(_apply(statistic, x[None, :])[0])

@@ -213,3 +213,18 @@ def test_example_png_grid(tmp_path):
     mod.main(str(out), rows=3, copies=2)
     data = out.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 200
+
+
+def test_bootstrap_refuses_missing_text_and_absurd_sizes():
+    with pytest.raises(InvalidDataError, match="missing value"):
+        bootstrap([1.0, 2.0, np.nan, 4.0], seed=1)
+    res = bootstrap([1.0, 2.0, np.nan, 4.0], seed=1, missing="omit", n_resamples=200)
+    assert res.confidence_interval.low <= res.confidence_interval.high
+    with pytest.raises(InvalidDataError, match="not"):
+        bootstrap(pd.Series([1, 2, "x", 4], dtype=object), seed=1)
+    with pytest.raises(InvalidDataError, match="infinite"):
+        bootstrap([1.0, np.inf, 3.0], seed=1)
+    with pytest.raises(ParameterError, match="at most"):
+        bootstrap([1.0, 2.0, 3.0], n_resamples=10**12, seed=1)
+    with pytest.raises(ParameterError):
+        bootstrap([1.0, 2.0, 3.0], missing="drop", seed=1)
