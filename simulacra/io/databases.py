@@ -27,8 +27,8 @@ from .db_replace import drop_tables
 
 IF_EXISTS = ("fail", "append", "replace")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-#: hidden temporary SQLite files: ``.<name>.<pid>.<8 hex>.part`` next to the final file
-_PART = re.compile(r"^\..+\.(\d+)\.[0-9a-f]{8}\.part(-journal|-wal|-shm)?$")
+#: hidden temporary SQLite files: ``.<name>.<host>.<pid>.<8 hex>.part`` (and its journals) next to the final file
+_JOURNALS = r"(-journal|-wal|-shm)?"
 _SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")
 
 
@@ -132,36 +132,11 @@ def _default_driver(u):
     return u
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # another user's live process, or cannot tell: keep its files
-    return True
-
-
 def _remove_stale_sqlite_parts(folder: Path, name: str) -> None:
-    """Remove temporary SQLite files (and journals) that dead runs into ``name`` left in ``folder``."""
-    prefix = f".{name}."
-    uid = os.getuid() if hasattr(os, "getuid") else None
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return
-    for e in entries:
-        m = _PART.match(e.name)
-        if not e.name.startswith(prefix) or m is None:
-            continue
-        pid = int(m.group(1))
-        if pid <= 0 or pid == os.getpid() or _pid_alive(pid):
-            continue
-        try:
-            if e.is_file(follow_symlinks=False) and (uid is None or e.stat(follow_symlinks=False).st_uid == uid):
-                os.unlink(e.path)
-        except OSError:
-            continue
+    """Remove temporary SQLite files (and journals) that dead runs of this host into ``name`` left in ``folder``."""
+    from .writers import remove_stale_parts
+
+    remove_stale_parts(folder, name, _JOURNALS)
 
 
 def _new_sqlite_part(path: Path) -> Path:

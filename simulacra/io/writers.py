@@ -1,9 +1,10 @@
 """Write tables and text atomically: a hidden temporary file in the same folder, moved into place
 only when complete, removed on any failure (an exception, Ctrl-C, SIGTERM through the CLI).
 
-Temporary files are named ``.<name>.<pid>.<random>.part``; a part left by a process that no
-longer runs (killed with SIGKILL, a crash, a power cut) is removed by the next write into the same
-folder. A symbolic link is written through: its target is replaced and the link kept.
+Temporary files are named ``.<name>.<host>.<pid>.<random>.part``; a part left by a process of
+this host that no longer runs (killed with SIGKILL, a crash, a power cut) is removed by the next
+write of the same name into the same folder. Other files, other names' parts and other hosts'
+parts (a folder shared over NFS) are never touched. A symbolic link is written through: its target is replaced and the link kept.
 """
 
 from __future__ import annotations
@@ -37,8 +38,26 @@ def _umask() -> int:
     return mask
 
 
-#: hidden temporary files: ``.<name>.<pid>.<8 hex>.part`` next to the final file
-_PART = re.compile(r"^\..+\.(\d+)\.[0-9a-f]{8}\.part$")
+#: hidden temporary files: ``.<name>.<host>.<pid>.<8 hex>.part`` next to the final file
+
+
+def host_tag() -> str:
+    """This machine's name as part names carry it: letters, digits and '-' only (at most 63)."""
+    import socket
+
+    try:
+        name = socket.gethostname()
+    except OSError:
+        name = ""
+    return re.sub(r"[^A-Za-z0-9-]", "-", name)[:63] or "localhost"
+
+
+def part_pattern(name: str, suffix: str = "") -> re.Pattern:
+    """The names of this host's parts for the final file ``name``; group 1 is the process id.
+
+    ``suffix`` is a regular expression for what may follow ``.part`` (SQLite's journals).
+    """
+    return re.compile(re.escape(f".{name}.{host_tag()}.") + r"(\d+)\.[0-9a-f]{8}\.part" + suffix)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -53,23 +72,23 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def remove_stale_parts(folder) -> list[Path]:
-    """Remove the temporary ``.part`` files that dead processes left in ``folder``.
+def remove_stale_parts(folder, name: str, suffix: str = "") -> list[Path]:
+    """Remove the temporary ``.part`` files of ``name`` that dead processes left in ``folder``.
 
-    A part is removed only when its name carries the id of a process that no longer runs and
-    the file belongs to the current user (a killed run's leftovers, e.g. after SIGKILL).
-    Returns the removed paths.
+    A part is removed only when its name is ``.<name>.<host>.<pid>.<8 hex>.part`` (``suffix``
+    may follow) with this host's name, the id of a process that no longer runs on this host, and
+    the file belongs to the current user (a killed run's leftovers, e.g. after SIGKILL). Parts
+    of other names and of other hosts, and any other file, are kept. Returns the removed paths.
     """
     removed = []
     uid = os.getuid() if hasattr(os, "getuid") else None
+    pattern = part_pattern(name, suffix)
     try:
         entries = list(os.scandir(folder))
     except OSError:
         return removed
     for e in entries:
-        if not e.name.startswith("."):
-            continue
-        m = _PART.match(e.name)
+        m = pattern.fullmatch(e.name)
         if m is None or int(m.group(1)) == os.getpid() or _pid_alive(int(m.group(1))):
             continue
         try:
@@ -84,22 +103,23 @@ def remove_stale_parts(folder) -> list[Path]:
 
 
 def temp_path(path) -> Path:
-    """A new empty hidden file ``.<name>.<pid>.<random>.part`` in the folder of ``path``.
+    """A new empty hidden file ``.<name>.<host>.<pid>.<random>.part`` in the folder of ``path``.
 
     Writers fill it and move it into place with ``os.replace`` when complete, or remove it on
-    failure. Parts left by dead processes in that folder are removed first. The file gets
+    failure. Parts of the same name left by dead processes of this host are removed first. The file gets
     ordinary permissions (``0o666`` less the umask), like the final file would.
     """
     path = Path(path)
     parent = path.parent if str(path.parent) else Path(".")
-    remove_stale_parts(parent)
+    remove_stale_parts(parent, path.name)
     return create_part(parent, path.name)
 
 
 def create_part(folder: Path, name: str) -> Path:
-    """Create (exclusively) and return the empty file ``folder/.<name>.<pid>.<random>.part``."""
+    """Create (exclusively) and return the empty file ``folder/.<name>.<host>.<pid>.<random>.part``."""
+    host = host_tag()
     for _ in range(100):
-        tmp = folder / f".{name}.{os.getpid()}.{secrets.token_hex(4)}.part"
+        tmp = folder / f".{name}.{host}.{os.getpid()}.{secrets.token_hex(4)}.part"
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except FileExistsError:
@@ -208,7 +228,7 @@ class TableWriter:
     """Write a table chunk by chunk to CSV, TSV, Parquet or JSON lines, atomically.
 
     Use as a context manager: the file appears at ``path`` only when the block ends without an
-    exception; otherwise the temporary file (``.<name>.<pid>.<random>.part``, in the same
+    exception; otherwise the temporary file (``.<name>.<host>.<pid>.<random>.part``, in the same
     folder) is removed. When ``path`` is a symbolic link, its target is replaced and the link
     kept.
     """

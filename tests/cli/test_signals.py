@@ -52,7 +52,9 @@ def _rss_mb(pid: int) -> float | None:
 
 def test_sigterm_removes_the_part_and_exits_143(tmp_path, model_dir):
     proc, part = _start_long_sample(tmp_path, model_dir / "model.zip")
-    assert part.name.startswith(f".out.csv.{proc.pid}.")  # the process id is in the name
+    from simulacra.io.writers import host_tag
+
+    assert part.name.startswith(f".out.csv.{host_tag()}.{proc.pid}.")  # the host and the process id are in the name
     rss = _rss_mb(proc.pid)
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
@@ -81,7 +83,10 @@ def test_sigkill_part_is_removed_by_the_next_run(tmp_path, model_dir):
     assert part.exists()  # SIGKILL cannot be handled: the part stays...
     r = invoke("sample", model_dir / "model.zip", "-n", "10", "-o", tmp_path / "other.csv")
     assert r.exit_code == 0, r.output
-    assert listing(tmp_path) == ["other.csv"]  # ...until the next run into the folder
+    assert part.exists()  # ...a run into another name leaves it (only its own name's parts are its business)...
+    r = invoke("sample", model_dir / "model.zip", "-n", "10", "-o", tmp_path / "out.csv")
+    assert r.exit_code == 0, r.output
+    assert listing(tmp_path) == ["other.csv", "out.csv"]  # ...until the next run into the same file
 
 
 def test_signal_handlers_are_restored_and_a_second_signal_does_not_break_clean_up():

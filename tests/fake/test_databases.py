@@ -401,6 +401,31 @@ def test_sqlite_sigkill_mid_load_leaves_no_database(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.json", "k.db"]
 
 
+def test_sqlite_stale_parts_only_of_that_database_and_this_host(tmp_path):
+    import subprocess
+    import sys
+
+    from simulacra.io.writers import host_tag
+
+    p = subprocess.Popen([sys.executable, "-c", "pass"])
+    p.wait()
+    dead, host = p.pid, host_tag()
+    stale = [tmp_path / f".k.db.{host}.{dead}.0123abcd.part", tmp_path / f".k.db.{host}.{dead}.0123abcd.part-journal"]
+    kept = [
+        tmp_path / f".k.db.other-host.{dead}.0123abcd.part",  # another host's run on a shared folder
+        tmp_path / f".k.db.{dead}.0123abcd.part-wal",  # no host: not a name this version makes
+        tmp_path / f".x.db.{host}.{dead}.0123abcd.part",  # another database's part
+        tmp_path / f".notes.txt.{dead}.deadbeef.part",  # a user's file
+    ]
+    for f in stale + kept:
+        f.write_text("x")
+    schema = tmp_path / "s.json"
+    schema.write_text(json.dumps({"columns": {"id": "sequence"}}))
+    r = _run(["fake", str(schema), "-n", "3", "--to", f"sqlite:///{tmp_path / 'k.db'}"])
+    assert r.exit_code == 0, r.output
+    assert not any(f.exists() for f in stale) and all(f.read_text() == "x" for f in kept)
+
+
 def _limit_pages(w, pages):
     # a full disk, simulated: SQLite refuses to grow the file past max_page_count (SQLITE_FULL)
     w.conn.exec_driver_sql(f"PRAGMA max_page_count = {int(pages)}")

@@ -30,24 +30,46 @@ def dead_pid() -> int:
     return p.pid
 
 
-def test_temp_name_carries_the_pid_and_ordinary_permissions(tmp_path):
+HOST = writers.host_tag()
+
+
+def test_temp_name_carries_the_host_the_pid_and_ordinary_permissions(tmp_path):
     tmp = temp_path(tmp_path / "out.csv")
-    assert re.fullmatch(rf"\.out\.csv\.{os.getpid()}\.[0-9a-f]{{8}}\.part", tmp.name)
+    assert re.fullmatch(rf"\.out\.csv\.{HOST}\.{os.getpid()}\.[0-9a-f]{{8}}\.part", tmp.name)
+    assert re.fullmatch(r"[A-Za-z0-9-]{1,63}", HOST)
     mask = os.umask(0)
     os.umask(mask)
     assert tmp.stat().st_mode & 0o777 == 0o666 & ~mask
 
 
-def test_stale_parts_of_dead_processes_are_removed_by_the_next_write(tmp_path):
-    dead = tmp_path / f".out.csv.{dead_pid()}.0123abcd.part"
-    live = tmp_path / f".out.csv.{os.getppid()}.0123abcd.part"  # a running process: kept
-    mine = tmp_path / f".x.zip.{os.getpid()}.0123abcd.part"  # this process: kept
+def test_stale_parts_of_dead_processes_are_removed_by_the_next_write_of_that_name(tmp_path):
+    dead = tmp_path / f".out.csv.{HOST}.{dead_pid()}.0123abcd.part"
+    live = tmp_path / f".out.csv.{HOST}.{os.getppid()}.0123abcd.part"  # a running process: kept
+    mine = tmp_path / f".out.csv.{HOST}.{os.getpid()}.0123abcd.part"  # this process: kept
     other = tmp_path / ".notes.part"  # not ours: kept
     for p in (dead, live, mine, other):
         p.write_text("x")
-    write_table(DF, tmp_path / "new.csv")
+    write_table(DF, tmp_path / "out.csv")
     assert not dead.exists() and live.exists() and mine.exists() and other.exists()
-    assert remove_stale_parts(tmp_path) == []
+    assert remove_stale_parts(tmp_path, "out.csv") == []
+
+
+def test_stale_part_removal_keeps_other_names_other_hosts_and_user_files(tmp_path):
+    pid = dead_pid()
+    kept = [
+        tmp_path / f".other.csv.{HOST}.{pid}.0123abcd.part",  # another output's part: its own run cleans it
+        tmp_path / f".out.csv.{pid}.0123abcd.part",  # the old name without a host (or a user's file)
+        tmp_path / f".out.csv.other-host.{pid}.0123abcd.part",  # another host on a shared folder: its pid means nothing here
+        tmp_path / f".notes.txt.{pid}.deadbeef.part",  # the audit's user file
+        tmp_path / f".out.csv.{HOST}.{pid}.0123abcd.part.bak",  # not a part name
+    ]
+    for p in kept:
+        p.write_text("mine")
+    write_table(DF, tmp_path / "out.csv")
+    assert all(p.read_text() == "mine" for p in kept)
+    assert remove_stale_parts(tmp_path, "out.csv") == []
+    dead = tmp_path / f".other.csv.{HOST}.{pid}.0123abcd.part"
+    assert remove_stale_parts(tmp_path, "other.csv") == [dead] and not dead.exists()
 
 
 def test_a_failed_write_leaves_nothing(tmp_path):
@@ -97,7 +119,7 @@ def test_model_files_use_the_same_temporary_names(tmp_path, monkeypatch, penguin
     from simulacra import GaussianCopulaSynthesizer, Metadata
 
     s = GaussianCopulaSynthesizer(Metadata.detect_from_dataframe(penguins)).fit(penguins)
-    (tmp_path / f".m.zip.{dead_pid()}.00000000.part").write_text("stale")
+    (tmp_path / f".m.zip.{HOST}.{dead_pid()}.00000000.part").write_text("stale")
     seen = []
     real_replace = os.replace
 
@@ -107,7 +129,7 @@ def test_model_files_use_the_same_temporary_names(tmp_path, monkeypatch, penguin
 
     monkeypatch.setattr(os, "replace", spy)
     s.save(tmp_path / "m.zip")
-    assert re.fullmatch(rf"\.m\.zip\.{os.getpid()}\.[0-9a-f]{{8}}\.part", seen[0])
+    assert re.fullmatch(rf"\.m\.zip\.{HOST}\.{os.getpid()}\.[0-9a-f]{{8}}\.part", seen[0])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.zip"]
 
 
