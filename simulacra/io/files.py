@@ -14,6 +14,7 @@ import pandas as pd
 from ..errors import FileFormatError, InvalidDataError, ParameterError
 from .csvread import check_field_counts, detect_sep, normalize_sep, read_header
 from .nested import nested_parquet_columns, nested_to_json
+from .numtext import read_number_text
 from .writers import (  # noqa: F401 - the writers live in .writers; their names stay importable from here
     TableWriter,
     _tmp_path,
@@ -53,7 +54,9 @@ def read_table(path, sep=None, **kwargs) -> pd.DataFrame:
 
     CSV and text files: ``sep`` is the field delimiter; ``None`` detects it among ``, ; tab |``
     for ``.csv``/``.txt`` (``.tsv`` is tab); with another delimiter than the comma, text columns
-    of numbers with a decimal comma (``7,32``) are read as numbers. Duplicate or empty column names and rows with more
+    of numbers with a decimal comma (``7,32``, ``8.093,10``) or thousands separators (``12,500``)
+    are read as numbers when the column has one reading (see :mod:`simulacra.io.numtext`), and a
+    column that could be read either way is a ``FileFormatError``. Duplicate or empty column names and rows with more
     or fewer fields than the header are a ``FileFormatError`` naming them (never renamed, padded
     or turned into a hidden index). Parquet list, struct and map columns become JSON text, as
     nested values from JSON files do.
@@ -86,8 +89,8 @@ def read_table(path, sep=None, **kwargs) -> pd.DataFrame:
             df = pd.read_csv(path, sep=sep, low_memory=False, index_col=False, **kwargs)
             df = _keep_leading_zeros(df, path, sep, **{k: v for k, v in kwargs.items() if k in layout})
             df = _exact_big_integers(df, path, sep, **{k: v for k, v in kwargs.items() if k in layout})
-            if sep != "," and "decimal" not in kwargs:
-                df = _decimal_commas(df)
+            if sep != "," and "decimal" not in kwargs and "thousands" not in kwargs:
+                df = read_number_text(df, path)
         elif fmt == "parquet":
             df = nested_to_json(pd.read_parquet(path, **kwargs), nested_parquet_columns(path))
         elif fmt == "jsonl":
@@ -153,24 +156,6 @@ def _may_have_leading_zeros(path, sep, quotechar=None, encoding=None) -> bool:
 
 
 _INT_TEXT = r"^\s*[+-]?\d+\s*$"
-_COMMA_NUMBER = r"^\s*[+-]?\d+(,\d+)?\s*$"
-
-
-def _decimal_commas(df: pd.DataFrame) -> pd.DataFrame:
-    """Text columns of numbers written with a decimal comma (``7,32``; semicolon/tab files) -> float64."""
-    for c in df.columns:
-        s = df[c]
-        if s.dtype != object:
-            continue
-        text = s.dropna()
-        if not len(text) or not isinstance(text.iloc[0], str) or not text.str.contains(",", regex=False).any():
-            continue
-        if not text.str.match(_COMMA_NUMBER).all():
-            continue
-        if text.str.match(r"^\s*[+-]?0\d").any():
-            continue  # codes with leading zeros stay text
-        df[c] = pd.to_numeric(s.str.replace(",", ".", regex=False).str.strip(), errors="coerce").astype("float64")
-    return df
 
 
 def _exact_big_integers(df: pd.DataFrame, path, sep, **layout) -> pd.DataFrame:

@@ -234,3 +234,35 @@ def test_leading_zeros_found_by_the_raw_scan(tmp_path):
     df = read_table(_csv(tmp_path, "a,b,c\n1,0.5,-0.25\n2,0,10\n", name="plain.csv"))
     assert df["b"].tolist() == [0.5, 0.0] and df["a"].dtype.kind == "i"
     assert read_table(_csv(tmp_path, "a,b\n1,0012\n2,7\n", name="zeros.csv"))["b"].tolist() == ["0012", "7"]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("pop\tcity\n999\tb\n12,500\tc\n3,000\td\n", [999, 12500, 3000]),  # US thousands in a TSV (was 12.5, 3.0)
+        ("n;c\n1,234;a\n1,234,567;b\n-2,000.5;c\n", [1234, 1234567, -2000.5]),  # thousands commas, decimal dot
+        ("n;c\n" + "".join(f"{8 + i % 3}.{93 + i:03d},{i % 90 + 10};x\n" for i in range(80)), None),  # 8.093,10
+        ("n;c\n12,500;a\n7,32;b\n0,750;c\n", [12.5, 7.32, 0.75]),  # a decimal comma elsewhere: one reading
+    ],
+)
+def test_thousands_separators_and_decimal_commas_read_as_written(tmp_path, text, expected):
+    p = _csv(tmp_path, text, name="t.tsv" if "\t" in text else "d.csv")
+    got = read_table(p)[p.read_text().split("\t" if "\t" in text else ";")[0]]
+    if expected is None:  # thousands dots and a decimal comma (was an id with a regex, sampled as strings)
+        rows = [line.split(";")[0] for line in text.splitlines()[1:]]
+        expected = [float(r.replace(".", "").replace(",", ".")) for r in rows]
+        assert got.iloc[0] == 8093.10 and got.dtype == "float64"
+    assert got.tolist() == expected
+
+
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ("n;c\n1,234;a\n1.234;b\n", "'n' has numbers such as '1,234' and '1.234' that read either"),
+        ("n;c\n1,234.5;a\n7,32;b\n", r"'n' writes numbers both with thousands commas \('1,234.5'\) and with a decimal comma \('7,32'\)"),
+    ],
+)
+def test_numbers_that_read_two_ways_are_an_error_naming_the_column(tmp_path, text, match):
+    with pytest.raises(FileFormatError, match=match):
+        read_table(_csv(tmp_path, text))
+    assert read_table(_csv(tmp_path, text), decimal=",")["n"].dtype == object  # the caller's choice: pandas reads it

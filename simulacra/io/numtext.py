@@ -1,0 +1,84 @@
+"""Numbers written with a decimal comma or with thousands separators, in delimited text files.
+
+A text column is read as numbers only when its values have one reading:
+
+- every value fits the decimal-comma convention (``7,32``, ``8.093,10``, ``1.234.567``) and some
+  value does not fit the other one: decimal commas (``7,32`` -> 7.32, ``8.093,10`` -> 8093.1);
+- every value fits the thousands-comma convention (``12,500``, ``1,234,567``, ``1,234.5``) and some
+  value does not fit the other one: thousands separators (``12,500`` -> 12500);
+- both fit, and every value with a separator is a comma followed by exactly three digits
+  (``12,500``, ``3,000``): thousands separators, as a decimal comma with always exactly three
+  decimals and never a leading ``0,`` is far less likely than thousands grouping.
+
+A column that mixes the two conventions, or holds both ``1,234`` and ``1.234`` (each of which
+reads either way), cannot be told: a ``FileFormatError`` names the column and says what to do.
+Codes with leading zeros (``007,5``) and columns with other text stay text.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..errors import FileFormatError
+
+#: a number with thousands commas (every group three digits) and an optional decimal dot
+_US = r"^[+-]?(?:\d+|[1-9]\d{0,2}(?:,\d{3})+)(?:\.\d+)?$"
+#: a number with thousands dots (every group three digits) and an optional decimal comma
+_EU = r"^[+-]?(?:\d+|[1-9]\d{0,2}(?:\.\d{3})+)(?:,\d+)?$"
+_FIX = (
+    "rewrite the column with a dot as the decimal mark and no thousands separators "
+    "(or, from Python, pass decimal=',' or thousands=',' to read_table)"
+)
+
+
+def read_number_text(df: pd.DataFrame, path) -> pd.DataFrame:
+    """Text columns of numbers with decimal commas or thousands separators -> numbers (see the module)."""
+    for c in df.columns:
+        s = df[c]
+        if s.dtype != object:
+            continue
+        text = s.dropna()
+        if not len(text) or not isinstance(text.iloc[0], str):
+            continue
+        values = pd.Series(text.unique(), dtype=object)
+        if not values.map(lambda v: isinstance(v, str)).all():
+            continue
+        values = values.str.strip()
+        head = values.iloc[:50]
+        if not (head.str.match(_US) | head.str.match(_EU)).all():
+            continue  # plainly not numbers: skip the full match
+        us, eu = values.str.match(_US), values.str.match(_EU)
+        if not (us | eu).all() or values.str.match(r"^[+-]?0\d").any():
+            continue  # other text, or codes with leading zeros: stays text
+        if not values.str.contains(r"[,.]").any():
+            continue
+        if us.all() and eu.all():
+            commas, dots = values.str.contains(",", regex=False), values.str.contains(".", regex=False)
+            if commas.any() and dots.any():
+                ex_c, ex_d = values[commas].iloc[0], values[dots].iloc[0]
+                raise FileFormatError(
+                    f"{str(path)!r}: column {c!r} has numbers such as {ex_c!r} and {ex_d!r} that read either with a "
+                    "decimal comma or with thousands separators, and nothing in the column tells which; " + _FIX
+                )
+            if not commas.any():
+                continue
+            reading = "thousands"  # 12,500 and 3,000: every comma is followed by three digits
+        elif us.all():
+            reading = "thousands"
+        elif eu.all():
+            reading = "decimal"
+        else:
+            ex_u, ex_e = values[us & ~eu].iloc[0], values[eu & ~us].iloc[0]
+            raise FileFormatError(
+                f"{str(path)!r}: column {c!r} writes numbers both with thousands commas ({ex_u!r}) and with a "
+                f"decimal comma ({ex_e!r}); write them all one way: " + _FIX
+            )
+        clean = s.str.strip()
+        if reading == "thousands":
+            clean = clean.str.replace(",", "", regex=False)
+        else:
+            clean = clean.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+        num = pd.to_numeric(clean, errors="coerce")
+        if num.dtype.kind in "iuf" and int(num.notna().sum()) == len(text):
+            df[c] = num
+    return df
