@@ -191,23 +191,40 @@ def _check_numeric_text(name, strs: pd.Series) -> None:
     value anywhere makes a numeric column categorical otherwise. Columns of more than 20,000
     values whose first 2,000 are less than 20% numbers are taken as text without the full parse.
     """
-    head = pd.to_numeric(strs.iloc[:_SAMPLE].str.strip(), errors="coerce").notna()
-    if len(strs) > 10 * _SAMPLE and head.mean() < 0.2:
+    head = strs.iloc[:_SAMPLE].str.strip()
+    head_num = pd.to_numeric(head, errors="coerce").notna()
+    if len(strs) > 10 * _SAMPLE and head_num.mean() < 0.2 and _labels(head[~head_num.to_numpy()]) > MAX_CODE_LABELS:
         return  # plainly text: skip the slow parse of a big column
     counts = strs.value_counts(sort=False)  # each distinct value parsed once
     numeric = pd.to_numeric(pd.Series(counts.index, dtype=object).astype(str).str.strip(), errors="coerce")
     is_num = numeric.notna().to_numpy()
     weights = counts.to_numpy()
     n_odd = int(weights[~is_num].sum())
-    if n_odd == 0 or not is_num.any() or weights[is_num].sum() < n_odd:
+    if n_odd == 0 or not is_num.any():
         return
     odd = pd.Series(counts.index[~is_num], dtype=object)
     if _codes_with_markers(numeric[is_num], odd, labels=MAX_CODE_LABELS):
         return
     bad = strs[strs.isin(set(odd))].unique()[:3]  # in the order they appear
+    if weights[is_num].sum() < n_odd:
+        # mostly text: text with some numbers in it ('12', '12B', '3A') stays text; a few labels
+        # ('abc', 'def') next to numbers that are not codes are the same mix as the other way round
+        if _labels(odd) > MAX_CODE_LABELS:
+            return
+        ex = strs[strs.isin(set(counts.index[is_num]))].iloc[0]
+        raise InvalidDataError(
+            f"column {name!r} mixes numbers (e.g. {ex!r}) with {n_odd} text value(s) such as "
+            f"{', '.join(repr(b) for b in bad)}; {_FIX}"
+        )
     raise InvalidDataError(
         f"column {name!r} is numeric except for {n_odd} value(s) such as {', '.join(repr(b) for b in bad)}; {_FIX}"
     )
+
+
+def _labels(words: pd.Series) -> int:
+    """How many distinct values of ``words`` are not missing markers."""
+    w = pd.Series(pd.Series(words, dtype=object).astype(str).str.strip().unique(), dtype=object)
+    return int((~w.str.lower().isin(MISSING_MARKERS)).sum())
 
 
 def check_mixed_types(name, series: pd.Series) -> None:

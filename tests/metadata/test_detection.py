@@ -458,3 +458,24 @@ def test_timestamps_in_several_zones_are_datetimes():
     mixed = pd.Series([t.tz_convert("America/New_York") if i % 2 else t for i, t in enumerate(paris)], dtype=object)
     assert mixed.dtype == object
     assert Metadata.detect_from_dataframe(pd.DataFrame({"ts": mixed})).columns["ts"] == {"sdtype": "datetime"}
+
+
+@pytest.mark.parametrize("label_share", [0.1, 0.67])
+def test_numbers_mixed_with_labels_are_an_error_whichever_is_the_majority(label_share):
+    """89 distinct whole numbers and two labels: the README's error also when the labels are most rows (was categorical)."""
+    n_labels = int(300 * label_share)
+    values = ["abc", "def"] * (n_labels // 2) + [str(100 + i % 89 * 7) for i in range(300 - n_labels)]
+    with pytest.raises(InvalidDataError, match=r"'v' (mixes numbers|is numeric except).*'abc', 'def'.*sdtype to 'categorical'"):
+        Metadata.detect_from_dataframe(pd.DataFrame({"v": values}))
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["12B", "3A", "7C", "14D", "1", "2"] * 10,  # text with some numbers in it: many distinct labels
+        ["abc", "def", "1", "2", "3"] * 10,  # few labels and few whole-number codes
+        [f"room {i}" for i in range(40)] + ["5", "6"],
+    ],
+)
+def test_text_with_some_numbers_stays_text(values):
+    assert Metadata.detect_from_dataframe(pd.DataFrame({"v": values})).columns["v"]["sdtype"] != "numerical"
