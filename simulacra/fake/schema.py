@@ -39,6 +39,7 @@ import pandas as pd
 
 from .._random import as_seed_sequence, iter_spawn
 from ..errors import ParameterError, SchemaError
+from .schema_options import as_bool, check_provider_options, check_schema_locale, check_sequence, check_sequence_rows, check_share, provider_method, show
 
 _COLUMN_KEYS = {"provider", "nulls", "unique", "locale", "from", "template", "foreign_key", "start", "step"}
 _TEMPLATE_FIELD = re.compile(r"\{([^{}]+)\}")
@@ -88,12 +89,12 @@ class ColumnSpec:
         if not isinstance(spec, dict):
             raise SchemaError(f"{where}: a column is a provider name or a mapping, got {spec!r}")
         spec = dict(spec)
-        self.nulls = float(spec.pop("nulls", 0.0) or 0.0)
-        if not 0.0 <= self.nulls <= 1.0:
-            raise SchemaError(f"{where}: nulls must be a share between 0 and 1, got {self.nulls}")
-        self.unique = bool(spec.pop("unique", False))
-        self.locale = spec.pop("locale", None)
+        self.nulls = check_share(spec.pop("nulls", 0.0), where, "nulls")
+        self.unique = as_bool(spec.pop("unique", False), where, "unique")
+        self.locale = check_schema_locale(spec.pop("locale", None), where)
         self.source = spec.pop("from", None)
+        if self.source is not None and not isinstance(self.source, str):
+            raise SchemaError(f"{where}: option 'from' must be the name of another column, got {show(self.source)}")
         self.template = spec.pop("template", None)
         self.foreign_key = spec.pop("foreign_key", None)
         self.provider = spec.pop("provider", None)
@@ -103,18 +104,30 @@ class ColumnSpec:
             raise SchemaError(f"{where}: give only one of provider, template and foreign_key")
         if self.template is not None and not isinstance(self.template, str):
             raise SchemaError(f"{where}: template must be a string like '{{first}}.{{last}}'")
+        for field in _TEMPLATE_FIELD.findall(self.template or ""):
+            if ":" in field and field.split(":", 1)[1] != "lower":
+                raise SchemaError(f"{where}: template field {{{field}}}: the only modifier is ':lower', as in {{{field.split(':')[0]}:lower}}")
+        if self.provider is not None and not isinstance(self.provider, str):
+            raise SchemaError(f"{where}: provider must be a provider name like 'person.full_name', got {show(self.provider)}")
         if self.foreign_key is not None:
             if not isinstance(self.foreign_key, str) or self.foreign_key.count(".") != 1:
                 raise SchemaError(f"{where}: foreign_key must be 'table.column', got {self.foreign_key!r}")
         self.options = spec
         self.where = where
+        if self.provider is None and self.options:
+            what = "template" if self.template is not None else "foreign_key"
+            raise SchemaError(f"{where}: a {what} column takes no option {show(str(next(iter(self.options))))}; only nulls, unique and locale")
         if self.provider in ("sequence", "id"):
-            self.start = int(self.options.pop("start", 1))
-            self.step = int(self.options.pop("step", 1))
-            if self.step == 0:
-                raise SchemaError(f"{where}: sequence step must not be 0")
+            self.start, self.step = check_sequence(self.options, where)
+            self.options = {}
         if self.source is not None and self.provider is not None and self.provider not in _FROM_ARGS:
             raise SchemaError(f"{where}: provider {self.provider!r} cannot be derived with 'from'; only {', '.join(sorted(_FROM_ARGS))} can")
+        if self.provider is not None and self.provider not in ("sequence", "id"):
+            try:
+                fn = provider_method(self.provider)
+            except ParameterError as e:
+                raise SchemaError(f"{where}: {e}") from None
+            _, self.options = check_provider_options(fn, self.options, where)
 
     @property
     def depends_on(self) -> list[str]:
@@ -138,7 +151,7 @@ class TableSpec:
         if rows is not None and (isinstance(rows, bool) or not isinstance(rows, int) or rows < 0):
             raise SchemaError(f"table {name!r}: rows must be a non-negative integer, got {rows!r}")
         self.rows = rows
-        self.locale = spec.get("locale")
+        self.locale = check_schema_locale(spec.get("locale"), f"table {name!r}")
         extra = set(spec) - {"columns", "rows", "locale", "primary_key"}
         if extra:
             raise SchemaError(f"table {name!r}: unknown key(s) {', '.join(sorted(extra))}; allowed: columns, rows, locale, primary_key")
@@ -233,6 +246,10 @@ class Schema:
 
     def iter_tables(self, seed=None, n: int | None = None, locale=None, chunk_size: int = 100_000):
         """Yield ``(table_name, chunk iterator)`` in foreign-key order; chunks are DataFrames."""
+        for tname in self.order:  # before any table is made: a run fails whole, not half-written
+            for c in self.tables[tname].columns.values():
+                if c.provider in ("sequence", "id"):
+                    check_sequence_rows(c.start, c.step, self.rows_for(tname, n), c.where)
         ss = as_seed_sequence(seed)
         children = ss.spawn(len(self.order))
         keys: dict[str, dict[str, pd.Series]] = {}

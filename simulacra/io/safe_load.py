@@ -9,6 +9,10 @@ check, before anything is built from the text:
 - the length of every number literal (``max_number_length``, default 100 characters);
 - for YAML, the number of values the document holds once its aliases are expanded
   (``max_values``, default 1,000,000 when aliases are used), and recursive aliases;
+- duplicate keys in one mapping (JSON objects and YAML mappings; a YAML merge ``<<`` may still be
+  overridden), which Python's parsers resolve silently by keeping the last;
+- in JSON, ``NaN``/``Infinity`` literals and numbers out of the float range (not JSON; pass
+  ``allow_nan=True`` to read them);
 
 and raise the given :class:`~simulacra.errors.SimulacraError` subclass naming ``what`` (the file
 or option) and what is wrong.
@@ -16,6 +20,7 @@ or option) and what is wrong.
 
 from __future__ import annotations
 
+import functools
 import json
 
 import numpy as np
@@ -62,7 +67,7 @@ def json_depth(text) -> int:
 
 
 def load_json_text(text, what: str, error: type = SimulacraError, *, max_depth: int = MAX_DEPTH,
-                   max_number_length: int = MAX_NUMBER_LENGTH, unique_keys: bool = False, allow_nan: bool = True):
+                   max_number_length: int = MAX_NUMBER_LENGTH, unique_keys: bool = True, allow_nan: bool = False):
     """Parse JSON ``text`` (str or UTF-8 bytes) within the bounds above; errors are ``error(...)`` naming ``what``."""
     if isinstance(text, (bytes, bytearray, memoryview)):
         try:
@@ -84,19 +89,19 @@ def load_json_text(text, what: str, error: type = SimulacraError, *, max_depth: 
     def parse_float(s):
         v = float(number(s))
         if not allow_nan and not np.isfinite(v):
-            raise error(f"{what} holds a number out of range ({s[:20]})")
+            raise error(f"{what} holds a number out of the float range ({s[:20]}); write a finite number")
         return v
 
     def parse_constant(s):
         if not allow_nan:
-            raise error(f"{what} holds {s}, which is not a valid number here")
+            raise error(f"{what} holds {s}, which JSON does not allow; write a finite number or null")
         return float(s)
 
     def pairs(items):
         out = {}
         for k, v in items:
             if k in out:
-                raise error(f"{what} has a duplicate key {k!r}")
+                raise error(f"{what} has a duplicate key {_short(k)}; give each key once")
             out[k] = v
         return out
 
@@ -121,7 +126,7 @@ def load_yaml_text(text, what: str, error: type = SimulacraError, *, max_depth: 
             text = bytes(text).decode("utf-8")
         except UnicodeDecodeError as e:
             raise error(f"{what} is not UTF-8 text ({e})") from None
-    loader = yaml.SafeLoader(text)  # the pure-Python loader: its recursion is bounded and catchable
+    loader = _unique_key_loader()(text)  # the pure-Python loader: its recursion is bounded and catchable
     try:
         try:
             node = loader.get_single_node()
@@ -134,6 +139,9 @@ def load_yaml_text(text, what: str, error: type = SimulacraError, *, max_depth: 
             return loader.construct_document(node)
         except RecursionError:
             raise error(f"{what} is nested too deeply (at most {max_depth} levels are allowed)") from None
+    except _DuplicateKey as e:
+        key, line = e.args
+        raise error(f"{what} has a duplicate key {_short(key)} (line {line}); give each key once") from None
     except yaml.YAMLError as e:
         raise error(f"{what} is not valid YAML: {' '.join(str(e).split())[:300]}") from None
     except (ValueError, OverflowError) as e:  # e.g. an int the constructor refuses
@@ -143,6 +151,41 @@ def load_yaml_text(text, what: str, error: type = SimulacraError, *, max_depth: 
 
 
 _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class _DuplicateKey(Exception):
+    """A YAML mapping gives one key twice: ``args`` = (key, line number)."""
+
+
+def _short(value, limit: int = 60) -> str:
+    r = repr(value)
+    return r if len(r) <= limit else r[: limit - 3] + "..."
+
+
+@functools.lru_cache(maxsize=1)
+def _unique_key_loader():
+    """PyYAML's SafeLoader refusing a key given twice in one mapping (PyYAML keeps the last)."""
+    import yaml
+
+    class UniqueKeyLoader(yaml.SafeLoader):
+        def construct_mapping(self, node, deep=False):
+            if isinstance(node, yaml.MappingNode):
+                seen = set()
+                for key_node, _ in node.value:
+                    if key_node.tag == _MERGE_TAG:
+                        continue  # keys merged in with << may be overridden: that is what merging is for
+                    key = self.construct_object(key_node, deep=True)
+                    try:
+                        dup = key in seen
+                    except TypeError:  # an unhashable key: the constructor reports it
+                        continue
+                    if dup:
+                        raise _DuplicateKey(key, key_node.start_mark.line + 1)
+                    seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
+    return UniqueKeyLoader
 
 
 def _check_yaml_nodes(root, what, error, max_depth, max_number_length, max_values) -> None:
