@@ -94,12 +94,14 @@ def read_table(path, sep=None, **kwargs) -> pd.DataFrame:
         elif fmt == "parquet":
             df = nested_to_json(pd.read_parquet(path, **kwargs), nested_parquet_columns(path))
         elif fmt == "jsonl":
-            df = pd.read_json(path, lines=True, **kwargs)
+            df = pd.read_json(path, lines=True, **_json_options(kwargs))
         else:
             try:
-                df = pd.read_json(path, **kwargs)
-            except ValueError:
-                df = pd.read_json(path, lines=True, **kwargs)
+                df = pd.read_json(path, **_json_options(kwargs))
+            except ValueError as e:
+                if "too big" in str(e):
+                    raise
+                df = pd.read_json(path, lines=True, **_json_options(kwargs))
     except UnicodeDecodeError:
         raise FileFormatError(f"{str(path)!r} is not UTF-8 text; save it as UTF-8 CSV") from None
     except pd.errors.EmptyDataError:
@@ -110,6 +112,11 @@ def read_table(path, sep=None, **kwargs) -> pd.DataFrame:
         raise
     except (ValueError, OSError) as e:
         msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+        if fmt in ("json", "jsonl") and "too big" in msg.lower():
+            raise FileFormatError(
+                f"{str(path)!r} has an integer too big for 64 bits (beyond -2**63 .. 2**64-1); "
+                "write such values as JSON strings (\"123...\") to keep them as text, or as floats (1.5e20)"
+            ) from None
         raise FileFormatError(f"{str(path)!r} could not be read as {fmt.upper()}: {msg}") from None
     if df.shape[1] == 0:
         raise InvalidDataError(f"{str(path)!r} has no columns")
@@ -120,6 +127,12 @@ def read_table(path, sep=None, **kwargs) -> pd.DataFrame:
     if fmt in ("json", "jsonl"):
         df = _flatten_nested(df)
     return integer_columns_to_nullable(df)
+
+
+def _json_options(kwargs: dict) -> dict:
+    """pandas' read_json options with ``dtype=False``: values stay as JSON wrote them (its default
+    coerces: "007" became 7, true next to floats became 1.0); the caller's ``dtype=`` wins."""
+    return {"dtype": False, **kwargs}
 
 
 def _keep_leading_zeros(df: pd.DataFrame, path, sep, **layout) -> pd.DataFrame:

@@ -177,6 +177,14 @@ def _check_python_mix(name, nonnull: pd.Series) -> None:
     types = nonnull.map(type)
     is_num = types.map(_is_number_type).to_numpy(dtype=bool)
     is_str = types.map(lambda t: issubclass(t, str)).to_numpy(dtype=bool)
+    is_bool = types.map(lambda t: issubclass(t, (bool, np.bool_))).to_numpy(dtype=bool)
+    if is_bool.any() and is_num.any():
+        # JSON true/false next to numbers: a model would learn true as 1.0
+        example = nonnull[is_num].iloc[0]
+        raise InvalidDataError(
+            f"column {name!r} mixes true/false with numbers (e.g. {example!r}); "
+            "make the column all booleans or all numbers (false/true as 0/1)"
+        )
     if is_num.any() and is_str.any():
         if _codes_with_markers(nonnull[is_num], nonnull[is_str]):
             return

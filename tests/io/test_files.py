@@ -266,3 +266,25 @@ def test_numbers_that_read_two_ways_are_an_error_naming_the_column(tmp_path, tex
     with pytest.raises(FileFormatError, match=match):
         read_table(_csv(tmp_path, text))
     assert read_table(_csv(tmp_path, text), decimal=",")["n"].dtype == object  # the caller's choice: pandas reads it
+
+
+def test_json_values_stay_as_written(tmp_path):
+    """read_json's default coercion turned "007" into 7 and true next to floats into 1.0."""
+    from simulacra.errors import InvalidDataError
+    from simulacra.metadata import Metadata
+
+    p = tmp_path / "m.jsonl"
+    p.write_text('{"v": true, "s": "007", "n": 1}\n{"v": 0.25, "s": "12", "n": 2}\n{"v": true, "s": "x", "n": 3}\n')
+    df = read_table(p)
+    assert df["v"].tolist() == [True, 0.25, True] and df["s"].tolist() == ["007", "12", "x"]
+    assert df["n"].tolist() == [1, 2, 3] and df["n"].dtype.kind == "i"
+    with pytest.raises(InvalidDataError, match="'v' mixes true/false with numbers"):
+        Metadata.detect_from_dataframe(df)
+
+
+@pytest.mark.parametrize("name", ["big.jsonl", "big.json"])
+def test_json_integers_beyond_64_bits_are_a_clear_error(tmp_path, name):
+    p = tmp_path / name
+    p.write_text('{"v": 18446744073709551616, "w": 0}\n{"v": 1, "w": 1}\n')
+    with pytest.raises(FileFormatError, match="integer too big for 64 bits.*JSON strings"):
+        read_table(p)

@@ -479,3 +479,10 @@ def test_numbers_mixed_with_labels_are_an_error_whichever_is_the_majority(label_
 )
 def test_text_with_some_numbers_stays_text(values):
     assert Metadata.detect_from_dataframe(pd.DataFrame({"v": values})).columns["v"]["sdtype"] != "numerical"
+
+
+def test_booleans_mixed_with_numbers_are_an_error():
+    """JSON true next to floats was learned as Float (true -> 1.0)."""
+    with pytest.raises(InvalidDataError, match="'v' mixes true/false with numbers"):
+        Metadata.detect_from_dataframe(pd.DataFrame({"v": [True, 0.25, False, 3] * 10}))
+    assert Metadata.detect_from_dataframe(pd.DataFrame({"v": [True, None, False] * 10})).columns["v"]["sdtype"] == "boolean"
