@@ -34,12 +34,14 @@ def evaluate(real, synthetic, metadata_path, all_pairs, max_pairs, as_json, sep)
     report = evaluate_quality(r, s, md, verbose=False, pair_threshold=not all_pairs, max_pairs=max_pairs)
     if as_json:
         props = report.get_properties()
-        out = {"overall": report.get_score(), "properties": dict(zip(props["Property"], props["Score"])), "column_pairs": report.pair_sampling}
+        out = {"overall": report.get_score(), "properties": dict(zip(props["Property"], props["Score"])), "column_pairs": report.pair_sampling, "warnings": report.warnings}
         click.echo(json.dumps(out, indent=2, default=float).replace("NaN", "null"))
     else:
         quality_tables(report, console())
         if report.pair_sampling_text():  # wide tables: say that the pair score is over a sample
             click.echo(report.pair_sampling_text(option="--max-pairs ", every="0") + ".")
+        if report.pair_threshold_text():  # why Column Pair Trends is n/a
+            click.echo(report.pair_threshold_text(option="--all-pairs") + ".")
 
 
 @cli.command()

@@ -37,7 +37,8 @@ def quality_tables(report, out, title="Quality"):
     from rich.table import Table
 
     props = report.get_properties()
-    t = Table(title=f"{title}: overall {report.get_score() * 100:.1f}%")
+    score = report.get_score()
+    t = Table(title=f"{title}: overall {'n/a' if score != score else f'{score * 100:.1f}%'}")
     t.add_column("Property")
     t.add_column("Score", justify="right")
     for _, row in props.iterrows():

@@ -67,7 +67,7 @@ def as_datetime(s: pd.Series, meta: dict) -> pd.Series:
 
 
 def _numeric_view(s: pd.Series, meta: dict) -> np.ndarray:
-    """Numbers for a continuous column: floats, or datetimes as seconds since the epoch."""
+    """Numbers for a continuous column: floats, or datetimes as seconds since the epoch; NaN for missing values and for values that cannot be read (text, +/-inf)."""
     if meta["sdtype"] == "datetime":
         s = as_datetime(s, meta)
         if isinstance(s.dtype, pd.DatetimeTZDtype):
@@ -79,8 +79,9 @@ def _numeric_view(s: pd.Series, meta: dict) -> np.ndarray:
         v = arr.view("int64") / per_second  # seconds in the column's own unit: no overflow
         v[nat] = np.nan
         return v
-    v = pd.to_numeric(s, errors="coerce")
-    return v.to_numpy(dtype=float, na_value=np.nan)
+    v = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    inf = np.isinf(v)
+    return np.where(inf, np.nan, v) if inf.any() else v  # never in place: the array may be the caller's own data
 
 
 def prepare(real, synthetic, metadata, name_real="real_data", name_syn="synthetic_data"):
@@ -122,6 +123,7 @@ class Views:
     def __init__(self, frames, meta: dict):
         self.frames = list(frames)
         self.meta = meta
+        self._bad: dict = {}
         self._num: dict = {}
         self._sorted: dict = {}
         self._codes: dict = {}
@@ -152,11 +154,28 @@ class Views:
         return f[c] if c in f.columns else pd.Series([None] * len(f), index=f.index, dtype=object)
 
     def num(self, c: str) -> list[np.ndarray]:
-        """The column's numbers in each table (floats, datetimes as seconds; NaN for missing)."""
+        """The column's numbers in each table (floats, datetimes as seconds; NaN for missing and for unreadable values, see :meth:`unreadable`)."""
         with self._lock:
             if c not in self._num:
-                self._num[c] = [_numeric_view(self._column(f, c), self.meta[c]) for f in self.frames]
+                nums, bad = [], []
+                for f in self.frames:
+                    s = self._column(f, c)
+                    v = _numeric_view(s, self.meta[c])
+                    b = np.isnan(v) & s.notna().to_numpy(dtype=bool)
+                    nums.append(v)
+                    bad.append(b if b.any() else None)
+                self._num[c], self._bad[c] = nums, bad
             return self._num[c]
+
+    def unreadable(self, c: str) -> list[np.ndarray | None]:
+        """Per table, a mask of the values of continuous column ``c`` that are present but cannot be read as its sdtype, or None where there are none.
+
+        Text in a numerical column ("hello"), a date that does not parse, and +/-inf are
+        unreadable: :meth:`num` gives NaN for them, and the quality and diagnostic reports count
+        them as not matching the real data (they are not missing values).
+        """
+        self.num(c)
+        return self._bad[c]
 
     def present_sorted(self, c: str) -> list[np.ndarray]:
         """The column's present numbers in each table, sorted (rounded to 14 decimals, as SDMetrics' KS test)."""
@@ -456,3 +475,24 @@ def row_keys(frames, columns, views: Views | None = None) -> list[np.ndarray]:
         keys = keys * n_codes + np.concatenate(codes[: len(frames)])
         radix *= n_codes
     return np.split(keys, np.cumsum(sizes)[:-1])
+
+
+def unreadable_note(views: Views, c: str, table: int = 1, label: str = "synthetic") -> str | None:
+    """One sentence on the values of continuous column ``c`` in table ``table`` that cannot be read as its sdtype (None when there are none)."""
+    bad = views.unreadable(c)[table]
+    if bad is None:
+        return None
+    n_bad = int(bad.sum())
+    present = n_bad + int((~np.isnan(views.num(c)[table])).sum())
+    first = views.frames[table][c].iloc[int(np.argmax(bad))]
+    text = repr(first) if isinstance(first, str) else str(first)  # 'hello', inf
+    example = text if len(text) <= 40 else text[:37] + "..."
+    sdtype = views.meta[c]["sdtype"]
+    return f"column {c!r}: {n_bad:,} of {present:,} {label} values cannot be read as {sdtype} (e.g. {example})"
+
+
+def capped_notes(notes: list[str], max_notes: int = 10) -> list[str]:
+    """``notes``, the first ``max_notes`` of them and one line saying how many more (wide tables)."""
+    if len(notes) <= max_notes:
+        return list(notes)
+    return notes[:max_notes] + [f"... and {len(notes) - max_notes:,} more column(s) like these (see get_details)"]

@@ -6,7 +6,9 @@ Properties (each in [0, 1], the score is their mean):
 
 - **Data Validity**: per column, the share of synthetic values inside the real range
   (numerical, datetime) or the real category set (categorical, boolean); key uniqueness for the
-  primary key.
+  primary key. Synthetic values that cannot be read as the column's sdtype (text in a numerical
+  column, a date that does not parse, +/-inf) are invalid: they count in the share's denominator,
+  and the details' Note column (and :attr:`DiagnosticReport.warnings`) says how many.
 - **Data Structure**: the share of real columns present in the synthetic table with the same
   dtype kind.
 - **Coverage**: per column, the share of the real range (numerical, datetime: between the real
@@ -22,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._common import CONTINUOUS, DISCRETE, Views, prepare, views_for
+from ._common import CONTINUOUS, DISCRETE, Views, prepare, unreadable_note, views_for
 from .quality import PropertyReport, category_counts
 
 
@@ -33,6 +35,7 @@ class DiagnosticReport(PropertyReport):
     def __init__(self):
         self._details: dict[str, pd.DataFrame] = {}
         self._scores: dict[str, float] = {}
+        self.warnings: list[str] = []  # columns with synthetic values that cannot be read as their sdtype
         self._generated = False
 
     def generate(self, real_data, synthetic_data, metadata, verbose: bool = True, views: Views | None = None) -> None:
@@ -50,10 +53,15 @@ class DiagnosticReport(PropertyReport):
                 continue
             if sd in CONTINUOUS:
                 r, s = views.present_sorted(c)[:2]
-                if len(r) and len(s):
+                bad = views.unreadable(c)[1]
+                n_bad = int(bad.sum()) if bad is not None else 0
+                if len(r) and len(s) + n_bad:  # values that cannot be read as the sdtype (text, +/-inf) are invalid
                     lo, hi = r[0], r[-1]
-                    validity.append((c, "BoundaryAdherence", float((np.searchsorted(s, hi, side="right") - np.searchsorted(s, lo)) / len(s))))
-                    coverage.append((c, "RangeCoverage", _range_coverage(r, s)))
+                    inside = int(np.searchsorted(s, hi, side="right") - np.searchsorted(s, lo)) if len(s) else 0
+                    note = unreadable_note(views, c)
+                    validity.append((c, "BoundaryAdherence", inside / (len(s) + n_bad)) + ((f"{note}: they are invalid",) if note else ()))
+                if len(r):
+                    coverage.append((c, "RangeCoverage", _range_coverage(r, s) if len(s) else 0.0))
             elif sd in DISCRETE:
                 codes, n_codes, na = views.codes(c)
                 cr, cs = category_counts(codes[:2], n_codes, na)
@@ -74,12 +82,15 @@ class DiagnosticReport(PropertyReport):
         extra = [c for c in syn.columns if c not in meta]
         for c in extra:
             structure.append((c, "TableStructure (extra column)", 0.0))
+        if any(len(row) > 3 for row in validity):  # a Note column only where some column has unreadable values
+            validity = [row if len(row) > 3 else row + ("",) for row in validity]
         for name, rows in zip(self.PROPERTIES, (validity, structure, coverage, missing)):
-            df = pd.DataFrame(rows, columns=["Column", "Metric", "Score"])
+            df = pd.DataFrame(rows, columns=["Column", "Metric", "Score"] + (["Note"] if rows and len(rows[0]) > 3 else []))
             self._details[name] = df
             self._scores[name] = float(df["Score"].mean()) if len(df) else np.nan
         vals = [v for v in self._scores.values() if v == v]
         self._overall = float(np.mean(vals)) if vals else np.nan
+        self.warnings = [n for n in self._details["Data Validity"].get("Note", []) if n]
         self._generated = True
         if verbose:
             print(self.summary())

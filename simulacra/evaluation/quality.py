@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidDataError, MetadataError, ParameterError
-from ._common import CONTINUOUS, DISCRETE, Views, _columns_meta, _numeric_view, as_datetime, views_for  # noqa: F401 (as_datetime: public here)
+from ._common import CONTINUOUS, DISCRETE, Views, _columns_meta, _numeric_view, as_datetime, capped_notes, unreadable_note, views_for  # noqa: F401 (as_datetime: public here)
 CORRELATION_THRESHOLD = 0.5
 ASSOCIATION_THRESHOLD = 0.3
 MAX_PAIRS = 50_000
@@ -98,6 +98,26 @@ def _bin_codes(v: np.ndarray) -> np.ndarray:
         return np.where(np.isnan(v), 11, 6)
     with np.errstate(invalid="ignore"):
         return np.digitize(v, edges)
+
+
+def _readable_share(num_s: list, views: Views, i: np.ndarray, j: np.ndarray, block_cells: int = 2_000_000) -> np.ndarray:
+    """For the continuous column pairs ``(i[k], j[k])`` (positions in ``num_s``, a list of (column, synthetic numbers)): the share of the synthetic rows where both values are present that are readable in both (0 when no row has both)."""
+    cols = np.unique(np.concatenate([i, j]))
+    at = np.full(len(num_s), -1, np.int64)
+    at[cols] = np.arange(len(cols))
+    ok = np.column_stack([~np.isnan(num_s[k][1]) for k in cols])
+    present = ok.copy()
+    for n, k in enumerate(cols):
+        if (unread := views.unreadable(num_s[k][0])[1]) is not None:
+            present[:, n] |= unread
+    out = np.empty(len(i))
+    step = max(1, block_cells // max(1, len(ok)))
+    for start in range(0, len(i), step):
+        a, b = at[i[start : start + step]], at[j[start : start + step]]
+        both_ok = (ok[:, a] & ok[:, b]).sum(axis=0)
+        both = (present[:, a] & present[:, b]).sum(axis=0)
+        out[start : start + step] = np.where(both > 0, both_ok / np.maximum(both, 1), 0.0)
+    return out
 
 
 def pairwise_pearson(X: np.ndarray) -> np.ndarray:
@@ -248,7 +268,7 @@ class PropertyReport:
         return self._details[property_name].copy()
 
     def summary(self) -> str:
-        lines = [f"{self.TITLE}: {self._overall * 100:.2f}%", "", "Properties:"]
+        lines = [f"{self.TITLE}: {'n/a' if self._overall != self._overall else f'{self._overall * 100:.2f}%'}", "", "Properties:"]
         lines += [f"- {k}: {'n/a' if v != v else f'{v * 100:.2f}%'}" for k, v in self._scores.items()]
         return "\n".join(lines)
 
@@ -264,7 +284,29 @@ class QualityReport(PropertyReport):
         self._details: dict[str, pd.DataFrame] = {}
         self._scores: dict[str, float] = {}
         self._overall = np.nan
+        self._notes: list[str] = []
         self._generated = False
+
+    @property
+    def warnings(self) -> list[str]:
+        """What made scores lower or missing: columns with unreadable values (text in a numerical column, +/-inf, dates that do not parse), synthetic columns with no values, no comparable column (at most 10 lines and a count).
+
+        :meth:`generate` also issues each one as a Python ``UserWarning``.
+        """
+        return capped_notes(self._notes)
+
+    def pair_threshold_text(self, option: str = "pair_threshold=False") -> str | None:
+        """One sentence when Column Pair Trends is n/a only because no pair meets the real correlation/association threshold (None otherwise); ``option`` names the setting that averages every pair (the CLI's ``--all-pairs``)."""
+        if not self._generated or not self.pair_threshold or self._scores.get("Column Pair Trends") == self._scores.get("Column Pair Trends"):
+            return None
+        df = self._details.get("Column Pair Trends")
+        if df is None or not df["Score"].notna().any():
+            return None
+        return (
+            f"Column Pair Trends is n/a: no column pair has a real correlation above {CORRELATION_THRESHOLD} or a real association above "
+            f"{ASSOCIATION_THRESHOLD}, and only those pairs are averaged (as in SDMetrics 0.32); the {int(df['Score'].notna().sum()):,} scored pair(s) "
+            f"average {float(df['Score'].mean()):.1%} (pass {option} to average them all)"
+        )
 
     def pair_sampling_text(self, option: str = "max_pairs=", every: str = "None") -> str | None:
         """One sentence saying that Column Pair Trends scored a sample of the pairs (None when it scored all); ``option`` and ``every`` name the setting (the CLI's ``--max-pairs `` and ``0``)."""
@@ -277,8 +319,8 @@ class QualityReport(PropertyReport):
         )
 
     def summary(self) -> str:
-        note = self.pair_sampling_text() if self._generated else None
-        return super().summary() + (f"\n{note}" if note else "")
+        notes = [self.pair_sampling_text(), self.pair_threshold_text()] + self.warnings if self._generated else []
+        return "\n".join([super().summary()] + [n for n in notes if n])
 
     def generate(self, real_data, synthetic_data, metadata, verbose: bool = True, views: Views | None = None) -> None:
         """Score ``synthetic_data`` against ``real_data``; ``views`` (optional) are a report's shared column views of the two."""
@@ -300,24 +342,57 @@ class QualityReport(PropertyReport):
         # the other metrics of a report)
         views = views_for([real_data, synthetic_data], meta, views)
         nums = {c: tuple(views.num(c)[:2]) for c in cols if meta[c]["sdtype"] in CONTINUOUS}
-        self._column_shapes(views, cols, meta)
-        self._column_pair_trends(views, cols, meta, nums)
+        self._notes = []
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # NaN and inf are handled explicitly in the metrics
+            self._column_shapes(views, cols, meta)
+            self._column_pair_trends(views, cols, meta, nums)
         self._overall = float(np.nanmean([self._scores["Column Shapes"], self._scores["Column Pair Trends"]])) if not all(
             np.isnan([self._scores["Column Shapes"], self._scores["Column Pair Trends"]])
         ) else np.nan
+        shapes = self._details["Column Shapes"]
+        if len(shapes) and (shapes["Score"] == 0).all() and "Note" in shapes and (shapes["Note"] != "").all():
+            self._notes.insert(0, "the synthetic data has no readable values in any scored column: every column scores 0")
+        elif self._overall != self._overall:
+            self._notes.insert(0, "no column could be scored: the tables have no numerical, datetime, categorical or boolean column with values in the real data")
         self._generated = True
+        import warnings
+
+        for note in self.warnings:
+            warnings.warn(note, UserWarning, stacklevel=3)
         if verbose:
             print(self.summary())
 
     def _column_shapes(self, views, cols, meta):
         rows = []
         for c in cols:
+            note = None
             if meta[c]["sdtype"] in CONTINUOUS:
-                rows.append((c, "KSComplement", 1 - shared_ks(views, c)))
+                r, s = views.present_sorted(c)[:2]
+                bad = views.unreadable(c)[1]
+                n_bad = int(bad.sum()) if bad is not None else 0
+                note = unreadable_note(views, c)
+                if len(r) and not len(s):  # nothing the synthetic column holds can match the real one
+                    score = 0.0
+                    note = f"{note}; it scores 0" if note else f"column {c!r}: the synthetic data has no values (the real data has {len(r):,}); it scores 0"
+                else:  # unreadable values count as not matching: the KSComplement of the readable ones times their share
+                    score = (1 - shared_ks(views, c)) * (len(s) / (len(s) + n_bad) if n_bad else 1.0)
+                    note = f"{note}; they count as not matching" if note else None
+                if (rn := unreadable_note(views, c, 0, "real")) is not None:
+                    note = "; ".join(x for x in (note, f"{rn}; they are left out") if x)
+                rows.append((c, "KSComplement", score, note))
             else:
                 codes, n_codes, na = views.codes(c)
-                rows.append((c, "TVComplement", _tv_counts(*category_counts(codes[:2], n_codes, na))))
-        df = pd.DataFrame(rows, columns=["Column", "Metric", "Score"])
+                cr, cs = category_counts(codes[:2], n_codes, na)
+                score = _tv_counts(cr, cs)
+                if cr.sum() and not cs.sum():
+                    score, note = 0.0, f"column {c!r}: the synthetic data has no values (the real data has {int(cr.sum()):,}); it scores 0"
+                rows.append((c, "TVComplement", score, note))
+        df = pd.DataFrame(rows, columns=["Column", "Metric", "Score", "Note"])
+        self._notes += [n for n in df["Note"] if n is not None]
+        if df["Note"].isna().all():
+            df = df.drop(columns="Note")
+        else:
+            df["Note"] = df["Note"].fillna("")
         self._details["Column Shapes"] = df
         self._scores["Column Shapes"] = float(df["Score"].mean()) if df["Score"].notna().any() else np.nan
 
@@ -352,7 +427,15 @@ class QualityReport(PropertyReport):
             bad = np.array([e is not None for e in err], dtype=bool)
             rr, rs = np.where(bad, np.nan, rr), np.where(bad, np.nan, rs)
             r_real[cont], r_syn[cont], error[cont] = rr, rs, err
-            score[cont] = 1 - np.abs(rr - rs) / 2
+            sc = 1 - np.abs(rr - rs) / 2
+            # synthetic values that cannot be read count as not matching: the score of the rows
+            # where both are readable times their share of the rows where both are present
+            weak = np.array([views.unreadable(c)[1] is not None or not (~np.isnan(x)).any() for c, x in num_s.items()], dtype=bool)
+            hit = np.flatnonzero((weak[a] | weak[b]) & ~bad)
+            if len(hit):
+                share = _readable_share(list(num_s.items()), views, a[hit], b[hit])
+                sc[hit] = np.where(np.isnan(rr[hit]), np.nan, np.where(np.isnan(rs[hit]), 0.0, sc[hit] * share))
+            score[cont] = sc
             with np.errstate(invalid="ignore"):
                 meets[cont] = ~np.isnan(rr) & (np.abs(rr) > CORRELATION_THRESHOLD)
         # every column as integer codes once (real and synthetic share one code book; missing
@@ -362,7 +445,10 @@ class QualityReport(PropertyReport):
         for k in used_cols:
             c = cols[k]
             if c in num_r:
-                codes[c] = (_bin_codes(num_r[c]).astype(np.int64), _bin_codes(num_s[c]).astype(np.int64), 12)
+                syn_codes, unread = _bin_codes(num_s[c]).astype(np.int64), views.unreadable(c)[1]
+                if unread is not None:  # unreadable synthetic values: a code of their own, which no real value has
+                    syn_codes[unread] = 12
+                codes[c] = (_bin_codes(num_r[c]).astype(np.int64), syn_codes, 13 if unread is not None else 12)
             else:
                 codes_c, n_codes, _ = views.codes(c)
                 codes[c] = (codes_c[0], codes_c[1], n_codes)

@@ -79,7 +79,10 @@ def build_report(real_data, synthetic_data, metadata, holdout=None, target=None,
     frames = [real, syn] + ([holdout] if holdout is not None else [])
     for c, m in meta.items():
         if m["sdtype"] == "datetime" and all(c in f.columns and not pd.api.types.is_datetime64_any_dtype(f[c].dtype) for f in frames):
-            frames = [f.assign(**{c: as_datetime(f[c], m)}) for f in frames]
+            parsed = [as_datetime(f[c], m) for f in frames]
+            # a table with dates that do not parse keeps its text, so that the views count them as unreadable
+            if not any((p.isna() & f[c].notna()).any() for p, f in zip(parsed, frames)):
+                frames = [f.assign(**{c: p}) for f, p in zip(frames, parsed)]
     real, syn = frames[0], frames[1]
     holdout = frames[2] if holdout is not None else None
     # every metric reads its columns from one set of views: each column is converted, sorted
@@ -129,6 +132,8 @@ def build_report(real_data, synthetic_data, metadata, holdout=None, target=None,
         "<h2>Quality</h2>",
         _table(quality.get_properties()),
         f"<p class='muted' id='pair-sampling'>{html.escape(sampling)}.</p>" if sampling else "",
+        f"<p class='muted' id='pair-threshold'>{html.escape(quality.pair_threshold_text())}.</p>" if quality.pair_threshold_text() else "",
+        "".join(f"<p class='warning quality-warning' style='color:#a33'>{html.escape(w)}</p>" for w in quality.warnings),
         f"<div class='plots'>{quality.get_visualization('Column Shapes', max_items=MAX_SCORE_BARS).to_svg()}</div>",
         "<h3>Column shapes</h3>",
         _table(quality.get_details("Column Shapes"), what="columns"),
