@@ -125,12 +125,14 @@ def spooled_file():
     return tempfile.SpooledTemporaryFile(max_size=32 * 2**20)
 
 
-def read_npz(fh, what: str, budget: int, max_arrays: int = 1_000_000) -> dict:
+def read_npz(fh, what: str, budget: int, max_arrays: int = 1_000_000, limits: dict | None = None) -> dict:
     """Arrays of an ``.npz`` archive (an open binary file), within ``budget`` bytes in all.
 
     Members must be ``a<N>.npy`` files, stored or deflated, with a version 1 or 2 header
     declaring a plain numeric dtype; the header's shape times the itemsize must equal the bytes
-    that follow it, and the sum over all arrays must stay within ``budget``.
+    that follow it, and the sum over all arrays must stay within ``budget``. With ``limits``
+    (array name -> most elements it may hold), a member not named there, or whose header declares
+    more elements, is refused before anything of it is decompressed beyond its header.
     """
     check_directory(fh, f"{what} (arrays.npz)", max_arrays, max_arrays * 1024 + 65536)
     fh.seek(0)
@@ -147,13 +149,17 @@ def read_npz(fh, what: str, budget: int, max_arrays: int = 1_000_000) -> dict:
             key = info.filename[:-4]
             if key in arrays:
                 raise ModelFileError(f"{what}: arrays.npz holds array {key!r} twice")
+            if limits is not None and key not in limits:
+                raise ModelFileError(
+                    f"{what}: arrays.npz holds an array {key!r} that the model state does not use; the file was edited or crafted"
+                )
             check_member(info, f"{what} (arrays.npz)", left)
-            arrays[key] = _read_npy(z, info, what, left)
+            arrays[key] = _read_npy(z, info, what, left, None if limits is None else limits[key])
             left -= arrays[key].nbytes
     return arrays
 
 
-def _read_npy(z, info, what, left: int) -> np.ndarray:
+def _read_npy(z, info, what, left: int, max_count: int | None = None) -> np.ndarray:
     fmt = np.lib.format
     name = info.filename
     try:
@@ -175,6 +181,11 @@ def _read_npy(z, info, what, left: int) -> np.ndarray:
                 raise ModelFileError(f"{what}: array {name} declares an invalid shape {str(shape)[:80]}")
             count = math.prod(shape)
             nbytes = count * dtype.itemsize
+            if max_count is not None and count > max_count:
+                raise ModelFileError(
+                    f"{what}: array {name} declares shape {shape} ({count:,} values), more than the {max_count:,} values "
+                    "the model's metadata, parameters and state allow for it; the file was edited or crafted"
+                )
             if nbytes > left:
                 raise ModelFileError(
                     f"{what}: array {name} declares shape {shape} ({nbytes:,} bytes), more than the {left:,} bytes left in the "

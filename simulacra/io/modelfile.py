@@ -25,6 +25,7 @@ import hmac
 import io
 import json
 import os
+import tempfile
 import warnings
 import zipfile
 from pathlib import Path
@@ -201,11 +202,15 @@ def save_model(path, synthesizer: str, parameters: dict, metadata: dict, state: 
     return path
 
 
-def load_model(path, key=None) -> dict:
+def load_model(path, key=None, array_limits=None) -> dict:
     """Read and validate a model file; return the manifest with arrays put back into ``state``.
 
     With a ``key`` (or ``SIMULACRA_MODEL_KEY`` set), the file must carry a valid signature made
     with that key. Nothing larger than the size limit (:func:`max_model_bytes`) is ever held.
+    ``array_limits(manifest)`` (given by the synthesizers) returns, for each array the state refers
+    to, the most values it may hold given the metadata, parameters and state; an array declaring
+    more, or one the state does not refer to, is refused before it is decompressed, and the
+    ``arrays.npz`` member may not exceed what those limits add up to.
     """
     path = Path(path)
     where = repr(str(path))
@@ -235,9 +240,15 @@ def load_model(path, key=None) -> dict:
                 raw_manifest = read_member(z, info[MANIFEST], manifest_limit, where)
                 manifest, checksum = _parse_manifest(raw_manifest, where)
                 signer = _signer(manifest, secret, where)
+                limits, arrays_cap = _array_limits(manifest, array_limits, budget, where)
+                if info[ARRAYS].file_size > arrays_cap:
+                    raise ModelFileError(
+                        f"{where}: {ARRAYS} declares {info[ARRAYS].file_size:,} bytes, more than the {arrays_cap:,} bytes its "
+                        "state's arrays can need; the file was edited or crafted"
+                    )
                 digest = hashlib.sha256()
                 with spooled_file() as spool:
-                    copy_member(z, info[ARRAYS], spool, budget, where, (digest,) + ((signer,) if signer else ()))
+                    copy_member(z, info[ARRAYS], spool, arrays_cap, where, (digest,) + ((signer,) if signer else ()))
                     if digest.hexdigest() != manifest["arrays_sha256"]:
                         raise ModelFileError(f"{where} was modified or corrupted (arrays checksum mismatch); re-create it with fit and save")
                     if signer is not None and not hmac.compare_digest(signer.hexdigest(), manifest["signature"]["value"]):
@@ -245,7 +256,7 @@ def load_model(path, key=None) -> dict:
                             f"{where}: the signature does not match the key: the file was modified after it was signed, "
                             "or it was signed with another key; do not load it unless you trust where it came from"
                         )
-                    arrays = read_npz(spool, where, budget)
+                    arrays = read_npz(spool, where, budget, limits=limits)
     except ModelFileError:
         raise
     except MemoryError:
@@ -262,6 +273,46 @@ def load_model(path, key=None) -> dict:
     manifest["state"] = _decode(manifest["state"], arrays, used)
     manifest["checksum"] = checksum
     return manifest
+
+
+def _array_refs(obj, refs: set) -> set:
+    """The array names a (still encoded) state refers to."""
+    if isinstance(obj, dict):
+        if set(obj) == {"__array__"}:
+            if not isinstance(obj["__array__"], str):
+                raise ModelFileError(f"model file refers to an invalid array name {str(obj['__array__'])[:40]!r}")
+            refs.add(obj["__array__"])
+        else:
+            for v in obj.values():
+                _array_refs(v, refs)
+    elif isinstance(obj, list):
+        for v in obj:
+            _array_refs(v, refs)
+    return refs
+
+
+#: bytes an .npy member may add to its values inside arrays.npz (zip headers, .npy header), and the archive's own
+NPY_OVERHEAD = 4096
+NPZ_OVERHEAD = 65536
+
+
+def _array_limits(manifest: dict, array_limits, budget: int, where: str):
+    """(name -> most values or None, cap on the arrays.npz member) before any array is read."""
+    refs = _array_refs(manifest["state"], set())
+    limits = dict.fromkeys(refs)
+    if array_limits is not None:
+        try:
+            given = array_limits(manifest)
+        except ModelFileError as e:
+            raise ModelFileError(f"{where}: {str(e).removeprefix('model file: ')}; the file was edited or crafted") from None
+        for k in refs:
+            n = given.get(k)
+            if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+                raise ModelFileError(f"{where}: no size can be derived for array {k!r} from the model state; the file was edited or crafted")
+            limits[k] = n
+    if any(n is None for n in limits.values()):
+        return limits, budget
+    return limits, min(budget, sum(n * 16 + NPY_OVERHEAD for n in limits.values()) + NPZ_OVERHEAD)
 
 
 def _parse_manifest(raw: bytes, where: str):

@@ -507,7 +507,9 @@ class BaseSynthesizer:
         from ..transforms import TableTransformer
         from . import get_synthesizer_class
 
-        manifest = load_model(filepath, key=key)
+        from ._array_bounds import array_limits
+
+        manifest = load_model(filepath, key=key, array_limits=array_limits)
         name = manifest["synthesizer"]
         try:
             klass = get_synthesizer_class(name)

@@ -272,6 +272,12 @@ class DatetimeTransform(ColumnTransform):
         self.format_shares = [float(x) for x in st["format_shares"]]
         if self.is_text and (not self.formats or len(self.formats) != len(self.format_shares)):
             raise ValueError("text datetimes need formats with shares")
+        from ._state_checks import check_shares, check_strftime
+
+        for f in self.formats + ([] if self.datetime_format is None else [self.datetime_format]):
+            check_strftime(f, f"datetime format of column {self.column!r}")
+        if self.is_text:
+            check_shares(self.format_shares, len(self.formats), f"format_shares of column {self.column!r}")
         self.utc_offset = st["utc_offset"]
         self.unit = str(st["unit"])
         if self.unit not in _PER_SECOND:

@@ -210,6 +210,8 @@ class NumericalTransform(ColumnTransform):
         return st
 
     def set_state(self, st):
+        from ._state_checks import check_numeric_dtype as check_state_dtype
+
         super().set_state(st)
         self.computer_representation = st["computer_representation"]
         self.enforce_min_max_values = bool(st["enforce_min_max_values"])
@@ -225,6 +227,9 @@ class NumericalTransform(ColumnTransform):
             # the learned bounds are floats: float(2**64 - 1) == 2**64 is a valid UInt64 maximum
             if self.min < float(lo) or self.max > float(hi):
                 raise ValueError(f"bounds [{self.min}, {self.max}] do not fit {self.representation}")
+        check_state_dtype(self.dtype, self.representation, self.min, self.max)
+        if self.computer_representation is not None and self.computer_representation != self.representation:
+            raise ValueError(f"computer_representation {str(self.computer_representation)[:40]!r} differs from {self.representation!r}")
         if len(self.output_names) not in (1, 2):
             raise ValueError("a numerical column has one output and an optional null indicator")
         self.decimals = None if st["decimals"] is None else int(st["decimals"])

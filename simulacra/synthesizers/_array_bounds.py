@@ -1,0 +1,148 @@
+"""How big each array of a model file may be, derived from its manifest before any array is read.
+
+A model file's arrays are decompressed only up to what its metadata, parameters and (JSON) state
+imply: the number of transformed outputs ``d`` (the transforms' ``output_names``), the number of
+categories of each categorical transform, the fitted row count ``N`` (``fitted_rows``) and each
+family's own sizes:
+
+- transforms: category probabilities, one per category;
+- Gaussian copula: the correlation ``d x d`` or the factor ``d x k`` (``k <= d``);
+- CART: per tree at most ``2N + 1`` nodes and ``N`` donors, ``d`` predictors;
+- Bayesian network: each table ``prod(parent cards) x card``, from the ``cards`` and ``parents`` in
+  the state, each column's bins ``card x 64``;
+- neural (CTGAN, TVAE, CopulaGAN): up to ``MAX_MODES`` modes a continuous column, layer weights
+  within ``rows x cols`` where rows and columns follow from the layer-size parameters, the
+  embedding size, ``pac`` and the encoded width.
+
+:func:`array_limits` returns ``{array name: most values}`` for :func:`simulacra.io.modelfile.load_model`,
+which refuses any array declaring more (and any array the state does not use) before inflating it.
+"""
+
+from __future__ import annotations
+
+from ..errors import ModelFileError
+from ._model_checks import DIM_PARAMS
+
+#: largest fitted row count a model file may declare
+MAX_ROWS = 2**40
+#: quantile points per Bayesian-network bin (the sampler stores 33)
+MAX_WITHIN = 64
+NEURAL = ("ctgan", "tvae", "copulagan")
+
+
+def _count(x, what: str, lo: int = 0, hi: int = MAX_ROWS) -> int:
+    if isinstance(x, bool) or not isinstance(x, int) or not lo <= x <= hi:
+        raise ModelFileError(f"model file: {what} must be an integer from {lo:,} to {hi:,}, got {str(x)[:40]}")
+    return x
+
+
+def _put(obj, n: int, out: dict) -> None:
+    """Every array under ``obj`` may hold at most ``n`` values (the smallest bound wins)."""
+    if isinstance(obj, dict):
+        if set(obj) == {"__array__"}:
+            k = obj["__array__"]
+            out[k] = min(out.get(k, n), n)
+            return
+        for v in obj.values():
+            _put(v, n, out)
+    elif isinstance(obj, list):
+        for v in obj:
+            _put(v, n, out)
+
+
+def _default(obj, n: int, out: dict) -> None:
+    """Arrays under ``obj`` that no rule named may hold at most ``n`` values."""
+    refs: dict = {}
+    _put(obj, n, refs)
+    for k in refs:
+        out.setdefault(k, n)
+
+
+def array_limits(manifest: dict) -> dict:
+    """``{array name: most values}`` for every array the manifest's state refers to."""
+    try:
+        return _limits(manifest)
+    except ModelFileError:
+        raise
+    except (KeyError, TypeError, AttributeError, ValueError, IndexError) as e:
+        raise ModelFileError(f"model file: invalid model state ({type(e).__name__}: {str(e)[:120]})") from None
+
+
+def _limits(manifest: dict) -> dict:
+    state, params, name = manifest["state"], manifest["parameters"], manifest["synthesizer"]
+    if not isinstance(state, dict) or not isinstance(params, dict):
+        raise ModelFileError("model file: state and parameters must be objects")
+    n_rows = _count(state.get("fitted_rows"), "fitted_rows")
+    transforms = state["transformer"]["transforms"]
+    cards = []  # categories of each output of a categorical transform, None for others
+    out: dict = {}
+    for t in transforms:
+        st = t["state"]
+        outputs = st.get("output_names", [])
+        if not isinstance(outputs, list):
+            raise ModelFileError("model file: a transform's output_names must be a list")
+        k = None
+        for field in ("categories", "values"):
+            if isinstance(st.get(field), list):
+                k = len(st[field]) + 1  # + missing
+        cards += [k] * len(outputs)
+        _put(st, k if k is not None else n_rows + 1, out)
+    d = len(cards)
+    kmax = max([c for c in cards if c is not None] + [2])
+    model = state.get("model")
+    family = _FAMILIES.get(name)
+    if family is not None and isinstance(model, dict):
+        family(model, params, d, kmax, n_rows, out)
+    _default(state, max(n_rows, d, kmax) + 1, out)  # anything a family did not name: bounded by the fitted rows
+    return out
+
+
+def _copula(model, params, d, kmax, n_rows, out):
+    _put(model.get("correlation"), d * d, out)
+    _put(model.get("factor"), d * d, out)
+
+
+def _cart(model, params, d, kmax, n_rows, out):
+    for tree in model.get("trees", []):
+        if isinstance(tree, dict):
+            _put(tree.get("predictors"), d, out)
+            _put(tree, 2 * n_rows + 1, out)
+    _put(model.get("cats"), kmax, out)
+
+
+def _bayes(model, params, d, kmax, n_rows, out):
+    cards = [_count(c, "a Bayesian network card", 1) for c in model["cards"]]
+    for a, parents, table in zip(model["order"], model["parents"], model["tables"]):
+        size = cards[_count(a, "a Bayesian network node", 0, len(cards) - 1)]
+        for p in parents:
+            size *= cards[_count(p, "a Bayesian network parent", 0, len(cards) - 1)]
+            size = min(size, MAX_ROWS)
+        _put(table, size, out)
+    for c, col in zip(cards, model["cols"]):
+        _put(col, c * MAX_WITHIN, out)
+
+
+def _neural(model, params, d, kmax, n_rows, out):
+    from ._neural import DISCRETE_MAX_VALUES, MAX_MODES
+
+    width = 0
+    for col in model.get("mode", {}).get("columns", []):
+        if isinstance(col, dict) and col.get("type") == "continuous":
+            _put(col, MAX_MODES, out)
+            width += MAX_MODES + 1
+        else:  # categories, or up to DISCRETE_MAX_VALUES distinct numbers
+            k = max(kmax, min(DISCRETE_MAX_VALUES, n_rows) + 1)
+            _put(col, k, out)
+            width += k
+    _put(model.get("cats"), kmax, out)
+    dims = [x for p in DIM_PARAMS for x in params.get(p, []) if isinstance(x, int)]
+    emb = params.get("embedding_dim", 128)
+    pac = params.get("pac", 1)
+    emb = emb if isinstance(emb, int) else 0
+    pac = pac if isinstance(pac, int) and pac > 0 else 1
+    rows = max(dims + [emb, width, 1]) + 1
+    cols = pac * (emb + 2 * width + sum(dims) + 1)
+    _put(model.get("weights"), min(rows * cols, MAX_ROWS), out)
+
+
+_FAMILIES = {"gaussian_copula": _copula, "cart": _cart, "bayesian_network": _bayes, **dict.fromkeys(NEURAL, _neural)}
