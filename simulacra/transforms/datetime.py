@@ -230,7 +230,7 @@ class DatetimeTransform(ColumnTransform):
                     off = self.utc_offset.replace(":", "")
                     minutes = (int(off[1:3]) * 60 + int(off[3:5])) * (1 if off[0] == "+" else -1)
                     part = part.dt.tz_convert(_dt.timezone(_dt.timedelta(minutes=minutes)))
-            text = part.dt.strftime(fmt)
+            text = _strftime(part, fmt, nanoseconds=self.unit == "ns" and self.step % 1000 != 0)
             if "%z" in fmt and self.utc_offset and ":" in self.utc_offset:
                 text = text.str.replace(r"([+-]\d{2})(\d{2})$", r"\1:\2", regex=True)
             out[sel] = text.to_numpy()
@@ -297,6 +297,29 @@ class DatetimeTransform(ColumnTransform):
         self.null_rate = check_rate(st["null_rate"])
         if (self.null_rate > 0) != (len(self.output_names) == 2) or len(self.output_names) not in (1, 2):
             raise ValueError("null_rate does not match the outputs")
+
+
+def _strftime(part: pd.Series, fmt: str, nanoseconds: bool) -> pd.Series:
+    """``part.dt.strftime(fmt)`` with ``%Y`` zero-padded to four digits (pandas writes the year 577
+    as '577') and, with ``nanoseconds``, ``%f`` as nine digits (pandas writes six)."""
+    years = part.dt.year.to_numpy()
+    fills = {}
+    if "%Y" in fmt and len(years) and (years < 1000).any():
+        fills["%Y"] = pd.Series(years, index=part.index).astype(str).str.zfill(4)
+    if nanoseconds and "%f" in fmt:
+        ns = part.dt.microsecond.to_numpy().astype(np.int64) * 1000 + part.dt.nanosecond.to_numpy()
+        fills["%f"] = pd.Series(ns, index=part.index).astype(str).str.zfill(9)
+    if not fills:
+        return part.dt.strftime(fmt)
+    marks = {d: f"\ue000{k}\ue000" for k, d in enumerate(fills)}
+    for d, m in marks.items():
+        fmt = fmt.replace(d, m)
+    text = part.dt.strftime(fmt)
+    for d, m in marks.items():
+        for _ in range(fmt.count(m)):  # once per directive in the format, not per row
+            cut = text.str.partition(m)
+            text = cut[0] + fills[d] + cut[2]
+    return text
 
 
 def _date_ticks(column, s: pd.Series):

@@ -305,3 +305,27 @@ def test_full_range_uint64_model_reloads(tmp_path):
     s.save(tmp_path / "m.zip")
     out = GaussianCopulaSynthesizer.load(tmp_path / "m.zip").sample(50, seed=0)
     assert out["u"].dtype == np.uint64 and out["u"].equals(s.sample(50, seed=0)["u"])
+
+
+@pytest.mark.parametrize(
+    "values, fmt",
+    [
+        (["0577-06-15", "0012-01-01", "1999-03-04", "0800-12-31"], "%Y-%m-%d"),  # came back as 577-06-15, 12-01-01
+        (["15/06/0577 10:00", "01/01/2000 11:00"], "%d/%m/%Y %H:%M"),
+    ],
+)
+def test_text_years_below_1000_keep_four_digits(values, fmt):
+    s = pd.Series(values * 5, name="d")
+    out = roundtrip(DatetimeTransform("d", datetime_format=fmt), s)
+    assert out.tolist() == s.tolist()
+
+
+def test_nanosecond_fractions_come_back_with_nine_digits():
+    s = pd.Series(["2020-01-01 00:00:00.123456789", "2020-01-03 00:00:00.500000001", "2020-01-02 10:00:00.25"] * 5, name="d")
+    out = roundtrip(DatetimeTransform("d", datetime_format="%Y-%m-%d %H:%M:%S.%f"), s)
+    assert out.str.fullmatch(r"2020-01-0\d \d\d:00:00\.\d{9}").all()  # pandas wrote six digits
+    # values are learned as float seconds: nanoseconds at float precision (about 0.2 us in 2020)
+    back = pd.to_datetime(out, format="%Y-%m-%d %H:%M:%S.%f")
+    assert (abs(back - pd.to_datetime(s, format="%Y-%m-%d %H:%M:%S.%f")) < pd.Timedelta("1us")).all()
+    micro = pd.Series(["2020-01-01 00:00:00.123456", "2020-01-02 10:00:00.000001"] * 5, name="d")
+    assert roundtrip(DatetimeTransform("d", datetime_format="%Y-%m-%d %H:%M:%S.%f"), micro).tolist() == micro.tolist()
