@@ -24,16 +24,21 @@ def require_torch(who: str):
 
 
 def device_for(cuda) -> str:
+    """The torch device: ``True``/``None`` take the GPU when there is one, else the CPU (as SDV does)."""
+    import re
+
     torch = require_torch("this synthesizer")
+    if isinstance(cuda, np.bool_):
+        cuda = bool(cuda)
     if cuda is True or cuda is None:
         return "cuda" if torch.cuda.is_available() else "cpu"
     if cuda is False:
         return "cpu"
-    if isinstance(cuda, str):
+    if isinstance(cuda, str) and re.fullmatch(r"cpu|mps|cuda(:[0-9]{1,4})?", cuda):
         if cuda.startswith("cuda") and not torch.cuda.is_available():
             raise ParameterError(f"cuda={cuda!r} was asked for but no CUDA device is available; pass cuda=False")
         return cuda
-    raise ParameterError(f"cuda must be True, False or a device name like 'cuda:0', got {cuda!r}")
+    raise ParameterError(f"cuda must be True, False or a device name like 'cuda:0' or 'cpu', got {cuda!r}")
 
 
 class ModeTransformer:

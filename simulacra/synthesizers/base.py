@@ -58,14 +58,14 @@ class BaseSynthesizer:
     name = "base"
 
     def __init__(self, metadata, enforce_min_max_values: bool = True, enforce_rounding: bool = True, locales=None, *, pseudonymize: bool = False, pseudonymize_key=None):
+        from ._params import check_bool, check_locales
+
         self.metadata = _as_metadata(metadata)
         self.metadata.validate()
-        self.enforce_min_max_values = bool(enforce_min_max_values)
-        self.enforce_rounding = bool(enforce_rounding)
-        if isinstance(locales, str):
-            locales = [locales]
-        self.locales = list(locales) if locales else ["en_US"]
-        self.pseudonymize = bool(pseudonymize)
+        self.enforce_min_max_values = check_bool("enforce_min_max_values", enforce_min_max_values)
+        self.enforce_rounding = check_bool("enforce_rounding", enforce_rounding)
+        self.locales = check_locales(locales)
+        self.pseudonymize = check_bool("pseudonymize", pseudonymize)
         self._pseudonymize_key = pseudonymize_key
         self._fitted = False
         self._transformer = None
@@ -444,8 +444,10 @@ class BaseSynthesizer:
         """
         self._check_fitted()
         from ..io.files import TableWriter, check_writable
-        from ..sampling.plan import check_output_rows
+        from ..sampling.plan import check_num_rows, check_output_rows
 
+        check_num_rows(num_rows)  # a bad count (or 2**63) is refused before any progress bar is drawn
+        self._batch_size(batch_size)
         if output_file_path is not None:
             check_writable(output_file_path)
             check_output_rows(self, num_rows, output_file_path)

@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from ..errors import ModelFileError, ParameterError
+from ..errors import ModelFileError
 from .base import BaseSynthesizer
 
 _WITHIN = 33  # quantiles kept inside each numeric bin
@@ -62,14 +62,10 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
     def __init__(self, metadata, enforce_min_max_values=True, enforce_rounding=True, locales=None, degree: int = 2,
                  max_bins: int = 20, epsilon: float | None = None, *, pseudonymize=False, pseudonymize_key=None):
         super().__init__(metadata, enforce_min_max_values, enforce_rounding, locales, pseudonymize=pseudonymize, pseudonymize_key=pseudonymize_key)
-        if isinstance(degree, bool) or not isinstance(degree, (int, np.integer)) or degree < 0:
-            raise ParameterError(f"degree must be a non-negative integer, got {degree!r}")
-        if isinstance(max_bins, bool) or not isinstance(max_bins, (int, np.integer)) or max_bins < 2:
-            raise ParameterError(f"max_bins must be an integer of at least 2, got {max_bins!r}")
-        if epsilon is not None and (not isinstance(epsilon, (int, float)) or not epsilon > 0):
-            raise ParameterError(f"epsilon must be a positive number or None, got {epsilon!r}")
-        self.degree, self.max_bins = int(degree), int(max_bins)
-        self.epsilon = None if epsilon is None else float(epsilon)
+        from ._params import check_int, check_number
+
+        self.degree, self.max_bins = check_int("degree", degree), check_int("max_bins", max_bins)
+        self.epsilon = check_number("epsilon", epsilon, strict=True, allow_none=True)
 
     def get_parameters(self):
         p = super().get_parameters()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import ModelFileError, ParameterError
+from ..errors import ModelFileError
 from ._encoding import bounds_from_midpoints, category_midpoints, from_codes, to_codes
 from .base import BaseSynthesizer
 
@@ -79,14 +79,12 @@ class CARTSynthesizer(BaseSynthesizer):
         pseudonymize_key=None,
     ):
         super().__init__(metadata, enforce_min_max_values, enforce_rounding, locales, pseudonymize=pseudonymize, pseudonymize_key=pseudonymize_key)
-        if isinstance(min_samples_leaf, bool) or not isinstance(min_samples_leaf, (int, np.integer)) or min_samples_leaf < 1:
-            raise ParameterError(f"min_samples_leaf must be a positive integer, got {min_samples_leaf!r}")
-        if max_depth is not None and (not isinstance(max_depth, (int, np.integer)) or max_depth < 1):
-            raise ParameterError(f"max_depth must be a positive integer or None, got {max_depth!r}")
-        self.min_samples_leaf = int(min_samples_leaf)
-        self.smoothing = bool(smoothing)
-        self.max_depth = None if max_depth is None else int(max_depth)
-        self.privacy_check = bool(privacy_check)
+        from ._params import check_bool, check_int
+
+        self.min_samples_leaf = check_int("min_samples_leaf", min_samples_leaf)
+        self.smoothing = check_bool("smoothing", smoothing)
+        self.max_depth = check_int("max_depth", max_depth, allow_none=True)
+        self.privacy_check = check_bool("privacy_check", privacy_check)
 
     def get_parameters(self) -> dict:
         p = super().get_parameters()

@@ -22,14 +22,14 @@ from .._random import as_generator
 from ..errors import ModelFileError, ParameterError
 from . import univariate
 from ._encoding import category_midpoints, from_codes, to_codes
-from ._neural import LossProgress, ModeTransformer, check_dims, check_weights_fit, device_for, load_module_state, module_state, require_torch, torch_seed
+from ._neural import LossProgress, ModeTransformer, check_weights_fit, device_for, load_module_state, module_state, require_torch, torch_seed
+from ._params import chain_weights, check_bool, check_dims, check_int, check_number, check_weights
 from .base import BaseSynthesizer
 
 
 def _positive_int(name, v):
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-        raise ParameterError(f"{name} must be a positive integer, got {v!r}")
-    return int(v)
+    """A positive integer within the range a model file may hold (``_model_checks.INT_RANGES``)."""
+    return check_int(name, v)
 
 
 class _NeuralSynthesizer(BaseSynthesizer):
@@ -42,7 +42,7 @@ class _NeuralSynthesizer(BaseSynthesizer):
         self.epochs = _positive_int("epochs", epochs)
         self.batch_size = _positive_int("batch_size", batch_size)
         self.embedding_dim = _positive_int("embedding_dim", embedding_dim)
-        self.verbose = bool(verbose)
+        self.verbose = check_bool("verbose", verbose)
         self.cuda = cuda
         self._device = device_for(cuda)
         self._losses = []
@@ -174,13 +174,18 @@ class CTGANSynthesizer(_NeuralSynthesizer):
                          pseudonymize=pseudonymize, pseudonymize_key=pseudonymize_key)
         self.generator_dim = check_dims("generator_dim", generator_dim)
         self.discriminator_dim = check_dims("discriminator_dim", discriminator_dim)
-        self.generator_lr, self.generator_decay = float(generator_lr), float(generator_decay)
-        self.discriminator_lr, self.discriminator_decay = float(discriminator_lr), float(discriminator_decay)
+        self.generator_lr, self.generator_decay = check_number("generator_lr", generator_lr, strict=True), check_number("generator_decay", generator_decay)
+        self.discriminator_lr = check_number("discriminator_lr", discriminator_lr, strict=True)
+        self.discriminator_decay = check_number("discriminator_decay", discriminator_decay)
         self.discriminator_steps = _positive_int("discriminator_steps", discriminator_steps)
         self.pac = _positive_int("pac", pac)
         if self.batch_size % self.pac:
             raise ParameterError(f"batch_size ({self.batch_size}) must be a multiple of pac ({self.pac})")
-        self.log_frequency = bool(log_frequency)
+        self.log_frequency = check_bool("log_frequency", log_frequency)
+        check_weights(type(self).__name__, {
+            "generator": chain_weights(self.embedding_dim, self.generator_dim, residual=True),
+            "discriminator": chain_weights(self.discriminator_dim[0], self.discriminator_dim[1:]),
+        })
 
     def get_parameters(self):
         p = super().get_parameters()
@@ -446,8 +451,12 @@ class TVAESynthesizer(_NeuralSynthesizer):
                          pseudonymize=pseudonymize, pseudonymize_key=pseudonymize_key)
         self.compress_dims = check_dims("compress_dims", compress_dims)
         self.decompress_dims = check_dims("decompress_dims", decompress_dims)
-        self.l2scale = float(l2scale)
-        self.loss_factor = float(loss_factor)
+        self.l2scale = check_number("l2scale", l2scale)
+        self.loss_factor = check_number("loss_factor", loss_factor)
+        check_weights(type(self).__name__, {
+            "encoder": chain_weights(self.compress_dims[0], self.compress_dims[1:]) + 2 * self.compress_dims[-1] * self.embedding_dim,
+            "decoder": chain_weights(self.embedding_dim, self.decompress_dims),
+        })
 
     def get_parameters(self):
         p = super().get_parameters()
@@ -562,6 +571,8 @@ class CopulaGANSynthesizer(CTGANSynthesizer):
                          discriminator_dim, generator_lr, generator_decay, discriminator_lr, discriminator_decay, discriminator_steps,
                          pac, log_frequency, verbose, cuda, pseudonymize=pseudonymize, pseudonymize_key=pseudonymize_key)
         self.default_distribution = univariate.canonical(default_distribution or "beta")
+        if numerical_distributions is not None and not isinstance(numerical_distributions, dict):
+            raise ParameterError(f"numerical_distributions must be a dict {{column: distribution}}, got {numerical_distributions!r}")
         cols = self.metadata.get_columns()
         nd = {}
         for col, dist in (numerical_distributions or {}).items():

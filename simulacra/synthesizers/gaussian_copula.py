@@ -132,6 +132,8 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
     ):
         super().__init__(metadata, enforce_min_max_values, enforce_rounding, locales, pseudonymize=pseudonymize, pseudonymize_key=pseudonymize_key)
         self.default_distribution = univariate.canonical(default_distribution or "auto")
+        if numerical_distributions is not None and not isinstance(numerical_distributions, dict):
+            raise ParameterError(f"numerical_distributions must be a dict {{column: distribution}}, got {numerical_distributions!r}")
         numerical_distributions = dict(numerical_distributions or {})
         cols = self.metadata.get_columns()
         for col, dist in numerical_distributions.items():

@@ -1,0 +1,112 @@
+"""Checks of the synthesizers' constructor parameters: type and range, at construction.
+
+The ranges are those a model file may hold (``_model_checks.INT_RANGES``, the layer-size caps),
+so what the API accepts is what a model file may hold: a synthesizer that can be built can be
+saved and loaded again, and an absurd value (``embedding_dim=10**8``) is a ParameterError here,
+not an allocator error in the middle of ``fit``. Booleans must be real booleans (``bool`` or
+``numpy.bool_``): ``bool("False")`` is True, so text is refused instead of read as True.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from ..errors import ParameterError
+from ._model_checks import DIM_PARAMS, INT_RANGES, MAX_LAYER_SIZE, MAX_LAYERS
+
+#: the most weights the layers known at construction may hold (4 GiB of float32; Adam adds twice that)
+MAX_WEIGHTS = 2**30
+
+
+def check_bool(name: str, value) -> bool:
+    """``value`` as a bool; anything but ``True``/``False`` (numpy's too) is a ParameterError."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise ParameterError(f"{name} must be True or False, got {value!r}")
+
+
+def check_int(name: str, value, allow_none: bool = False):
+    """An integer within the range a model file may hold for ``name`` (``INT_RANGES``)."""
+    if value is None and allow_none:
+        return None
+    lo, hi = INT_RANGES[name]
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
+        extra = " or None" if allow_none else ""
+        raise ParameterError(f"{name} must be an integer from {lo:,} to {hi:,}{extra}, got {value!r}")
+    return int(value)
+
+
+def check_number(name: str, value, minimum: float = 0.0, strict: bool = False, allow_none: bool = False):
+    """A finite real number of at least ``minimum`` (above it when ``strict``)."""
+    if value is None and allow_none:
+        return None
+    ok = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+    if ok:
+        v = float(value)
+        ok = math.isfinite(v) and (v > minimum if strict else v >= minimum)
+    if not ok:
+        bound = f"{'above' if strict else 'at least'} {minimum:g}"
+        raise ParameterError(f"{name} must be a finite number {bound}{' or None' if allow_none else ''}, got {value!r}")
+    return v
+
+
+def check_dims(name: str, dims) -> tuple[int, ...]:
+    """Layer sizes: an integer or a list/tuple of 1 to 64 integers from 1 to 65,536."""
+    assert name in DIM_PARAMS
+    if isinstance(dims, (int, np.integer)) and not isinstance(dims, (bool, np.bool_)):
+        dims = (dims,)
+    what = f"a tuple of 1 to {MAX_LAYERS} layer sizes from 1 to {MAX_LAYER_SIZE:,}, like (256, 256)"
+    if not isinstance(dims, (list, tuple)) or not 1 <= len(dims) <= MAX_LAYERS:
+        raise ParameterError(f"{name} must be {what}, got {dims!r}")
+    for d in dims:
+        if isinstance(d, (bool, np.bool_)) or not isinstance(d, (int, np.integer)) or not 1 <= d <= MAX_LAYER_SIZE:
+            raise ParameterError(f"{name} must be {what}, got {dims!r}")
+    return tuple(int(d) for d in dims)
+
+
+def check_weights(who: str, chains: dict) -> None:
+    """Refuse layers that would hold more than ``MAX_WEIGHTS`` weights before the data adds its own.
+
+    ``chains`` maps a network's name to the number of weights its data-independent layers hold
+    (a lower bound of its size: the data's columns only add to it).
+    """
+    total = sum(chains.values())
+    if total > MAX_WEIGHTS:
+        biggest = max(chains, key=chains.get)
+        raise ParameterError(
+            f"{who}: these layer sizes make networks of at least {total:,} weights ({total * 4 / 2**30:.1f} GiB, "
+            f"the {biggest} {chains[biggest]:,}), more than the {MAX_WEIGHTS:,} allowed; lower embedding_dim or the layer sizes"
+        )
+
+
+def chain_weights(first: int, dims, residual: bool = False) -> int:
+    """Weights of dense layers from ``first`` inputs through ``dims`` (CTGAN's generator concatenates: ``residual``)."""
+    total, width = 0, int(first)
+    for h in dims:
+        total += width * int(h)
+        width = width + int(h) if residual else int(h)
+    return total
+
+
+def check_locales(locales) -> list[str]:
+    """``None`` -> ``['en_US']``; a locale or a list of locales Faker has person data for."""
+    if locales is None:
+        return ["en_US"]
+    if isinstance(locales, str):
+        locales = [locales]
+    if not isinstance(locales, (list, tuple)) or not locales:
+        raise ParameterError(f"locales must be a locale like 'en_US' or a non-empty list of them, got {locales!r}")
+    from ..fake.locales import check_locale
+
+    out = []
+    for loc in locales:
+        if not isinstance(loc, str):
+            raise ParameterError(f"locales must be text like 'en_US', got {loc!r}")
+        try:
+            out.append(check_locale(loc))
+        except ParameterError as e:
+            raise ParameterError(f"locales: {e}") from None
+    return out
