@@ -93,9 +93,23 @@ def detect_sep(path: Path) -> str:
     return best[3]
 
 
-def read_header(path: Path, sep: str) -> list[str]:
-    """The header row as written (no renaming); raise for duplicate or empty names."""
+def excel_sep_line(path: Path) -> str | None:
+    """The delimiter named by an Excel ``sep=;`` first line (``"sep=;"`` quoted too), or None."""
+    import re
+
     with _open_text(path) as f:
+        first = f.readline(64)
+    m = re.fullmatch(r'"?sep=([^\r\n"])"?\r?\n?', first)
+    return m.group(1) if m else None
+
+
+def read_header(path: Path, sep: str, skip: int = 0) -> list[str]:
+    """The header row as written (no renaming); raise for duplicate or empty names.
+
+    ``skip``: lines before the header that are not data (an Excel ``sep=`` line)."""
+    with _open_text(path) as f:
+        for _ in range(skip):
+            f.readline()
         try:
             header = next((row for row in csv.reader(f, delimiter=sep) if row), None)  # blank lines skipped, as pandas does
         except csv.Error as e:
@@ -123,8 +137,10 @@ def read_header(path: Path, sep: str) -> list[str]:
     return header
 
 
-def check_field_counts(path: Path, sep: str, width: int) -> None:
-    """Raise FileFormatError naming the first line whose number of fields differs from the header's."""
+def check_field_counts(path: Path, sep: str, width: int, skip: int = 0) -> None:
+    """Raise FileFormatError naming the first line whose number of fields differs from the header's.
+
+    ``skip``: lines before the header that are not data (an Excel ``sep=`` line)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -138,7 +154,7 @@ def check_field_counts(path: Path, sep: str, width: int) -> None:
     try:
         pacsv.read_csv(
             str(path),
-            read_options=pacsv.ReadOptions(use_threads=False, column_names=names, skip_rows=1, block_size=1 << 22),
+            read_options=pacsv.ReadOptions(use_threads=False, column_names=names, skip_rows=1 + skip, block_size=1 << 22),
             parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True, invalid_row_handler=handler),
             convert_options=pacsv.ConvertOptions(include_columns=names[:1], column_types={names[0]: pa.binary()}),
         )

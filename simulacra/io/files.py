@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import FileFormatError, InvalidDataError, ParameterError
-from .csvread import check_field_counts, detect_sep, normalize_sep, read_header
+from .csvread import check_field_counts, detect_sep, excel_sep_line, normalize_sep, read_header
 from .nested import nested_parquet_columns, nested_to_json
 from .numtext import read_number_text
 from .writers import (  # noqa: F401 - the writers live in .writers; their names stay importable from here
@@ -79,13 +79,18 @@ def read_table(path, sep=None, **kwargs) -> pd.DataFrame:
                 head = f.read(8192)
             if b"\x00" in head and not path.name.endswith(".gz"):
                 raise FileFormatError(f"{str(path)!r} is not a text CSV file (it contains binary data)")
-            if sep is None:
-                sep = "\t" if fmt == "tsv" else detect_sep(path)
             # the checks read the file as plain CSV: pandas options that change its layout skip them
             layout = {"header", "names", "skiprows", "skipfooter", "comment", "quotechar", "escapechar", "lineterminator", "nrows"}
-            header = read_header(path, sep) if not layout & set(kwargs) else []
+            # Excel's "sep=;" first line names the delimiter and is not data (Excel reads it so)
+            excel = excel_sep_line(path) if not layout & set(kwargs) else None
+            skip = 0 if excel is None else 1
+            if sep is None:
+                sep = excel or ("\t" if fmt == "tsv" else detect_sep(path))
+            header = read_header(path, sep, skip=skip) if not layout & set(kwargs) else []
             if header:
-                check_field_counts(path, sep, len(header))
+                check_field_counts(path, sep, len(header), skip=skip)
+            if skip:
+                kwargs = {**kwargs, "skiprows": 1}
             df = pd.read_csv(path, sep=sep, low_memory=False, index_col=False, **kwargs)
             df = _keep_leading_zeros(df, path, sep, **{k: v for k, v in kwargs.items() if k in layout})
             df = _exact_big_integers(df, path, sep, **{k: v for k, v in kwargs.items() if k in layout})

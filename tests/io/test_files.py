@@ -288,3 +288,13 @@ def test_json_integers_beyond_64_bits_are_a_clear_error(tmp_path, name):
     p.write_text('{"v": 18446744073709551616, "w": 0}\n{"v": 1, "w": 1}\n')
     with pytest.raises(FileFormatError, match="integer too big for 64 bits.*JSON strings"):
         read_table(p)
+
+
+def test_excel_sep_line_names_the_delimiter_and_is_skipped(tmp_path):
+    """Excel writes 'sep=;' as the first line: it was read as the header ('column(s) 2 of 2 have no name')."""
+    df = read_table(_csv(tmp_path, "sep=;\na;b\n1;2,5\n3;007\n"))
+    assert list(df.columns) == ["a", "b"] and df["a"].tolist() == [1, 3] and df["b"].tolist() == ["2,5", "007"]
+    df = read_table(_csv(tmp_path, '"sep=|"\r\nx|y\r\n1|2\r\n', name="q.csv"))
+    assert list(df.columns) == ["x", "y"] and df["y"].tolist() == [2]
+    with pytest.raises(FileFormatError, match=r"line 4 has 3 field\(s\)"):
+        read_table(_csv(tmp_path, "sep=;\na;b\n1;2\n3;4;5\n", name="bad.csv"))
