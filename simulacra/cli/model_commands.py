@@ -162,6 +162,8 @@ def fit(data, model, metadata_path, synthesizer, preset_name, distribution, epoc
 
     if preset_name is not None and preset_name not in PRESETS:
         raise ParameterError(f"unknown preset {preset_name!r}; choose one of {', '.join(PRESETS)}")
+    if preset_name is not None and click.get_current_context().get_parameter_source("synthesizer") != click.core.ParameterSource.DEFAULT:
+        raise click.UsageError(f"--preset {preset_name} and -s/--synthesizer {synthesizer} exclude each other: a preset chooses the synthesizer; give one of them")
     klass = get_synthesizer_class(PRESETS[preset_name][0] if preset_name else synthesizer)
     if distribution is not None and "default_distribution" not in parameter_names(klass):
         raise ParameterError(f"--distribution applies to the Gaussian copula (and copulagan); {klass.__name__} has no marginal distributions")

@@ -67,6 +67,53 @@ def parameter_names(klass) -> list[str]:
     return names
 
 
+#: how ``--param NAME=VALUE`` may spell a boolean (case-insensitive)
+BOOL_SPELLINGS = {"true": True, "yes": True, "1": True, "on": True, "false": False, "no": False, "0": False, "off": False}
+
+
+def bool_parameters(klass) -> set[str]:
+    """The constructor parameters whose default is a boolean (``enforce_rounding``, ``cuda``...)."""
+    import inspect
+
+    out = set()
+    for k in klass.__mro__:
+        if "__init__" in k.__dict__ and k is not object:
+            for n, prm in inspect.signature(k.__dict__["__init__"]).parameters.items():
+                if isinstance(prm.default, bool):
+                    out.add(n)
+    return out
+
+
+def as_bool_param(name: str, value):
+    """``--param`` text for a boolean parameter -> True/False: true/false, yes/no, 1/0, on/off.
+
+    Anything else is a ParameterError (``bool('False')`` is True: text is never read as a truth
+    value), except device names for ``cuda`` ('cuda:0', 'cpu'), which the synthesizer checks.
+    """
+    if isinstance(value, bool):
+        return value
+    key = str(value).strip().lower() if isinstance(value, (str, int)) else None
+    if key in BOOL_SPELLINGS:
+        return BOOL_SPELLINGS[key]
+    if name == "cuda" and isinstance(value, str):
+        return value
+    raise ParameterError(f"--param {name}={value!r}: {name} is true or false (also yes/no, 1/0, on/off), e.g. --param {name}=false")
+
+
+def warn_cpu_only(kwargs) -> None:
+    """``--param cuda=true`` on a machine without CUDA: one warning line, and the CPU is used (as SDV does)."""
+    if kwargs.get("cuda") is not True:
+        return
+    import warnings
+
+    try:
+        import torch
+    except ImportError:
+        return  # the synthesizer says how to install PyTorch
+    if not torch.cuda.is_available():
+        warnings.warn("--param cuda=true: no CUDA device is available; training on the CPU", stacklevel=2)
+
+
 def synthesizer_kwargs(klass, params, epochs=None, **fixed) -> dict:
     """Keyword arguments for ``klass(metadata, **kwargs)`` from ``--param`` items and ``--epochs``."""
     kwargs = {k: v for k, v in fixed.items() if v is not None}
@@ -80,6 +127,9 @@ def synthesizer_kwargs(klass, params, epochs=None, **fixed) -> dict:
     for k in given:
         if k in kwargs:
             raise ParameterError(f"--param {k} repeats an option given on its own; give it once")
+    booleans = bool_parameters(klass)
+    given = {k: as_bool_param(k, v) if k in booleans else v for k, v in given.items()}
+    warn_cpu_only(given)
     kwargs.update(given)
     if epochs is not None:
         if "epochs" not in names:
