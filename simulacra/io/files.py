@@ -97,7 +97,11 @@ def read_table(path, sep=None, **kwargs) -> pd.DataFrame:
             if sep != "," and "decimal" not in kwargs and "thousands" not in kwargs:
                 df = read_number_text(df, path)
         elif fmt == "parquet":
-            df = nested_to_json(pd.read_parquet(path, **kwargs), nested_parquet_columns(path))
+            try:
+                df = nested_to_json(pd.read_parquet(path, **kwargs), nested_parquet_columns(path))
+            except ValueError as e:
+                _nanosecond_times(path, e)
+                raise
         elif fmt == "jsonl":
             df = pd.read_json(path, lines=True, **_json_options(kwargs))
         else:
@@ -132,6 +136,22 @@ def read_table(path, sep=None, **kwargs) -> pd.DataFrame:
     if fmt in ("json", "jsonl"):
         df = _flatten_nested(df)
     return integer_columns_to_nullable(df)
+
+
+def _nanosecond_times(path, error: Exception) -> None:
+    """Raise a FileFormatError naming the time64('ns') columns when Arrow refused their nanoseconds."""
+    if "non-zero nanoseconds" not in str(error):
+        return
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    cols = [f.name for f in pq.read_schema(str(path)) if pa.types.is_time64(f.type) and f.type.unit == "ns"]
+    if cols:
+        raise FileFormatError(
+            f"{str(path)!r}: time-of-day column(s) {', '.join(repr(c) for c in cols[:5])} have nanoseconds "
+            f"({str(error).splitlines()[0]}), which Python's datetime.time cannot hold; cast the column to "
+            "time64('us') (rounding to microseconds) or store it as integer nanoseconds since midnight"
+        ) from None
 
 
 def _json_options(kwargs: dict) -> dict:

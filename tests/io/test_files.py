@@ -298,3 +298,15 @@ def test_excel_sep_line_names_the_delimiter_and_is_skipped(tmp_path):
     assert list(df.columns) == ["x", "y"] and df["y"].tolist() == [2]
     with pytest.raises(FileFormatError, match=r"line 4 has 3 field\(s\)"):
         read_table(_csv(tmp_path, "sep=;\na;b\n1;2\n3;4;5\n", name="bad.csv"))
+
+
+def test_parquet_times_with_nanoseconds_name_the_column(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    p = tmp_path / "t.parquet"
+    pq.write_table(pa.table({"x": [1, 2], "clock": pa.array([1_000_000_001, 2_000_000_000], pa.time64("ns"))}), p)
+    with pytest.raises(FileFormatError, match=r"column\(s\) 'clock' have nanoseconds.*time64\('us'\)"):
+        read_table(p)
+    pq.write_table(pa.table({"clock": pa.array([1_000_000_000, 2_000_000_000], pa.time64("ns"))}), p)
+    assert [str(v) for v in read_table(p)["clock"]] == ["00:00:01", "00:00:02"]  # whole microseconds read as before
