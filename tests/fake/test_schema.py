@@ -186,3 +186,159 @@ def test_cli_folder_output_refuses_table_names_that_are_paths(tmp_path, name):
     r = CliRunner().invoke(main, ["fake", str(schema), "-o", str(out)])
     assert r.exit_code == 1 and "cannot be a file name" in r.output
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["out", "s.json"]
+
+
+# ---------------------------------------------------------------- option validation (issue #11)
+def _col(spec):
+    return {"tables": {"t": {"rows": 3, "columns": {"c": spec}}}}
+
+
+@pytest.mark.parametrize(
+    "spec, option, match",
+    [
+        ({"provider": "sequence", "start": "abc"}, "start", "whole number"),
+        ({"provider": "sequence", "start": "9" * 5_000_000}, "start", r"5,000,002 characters"),
+        ({"provider": "sequence", "start": 1.5}, "start", "not a fraction"),
+        ({"provider": "sequence", "step": True}, "step", "whole number"),
+        ({"provider": "sequence", "step": 0}, "step", "must not be 0"),
+        ({"provider": "sequence", "stop": 3}, "stop", "no such option"),
+        ({"provider": "finance.price", "minimum": float("nan")}, "minimum", "finite number"),
+        ({"provider": "finance.price", "maximum": float("inf")}, "maximum", "finite number"),
+        ({"provider": "finance.price", "maximum": "999"}, "maximum", "remove the quotes"),
+        ({"provider": "finance.price", "minimum": 10**400}, "minimum", "finite number"),
+        ({"provider": "finance.price", "minimum": 2000}, "minimum", r"larger than maximum 1000.0 \(the default\)"),
+        ({"provider": "finance.price", "minimum": -1e308, "maximum": 1e308}, "minimum..maximum", "wider than a float"),
+        ({"provider": "datetime.date", "end": "99999-01-01"}, "end", "years 1 to 9999"),
+        ({"provider": "datetime.date", "start": 2020}, "start", "date like"),
+        ({"provider": "datetime.date", "start": "NaT"}, "start", "date like"),
+        ({"provider": "datetime.date", "start": "2021-01-01", "end": "2020-01-01"}, "start", "larger than end"),
+        ({"provider": "datetime.year", "maximum": 20000}, "maximum", "1 to 9,999"),
+        ({"provider": "basic.integer", "maximum": 10**20}, "maximum", "fits 64 bits"),
+        ({"provider": "basic.boolean", "probability": 2}, "probability", "from 0 to 1"),
+        ({"provider": "basic.choice"}, "values", "needs option 'values'"),
+        ({"provider": "basic.choice", "values": []}, "values", "non-empty list"),
+        ({"provider": "basic.choice", "values": ["a", ["b"]]}, "values", "list of texts"),
+        ({"provider": "basic.choice", "values": ["a", "b"], "weights": [1, float("nan")]}, "weights", "finite number"),
+        ({"provider": "basic.choice", "values": ["a", "b"], "weights": [1]}, "weights", "one weight per value"),
+        ({"provider": "text.words", "quantity": 10**8}, "quantity", "1 to 1,000"),
+        ({"provider": "person.full_name", "gender": 3}, "gender", "'male', 'female'"),
+        ({"provider": "internet.ipv4", "private": "yes"}, "private", "true or false"),
+        ({"provider": "internet.email", "name": "bob"}, "name", "from: <column>"),
+        ({"provider": "email", "nulls": "abc"}, "nulls", "share between 0 and 1"),
+        ({"provider": "email", "nulls": True}, "nulls", "share between 0 and 1"),
+        ({"provider": "email", "unique": "no"}, "unique", "true or false"),
+        ({"provider": "email", "locale": "xx_YY"}, "locale", "unknown locale"),
+        ({"provider": "email", "from": ["a"]}, "from", "name of another column"),
+        ({"template": "x", "start": 3}, "start", "takes no option"),
+        ({"provider": "person.birthdate", "reference": "0050-01-01"}, "reference", "before the year 1"),
+    ],
+)
+def test_every_option_is_checked_when_the_schema_is_read(spec, option, match):
+    with pytest.raises(SchemaError, match=match) as e:
+        Schema.from_dict(_col(spec))
+    msg = str(e.value)
+    assert "table 't', column 'c'" in msg and option in msg
+    assert len(msg) < 800  # a huge value is not echoed whole
+
+
+def test_good_options_are_kept_and_normalized():
+    import datetime as dt
+
+    df = Schema.from_dict({"columns": {
+        "s": {"provider": "sequence", "start": 2.0, "step": -3},
+        "p": {"provider": "finance.price", "minimum": 5, "maximum": 6},
+        "d": {"provider": "datetime.date", "start": dt.date(2020, 1, 1), "end": "2020-01-03"},
+        "y": {"provider": "datetime.year", "minimum": 1, "maximum": 9999},
+        "c": {"provider": "basic.choice", "values": ["a", "b"], "weights": None},
+        "n": {"provider": "email", "nulls": None, "locale": {"en_US": 1, "de_DE": 1}},
+    }}).generate(n=4, seed=1)
+    assert df["s"].tolist() == [2, -1, -4, -7]
+    assert df["p"].between(5, 6).all()
+    assert set(pd.to_datetime(df["d"]).dt.day) <= {1, 2, 3}
+    assert df["y"].between(1, 9999).all()
+
+
+def test_sequence_must_fit_int64():
+    top = 2**63 - 1
+    with pytest.raises(SchemaError, match=r"column 'c': a sequence from 9,223,372,036,854,775,807 .* over 3 rows .*64-bit"):
+        Schema.from_dict(_col({"provider": "sequence", "start": top})).generate(seed=0)
+    with pytest.raises(SchemaError, match="64-bit"):
+        Schema.from_dict(_col({"provider": "sequence", "start": -top, "step": -2})).generate(seed=0)
+    df = Schema.from_dict(_col({"provider": "sequence", "start": top - 2})).generate(seed=0)
+    assert df["c"].tolist() == [top - 2, top - 1, top]  # the last value that fits, not wrapped
+    # the rows come from -n for a one-table schema: 2 rows fit, 3 do not
+    sch = Schema.from_dict({"columns": {"c": {"provider": "sequence", "start": top - 1}}})
+    assert sch.generate(n=2, seed=0)["c"].tolist() == [top - 1, top]
+    with pytest.raises(SchemaError, match="64-bit"):
+        sch.generate(n=3, seed=0)
+
+
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ('columns: {x: {provider: sequence, start: "abc"}}\n', "option 'start' must be a whole number"),
+        ("columns: {x: {provider: sequence, start: 9223372036854775807}}\n", "64-bit"),
+        ("columns: {x: {provider: sequence, start: 1.5}}\n", "not a fraction"),
+        ("columns: {x: {provider: finance.price, minimum: .nan}}\n", "option 'minimum' must be a finite number"),
+        ("columns: {x: {provider: finance.price, maximum: .inf}}\n", "option 'maximum' must be a finite number"),
+        ('columns: {x: {provider: finance.price, maximum: "999"}}\n', "option 'maximum'"),
+        ('columns: {x: {provider: datetime.date, end: "99999-01-01"}}\n', "years 1 to 9999"),
+        ("columns: {x: name}\ncolumns: {y: name}\n", "duplicate key 'columns' \\(line 2\\)"),
+    ],
+)
+def test_cli_fake_bad_option_is_one_line_and_no_file(tmp_path, text, match):
+    import re
+
+    s = tmp_path / "s.yaml"
+    s.write_text(text)
+    out = tmp_path / "o.csv"
+    r = CliRunner().invoke(main, ["fake", str(s), "-n", "3", "-o", str(out)])
+    assert r.exit_code == 1, r.output
+    assert "Traceback" not in r.output and re.search(match, r.output), r.output
+    assert not out.exists() and not list(tmp_path.glob(".o.csv*"))
+
+
+def test_cli_fake_huge_quoted_start(tmp_path):
+    s = tmp_path / "s.yaml"
+    s.write_text('columns: {x: {provider: sequence, start: "' + "9" * 5_000_000 + '"}}\n')
+    r = CliRunner().invoke(main, ["fake", str(s), "-n", "3", "-o", str(tmp_path / "o.csv")])
+    assert r.exit_code == 1 and "option 'start'" in r.output and len(r.output) < 500
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_cli_fake_empty_table_name_refused(tmp_path):
+    s = tmp_path / "s.yaml"
+    s.write_text("columns: {x: name}\n")
+    db = tmp_path / "d.db"
+    for name in ("", "  "):
+        r = CliRunner().invoke(main, ["fake", str(s), "-n", "3", "--to", f"sqlite:///{db}", "--table", name])
+        assert r.exit_code == 1 and "--table is empty" in r.output, r.output
+    assert not db.exists()
+
+
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ('{"columns": {"a": "name"}, "columns": {"b": "name"}}', "duplicate key 'columns'"),
+        ('{"columns": {"a": "name", "a": "email"}}', "duplicate key 'a'"),
+        ('{"columns": {"a": {"provider": "finance.price", "minimum": NaN}}}', "NaN"),
+        ('{"columns": {"a": {"provider": "finance.price", "maximum": Infinity}}}', "Infinity"),
+    ],
+)
+def test_schema_json_duplicates_and_nan_refused(tmp_path, text, match):
+    p = tmp_path / "s.json"
+    p.write_text(text)
+    with pytest.raises(SchemaError, match=f"schema file .*{match}"):
+        Schema.from_file(p)
+
+
+def test_schema_yaml_duplicates_refused_merges_kept(tmp_path):
+    p = tmp_path / "s.yaml"
+    p.write_text("columns:\n  a: name\n  b: email\n  a: city\n")
+    with pytest.raises(SchemaError, match=r"duplicate key 'a' \(line 4\)"):
+        Schema.from_file(p)
+    p.write_text("base: &p {provider: finance.price, minimum: 1, maximum: 2}\ncolumns:\n  a: {<<: *p, maximum: 3}\n")
+    with pytest.raises(SchemaError):  # 'base' is not a table key: merges parse, the schema says what is wrong
+        Schema.from_file(p)
+    p.write_text("tables:\n  t:\n    rows: 2\n    columns:\n      a: &p {provider: finance.price, minimum: 1, maximum: 2}\n      b: {<<: *p, maximum: 3}\n")
+    assert Schema.from_file(p).tables["t"].columns["b"].options == {"minimum": 1.0, "maximum": 3.0}

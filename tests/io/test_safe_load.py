@@ -94,3 +94,45 @@ def test_schema_file(tmp_path, suffix):
             Schema.from_file(p)
     p.write_text('{"tables": {"t": {"rows": 3, "columns": {"n": "name"}}}}' if suffix == ".json" else "tables:\n  t:\n    rows: 3\n    columns:\n      n: name\n")
     assert "t" in Schema.from_file(p).tables
+
+
+def test_json_duplicate_keys_and_nan_refused_by_default():
+    with pytest.raises(SchemaError, match=r"file x has a duplicate key 'a'; give each key once"):
+        load_json_text('{"t": {"a": 1, "b": 2, "a": 3}}', "file x", SchemaError)
+    for literal in ("NaN", "Infinity", "-Infinity"):
+        with pytest.raises(SchemaError, match=f"holds {literal}, which JSON does not allow"):
+            load_json_text(f'{{"y": {literal}}}', "file x", SchemaError)
+    with pytest.raises(SchemaError, match=r"out of the float range \(1e400\)"):
+        load_json_text('{"y": 1e400}', "file x", SchemaError)
+    # a caller that wants Python's looser reading still can
+    assert load_json_text('{"a": 1, "a": NaN}', "f", unique_keys=False, allow_nan=True)["a"] != 0
+    # the same key in different objects is fine
+    assert load_json_text('[{"a": 1}, {"a": 2}]', "f") == [{"a": 1}, {"a": 2}]
+
+
+def test_yaml_duplicate_keys_refused():
+    with pytest.raises(SchemaError, match=r"schema s has a duplicate key 'c' \(line 5\)"):
+        load_yaml_text("a: 1\nb:\n  c: 1\n  d: 2\n  c: 3\n", "schema s", SchemaError)
+    with pytest.raises(SchemaError, match="duplicate key 'a'"):
+        load_yaml_text('a: 1\n"a": 2\n', "schema s", SchemaError)
+    with pytest.raises(SchemaError, match="duplicate key 1"):  # 1 and 01 are the same int key
+        load_yaml_text("1: x\n01: y\n", "schema s", SchemaError)
+    # merged keys may be overridden (that is what << is for); lists of mappings may repeat keys
+    assert load_yaml_text("b: &b {x: 1, y: 2}\nd: {<<: *b, x: 3}\n", "s") == {"b": {"x": 1, "y": 2}, "d": {"x": 3, "y": 2}}
+    assert load_yaml_text("- {a: 1}\n- {a: 2}\n", "s") == [{"a": 1}, {"a": 2}]
+
+
+def test_metadata_file_duplicates_and_nan_refused(tmp_path, penguins_metadata):
+    d = penguins_metadata.to_dict()
+    cols = d["columns"] if "columns" in d else next(iter(d["tables"].values()))["columns"]
+    first = next(iter(cols))
+    text = json.dumps(d)
+    col_json = json.dumps({first: cols[first]})[1:-1]
+    p = tmp_path / "m.json"
+    p.write_text(text.replace(col_json, col_json + ", " + col_json, 1))  # column given twice
+    assert text != p.read_text()
+    with pytest.raises(MetadataError, match=f"metadata file .* has a duplicate key '{first}'"):
+        Metadata.load_from_json(p)
+    p.write_text(text[:-1] + ', "y": NaN}')
+    with pytest.raises(MetadataError, match="metadata file .* holds NaN"):
+        Metadata.load_from_json(p)
