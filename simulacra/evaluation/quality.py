@@ -33,8 +33,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import InvalidDataError, MetadataError, ParameterError
+from ..errors import InvalidDataError, MetadataError
 from ._common import CONTINUOUS, DISCRETE, Views, _columns_meta, _numeric_view, as_datetime, capped_notes, unreadable_note, views_for  # noqa: F401 (as_datetime: public here)
+from .pair_metrics import _bin_codes, _check_max_pairs, _contingency_codes, _readable_share, choose_pairs, pairwise_pearson, pearson_pairs  # noqa: F401 (public here)
+
 CORRELATION_THRESHOLD = 0.5
 ASSOCIATION_THRESHOLD = 0.3
 MAX_PAIRS = 50_000
@@ -84,153 +86,6 @@ def _tv_counts(cr: np.ndarray, cs: np.ndarray) -> float:
     if nr == 0 or ns == 0:
         return np.nan
     return float(1 - 0.5 * np.abs(cr / nr - cs / ns).sum())
-
-
-def _bin_codes(v: np.ndarray) -> np.ndarray:
-    """SDMetrics' pair-trend binning: 10 equal-width bins over this table's own range; NaN -> 11."""
-    finite = v[~np.isnan(v)]
-    if len(finite) and finite.min() == finite.max():
-        # numpy bins a constant column over [x - 0.5, x + 0.5]: every value in the middle bin
-        return np.where(np.isnan(v), 11, 6)
-    try:
-        edges = np.histogram_bin_edges(finite) if len(finite) else np.linspace(0, 1, 11)
-    except ValueError:  # a range too narrow for float64 bins
-        return np.where(np.isnan(v), 11, 6)
-    with np.errstate(invalid="ignore"):
-        return np.digitize(v, edges)
-
-
-def _readable_share(num_s: list, views: Views, i: np.ndarray, j: np.ndarray, block_cells: int = 2_000_000) -> np.ndarray:
-    """For the continuous column pairs ``(i[k], j[k])`` (positions in ``num_s``, a list of (column, synthetic numbers)): the share of the synthetic rows where both values are present that are readable in both (0 when no row has both)."""
-    cols = np.unique(np.concatenate([i, j]))
-    at = np.full(len(num_s), -1, np.int64)
-    at[cols] = np.arange(len(cols))
-    ok = np.column_stack([~np.isnan(num_s[k][1]) for k in cols])
-    present = ok.copy()
-    for n, k in enumerate(cols):
-        if (unread := views.unreadable(num_s[k][0])[1]) is not None:
-            present[:, n] |= unread
-    out = np.empty(len(i))
-    step = max(1, block_cells // max(1, len(ok)))
-    for start in range(0, len(i), step):
-        a, b = at[i[start : start + step]], at[j[start : start + step]]
-        both_ok = (ok[:, a] & ok[:, b]).sum(axis=0)
-        both = (present[:, a] & present[:, b]).sum(axis=0)
-        out[start : start + step] = np.where(both > 0, both_ok / np.maximum(both, 1), 0.0)
-    return out
-
-
-def pairwise_pearson(X: np.ndarray) -> np.ndarray:
-    """Pearson correlation of every pair of columns of ``X`` over the rows where both are present.
-
-    The same numbers as a per-pair Pearson on the complete rows, from four matrix products: for columns i
-    and j, sums over the rows where j is present are ``X0.T @ M`` (X0: X with missing as 0,
-    M: the presence mask). NaN where a pair has fewer than two rows or no spread.
-    """
-    X = np.asarray(X, dtype=float)
-    M = (~np.isnan(X)).astype(float)
-    X0 = np.where(M > 0, X, 0.0)
-    # centre each column on its own mean first, so that the sums of squares do not cancel
-    X0 = np.where(M > 0, X0 - (X0.sum(0) / np.maximum(M.sum(0), 1)), 0.0)
-    n = M.T @ M
-    sx = X0.T @ M  # sx[i, j]: sum of column i over the rows where j is present
-    sxx = (X0 * X0).T @ M
-    sxy = X0.T @ X0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cov = sxy - sx * sx.T / n
-        var_i = sxx - sx * sx / n
-        den = np.sqrt(var_i * var_i.T)
-        r = cov / den
-    ss = np.maximum(np.diag(sxx), 1e-300)  # each column's own sum of squares: the scale of "no spread"
-    tiny = (var_i <= 1e-12 * ss[:, None]) | (var_i.T <= 1e-12 * ss[None, :])
-    r[(n < 2) | tiny | ~np.isfinite(r)] = np.nan
-    return np.clip(r, -1.0, 1.0)
-
-
-def pearson_pairs(X: np.ndarray, i: np.ndarray, j: np.ndarray, block_cells: int = 2_000_000) -> np.ndarray:
-    """:func:`pairwise_pearson` of the column pairs ``(i[k], j[k])`` of ``X`` only (the same numbers, pair by pair), in blocks of about ``block_cells`` values."""
-    X = np.asarray(X, dtype=float)
-    present = ~np.isnan(X)
-    # each column centred on its own mean and its own sum of squares, as in pairwise_pearson
-    X0 = np.where(present, X - np.nansum(X, axis=0) / np.maximum(present.sum(0), 1), 0.0)
-    ss = np.maximum((X0 * X0).sum(axis=0), 1e-300)
-    out = np.empty(len(i))
-    step = max(1, block_cells // max(1, len(X)))
-    for start in range(0, len(i), step):
-        a, b = i[start : start + step], j[start : start + step]
-        m = (present[:, a] & present[:, b]).astype(float)
-        xa, xb = X0[:, a] * m, X0[:, b] * m
-        n = m.sum(axis=0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            sa, sb = xa.sum(axis=0), xb.sum(axis=0)
-            cov = (xa * xb).sum(axis=0) - sa * sb / n
-            va = (xa * xa).sum(axis=0) - sa * sa / n
-            vb = (xb * xb).sum(axis=0) - sb * sb / n
-            r = cov / np.sqrt(va * vb)
-        bad = (n < 2) | (va <= 1e-12 * ss[a]) | (vb <= 1e-12 * ss[b]) | ~np.isfinite(r)
-        r[bad] = np.nan
-        out[start : start + step] = np.clip(r, -1.0, 1.0)
-    return out
-
-
-def choose_pairs(n_columns: int, max_pairs: int | None, seed=0) -> tuple[np.ndarray, np.ndarray, int]:
-    """(first, second column positions of the pairs to score, in ``itertools.combinations`` order; the number of all pairs).
-
-    Every pair when there are at most ``max_pairs`` (or ``max_pairs`` is None), else a uniform
-    random sample of ``max_pairs`` distinct pairs drawn with ``numpy.random.default_rng(seed)``.
-    """
-    total = n_columns * (n_columns - 1) // 2
-    if max_pairs is None or total <= max_pairs:
-        i, j = np.triu_indices(n_columns, k=1)
-        return i, j, total
-    k = np.sort(np.random.default_rng(seed).choice(total, size=int(max_pairs), replace=False))
-    # pairs (i, .) start at offset(i) = i * n - i * (i + 1) / 2 in combinations order
-    rows = np.arange(n_columns, dtype=np.int64)
-    offsets = rows * n_columns - rows * (rows + 1) // 2
-    i = np.searchsorted(offsets, k, side="right") - 1
-    return i, k - offsets[i] + i + 1, total
-
-
-def _check_max_pairs(max_pairs):
-    if max_pairs is None:
-        return None
-    if isinstance(max_pairs, bool) or not isinstance(max_pairs, (int, np.integer)) or max_pairs < 0:
-        raise ParameterError(f"max_pairs must be a non-negative whole number of column pairs (0 or None: every pair), got {max_pairs!r}")
-    return int(max_pairs) or None
-
-
-def _contingency_codes(a, b) -> tuple[float, float]:
-    """(ContingencySimilarity score, real Cramér's V) of one pair, from precomputed integer codes.
-
-    Cramér's V is computed from the observed cells only: over the unobserved cells of the full
-    table (O - E)^2 / E sums to their expected counts, which is n minus the observed cells' E.
-    """
-    (xr, xs, kx), (yr, ys, ky) = a, b
-    nr, ns = len(xr), len(xs)
-    key_r = xr.astype(np.int64) * ky + yr
-    key_s = xs.astype(np.int64) * ky + ys
-    rows = np.bincount(xr, minlength=kx)
-    cols = np.bincount(yr, minlength=ky)
-    if (rows > 0).sum() < 2 or (cols > 0).sum() < 2:
-        return np.nan, np.nan
-    if kx * ky <= 200_000:
-        cr = np.bincount(key_r, minlength=kx * ky)
-        cs = np.bincount(key_s, minlength=kx * ky)
-        cells = np.flatnonzero(cr)
-        obs = cr[cells]
-        tvd = 0.5 * np.abs(cr / nr - cs / ns).sum()
-    else:
-        inv, both = pd.factorize(np.concatenate([key_r, key_s]))  # hashing: no sort of the keys
-        cr = np.bincount(inv[:nr], minlength=len(both))
-        cs = np.bincount(inv[nr:], minlength=len(both))
-        seen = cr > 0
-        cells, obs = both[seen], cr[seen]
-        tvd = 0.5 * np.abs(cr / nr - cs / ns).sum()
-    expected = rows[cells // ky] * cols[cells % ky] / nr
-    chi2 = float(((obs - expected) ** 2 / expected - expected).sum() + nr)
-    k = min((rows > 0).sum(), (cols > 0).sum()) - 1
-    v = float(np.sqrt(max(chi2, 0.0) / nr / k))
-    return float(1 - tvd), v
 
 
 def shared_ks(views: Views, c: str) -> float:
