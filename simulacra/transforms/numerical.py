@@ -101,6 +101,8 @@ class NumericalTransform(ColumnTransform):
         self.offset = None
         self.int_bounds = None
         ints = _exact_ints(series)
+        if rep in _INT_RANGES:
+            check_representation(self.column, rep, ints, v[ok])
         if ints is not None and rep != "Float":
             vals = ints[0][~ints[1]]
             lo, hi = int(vals.min()), int(vals.max())
@@ -263,6 +265,33 @@ class NumericalTransform(ColumnTransform):
             if type(scale) is not int or not 0 <= scale <= _MAX_SCALE:
                 raise ValueError(f"decimal_scale must be an integer between 0 and {_MAX_SCALE}")
             self.decimal_scale = scale
+
+
+def check_representation(column, rep: str, ints, values: np.ndarray) -> None:
+    """Refuse (InvalidDataError) values outside the integer type ``rep`` the metadata declares.
+
+    ``ints``: the exact integers of an integer column (``_exact_ints``), else None and ``values``
+    (floats, no NaN) are compared as a model file's bounds are (``set_state``).
+    """
+    lo, hi = _INT_RANGES[rep]
+    if ints is not None and (~ints[1]).any():
+        vals = ints[0][~ints[1]]
+        vmin, vmax = int(vals.min()), int(vals.max())
+        fits = lo <= vmin and vmax <= hi
+    else:
+        vmin, vmax = float(values.min()), float(values.max())
+        fits = vmin >= float(lo) and vmax <= float(hi)
+        vmin, vmax = (int(x) if x.is_integer() else x for x in (vmin, vmax))
+    if fits:
+        return
+    signed, unsigned = ("Int8", "Int16", "Int32", "Int64"), ("UInt8", "UInt16", "UInt32", "UInt64")
+    order = (unsigned + signed if rep.startswith("U") else signed + unsigned) if isinstance(vmin, int) and isinstance(vmax, int) else ()
+    wider = next((r for r in order if _INT_RANGES[r][0] <= vmin and vmax <= _INT_RANGES[r][1]), "Float")
+    to = f"to {wider!r}, or 'Float'" if wider != "Float" else "to 'Float'"
+    raise InvalidDataError(
+        f"numerical column {column!r} has values from {vmin:,} to {vmax:,}, which do not fit its computer_representation "
+        f"{rep} ({lo:,} to {hi:,}); change computer_representation in the metadata ({to}), or fix the data"
+    )
 
 
 #: integers up to this size are exact in float64
