@@ -229,6 +229,17 @@ def _check_numeric_text(name, strs: pd.Series) -> None:
     )
 
 
+def _beyond_64_bits(strs: pd.Series) -> bool:
+    """Text that is whole numbers (no leading zeros) that no 64-bit integer type holds (pandas leaves them text)."""
+    head = strs.iloc[:50].str.strip()
+    if not head.str.fullmatch(r"[+-]?(0|[1-9]\d*)").all() or not (head.str.len() >= 19).any() and len(strs) <= 50:
+        return False
+    text = strs.str.strip()
+    if not text.str.fullmatch(r"[+-]?(0|[1-9]\d*)").all():
+        return False
+    return pd.to_numeric(text, errors="coerce").dtype.kind not in "iu"
+
+
 def _labels(words: pd.Series) -> int:
     """How many distinct values of ``words`` are not missing markers."""
     w = pd.Series(pd.Series(words, dtype=object).astype(str).str.strip().unique(), dtype=object)
@@ -388,6 +399,16 @@ def detect_column(name, series: pd.Series) -> dict:
     lowered = set(strs.str.strip().str.lower().unique()[:3])
     if nunique <= 2 and any(lowered <= b and len(lowered) == 2 for b in _BOOL_STRINGS):
         return {"sdtype": "boolean"}
+    if _beyond_64_bits(strs):
+        if id_name and unique:  # identifiers: regenerated with as many digits, no leading zero
+            lengths = strs.str.strip().str.lstrip("+").str.len()
+            same = lengths.min() == lengths.max() and not strs.str.strip().str.startswith("-").any()
+            return {"sdtype": "id", "regex_format": f"[1-9][0-9]{{{int(lengths.max()) - 1}}}"} if same else {"sdtype": "id"}
+        raise InvalidDataError(
+            f"column {name!r} holds whole numbers beyond 64-bit integers (e.g. {strs.iloc[0]!r}), which cannot be "
+            "learned as integers; if they are identifiers or codes, set its sdtype to 'id' or 'categorical' in the "
+            "metadata (the digits are kept); to learn them as numbers at float precision, write them as floats (1.8e19)"
+        )
     if strs.str.contains(r"\d").iloc[:_SAMPLE].mean() >= 0.9 or tokens & {"date", "time", "timestamp", "dt", "day", "created", "updated", "at"}:
         fmts = detect_datetime_formats(strs.iloc[:_SAMPLE])
         if fmts:

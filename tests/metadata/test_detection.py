@@ -486,3 +486,15 @@ def test_booleans_mixed_with_numbers_are_an_error():
     with pytest.raises(InvalidDataError, match="'v' mixes true/false with numbers"):
         Metadata.detect_from_dataframe(pd.DataFrame({"v": [True, 0.25, False, 3] * 10}))
     assert Metadata.detect_from_dataframe(pd.DataFrame({"v": [True, None, False] * 10})).columns["v"]["sdtype"] == "boolean"
+
+
+def test_integers_beyond_64_bits_are_not_guessed():
+    """Text integers no 64-bit type holds were an id with regex [0-9]{20} (samples with leading zeros)."""
+    big = [str(2**64 + 7 * i) for i in range(60)]
+    with pytest.raises(InvalidDataError, match="'u' holds whole numbers beyond 64-bit integers.*sdtype to 'id' or 'categorical'"):
+        Metadata.detect_from_dataframe(pd.DataFrame({"u": big}))
+    with pytest.raises(InvalidDataError, match="'v' holds whole numbers beyond 64-bit"):
+        Metadata.detect_from_dataframe(pd.DataFrame({"v": ["-1", str(2**64 - 1)] * 30}))  # no one 64-bit type holds both
+    md = Metadata.detect_from_dataframe(pd.DataFrame({"card_id": big}))
+    assert md.columns["card_id"] == {"sdtype": "id", "regex_format": "[1-9][0-9]{19}"}
+    assert Metadata.detect_from_dataframe(pd.DataFrame({"c": ["123", "456"] * 30})).columns["c"]["sdtype"] == "categorical"
