@@ -78,3 +78,45 @@ def check_numeric_dtype(dtype: str, representation: str, lo: float, hi: float) -
         limits = np.iinfo(getattr(info, "numpy_dtype", info))
         if lo < float(limits.min) or hi > float(limits.max):
             raise ValueError(f"bounds [{lo}, {hi}] do not fit dtype {dtype!r}")
+
+
+_OFFSET = re.compile(r"[+-]\d{2}:?\d{2}")
+
+
+def check_value_dtype(dtype: str, what: str) -> None:
+    """A dtype name pandas knows that holds whole values: not void, fixed-width text or bytes (which cut values), complex."""
+    try:
+        dt = pd.api.types.pandas_dtype(dtype)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} {dtype[:40]!r} is not a dtype name") from None
+    if getattr(dt, "kind", "O") in "VSUc":
+        raise ValueError(f"{what} {dtype[:40]!r} cannot hold the column's values")
+
+
+def check_datetime_dtype(dtype: str, what: str) -> None:
+    """datetime64 (naive or with a time zone)."""
+    try:
+        dt = pd.api.types.pandas_dtype(dtype)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} {dtype[:40]!r} is not a dtype name") from None
+    if getattr(dt, "kind", None) != "M":
+        raise ValueError(f"{what} {dtype[:40]!r} is not a datetime64 dtype")
+
+
+def check_utc_offset(offset, what: str) -> None:
+    if offset is not None and (not isinstance(offset, str) or not _OFFSET.fullmatch(offset)):
+        raise ValueError(f"{what} {str(offset)[:40]!r} is not a UTC offset like '+01:00'")
+
+
+def check_locales(locales: list, what: str) -> None:
+    """Locales Faker has person data for."""
+    from ..errors import ParameterError
+    from ..fake.locales import check_locale
+
+    if not locales or len(locales) > 100:
+        raise ValueError(f"{what} must list 1 to 100 locales")
+    for loc in locales:
+        try:
+            check_locale(loc)
+        except ParameterError as e:
+            raise ValueError(f"{what}: {str(e)[:160]}") from None

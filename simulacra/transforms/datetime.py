@@ -289,6 +289,10 @@ class DatetimeTransform(ColumnTransform):
             pd.Timestamp("2000-01-01").tz_localize(self.tz)
         if not self.is_text and not self.is_time and not self.is_date:
             pd.api.types.pandas_dtype(self.dtype)
+        from ._state_checks import check_datetime_dtype, check_utc_offset, check_value_dtype
+
+        (check_datetime_dtype if not (self.is_text or self.is_time or self.is_date) else check_value_dtype)(self.dtype, "dtype")
+        check_utc_offset(self.utc_offset, "utc_offset")
         self.min, self.max = check_bounds(st["min"], st["max"])
         if max(abs(self.min), abs(self.max)) * _PER_SECOND[self.unit] >= 2**63:
             raise ValueError(f"bounds [{self.min}, {self.max}] are out of range for unit {self.unit!r}")

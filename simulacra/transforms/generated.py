@@ -110,6 +110,9 @@ class IdTransform(ColumnTransform):
             raise ValueError("invalid id start or outputs")
         if not self.is_integer:
             parse_regex(self.regex_format)
+        from ._state_checks import check_value_dtype
+
+        check_value_dtype(self.dtype, "dtype")
 
 
 class PIITransform(ColumnTransform):
@@ -189,8 +192,10 @@ class PIITransform(ColumnTransform):
         if self.sdtype not in SDTYPE_FIELDS and self.sdtype not in FAKER_METHODS:
             raise ValueError(f"unknown PII sdtype {self.sdtype!r}")
         self.locales = [str(x) for x in st["locales"]]
-        if not self.locales:
-            raise ValueError("locales must not be empty")
+        from ._state_checks import check_locales, check_value_dtype
+
+        check_locales(self.locales, "locales")
+        check_value_dtype(str(st["dtype"]), "dtype")
         self.null_rate = float(st["null_rate"])
         if not 0.0 <= self.null_rate <= 1.0:
             raise ValueError("null_rate out of range")
@@ -246,6 +251,10 @@ class TextTransform(PIITransform):
         self.locales = [str(x) for x in st["locales"]]
         self.null_rate = check_rate(st["null_rate"])
         self.dtype = str(st["dtype"])
+        from ._state_checks import check_locales, check_value_dtype
+
+        check_locales(self.locales, "locales")
+        check_value_dtype(self.dtype, "dtype")
         self.mean_words = float(st["mean_words"])
         self.max_chars = int(st["max_chars"])
         if not (0 <= self.mean_words <= 10_000 and 0 <= self.max_chars <= 10**7):
