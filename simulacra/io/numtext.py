@@ -41,13 +41,14 @@ def read_number_text(df: pd.DataFrame, path) -> pd.DataFrame:
         if not len(text) or not isinstance(text.iloc[0], str):
             continue
         values = pd.Series(text.unique(), dtype=object)
-        if not values.map(lambda v: isinstance(v, str)).all():
+        try:
+            values = values.str.strip()  # non-strings (from a converter) become NaN: no match below
+        except AttributeError:
             continue
-        values = values.str.strip()
         head = values.iloc[:50]
-        if not (head.str.match(_US) | head.str.match(_EU)).all():
+        if not (head.str.match(_US, na=False) | head.str.match(_EU, na=False)).all():
             continue  # plainly not numbers: skip the full match
-        us, eu = values.str.match(_US), values.str.match(_EU)
+        us, eu = values.str.match(_US, na=False), values.str.match(_EU, na=False)
         if not (us | eu).all() or values.str.match(r"^[+-]?0\d").any():
             continue  # other text, or codes with leading zeros: stays text
         if not values.str.contains(r"[,.]").any():
@@ -78,7 +79,14 @@ def read_number_text(df: pd.DataFrame, path) -> pd.DataFrame:
             clean = clean.str.replace(",", "", regex=False)
         else:
             clean = clean.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-        num = pd.to_numeric(clean, errors="coerce")
-        if num.dtype.kind in "iuf" and int(num.notna().sum()) == len(text):
+        if clean.str.contains(".", regex=False).any():
+            num = pd.to_numeric(clean, errors="coerce")  # decimals: float64, as pandas reads 7.32
+        else:  # whole numbers: exact (Int64/UInt64 with missing values, also beyond 2**53)
+            num = pd.to_numeric(clean, errors="coerce", dtype_backend="numpy_nullable")
+            if str(num.dtype) not in ("Int64", "UInt64"):
+                continue  # beyond 64 bits: stays text (detection says what to do)
+            if not num.isna().any():
+                num = pd.Series(num.to_numpy(dtype=num.dtype.numpy_dtype), index=s.index)
+        if int(num.notna().sum()) == len(text):
             df[c] = num
     return df

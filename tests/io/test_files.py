@@ -310,3 +310,11 @@ def test_parquet_times_with_nanoseconds_name_the_column(tmp_path):
         read_table(p)
     pq.write_table(pa.table({"clock": pa.array([1_000_000_000, 2_000_000_000], pa.time64("ns"))}), p)
     assert [str(v) for v in read_table(p)["clock"]] == ["00:00:01", "00:00:02"]  # whole microseconds read as before
+
+
+def test_grouped_whole_numbers_are_read_exactly(tmp_path):
+    df = read_table(_csv(tmp_path, "n;m;c\n9.007.199.254.740.993;1,5;a\n;2;b\n1.000;3;c\n"))
+    assert str(df["n"].dtype) == "Int64" and df["n"].tolist()[::2] == [2**53 + 1, 1000]  # not rounded through float64
+    assert df["m"].tolist() == [1.5, 2.0, 3.0]
+    df = read_table(_csv(tmp_path, "n;c\n123.456.789.012.345.678.901;a\n1.000;b\n", name="big.csv"))
+    assert df["n"].tolist() == ["123.456.789.012.345.678.901", "1.000"]  # beyond 64 bits: text, never rounded
