@@ -24,21 +24,24 @@ def _bin_codes(v: np.ndarray) -> np.ndarray:
 
 
 def _readable_share(num_s: list, views: Views, i: np.ndarray, j: np.ndarray, block_cells: int = 2_000_000) -> np.ndarray:
-    """For the continuous column pairs ``(i[k], j[k])`` (positions in ``num_s``, a list of (column, synthetic numbers)): the share of the synthetic rows where both values are present that are readable in both (0 when no row has both)."""
-    cols = np.unique(np.concatenate([i, j]))
-    at = np.full(len(num_s), -1, np.int64)
-    at[cols] = np.arange(len(cols))
-    ok = np.column_stack([~np.isnan(num_s[k][1]) for k in cols])
-    present = ok.copy()
-    for n, k in enumerate(cols):
-        if (unread := views.unreadable(num_s[k][0])[1]) is not None:
-            present[:, n] |= unread
+    """For the continuous column pairs ``(i[k], j[k])`` (positions in ``num_s``, a list of (column, synthetic numbers)): the share of the synthetic rows where both values are present that are readable in both (0 when no row has both).
+
+    Pairs go in blocks of about ``block_cells`` values; each block stacks only its own columns.
+    """
     out = np.empty(len(i))
-    step = max(1, block_cells // max(1, len(ok)))
+    n_rows = len(num_s[0][1]) if num_s else 0
+    step = max(1, block_cells // max(1, 2 * n_rows))
     for start in range(0, len(i), step):
-        a, b = at[i[start : start + step]], at[j[start : start + step]]
-        both_ok = (ok[:, a] & ok[:, b]).sum(axis=0)
-        both = (present[:, a] & present[:, b]).sum(axis=0)
+        a, b = i[start : start + step], j[start : start + step]
+        cols, inv = np.unique(np.concatenate([a, b]), return_inverse=True)
+        ok = np.column_stack([~np.isnan(num_s[k][1]) for k in cols])
+        present = ok.copy()
+        for n, k in enumerate(cols):
+            if (unread := views.unreadable(num_s[k][0])[1]) is not None:
+                present[:, n] |= unread
+        pa, pb = inv[: len(a)], inv[len(a) :]
+        both_ok = (ok[:, pa] & ok[:, pb]).sum(axis=0)
+        both = (present[:, pa] & present[:, pb]).sum(axis=0)
         out[start : start + step] = np.where(both > 0, both_ok / np.maximum(both, 1), 0.0)
     return out
 

@@ -75,6 +75,10 @@ def test_partly_unreadable_values_count_as_not_matching(real):
         assert shape(report, "a")["Score"] == pytest.approx(expected, abs=1e-12)
         assert any("20 of 200 synthetic values" in m for m in messages)
         assert not numpy_warnings
+        keep = np.setdiff1d(np.arange(200), rows)  # (a, b): the correlation of the readable rows times their share
+        rr = np.corrcoef(real["a"], real["b"])[0, 1]
+        rs = np.corrcoef(real["a"].to_numpy()[keep], real["b"].to_numpy()[keep])[0, 1]
+        assert pair(report, "a", "b")["Score"] == pytest.approx((1 - abs(rr - rs) / 2) * 180 / 200, abs=1e-9)
     pd.testing.assert_frame_equal(inf, before)  # the caller's table is not changed (inf stays inf)
 
 
@@ -181,3 +185,26 @@ def test_cli_evaluate_and_report_show_the_warning_and_no_numpy_noise(real, tmp_p
     assert rep.exit_code == 0, rep.output
     lines = rep.stderr.splitlines()
     assert lines == ["warning: column 'a': 9 of 200 synthetic values cannot be read as numerical (e.g. inf); they count as not matching"]
+
+
+def test_readable_share_in_blocks_is_the_same():
+    from simulacra.evaluation._common import Views
+    from simulacra.evaluation.pair_metrics import _readable_share
+
+    rng = np.random.default_rng(2)
+    cols = {f"x{k}": rng.normal(size=60).astype(object) for k in range(5)}
+    for k, v in enumerate(cols.values()):
+        v[rng.random(60) < 0.1 * k] = "bad"
+        v[rng.random(60) < 0.1] = None
+    syn = pd.DataFrame(cols)
+    meta = {c: {"sdtype": "numerical"} for c in cols}
+    views = Views([syn, syn], meta)
+    num_s = [(c, views.num(c)[1]) for c in cols]
+    i, j = np.triu_indices(5, k=1)
+    whole = _readable_share(num_s, views, i, j)
+    assert np.array_equal(whole, _readable_share(num_s, views, i, j, block_cells=1))
+    for k in range(len(i)):
+        a, b = syn.iloc[:, i[k]], syn.iloc[:, j[k]]
+        present = a.notna() & b.notna()
+        readable = present & (a != "bad") & (b != "bad")
+        assert whole[k] == pytest.approx(readable.sum() / present.sum())
