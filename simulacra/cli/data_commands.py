@@ -97,7 +97,7 @@ def fake(schema, rows, output, url, table_name, if_exists, fmt, seed, locale, ch
     if (output is None) == (url is None):
         raise ParameterError("give either -o OUTPUT (file or folder) or --to DATABASE_URL")
     if table_name is not None and not table_name.strip():
-        raise ParameterError("--table is empty; give the table a name, or leave --table out to use the schema's")
+        raise ParameterError("--table gives an empty table name; give the table a name, or leave --table out to use the schema's")
     sch = Schema.from_file(schema)
     if table_name is not None and len(sch.tables) != 1:
         raise ParameterError("--table renames the table of a one-table schema; this schema has several")

@@ -157,6 +157,8 @@ class TableSpec:
             raise SchemaError(f"table {name!r}: unknown key(s) {', '.join(sorted(extra))}; allowed: columns, rows, locale, primary_key")
         self.columns = {str(c): ColumnSpec(str(c), s, name) for c, s in cols.items()}
         self.primary_key = spec.get("primary_key")
+        if self.primary_key is not None and not isinstance(self.primary_key, str):
+            raise SchemaError(f"table {name!r}: primary_key must be the name of one column, got {show(self.primary_key)}")
         if self.primary_key is not None and self.primary_key not in self.columns:
             raise SchemaError(f"table {name!r}: primary_key {self.primary_key!r} is not one of its columns")
         for c in self.columns.values():
@@ -212,7 +214,9 @@ class Schema:
                 raise SchemaError("'tables' must be a non-empty mapping {table_name: table}")
             return cls({str(k): TableSpec(str(k), v) for k, v in d["tables"].items()})
         if "columns" in d:
-            name = str(d.get("name", "table"))
+            name = d.get("name", "table")
+            if not isinstance(name, str):
+                raise SchemaError(f"the schema's 'name' must be a table name (text), got {show(name)}")
             spec = {k: v for k, v in d.items() if k != "name"}
             return cls({name: TableSpec(name, spec)})
         return cls({"table": TableSpec("table", {"columns": d})})

@@ -199,6 +199,8 @@ def _signature(fn) -> dict:
 
 
 def _check_one(provider: str, option: str, annotation: str, value, where: str):
+    if option == "reference" and value is None:
+        return None
     if option in ("start", "end", "reference"):
         return as_date(value, where, option, "s" if provider == "datetime.datetime" else "D")
     if option in _RULES:
@@ -247,7 +249,9 @@ def check_provider_options(provider_fn, options: dict, where: str) -> tuple[str,
         if "weights" in out and out["weights"] is not None and len(out["weights"]) != len(out["values"]):
             raise SchemaError(f"{where}: option 'weights' has {len(out['weights'])} numbers for {len(out['values'])} values; give one weight per value")
     if prov == "person.birthdate":
-        ref = out.get("reference") or np.datetime64("2026-01-01", "D")
+        ref = out.get("reference")
+        if ref is None:  # (not `or`: a datetime64 of 1970-01-01 is falsy)
+            from .providers.person import REFERENCE_DATE as ref
         oldest = np.datetime64(ref, "D") - np.timedelta64(int(round((out.get("maximum_age", sig["maximum_age"][1]) + 1) * 366)), "D")
         if oldest < _FIRST_DATE.astype("datetime64[D]"):
             raise SchemaError(f"{where}: reference {ref} minus maximum_age falls before the year 1; give a later reference")

@@ -251,7 +251,9 @@ def test_good_options_are_kept_and_normalized():
         "y": {"provider": "datetime.year", "minimum": 1, "maximum": 9999},
         "c": {"provider": "basic.choice", "values": ["a", "b"], "weights": None},
         "n": {"provider": "email", "nulls": None, "locale": {"en_US": 1, "de_DE": 1}},
+        "b": {"provider": "person.birthdate", "reference": "1970-01-01", "maximum_age": 30},
     }}).generate(n=4, seed=1)
+    assert pd.to_datetime(df["b"]).between("1939-01-01", "1952-01-01").all()  # 1970-01-01 is a reference, not "none"
     assert df["s"].tolist() == [2, -1, -4, -7]
     assert df["p"].between(5, 6).all()
     assert set(pd.to_datetime(df["d"]).dt.day) <= {1, 2, 3}
@@ -312,7 +314,7 @@ def test_cli_fake_empty_table_name_refused(tmp_path):
     db = tmp_path / "d.db"
     for name in ("", "  "):
         r = CliRunner().invoke(main, ["fake", str(s), "-n", "3", "--to", f"sqlite:///{db}", "--table", name])
-        assert r.exit_code == 1 and "--table is empty" in r.output, r.output
+        assert r.exit_code == 1 and "--table gives an empty table name" in r.output, r.output
     assert not db.exists()
 
 
@@ -342,3 +344,12 @@ def test_schema_yaml_duplicates_refused_merges_kept(tmp_path):
         Schema.from_file(p)
     p.write_text("tables:\n  t:\n    rows: 2\n    columns:\n      a: &p {provider: finance.price, minimum: 1, maximum: 2}\n      b: {<<: *p, maximum: 3}\n")
     assert Schema.from_file(p).tables["t"].columns["b"].options == {"minimum": 1.0, "maximum": 3.0}
+
+
+def test_table_keys_of_the_wrong_type_are_schema_errors():
+    with pytest.raises(SchemaError, match="table 't': primary_key must be the name of one column"):
+        Schema.from_dict({"tables": {"t": {"primary_key": ["a"], "columns": {"a": "name"}}}})
+    with pytest.raises(SchemaError, match="'name' must be a table name"):
+        Schema.from_dict({"name": None, "columns": {"a": "name"}})
+    with pytest.raises(SchemaError, match="table 't': option 'locale'"):
+        Schema.from_dict({"tables": {"t": {"locale": 5, "columns": {"a": "name"}}}})
