@@ -16,6 +16,19 @@ comparable:
   ``pair_threshold=False`` to average all pairs (SDMetrics before 0.32).
 - The overall score is the mean of the two property scores (NaN ones skipped).
 
+Unreadable values (where this departs from SDMetrics, which skips such columns and so scores them
+as if they were not there): a synthetic value that cannot be read as its column's sdtype (text
+such as "hello" in a numerical column, a date that does not parse, +/-inf) counts as not
+matching. A numerical or datetime column scores the KSComplement of its readable values times
+their share of its present values (0 when none is readable); a CorrelationSimilarity pair scores
+likewise with the share of the rows where both are present, and in a ContingencySimilarity pair
+the unreadable values are a category of their own that no real value has. A synthetic column
+with no values at all scores 0 where the real column has values (SDMetrics: NaN), so an empty
+synthetic table scores 0, not NaN. Each case is a line of :attr:`QualityReport.warnings` (also
+issued as a ``UserWarning``, and shown in the details' Note column); unreadable values in the
+real table are left out (also a warning). On tables without such values the scores are
+SDMetrics' own.
+
 id, text, unknown and PII columns are not scored. Unlike SDMetrics, rows are not subsampled.
 
 Wide tables: a table with ``k`` scored columns has ``k (k - 1) / 2`` column pairs (12.5 million
