@@ -40,6 +40,12 @@ def read_number_text(df: pd.DataFrame, path) -> pd.DataFrame:
         text = s.dropna()
         if not len(text) or not isinstance(text.iloc[0], str):
             continue
+        try:  # the first rows first: most text columns are plainly not numbers
+            first = text.iloc[:50].str.strip()
+        except AttributeError:
+            continue
+        if not (first.str.match(_US, na=False) | first.str.match(_EU, na=False)).all():
+            continue
         values = pd.Series(text.unique(), dtype=object)
         try:
             values = values.str.strip()  # non-strings (from a converter) become NaN: no match below
