@@ -76,9 +76,11 @@ def read_number_text(df: pd.DataFrame, path) -> pd.DataFrame:
             reading = "decimal"
         else:
             ex_u, ex_e = values[us & ~eu].iloc[0], values[eu & ~us].iloc[0]
+            us_way = "thousands commas" if "," in ex_u else "a decimal dot"
+            eu_way = "a decimal comma" if "," in ex_e else "thousands dots"
             raise FileFormatError(
-                f"{str(path)!r}: column {c!r} writes numbers both with thousands commas ({ex_u!r}) and with a "
-                f"decimal comma ({ex_e!r}); write them all one way: " + _FIX
+                f"{str(path)!r}: column {c!r} mixes numbers written with {us_way} ({ex_u!r}) and with {eu_way} "
+                f"({ex_e!r}); " + _FIX
             )
         clean = s.str.strip()
         if reading == "thousands":

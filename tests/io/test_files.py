@@ -259,7 +259,8 @@ def test_thousands_separators_and_decimal_commas_read_as_written(tmp_path, text,
     "text, match",
     [
         ("n;c\n1,234;a\n1.234;b\n", "'n' has numbers such as '1,234' and '1.234' that read either"),
-        ("n;c\n1,234.5;a\n7,32;b\n", r"'n' writes numbers both with thousands commas \('1,234.5'\) and with a decimal comma \('7,32'\)"),
+        ("n;c\n1,234.5;a\n7,32;b\n", r"'n' mixes numbers written with thousands commas \('1,234.5'\) and with a decimal comma \('7,32'\)"),
+        ("n;c\n2.5;a\n1.234.567;b\n", r"'n' mixes numbers written with a decimal dot \('2.5'\) and with thousands dots \('1.234.567'\)"),
     ],
 )
 def test_numbers_that_read_two_ways_are_an_error_naming_the_column(tmp_path, text, match):
