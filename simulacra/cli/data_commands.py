@@ -34,8 +34,9 @@ def evaluate(real, synthetic, metadata_path, all_pairs, max_pairs, as_json, sep)
     report = evaluate_quality(r, s, md, verbose=False, pair_threshold=not all_pairs, max_pairs=max_pairs)
     if as_json:
         props = report.get_properties()
-        out = {"overall": report.get_score(), "properties": dict(zip(props["Property"], props["Score"])), "column_pairs": report.pair_sampling, "warnings": report.warnings}
-        click.echo(json.dumps(out, indent=2, default=float).replace("NaN", "null"))
+        score = lambda v: None if v != v else float(v)  # noqa: E731 - n/a scores are null (not by text replacement: names may hold "NaN")
+        out = {"overall": score(report.get_score()), "properties": {k: score(v) for k, v in zip(props["Property"], props["Score"])}, "column_pairs": report.pair_sampling, "warnings": report.warnings}
+        click.echo(json.dumps(out, indent=2, default=float, allow_nan=False))
     else:
         quality_tables(report, console())
         if report.pair_sampling_text():  # wide tables: say that the pair score is over a sample

@@ -177,6 +177,15 @@ def test_cli_evaluate_and_report_show_the_warning_and_no_numpy_noise(real, tmp_p
     j = run("evaluate", tmp_path / "real.csv", tmp_path / "text.csv", "--json")
     out = json.loads(j.stdout)
     assert out["properties"]["Column Shapes"] < 0.7 and "'a'" in out["warnings"][0]
+    assert out["properties"]["Column Pair Trends"] == pytest.approx(1.0)
+    nan_name = tmp_path / "nan_name.csv"  # n/a scores are null; a column named NaN-something keeps its name
+    pd.DataFrame({"NaNcol": ["t1", "t2"], "NaNx": [1.0, 2.0]}).to_csv(nan_name, index=False)
+    text_only = pd.DataFrame({"NaNcol": ["t1", "t2"], "NaNx": ["u", "v"]})
+    text_only.to_csv(tmp_path / "nan_syn.csv", index=False)
+    k = run("evaluate", nan_name, tmp_path / "nan_syn.csv", "--json")
+    assert k.exit_code == 0, k.output
+    got = json.loads(k.stdout)
+    assert got["properties"]["Column Pair Trends"] is None and any("column 'NaNx'" in w for w in got["warnings"])
     empty = tmp_path / "empty.csv"
     empty.write_text("a,b,c\n,,\n,,\n")
     e = run("evaluate", tmp_path / "real.csv", empty)
