@@ -11,6 +11,7 @@ import math
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ._common import CONTINUOUS, DISCRETE, Views, check_holdout, prepare
@@ -88,7 +89,9 @@ def build_report(real_data, synthetic_data, metadata, holdout=None, target=None,
     # every metric reads its columns from one set of views: each column is converted, sorted
     # and factorized once for the whole page
     views = Views(frames, meta)
-    with ThreadPoolExecutor(1) as pool:
+    # numbers out of float range (1e308 and its negative: variances overflow) give NaN scores,
+    # shown as n/a: numpy's floating-point warnings are not printed for them
+    with ThreadPoolExecutor(1) as pool, np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         # the utility models (scikit-learn, which releases the GIL) train while the rest is computed
         future = None
         if target is not None:

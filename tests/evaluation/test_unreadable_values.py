@@ -157,6 +157,9 @@ def test_report_page_with_inf_has_no_numpy_warnings(real):
     assert not numpy_warnings, [str(w.message) for w in numpy_warnings]
     assert "quality-warning" in page and "9 of 200 synthetic values" in page
     assert page.count("Real vs. Synthetic Data for column") == 3  # the column with inf is still drawn
+    huge = real.assign(a=1e308, b=-1e308)  # variances overflow: n/a, and no numpy warning
+    _, _, numpy_warnings = quiet(build_report, real, huge, META)
+    assert not numpy_warnings, [str(w.message) for w in numpy_warnings]
 
 
 def test_cli_evaluate_and_report_show_the_warning_and_no_numpy_noise(real, tmp_path):
