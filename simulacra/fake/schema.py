@@ -27,6 +27,8 @@ Column options: ``provider`` (any ``Fake`` field, e.g. ``email`` or ``person.ful
 ``sequence`` for consecutive integers), its own options, ``nulls`` (share of missing values),
 ``unique``, ``locale``, ``from`` (a column passed to the provider, e.g. a name for an e-mail),
 ``template`` (text built from other columns), ``foreign_key`` (``table.column`` of a parent).
+Every option is checked when the schema is read (``schema_options``): a wrong type, range or name
+is a ``SchemaError`` naming the table, column and option, before any row is made.
 """
 
 from __future__ import annotations
