@@ -10,7 +10,9 @@ A model file is a zip archive with exactly two members:
 
 Loading refuses anything else: other or missing members, compression other than deflate,
 members or arrays beyond the size limit (``SIMULACRA_MAX_MODEL_BYTES``, default 2 GiB; sizes
-are counted as they are decompressed, never taken from headers alone), JSON nested too deeply or
+are counted as they are decompressed, never taken from headers alone; each array is also held to
+the size its synthesizer derives from the manifest, and an array the state does not use is
+refused, both before the array is inflated), JSON nested too deeply or
 with absurd numbers, a wrong format or newer version, a checksum mismatch (a truncated or edited
 file), a missing or wrong signature when a key is given (``key=`` or ``SIMULACRA_MODEL_KEY``),
 object arrays, and unknown synthesizer or transform names. Nothing in a model file can name code
