@@ -103,7 +103,7 @@ def read_table(path, sep=None, **kwargs) -> pd.DataFrame:
                 _nanosecond_times(path, e)
                 raise
         elif fmt == "jsonl":
-            df = pd.read_json(path, lines=True, **_json_options(kwargs))
+            df = _exact_json_integers(pd.read_json(path, lines=True, **_json_options(kwargs)), path)
         else:
             try:
                 df = pd.read_json(path, **_json_options(kwargs))
@@ -152,6 +152,29 @@ def _nanosecond_times(path, error: Exception) -> None:
             f"({str(error).splitlines()[0]}), which Python's datetime.time cannot hold; cast the column to "
             "time64('us') (rounding to microseconds) or store it as integer nanoseconds since midnight"
         ) from None
+
+
+def _exact_json_integers(df: pd.DataFrame, path) -> pd.DataFrame:
+    """JSON-lines integer columns beyond 2**53 with missing values, exact (pandas rounds them through
+    float64): read again by Arrow's JSON reader with a 64-bit integer type (C++, no Python loop)."""
+    import pyarrow as pa
+    import pyarrow.json as pj
+
+    cols = {}
+    for c in _float_columns_with_missing(df):
+        v = df[c].dropna().to_numpy()
+        if isinstance(c, str) and len(v) and np.isfinite(v).all() and (np.abs(v) >= 2**53).any() and (np.mod(v, 1) == 0).all():
+            cols[c] = pa.int64() if v.min() < 0 else pa.uint64()
+    for c, t in cols.items():  # one column at a time: a column Arrow refuses keeps pandas' reading
+        try:
+            opts = pj.ParseOptions(explicit_schema=pa.schema([(c, t)]), unexpected_field_behavior="ignore")
+            with pa.input_stream(str(path), compression="detect") as f:
+                col = pj.read_json(f, parse_options=opts).column(c)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, OSError, KeyError):
+            continue  # e.g. 1e17 written as a float, or values no 64-bit type holds
+        if len(col) == len(df):
+            df[c] = col.to_pandas(types_mapper={t: pd.Int64Dtype() if t == pa.int64() else pd.UInt64Dtype()}.get).array
+    return df
 
 
 def _json_options(kwargs: dict) -> dict:

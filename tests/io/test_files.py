@@ -319,3 +319,14 @@ def test_grouped_whole_numbers_are_read_exactly(tmp_path):
     assert df["m"].tolist() == [1.5, 2.0, 3.0]
     df = read_table(_csv(tmp_path, "n;c\n123.456.789.012.345.678.901;a\n1.000;b\n", name="big.csv"))
     assert df["n"].tolist() == ["123.456.789.012.345.678.901", "1.000"]  # beyond 64 bits: text, never rounded
+
+
+def test_json_lines_big_integers_with_missing_values_are_read_exactly(tmp_path):
+    """pandas rounded them through float64 (9223372036854775809 -> 9.223372036854776e18)."""
+    p = tmp_path / "b.jsonl"
+    p.write_text('{"u": 9223372036854775809, "v": 9007199254740993, "f": 1e17}\n{"u": null, "v": -5, "f": null}\n'
+                 '{"u": 18446744073709551615, "v": null, "f": 2}\n')
+    df = read_table(p)
+    assert str(df["u"].dtype) == "UInt64" and df["u"].tolist()[::2] == [2**63 + 1, 2**64 - 1]
+    assert str(df["v"].dtype) == "Int64" and df["v"].tolist()[:2] == [2**53 + 1, -5]
+    assert df["f"].tolist()[::2] == [1e17, 2.0]  # written as a float: pandas' reading stands
