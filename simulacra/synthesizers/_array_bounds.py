@@ -10,7 +10,9 @@ family's own sizes:
 - CART: per tree at most ``2N + 1`` nodes and ``N`` donors, ``d`` predictors;
 - Bayesian network: each table ``prod(parent cards) x card``, from the ``cards`` and ``parents`` in
   the state, each column's bins ``card x 64``;
-- neural (CTGAN, TVAE, CopulaGAN): up to ``MAX_MODES`` modes a continuous column, layer weights
+- neural (CTGAN, TVAE, CopulaGAN): up to ``MAX_MODES`` modes a continuous column, a discrete
+  column's values by its output (categories, 2 for a null indicator, ``N`` for a discrete output,
+  ``DISCRETE_MAX_VALUES`` otherwise), layer weights
   within ``rows x cols`` where rows and columns follow from the layer-size parameters, the
   embedding size, ``pac`` and the encoded width.
 
@@ -75,6 +77,7 @@ def _limits(manifest: dict) -> dict:
     n_rows = _count(state.get("fitted_rows"), "fitted_rows")
     transforms = state["transformer"]["transforms"]
     cards = []  # categories of each output of a categorical transform, None for others
+    kinds: list = []  # each output's kind
     out: dict = {}
     for t in transforms:
         st = t["state"]
@@ -86,23 +89,24 @@ def _limits(manifest: dict) -> dict:
             if isinstance(st.get(field), list):
                 k = len(st[field]) + 1  # + missing
         cards += [k] * len(outputs)
+        kinds += [str(x) for x in st.get("output_kinds", [])][: len(outputs)]
         _put(st, k if k is not None else n_rows + 1, out)
     d = len(cards)
     kmax = max([c for c in cards if c is not None] + [2])
     model = state.get("model")
     family = _FAMILIES.get(name)
     if family is not None and isinstance(model, dict):
-        family(model, params, d, kmax, n_rows, out)
+        family(model, params, d, kmax, n_rows, out, outputs=list(zip(cards, kinds)))
     _default(state, max(n_rows, d, kmax) + 1, out)  # anything a family did not name: bounded by the fitted rows
     return out
 
 
-def _copula(model, params, d, kmax, n_rows, out):
+def _copula(model, params, d, kmax, n_rows, out, outputs=()):
     _put(model.get("correlation"), d * d, out)
     _put(model.get("factor"), d * d, out)
 
 
-def _cart(model, params, d, kmax, n_rows, out):
+def _cart(model, params, d, kmax, n_rows, out, outputs=()):
     for tree in model.get("trees", []):
         if isinstance(tree, dict):
             _put(tree.get("predictors"), d, out)
@@ -110,7 +114,7 @@ def _cart(model, params, d, kmax, n_rows, out):
     _put(model.get("cats"), kmax, out)
 
 
-def _bayes(model, params, d, kmax, n_rows, out):
+def _bayes(model, params, d, kmax, n_rows, out, outputs=()):
     cards = [_count(c, "a Bayesian network card", 1) for c in model["cards"]]
     for a, parents, table in zip(model["order"], model["parents"], model["tables"]):
         size = cards[_count(a, "a Bayesian network node", 0, len(cards) - 1)]
@@ -122,18 +126,11 @@ def _bayes(model, params, d, kmax, n_rows, out):
         _put(col, c * MAX_WITHIN, out)
 
 
-def _neural(model, params, d, kmax, n_rows, out):
-    from ._neural import DISCRETE_MAX_VALUES, MAX_MODES
-
-    width = 0
-    for col in model.get("mode", {}).get("columns", []):
-        if isinstance(col, dict) and col.get("type") == "continuous":
-            _put(col, MAX_MODES, out)
-            width += MAX_MODES + 1
-        else:  # categories, or up to DISCRETE_MAX_VALUES distinct numbers
-            k = max(kmax, min(DISCRETE_MAX_VALUES, n_rows) + 1)
-            _put(col, k, out)
-            width += k
+def _neural(model, params, d, kmax, n_rows, out, outputs=()):
+    sizes = _mode_sizes(model, outputs, n_rows)
+    for col, k in zip(model.get("mode", {}).get("columns", []), sizes):
+        _put(col, k, out)
+    width = sum(sizes)
     _put(model.get("cats"), kmax, out)
     dims = [x for p in DIM_PARAMS for x in params.get(p, []) if isinstance(x, int)]
     emb = params.get("embedding_dim", 128)
@@ -143,6 +140,29 @@ def _neural(model, params, d, kmax, n_rows, out):
     rows = max(dims + [emb, width, 1]) + 1
     cols = pac * (emb + 2 * width + sum(dims) + 1)
     _put(model.get("weights"), min(rows * cols, MAX_ROWS), out)
+
+
+def _mode_sizes(model, outputs, n_rows):
+    """Most values of each neural mode column: modes of a continuous column, else its discrete values
+    (its categories, 2 for a null indicator, up to the fitted rows for a discrete output, else
+    DISCRETE_MAX_VALUES); one more for a continuous column's offset."""
+    from ._neural import DISCRETE_MAX_VALUES, MAX_MODES
+
+    columns = model.get("mode", {}).get("columns", [])
+    sizes = []
+    for j, col in enumerate(columns):
+        card, kind = outputs[j] if len(outputs) == len(columns) else (None, "discrete")
+        if isinstance(col, dict) and col.get("type") == "continuous":
+            sizes.append(MAX_MODES + 1)
+        elif card is not None:
+            sizes.append(card)
+        elif kind == "null":
+            sizes.append(2)
+        elif kind == "discrete":
+            sizes.append(n_rows + 1)
+        else:
+            sizes.append(DISCRETE_MAX_VALUES)
+    return sizes
 
 
 _FAMILIES = {"gaussian_copula": _copula, "cart": _cart, "bayesian_network": _bayes, **dict.fromkeys(NEURAL, _neural)}

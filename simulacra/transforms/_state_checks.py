@@ -120,3 +120,17 @@ def check_locales(locales: list, what: str) -> None:
             check_locale(loc)
         except ParameterError as e:
             raise ValueError(f"{what}: {str(e)[:160]}") from None
+
+
+def check_categories_fit(categories: list, dtype: str) -> None:
+    """Categories of a numeric or boolean dtype are numbers or booleans (a text value would change the column's type)."""
+    dt = pd.api.types.pandas_dtype(dtype)
+    kind = getattr(getattr(dt, "numpy_dtype", dt), "kind", "O")
+    if kind in "iuf":
+        bad = [c for c in categories if c is not None and (isinstance(c, bool) or not isinstance(c, (int, float)))]
+    elif kind == "b":
+        bad = [c for c in categories if c is not None and not isinstance(c, bool)]
+    else:
+        return
+    if bad:
+        raise ValueError(f"category {str(bad[0])[:40]!r} does not fit the column's dtype {dtype!r}")

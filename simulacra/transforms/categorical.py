@@ -150,9 +150,10 @@ class CategoricalTransform(ColumnTransform):
         for c in self.categories + list(self.dtype_categories or []):
             if c is not None and not isinstance(c, (str, int, float, bool)):
                 raise ValueError("categories must be JSON scalars")
-        from ._state_checks import check_value_dtype
+        from ._state_checks import check_categories_fit, check_value_dtype
 
         check_value_dtype(self.dtype, "dtype")
+        check_categories_fit(self.categories, self.dtype)
         if self.dtype == "category" and not set(c for c in self.categories if c is not None) <= set(self.dtype_categories or []):
             raise ValueError("categories missing from dtype_categories would be sampled as missing values")
 

@@ -40,6 +40,8 @@ def saved(tmp_path_factory):
     df = pd.DataFrame({
         "x": rng.normal(size=ROWS), "n": rng.integers(0, 100, ROWS), "c": rng.choice(list("abc"), ROWS),
         "d": (pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 900, ROWS), unit="D")).strftime("%Y-%m-%d"),
+        # 25 distinct dates: a "discrete" output with more values than DISCRETE_MAX_VALUES (a TVAE model was refused)
+        "day": pd.Timestamp("2021-05-01") + pd.to_timedelta(np.arange(ROWS) % 25, unit="D"),
     })
     md = Metadata.detect_from_dataframe(df)
     out = {}
@@ -96,6 +98,8 @@ def test_honest_models_fit_within_their_bounds(saved, family):
     manifest, arrays = read(saved[family])
     limits = array_limits(manifest)
     assert set(limits) == set(arrays)
+    kinds = [k for t in manifest["state"]["transformer"]["transforms"] for k in t["state"]["output_kinds"]]
+    assert "discrete" in kinds
     for name, a in arrays.items():
         assert a.size <= limits[name], (name, a.shape, limits[name])
     BaseSynthesizer.load(saved[family]).sample(5, seed=1)

@@ -74,6 +74,7 @@ def model(tmp_path_factory):
         "count": pd.array(rng.integers(1, 50, n), dtype="Int64"),
         "kind": pd.Categorical(rng.choice(["a", "b", "c"], n)),
         "mail": [f"user{i}@example.com" for i in range(n)],
+        "flag": rng.random(n) < 0.5,
     })
     md = Metadata.detect_from_dataframe(df)
     md.update_column("mail", sdtype="email", pii=True)
@@ -101,6 +102,7 @@ def test_the_honest_model_loads(model):
     s = BaseSynthesizer.load(model).sample(20, seed=1)
     assert pd.to_datetime(s["when"], format="%Y-%m-%d").notna().all()
     assert str(s["count"].dtype) == "Int64"
+    assert s["flag"].dtype == bool
 
 
 CASES = {
@@ -115,6 +117,7 @@ CASES = {
     "offset": ("when", {"utc_offset": "+1:00x"}, "not a UTC offset"),
     "category dtype": ("kind", {"dtype": "<U1"}, "cannot hold the column's values"),
     "category values": ("kind", {"dtype_categories": ["a", "b"]}, "missing from dtype_categories"),
+    "category type": ("flag", {"categories": ["yes", True]}, r"category 'yes' does not fit the column's dtype 'bool'"),
     "pii locale": ("mail", {"locales": ["xx_YY"]}, "unknown locale 'xx_YY'"),
     "pii dtype": ("mail", {"dtype": "V3"}, "dtype 'V3'"),
 }
