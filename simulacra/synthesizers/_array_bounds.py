@@ -6,7 +6,8 @@ categories of each categorical transform, the fitted row count ``N`` (``fitted_r
 family's own sizes:
 
 - transforms: category probabilities, one per category;
-- Gaussian copula: the correlation ``d x d`` or the factor ``d x k`` (``k <= d``);
+- Gaussian copula: the correlation ``d x d`` or the factor ``d x k`` (``k <= d``); marginals
+  (copula, CopulaGAN) at most ``max(N + 1, 4096)`` points (a KDE tabulates 1,024 at any ``N``);
 - CART: per tree at most ``2N + 1`` nodes and ``N`` donors, ``d`` predictors;
 - Bayesian network: each table ``prod(parent cards) x card``, from the ``cards`` and ``parents`` in
   the state, each column's bins ``card x 64``;
@@ -30,6 +31,8 @@ MAX_ROWS = 2**40
 #: quantile points per Bayesian-network bin (the sampler stores 33)
 MAX_WITHIN = 64
 NEURAL = ("ctgan", "tvae", "copulagan")
+#: points a tabulated marginal may hold whatever the row count (GaussianKDE tabulates 1,024)
+MARGINAL_POINTS = 4096
 
 
 def _count(x, what: str, lo: int = 0, hi: int = MAX_ROWS) -> int:
@@ -97,6 +100,10 @@ def _limits(manifest: dict) -> dict:
     family = _FAMILIES.get(name)
     if family is not None and isinstance(model, dict):
         family(model, params, d, kmax, n_rows, out, outputs=list(zip(cards, kinds)))
+    if isinstance(model, dict):  # univariate marginals (copula, CopulaGAN): a KDE tabulates 1,024 points
+        for part in (model, model.get("extra")):
+            if isinstance(part, dict):
+                _put(part.get("marginals"), max(n_rows + 1, MARGINAL_POINTS), out)
     _default(state, max(n_rows, d, kmax) + 1, out)  # anything a family did not name: bounded by the fitted rows
     return out
 

@@ -25,11 +25,12 @@ from simulacra.synthesizers.base import BaseSynthesizer
 
 NEURAL = {"epochs": 1, "batch_size": 20, "embedding_dim": 8, "cuda": False}
 FAMILIES = {
-    "gaussian_copula": {},
+    "gaussian_copula": {"numerical_distributions": {"x": "gaussian_kde", "n": "empirical"}},  # a KDE tabulates 1,024 points from 60 rows
     "cart": {},
     "bayesian_network": {},
     "ctgan": dict(NEURAL, generator_dim=(16,), discriminator_dim=(16,)),
     "tvae": dict(NEURAL, compress_dims=(16,), decompress_dims=(16,)),
+    "copulagan": dict(NEURAL, generator_dim=(16,), discriminator_dim=(16,), numerical_distributions={"x": "gaussian_kde"}),
 }
 ROWS = 60
 
@@ -47,7 +48,7 @@ def saved(tmp_path_factory):
     out = {}
     folder = tmp_path_factory.mktemp("bounds")
     for name, params in FAMILIES.items():
-        if name in ("ctgan", "tvae"):
+        if name in ("ctgan", "tvae", "copulagan"):
             pytest.importorskip("torch")
         path = folder / f"{name}.zip"
         get_synthesizer_class(name)(md, **params).fit(df).save(path)
