@@ -343,7 +343,10 @@ def _tree_problem(tree: dict, mids) -> str | None:
         if tree[k].ndim != 1 or tree[k].dtype.kind not in "iu":
             return f"has a non-integer {k} array"
     for k in ("threshold", "donors", "bandwidth"):
-        if tree[k].ndim != 1 or tree[k].dtype.kind not in "iuf" or not np.all(np.isfinite(tree[k])):
+        if tree[k].ndim != 1 or tree[k].dtype.kind not in "iuf":
+            return f"has non-finite {k}"
+        # scikit-learn splits missing from present values with an infinite threshold: only NaN is invalid there
+        if not np.all(np.isfinite(tree[k]) if k != "threshold" else ~np.isnan(tree[k])):
             return f"has non-finite {k}"
     cl, cr = tree["cl"], tree["cr"]
     nodes = np.arange(len(cl))

@@ -283,3 +283,41 @@ def test_family_state_corruption(saved, tmp_path, family, expected, edit):
     p = tamper(saved[family], tmp_path / "x.zip", edit)
     with pytest.raises(ModelFileError, match=expected):
         BaseSynthesizer.load(p)
+
+
+def _cart_with_missing_split(tmp_path):
+    """A CART model where scikit-learn split missing from present values (an infinite threshold)."""
+    import pandas as pd
+
+    from simulacra.metadata import Metadata
+
+    rng = np.random.default_rng(1)
+    for n in (3, 12, 200):  # the draws of the case found by a sweep
+        df = pd.DataFrame({
+            "x": rng.normal(size=n), "i": rng.integers(0, 5, n), "c": rng.choice(list("abcdefghij"), n),
+            "t": pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 10**6, n), unit="s"),
+            "nul": np.where(rng.random(n) < 0.3, np.nan, rng.normal(size=n)), "b": rng.random(n) < 0.5,
+        })
+    path = tmp_path / "cart.zip"
+    get_synthesizer_class("cart")(Metadata.detect_from_dataframe(df)).fit(df).save(path)
+    return path
+
+
+def test_cart_tree_with_an_infinite_threshold_loads_and_nan_is_refused(tmp_path):
+    path = _cart_with_missing_split(tmp_path)
+    with zipfile.ZipFile(path) as z:
+        manifest = json.loads(z.read("manifest.json"))
+        with np.load(io.BytesIO(z.read("arrays.npz")), allow_pickle=False) as npz:
+            arrays = {k: npz[k].copy() for k in npz.files}
+    trees = manifest["state"]["model"]["trees"]
+    inf_tree = next(i for i, t in enumerate(trees) if np.isinf(arr(arrays, t["threshold"])).any())
+    assert len(BaseSynthesizer.load(path).sample(20, seed=0)) == 20  # was "non-finite threshold"
+
+    def nan_threshold(m, a):
+        t = m["state"]["model"]["trees"][inf_tree]
+        th = arr(a, t["threshold"]).copy()
+        th[np.isinf(th)] = np.nan
+        put(a, t["threshold"], th)
+
+    with pytest.raises(ModelFileError, match="non-finite threshold"):
+        BaseSynthesizer.load(tamper(path, tmp_path / "x.zip", nan_threshold))
