@@ -446,11 +446,11 @@ class BaseSynthesizer:
         from ..io.files import TableWriter, check_writable
         from ..sampling.plan import check_num_rows, check_output_rows
 
-        check_num_rows(num_rows)  # a bad count (or 2**63) is refused before any progress bar is drawn
-        self._batch_size(batch_size)
         if output_file_path is not None:
             check_writable(output_file_path)
             check_output_rows(self, num_rows, output_file_path)
+        check_num_rows(num_rows)  # a bad count (or 2**63) is refused before any progress bar is drawn
+        self._batch_size(batch_size)
         if show_progress is None:
             show_progress = num_rows > 200_000 if isinstance(num_rows, (int, np.integer)) else False
         batches = self.iter_batches(num_rows, seed=seed, batch_size=batch_size)
