@@ -46,7 +46,7 @@ class Inequality(Constraint):
 
     def set_state(self, st):
         self._dates = bool(st.get("dates", False))
-        self.high_dtype = str(st.get("high_dtype", "float64"))
+        self.high_dtype = _state_dtype(st.get("high_dtype", "float64"))
         self.fill = st.get("fill")
 
     @property
@@ -281,8 +281,10 @@ class FixedCombinations(_CodedColumns):
 
     def set_state(self, st):
         self.combos = [list(r) for r in st["combos"]]
-        self.dtypes = [str(d) for d in st["dtypes"]]
+        self.dtypes = [_state_dtype(d) for d in st["dtypes"]]
         self.meta = list(st["meta"])
+        if len(self.dtypes) != len(self.column_names) or any(len(r) != len(self.column_names) for r in self.combos):
+            raise ValueError(f"the saved combinations do not have one value per column of {self.column_names}")
 
 
 class OneHot(_CodedColumns):
@@ -308,7 +310,9 @@ class OneHot(_CodedColumns):
         return {"dtypes": self.dtypes}
 
     def set_state(self, st):
-        self.dtypes = [str(d) for d in st["dtypes"]]
+        self.dtypes = [_state_dtype(d) for d in st["dtypes"]]
+        if len(self.dtypes) != len(self.column_names):
+            raise ValueError(f"the saved dtypes do not have one entry per column of {self.column_names}")
 
 
 class Unique(Constraint):
@@ -380,7 +384,19 @@ class FixedIncrements(Constraint):
         return {"dtype": self.dtype}
 
     def set_state(self, st):
-        self.dtype = str(st["dtype"])
+        self.dtype = _state_dtype(st["dtype"])
+
+
+def _state_dtype(name) -> str:
+    """A dtype name from a model file that pandas knows and that holds whole values (no void, fixed-width text or complex)."""
+    name = str(name)
+    try:
+        dt = pd.api.types.pandas_dtype(name)
+    except (TypeError, ValueError):
+        raise ValueError(f"constraint dtype {name[:40]!r} is not a dtype name") from None
+    if getattr(dt, "kind", "O") in "VSUc":
+        raise ValueError(f"constraint dtype {name[:40]!r} cannot hold the column's values")
+    return name
 
 
 BUILTINS = {
