@@ -48,16 +48,18 @@ _KNOWN: set[str] = set()
 
 
 def _has_person_data(loc: str) -> bool:
-    """Whether Faker ships person data for ``loc`` (imports that one module, not every locale's)."""
+    """Whether Faker has person data for ``loc`` or its language (imports that one module, not every locale's)."""
     from faker.config import AVAILABLE_LOCALES
 
     if loc not in AVAILABLE_LOCALES:
         return False
-    try:
-        importlib.import_module(f"faker.providers.person.{loc}")
-    except ImportError:
-        return False
-    return True
+    for name in (loc, loc.split("_")[0]):  # as Faker does: en_CA takes the person data of en
+        try:
+            importlib.import_module(f"faker.providers.person.{name}")
+        except ImportError:
+            continue
+        return True
+    return False
 
 
 def check_locale(locale: str) -> str:

@@ -299,3 +299,16 @@ def test_user_names_of_other_locales(locale):
     users = Fake(seed=2, locale=locale).internet.username(n=3000)
     assert users.str.fullmatch(r"[a-z0-9_-]+").all()
     assert users.nunique() > (1000 if locale != "el_GR" else 500)  # el_GR: Faker's own method (it latinizes)
+
+
+def test_a_faker_locale_without_its_own_person_data_uses_its_languages():
+    """As Faker does (and SDV's locales=['en_US', 'en_CA'] in the seeds): en_CA takes en's names."""
+    from simulacra.errors import ParameterError
+    from simulacra.fake import Fake
+    from simulacra.fake.locales import check_locale
+
+    assert check_locale("en_CA") == "en_CA"
+    names = Fake(locale="en_CA", seed=0).person.full_name(n=20)
+    assert names.str.len().gt(3).all()
+    with pytest.raises(ParameterError, match="unknown locale"):
+        check_locale("xx_YY")
