@@ -250,7 +250,7 @@ class FixedCombinations(_CodedColumns):
 
     def _plain(self, data) -> pd.DataFrame:
         """The columns as JSON values (what the model file stores): timestamps become text."""
-        from ..transforms.categorical import _plain_values
+        from ..transforms.categorical import plain_values
 
         out = {}
         for c in self.column_names:
@@ -258,7 +258,7 @@ class FixedCombinations(_CodedColumns):
             if pd.api.types.is_datetime64_any_dtype(col.dtype):
                 col = col.map(lambda v: None if pd.isna(v) else str(v))
             elif col.dtype == object:
-                col = _plain_values(col)
+                col = plain_values(col)
             out[c] = col.astype(object).where(col.notna(), None)
         return pd.DataFrame(out, index=data.index)
 

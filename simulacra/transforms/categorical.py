@@ -27,7 +27,7 @@ class CategoricalTransform(ColumnTransform):
     def fit(self, series: pd.Series):
         s = series
         if s.dtype == object:
-            s = _plain_values(s)
+            s = plain_values(s)
         nonnull = s.dropna()
         if nonnull.empty:
             raise InvalidDataError(f"column {self.column!r} has no values (all missing); drop it or fill it")
@@ -74,7 +74,7 @@ class CategoricalTransform(ColumnTransform):
         where = np.array([i for i, c in enumerate(self.categories) if c is not None], dtype=np.int64)
         lookup = pd.Index([self.categories[i] for i in where])
         if series.dtype == object:
-            series = _plain_values(series)
+            series = plain_values(series)
         found = lookup.get_indexer(pd.Index(series))
         codes = np.where(found >= 0, where[np.maximum(found, 0)] if len(where) else -1, -1)
         missing = series.isna().to_numpy()
@@ -173,7 +173,7 @@ class BooleanTransform(CategoricalTransform):
         return super().fit(series)
 
 
-def _plain_values(s: pd.Series) -> pd.Series:
+def plain_values(s: pd.Series) -> pd.Series:
     """Object values that are not str/int/float/bool (Decimal, dates, ...) as their text, like the stored categories."""
     sample = s.iloc[:1000].dropna()
     # infer_dtype answers in C for the usual text and number columns; the per-value check is for the rest
