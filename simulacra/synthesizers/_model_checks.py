@@ -19,7 +19,7 @@ from ..errors import ModelFileError
 #: integer parameters: (smallest, largest) a model file may hold
 INT_RANGES = {
     "epochs": (1, 1_000_000),
-    "batch_size": (1, 100_000_000),
+    "batch_size": (1, 1_000_000),  # rows per step: more than a million rows per batch is a mistake, not a setting
     "embedding_dim": (1, 65_536),
     "pac": (1, 4_096),
     "discriminator_steps": (1, 10_000),

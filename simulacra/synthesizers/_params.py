@@ -82,6 +82,30 @@ def check_weights(who: str, chains: dict) -> None:
         )
 
 
+#: the most memory a training step's activations may take by the estimate below (x3: backward pass, gradient penalty)
+MAX_BATCH_BYTES = 8 * 2**30
+_OOM = ("can't allocate memory", "defaultcpuallocator", "out of memory", "not enough memory")
+
+
+def check_batch_memory(who: str, rows: int, floats_per_row: int, multiple: int = 1) -> None:
+    """Refuse a batch whose activations (``rows`` x ``floats_per_row`` float32, x3 for the backward
+    pass) would take more than ``MAX_BATCH_BYTES``, before torch tries to allocate them."""
+    need = 3 * 4 * int(rows) * int(floats_per_row)
+    if need > MAX_BATCH_BYTES:
+        fits = max(multiple, MAX_BATCH_BYTES // (12 * max(1, int(floats_per_row))) // multiple * multiple)
+        raise ParameterError(
+            f"{who}: batch_size={rows:,} needs about {need / 2**30:,.1f} GiB per training step with these layer sizes and "
+            f"{floats_per_row:,} values per row, more than the {MAX_BATCH_BYTES / 2**30:.0f} GiB allowed; "
+            f"use batch_size at most {fits:,}{f' (a multiple of pac={multiple})' if multiple > 1 else ''} or smaller layers"
+        )
+
+
+def is_out_of_memory(error: BaseException) -> bool:
+    """Whether a torch RuntimeError is an allocation failure (CPU allocator or CUDA out of memory)."""
+    text = str(error).lower()
+    return any(k in text for k in _OOM) or type(error).__name__ == "OutOfMemoryError"
+
+
 def chain_weights(first: int, dims, residual: bool = False) -> int:
     """Weights of dense layers from ``first`` inputs through ``dims`` (CTGAN's generator concatenates: ``residual``)."""
     total, width = 0, int(first)

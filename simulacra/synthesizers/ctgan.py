@@ -22,8 +22,9 @@ from .._random import as_generator
 from ..errors import ModelFileError, ParameterError
 from . import univariate
 from ._encoding import category_midpoints, from_codes, to_codes
+from ._params import is_out_of_memory
 from ._neural import LossProgress, ModeTransformer, check_weights_fit, device_for, load_module_state, module_state, require_torch, torch_seed
-from ._params import chain_weights, check_bool, check_dims, check_int, check_number, check_weights
+from ._params import chain_weights, check_batch_memory, check_bool, check_dims, check_int, check_number, check_weights
 from .base import BaseSynthesizer
 
 
@@ -90,11 +91,30 @@ class _NeuralSynthesizer(BaseSynthesizer):
             torch.manual_seed(torch_seed(rng))
             from .._threads import limit_threads_for
 
+            check_batch_memory(type(self).__name__, self._batch_rows(len(data)), self._activation_floats(data.shape[1]), getattr(self, "pac", 1))
             with limit_threads_for(data.size):  # torch threads too, restored afterwards
-                self._train(data, rng)
+                try:
+                    self._train(data, rng)
+                except RuntimeError as e:
+                    if not is_out_of_memory(e):
+                        raise
+                    raise ParameterError(
+                        f"{type(self).__name__}: training ran out of memory (batch_size={self.batch_size:,}, {data.shape[1]:,} encoded "
+                        f"columns); lower batch_size or the layer sizes{self._dims_hint()}"
+                    ) from None
 
     def _fit_marginals(self, M, discrete, kinds):
         pass
+
+    def _batch_rows(self, n):
+        """Rows in one training step (TVAE: at most the table's; CTGAN draws ``batch_size`` with replacement)."""
+        return self.batch_size
+
+    def _activation_floats(self, width):  # per row of a batch; the subclasses know their layers
+        return width
+
+    def _dims_hint(self):
+        return ""
 
     def _sample(self, num_rows, rng):
         torch = require_torch(type(self).__name__)
@@ -193,6 +213,18 @@ class CTGANSynthesizer(_NeuralSynthesizer):
                  generator_decay=self.generator_decay, discriminator_lr=self.discriminator_lr, discriminator_decay=self.discriminator_decay,
                  discriminator_steps=self.discriminator_steps, pac=self.pac, log_frequency=self.log_frequency)
         return p
+
+    def _activation_floats(self, width):
+        """Floats one batch row holds in a step: the generator's residual widths (the conditional
+        vector is at most ``width``), the discriminator's layers over ``pac`` rows, and the data."""
+        gen, w = 0, self.embedding_dim + width
+        for h in self.generator_dim:
+            gen += w
+            w += h
+        return gen + w + 4 * width + sum(self.discriminator_dim) // self.pac
+
+    def _dims_hint(self):
+        return " (generator_dim, discriminator_dim)"
 
     # conditional vector ---------------------------------------------------
     def _cond_setup(self):
@@ -462,6 +494,15 @@ class TVAESynthesizer(_NeuralSynthesizer):
         p = super().get_parameters()
         p.update(compress_dims=list(self.compress_dims), decompress_dims=list(self.decompress_dims), l2scale=self.l2scale, loss_factor=self.loss_factor)
         return p
+
+    def _batch_rows(self, n):
+        return min(self.batch_size, n)
+
+    def _activation_floats(self, width):
+        return 3 * width + sum(self.compress_dims) + 3 * self.embedding_dim + sum(self.decompress_dims)
+
+    def _dims_hint(self):
+        return " (compress_dims, decompress_dims)"
 
     def _build_modules(self):
         torch = require_torch("TVAESynthesizer")

@@ -168,3 +168,44 @@ def test_sample_refuses_an_impossible_count_before_drawing_a_progress_bar(monkey
         s.sample(10, batch_size=0, show_progress=True)
     assert drawn == []
     assert isinstance(s, BaseSynthesizer)
+
+
+def test_audit2_absurd_batch_size_is_refused_not_an_allocator_traceback(torch):
+    """Audit 2 #2: batch_size=10**8 passed and CTGAN/CopulaGAN died in torch's allocator."""
+    from simulacra.synthesizers import CopulaGANSynthesizer, CTGANSynthesizer, TVAESynthesizer
+
+    for klass in (CTGANSynthesizer, CopulaGANSynthesizer, TVAESynthesizer):
+        with pytest.raises(ParameterError, match=r"batch_size must be an integer from 1 to 1,000,000, got 100000000"):
+            klass(MD, batch_size=10**8, epochs=1)
+    # the load-time check holds the same cap: a model file with a larger batch_size is refused
+    with pytest.raises(Exception, match="batch_size"):
+        check_parameters({"batch_size": 10**8}, "test")
+
+
+def test_audit2_batch_too_big_for_memory_is_refused_before_training(torch):
+    from simulacra.synthesizers import CTGANSynthesizer
+
+    s = CTGANSynthesizer(MD, batch_size=1_000_000, epochs=1, generator_dim=(4096, 4096), cuda=False)
+    with pytest.raises(ParameterError, match=r"batch_size=1,000,000 needs about .* GiB.*use batch_size at most [\d,]+ \(a multiple of pac=10\)") as e:
+        s.fit(DF)
+    fits = int(str(e.value).split("at most ")[1].split(" ")[0].replace(",", ""))
+    assert fits % 10 == 0 and 0 < fits < 1_000_000
+
+
+def test_audit2_torch_allocation_error_becomes_a_parameter_error(torch, monkeypatch):
+    from simulacra.synthesizers import CTGANSynthesizer, TVAESynthesizer
+
+    def boom(self, data, rng):
+        raise RuntimeError("[enforce fail at alloc_cpu.cpp:117] DefaultCPUAllocator: not enough memory: you tried to allocate 51200000000 bytes.")
+
+    for klass, dims in ((CTGANSynthesizer, "generator_dim"), (TVAESynthesizer, "compress_dims")):
+        monkeypatch.setattr(klass, "_train", boom)
+        with pytest.raises(ParameterError, match=rf"ran out of memory \(batch_size=100, .*lower batch_size or the layer sizes \({dims}"):
+            klass(MD, batch_size=100, epochs=1, cuda=False).fit(DF)
+
+    def other(self, data, rng):
+        raise RuntimeError("some other torch failure")
+
+    monkeypatch.setattr(CTGANSynthesizer, "_train", other)
+    with pytest.raises(RuntimeError, match="some other"):  # not every RuntimeError is memory
+        CTGANSynthesizer(MD, batch_size=100, epochs=1, cuda=False).fit(DF)
