@@ -128,7 +128,8 @@ def spooled_file():
 def read_npz(fh, what: str, budget: int, max_arrays: int = 1_000_000, limits: dict | None = None) -> dict:
     """Arrays of an ``.npz`` archive (an open binary file), within ``budget`` bytes in all.
 
-    Members must be ``a<N>.npy`` files, stored or deflated, with a version 1 or 2 header
+    Members must be ``a<N>.npy`` files, stored (the model file around them is deflated once: a
+    second deflate layer would let a few kilobytes expand to gigabytes), with a version 1 or 2 header
     declaring a plain numeric dtype; the header's shape times the itemsize must equal the bytes
     that follow it, and the sum over all arrays must stay within ``budget``. With ``limits``
     (array name -> most elements it may hold), a member not named there, or whose header declares
@@ -154,6 +155,11 @@ def read_npz(fh, what: str, budget: int, max_arrays: int = 1_000_000, limits: di
                     f"{what}: arrays.npz holds an array {key!r} that the model state does not use; the file was edited or crafted"
                 )
             check_member(info, f"{what} (arrays.npz)", left)
+            if info.compress_type != zipfile.ZIP_STORED:  # a second deflate layer multiplies the bomb ratio
+                raise ModelFileError(
+                    f"{what}: array {info.filename} in arrays.npz is compressed; simulacra stores arrays uncompressed inside "
+                    "the (deflated) model file: the file was made by another tool or crafted"
+                )
             arrays[key] = _read_npy(z, info, what, left, None if limits is None else limits[key])
             left -= arrays[key].nbytes
     return arrays

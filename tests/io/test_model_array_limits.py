@@ -51,7 +51,7 @@ def test_an_unreferenced_array_is_refused_with_or_without_limits(tmp_path):
 
 
 def test_an_array_past_its_limit_is_refused(tmp_path):
-    p = _model(tmp_path / "m.zip", {"a0": np.ones(3), "a1": np.zeros((3, 3))}, STATE, compress=True)
+    p = _model(tmp_path / "m.zip", {"a0": np.ones(3), "a1": np.zeros((3, 3))}, STATE)
     with pytest.raises(ModelFileError, match=r"a1\.npy declares shape \(3, 3\) \(9 values\), more than the 4 values"):
         load_model(p, array_limits=lambda m: {"a0": 3, "a1": 4})
 
