@@ -281,6 +281,12 @@ def check_representation(column, rep: str, ints, values: np.ndarray) -> None:
     else:
         vmin, vmax = float(values.min()), float(values.max())
         fits = vmin >= float(lo) and vmax <= float(hi)
+        frac = np.isfinite(values) & (values != np.floor(values))
+        if fits and frac.any():  # 1e2 == 100 is whole and fine; 6.5 is not an integer
+            raise InvalidDataError(
+                f"numerical column {column!r} has fractional values (such as {float(values[frac][0])!r}), which do not fit its integer "
+                f"computer_representation {rep}; change computer_representation in the metadata to 'Float', or round the data"
+            )
         vmin, vmax = (int(x) if x.is_integer() else x for x in (vmin, vmax))
     if fits:
         return

@@ -65,3 +65,19 @@ def test_the_audit_case_through_the_cli(tmp_path):
     assert r.exit_code == 1 and not (tmp_path / "i.zip").exists()
     lines = r.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: numerical column 'b' has values from 4 to 200") and "Int16" in lines[0], r.stderr
+
+
+@pytest.mark.parametrize("rep", ["UInt8", "Int8", "Int64"])
+def test_audit2_fit_refuses_fractions_for_an_integer_representation(rep):
+    """Audit 2 #5: UInt8 with 6.5 fitted and sampled floats (6.0, 4.0)."""
+    df = pd.DataFrame({"a": [1, 3, 5, 7], "b": [100, 4, 6.5, 8]})
+    with pytest.raises(InvalidDataError, match=rf"'b' has fractional values \(such as 6.5\).*computer_representation {rep}.*'Float', or round the data"):
+        GaussianCopulaSynthesizer(_metadata(rep)).fit(df)
+
+
+def test_audit2_whole_floats_fit_an_integer_representation():
+    df = pd.DataFrame({"a": [1, 3, 5, 7], "b": [1e2, 4.0, 6.0, np.nan]})
+    s = GaussianCopulaSynthesizer(_metadata("Int8"))
+    s.fit(df)
+    out = s.sample(50, seed=1)["b"].dropna()
+    assert len(out) and (out == np.floor(out)).all() and out.between(4, 100).all()
