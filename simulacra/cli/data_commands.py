@@ -107,6 +107,8 @@ def fake(schema, rows, output, url, table_name, if_exists, fmt, seed, locale, ch
 
         check_locale(locale)
     counts = {t: sch.rows_for(t, rows) for t in sch.order}
+    for t, k in counts.items():  # before the space check: an -n over 2**63 - 1 is that, not a lack of space
+        check_num_rows(k, f"the rows of table {t!r}" if len(counts) > 1 else "-n")
     total = sum(counts.values())
     targets = {}
     if output is not None:
@@ -117,8 +119,15 @@ def fake(schema, rows, output, url, table_name, if_exists, fmt, seed, locale, ch
             for t in sch.order:  # a table name is a file name here: never a path out of the folder
                 if Path(t).name != t or t in (".", "..") or "\\" in t:
                     raise ParameterError(f"table name {t!r} cannot be a file name in folder {output!r}; rename the table (no / or \\)")
+            folded: dict = {}  # one file per table: t.csv and T.csv are one file where case is ignored (macOS, Windows)
+            for t in sch.order:
+                if folded.setdefault(t.casefold(), t) != t:
+                    raise ParameterError(f"table names {folded[t.casefold()]!r} and {t!r} differ only in case: their files in {output!r} would be one file on many systems; rename one of them")
             targets = {t: out / f"{t}.{fmt}" for t in sch.order}
         else:
+            fmt_given = click.get_current_context().get_parameter_source("fmt") != click.core.ParameterSource.DEFAULT
+            if fmt_given and not out.is_dir() and _format_of(out) != fmt:
+                raise ParameterError(f"--format {fmt} is for a folder of tables; {output!r} is a file, whose extension says its format: name it with .{fmt}, or leave --format out")
             targets = {sch.order[0]: out}
         for p in targets.values():
             prepare_table_output(p, overwrite, [schema])
@@ -126,8 +135,6 @@ def fake(schema, rows, output, url, table_name, if_exists, fmt, seed, locale, ch
     elif (db_file := sqlite_file(url)) is not None and db_file.parent.is_dir():
         as_csv = {t: db_file.parent / f"{t}.csv" for t in sch.order}  # SQLite rows take about their CSV size
         check_fake_space(sch, counts, as_csv, locale, shown=db_file, what=f"rows ({len(as_csv)} table(s), measured as CSV)")
-    for t, k in counts.items():
-        check_num_rows(k, f"the rows of table {t!r}" if len(counts) > 1 else "-n")
     if progress is None:
         progress = sys.stderr.isatty()
     t0 = time.perf_counter()
@@ -184,6 +191,16 @@ def check_fake_space(sch, counts: dict, targets: dict, locale, probe_rows: int =
     first = next(iter(targets.values()))
     what = what or ("rows" if len(targets) == 1 else f"rows of {len(targets)} tables")
     check_output_space(first, total, estimate / max(total, 1), sampled, what=what, shown=shown or (first if len(targets) == 1 else first.parent))
+
+
+def _format_of(path: Path) -> str:
+    """The format a data file's extension names (``.csv.gz`` -> csv), as ``--format`` spells it."""
+    from ..io.files import WRITE_FORMATS
+
+    suffixes = [x.lower() for x in path.suffixes]
+    if len(suffixes) > 1 and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    return WRITE_FORMATS.get(suffixes[-1], "") if suffixes else ""
 
 
 def sqlite_file(url) -> Path | None:

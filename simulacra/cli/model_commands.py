@@ -195,6 +195,11 @@ def sample(model, num_rows, output, seed, batch_size, progress, overwrite, key_f
     from ..io.modelfile import read_key_file
     from ..synthesizers.base import BaseSynthesizer
 
+    from ..sampling.plan import check_num_rows
+
+    check_num_rows(num_rows, "-n")  # first: over 2**63 - 1 is that, not a lack of disk space
+    if Path(model).is_dir():
+        raise ParameterError(f"model {model!r} is a folder; give the model file (.zip) that simulacra fit wrote")
     key = read_key_file(key_file) if key_file else None
     prepare_table_output(output, overwrite, [model, key_file])
     synth = BaseSynthesizer.load(model, key=key)

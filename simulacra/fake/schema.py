@@ -44,7 +44,7 @@ from ..errors import ParameterError, SchemaError
 from .schema_options import as_bool, check_provider_options, check_schema_locale, check_sequence, check_sequence_rows, check_share, provider_method, show
 
 _COLUMN_KEYS = {"provider", "nulls", "unique", "locale", "from", "template", "foreign_key", "start", "step"}
-_TEMPLATE_FIELD = re.compile(r"\{([^{}]+)\}")
+_TEMPLATE_TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]+)\}|[{}]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 #: providers that take a source column through ``from`` -> their argument name
 _FROM_ARGS = {"internet.email": "name", "person.email": "name", "email": "name"}
@@ -106,7 +106,9 @@ class ColumnSpec:
             raise SchemaError(f"{where}: give only one of provider, template and foreign_key")
         if self.template is not None and not isinstance(self.template, str):
             raise SchemaError(f"{where}: template must be a string like '{{first}}.{{last}}'")
-        for field in _TEMPLATE_FIELD.findall(self.template or ""):
+        self.template_parts = template_parts(self.template, where) if self.template is not None else []
+        for field in (p for p in self.template_parts if isinstance(p, tuple)):
+            field = field[0]
             if ":" in field and field.split(":", 1)[1] != "lower":
                 raise SchemaError(f"{where}: template field {{{field}}}: the only modifier is ':lower', as in {{{field.split(':')[0]}:lower}}")
         if self.provider is not None and not isinstance(self.provider, str):
@@ -137,7 +139,7 @@ class ColumnSpec:
         if self.source is not None:
             deps.append(self.source)
         if self.template is not None:
-            deps += [f.split(":")[0] for f in _TEMPLATE_FIELD.findall(self.template)]
+            deps += [p[0].split(":")[0] for p in self.template_parts if isinstance(p, tuple)]
         return deps
 
 
@@ -157,7 +159,7 @@ class TableSpec:
         extra = set(spec) - {"columns", "rows", "locale", "primary_key"}
         if extra:
             raise SchemaError(f"table {name!r}: unknown key(s) {', '.join(sorted(extra))}; allowed: columns, rows, locale, primary_key")
-        self.columns = {str(c): ColumnSpec(str(c), s, name) for c, s in cols.items()}
+        self.columns = {c: ColumnSpec(c, s, name) for c, s in zip(key_names(cols, f"table {name!r}: column"), cols.values())}
         self.primary_key = spec.get("primary_key")
         if self.primary_key is not None and not isinstance(self.primary_key, str):
             raise SchemaError(f"table {name!r}: primary_key must be the name of one column, got {show(self.primary_key)}")
@@ -214,7 +216,7 @@ class Schema:
         if "tables" in d:
             if not isinstance(d["tables"], dict) or not d["tables"]:
                 raise SchemaError("'tables' must be a non-empty mapping {table_name: table}")
-            return cls({str(k): TableSpec(str(k), v) for k, v in d["tables"].items()})
+            return cls({k: TableSpec(k, v) for k, v in zip(key_names(d["tables"], "table"), d["tables"].values())})
         if "columns" in d:
             name = d.get("name", "table")
             if not isinstance(name, str):
@@ -309,7 +311,7 @@ class Schema:
             parent = parent.dropna().reset_index(drop=True)
             out = parent.iloc[rng.integers(0, len(parent), m)].reset_index(drop=True)
         elif spec.template is not None:
-            out = _render_template(spec.template, data, m, spec.where)
+            out = _render_template(spec.template_parts, data, m)
         elif spec.provider in ("sequence", "id"):
             pos = np.arange(m, dtype=np.int64) if rows is None else np.asarray(rows, dtype=np.int64)
             out = pd.Series(spec.start + spec.step * (start + pos))
@@ -350,27 +352,66 @@ class Schema:
         return {k: out[k] for k in self.tables}
 
 
-def _render_template(template: str, data: dict, m: int, where: str) -> pd.Series:
+def template_parts(template: str, where: str) -> list:
+    """``template`` as literal texts and ``(field,)`` tuples: ``{name}`` or ``{name:lower}`` is a
+    column, ``{{`` and ``}}`` are literal braces; any other brace is a SchemaError (never written as is)."""
+    parts, pos = [], 0
+    for match in _TEMPLATE_TOKEN.finditer(template):
+        if match.start() > pos:
+            parts.append(template[pos : match.start()])
+        token = match.group()
+        if match.group(1) is not None:
+            parts.append((match.group(1),))
+        elif token in ("{{", "}}"):
+            parts.append(token[0])
+        else:
+            raise SchemaError(
+                f"{where}: template {template!r} has an unmatched {token!r} at position {match.start()}; "
+                f"put a column name in braces, as {{name}}, and write {{{{ or }}}} for a brace as text"
+            )
+        pos = match.end()
+    if pos < len(template):
+        parts.append(template[pos:])
+    return parts
+
+
+def key_names(mapping: dict, what: str) -> list[str]:
+    """The keys of a schema mapping as table or column names (text), in order.
+
+    A YAML ``1:`` names column ``"1"``; a key YAML reads as true/false (``true``, ``yes``, ``on``) or
+    null (``~``, ``null``) is refused (quote it), and two keys giving one name (``1`` and ``"1"``)
+    are a SchemaError naming both, never one silently kept.
+    """
+    names: dict[str, object] = {}
+    for k in mapping:
+        if isinstance(k, bool) or k is None:
+            raise SchemaError(f"{what} key {k!r}: YAML reads an unquoted {'true/false, yes/no or on/off' if k is not None else 'null or ~'} as {k!r}, not as a name; quote it, e.g. \"on\":")
+        name = k if isinstance(k, str) else str(k)
+        if name in names:
+            raise SchemaError(f"{what} keys {names[name]!r} and {k!r} both give the name {name!r}; give each {what.split(': ')[-1]} once")
+        names[name] = k
+    return list(names)
+
+
+def _render_template(template_parts: list, data: dict, m: int) -> pd.Series:
     import pyarrow as pa
     import pyarrow.compute as pc
 
     parts = []
-    pos = 0
-    for match in _TEMPLATE_FIELD.finditer(template):
-        if match.start() > pos:
-            parts.append(template[pos : match.start()])
-        col = match.group(1).split(":")[0]
-        s = data[col]
-        arr = pa.array(s.astype("string[pyarrow]").fillna(""), type=pa.string(), from_pandas=True)
-        if match.group(1).endswith(":lower"):
+    for part in template_parts:
+        if isinstance(part, str):
+            if parts and isinstance(parts[-1], str):
+                parts[-1] += part
+            else:
+                parts.append(part)
+            continue
+        arr = pa.array(data[part[0].split(":")[0]].astype("string[pyarrow]").fillna(""), type=pa.string(), from_pandas=True)
+        if part[0].endswith(":lower"):
             arr = pc.utf8_lower(arr)
         parts.append(arr)
-        pos = match.end()
-    if pos < len(template):
-        parts.append(template[pos:])
     arrays = [p for p in parts if not isinstance(p, str)]
     if not arrays:
-        return pd.Series([template] * m, dtype="string[pyarrow]")
+        return pd.Series(["".join(parts)] * m, dtype="string[pyarrow]")
     res = pc.binary_join_element_wise(*parts, "")
     return pd.Series(pd.arrays.ArrowStringArray(res))
 

@@ -311,10 +311,40 @@ class DatabaseWriter:
 
     # ------------------------------------------------------------------ tables
     def check_names(self, name: str, columns) -> None:
-        """Refuse a table or column name that the database cannot hold (``DatabaseError``)."""
+        """Refuse a table or column name that the database cannot hold (``DatabaseError``), and
+        two column names that it takes for one (``X`` and ``x`` where it ignores case)."""
         check_identifier(name, "table", self.dialect)
         for c in columns:
             check_identifier(c, "column", self.dialect, where=f"table {name!r}: ")
+        if _columns_ignore_case(self.dialect):
+            _check_case_collisions(list(columns), "column", f"table {name!r}: ", self.dialect.name)
+
+    def check_tables(self, names) -> None:
+        """Refuse two table names of one run that the database takes for one table (SQLite
+        compares names ignoring case: ``t`` and ``T`` would be one table, their rows merged)."""
+        if self._tables_ignore_case():
+            _check_case_collisions(list(dict.fromkeys(names)), "table", "", self.dialect.name)
+
+    def _tables_ignore_case(self) -> bool:
+        name = self.dialect.name
+        if name in ("mysql", "mariadb"):  # lower_case_table_names: 0 compares as written (Linux)
+            try:
+                return str(self.conn.exec_driver_sql("SELECT @@lower_case_table_names").scalar()) != "0"
+            except Exception:  # noqa: BLE001 - unknown: the safe answer
+                return True
+        return name in _CASE_INSENSITIVE_TABLES
+
+    def _existing_name(self, name: str) -> str:
+        """The name the database holds for table ``name`` (``T`` for ``t`` where case is ignored)."""
+        import sqlalchemy as sa
+
+        if not self._tables_ignore_case():
+            return name
+        try:
+            same = [t for t in sa.inspect(self.conn).get_table_names() if t.casefold() == name.casefold()]
+        except sa.exc.SQLAlchemyError:
+            return name
+        return name if name in same or not same else same[0]
 
     def drop_for_replace(self, names) -> list[str]:
         """With ``if_exists='replace'``: drop those of ``names`` that exist; else do nothing.
@@ -324,7 +354,10 @@ class DatabaseWriter:
         (a view, another table's foreign key), a ``DatabaseError`` names it and the run's one
         transaction changes nothing. Returns the dropped tables, in drop order.
         """
-        return self._drop(names, "") if self.if_exists == "replace" else []
+        self.check_tables(names)
+        if self.if_exists != "replace":
+            return []
+        return self._drop([self._existing_name(n) for n in names], "")  # SQLite: 'T' for 't'
 
     def _drop(self, names, hint: str) -> list[str]:
         import sqlalchemy as sa
@@ -349,21 +382,24 @@ class DatabaseWriter:
         import sqlalchemy as sa
 
         self.check_names(name, first_chunk.columns)
+        self.check_tables([*self.tables, name])
         try:
             exists = sa.inspect(self.conn).has_table(name)
+            held = self._existing_name(name) if exists else name
+            same = f" ({self.dialect.name} compares table names ignoring case: {name!r} is that table)" if held != name else ""
             if exists and self.if_exists == "fail":
                 raise DatabaseError(
-                    f"table {name!r} already exists in {_safe_url(self.url)}; pass --if-exists append or replace (if_exists=...)"
+                    f"table {held!r} already exists in {_safe_url(self.url)}{same}; pass --if-exists append or replace (if_exists=...)"
                 )
             if exists and self.if_exists == "replace":
-                self._drop([name], "; to replace related tables together, call drop_for_replace() with all of them before creating any")
+                self._drop([held], "; to replace related tables together, call drop_for_replace() with all of them before creating any")
                 exists = False
             types = {c: _sql_type(first_chunk[c]) for c in first_chunk.columns}
             if exists:
                 table = sa.Table(name, sa.MetaData(), autoload_with=self.conn)
                 missing = [c for c in first_chunk.columns if c not in table.c]
                 if missing:
-                    raise DatabaseError(f"table {name!r} exists without column(s) {', '.join(map(repr, missing))}; use --if-exists replace")
+                    raise DatabaseError(f"table {held!r}{same} exists without column(s) {', '.join(map(repr, missing))}; use --if-exists replace")
             else:
                 cols = [
                     sa.Column(c, types[c], primary_key=(c == primary_key), nullable=(c != primary_key), autoincrement=False)
@@ -408,6 +444,25 @@ class DatabaseWriter:
         except sa.exc.SQLAlchemyError as e:
             raise DatabaseError(f"cannot write table {name!r} to {_safe_url(self.url)}: {_first_line(e)}") from None
         self.rows[name] += len(chunk)
+
+
+#: dialects whose table names match ignoring case (MySQL / MariaDB: asked, see ``_tables_ignore_case``)
+_CASE_INSENSITIVE_TABLES = ("sqlite", "mssql")
+
+
+def _columns_ignore_case(dialect) -> bool:
+    return dialect.name in ("sqlite", "mysql", "mariadb", "mssql")
+
+
+def _check_case_collisions(names: list, what: str, where: str, dialect_name: str) -> None:
+    seen: dict = {}
+    for n in names:
+        other = seen.setdefault(n.casefold(), n)
+        if other != n:
+            raise DatabaseError(
+                f"{where}{what} names {other!r} and {n!r} differ only in case; {dialect_name} takes them for one {what} "
+                f"({'their rows would be merged' if what == 'table' else 'it cannot hold both'}): rename one of them"
+            )
 
 
 def _first_line(e) -> str:
