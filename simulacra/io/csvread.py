@@ -137,6 +137,36 @@ def read_header(path: Path, sep: str, skip: int = 0) -> list[str]:
     return header
 
 
+def check_other_delimiter(path: Path, sep: str, header: list[str], skip: int = 0, excel: str | None = None) -> None:
+    """Refuse a delimiter (given, or named by an Excel ``sep=`` line) that merges the columns.
+
+    When another candidate delimiter (``, tab ; |``) that appears in the header splits the header
+    and every row of the first 64 KB into the same number of fields, more than ``sep`` gives,
+    the file is that delimiter's: read with ``sep`` it would be one column ``"a,b"`` whose values
+    (``1,2``) read as decimal-comma numbers (1.2), so the data would be silently changed.
+    ``skip``: lines before the header (an Excel ``sep=`` line).
+    """
+    others = [c for c in CANDIDATE_SEPS if c != sep and any(c in h for h in header)]
+    if not others:
+        return
+    text, more = _sample(path)
+    for _ in range(skip):
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+    for c in others:
+        try:
+            rows = _records(text, c, more)
+        except csv.Error:
+            continue
+        if len(rows) < 2 or len(rows[0]) <= len(header) or any(len(r) != len(rows[0]) for r in rows[1:]):
+            continue
+        why = f"its first line 'sep={excel}' names the wrong delimiter (remove that line); " if excel == sep else ""
+        raise FileFormatError(
+            f"{str(path)!r}: read with {sep_name(sep)} as the delimiter, the header is {len(header)} column(s) "
+            f"({header[0][:40]!r}), but {sep_name(c)} splits the header and every row into {len(rows[0])} fields; "
+            f"{why}the file looks {c!r}-separated; pass --sep {c!r} (sep={c!r} from Python)"
+        )
+
+
 def check_field_counts(path: Path, sep: str, width: int, skip: int = 0) -> None:
     """Raise FileFormatError naming the first line whose number of fields differs from the header's.
 

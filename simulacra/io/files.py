@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import FileFormatError, InvalidDataError, ParameterError
-from .csvread import check_field_counts, detect_sep, excel_sep_line, normalize_sep, read_header
+from .csvread import check_field_counts, check_other_delimiter, detect_sep, excel_sep_line, normalize_sep, read_header
 from .nested import nested_parquet_columns, nested_to_json
 from .numtext import read_number_text
 from .writers import (  # noqa: F401 - the writers live in .writers; their names stay importable from here
@@ -88,6 +88,7 @@ def read_table(path, sep=None, **kwargs) -> pd.DataFrame:
                 sep = excel or ("\t" if fmt == "tsv" else detect_sep(path))
             header = read_header(path, sep, skip=skip) if not layout & set(kwargs) else []
             if header:
+                check_other_delimiter(path, sep, header, skip=skip, excel=excel)
                 check_field_counts(path, sep, len(header), skip=skip)
             if skip:
                 kwargs = {**kwargs, "skiprows": 1}
@@ -108,7 +109,7 @@ def read_table(path, sep=None, **kwargs) -> pd.DataFrame:
             try:
                 df = pd.read_json(path, **_json_options(kwargs))
             except ValueError as e:
-                if "too big" in str(e):
+                if "too big" in str(e) or "too small" in str(e):
                     raise
                 df = pd.read_json(path, lines=True, **_json_options(kwargs))
     except UnicodeDecodeError:
@@ -121,9 +122,9 @@ def read_table(path, sep=None, **kwargs) -> pd.DataFrame:
         raise
     except (ValueError, OSError) as e:
         msg = str(e).splitlines()[0] if str(e) else type(e).__name__
-        if fmt in ("json", "jsonl") and "too big" in msg.lower():
+        if fmt in ("json", "jsonl") and ("too big" in msg.lower() or "too small" in msg.lower()):
             raise FileFormatError(
-                f"{str(path)!r} has an integer too big for 64 bits (beyond -2**63 .. 2**64-1); "
+                f"{str(path)!r} has an integer too big for 64 bits (outside -2**63 .. 2**64-1); "
                 "write such values as JSON strings (\"123...\") to keep them as text, or as floats (1.5e20)"
             ) from None
         raise FileFormatError(f"{str(path)!r} could not be read as {fmt.upper()}: {msg}") from None

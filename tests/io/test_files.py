@@ -330,3 +330,63 @@ def test_json_lines_big_integers_with_missing_values_are_read_exactly(tmp_path):
     assert str(df["u"].dtype) == "UInt64" and df["u"].tolist()[::2] == [2**63 + 1, 2**64 - 1]
     assert str(df["v"].dtype) == "Int64" and df["v"].tolist()[:2] == [2**53 + 1, -5]
     assert df["f"].tolist()[::2] == [1e17, 2.0]  # written as a float: pandas' reading stands
+
+
+@pytest.mark.parametrize("name", ["small.jsonl", "small.json"])
+def test_json_integers_below_minus_2_63_are_a_clear_error(tmp_path, name):
+    """Audit 2, 11a: an integer below -2**63 gave a bare 'Value is too small' (the above-2**64 case had the hint)."""
+    p = tmp_path / name
+    p.write_text('{"v": -9223372036854775809}\n{"v": 2}\n')
+    with pytest.raises(FileFormatError, match=r"integer too big for 64 bits \(outside -2\*\*63 .. 2\*\*64-1\).*JSON strings"):
+        read_table(p)
+
+
+@pytest.mark.parametrize(
+    "text, name, sep, likely",
+    [
+        ("a,b\n1,2\n3,4\n5,6\n", "d.csv", ";", ","),  # was one column 'a,b' of 1.2, 3.4, 5.6
+        ("sep=;\na,b\n1,2\n3,4\n", "d.csv", None, ","),  # a wrong Excel 'sep=' line: the same merge
+        ("a,b\n1,2\n3,4\n", "d.tsv", None, ","),  # a comma file named .tsv
+        ("a;b\n1;2\n3;4\n", "d.csv", ",", ";"),  # one text column 'a;b' otherwise
+        ("x|y|z\n1|2,5|3\n", "d.csv", "\t", "|"),
+    ],
+)
+def test_a_delimiter_that_merges_the_columns_is_refused(tmp_path, text, name, sep, likely):
+    """Audit 2, item 1: a wrong --sep (or Excel line) merged a comma CSV into decimal-comma floats, silently."""
+    p = _csv(tmp_path, text, name=name)
+    with pytest.raises(FileFormatError, match=rf"splits the header and every row into \d fields.*looks {likely!r}-separated; pass --sep {likely!r}"):
+        read_table(p, sep=sep)
+    df = read_table(p, sep=likely)  # the named delimiter reads the file (an Excel line is still skipped)
+    assert len(df.columns) >= 2 and df.iloc[0, 0] == 1
+
+
+def test_a_wrong_excel_sep_line_is_named(tmp_path):
+    p = _csv(tmp_path, "sep=;\na,b\n1,2\n3,4\n")
+    with pytest.raises(FileFormatError, match=r"first line 'sep=;' names the wrong delimiter"):
+        read_table(p)
+
+
+@pytest.mark.parametrize(
+    "text, sep, columns",
+    [
+        ("id;amount, EUR\n1;7,32\n2;8,5\n", ";", ["id", "amount, EUR"]),  # a comma in a name, as many fields either way
+        ('"a,b"\n1,5\n2,5\n', ";", ["a,b"]),  # a quoted header: one column as written
+        ("a;b\n1,5;2\n3;4,5\n", ";", ["a", "b"]),  # commas in the rows only
+    ],
+)
+def test_commas_in_a_semicolon_file_are_not_taken_for_the_delimiter(tmp_path, text, sep, columns):
+    df = read_table(_csv(tmp_path, text), sep=sep)
+    assert list(df.columns) == columns
+
+
+def test_merged_columns_are_refused_by_the_cli(tmp_path):
+    from click.testing import CliRunner
+
+    from simulacra.cli import cli
+
+    p = _csv(tmp_path, "a,b\n1,2\n3,4\n5,6\n")
+    out = tmp_path / "t.zip"
+    r = CliRunner().invoke(cli, ["fit", str(p), "--sep", ";", "-o", str(out)])
+    assert r.exit_code == 1 and not out.exists()
+    err = r.stderr if hasattr(r, "stderr") else r.output
+    assert "looks ','-separated; pass --sep ','" in err
