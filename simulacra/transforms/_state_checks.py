@@ -78,6 +78,12 @@ def check_numeric_dtype(dtype: str, representation: str, lo: float, hi: float) -
         limits = np.iinfo(getattr(info, "numpy_dtype", info))
         if lo < float(limits.min) or hi > float(limits.max):
             raise ValueError(f"bounds [{lo}, {hi}] do not fit dtype {dtype!r}")
+    elif dtype in FLOAT_DTYPES:
+        import numpy as np
+
+        top = float(np.finfo(dtype.lower()).max)  # float16 ends at 65,504: larger values would come back as inf
+        if lo < -top or hi > top:
+            raise ValueError(f"bounds [{lo}, {hi}] do not fit dtype {dtype!r}")
 
 
 _OFFSET = re.compile(r"[+-]\d{2}:?\d{2}")

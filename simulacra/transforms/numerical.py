@@ -252,6 +252,11 @@ class NumericalTransform(ColumnTransform):
             lo, hi = _INT_RANGES[self.representation]
             if not lo <= bounds[0] <= bounds[1] <= hi:
                 raise ValueError(f"int_bounds {bounds} do not fit {self.representation}")
+            if pd.api.types.pandas_dtype(self.dtype).kind not in "iu":  # fit learns int_bounds of integer dtypes only
+                raise ValueError(
+                    f"dtype {self.dtype!r} is not an integer dtype, but the column was learned as exact integers "
+                    f"({self.representation}, int_bounds); its values would come back as floats"
+                )
             self.int_bounds = [int(bounds[0]), int(bounds[1])]
         offset = st.get("offset")
         if offset is not None:

@@ -129,3 +129,23 @@ def test_edited_text_fields_are_refused_on_load(model, tmp_path, case):
     p = _tamper(model, tmp_path / "x.zip", column, **fields)
     with pytest.raises(ModelFileError, match=expected):
         BaseSynthesizer.load(p)
+
+
+@pytest.mark.parametrize(
+    "fields, expected",
+    [({"dtype": "float16"}, r"column 'count'.*dtype 'float16' is not an integer dtype.*learned as exact integers \(Int64"),
+     ({"dtype": "float64"}, "dtype 'float64' is not an integer dtype"),
+     ({"dtype": "float16", "int_bounds": None, "max": 70000.0}, r"bounds \[1.0, 70000.0\] do not fit dtype 'float16'")],
+)
+def test_audit2_float_dtype_on_an_integer_column_is_refused(model, tmp_path, fields, expected):
+    """Audit 2 #8: dtype float16 on an Int64 column loaded and sampled 5.0, 2.0."""
+    p = _tamper(model, tmp_path / "x.zip", "count", **fields)
+    with pytest.raises(ModelFileError, match=expected):
+        BaseSynthesizer.load(p)
+
+
+def test_float_dtypes_hold_their_bounds():
+    check_numeric_dtype("float16", "Float", -65504.0, 65504.0)
+    check_numeric_dtype("Float32", "Float", 0.0, 1e38)
+    with pytest.raises(ValueError, match="do not fit dtype 'float32'"):
+        check_numeric_dtype("float32", "Float", 0.0, 1e39)
