@@ -627,3 +627,107 @@ def test_replace_drops_children_first_whatever_order_it_is_given(tmp_path):
     with eng.connect() as c:
         assert sorted(sa.inspect(c).get_table_names()) == ["child", "parent"]
     eng.dispose()
+
+
+# --------------------------------------------------------------- names that differ only in case (audit2 3)
+def _case_schema(tmp_path, t1="case_t", t2="case_T"):
+    p = tmp_path / "case.yaml"
+    p.write_text(f"tables:\n  {t1}: {{columns: {{x: {{provider: sequence}}}}}}\n  {t2}: {{columns: {{x: {{provider: sequence}}}}}}\n")
+    return p
+
+
+def _sqlite_tables(path):
+    import sqlite3
+
+    c = sqlite3.connect(path)
+    try:
+        return {n: c.execute(f'select count(*) from "{n}"').fetchone()[0] for (n,) in c.execute("select name from sqlite_master where type='table'")}
+    finally:
+        c.close()
+
+
+@pytest.mark.parametrize("if_exists", ["fail", "append", "replace"])
+def test_sqlite_refuses_table_names_differing_only_in_case(tmp_path, if_exists):
+    db = tmp_path / "c.db"
+    r = _run(["fake", str(_case_schema(tmp_path)), "-n", "3", "--to", f"sqlite:///{db}", "--if-exists", if_exists])
+    assert r.exit_code == 1, r.output
+    assert "'case_t' and 'case_T' differ only in case" in r.output and "already exists" not in r.output
+    assert not db.exists()  # nothing written: no merged table
+    import sqlite3
+
+    sqlite3.connect(db).execute("create table other (y int)").connection.commit()
+    r = _run(["fake", str(_case_schema(tmp_path)), "-n", "3", "--to", f"sqlite:///{db}", "--if-exists", if_exists])
+    assert r.exit_code == 1 and "differ only in case" in r.output
+    assert _sqlite_tables(db) == {"other": 0}
+
+
+def test_sqlite_refuses_column_names_differing_only_in_case(tmp_path):
+    from simulacra.errors import DatabaseError
+    from simulacra.io.databases import write_dataframe
+    import pandas as pd
+
+    p = tmp_path / "cols.yaml"
+    p.write_text("columns:\n  x: {provider: sequence}\n  X: {provider: sequence}\n")
+    db = tmp_path / "c.db"
+    r = _run(["fake", str(p), "-n", "3", "--to", f"sqlite:///{db}"])
+    assert r.exit_code == 1 and "column names 'x' and 'X' differ only in case" in r.output
+    assert not db.exists()
+    with pytest.raises(DatabaseError, match="'a' and 'A' differ only in case"):
+        write_dataframe(pd.DataFrame({"a": [1], "A": [2]}), f"sqlite:///{db}", "t")
+    assert not db.exists()
+
+
+def test_sqlite_existing_table_of_other_case(tmp_path):
+    import sqlite3
+
+    db = tmp_path / "e.db"
+    one = tmp_path / "one.yaml"
+    one.write_text("columns:\n  x: {provider: sequence}\n")
+    url = f"sqlite:///{db}"
+
+    def fresh():
+        db.unlink(missing_ok=True)
+        c = sqlite3.connect(db)
+        c.execute('create table "case_T" (x integer)')
+        c.commit()
+        c.close()
+
+    fresh()
+    r = _run(["fake", str(one), "-n", "3", "--to", url, "--table", "case_t"])
+    assert r.exit_code == 1
+    assert "table 'case_T' already exists" in r.output and "ignoring case" in r.output, r.output
+    assert _sqlite_tables(db) == {"case_T": 0}
+    r = _run(["fake", str(one), "-n", "3", "--to", url, "--table", "case_t", "--if-exists", "append"])
+    assert r.exit_code == 0, r.output
+    assert _sqlite_tables(db) == {"case_T": 3}  # the one table SQLite has under that name
+    fresh()
+    r = _run(["fake", str(one), "-n", "3", "--to", url, "--table", "case_t", "--if-exists", "replace"])
+    assert r.exit_code == 0, r.output
+    assert _sqlite_tables(db) == {"case_t": 3}
+
+
+def test_postgresql_keeps_table_names_differing_only_in_case_apart(tmp_path):
+    import sqlalchemy as sa
+
+    url = _pg_url()
+    suffix = uuid.uuid4().hex[:8]
+    t1, t2 = f"case_{suffix}", f"CASE_{suffix}"
+    r = _run(["fake", str(_case_schema(tmp_path, t1, t2)), "-n", "3", "--to", url])
+    eng = sa.create_engine(url)
+    try:
+        assert r.exit_code == 0, r.output  # PostgreSQL compares quoted names as written: two tables
+        with eng.connect() as c:
+            assert [c.execute(sa.text(f'select count(*) from "{t}"')).scalar() for t in (t1, t2)] == [3, 3]
+    finally:
+        with eng.begin() as c:
+            for t in (t1, t2):
+                c.execute(sa.text(f'drop table if exists "{t}"'))
+        eng.dispose()
+
+
+def test_folder_output_refuses_table_names_differing_only_in_case(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    r = _run(["fake", str(_case_schema(tmp_path)), "-n", "3", "-o", str(out)])
+    assert r.exit_code == 1 and "'case_t' and 'case_T' differ only in case" in r.output
+    assert list(out.iterdir()) == []

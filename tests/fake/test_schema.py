@@ -353,3 +353,43 @@ def test_table_keys_of_the_wrong_type_are_schema_errors():
         Schema.from_dict({"name": None, "columns": {"a": "name"}})
     with pytest.raises(SchemaError, match="table 't': option 'locale'"):
         Schema.from_dict({"tables": {"t": {"locale": 5, "columns": {"a": "name"}}}})
+
+
+# --------------------------------------------------------------- keys as names, template braces (audit2 4, 11e)
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ('columns:\n  1: {provider: sequence}\n  "1": {provider: sequence, start: 50}\n', "column keys 1 and '1' both give the name '1'"),
+        ('columns:\n  "True": {provider: sequence}\n  x: {provider: sequence}\n  true: {provider: sequence}\n', "column key True"),
+        ("columns:\n  on: {provider: sequence}\n", "quote it"),
+        ("columns:\n  ~: {provider: sequence}\n", "column key None"),
+        ('tables:\n  1: {columns: {x: {provider: sequence}}}\n  "1": {columns: {x: {provider: sequence}}}\n', "table keys 1 and '1' both give the name '1'"),
+    ],
+)
+def test_yaml_keys_that_become_one_name_are_refused(tmp_path, text, match):
+    pytest.importorskip("yaml")
+    p = tmp_path / "k.yaml"
+    p.write_text(text)
+    with pytest.raises(SchemaError, match=match):
+        Schema.from_file(p)
+    r = CliRunner().invoke(main, ["fake", str(p), "-n", "2", "-o", str(tmp_path / "k.csv")])
+    assert r.exit_code == 1 and match.split(" both")[0] in r.output
+    assert not (tmp_path / "k.csv").exists()
+
+
+def test_number_keys_are_names_as_text():
+    df = Schema.from_dict({"columns": {1: {"provider": "sequence"}, 2.5: {"template": "n{1}"}}}).generate(n=2, seed=0)
+    assert list(df.columns) == ["1", "2.5"] and df["2.5"].tolist() == ["n1", "n2"]
+    with pytest.raises(SchemaError, match="keys 1 and '1'"):
+        Schema.from_dict({1: "sequence", "1": "sequence"})
+
+
+@pytest.mark.parametrize("template, token", [("{x", "'{'"), ("a}", "'}'"), ("{x}{", "'{'"), ("{}", "'{'")])
+def test_template_with_an_unmatched_brace_is_refused(template, token):
+    with pytest.raises(SchemaError, match=rf"column 'y': template .* has an unmatched {token}"):
+        Schema.from_dict({"columns": {"x": "sequence", "y": {"template": template}}})
+
+
+def test_template_doubled_braces_are_literal():
+    df = Schema.from_dict({"columns": {"x": "sequence", "y": {"template": "{{{x}}}-{{x}}"}, "z": {"template": "{{}}"}}}).generate(n=2, seed=0)
+    assert df["y"].tolist() == ["{1}-{x}", "{2}-{x}"] and df["z"].tolist() == ["{}", "{}"]
