@@ -201,7 +201,7 @@ def _check_numeric_text(name, strs: pd.Series) -> None:
     """
     head = strs.iloc[:_SAMPLE].str.strip()
     head_num = pd.to_numeric(head, errors="coerce").notna()
-    if len(strs) > 10 * _SAMPLE and head_num.mean() < 0.2 and _labels(head[~head_num.to_numpy()]) > MAX_CODE_LABELS:
+    if len(strs) > 10 * _SAMPLE and head_num.mean() < 0.2 and _text_labels(head[~head_num.to_numpy()]):
         return  # plainly text: skip the slow parse of a big column
     counts = strs.value_counts(sort=False)  # each distinct value parsed once
     numeric = pd.to_numeric(pd.Series(counts.index, dtype=object).astype(str).str.strip(), errors="coerce")
@@ -215,9 +215,10 @@ def _check_numeric_text(name, strs: pd.Series) -> None:
         return
     bad = strs[strs.isin(set(odd))].unique()[:3]  # in the order they appear
     if weights[is_num].sum() < n_odd:
-        # mostly text: text with some numbers in it ('12', '12B', '3A') stays text; a few labels
-        # ('abc', 'def') next to numbers that are not codes are the same mix as the other way round
-        if _labels(odd) > MAX_CODE_LABELS:
+        # mostly text: text with some numbers in it ('12', '12B', '3A', 'room 5') or with many
+        # distinct labels stays text; a few word labels ('abc', 'def', up to MAX_CODES of them)
+        # next to numbers that are not codes are the same mix as the other way round
+        if _text_labels(odd):
             return
         ex = strs[strs.isin(set(counts.index[is_num]))].iloc[0]
         raise InvalidDataError(
@@ -244,6 +245,15 @@ def _labels(words: pd.Series) -> int:
     """How many distinct values of ``words`` are not missing markers."""
     w = pd.Series(pd.Series(words, dtype=object).astype(str).str.strip().unique(), dtype=object)
     return int((~w.str.lower().isin(MISSING_MARKERS)).sum())
+
+
+def _text_labels(words: pd.Series) -> bool:
+    """True when the labels next to some numbers make the column text: more than ``MAX_CODES``
+    distinct labels, or labels that are mostly numbers with letters ('12B', 'room 5'), of which
+    the plain numbers ('12') are more of the same. A few word labels ('low', 'high') are not."""
+    w = pd.Series(pd.Series(words, dtype=object).astype(str).str.strip().unique(), dtype=object)
+    w = w[~w.str.lower().isin(MISSING_MARKERS)]
+    return len(w) > MAX_CODES or (len(w) > 0 and float(w.str.contains(r"\d").mean()) >= 0.5)
 
 
 def check_mixed_types(name, series: pd.Series) -> None:

@@ -498,3 +498,39 @@ def test_integers_beyond_64_bits_are_not_guessed():
     md = Metadata.detect_from_dataframe(pd.DataFrame({"card_id": big}))
     assert md.columns["card_id"] == {"sdtype": "id", "regex_format": "[1-9][0-9]{19}"}
     assert Metadata.detect_from_dataframe(pd.DataFrame({"c": ["123", "456"] * 30})).columns["c"]["sdtype"] == "categorical"
+
+
+def _labels_and_ints(labels, share, n=300, distinct=15, step=6):
+    k = int(n * share)
+    return [labels[i % len(labels)] for i in range(k)] + [str(i % distinct * step) for i in range(n - k)]
+
+
+@pytest.mark.parametrize(
+    "labels, share, distinct",
+    [
+        (["low", "mid", "high", "top", "later"], 0.95, 15),  # audit 2, item 10: was categorical without a word
+        (["low", "mid", "high", "top", "later"], 0.5, 15),
+        (["abc", "def", "ghi"], 0.67, 89),  # three labels next to numbers that are not codes
+        ([f"w{'abcdefghijklmnopqrst'[i]}" for i in range(20)], 0.95, 15),  # up to MAX_CODES word labels
+    ],
+)
+def test_a_few_word_labels_next_to_numbers_are_an_error(labels, share, distinct):
+    """The README's rule: numbers and strings in one column are an error unless <= 20 whole-number codes with
+    missing markers or up to 3 labels, whichever is the majority (five labels in 95% of rows were categorical)."""
+    values = _labels_and_ints(labels, share, distinct=distinct)
+    with pytest.raises(InvalidDataError, match=r"'v' (mixes numbers|is numeric except).*sdtype to 'categorical'"):
+        Metadata.detect_from_dataframe(pd.DataFrame({"v": values}))
+
+
+@pytest.mark.parametrize(
+    "labels, share, sdtype",
+    [
+        (["low", "mid", "high"], 0.67, "categorical"),  # codes (15 whole numbers) with up to 3 labels
+        (["low", "mid", "high"], 0.95, "categorical"),
+        (["12B", "3A", "7C", "14D", "9E"], 0.95, "categorical"),  # numbers with letters: '12' is one more of them
+        ([f"town {chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(60)], 0.95, "categorical"),  # many labels: text
+    ],
+)
+def test_codes_and_text_with_some_numbers_are_not_an_error(labels, share, sdtype):
+    values = _labels_and_ints(labels, share)
+    assert Metadata.detect_from_dataframe(pd.DataFrame({"v": values})).columns["v"]["sdtype"] == sdtype
