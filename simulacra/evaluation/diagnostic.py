@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._options import check_bool
 from ._common import CONTINUOUS, DISCRETE, Views, prepare, unreadable_note, views_for
 from .quality import PropertyReport, category_counts
 
@@ -40,6 +41,7 @@ class DiagnosticReport(PropertyReport):
 
     def generate(self, real_data, synthetic_data, metadata, verbose: bool = True, views: Views | None = None) -> None:
         """Diagnose ``synthetic_data`` against ``real_data``; ``views`` (optional) are a report's shared column views of the two."""
+        verbose = check_bool("verbose", verbose)
         real, syn, meta = prepare(real_data, synthetic_data, metadata)
         views = views_for([real, syn], meta, views)
         validity, coverage, missing = [], [], []

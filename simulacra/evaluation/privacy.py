@@ -34,6 +34,7 @@ import pandas as pd
 from ..errors import ParameterError
 from ..metadata.names import person_name_sdtype
 from ..metadata.sdtypes import PII_SDTYPES, is_pii
+from ._options import check_bool, check_count
 from ._common import MixedEncoder, Views, check_holdout, gower_sums, nearest, prepare, row_keys, views_for
 
 
@@ -106,6 +107,8 @@ def evaluate_privacy(real_data, synthetic_data, metadata, holdout=None, sensitiv
     are a report's shared column views of the real, synthetic (and holdout) tables.
     """
     real, syn, meta = prepare(real_data, synthetic_data, metadata)
+    verbose = check_bool("verbose", verbose)
+    max_rows, max_reference_rows = check_count("max_rows", max_rows), check_count("max_reference_rows", max_reference_rows)
     if isinstance(rare_count, bool) or not isinstance(rare_count, (int, np.integer)) or rare_count < 1:
         raise ParameterError(f"rare_count must be a whole number of real rows, at least 1; got {rare_count!r}")
     if isinstance(rare_threshold, bool) or not isinstance(rare_threshold, (int, float)) or not 0 <= rare_threshold <= 1:

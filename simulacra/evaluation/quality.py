@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidDataError, MetadataError
+from ._options import check_bool
 from ._common import CONTINUOUS, DISCRETE, Views, _columns_meta, _numeric_view, as_datetime, capped_notes, unreadable_note, views_for  # noqa: F401 (as_datetime: public here)
 from .pair_metrics import _bin_codes, _check_max_pairs, _contingency_codes, _readable_share, choose_pairs, pairwise_pearson, pearson_pairs  # noqa: F401 (public here)
 
@@ -145,7 +146,7 @@ class QualityReport(PropertyReport):
     """Scores of a synthetic table against the real one (see the module docstring)."""
 
     def __init__(self, pair_threshold: bool = True, max_pairs: int | None = MAX_PAIRS, seed=0):
-        self.pair_threshold = pair_threshold
+        self.pair_threshold = check_bool("pair_threshold", pair_threshold)
         self.max_pairs = _check_max_pairs(max_pairs)
         self.seed = seed
         self.pair_sampling: dict | None = None
@@ -192,6 +193,7 @@ class QualityReport(PropertyReport):
 
     def generate(self, real_data, synthetic_data, metadata, verbose: bool = True, views: Views | None = None) -> None:
         """Score ``synthetic_data`` against ``real_data``; ``views`` (optional) are a report's shared column views of the two."""
+        verbose = check_bool("verbose", verbose)
         for name, df in (("real_data", real_data), ("synthetic_data", synthetic_data)):
             if not isinstance(df, pd.DataFrame):
                 raise InvalidDataError(f"{name} must be a pandas DataFrame, got {type(df).__name__}")

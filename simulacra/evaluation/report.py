@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._options import check_count
 from ._common import CONTINUOUS, DISCRETE, Views, check_holdout, prepare
 
 _CSS = """
@@ -73,6 +74,7 @@ def build_report(real_data, synthetic_data, metadata, holdout=None, target=None,
     from .utility import evaluate_utility
 
     real, syn, meta = prepare(real_data, synthetic_data, metadata)
+    max_column_plots = check_count("max_column_plots", max_column_plots, minimum=0)
     # text dates are parsed once here, not again in every metric: only where no table has them
     # as datetimes already, so a type mismatch still shows in Data Structure
     if holdout is not None:  # checked before any metric runs

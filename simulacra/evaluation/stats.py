@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
+from ._options import check_share
 from ._common import CONTINUOUS, DISCRETE, Views, prepare, views_for
 from .quality import category_counts, ks_statistic, shared_ks
 
@@ -83,6 +84,9 @@ def statistical_tests(real_data, synthetic_data, metadata, alpha: float = 0.05, 
     ``views`` (optional) are a report's shared column views of the two tables.
     """
     real, syn, meta = prepare(real_data, synthetic_data, metadata)
+    alpha = check_share("alpha", alpha, open_interval=True)
+    if not isinstance(correction, str):
+        raise ParameterError(f"correction must be 'holm', 'bonferroni' or 'bh', got {correction!r}")
     views = views_for([real, syn], meta, views)
     rows = []
     for c, m in meta.items():

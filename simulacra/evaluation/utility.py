@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
+from ._options import check_bool
 from ._common import Views, _numeric_view, lookup, prepare, text_columns, top_categories, views_for
 
 
@@ -106,6 +107,7 @@ def evaluate_utility(real_train, synthetic, real_test, target: str, metadata=Non
 
         metadata = Metadata.detect_from_dataframe(real_train)
     real_train, synthetic, meta = prepare(real_train, synthetic, metadata)
+    verbose = check_bool("verbose", verbose)
     real_test = text_columns(real_test)
     target = str(target)
     if target not in meta:
