@@ -131,7 +131,7 @@ def test_an_array_past_its_bound_is_refused_from_its_header(saved, tmp_path, fam
     manifest, arrays = read(saved[family])
     name, big = _bigger(family, manifest, arrays)
     arrays[name] = big
-    p = write(tmp_path / "x.zip", manifest, npz(arrays, compress=True))
+    p = write(tmp_path / "x.zip", manifest, npz(arrays))
     with pytest.raises(ModelFileError, match=rf"array {name}\.npy declares shape .* more than the [\d,]+ values"):
         BaseSynthesizer.load(p)
 
@@ -164,7 +164,8 @@ def test_audit_250_million_zeros_is_refused_before_inflating(saved, tmp_path):
     body = _deflated_npy_declaring(250_000_000)
     assert len(zlib.compress(body)) < 10_000
     p = write(tmp_path / "big.zip", manifest, body)
-    with pytest.raises(ModelFileError, match=r"a0\.npy declares shape \(250000000,\) \(250,000,000 values\), more than the 4 values"):
+    # refused before inflating: a deflated inner array is refused outright (simulacra stores them)
+    with pytest.raises(ModelFileError, match=r"a0\.npy in arrays\.npz is compressed"):
         BaseSynthesizer.load(p)
 
 
