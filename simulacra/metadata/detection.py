@@ -120,7 +120,7 @@ def detect_datetime_formats(values: pd.Series) -> dict[str, float] | None:
                 p = pd.to_datetime(s, format=fmt, errors="coerce", utc=utc)
             except (ValueError, TypeError, OverflowError):
                 continue
-            ok = p.notna().to_numpy()
+            ok = p.notna().to_numpy().copy()  # pandas may hand out a read-only view
             bad = ~ok
             if bad.any():
                 # dates before 1677 or after 2262 do not fit datetime64[ns]: Arrow parses them
