@@ -246,18 +246,6 @@ def torch_seed(rng: np.random.Generator) -> int:
     return int(rng.integers(0, 2**62))
 
 
-def check_dims(name, dims) -> tuple[int, ...]:
-    if isinstance(dims, int):
-        dims = (dims,)
-    try:
-        dims = tuple(int(d) for d in dims)
-    except (TypeError, ValueError):
-        raise ParameterError(f"{name} must be a tuple of layer sizes like (256, 256), got {dims!r}") from None
-    if not dims or any(d < 1 for d in dims):
-        raise ParameterError(f"{name} must hold positive layer sizes, got {dims!r}")
-    return dims
-
-
 class LossProgress:
     """A rich progress bar over epochs that shows the latest losses (when verbose)."""
 

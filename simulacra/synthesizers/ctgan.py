@@ -22,15 +22,9 @@ from .._random import as_generator
 from ..errors import ModelFileError, ParameterError
 from . import univariate
 from ._encoding import category_midpoints, from_codes, to_codes
-from ._params import is_out_of_memory
 from ._neural import LossProgress, ModeTransformer, check_weights_fit, device_for, load_module_state, module_state, require_torch, torch_seed
-from ._params import chain_weights, check_batch_memory, check_bool, check_dims, check_int, check_number, check_weights
+from ._params import chain_weights, check_batch_memory, check_bool, check_dims, check_int, check_number, check_weights, is_out_of_memory
 from .base import BaseSynthesizer
-
-
-def _positive_int(name, v):
-    """A positive integer within the range a model file may hold (``_model_checks.INT_RANGES``)."""
-    return check_int(name, v)
 
 
 class _NeuralSynthesizer(BaseSynthesizer):
@@ -40,9 +34,9 @@ class _NeuralSynthesizer(BaseSynthesizer):
                  embedding_dim=128, verbose=False, cuda=True, *, pseudonymize=False, pseudonymize_key=None):
         require_torch(type(self).__name__)
         super().__init__(metadata, enforce_min_max_values, enforce_rounding, locales, pseudonymize=pseudonymize, pseudonymize_key=pseudonymize_key)
-        self.epochs = _positive_int("epochs", epochs)
-        self.batch_size = _positive_int("batch_size", batch_size)
-        self.embedding_dim = _positive_int("embedding_dim", embedding_dim)
+        self.epochs = check_int("epochs", epochs)
+        self.batch_size = check_int("batch_size", batch_size)
+        self.embedding_dim = check_int("embedding_dim", embedding_dim)
         self.verbose = check_bool("verbose", verbose)
         self.cuda = cuda
         self._device = device_for(cuda)
@@ -197,8 +191,8 @@ class CTGANSynthesizer(_NeuralSynthesizer):
         self.generator_lr, self.generator_decay = check_number("generator_lr", generator_lr, strict=True), check_number("generator_decay", generator_decay)
         self.discriminator_lr = check_number("discriminator_lr", discriminator_lr, strict=True)
         self.discriminator_decay = check_number("discriminator_decay", discriminator_decay)
-        self.discriminator_steps = _positive_int("discriminator_steps", discriminator_steps)
-        self.pac = _positive_int("pac", pac)
+        self.discriminator_steps = check_int("discriminator_steps", discriminator_steps)
+        self.pac = check_int("pac", pac)
         if self.batch_size % self.pac:
             raise ParameterError(f"batch_size ({self.batch_size}) must be a multiple of pac ({self.pac})")
         self.log_frequency = check_bool("log_frequency", log_frequency)

@@ -93,6 +93,13 @@ def normal_score_factor(Z: np.ndarray, floor: float = _FLOOR) -> np.ndarray:
     return np.ascontiguousarray(F)
 
 
+def factor_correlation(F: np.ndarray) -> np.ndarray:
+    """The correlation matrix of the factor model ``F``: ``F @ F.T`` with a unit diagonal (columns x columns of ``F``'s rows)."""
+    corr = F @ F.T
+    corr[np.diag_indices_from(corr)] = 1.0
+    return corr
+
+
 def factor_residual(F: np.ndarray) -> np.ndarray:
     """Each column's own variance in the factor model: ``1 - rowsums(F**2)`` (at least the floor)."""
     return np.maximum(1.0 - (F * F).sum(axis=1), 0.0)
@@ -236,10 +243,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
     def _correlation_matrix(self) -> np.ndarray:
         """The learned correlation matrix (made from the factor for wide tables: columns x columns)."""
         if self._correlation is None:
-            F = self._factor
-            corr = F @ F.T
-            corr[np.diag_indices_from(corr)] = 1.0
-            return corr
+            return factor_correlation(self._factor)
         return self._correlation
 
     # ------------------------------------------------------------------ sample
@@ -296,9 +300,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         C = sorted(given)
         R = [j for j in range(d) if j not in given]
         if self._factor is not None:  # wide: only the conditioned columns' block, from the factor
-            F = self._factor[C]
-            S_CC = F @ F.T
-            S_CC[np.diag_indices_from(S_CC)] = 1.0
+            S_CC = factor_correlation(self._factor[C])
         else:
             S = self._correlation_matrix()
             S_CC = S[np.ix_(C, C)]
@@ -323,8 +325,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         if R and self._factor is not None:
             Z[R] = self._factor_given(C, R, zc, rng)
         elif R:
-            S_cc_inv = np.linalg.inv(nearest_correlation(S_CC, floor=1e-6))
-            A = S[np.ix_(R, C)] @ S_cc_inv
+            A = S[np.ix_(R, C)] @ P  # P: the inverse of the conditioned block, as above
             cov = S[np.ix_(R, R)] - A @ S[np.ix_(C, R)]
             cov = (cov + cov.T) / 2
             w, V = np.linalg.eigh(cov)
