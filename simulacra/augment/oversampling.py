@@ -91,9 +91,7 @@ class _Base:
         y_out = np.concatenate([y, np.asarray(new_y, dtype=y.dtype)]) if len(new_y) else y
         if isinstance(y_in, pd.Series):
             y_out = pd.Series(y_out, name=y_in.name).astype(y_in.dtype)
-        if self._frame:
-            return out, y_out
-        return (out if isinstance(out, np.ndarray) else out.to_numpy()), y_out
+        return (out if self._frame else out.to_numpy()), y_out
 
     def fit_resample(self, X, y):
         X_df, y_arr = self._inputs(X, y)

@@ -32,8 +32,10 @@ def array(values, type=None) -> pa.Array:
         if kind == "b" and type is None:
             bits = np.packbits(values, bitorder="little")
             return pa.Array.from_buffers(pa.bool_(), len(values), [None, pa.py_buffer(bits)])
-        if text and (kind == "U" or (kind == "O" and all(isinstance(v, str) for v in values.tolist()))):
-            return strings(values.tolist())
+        if text and kind in "UO":
+            items = values.tolist()
+            if kind == "U" or all(isinstance(v, str) for v in items):
+                return strings(items)
         return pa.array(values, type=type)
     if isinstance(values, (list, tuple)) and (values or type is not None) and text and all(isinstance(v, str) for v in values):
         return strings(values)

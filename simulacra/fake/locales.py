@@ -44,9 +44,7 @@ def available_locales() -> tuple[str, ...]:
     return tuple(sorted(out))
 
 
-_KNOWN: set[str] = set()
-
-
+@lru_cache(maxsize=256)
 def _has_person_data(loc: str) -> bool:
     """Whether Faker has person data for ``loc`` or its language (imports that one module, not every locale's)."""
     from faker.config import AVAILABLE_LOCALES
@@ -66,11 +64,8 @@ def check_locale(locale: str) -> str:
     if not isinstance(locale, str):
         raise ParameterError(f"locale must be a string like 'en_US', got {locale!r}")
     loc = locale.replace("-", "_")
-    if loc in _KNOWN:
-        return loc
     if not _has_person_data(loc):
         raise ParameterError(f"unknown locale {locale!r}; valid locales: {', '.join(available_locales())}")
-    _KNOWN.add(loc)
     return loc
 
 

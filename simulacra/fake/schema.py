@@ -107,8 +107,7 @@ class ColumnSpec:
         if self.template is not None and not isinstance(self.template, str):
             raise SchemaError(f"{where}: template must be a string like '{{first}}.{{last}}'")
         self.template_parts = template_parts(self.template, where) if self.template is not None else []
-        for field in (p for p in self.template_parts if isinstance(p, tuple)):
-            field = field[0]
+        for (field,) in (p for p in self.template_parts if isinstance(p, tuple)):
             if ":" in field and field.split(":", 1)[1] != "lower":
                 raise SchemaError(f"{where}: template field {{{field}}}: the only modifier is ':lower', as in {{{field.split(':')[0]}:lower}}")
         if self.provider is not None and not isinstance(self.provider, str):
