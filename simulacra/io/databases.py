@@ -27,9 +27,9 @@ from .db_replace import drop_tables
 
 IF_EXISTS = ("fail", "append", "replace")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-#: hidden temporary SQLite files: ``.<name>.<host>.<pid>.<8 hex>.part`` (and its journals) next to the final file
-_JOURNALS = r"(-journal|-wal|-shm)?"
 _SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")
+#: hidden temporary SQLite files: ``.<name>.<host>.<pid>.<8 hex>.part`` (and its journals) next to the final file
+_JOURNALS = "(" + "|".join(_SQLITE_SIDE_FILES) + ")?"
 
 
 def _safe_url(url: str) -> str:
@@ -132,17 +132,11 @@ def _default_driver(u):
     return u
 
 
-def _remove_stale_sqlite_parts(folder: Path, name: str) -> None:
-    """Remove temporary SQLite files (and journals) that dead runs of this host into ``name`` left in ``folder``."""
-    from .writers import remove_stale_parts
-
-    remove_stale_parts(folder, name, _JOURNALS)
-
-
 def _new_sqlite_part(path: Path) -> Path:
-    from .writers import create_part
+    """A new temporary SQLite file next to ``path``, after removing the ones (and journals) dead runs left."""
+    from .writers import create_part, remove_stale_parts
 
-    _remove_stale_sqlite_parts(path.parent, path.name)
+    remove_stale_parts(path.parent, path.name, _JOURNALS)
     try:
         return create_part(path.parent, path.name)
     except FileExistsError:

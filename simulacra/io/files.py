@@ -17,12 +17,9 @@ from .nested import nested_parquet_columns, nested_to_json
 from .numtext import read_number_text
 from .writers import (  # noqa: F401 - the writers live in .writers; their names stay importable from here
     TableWriter,
-    _tmp_path,
-    _umask,
     check_writable,
     estimate_bytes_per_row,
     remove_stale_parts,
-    replace_atomically,
     temp_path,
     write_table,
     write_target,

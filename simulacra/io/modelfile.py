@@ -149,7 +149,7 @@ def _canonical(manifest: dict) -> bytes:
 def save_model(path, synthesizer: str, parameters: dict, metadata: dict, state: dict, key=None) -> Path:
     """Write a model file atomically (temporary file, then rename); signed when a key is given
     (``key=`` or ``SIMULACRA_MODEL_KEY``)."""
-    from .files import write_target
+    from .writers import write_target
 
     path = write_target(Path(path))  # a symbolic link is written through: its target is replaced
     secret = resolve_key(key)
@@ -175,9 +175,10 @@ def save_model(path, synthesizer: str, parameters: dict, metadata: dict, state: 
         "state": encoded,
         "arrays_sha256": hashlib.sha256(array_bytes).hexdigest(),
     }
-    if len(array_bytes) > max_model_bytes():
+    limit = max_model_bytes()
+    if len(array_bytes) > limit:
         warnings.warn(
-            f"this model holds {len(array_bytes):,} bytes of arrays, more than the {max_model_bytes():,}-byte limit for "
+            f"this model holds {len(array_bytes):,} bytes of arrays, more than the {limit:,}-byte limit for "
             f"loading: set {SIZE_ENV} (e.g. {SIZE_ENV}={-(-len(array_bytes) // 2**30) + 1}G) where it is loaded",
             stacklevel=3,
         )
@@ -189,9 +190,9 @@ def save_model(path, synthesizer: str, parameters: dict, metadata: dict, state: 
         manifest["checksum"] = hashlib.sha256(_canonical(manifest)).hexdigest()
     except ValueError as e:
         raise ModelFileError(f"cannot save model: {e}") from None
-    from .files import temp_path
+    from .writers import temp_path
 
-    tmp = str(temp_path(path))  # .<name>.<pid>.<random>.part: a dead run's part is removed by the next
+    tmp = str(temp_path(path))  # .<name>.<host>.<pid>.<random>.part: a dead run's part is removed by the next
     try:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
             z.writestr(MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False, allow_nan=False))

@@ -32,15 +32,6 @@ def _write_formats() -> dict:
     return WRITE_FORMATS
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-#: hidden temporary files: ``.<name>.<host>.<pid>.<8 hex>.part`` next to the final file
-
-
 def host_tag() -> str:
     """This machine's name as part names carry it: letters, digits and '-' only (at most 63)."""
     import socket
@@ -129,9 +120,6 @@ def create_part(folder: Path, name: str) -> Path:
     raise FileExistsError(f"cannot create a temporary file next to {str(folder / name)!r}")
 
 
-_tmp_path = temp_path  # former name
-
-
 def write_target(path) -> Path:
     """Where writing ``path`` really goes: a symbolic link is followed to its target.
 
@@ -146,11 +134,6 @@ def write_target(path) -> Path:
         return Path(os.path.realpath(path))  # a dangling link: write its target
     except OSError:
         raise FileFormatError(f"cannot write {str(path)!r}: it is a symbolic link loop") from None
-
-
-def replace_atomically(tmp, path) -> None:
-    """Move the complete temporary file ``tmp`` onto ``path`` (through a symbolic link)."""
-    os.replace(tmp, write_target(path))
 
 
 def write_text_atomically(path, text: str) -> Path:
@@ -185,6 +168,13 @@ def check_writable(path) -> Path:
     return path
 
 
+def _null_as_text(schema) -> list:
+    """The fields of an Arrow schema, a column of type null (all missing) made text."""
+    import pyarrow as pa
+
+    return [pa.field(f.name, pa.string()) if pa.types.is_null(f.type) else f for f in schema]
+
+
 def estimate_bytes_per_row(df: pd.DataFrame, path) -> float:
     """Bytes one more row of ``df``'s kind adds to a file like ``path`` (format by extension).
 
@@ -203,7 +193,7 @@ def estimate_bytes_per_row(df: pd.DataFrame, path) -> float:
 
             buf = io.BytesIO()
             table = pa.Table.from_pandas(part, preserve_index=False)
-            table = table.cast(pa.schema([pa.field(f.name, pa.string()) if pa.types.is_null(f.type) else f for f in table.schema]))
+            table = table.cast(pa.schema(_null_as_text(table.schema)))
             pq.write_table(table, buf)
             return buf.tell()
         if fmt == "jsonl":
@@ -270,9 +260,7 @@ class TableWriter:
 
             if self._pq is None:
                 table = pa.Table.from_pandas(chunk, preserve_index=False)
-                # a column that is all missing in the first chunk has Arrow type null: make it text
-                fields = [pa.field(f.name, pa.string()) if pa.types.is_null(f.type) else f for f in table.schema]
-                self._schema = pa.schema(fields, metadata=table.schema.metadata)
+                self._schema = pa.schema(_null_as_text(table.schema), metadata=table.schema.metadata)
                 table = table.cast(self._schema)
                 self._pq = pq.ParquetWriter(str(self._tmp), self._schema)
             else:
