@@ -80,33 +80,6 @@ def _check_plain(name, v, where, depth=0) -> None:
         raise _bad(where, name, v, "a plain value")
 
 
-def finite_array(x, what: str, ndim: int | None = 1, min_len: int = 0) -> np.ndarray:
-    """``x`` as a float array with finite values (ValueError naming ``what`` otherwise)."""
-    a = np.asarray(x, dtype=float)
-    if ndim is not None and a.ndim != ndim:
-        raise ValueError(f"{what} must be a {ndim}-D array, got shape {a.shape}")
-    if a.size < min_len:
-        raise ValueError(f"{what} must hold at least {min_len} value(s)")
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{what} holds non-finite values")
-    return a
-
-
-def check_probabilities(p: np.ndarray, what: str, axis=None, tol: float = 1e-6) -> None:
-    """Non-negative, finite, summing to 1 (along ``axis``)."""
-    if not np.all(np.isfinite(p)) or (p < 0).any():
-        raise ValueError(f"{what} must be finite and non-negative")
-    s = p.sum(axis=axis)
-    if not np.all(np.abs(s - 1.0) <= tol * max(1, p.shape[-1] if p.ndim else 1)):
-        raise ValueError(f"{what} must sum to 1 (they sum to {np.ravel(s)[np.argmax(np.abs(np.ravel(s) - 1))]:.6g})")
-
-
-def check_sorted(a: np.ndarray, what: str, strict: bool = False) -> None:
-    d = np.diff(a, axis=-1)
-    if (d < 0).any() or (strict and (d == 0).any()):
-        raise ValueError(f"{what} must be {'strictly ' if strict else ''}increasing")
-
-
 def check_correlation(corr: np.ndarray, what: str = "correlation matrix", psd: bool = True) -> None:
     """Finite, symmetric, unit diagonal, entries in [-1, 1], positive semi-definite."""
     if corr.size == 0:
