@@ -10,6 +10,7 @@ import pyarrow.compute as pc
 
 from ...errors import ParameterError
 from ..core import Provider, column
+from ..engine import _TOKEN  # the engine's {{token}} pattern, so both split formats alike
 from ._util import HEX2, NUM_STR, TWO_DIGITS, _arrow, ascii_map, join, take, where
 
 _HEX4 = None
@@ -116,7 +117,6 @@ def _user_from_names(names: pa.Array, rng, engine) -> pa.Array:
     return user
 
 
-_TOKEN = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 _LITERAL = re.compile(r"[^a-z0-9_\-#%$!@?]")  # what Faker's slugify keeps of a format's text, and placeholders
 _USER_NAME_FORMATS: dict = {}  # locale -> cleaned formats or None
 
