@@ -90,8 +90,9 @@ def read_table(path, sep=None, **kwargs) -> pd.DataFrame:
             if skip:
                 kwargs = {**kwargs, "skiprows": 1}
             df = pd.read_csv(path, sep=sep, low_memory=False, index_col=False, **kwargs)
-            df = _keep_leading_zeros(df, path, sep, **{k: v for k, v in kwargs.items() if k in layout})
-            df = _exact_big_integers(df, path, sep, **{k: v for k, v in kwargs.items() if k in layout})
+            given_layout = {k: v for k, v in kwargs.items() if k in layout}
+            df = _keep_leading_zeros(df, path, sep, **given_layout)
+            df = _exact_big_integers(df, path, sep, **given_layout)
             if sep != "," and "decimal" not in kwargs and "thousands" not in kwargs:
                 df = read_number_text(df, path)
         elif fmt == "parquet":
