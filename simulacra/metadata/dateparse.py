@@ -10,8 +10,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-#: the years pandas' datetime64[ns] holds entirely
-NS_YEARS = (1678, 2261)
 _NS_MIN = np.datetime64("1677-09-21T00:12:43.145224192", "us")
 _NS_MAX = np.datetime64("2262-04-11T23:47:16.854775807", "us")
 

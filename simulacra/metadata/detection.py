@@ -168,8 +168,7 @@ def _codes_with_markers(numbers: pd.Series, odd: pd.Series, labels: int = 0) -> 
     nums = pd.to_numeric(numbers, errors="coerce").dropna().to_numpy(dtype=float)
     if nums.size == 0 or not np.all(np.mod(nums, 1) == 0) or len(np.unique(nums)) > MAX_CODES:
         return False
-    words = pd.Series(odd.astype(str).str.strip().unique())
-    return int((~words.str.lower().isin(MISSING_MARKERS)).sum()) <= labels
+    return _labels(odd) <= labels
 
 
 def _check_python_mix(name, nonnull: pd.Series) -> None:
@@ -323,26 +322,40 @@ def _detect_pii(name, s: pd.Series) -> str | None:
     return person_name_sdtype(name, sample)
 
 
-def _object_kind(name, nonnull: pd.Series) -> dict | None:
-    """Metadata for object columns of nested, binary, decimal or time-of-day values; None otherwise.
+#: infer_dtype kinds whose values a transform learns (no nested values, no bytes)
+_LEARNABLE_KINDS = ("string", "integer", "floating", "mixed-integer-float", "decimal", "boolean", "time", "date", "datetime")
 
-    Lists, arrays, dicts and bytes are errors naming the column (a model cannot learn them and
-    they must not come back as their text form); ``decimal.Decimal`` values are numbers,
-    ``datetime.time`` values times of day and ``datetime.date`` values dates (all come back as the
-    same Python type).
-    """
+
+def learnable_kind(name, nonnull: pd.Series) -> str:
+    """``infer_dtype`` of an object column's non-missing values; InvalidDataError naming the column
+    for values no transform learns faithfully: nested values and bytes (looked for in the first 1,000)."""
+    kind = pd.api.types.infer_dtype(nonnull, skipna=True)
+    if kind in _LEARNABLE_KINDS:
+        return kind
     head = nonnull.iloc[:1000]
     if head.map(lambda v: isinstance(v, (list, dict, set, tuple, np.ndarray))).any():
         raise InvalidDataError(
             f"column {name!r} holds nested values (lists, arrays or objects); flatten it into separate columns "
             "or store it as JSON text (read_table does this for JSON and Parquet files)"
         )
-    kind = pd.api.types.infer_dtype(nonnull, skipna=True)
-    if kind == "bytes" or (kind == "mixed" and head.map(lambda v: isinstance(v, (bytes, bytearray))).any()):
+    if kind == "bytes" or head.map(lambda v: isinstance(v, (bytes, bytearray))).any():
         raise InvalidDataError(
             f"column {name!r} holds binary values (bytes), which simulacra does not learn; drop the column, "
             "or decode it to text (e.g. base64 or UTF-8) before fitting"
         )
+    return kind
+
+
+def _object_kind(name, nonnull: pd.Series) -> dict | None:
+    """Metadata for object columns of nested, binary, decimal or time-of-day values; None otherwise.
+
+    Lists, arrays, dicts and bytes are errors naming the column (``learnable_kind``: a model
+    cannot learn them and they must not come back as their text form); ``decimal.Decimal``
+    values are numbers, ``datetime.time`` values times of day and ``datetime.date`` values dates
+    (all come back as the same Python type).
+    """
+    kind = learnable_kind(name, nonnull)
+    head = nonnull.iloc[:1000]
     if kind == "decimal":
         return {"sdtype": "numerical", "computer_representation": "Float"}
     if kind == "time":
@@ -391,11 +404,12 @@ def detect_column(name, series: pd.Series) -> dict:
             return {"sdtype": "id"}
         return {"sdtype": "numerical", "computer_representation": numerical_representation(s)}
     # strings / objects
-    if s.dtype == object and nonnull.map(lambda v: isinstance(v, (list, dict, set, tuple))).any():
+    kind = pd.api.types.infer_dtype(nonnull, skipna=True)
+    # nested values beyond the first 1,000 (checked in _object_kind) make infer_dtype say "mixed..."
+    if s.dtype == object and kind.startswith("mixed") and nonnull.map(lambda v: isinstance(v, (list, dict, set, tuple))).any():
         raise InvalidDataError(
             f"column {name!r} holds nested values (lists or objects); flatten it into separate columns or store it as text"
         )
-    kind = pd.api.types.infer_dtype(nonnull, skipna=True)
     if kind.startswith("mixed"):
         _check_python_mix(name, nonnull)
     if s.dtype == object and kind != "string":

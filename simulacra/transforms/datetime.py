@@ -272,7 +272,7 @@ class DatetimeTransform(ColumnTransform):
         self.format_shares = [float(x) for x in st["format_shares"]]
         if self.is_text and (not self.formats or len(self.formats) != len(self.format_shares)):
             raise ValueError("text datetimes need formats with shares")
-        from ._state_checks import check_shares, check_strftime
+        from ._state_checks import check_datetime_dtype, check_shares, check_strftime, check_utc_offset, check_value_dtype
 
         for f in self.formats + ([] if self.datetime_format is None else [self.datetime_format]):
             check_strftime(f, f"datetime format of column {self.column!r}")
@@ -287,17 +287,11 @@ class DatetimeTransform(ColumnTransform):
             raise ValueError(f"bad step {self.step}")
         if self.tz is not None:
             pd.Timestamp("2000-01-01").tz_localize(self.tz)
-        if not self.is_text and not self.is_time and not self.is_date:
-            pd.api.types.pandas_dtype(self.dtype)
-        from ._state_checks import check_datetime_dtype, check_utc_offset, check_value_dtype
-
         (check_datetime_dtype if not (self.is_text or self.is_time or self.is_date) else check_value_dtype)(self.dtype, "dtype")
         check_utc_offset(self.utc_offset, "utc_offset")
         self.min, self.max = check_bounds(st["min"], st["max"])
         if max(abs(self.min), abs(self.max)) * _PER_SECOND[self.unit] >= 2**63:
             raise ValueError(f"bounds [{self.min}, {self.max}] are out of range for unit {self.unit!r}")
-        if self.is_text and (not all(np.isfinite(x) and x >= 0 for x in self.format_shares) or sum(self.format_shares) <= 0):
-            raise ValueError("format shares must be non-negative with a positive sum")
         self.null_rate = check_rate(st["null_rate"])
         if (self.null_rate > 0) != (len(self.output_names) == 2) or len(self.output_names) not in (1, 2):
             raise ValueError("null_rate does not match the outputs")

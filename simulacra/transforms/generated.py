@@ -196,9 +196,7 @@ class PIITransform(ColumnTransform):
 
         check_locales(self.locales, "locales")
         check_value_dtype(str(st["dtype"]), "dtype")
-        self.null_rate = float(st["null_rate"])
-        if not 0.0 <= self.null_rate <= 1.0:
-            raise ValueError("null_rate out of range")
+        self.null_rate = check_rate(st["null_rate"])
         self.dtype = str(st["dtype"])
         self.pseudonymize_key = None
         self.values = None if st.get("values") is None else [str(v) for v in st["values"]]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import InvalidDataError, ModelFileError
+from ..errors import ModelFileError
+from ..metadata.detection import learnable_kind
 from ..metadata.sdtypes import is_pii
 from .base import ColumnTransform
 from .categorical import BooleanTransform, CategoricalTransform
@@ -44,27 +45,6 @@ def transform_for(column: str, meta: dict, enforce_min_max_values=True, enforce_
     return CategoricalTransform(column)
 
 
-def _check_learnable(column: str, series: pd.Series) -> None:
-    """Object values no transform can learn faithfully: nested values and bytes (an error naming the column)."""
-    nonnull = series.dropna()
-    if nonnull.empty:
-        return
-    kind = pd.api.types.infer_dtype(nonnull, skipna=True)
-    if kind in ("string", "integer", "floating", "mixed-integer-float", "decimal", "boolean", "time", "date", "datetime"):
-        return
-    head = nonnull.iloc[:1000]
-    if kind == "bytes" or head.map(lambda v: isinstance(v, (bytes, bytearray))).any():
-        raise InvalidDataError(
-            f"column {column!r} holds binary values (bytes), which simulacra does not learn; drop the column, "
-            "or decode it to text (e.g. base64 or UTF-8) before fitting"
-        )
-    if head.map(lambda v: isinstance(v, (list, dict, set, tuple, np.ndarray))).any():
-        raise InvalidDataError(
-            f"column {column!r} holds nested values (lists, arrays or objects); flatten it into separate columns "
-            "or store it as JSON text"
-        )
-
-
 class TableTransformer:
     """Fit per-column transforms; map a table to a float matrix and back."""
 
@@ -76,8 +56,8 @@ class TableTransformer:
 
     def fit(self, df: pd.DataFrame) -> "TableTransformer":
         for t in self.transforms:
-            if df[t.column].dtype == object:
-                _check_learnable(t.column, df[t.column])
+            if df[t.column].dtype == object and df[t.column].notna().any():
+                learnable_kind(t.column, df[t.column].dropna())  # nested values and bytes: an error naming the column
             t.fit(df[t.column])
         # an internal output name (e.g. "a#null") must not clash with a user column
         taken = set(self.columns)
