@@ -51,9 +51,9 @@ class DatetimeTransform(ColumnTransform):
                 unit = "s"
             missing = np.isnat(arr)
             return arr.view("int64").copy(), missing, unit
-        if getattr(self, "is_time", False):
+        if self.is_time:
             return _time_ticks(self.column, s)
-        if getattr(self, "is_date", False):
+        if self.is_date:
             return _date_ticks(self.column, s)
         if pd.api.types.is_numeric_dtype(s.dtype):
             raise InvalidDataError(
@@ -244,7 +244,7 @@ class DatetimeTransform(ColumnTransform):
             dtype=self.dtype,
             is_text=self.is_text,
             is_time=bool(self.is_time),
-            is_date=bool(getattr(self, "is_date", False)),
+            is_date=bool(self.is_date),
             tz=self.tz,
             formats=self.formats,
             format_shares=self.format_shares,

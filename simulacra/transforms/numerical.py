@@ -126,7 +126,7 @@ class NumericalTransform(ColumnTransform):
 
     def _encode(self, series) -> np.ndarray:
         """Float values as the model sees them: the number, or its offset from the minimum."""
-        offset = getattr(self, "offset", None)
+        offset = self.offset
         if offset is None:
             return as_float(self.column, series)
         ints = _exact_ints(series)
@@ -151,9 +151,9 @@ class NumericalTransform(ColumnTransform):
         if self.enforce_min_max_values:
             np.clip(x, self.min, self.max, out=x)
         nulls = values[:, 1] > 0.5 if self.null_rate > 0 else None
-        if getattr(self, "offset", None) is not None:
+        if self.offset is not None:
             return self._inverse_offset(x, nulls)
-        if getattr(self, "decimal_scale", None) is not None:
+        if self.decimal_scale is not None:
             return _as_decimals(self.column, np.round(x, self.decimal_scale), nulls, self.decimal_scale)
         if self.representation != "Float":
             lo, hi = _INT_RANGES[self.representation]
@@ -205,9 +205,9 @@ class NumericalTransform(ColumnTransform):
             max=self.max,
             decimals=self.decimals,
             null_rate=self.null_rate,
-            offset=getattr(self, "offset", None),
-            int_bounds=getattr(self, "int_bounds", None),
-            decimal_scale=getattr(self, "decimal_scale", None),
+            offset=self.offset,
+            int_bounds=self.int_bounds,
+            decimal_scale=self.decimal_scale,
         )
         return st
 
