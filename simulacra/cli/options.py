@@ -7,6 +7,7 @@ import json
 import click
 
 from ..errors import ParameterError, SimulacraError
+from .app import one_line
 
 NEURAL = ("ctgan", "tvae", "copulagan")
 
@@ -52,18 +53,22 @@ def parse_params(items) -> dict:
     return out
 
 
-def parameter_names(klass) -> list[str]:
-    """The constructor parameters a user may set (``metadata`` and secrets aside)."""
+def _init_parameters(klass):
+    """``(name, inspect.Parameter)`` of every ``__init__`` along ``klass``'s MRO, nearest first."""
     import inspect
 
-    names = []
     for k in klass.__mro__:
-        if "__init__" not in k.__dict__ or k is object:
+        if "__init__" in k.__dict__ and k is not object:
+            yield from inspect.signature(k.__dict__["__init__"]).parameters.items()
+
+
+def parameter_names(klass) -> list[str]:
+    """The constructor parameters a user may set (``metadata`` and secrets aside)."""
+    names = []
+    for n, prm in _init_parameters(klass):
+        if prm.kind in (prm.VAR_POSITIONAL, prm.VAR_KEYWORD) or n in ("self", "metadata", "pseudonymize_key") or n in names:
             continue
-        for n, prm in inspect.signature(k.__dict__["__init__"]).parameters.items():
-            if prm.kind in (prm.VAR_POSITIONAL, prm.VAR_KEYWORD) or n in ("self", "metadata", "pseudonymize_key") or n in names:
-                continue
-            names.append(n)
+        names.append(n)
     return names
 
 
@@ -73,15 +78,7 @@ BOOL_SPELLINGS = {"true": True, "yes": True, "1": True, "on": True, "false": Fal
 
 def bool_parameters(klass) -> set[str]:
     """The constructor parameters whose default is a boolean (``enforce_rounding``, ``cuda``...)."""
-    import inspect
-
-    out = set()
-    for k in klass.__mro__:
-        if "__init__" in k.__dict__ and k is not object:
-            for n, prm in inspect.signature(k.__dict__["__init__"]).parameters.items():
-                if isinstance(prm.default, bool):
-                    out.add(n)
-    return out
+    return {n for n, prm in _init_parameters(klass) if isinstance(prm.default, bool)}
 
 
 def as_bool_param(name: str, value):
@@ -153,10 +150,6 @@ def build_synthesizer(klass, metadata, kwargs, preset=None):
     except (TypeError, ValueError, OverflowError) as e:
         shown = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
         raise ParameterError(f"invalid parameter for {klass.__name__} ({shown}): {one_line(e)}") from None
-
-
-def one_line(e) -> str:
-    return " ".join(str(e).split())
 
 
 _TEXT = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz")

@@ -34,7 +34,7 @@ import pandas as pd
 from ..errors import ParameterError
 from ..metadata.names import person_name_sdtype
 from ..metadata.sdtypes import PII_SDTYPES, is_pii
-from ._options import check_bool, check_count
+from ._options import check_bool, check_count, check_share
 from ._common import MixedEncoder, Views, check_holdout, gower_sums, nearest, prepare, row_keys, views_for
 
 
@@ -109,10 +109,7 @@ def evaluate_privacy(real_data, synthetic_data, metadata, holdout=None, sensitiv
     real, syn, meta = prepare(real_data, synthetic_data, metadata)
     verbose = check_bool("verbose", verbose)
     max_rows, max_reference_rows = check_count("max_rows", max_rows), check_count("max_reference_rows", max_reference_rows)
-    if isinstance(rare_count, bool) or not isinstance(rare_count, (int, np.integer)) or rare_count < 1:
-        raise ParameterError(f"rare_count must be a whole number of real rows, at least 1; got {rare_count!r}")
-    if isinstance(rare_threshold, bool) or not isinstance(rare_threshold, (int, float)) or not 0 <= rare_threshold <= 1:
-        raise ParameterError(f"rare_threshold must be a share between 0 and 1; got {rare_threshold!r}")
+    rare_count, rare_threshold = check_count("rare_count", rare_count), check_share("rare_threshold", rare_threshold)
     hold = check_holdout(holdout, meta) if holdout is not None else None
     views = views_for([real, syn] + ([hold] if hold is not None else []), meta, views)
     rng = np.random.default_rng(seed)
@@ -121,7 +118,7 @@ def evaluate_privacy(real_data, synthetic_data, metadata, holdout=None, sensitiv
     kr, ks = row_keys([real, syn], cols, views)
     res["exact_copy_rate"] = float(np.isin(ks, kr).mean())
     res["real_duplicate_rate"] = float(pd.Series(kr).duplicated(keep=False).mean())
-    rare = rare_categories(views, meta, [c for c in cols if c in real.columns], int(rare_count), float(rare_threshold))
+    rare = rare_categories(views, meta, [c for c in cols if c in real.columns], rare_count, rare_threshold)
     if rare:
         res["rare_categories"] = rare
     enc = MixedEncoder(real, meta, views=views)
