@@ -168,7 +168,7 @@ def _codes_with_markers(numbers: pd.Series, odd: pd.Series, labels: int = 0) -> 
     nums = pd.to_numeric(numbers, errors="coerce").dropna().to_numpy(dtype=float)
     if nums.size == 0 or not np.all(np.mod(nums, 1) == 0) or len(np.unique(nums)) > MAX_CODES:
         return False
-    return _labels(odd) <= labels
+    return len(_labels(odd)) <= labels
 
 
 def _check_python_mix(name, nonnull: pd.Series) -> None:
@@ -240,18 +240,17 @@ def _beyond_64_bits(strs: pd.Series) -> bool:
     return pd.to_numeric(text, errors="coerce").dtype.kind not in "iu"
 
 
-def _labels(words: pd.Series) -> int:
-    """How many distinct values of ``words`` are not missing markers."""
+def _labels(words: pd.Series) -> pd.Series:
+    """The distinct values of ``words`` (stripped) that are not missing markers."""
     w = pd.Series(pd.Series(words, dtype=object).astype(str).str.strip().unique(), dtype=object)
-    return int((~w.str.lower().isin(MISSING_MARKERS)).sum())
+    return w[~w.str.lower().isin(MISSING_MARKERS)]
 
 
 def _text_labels(words: pd.Series) -> bool:
     """True when the labels next to some numbers make the column text: more than ``MAX_CODES``
     distinct labels, or labels that are mostly numbers with letters ('12B', 'room 5'), of which
     the plain numbers ('12') are more of the same. A few word labels ('low', 'high') are not."""
-    w = pd.Series(pd.Series(words, dtype=object).astype(str).str.strip().unique(), dtype=object)
-    w = w[~w.str.lower().isin(MISSING_MARKERS)]
+    w = _labels(words)
     return len(w) > MAX_CODES or (len(w) > 0 and float(w.str.contains(r"\d").mean()) >= 0.5)
 
 
