@@ -294,7 +294,7 @@ class QualityReport(PropertyReport):
             for label, const, side in (("synthetic", const_s, b), ("synthetic", const_s, a), ("real", const_r, b), ("real", const_r, a)):
                 hit = np.flatnonzero(const[side])
                 err[hit] = [f"ConstantInputError: The {label} data in column '{names[k]}' contains a constant value." for k in side[hit]]
-            bad = np.array([e is not None for e in err], dtype=bool)
+            bad = const_r[a] | const_r[b] | const_s[a] | const_s[b]  # the pairs given an error above
             rr, rs = np.where(bad, np.nan, rr), np.where(bad, np.nan, rs)
             r_real[cont], r_syn[cont], error[cont] = rr, rs, err
             sc = 1 - np.abs(rr - rs) / 2
