@@ -4,7 +4,6 @@ An edited model (checksums recomputed) could set a constraint's restored dtype t
 (values cut or turned into bytes) or give FixedCombinations rows of the wrong width.
 """
 
-import hashlib
 import json
 import zipfile
 
@@ -15,8 +14,8 @@ import pytest
 from simulacra import GaussianCopulaSynthesizer, Metadata
 from simulacra.constraints import FixedCombinations, FixedIncrements, Inequality, OneHot
 from simulacra.errors import ModelFileError
-from simulacra.io.modelfile import _canonical
 from simulacra.synthesizers.base import BaseSynthesizer
+from .conftest import write_model_file
 
 
 @pytest.fixture(scope="module")
@@ -47,13 +46,7 @@ def _edit(src, dst, cls, **fields):
         arrays = z.read("arrays.npz")
     entry = next(c for c in manifest["state"]["constraints"] if c["class"] == cls)
     entry["state"].update(fields)
-    manifest.pop("checksum")
-    manifest["arrays_sha256"] = hashlib.sha256(arrays).hexdigest()
-    manifest["checksum"] = hashlib.sha256(_canonical(manifest)).hexdigest()
-    with zipfile.ZipFile(dst, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        z.writestr("manifest.json", json.dumps(manifest))
-        z.writestr("arrays.npz", arrays)
-    return dst
+    return write_model_file(dst, manifest, arrays)
 
 
 def test_the_honest_model_loads_and_keeps_its_rules(model):

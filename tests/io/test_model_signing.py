@@ -1,19 +1,18 @@
 """Signed model files: HMAC-SHA256 over the manifest and arrays, with key= or SIMULACRA_MODEL_KEY."""
 
 import hashlib
-import io
 import json
 import subprocess
 import sys
 import zipfile
 
-import numpy as np
 import pytest
 
 from simulacra import GaussianCopulaSynthesizer
 from simulacra.errors import ModelFileError, ParameterError
 from simulacra.io.modelfile import _canonical, read_key_file
 from simulacra.synthesizers.base import BaseSynthesizer
+from ..conftest import npz_bytes, read_model_arrays, read_model_file, write_model_file
 
 KEY = "0123456789abcdef-shared-secret"
 OTHER = "fedcba9876543210-another-secret"
@@ -26,20 +25,10 @@ def fitted(penguins, penguins_metadata):
 
 def _resign_arrays(path, out, change):
     """Edit the arrays and recompute both checksums (what an attacker can do without the key)."""
-    with zipfile.ZipFile(path) as z:
-        manifest = json.loads(z.read("manifest.json"))
-        with np.load(io.BytesIO(z.read("arrays.npz"))) as npz:
-            arrays = {k: npz[k].copy() for k in npz.files}
+    manifest, raw = read_model_file(path)
+    arrays = read_model_arrays(raw)
     change(arrays)
-    buf = io.BytesIO()
-    np.savez(buf, **arrays)
-    manifest.pop("checksum")
-    manifest["arrays_sha256"] = hashlib.sha256(buf.getvalue()).hexdigest()
-    manifest["checksum"] = hashlib.sha256(_canonical(manifest)).hexdigest()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        z.writestr("manifest.json", json.dumps(manifest))
-        z.writestr("arrays.npz", buf.getvalue())
-    return out
+    return write_model_file(out, manifest, npz_bytes(arrays))
 
 
 def test_signed_round_trip(tmp_path, fitted, monkeypatch):

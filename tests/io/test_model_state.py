@@ -4,7 +4,6 @@ Each test edits a real saved model the way an attacker would (change values, re-
 arrays, recompute both SHA-256 checksums) and expects a ModelFileError naming what is wrong.
 """
 
-import hashlib
 import io
 import json
 import zipfile
@@ -13,9 +12,9 @@ import numpy as np
 import pytest
 
 from simulacra.errors import ModelFileError
-from simulacra.io.modelfile import _canonical
 from simulacra.synthesizers import get_synthesizer_class
 from simulacra.synthesizers.base import BaseSynthesizer
+from ..conftest import npz_bytes, read_model_arrays, read_model_file, write_model_file
 
 FAMILIES = {
     "gaussian_copula": {},
@@ -41,20 +40,10 @@ def saved(tmp_path_factory, penguins, penguins_metadata):
 
 def tamper(src, dst, edit):
     """Apply ``edit(manifest, arrays)`` and re-write the file with valid checksums."""
-    with zipfile.ZipFile(src) as z:
-        manifest = json.loads(z.read("manifest.json"))
-        with np.load(io.BytesIO(z.read("arrays.npz")), allow_pickle=False) as npz:
-            arrays = {k: npz[k].copy() for k in npz.files}
+    manifest, raw = read_model_file(src)
+    arrays = read_model_arrays(raw)
     edit(manifest, arrays)
-    buf = io.BytesIO()
-    np.savez(buf, **arrays)
-    manifest.pop("checksum")
-    manifest["arrays_sha256"] = hashlib.sha256(buf.getvalue()).hexdigest()
-    manifest["checksum"] = hashlib.sha256(_canonical(manifest)).hexdigest()
-    with zipfile.ZipFile(dst, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        z.writestr("manifest.json", json.dumps(manifest))
-        z.writestr("arrays.npz", buf.getvalue())
-    return dst
+    return write_model_file(dst, manifest, npz_bytes(arrays))
 
 
 def transform(manifest, column):

@@ -5,7 +5,6 @@ values than the metadata, parameters and state allow (or one the state does not 
 ModelFileError raised from the .npy header, without allocating or decompressing the array.
 """
 
-import hashlib
 import io
 import json
 import struct
@@ -17,11 +16,11 @@ import pandas as pd
 import pytest
 
 from simulacra.errors import ModelFileError
-from simulacra.io.modelfile import _canonical
 from simulacra.metadata import Metadata
 from simulacra.synthesizers import get_synthesizer_class
 from simulacra.synthesizers._array_bounds import array_limits
 from simulacra.synthesizers.base import BaseSynthesizer
+from ..conftest import write_model_file
 
 NEURAL = {"epochs": 1, "batch_size": 20, "embedding_dim": 8, "cuda": False}
 FAMILIES = {
@@ -65,14 +64,7 @@ def read(path):
 
 
 def write(path, manifest, array_bytes: bytes):
-    manifest = dict(manifest)
-    manifest.pop("checksum", None)
-    manifest["arrays_sha256"] = hashlib.sha256(array_bytes).hexdigest()
-    manifest["checksum"] = hashlib.sha256(_canonical(manifest)).hexdigest()
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        z.writestr("manifest.json", json.dumps(manifest))
-        z.writestr("arrays.npz", array_bytes)
-    return path
+    return write_model_file(path, manifest, array_bytes)
 
 
 def npz(arrays, compress=False) -> bytes:
