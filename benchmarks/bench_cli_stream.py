@@ -32,8 +32,13 @@ def run(model: Path, folder: Path, n: int, mb: float) -> dict:
     out = folder / f"out{n}.csv"
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "simulacra", "sample", str(model), "-n", str(n), "--seed", "0", "-o", str(out)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "simulacra", "sample", str(model), "-n", str(n), "--seed", "0", "-o", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     first = None
     while proc.poll() is None:
         parts = list(folder.glob(f".{out.name}.{proc.pid}.*.part"))
@@ -45,11 +50,25 @@ def run(model: Path, folder: Path, n: int, mb: float) -> dict:
             proc.send_signal(signal.SIGTERM)
             _, err = proc.communicate()
             left = sorted(p.name for p in folder.iterdir() if p.name != model.name)
-            return {"n": n, "first_s": first, "rss_mb": rss, "rc": proc.returncode, "left": left, "note": err.strip()[:60]}
+            return {
+                "n": n,
+                "first_s": first,
+                "rss_mb": rss,
+                "rc": proc.returncode,
+                "left": left,
+                "note": err.strip()[:60],
+            }
         time.sleep(0.02)
     _, err = proc.communicate()
-    return {"n": n, "first_s": first, "rss_mb": float("nan"), "rc": proc.returncode, "left": [], "note": err.strip()[:90],
-            "refused_s": time.perf_counter() - t0}
+    return {
+        "n": n,
+        "first_s": first,
+        "rss_mb": float("nan"),
+        "rc": proc.returncode,
+        "left": [],
+        "note": err.strip()[:90],
+        "refused_s": time.perf_counter() - t0,
+    }
 
 
 def main():
@@ -70,9 +89,13 @@ def main():
     print(f"{'-n':>16} {'first bytes s':>14} {'peak RSS MB':>12} {'RSS / smallest':>15} {'exit':>5}  note")
     for r in rows:
         if "refused_s" in r:
-            print(f"{r['n']:>16,} {'-':>14} {'-':>12} {'-':>15} {r['rc']:>5}  refused in {r['refused_s']:.2f} s: {r['note']}")
+            print(
+                f"{r['n']:>16,} {'-':>14} {'-':>12} {'-':>15} {r['rc']:>5}  refused in {r['refused_s']:.2f} s: {r['note']}"
+            )
         else:
-            print(f"{r['n']:>16,} {r['first_s']:>14.2f} {r['rss_mb']:>12.0f} {r['rss_mb'] / base:>15.2f} {r['rc']:>5}  left behind: {r['left'] or 'nothing'}")
+            print(
+                f"{r['n']:>16,} {r['first_s']:>14.2f} {r['rss_mb']:>12.0f} {r['rss_mb'] / base:>15.2f} {r['rc']:>5}  left behind: {r['left'] or 'nothing'}"
+            )
 
 
 if __name__ == "__main__":

@@ -84,8 +84,10 @@ def cold_first_value(runs: int) -> None:
         print(f"{tool:<10} {min(ts):>7.3f} {statistics.median(ts):>9.3f}")
     if "Faker" in times and "simulacra" in times:
         ratio = statistics.median(times["simulacra"]) / statistics.median(times["Faker"])
-        print(f"simulacra's first value takes {ratio:.2f}x Faker's time (medians); target under 0.3 s: "
-              f"{'met' if statistics.median(times['simulacra']) < 0.3 else 'NOT met'} on this machine now")
+        print(
+            f"simulacra's first value takes {ratio:.2f}x Faker's time (medians); target under 0.3 s: "
+            f"{'met' if statistics.median(times['simulacra']) < 0.3 else 'NOT met'} on this machine now"
+        )
 
 
 def main(argv=None):
@@ -99,7 +101,11 @@ def main(argv=None):
     cold_first_value(args.cold_runs)
     if args.cold_only:
         return
-    runs = [("simulacra", run_simulacra, args.rows), ("mimesis", run_mimesis, args.mimesis_rows), ("Faker", run_faker, args.faker_rows)]
+    runs = [
+        ("simulacra", run_simulacra, args.rows),
+        ("mimesis", run_mimesis, args.mimesis_rows),
+        ("Faker", run_faker, args.faker_rows),
+    ]
     results = []
     for name, fn, n in runs:
         try:
@@ -107,14 +113,24 @@ def main(argv=None):
             with measure(r):
                 df = fn(n)
             assert len(df) == n and list(df.columns) == COLUMNS
-            results.append({"tool": name, "rows": n, "seconds": r["seconds"], "rows_per_s": n / r["seconds"], "peak_mib": r["peak_mib"]})
+            results.append(
+                {
+                    "tool": name,
+                    "rows": n,
+                    "seconds": r["seconds"],
+                    "rows_per_s": n / r["seconds"],
+                    "peak_mib": r["peak_mib"],
+                }
+            )
         except ImportError as e:
             print(f"skipping {name}: {e}")
     base = {r["tool"]: r["rows_per_s"] for r in results}
     print(f"{'tool':<10} {'rows':>10} {'seconds':>9} {'rows/s':>12} {'peak MiB':>9}  simulacra speed-up")
     for r in results:
         ratio = base["simulacra"] / r["rows_per_s"]
-        print(f"{r['tool']:<10} {r['rows']:>10,} {r['seconds']:>9.2f} {r['rows_per_s']:>12,.0f} {r['peak_mib']:>9.0f}  {ratio:>6.1f}x")
+        print(
+            f"{r['tool']:<10} {r['rows']:>10,} {r['seconds']:>9.2f} {r['rows_per_s']:>12,.0f} {r['peak_mib']:>9.0f}  {ratio:>6.1f}x"
+        )
     if "Faker" in base and "mimesis" in base:
         ok = base["simulacra"] >= 100 * base["Faker"] and base["simulacra"] >= 5 * base["mimesis"]
         print(f"target (>= 100x Faker and >= 5x mimesis rows/s): {'met' if ok else 'NOT met'}")

@@ -123,13 +123,16 @@ def time_imports(skip_sdv: bool) -> dict:
 
 def git_state() -> dict:
     """Commit of the repository and whether simulacra/ differs from it (results depend on both)."""
+
     def git(*a):
         r = subprocess.run(["git", *a], capture_output=True, text=True, cwd=REPO, timeout=30)
         return r.stdout.strip() if r.returncode == 0 else None
 
     try:
-        return {"commit": git("rev-parse", "--short", "HEAD"),
-                "simulacra_modified": bool(git("status", "--porcelain", "--", "simulacra"))}
+        return {
+            "commit": git("rev-parse", "--short", "HEAD"),
+            "simulacra_modified": bool(git("status", "--porcelain", "--", "simulacra")),
+        }
     except Exception:  # noqa: BLE001
         return {"commit": None, "simulacra_modified": None}
 
@@ -275,8 +278,20 @@ def build_metadata(entry: dict) -> tuple[dict, list[str]]:
     return {"columns": cols, "primary_key": pk}, notes
 
 
-_BOOL_MAP = {0: False, 1: True, "0": False, "1": True, "no": False, "yes": True, "false": False,
-             "true": True, "n": False, "y": True, "f": False, "t": True}
+_BOOL_MAP = {
+    0: False,
+    1: True,
+    "0": False,
+    "1": True,
+    "no": False,
+    "yes": True,
+    "false": False,
+    "true": True,
+    "n": False,
+    "y": True,
+    "f": False,
+    "t": True,
+}
 
 
 def sdv_copy(df, meta: dict):
@@ -475,7 +490,9 @@ def quality(real, synth, meta: dict) -> dict:
     from sdmetrics.reports.single_table import QualityReport
 
     t0 = time.perf_counter()
-    scored = [c for c, m in meta["columns"].items() if m["sdtype"] in ("numerical", "categorical", "boolean", "datetime")]
+    scored = [
+        c for c, m in meta["columns"].items() if m["sdtype"] in ("numerical", "categorical", "boolean", "datetime")
+    ]
     if not scored:
         return {"score": None, "note": "no column sdmetrics can score (only id/text)", "seconds": 0.0}
     with warnings.catch_warnings():
@@ -511,12 +528,18 @@ def fmt(v, spec=".2f", none="-"):
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS, help="folder with the CSVs and catalog.json")
     ap.add_argument("--tables", default=None, help="comma-separated table names (file stems) to run")
     ap.add_argument("--big-rows", type=int, default=1_000_000, help="rows for the big sample (default 1,000,000)")
-    ap.add_argument("--repeat", type=int, default=7, help="runs of fit + sample(len(table)); best time kept (default 7)")
-    ap.add_argument("--memory", choices=("rss", "tracemalloc", "none"), default="rss", help="how to measure peak memory")
+    ap.add_argument(
+        "--repeat", type=int, default=7, help="runs of fit + sample(len(table)); best time kept (default 7)"
+    )
+    ap.add_argument(
+        "--memory", choices=("rss", "tracemalloc", "none"), default="rss", help="how to measure peak memory"
+    )
     ap.add_argument("--skip-sdv", action="store_true", help="run simulacra only")
     ap.add_argument("--json", type=Path, default=DEFAULT_JSON, help=f"where to write results (default {DEFAULT_JSON})")
     args = ap.parse_args(argv)
@@ -551,7 +574,7 @@ def main(argv=None) -> int:
         if missing:
             print(f"error: no table(s) {missing} in {ds}; have {sorted(known)}", file=sys.stderr)
             return 2
-        files = [f for f in files if f.stem in {w.removesuffix('.csv') for w in wanted}]
+        files = [f for f in files if f.stem in {w.removesuffix(".csv") for w in wanted}]
 
     versions = {"simulacra": simulacra.__version__, "numpy": np.__version__, "pandas": pd.__version__}
     for mod in ("sdv", "sdmetrics", "rdt", "copulas", "scipy"):
@@ -572,8 +595,15 @@ def main(argv=None) -> int:
         meta, meta_notes = build_metadata(entry)
         df = read_table(path)
         sdv_df, sdv_back = sdv_copy(df, meta)
-        rec = {"table": table, "rows": len(df), "columns": df.shape[1], "metadata": meta, "metadata_notes": meta_notes,
-               "sdv_data_changes": {c: "mapped to bool" for c in sdv_back}, "tools": {}}
+        rec = {
+            "table": table,
+            "rows": len(df),
+            "columns": df.shape[1],
+            "metadata": meta,
+            "metadata_notes": meta_notes,
+            "sdv_data_changes": {c: "mapped to bool" for c in sdv_back},
+            "tools": {},
+        }
         print(f"[{time.perf_counter() - t_start:7.1f}s] {table}: {len(df)} x {df.shape[1]}", flush=True)
         for T in tools:
             r = {}
@@ -585,8 +615,9 @@ def main(argv=None) -> int:
                 r.update(timing)
                 if T is SDVTool:
                     small = undo_sdv_copy(small, sdv_back)
-                r["problems"] = sanity_checks(df, small, meta, big_info, args.big_rows,
-                                             remapped=set(sdv_back) if T is SDVTool else ())
+                r["problems"] = sanity_checks(
+                    df, small, meta, big_info, args.big_rows, remapped=set(sdv_back) if T is SDVTool else ()
+                )
                 r["sample_dtypes"] = {c: str(t) for c, t in small.dtypes.items()}
                 r["quality"] = quality(df, small, meta)
             except Exception as e:  # noqa: BLE001
@@ -595,26 +626,36 @@ def main(argv=None) -> int:
                 print(r["traceback"], file=sys.stderr, flush=True)
             rec["tools"][T.name] = r
             q = r.get("quality", {}).get("score")
-            print(f"    {T.name:9s} fit {fmt(r.get('fit_s'), '.3f')}s  sample n {fmt(r.get('sample_n_s'), '.3f')}s  "
-                  f"sample {args.big_rows:,} {fmt(r.get('sample_big_s'), '.2f')}s  quality {fmt(q, '.4f')}"
-                  + (f"  ERROR {r['error']}" if "error" in r else "")
-                  + (f"  BIG SAMPLE ERROR {r['sample_big_error']}" if "sample_big_error" in r else ""), flush=True)
+            print(
+                f"    {T.name:9s} fit {fmt(r.get('fit_s'), '.3f')}s  sample n {fmt(r.get('sample_n_s'), '.3f')}s  "
+                f"sample {args.big_rows:,} {fmt(r.get('sample_big_s'), '.2f')}s  quality {fmt(q, '.4f')}"
+                + (f"  ERROR {r['error']}" if "error" in r else "")
+                + (f"  BIG SAMPLE ERROR {r['sample_big_error']}" if "sample_big_error" in r else ""),
+                flush=True,
+            )
             gc.collect()
         sim, sdv = rec["tools"].get("simulacra", {}), rec["tools"].get("SDV")
         if sdv is not None and "error" not in sim and "error" not in sdv:
             rec["speedup_fit_sample_n"] = (sdv["fit_s"] + sdv["sample_n_s"]) / (sim["fit_s"] + sim["sample_n_s"])
             if "sample_big_s" in sim and "sample_big_s" in sdv:
-                rec["speedup_fit_sample_big"] = (sdv["fit_s"] + sdv["sample_big_s"]) / (sim["fit_s"] + sim["sample_big_s"])
+                rec["speedup_fit_sample_big"] = (sdv["fit_s"] + sdv["sample_big_s"]) / (
+                    sim["fit_s"] + sim["sample_big_s"]
+                )
             qa, qb = sim["quality"].get("score"), sdv["quality"].get("score")
             rec["quality_diff"] = None if qa is None or qb is None else qa - qb
             shapes_a, shapes_b = sim["quality"].get("column_shapes", {}), sdv["quality"].get("column_shapes", {})
             rec["column_shapes_worse_than_sdv"] = {
                 c: {"simulacra": shapes_a[c], "SDV": shapes_b[c]}
-                for c in shapes_a if c in shapes_b and shapes_a[c] < shapes_b[c] - 0.05
+                for c in shapes_a
+                if c in shapes_b and shapes_a[c] < shapes_b[c] - 0.05
             }
             pa, pb = sim["quality"].get("column_pair_trends", {}), sdv["quality"].get("column_pair_trends", {})
             worse = sorted(
-                ((pb[k] - pa[k], k) for k in pa if k in pb and pa[k] is not None and pb[k] is not None and pa[k] < pb[k] - 0.1),
+                (
+                    (pb[k] - pa[k], k)
+                    for k in pa
+                    if k in pb and pa[k] is not None and pb[k] is not None and pa[k] < pb[k] - 0.1
+                ),
                 reverse=True,
             )
             rec["column_pairs_worse_than_sdv"] = {k: {"simulacra": pa[k], "SDV": pb[k]} for _, k in worse}
@@ -627,8 +668,22 @@ def main(argv=None) -> int:
 
     # ----------------------------------------------------------------- table
     big_label = f"{args.big_rows / 1e6:g}M" if args.big_rows % 100_000 == 0 else f"{args.big_rows:,}"
-    head = ["table", "rows", "tool", "fit s", "samp n s", f"samp {big_label} s", "MiB fit+n", f"MiB {big_label}",
-            "quality", "shapes", "trends", "x fit+n", f"x fit+{big_label}", "dQ"]
+    head = [
+        "table",
+        "rows",
+        "tool",
+        "fit s",
+        "samp n s",
+        f"samp {big_label} s",
+        "MiB fit+n",
+        f"MiB {big_label}",
+        "quality",
+        "shapes",
+        "trends",
+        "x fit+n",
+        f"x fit+{big_label}",
+        "dQ",
+    ]
     rows_out = []
     for rec in results:
         if "skipped" in rec:
@@ -639,30 +694,45 @@ def main(argv=None) -> int:
             if "error" in r:
                 rows_out.append([rec["table"], f"{rec['rows']:,}", tname, "ERROR"] + ["-"] * (len(head) - 4))
                 continue
-            rows_out.append([
-                rec["table"], f"{rec['rows']:,}", tname,
-                fmt(r["fit_s"], ".3f"), fmt(r["sample_n_s"], ".3f"), fmt(r.get("sample_big_s"), ".2f", "ERROR"),
-                fmt(r["mem_fit_sample_n_mib"], ".0f"), fmt(r.get("mem_sample_big_mib"), ".0f"),
-                fmt(q.get("score"), ".4f", "n/a"), fmt(q.get("Column Shapes"), ".3f", "n/a"),
-                fmt(q.get("Column Pair Trends"), ".3f", "n/a"),
-                fmt(rec.get("speedup_fit_sample_n"), ".1f") if is_sim else "",
-                fmt(rec.get("speedup_fit_sample_big"), ".1f") if is_sim else "",
-                fmt(rec.get("quality_diff"), "+.4f", "n/a") if is_sim and "speedup_fit_sample_n" in rec else "",
-            ])
+            rows_out.append(
+                [
+                    rec["table"],
+                    f"{rec['rows']:,}",
+                    tname,
+                    fmt(r["fit_s"], ".3f"),
+                    fmt(r["sample_n_s"], ".3f"),
+                    fmt(r.get("sample_big_s"), ".2f", "ERROR"),
+                    fmt(r["mem_fit_sample_n_mib"], ".0f"),
+                    fmt(r.get("mem_sample_big_mib"), ".0f"),
+                    fmt(q.get("score"), ".4f", "n/a"),
+                    fmt(q.get("Column Shapes"), ".3f", "n/a"),
+                    fmt(q.get("Column Pair Trends"), ".3f", "n/a"),
+                    fmt(rec.get("speedup_fit_sample_n"), ".1f") if is_sim else "",
+                    fmt(rec.get("speedup_fit_sample_big"), ".1f") if is_sim else "",
+                    fmt(rec.get("quality_diff"), "+.4f", "n/a") if is_sim and "speedup_fit_sample_n" in rec else "",
+                ]
+            )
     widths = [max(len(str(x)) for x in col) for col in zip(head, *rows_out)] if rows_out else [len(h) for h in head]
     left = {0, 2}
 
     def line(cells):
-        return "  ".join(str(c).ljust(w) if i in left else str(c).rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+        return "  ".join(
+            str(c).ljust(w) if i in left else str(c).rjust(w) for i, (c, w) in enumerate(zip(cells, widths))
+        )
 
     print()
-    print(f"GaussianCopulaSynthesizer: simulacra {versions['simulacra']} vs SDV {versions.get('sdv', '-')} "
-          f"(sdmetrics {versions.get('sdmetrics', '-')}), {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-          f"git {git_info['commit']}{' + local changes in simulacra/' if git_info['simulacra_modified'] else ''}, "
-          f"load average {load_start[0]:.1f} at start / {load_end[0]:.1f} at end")
-    print(f"times: best of {args.repeat} for fit and sample n (n = len(table)), one run for sample {args.big_rows:,}; "
-          f"memory: {args.memory}" + (f" ({PeakRSS.method})" if args.memory == "rss" else "")
-          + "; x = SDV time / simulacra time; dQ = simulacra quality - SDV quality")
+    print(
+        f"GaussianCopulaSynthesizer: simulacra {versions['simulacra']} vs SDV {versions.get('sdv', '-')} "
+        f"(sdmetrics {versions.get('sdmetrics', '-')}), {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"git {git_info['commit']}{' + local changes in simulacra/' if git_info['simulacra_modified'] else ''}, "
+        f"load average {load_start[0]:.1f} at start / {load_end[0]:.1f} at end"
+    )
+    print(
+        f"times: best of {args.repeat} for fit and sample n (n = len(table)), one run for sample {args.big_rows:,}; "
+        f"memory: {args.memory}"
+        + (f" ({PeakRSS.method})" if args.memory == "rss" else "")
+        + "; x = SDV time / simulacra time; dQ = simulacra quality - SDV quality"
+    )
     print()
     print(line(head))
     print(line(["-" * w for w in widths]))
@@ -673,9 +743,11 @@ def main(argv=None) -> int:
         print(line(row))
         prev = row[0]
     print()
-    print(f"import (approximate, this process, simulacra first): simulacra + first use {fmt(imports.get('simulacra_s'), '.2f')}s, "
-          f"sdv.single_table {fmt(imports.get('sdv_s'), '.2f')}s (numpy/pandas/scipy already loaded); "
-          f"fresh interpreters: simulacra {fmt(imports_cold.get('simulacra_s'), '.2f')}s, sdv {fmt(imports_cold.get('sdv_s'), '.2f')}s")
+    print(
+        f"import (approximate, this process, simulacra first): simulacra + first use {fmt(imports.get('simulacra_s'), '.2f')}s, "
+        f"sdv.single_table {fmt(imports.get('sdv_s'), '.2f')}s (numpy/pandas/scipy already loaded); "
+        f"fresh interpreters: simulacra {fmt(imports_cold.get('simulacra_s'), '.2f')}s, sdv {fmt(imports_cold.get('sdv_s'), '.2f')}s"
+    )
 
     problems_lines = []
     for rec in results:
@@ -683,17 +755,25 @@ def main(argv=None) -> int:
             if "error" in r:
                 problems_lines.append(f"{rec['table']} / {tname}: ERROR {r['error']}")
             if "sample_big_error" in r:
-                problems_lines.append(f"{rec['table']} / {tname}: sample({args.big_rows:,}) failed: {r['sample_big_error']}")
+                problems_lines.append(
+                    f"{rec['table']} / {tname}: sample({args.big_rows:,}) failed: {r['sample_big_error']}"
+                )
             for p in r.get("problems", []):
                 problems_lines.append(f"{rec['table']} / {tname}: {p}")
         for c, v in rec.get("column_shapes_worse_than_sdv", {}).items():
-            problems_lines.append(f"{rec['table']} / simulacra: column shape of {c} {v['simulacra']:.3f} vs SDV {v['SDV']:.3f}")
+            problems_lines.append(
+                f"{rec['table']} / simulacra: column shape of {c} {v['simulacra']:.3f} vs SDV {v['SDV']:.3f}"
+            )
         pw = rec.get("column_pairs_worse_than_sdv", {})
         if pw:
             shown = ", ".join(f"{k} {v['simulacra']:.2f} vs {v['SDV']:.2f}" for k, v in list(pw.items())[:5])
-            problems_lines.append(f"{rec['table']} / simulacra: {len(pw)} column pair trend(s) 0.1+ below SDV's, worst: {shown}")
+            problems_lines.append(
+                f"{rec['table']} / simulacra: {len(pw)} column pair trend(s) 0.1+ below SDV's, worst: {shown}"
+            )
     if problems_lines:
-        print("problems / checks (the len(table)-row sample vs the real table; sdmetrics column shapes 0.05+ / pair trends 0.1+ below SDV's):")
+        print(
+            "problems / checks (the len(table)-row sample vs the real table; sdmetrics column shapes 0.05+ / pair trends 0.1+ below SDV's):"
+        )
         for p in problems_lines:
             print("  - " + p)
 
@@ -706,7 +786,10 @@ def main(argv=None) -> int:
             if "speedup_fit_sample_n" not in rec:
                 failures.append(f"{rec['table']}: not measured (error)")
                 continue
-            for key, label in (("speedup_fit_sample_n", "fit + sample n"), ("speedup_fit_sample_big", f"fit + sample {big_label}")):
+            for key, label in (
+                ("speedup_fit_sample_n", "fit + sample n"),
+                ("speedup_fit_sample_big", f"fit + sample {big_label}"),
+            ):
                 if key not in rec:
                     failed = [t for t, r in rec["tools"].items() if "sample_big_error" in r]
                     failures.append(f"{rec['table']}: {label} not measured ({', '.join(failed) or '?'} failed)")
@@ -716,8 +799,11 @@ def main(argv=None) -> int:
                 failures.append(f"{rec['table']}: quality {rec['quality_diff']:+.4f} below SDV")
         verdict = {"met": not failures and bool(ran), "failures": failures}
         print(f"total runtime {total:.0f}s")
-        print(f"TARGET ({TARGET_TEXT}): " + ("MET" if verdict["met"] else "NOT MET")
-              + ("" if verdict["met"] else " -- " + "; ".join(failures)))
+        print(
+            f"TARGET ({TARGET_TEXT}): "
+            + ("MET" if verdict["met"] else "NOT MET")
+            + ("" if verdict["met"] else " -- " + "; ".join(failures))
+        )
     else:
         print(f"total runtime {total:.0f}s")
         print(f"TARGET ({TARGET_TEXT}): not evaluated (--skip-sdv)")
@@ -726,12 +812,24 @@ def main(argv=None) -> int:
         "benchmark": "GaussianCopulaSynthesizer: simulacra vs SDV",
         "target": TARGET_TEXT,
         "target_result": verdict,
-        "args": {"datasets": str(ds), "tables": wanted, "big_rows": args.big_rows, "repeat": args.repeat,
-                 "memory": args.memory, "memory_method": PeakRSS.method if args.memory == "rss" else args.memory,
-                 "skip_sdv": args.skip_sdv},
-        "environment": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
-                        "versions": versions, "git": git_info,
-                        "loadavg_1_5_15_start": load_start, "loadavg_1_5_15_end": load_end},
+        "args": {
+            "datasets": str(ds),
+            "tables": wanted,
+            "big_rows": args.big_rows,
+            "repeat": args.repeat,
+            "memory": args.memory,
+            "memory_method": PeakRSS.method if args.memory == "rss" else args.memory,
+            "skip_sdv": args.skip_sdv,
+        },
+        "environment": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "versions": versions,
+            "git": git_info,
+            "loadavg_1_5_15_start": load_start,
+            "loadavg_1_5_15_end": load_end,
+        },
         "import_seconds": {"in_process": imports, "fresh_interpreter": imports_cold},
         "total_seconds": total,
         "tables": results,

@@ -20,7 +20,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.io.test_model_bombs import (  # noqa: E402
-    BZIP2_BOMB, _huge_honest, _inner, _model, _npy_with_header, _npz, _patch_size, _raw_deflate_member,
+    BZIP2_BOMB,
+    _huge_honest,
+    _inner,
+    _model,
+    _npy_with_header,
+    _npz,
+    _patch_size,
+    _raw_deflate_member,
 )
 
 PROBE = """
@@ -46,11 +53,15 @@ def main():
     p = _model(d / "bz.zip", BZIP2_BOMB, method=zipfile.ZIP_BZIP2)
     p.write_bytes(_patch_size(p.read_bytes(), b"arrays.npz", 1000))
     files["bzip2 bomb, 1.9 GB declared as 1,000 bytes"] = p
-    files["deflate member, 256 MiB declared as 1,000 bytes"] = _raw_deflate_member(d / "lie.zip", "arrays.npz", [bytes(1 << 20)] * 256, 1000, 0)
+    files["deflate member, 256 MiB declared as 1,000 bytes"] = _raw_deflate_member(
+        d / "lie.zip", "arrays.npz", [bytes(1 << 20)] * 256, 1000, 0
+    )
     p = _model(d / "big.zip", _npz(a0=np.zeros(3)))
     p.write_bytes(_patch_size(p.read_bytes(), b"arrays.npz", 3_700_000_000))
     files["deflate member declaring 3.7 GB"] = p
-    files[".npy header declaring 7.28 TiB"] = _model(d / "tib.zip", _inner({"a0.npy": _npy_with_header((10**12,), body=bytes(64))}))
+    files[".npy header declaring 7.28 TiB"] = _model(
+        d / "tib.zip", _inner({"a0.npy": _npy_with_header((10**12,), body=bytes(64))})
+    )
     files[f"honest zeros, {args.honest_mib} MiB of arrays"] = _huge_honest(d / "honest.zip", args.honest_mib * 2**20)
     rng = np.random.default_rng(0)
     files["honest random floats, 64 MiB"] = _model(d / "rand.zip", _npz(a0=rng.standard_normal(8 * 2**20)))

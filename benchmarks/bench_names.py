@@ -49,7 +49,9 @@ def people_table(n: int, seed: int = 0) -> pd.DataFrame:
     us_last = {x.lower() for x in _names(last_attrs, ("en_US",))}
     first_pool = sorted(x for x in _names(first_attrs, others) if x.lower() not in us_first and x.isalpha())
     last_pool = sorted(x for x in _names(last_attrs, others) if x.lower() not in us_last and x.isalpha())
-    syl = np.array(["ka", "ro", "ven", "dul", "mar", "sto", "bel", "tri", "gan", "hov", "ski", "ler", "man", "ton", "wic"])
+    syl = np.array(
+        ["ka", "ro", "ven", "dul", "mar", "sto", "bel", "tri", "gan", "hov", "ski", "ler", "man", "ton", "wic"]
+    )
     invented = {"".join(rng.choice(syl, 3)).capitalize() for _ in range(3000)}
     invented = sorted(x for x in invented if x.lower() not in us_last)
     rng.shuffle(first_pool)
@@ -67,10 +69,14 @@ def people_table(n: int, seed: int = 0) -> pd.DataFrame:
     countries = ["USA"] * 85 + ["D.R."] * 5 + ["Venezuela"] * 3 + ["CAN", "CAN", "P.R.", "P.R.", "Cuba", "Mexico"]
     country = np.asarray(countries, dtype=object)[rng.integers(0, len(countries), n)]
     rare_country = rng.random(n) < 0.003
-    country[rare_country] = np.asarray(["Aruba", "Belgium", "Curacao", "Greece", "Jamaica", "Norway", "Peru"], dtype=object)[rng.integers(0, 7, rare_country.sum())]
+    country[rare_country] = np.asarray(
+        ["Aruba", "Belgium", "Curacao", "Greece", "Jamaica", "Norway", "Peru"], dtype=object
+    )[rng.integers(0, 7, rare_country.sum())]
     pid = pd.Series(last).str.lower().str[:5] + pd.Series(first).str.lower().str[:2]
     pid = pid + (pid.groupby(pid).cumcount() + 1).map("{:02d}".format)
-    debut = pd.to_datetime(pd.Series(year + 22).astype(str) + "-04-01") + pd.to_timedelta(rng.integers(0, 180, n), unit="D")
+    debut = pd.to_datetime(pd.Series(year + 22).astype(str) + "-04-01") + pd.to_timedelta(
+        rng.integers(0, 180, n), unit="D"
+    )
     return pd.DataFrame(
         {
             "playerID": pid,

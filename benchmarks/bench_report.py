@@ -47,7 +47,9 @@ def main(argv=None):
     train = train.reset_index(drop=True)
     md = simulacra.Metadata.load_from_dict(meta)
     syn = simulacra.GaussianCopulaSynthesizer(md).fit(train).sample(len(train), seed=0)
-    print(f"{args.table}: {len(train):,} training rows, {len(holdout):,} holdout rows, {len(syn):,} synthetic rows, {len(meta['columns'])} columns")
+    print(
+        f"{args.table}: {len(train):,} training rows, {len(holdout):,} holdout rows, {len(syn):,} synthetic rows, {len(meta['columns'])} columns"
+    )
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -84,16 +86,30 @@ def main(argv=None):
     print(f"{'':<46}{'seconds':>9}{'x (SDMetrics / ours)':>22}")
     print(f"{'SDMetrics QualityReport + DiagnosticReport':<46}{theirs:>9.2f}")
     print(f"{'simulacra quality + diagnostic':<46}{ours_qd:>9.2f}{theirs / ours_qd:>22.1f}")
-    print(f"{'simulacra report page (default: + privacy, tests, plots)':<46}{ours_page:>9.2f}{theirs / ours_page:>22.1f}")
+    print(
+        f"{'simulacra report page (default: + privacy, tests, plots)':<46}{ours_page:>9.2f}{theirs / ours_page:>22.1f}"
+    )
     print(f"{'simulacra page with --holdout and --target':<46}{ours_full:>9.2f}{theirs / ours_full:>22.1f}")
-    print(f"first runs (with lazy imports): SDMetrics {theirs_first:.2f} s, simulacra quality + diagnostic {ours_first:.2f} s")
+    print(
+        f"first runs (with lazy imports): SDMetrics {theirs_first:.2f} s, simulacra quality + diagnostic {ours_first:.2f} s"
+    )
     ratios = [t / o for t, o in zip(secs["sdmetrics"], secs["full"])]
     print(f"run by run, SDMetrics / page with holdout and target: {', '.join(f'{r:.1f}' for r in ratios)}")
-    print(f"quality: simulacra {q.get_score():.4f}, SDMetrics {sq.get_score():.4f} (SDMetrics subsamples contingency pairs above 50,000 rows)")
-    print(f"diagnostic: simulacra {d.get_score():.4f} (validity {d.get_properties()['Score'].iloc[0]:.4f}), SDMetrics {sd.get_score():.4f}")
+    print(
+        f"quality: simulacra {q.get_score():.4f}, SDMetrics {sq.get_score():.4f} (SDMetrics subsamples contingency pairs above 50,000 rows)"
+    )
+    print(
+        f"diagnostic: simulacra {d.get_score():.4f} (validity {d.get_properties()['Score'].iloc[0]:.4f}), SDMetrics {sd.get_score():.4f}"
+    )
     print(f"HTML page: {len(html) / 1024:.0f} KiB")
-    for label, secs in (("quality + diagnostic", ours_qd), ("default page", ours_page), ("page with holdout and target", ours_full)):
-        print(f"target (at least 5x faster than SDMetrics' two reports), {label}: {'met' if theirs / secs >= 5 else 'NOT met'} ({theirs / secs:.1f}x)")
+    for label, secs in (
+        ("quality + diagnostic", ours_qd),
+        ("default page", ours_page),
+        ("page with holdout and target", ours_full),
+    ):
+        print(
+            f"target (at least 5x faster than SDMetrics' two reports), {label}: {'met' if theirs / secs >= 5 else 'NOT met'} ({theirs / secs:.1f}x)"
+        )
 
 
 if __name__ == "__main__":

@@ -33,7 +33,12 @@ OURS = {
     "tvae": ("TVAESynthesizer", {"neural": True}),
     "copulagan": ("CopulaGANSynthesizer", {"neural": True}),
 }
-SDV = {"sdv_gc": "GaussianCopulaSynthesizer", "sdv_ctgan": "CTGANSynthesizer", "sdv_tvae": "TVAESynthesizer", "sdv_copulagan": "CopulaGANSynthesizer"}
+SDV = {
+    "sdv_gc": "GaussianCopulaSynthesizer",
+    "sdv_ctgan": "CTGANSynthesizer",
+    "sdv_tvae": "TVAESynthesizer",
+    "sdv_copulagan": "CopulaGANSynthesizer",
+}
 
 
 def row_keys(df: pd.DataFrame) -> pd.Series:
@@ -137,7 +142,9 @@ def main(argv=None):
             torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))])
         except ImportError:
             pass
-    print(f"{'table':<24}{'synthesizer':<18}{'fit s':>9}{'samp s':>8}{'MiB':>7}{'quality':>9}{'shapes':>8}{'trends':>8}{'copies':>8}{'real dup':>9}")
+    print(
+        f"{'table':<24}{'synthesizer':<18}{'fit s':>9}{'samp s':>8}{'MiB':>7}{'quality':>9}{'shapes':>8}{'trends':>8}{'copies':>8}{'real dup':>9}"
+    )
     for entry in catalog["tables"]:
         table = entry["file"].removesuffix(".csv")
         if wanted and table not in wanted:
@@ -161,16 +168,33 @@ def main(argv=None):
             except Exception as e:  # noqa: BLE001 - report and go on
                 print(f"{table:<24}{key:<18} ERROR {type(e).__name__}: {str(e).splitlines()[0][:80]}")
                 continue
-            rec = {"table": table, "synthesizer": key, "seed": seed, "fit_s": fit_s, "sample_s": samp_s, "peak_mib": mem,
-                   "quality": q.get("score"), "shapes": q.get("Column Shapes"), "trends": q.get("Column Pair Trends"),
-                   "copy_rate": copy_rate(data, syn), "real_duplicate_rate": dup}
+            rec = {
+                "table": table,
+                "synthesizer": key,
+                "seed": seed,
+                "fit_s": fit_s,
+                "sample_s": samp_s,
+                "peak_mib": mem,
+                "quality": q.get("score"),
+                "shapes": q.get("Column Shapes"),
+                "trends": q.get("Column Pair Trends"),
+                "copy_rate": copy_rate(data, syn),
+                "real_duplicate_rate": dup,
+            }
             results.append(rec)
             f = lambda v: "n/a" if v is None or v != v else f"{v:.3f}"  # noqa: E731
-            print(f"{table:<24}{key:<18}{fit_s:>9.2f}{samp_s:>8.2f}{mem:>7.0f}{f(rec['quality']):>9}{f(rec['shapes']):>8}{f(rec['trends']):>8}{rec['copy_rate']:>8.4f}{dup:>9.4f}", flush=True)
+            print(
+                f"{table:<24}{key:<18}{fit_s:>9.2f}{samp_s:>8.2f}{mem:>7.0f}{f(rec['quality']):>9}{f(rec['shapes']):>8}{f(rec['trends']):>8}{rec['copy_rate']:>8.4f}{dup:>9.4f}",
+                flush=True,
+            )
     if args.seeds > 1 and results:
         df = pd.DataFrame(results)
         agg = df.groupby(["table", "synthesizer"], sort=False).agg(
-            runs=("quality", "size"), quality_mean=("quality", "mean"), quality_sd=("quality", "std"), fit_s_mean=("fit_s", "mean"))
+            runs=("quality", "size"),
+            quality_mean=("quality", "mean"),
+            quality_sd=("quality", "std"),
+            fit_s_mean=("fit_s", "mean"),
+        )
         print(f"\nmeans over {args.seeds} seeds")
         print(agg.round(3).to_string())
     out = HERE / "results"

@@ -23,7 +23,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
-    pinned = {v: os.environ[v] for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS") if v in os.environ}
+    pinned = {
+        v: os.environ[v] for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS") if v in os.environ
+    }
     if pinned:
         print(f"note: {pinned} is set, so the default pools are already small")
     import warnings
@@ -31,7 +33,13 @@ def main():
     from threadpoolctl import threadpool_info
 
     import simulacra._threads as threads
-    from simulacra import BayesianNetworkSynthesizer, CARTSynthesizer, GaussianCopulaSynthesizer, Metadata, evaluate_utility
+    from simulacra import (
+        BayesianNetworkSynthesizer,
+        CARTSynthesizer,
+        GaussianCopulaSynthesizer,
+        Metadata,
+        evaluate_utility,
+    )
     from simulacra.datasets import load_demo
 
     warnings.simplefilter("ignore")
@@ -39,7 +47,9 @@ def main():
     meta = Metadata.detect_from_dataframe(df)
     train, test = df.iloc[::2].reset_index(drop=True), df.iloc[1::2].reset_index(drop=True)
     steps = {
-        "evaluate_utility(penguins)": lambda: evaluate_utility(train, train, test, target="species", metadata=meta, verbose=False),
+        "evaluate_utility(penguins)": lambda: evaluate_utility(
+            train, train, test, target="species", metadata=meta, verbose=False
+        ),
         "CARTSynthesizer.fit(penguins)": lambda: CARTSynthesizer(meta).fit(df),
         "GaussianCopulaSynthesizer.fit(penguins)": lambda: GaussianCopulaSynthesizer(meta).fit(df),
         "BayesianNetworkSynthesizer.fit(penguins)": lambda: BayesianNetworkSynthesizer(meta).fit(df),

@@ -91,7 +91,14 @@ def run_timed(cmd: list[str], timeout: float, cwd: str) -> dict:
         fo.seek(0)
         fe.seek(0)
         out, err = fo.read(), fe.read()
-    return {"seconds": seconds, "peak_mib": usage.ru_maxrss / 1024, "rc": rc, "timed_out": rc == -9 and seconds >= timeout, "stdout": out, "stderr": err}
+    return {
+        "seconds": seconds,
+        "peak_mib": usage.ru_maxrss / 1024,
+        "rc": rc,
+        "timed_out": rc == -9 and seconds >= timeout,
+        "stdout": out,
+        "stderr": err,
+    }
 
 
 def _fmt(res: dict, timeout: float) -> str:
@@ -227,7 +234,12 @@ def main() -> None:
     ap.add_argument("--sizes", default="50x5000,1000x5000", help="ROWSxCOLUMNS,... for the CLI and API timings")
     ap.add_argument("--sdv-sizes", default="50x500,50x1000,50x5000", help="ROWSxCOLUMNS,... for the SDV comparison")
     ap.add_argument("--timeout", type=float, default=300.0, help="seconds before a step is killed")
-    ap.add_argument("--repeat", type=int, default=1, help="run each CLI step this many times and keep the fastest (the machine may be shared)")
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run each CLI step this many times and keep the fastest (the machine may be shared)",
+    )
     ap.add_argument("--skip-sdv", action="store_true")
     ap.add_argument("--skip-cli", action="store_true")
     ap.add_argument("--skip-api", action="store_true")
@@ -239,16 +251,22 @@ def main() -> None:
         print(json.dumps(fn(*rest), default=float), flush=True)
         return
 
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True, text=True
+    ).stdout.strip()
     threads = {k: os.environ.get(k, "-") for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
-    print(f"bench_wide  commit {commit}  cpus {os.cpu_count()}  load {os.getloadavg()[0]:.2f}  threads {threads}  timeout {args.timeout:.0f}s")
+    print(
+        f"bench_wide  commit {commit}  cpus {os.cpu_count()}  load {os.getloadavg()[0]:.2f}  threads {threads}  timeout {args.timeout:.0f}s"
+    )
     simulacra_bin = str(Path(sys.executable).with_name("simulacra"))
     with tempfile.TemporaryDirectory(prefix="bench-wide-") as tmp:
         for rows, cols in parse_sizes(args.sizes):
             name = f"w{rows}x{cols}"
             csv = str(Path(tmp) / f"{name}.csv")
             make_wide(rows, cols).to_csv(csv, index=False)
-            print(f"\n== {rows} rows x {cols} columns ({os.path.getsize(csv) / 2**20:.1f} MiB CSV; load {os.getloadavg()[0]:.2f}; CLI: best of {max(1, args.repeat)})")
+            print(
+                f"\n== {rows} rows x {cols} columns ({os.path.getsize(csv) / 2**20:.1f} MiB CSV; load {os.getloadavg()[0]:.2f}; CLI: best of {max(1, args.repeat)})"
+            )
             if not args.skip_cli:
                 steps = [
                     ("metadata", ["metadata", csv, "-o", f"{name}.json", "--overwrite"]),
@@ -260,15 +278,28 @@ def main() -> None:
                 print(f"{'CLI step':<10} {'seconds':>9} {'peak MiB':>9}  note")
                 total = 0.0
                 for step, argv in steps:
-                    runs = [run_timed([simulacra_bin, *argv, *(["--overwrite"] if step in ("fit", "sample", "report") else [])], args.timeout, cwd=tmp) for k in range(max(1, args.repeat))]
+                    runs = [
+                        run_timed(
+                            [simulacra_bin, *argv, *(["--overwrite"] if step in ("fit", "sample", "report") else [])],
+                            args.timeout,
+                            cwd=tmp,
+                        )
+                        for k in range(max(1, args.repeat))
+                    ]
                     res = min(runs, key=lambda r: (r["rc"] != 0, r["seconds"]))
                     note = ""
                     if res["rc"] not in (0, None) and not res["timed_out"]:
                         note = (res["stderr"].strip().splitlines() or [""])[-1][:100]
                     elif step == "evaluate":
-                        note = next((ln.strip() for ln in res["stdout"].splitlines() if "pairs" in ln.lower()), "")[:110]
+                        note = next((ln.strip() for ln in res["stdout"].splitlines() if "pairs" in ln.lower()), "")[
+                            :110
+                        ]
                     elif step == "fit":
-                        note = f"model {os.path.getsize(Path(tmp) / f'{name}.zip') / 2**20:.1f} MiB" if (Path(tmp) / f"{name}.zip").exists() else ""
+                        note = (
+                            f"model {os.path.getsize(Path(tmp) / f'{name}.zip') / 2**20:.1f} MiB"
+                            if (Path(tmp) / f"{name}.zip").exists()
+                            else ""
+                        )
                     if step in ("fit", "sample", "evaluate"):
                         total += res["seconds"]
                     print(f"{step:<10} {_fmt(res, args.timeout):>9} {res['peak_mib']:>9.0f}  {note}")
@@ -277,7 +308,9 @@ def main() -> None:
                 out, res = run_child("api", [csv, "all"], args.timeout * 3)
                 print(f"{'API step':<10} {'seconds':>9} {'peak MiB':>9}  note")
                 if out is None:
-                    print(f"  API run failed or timed out after {res['seconds']:.0f}s: {(res['stderr'].strip().splitlines() or [''])[-1][:120]}")
+                    print(
+                        f"  API run failed or timed out after {res['seconds']:.0f}s: {(res['stderr'].strip().splitlines() or [''])[-1][:120]}"
+                    )
                 else:
                     for step, r in out.items():
                         note = ""
@@ -289,7 +322,9 @@ def main() -> None:
         if args.skip_sdv:
             return
         print("\n== SDV GaussianCopulaSynthesizer + SDMetrics QualityReport vs simulacra, same table and metadata")
-        print(f"{'size':<11} {'tool':<10} {'fit+samp s':>10} {'quality s':>10} {'score':>7} {'MiB':>7}   ratio SDV/simulacra (fit+sample, quality)")
+        print(
+            f"{'size':<11} {'tool':<10} {'fit+samp s':>10} {'quality s':>10} {'score':>7} {'MiB':>7}   ratio SDV/simulacra (fit+sample, quality)"
+        )
         for rows, cols in parse_sizes(args.sdv_sizes):
             df = make_wide(rows, cols)
             csv = str(Path(tmp) / f"sdv{rows}x{cols}.csv")
@@ -316,15 +351,23 @@ def main() -> None:
                             parts.append(f"{sdv[key]['seconds'] / max(sim[key]['seconds'], 1e-9):.1f}x")
                         else:
                             spent = sum(sdv[k]["seconds"] for k in sdv) if sdv else 0.0  # what ran before the timeout
-                            parts.append(f">{(args.timeout - spent) / max(sim[key]['seconds'], 1e-9):.1f}x" if res["timed_out"] else "n/a")
+                            parts.append(
+                                f">{(args.timeout - spent) / max(sim[key]['seconds'], 1e-9):.1f}x"
+                                if res["timed_out"]
+                                else "n/a"
+                            )
                     ratio = ", ".join(parts)
-                print(f"{size:<11} {label:<10} {cell(d, 'fit_sample'):>10} {cell(d, 'quality'):>10} {score:>7.4f} {mib:>7.0f}   {ratio}")
+                print(
+                    f"{size:<11} {label:<10} {cell(d, 'fit_sample'):>10} {cell(d, 'quality'):>10} {score:>7.4f} {mib:>7.0f}   {ratio}"
+                )
             if sim and sim["quality"].get("pairs"):
                 print(f"{'':<11} simulacra pairs: {sim['quality']['pairs']}")
             if sdv and "simulacra_all_pairs" in sdv:
                 a, b = sdv["quality"], sdv["simulacra_all_pairs"]
-                print(f"{'':<11} SDV's sample scored by both, every pair: SDMetrics {a['score']:.6f} in {a['seconds']:.2f}s, "
-                      f"simulacra {b['score']:.6f} in {b['seconds']:.2f}s (ratio {a['seconds'] / max(b['seconds'], 1e-9):.1f}x)")
+                print(
+                    f"{'':<11} SDV's sample scored by both, every pair: SDMetrics {a['score']:.6f} in {a['seconds']:.2f}s, "
+                    f"simulacra {b['score']:.6f} in {b['seconds']:.2f}s (ratio {a['seconds'] / max(b['seconds'], 1e-9):.1f}x)"
+                )
 
 
 if __name__ == "__main__":

@@ -7,7 +7,14 @@ from click.testing import CliRunner
 
 from simulacra import GaussianCopulaSynthesizer, Metadata
 from simulacra.cli import cli as main
-from simulacra.errors import FileFormatError, InvalidDataError, MetadataError, ModelFileError, NotFittedError, SimulacraError
+from simulacra.errors import (
+    FileFormatError,
+    InvalidDataError,
+    MetadataError,
+    ModelFileError,
+    NotFittedError,
+    SimulacraError,
+)
 from simulacra.io import read_table
 
 
@@ -92,7 +99,7 @@ def test_unicode_and_odd_column_names(tmp_path):
             "名前": ["東京", "大阪", "京都"] * 20,
             "a,b": np.arange(60) * 1.5,
             " spaced ": np.arange(60) % 3,
-            "with \"quote\"": ["x", "ÿ", "ž"] * 20,
+            'with "quote"': ["x", "ÿ", "ž"] * 20,
             "😀": np.arange(60),
             "1": np.arange(60) % 2 == 0,
         }

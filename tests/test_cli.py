@@ -53,7 +53,12 @@ def test_metadata_fit_sample_evaluate(tmp_path, penguins):
 def test_unknown_synthesizer_one_line(tmp_path, penguins):
     data = tmp_path / "p.csv"
     penguins.to_csv(data, index=False)
-    r = subprocess.run([sys.executable, "-m", "simulacra", "fit", str(data), "-o", str(tmp_path / "m.zip"), "-s", "nope"], capture_output=True, text=True, check=False)
+    r = subprocess.run(
+        [sys.executable, "-m", "simulacra", "fit", str(data), "-o", str(tmp_path / "m.zip"), "-s", "nope"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert r.returncode == 1
     assert r.stderr.strip().count("\n") == 0 and "unknown synthesizer 'nope'" in r.stderr
     assert "Traceback" not in r.stderr
@@ -68,7 +73,9 @@ def test_entry_point_usage_error_is_one_line(capsys):
         entry(["sample"])
     assert e.value.code == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and err.startswith("error: Missing argument 'MODEL'") and "simulacra sample --help" in err
+    assert (
+        err.count("\n") == 1 and err.startswith("error: Missing argument 'MODEL'") and "simulacra sample --help" in err
+    )
     assert entry(["--version"]) == 0 and entry(["synthesizers"]) == 0
     assert "gaussian_copula" in capsys.readouterr().out
 
@@ -77,8 +84,15 @@ def test_every_command_is_listed_in_help():
     out = run(["--help"])
     for name in ("demo", "metadata", "fit", "sample", "evaluate", "report", "fake", "synthesizers"):
         assert name in out
-    for cmd, opts in {"fit": ("--epochs", "--param", "--sep", "--overwrite"), "sample": ("--overwrite",), "metadata": ("--sep",),
-                      "evaluate": ("--sep",), "report": ("--sep", "--overwrite"), "fake": ("--overwrite",), "demo": ("--epochs", "--param")}.items():
+    for cmd, opts in {
+        "fit": ("--epochs", "--param", "--sep", "--overwrite"),
+        "sample": ("--overwrite",),
+        "metadata": ("--sep",),
+        "evaluate": ("--sep",),
+        "report": ("--sep", "--overwrite"),
+        "fake": ("--overwrite",),
+        "demo": ("--epochs", "--param"),
+    }.items():
         text = run([cmd, "--help"])
         assert all(o in text for o in opts), (cmd, text)
 

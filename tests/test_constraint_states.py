@@ -24,16 +24,28 @@ def model(tmp_path_factory):
     n = 80
     low = rng.integers(0, 50, n)
     hot = rng.integers(0, 3, n)
-    df = pd.DataFrame({
-        "low": low, "high": low + rng.integers(1, 20, n), "step": rng.integers(0, 20, n) * 5,
-        "city": rng.choice(["Oslo", "Rome"], n), "country": "x",
-        "h0": (hot == 0).astype(int), "h1": (hot == 1).astype(int), "h2": (hot == 2).astype(int),
-    })
+    df = pd.DataFrame(
+        {
+            "low": low,
+            "high": low + rng.integers(1, 20, n),
+            "step": rng.integers(0, 20, n) * 5,
+            "city": rng.choice(["Oslo", "Rome"], n),
+            "country": "x",
+            "h0": (hot == 0).astype(int),
+            "h1": (hot == 1).astype(int),
+            "h2": (hot == 2).astype(int),
+        }
+    )
     df["country"] = np.where(df["city"] == "Oslo", "NO", "IT")
     s = GaussianCopulaSynthesizer(Metadata.detect_from_dataframe(df))
-    s.add_constraints([
-        Inequality("low", "high"), FixedIncrements("step", 5), FixedCombinations(["city", "country"]), OneHot(["h0", "h1", "h2"]),
-    ])
+    s.add_constraints(
+        [
+            Inequality("low", "high"),
+            FixedIncrements("step", 5),
+            FixedCombinations(["city", "country"]),
+            OneHot(["h0", "h1", "h2"]),
+        ]
+    )
     s.fit(df)
     path = tmp_path_factory.mktemp("constraints") / "m.zip"
     s.save(path)

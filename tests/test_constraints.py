@@ -93,7 +93,14 @@ def test_all_constraints_hold(table, klass, tmp_path):
 def test_sdv1_dict_form_and_errors(table):
     md = Metadata.detect_from_dataframe(table)
     s = GaussianCopulaSynthesizer(md)
-    s.add_constraints([{"constraint_class": "Inequality", "constraint_parameters": {"low_column_name": "low", "high_column_name": "high"}}])
+    s.add_constraints(
+        [
+            {
+                "constraint_class": "Inequality",
+                "constraint_parameters": {"low_column_name": "low", "high_column_name": "high"},
+            }
+        ]
+    )
     with pytest.raises(ConstraintError, match="unknown constraint class"):
         s.add_constraints([{"constraint_class": "Nope"}])
     with pytest.raises(ConstraintError, match="'zz'"):
@@ -112,7 +119,9 @@ def test_custom_constraint_and_reattach(table, tmp_path):
         return (data["score"] < 8) | (data["city"] == "Paris")
 
     ParisScore = create_custom_constraint_class(is_valid)
-    md = Metadata.detect_from_dataframe(table.assign(score=np.where(table["city"] == "Paris", table["score"], table["score"].clip(upper=7.9))))
+    md = Metadata.detect_from_dataframe(
+        table.assign(score=np.where(table["city"] == "Paris", table["score"], table["score"].clip(upper=7.9)))
+    )
     data = table.assign(score=np.where(table["city"] == "Paris", table["score"], table["score"].clip(upper=7.9)))
     s = GaussianCopulaSynthesizer(md)
     s.add_constraints([ParisScore(column_names=["score", "city"])])

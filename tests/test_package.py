@@ -23,7 +23,15 @@ def test_cli_help_does_not_import_heavy_modules():
 
 
 def test_public_api_names():
-    for name in ["Metadata", "GaussianCopulaSynthesizer", "SingleTablePreset", "evaluate_quality", "load_demo", "download_demo", "QualityReport"]:
+    for name in [
+        "Metadata",
+        "GaussianCopulaSynthesizer",
+        "SingleTablePreset",
+        "evaluate_quality",
+        "load_demo",
+        "download_demo",
+        "QualityReport",
+    ]:
         assert getattr(simulacra, name) is not None
     assert "gaussian_copula" in simulacra.available_synthesizers()
 
@@ -83,15 +91,24 @@ def test_seed_synthesizer_constructors(penguins, penguins_metadata):
 
     SingleTablePreset(penguins_metadata, name="FAST_ML", locales=["en_US", "en_CA"]).fit(penguins).sample(5)
     GaussianCopulaSynthesizer(
-        penguins_metadata, enforce_min_max_values=True, enforce_rounding=False,
-        numerical_distributions={"body_mass_g": "beta", "flipper_length_mm": "uniform"}, default_distribution="norm",
+        penguins_metadata,
+        enforce_min_max_values=True,
+        enforce_rounding=False,
+        numerical_distributions={"body_mass_g": "beta", "flipper_length_mm": "uniform"},
+        default_distribution="norm",
     ).fit(penguins).sample(5)
     pytest.importorskip("torch")
     from simulacra import CopulaGANSynthesizer, CTGANSynthesizer, TVAESynthesizer
 
     CTGANSynthesizer(penguins_metadata, enforce_rounding=False, epochs=2, verbose=True).fit(penguins).sample(5)
-    TVAESynthesizer(penguins_metadata, enforce_min_max_values=True, enforce_rounding=False, epochs=2).fit(penguins).sample(5)
+    TVAESynthesizer(penguins_metadata, enforce_min_max_values=True, enforce_rounding=False, epochs=2).fit(
+        penguins
+    ).sample(5)
     CopulaGANSynthesizer(
-        penguins_metadata, enforce_min_max_values=True, enforce_rounding=False,
-        numerical_distributions={"body_mass_g": "beta", "flipper_length_mm": "uniform"}, epochs=2, verbose=True,
+        penguins_metadata,
+        enforce_min_max_values=True,
+        enforce_rounding=False,
+        numerical_distributions={"body_mass_g": "beta", "flipper_length_mm": "uniform"},
+        epochs=2,
+        verbose=True,
     ).fit(penguins).sample(5)

@@ -331,8 +331,13 @@ def test_api_tour(tmp_path, monkeypatch):
     again = GaussianCopulaSynthesizer.load("model.zip").sample(num_rows=1000, seed=42)
     pd.testing.assert_frame_equal(again, rows)
     # or SDV 2's fit({"penguins": real}): the same model
-    dict_fit = GaussianCopulaSynthesizer(metadata, enforce_min_max_values=True, enforce_rounding=True,
-                                         numerical_distributions={"body_mass_g": "beta"}, default_distribution="auto")
+    dict_fit = GaussianCopulaSynthesizer(
+        metadata,
+        enforce_min_max_values=True,
+        enforce_rounding=True,
+        numerical_distributions={"body_mass_g": "beta"},
+        default_distribution="auto",
+    )
     dict_fit.fit({"penguins": real})
     pd.testing.assert_frame_equal(dict_fit.sample(num_rows=1000, seed=42), rows)
     # within the learned [min, max], with the real number of decimals
@@ -420,15 +425,17 @@ def hotel_table(seed: int, n: int = 300) -> pd.DataFrame:
     places = [("Paris", "FR"), ("Lyon", "FR"), ("Nice", "FR"), ("Berlin", "DE"), ("Munich", "DE"), ("Madrid", "ES")]
     idx = rng.integers(0, len(places), n)
     checkin = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 365, n), unit="D")
-    return pd.DataFrame({
-        "guest_id": np.arange(n),
-        "checkin_date": checkin,
-        "checkout_date": checkin + pd.to_timedelta(rng.integers(0, 15, n), unit="D"),
-        "city": [places[i][0] for i in idx],
-        "country": [places[i][1] for i in idx],
-        "room_type": rng.choice(["basic", "deluxe", "suite"], n),
-        "amenities_fee": rng.uniform(0, 500, n).round(2),
-    })
+    return pd.DataFrame(
+        {
+            "guest_id": np.arange(n),
+            "checkin_date": checkin,
+            "checkout_date": checkin + pd.to_timedelta(rng.integers(0, 15, n), unit="D"),
+            "city": [places[i][0] for i in idx],
+            "country": [places[i][1] for i in idx],
+            "room_type": rng.choice(["basic", "deluxe", "suite"], n),
+            "amenities_fee": rng.uniform(0, 500, n).round(2),
+        }
+    )
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -461,10 +468,19 @@ def test_constraints_sdv1_dicts_custom_and_reload(tmp_path):
     real = hotel_table(0)
     metadata = Metadata.detect_from_dataframe(real, table_name="hotel")
     synth = CARTSynthesizer(metadata)
-    synth.add_constraints([
-        {"constraint_class": "Inequality", "constraint_parameters": {"low_column_name": "checkin_date", "high_column_name": "checkout_date"}},
-        {"constraint_class": "ScalarRange", "constraint_parameters": {"column_name": "amenities_fee", "low_value": 0, "high_value": 500}},
-    ])
+    synth.add_constraints(
+        [
+            {
+                "constraint_class": "Inequality",
+                "constraint_parameters": {"low_column_name": "checkin_date", "high_column_name": "checkout_date"},
+            },
+            {
+                "constraint_class": "ScalarRange",
+                "constraint_parameters": {"column_name": "amenities_fee", "low_value": 0, "high_value": 500},
+            },
+        ]
+    )
+
     def short_stay(cols, data, days):  # is_valid(column_names, data, **kwargs)
         return (data[cols[1]] - data[cols[0]]).dt.days <= days
 
@@ -472,12 +488,16 @@ def test_constraints_sdv1_dicts_custom_and_reload(tmp_path):
     synth.add_constraints([stay(column_names=["checkin_date", "checkout_date"], days=14)])
     synth.fit(real)
     rows = synth.sample(200, seed=0)
-    assert (rows["checkout_date"] - rows["checkin_date"]).dt.days.between(0, 14).all() and rows["amenities_fee"].between(0, 500).all()
+    assert (rows["checkout_date"] - rows["checkin_date"]).dt.days.between(0, 14).all() and rows[
+        "amenities_fee"
+    ].between(0, 500).all()
     synth.save(tmp_path / "hotel.zip")
     loaded = CARTSynthesizer.load(tmp_path / "hotel.zip")  # built-in constraints are saved, custom ones not
     loaded.add_constraints([stay(column_names=["checkin_date", "checkout_date"], days=14)])
     again = loaded.sample(200, seed=0)
-    assert (again["checkout_date"] - again["checkin_date"]).dt.days.between(0, 14).all() and again["amenities_fee"].between(0, 500).all()
+    assert (again["checkout_date"] - again["checkin_date"]).dt.days.between(0, 14).all() and again[
+        "amenities_fee"
+    ].between(0, 500).all()
     with pytest.raises(ConstraintError):  # an unseen category is an impossible condition
         synth.sample_remaining_columns(pd.DataFrame({"country": ["XX"]}))
 
@@ -490,11 +510,12 @@ def test_custom_constraint_after_inequality_on_same_columns():
     real = hotel_table(0)
     synth = CARTSynthesizer(Metadata.detect_from_dataframe(real, table_name="hotel"))
     stay = create_custom_constraint_class(lambda cols, data: (data[cols[1]] - data[cols[0]]).dt.days >= 0)
-    synth.add_constraints([Inequality("checkin_date", "checkout_date"), stay(column_names=["checkin_date", "checkout_date"])])
+    synth.add_constraints(
+        [Inequality("checkin_date", "checkout_date"), stay(column_names=["checkin_date", "checkout_date"])]
+    )
     synth.fit(real)  # ConstraintError: 300 of the 300 real rows break it
     rows = synth.sample(100, seed=0)
     assert (rows["checkout_date"] >= rows["checkin_date"]).all()
-
 
 
 # ---------------------------------------------------------------------------- PII in synthetic data, and pseudonymization
@@ -512,11 +533,15 @@ def test_pii_pseudonymize_examples(tmp_path):
     direct = next(s for s in spans if s.startswith("simulacra.fake.pseudonym.pseudonymize_table("))
     rng = np.random.default_rng(0)
     emails = np.array([f"user{i}@example.org" for i in range(12)])
-    real = pd.DataFrame({"email": rng.choice(emails, 400, p=np.arange(12, 0, -1) / 78), "amount": rng.gamma(2, 10, 400).round(2)})
+    real = pd.DataFrame(
+        {"email": rng.choice(emails, 400, p=np.arange(12, 0, -1) / 78), "amount": rng.gamma(2, 10, 400).round(2)}
+    )
     metadata = Metadata.detect_from_dataframe(real, table_name="t")
     assert metadata.to_dict()["tables"]["t"]["columns"]["email"]["sdtype"] == "email"
     key = "a pseudonym key of some length"
-    synth = eval(ctor.replace('"..."', repr(key)), {"GaussianCopulaSynthesizer": GaussianCopulaSynthesizer, "metadata": metadata})
+    synth = eval(
+        ctor.replace('"..."', repr(key)), {"GaussianCopulaSynthesizer": GaussianCopulaSynthesizer, "metadata": metadata}
+    )
     synth.fit(real)
     rows = synth.sample(4000, seed=0)
     assert not set(rows["email"]) & set(emails)  # no real value comes back
@@ -531,10 +556,14 @@ def test_pii_pseudonymize_examples(tmp_path):
     call = direct.replace("simulacra.fake.pseudonym.", "").replace("key=...", "key=key")
     a, used = eval(call, {"pseudonymize_table": pseudonymize_table, "df": real, "key": key})  # (table, key)
     assert used == key
-    b, _ = eval(call, {"pseudonymize_table": pseudonymize_table, "df": real.iloc[::-1].reset_index(drop=True), "key": key})
+    b, _ = eval(
+        call, {"pseudonymize_table": pseudonymize_table, "df": real.iloc[::-1].reset_index(drop=True), "key": key}
+    )
     assert not set(a["email"]) & set(emails) and a["amount"].equals(real["amount"])
     pairs = dict(zip(real["email"], a["email"]))
-    assert len(set(pairs.values())) == len(pairs) and all(pairs[r] == f for r, f in zip(real["email"][::-1], b["email"]))
+    assert len(set(pairs.values())) == len(pairs) and all(
+        pairs[r] == f for r, f in zip(real["email"][::-1], b["email"])
+    )
     other, _ = pseudonymize_table(real, key="another key of some length")
     assert not other["email"].equals(a["email"])
 
@@ -552,11 +581,20 @@ def test_evaluation_example(tmp_path, monkeypatch, capsys):
     real = load_demo()
     metadata = Metadata.detect_from_dataframe(real, table_name="penguins")
     perm = np.random.default_rng(0).permutation(len(real))
-    real_train, real_holdout, real_test = (real.iloc[perm[a:b]].reset_index(drop=True) for a, b in [(0, 200), (200, 270), (270, None)])
+    real_train, real_holdout, real_test = (
+        real.iloc[perm[a:b]].reset_index(drop=True) for a, b in [(0, 200), (200, 270), (270, None)]
+    )
     synthetic = GaussianCopulaSynthesizer(metadata).fit(real_train).sample(300, seed=0)
     quality_report = evaluate_quality(real, synthetic, metadata, verbose=False)
-    ns = dict(real=real, synthetic=synthetic, metadata=metadata, real_train=real_train,
-              real_holdout=real_holdout, real_test=real_test, quality_report=quality_report)
+    ns = dict(
+        real=real,
+        synthetic=synthetic,
+        metadata=metadata,
+        real_train=real_train,
+        real_holdout=real_holdout,
+        real_test=real_test,
+        quality_report=quality_report,
+    )
     # headless: no display and no browser (webbrowser.open finds none), so show() says where the page is
     for var in ("DISPLAY", "WAYLAND_DISPLAY", "BROWSER"):
         monkeypatch.delenv(var, raising=False)
@@ -594,11 +632,13 @@ def augmentation_inputs(seed: int = 0) -> dict:
     df = load_demo().dropna().reset_index(drop=True).head(150)
     df["amount"] = rng.gamma(2.0, 50.0, len(df)).round(2)
     n = 300
-    X = pd.DataFrame({  # a small flights-like table: a carrier code and two numbers
-        "carrier": rng.choice(["AA", "DL", "UA", "WN"], n, p=[0.4, 0.3, 0.2, 0.1]),
-        "distance": rng.integers(100, 3000, n),
-        "dep_delay": rng.normal(10, 20, n).round(1),
-    })
+    X = pd.DataFrame(
+        {  # a small flights-like table: a carrier code and two numbers
+            "carrier": rng.choice(["AA", "DL", "UA", "WN"], n, p=[0.4, 0.3, 0.2, 0.1]),
+            "distance": rng.integers(100, 3000, n),
+            "dep_delay": rng.normal(10, 20, n).round(1),
+        }
+    )
     y = pd.Series(np.where(rng.random(n) < 0.15, "late", "on_time"), name="arrival")
     return {"values": rng.lognormal(size=200), "df": df, "X": X, "y": y, "images": load_digits().images[:32]}
 
@@ -624,8 +664,10 @@ def test_augmentation_example():
         (np.median, lambda x, axis: np.median(x, axis=axis)),
         (functools.partial(np.quantile, q=0.9), lambda x, axis: np.quantile(x, 0.9, axis=axis)),
     ]:
-        np.testing.assert_allclose(bootstrap(ordered, fast, n_resamples=2000, seed=1).bootstrap_distribution,
-                                   bootstrap(ordered, general, n_resamples=2000, seed=1).bootstrap_distribution)
+        np.testing.assert_allclose(
+            bootstrap(ordered, fast, n_resamples=2000, seed=1).bootstrap_distribution,
+            bootstrap(ordered, general, n_resamples=2000, seed=1).bootstrap_distribution,
+        )
     df = inputs["df"]
     drawn = value_of(values, "resample(")
     assert len(drawn) == 1000 and list(drawn.columns) == list(df.columns)
@@ -686,8 +728,11 @@ def test_cli_reference_lists_every_command_and_option():
         opts = {o for p in cli.commands[name].params for o in p.opts + p.secondary_opts}
         documented = synopsis_options(line)
         assert documented <= opts, f"{name}: README options {sorted(documented - opts)} do not exist"
-        hidden = [p.opts[0] for p in cli.commands[name].params
-                  if p.opts[0].startswith("-") and p.name != "help" and not set(p.opts + p.secondary_opts) & documented]
+        hidden = [
+            p.opts[0]
+            for p in cli.commands[name].params
+            if p.opts[0].startswith("-") and p.name != "help" and not set(p.opts + p.secondary_opts) & documented
+        ]
         assert not hidden, f"{name}: options {sorted(hidden)} are not in the CLI reference"
 
 
@@ -709,7 +754,9 @@ CLI_RUNS = [
     "simulacra fake person.json -n 30 -o fake.csv --seed 1 --locale de_DE --chunk-size 7 --format csv --no-progress --overwrite",
     "simulacra fake person.json -n 20 --to sqlite:///fake.db --table people --if-exists replace",
 ]
-NEURAL_RUN = "simulacra fit real.csv -o tvae.zip --synthesizer tvae --epochs 1 --param batch_size=20 --param embedding_dim=8"
+NEURAL_RUN = (
+    "simulacra fit real.csv -o tvae.zip --synthesizer tvae --epochs 1 --param batch_size=20 --param embedding_dim=8"
+)
 
 
 def test_cli_reference_runs(tmp_path, monkeypatch):
@@ -738,7 +785,9 @@ def test_cli_reference_runs(tmp_path, monkeypatch):
     assert {shlex.split(l)[1] for l in CLI_RUNS} == set(synopsis)
     assert results[CLI_RUNS[0]].output.split() == available_synthesizers()
     assert len(pd.read_csv("demo/synthetic_penguins.csv")) == 40
-    assert json.loads(Path("meta.json").read_text())["tables"]["penguins"]["columns"]["species"]["sdtype"] == "categorical"
+    assert (
+        json.loads(Path("meta.json").read_text())["tables"]["penguins"]["columns"]["species"]["sdtype"] == "categorical"
+    )
     assert type(BaseSynthesizer.load("model.zip")) is CARTSynthesizer
     # DATA and OUT may be .csv, .tsv, .parquet or .jsonl
     first = read_table("synth.parquet")
@@ -798,7 +847,9 @@ def test_model_files_signing(tmp_path, monkeypatch):
     save = next(s for s in spans if s.startswith("synth.save("))
     load = next(s for s in spans if s.startswith("Synthesizer.load("))
     # the key-making one-liner, run with this interpreter
-    secret = subprocess.run([sys.executable, *shlex.split(keygen)[1:]], capture_output=True, text=True, check=True).stdout.strip()
+    secret = subprocess.run(
+        [sys.executable, *shlex.split(keygen)[1:]], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert re.fullmatch(r"[0-9a-f]{64}", secret)
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("SIMULACRA_MODEL_KEY", raising=False)
@@ -830,7 +881,6 @@ def test_model_files_signing(tmp_path, monkeypatch):
     with pytest.raises(SimulacraError):
         synth.save("short.zip", key="too short")
     assert not Path("short.zip").exists()
-
 
 
 def test_model_files_size_limit(tmp_path, monkeypatch):

@@ -4,7 +4,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulacra import CARTSynthesizer, Condition, GaussianCopulaSynthesizer, Metadata, evaluate_privacy, evaluate_utility, load_demo
+from simulacra import (
+    CARTSynthesizer,
+    Condition,
+    GaussianCopulaSynthesizer,
+    Metadata,
+    evaluate_privacy,
+    evaluate_utility,
+    load_demo,
+)
 from simulacra.constraints import FixedCombinations, Inequality
 from simulacra.errors import MetadataError
 
@@ -32,7 +40,9 @@ def test_inequality_keeps_high_when_low_is_missing():
 
 
 def test_fixed_combinations_with_dates(tmp_path):
-    d = pd.DataFrame({"c": pd.to_datetime(["2020-01-01", "2020-02-01"] * 50), "s": ["x", "y"] * 50, "v": np.arange(100.0)})
+    d = pd.DataFrame(
+        {"c": pd.to_datetime(["2020-01-01", "2020-02-01"] * 50), "s": ["x", "y"] * 50, "v": np.arange(100.0)}
+    )
     s = CARTSynthesizer(Metadata.detect_from_dataframe(d))
     s.add_constraints([FixedCombinations(["c", "s"])])
     out = s.fit(d).sample(100, seed=0)

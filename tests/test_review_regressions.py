@@ -22,7 +22,9 @@ def fit(df):
 
 
 def test_integers_near_the_dtype_limit_do_not_wrap():
-    df = pd.DataFrame({"a": np.array([2**63 - 1 - i * 10**15 for i in range(100)], dtype=np.int64), "x": np.arange(100.0)})
+    df = pd.DataFrame(
+        {"a": np.array([2**63 - 1 - i * 10**15 for i in range(100)], dtype=np.int64), "x": np.arange(100.0)}
+    )
     out = fit(df).sample(500, seed=0)
     assert (out["a"] > 0).all() and out["a"].max() <= 2**63 - 1
 
@@ -129,6 +131,10 @@ def test_sdv1_instance_detection_and_id_names():
 
 
 def test_cli_usage_error_is_one_line():
-    r = subprocess.run([sys.executable, "-m", "simulacra", "sample", "m.zip", "-n", "-1", "-o", "x.csv"], capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "simulacra", "sample", "m.zip", "-n", "-1", "-o", "x.csv"],
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode != 0 and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and r.stderr.startswith("error: ")

@@ -23,7 +23,11 @@ def balance(df, target: str, method: str = "smote", seed=None, **kwargs):
     samplers = {"random": RandomOverSampler, "adasyn": ADASYN, "borderline": BorderlineSMOTE}
     if method == "smote":
         non_numeric = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c].dtype)]
-        sampler = SMOTENC(categorical_features=non_numeric, random_state=seed, **kwargs) if non_numeric else SMOTE(random_state=seed, **kwargs)
+        sampler = (
+            SMOTENC(categorical_features=non_numeric, random_state=seed, **kwargs)
+            if non_numeric
+            else SMOTE(random_state=seed, **kwargs)
+        )
     elif method in samplers:
         sampler = samplers[method](random_state=seed, **kwargs)
     else:
@@ -43,4 +47,22 @@ def balance(df, target: str, method: str = "smote", seed=None, **kwargs):
     return out[df.columns]
 
 
-__all__ = ["ImageAugmenter", "add_noise", "swap_categories", "shuffle_columns", "generalize", "laplace_mechanism", "gaussian_mechanism", "bootstrap", "resample", "BootstrapResult", "ConfidenceInterval", "SMOTE", "SMOTENC", "BorderlineSMOTE", "ADASYN", "RandomOverSampler", "balance"]
+__all__ = [
+    "ImageAugmenter",
+    "add_noise",
+    "swap_categories",
+    "shuffle_columns",
+    "generalize",
+    "laplace_mechanism",
+    "gaussian_mechanism",
+    "bootstrap",
+    "resample",
+    "BootstrapResult",
+    "ConfidenceInterval",
+    "SMOTE",
+    "SMOTENC",
+    "BorderlineSMOTE",
+    "ADASYN",
+    "RandomOverSampler",
+    "balance",
+]

@@ -42,7 +42,9 @@ def _brute(data: np.ndarray, k: int, q: np.ndarray) -> np.ndarray:
     C = data - data.mean(axis=0)
     sq = np.einsum("ij,ij->i", C, C)
     out = np.empty((len(q), k), dtype=np.intp)
-    step = max(1, min(_BLOCK_CELLS // n, _BLOCK_CELLS // (k * max(C.shape[1], 1))))  # distances and gathered rows both bounded
+    step = max(
+        1, min(_BLOCK_CELLS // n, _BLOCK_CELLS // (k * max(C.shape[1], 1)))
+    )  # distances and gathered rows both bounded
     for start in range(0, len(q), step):
         qb = q[start : start + step]
         A = C[qb]

@@ -40,8 +40,10 @@ class BootstrapResult:
 
     def __repr__(self):
         lo, hi = self.confidence_interval
-        return (f"BootstrapResult(estimate={self.estimate:.6g}, {self.confidence_level:.0%} {self.method} CI=({lo:.6g}, {hi:.6g}), "
-                f"standard_error={self.standard_error:.6g}, n_resamples={len(self.bootstrap_distribution)})")
+        return (
+            f"BootstrapResult(estimate={self.estimate:.6g}, {self.confidence_level:.0%} {self.method} CI=({lo:.6g}, {hi:.6g}), "
+            f"standard_error={self.standard_error:.6g}, n_resamples={len(self.bootstrap_distribution)})"
+        )
 
 
 def _takes_axis(fn) -> bool:
@@ -65,7 +67,11 @@ def _quantile_of(statistic) -> float | None:
     """The q of a quantile statistic (np.median, partial(np.quantile, q=...), partial(np.percentile, q=...))."""
     if statistic in (np.median, np.nanmedian):
         return 0.5
-    if isinstance(statistic, functools.partial) and not statistic.args and statistic.func in (np.quantile, np.percentile, np.nanquantile, np.nanpercentile):
+    if (
+        isinstance(statistic, functools.partial)
+        and not statistic.args
+        and statistic.func in (np.quantile, np.percentile, np.nanquantile, np.nanpercentile)
+    ):
         kw = dict(statistic.keywords)
         q = kw.pop("q", None)
         if kw or q is None or np.ndim(q) != 0:
@@ -138,8 +144,15 @@ def _values(data, missing: str = "raise") -> np.ndarray:
 MAX_RESAMPLES = 100_000_000  # 800 MB of results; intervals stop improving long before
 
 
-def bootstrap(data, statistic=np.mean, n_resamples: int = 10_000, confidence_level: float = 0.95, method: str = "BCa", seed=None,
-              missing: str = "raise") -> BootstrapResult:
+def bootstrap(
+    data,
+    statistic=np.mean,
+    n_resamples: int = 10_000,
+    confidence_level: float = 0.95,
+    method: str = "BCa",
+    seed=None,
+    missing: str = "raise",
+) -> BootstrapResult:
     """Bootstrap ``statistic`` of ``data`` (1-D array, list or DataFrame column).
 
     Parameters
@@ -160,7 +173,9 @@ def bootstrap(data, statistic=np.mean, n_resamples: int = 10_000, confidence_lev
     if isinstance(n_resamples, bool) or not isinstance(n_resamples, (int, np.integer)) or n_resamples < 2:
         raise ParameterError(f"n_resamples must be an integer of at least 2, got {n_resamples!r}")
     if n_resamples > MAX_RESAMPLES:
-        raise ParameterError(f"n_resamples must be at most {MAX_RESAMPLES:,} (its results alone take 8 bytes each), got {n_resamples:,}")
+        raise ParameterError(
+            f"n_resamples must be at most {MAX_RESAMPLES:,} (its results alone take 8 bytes each), got {n_resamples:,}"
+        )
     if missing not in ("raise", "omit"):
         raise ParameterError(f"missing must be 'raise' or 'omit', got {missing!r}")
     if not 0 < confidence_level < 1:
@@ -204,7 +219,9 @@ def bootstrap(data, statistic=np.mean, n_resamples: int = 10_000, confidence_lev
         z = special.ndtri([alpha, 1 - alpha])
         adj = special.ndtr(z0 + (z0 + z) / (1 - a * (z0 + z)))
         lo, hi = np.quantile(dist, np.clip(adj, 0, 1))
-    return BootstrapResult(estimate, dist, ConfidenceInterval(float(lo), float(hi)), float(np.std(dist, ddof=1)), method, confidence_level)
+    return BootstrapResult(
+        estimate, dist, ConfidenceInterval(float(lo), float(hi)), float(np.std(dist, ddof=1)), method, confidence_level
+    )
 
 
 def resample(df: pd.DataFrame, n: int | None = None, stratify: str | None = None, seed=None) -> pd.DataFrame:
@@ -227,5 +244,9 @@ def resample(df: pd.DataFrame, n: int | None = None, stratify: str | None = None
     frac = sorted(sizes, key=lambda k: -(n * sizes[k] / total - quota[k]))
     for k in frac[:rest]:
         quota[k] += 1
-    idx = np.concatenate([groups[k][rng.integers(0, len(groups[k]), quota[k])] for k in groups]) if n else np.empty(0, dtype=int)
+    idx = (
+        np.concatenate([groups[k][rng.integers(0, len(groups[k]), quota[k])] for k in groups])
+        if n
+        else np.empty(0, dtype=int)
+    )
     return df.iloc[rng.permutation(idx)].reset_index(drop=True)

@@ -33,9 +33,23 @@ class ImageAugmenter:
     fill_mode : 'constant', 'nearest', 'reflect' or 'wrap'
     """
 
-    def __init__(self, rotation_range=0.0, width_shift_range=0.0, height_shift_range=0.0, zoom_range=0.0, shear_range=0.0,
-                 horizontal_flip=False, vertical_flip=False, brightness_range=None, noise_std=0.0, crop_pad=0, p=1.0,
-                 fill_mode="nearest", cval=0.0, seed=None):
+    def __init__(
+        self,
+        rotation_range=0.0,
+        width_shift_range=0.0,
+        height_shift_range=0.0,
+        zoom_range=0.0,
+        shear_range=0.0,
+        horizontal_flip=False,
+        vertical_flip=False,
+        brightness_range=None,
+        noise_std=0.0,
+        crop_pad=0,
+        p=1.0,
+        fill_mode="nearest",
+        cval=0.0,
+        seed=None,
+    ):
         if not 0 <= p <= 1:
             raise ParameterError(f"p must be between 0 and 1, got {p}")
         if fill_mode not in ("constant", "nearest", "reflect", "wrap"):
@@ -90,7 +104,9 @@ class ImageAugmenter:
                 work[i] = ndimage.affine_transform(work[i], mat, offset=offset, order=1, mode=mode, cval=self.cval)
             else:
                 for ch in range(X.shape[3]):
-                    work[i, ..., ch] = ndimage.affine_transform(work[i, ..., ch], mat, offset=offset, order=1, mode=mode, cval=self.cval)
+                    work[i, ..., ch] = ndimage.affine_transform(
+                        work[i, ..., ch], mat, offset=offset, order=1, mode=mode, cval=self.cval
+                    )
         if self.horizontal_flip:
             m = (rng.random(n) < 0.5) & use()
             work[m] = work[m][:, :, ::-1]

@@ -23,7 +23,15 @@ from ..errors import InvalidDataError, ParameterError
 
 
 def _numeric_columns(df, columns):
-    cols = columns if columns is not None else [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c].dtype) and not pd.api.types.is_bool_dtype(df[c].dtype)]
+    cols = (
+        columns
+        if columns is not None
+        else [
+            c
+            for c in df.columns
+            if pd.api.types.is_numeric_dtype(df[c].dtype) and not pd.api.types.is_bool_dtype(df[c].dtype)
+        ]
+    )
     for c in cols:
         if c not in df.columns:
             raise ParameterError(f"no column named {c!r}")
@@ -32,7 +40,15 @@ def _numeric_columns(df, columns):
     return list(cols)
 
 
-def add_noise(df: pd.DataFrame, columns=None, kind: str = "gaussian", scale: float = 0.1, relative: bool = True, seed=None, clip: bool = False) -> pd.DataFrame:
+def add_noise(
+    df: pd.DataFrame,
+    columns=None,
+    kind: str = "gaussian",
+    scale: float = 0.1,
+    relative: bool = True,
+    seed=None,
+    clip: bool = False,
+) -> pd.DataFrame:
     """Copy of ``df`` with noise added to numerical ``columns`` (integers stay integers)."""
     if kind not in ("gaussian", "uniform", "laplace"):
         raise ParameterError("kind must be 'gaussian', 'uniform' or 'laplace'")
@@ -43,7 +59,11 @@ def add_noise(df: pd.DataFrame, columns=None, kind: str = "gaussian", scale: flo
     for c in _numeric_columns(df, columns):
         v = df[c].astype(float).to_numpy()
         s = scale * (np.nanstd(v) if relative else 1.0)
-        draw = {"gaussian": lambda: rng.normal(0, s, len(v)), "uniform": lambda: rng.uniform(-s, s, len(v)), "laplace": lambda: rng.laplace(0, s, len(v))}[kind]()
+        draw = {
+            "gaussian": lambda: rng.normal(0, s, len(v)),
+            "uniform": lambda: rng.uniform(-s, s, len(v)),
+            "laplace": lambda: rng.laplace(0, s, len(v)),
+        }[kind]()
         new = v + draw
         if clip:
             new = np.clip(new, np.nanmin(v), np.nanmax(v))
@@ -79,7 +99,9 @@ def shuffle_columns(df: pd.DataFrame, columns=None, seed=None) -> pd.DataFrame:
     return out
 
 
-def generalize(df: pd.DataFrame, column: str, bins=None, top: float | None = None, bottom: float | None = None) -> pd.DataFrame:
+def generalize(
+    df: pd.DataFrame, column: str, bins=None, top: float | None = None, bottom: float | None = None
+) -> pd.DataFrame:
     """Binning (``bins`` equal-frequency intervals, or a list of edges) and/or top/bottom coding
     at quantiles (``top=0.99`` caps values above the 99th percentile)."""
     out = df.copy()
@@ -89,7 +111,9 @@ def generalize(df: pd.DataFrame, column: str, bins=None, top: float | None = Non
     if bottom is not None:
         s = s.clip(lower=s.quantile(bottom))
     if bins is not None:
-        out[column] = pd.qcut(s, bins, duplicates="drop").astype(str) if isinstance(bins, int) else pd.cut(s, bins).astype(str)
+        out[column] = (
+            pd.qcut(s, bins, duplicates="drop").astype(str) if isinstance(bins, int) else pd.cut(s, bins).astype(str)
+        )
     else:
         out[column] = s
     return out
@@ -112,7 +136,9 @@ def laplace_mechanism(data, query: str = "count", epsilon: float = 1.0, bounds=N
     return _mechanism(data, query, epsilon, 0.0, bounds, seed, "laplace")
 
 
-def gaussian_mechanism(data, query: str = "count", epsilon: float = 1.0, delta: float = 1e-5, bounds=None, seed=None) -> Release:
+def gaussian_mechanism(
+    data, query: str = "count", epsilon: float = 1.0, delta: float = 1e-5, bounds=None, seed=None
+) -> Release:
     """(epsilon, delta)-DP count or mean with Gaussian noise (epsilon < 1 for the classic bound)."""
     if not 0 < delta < 1:
         raise ParameterError("delta must be between 0 and 1")

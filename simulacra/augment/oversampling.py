@@ -46,7 +46,9 @@ def _targets(y: np.ndarray, strategy) -> dict:
         minor = min(cnt, key=cnt.get)
         want = int(np.floor(strategy * n_major))
         if not 0 < strategy <= 1 or want < cnt[minor]:
-            raise ParameterError(f"sampling_strategy {strategy} would shrink the minority class; use a ratio in ({cnt[minor] / n_major:.3f}, 1]")
+            raise ParameterError(
+                f"sampling_strategy {strategy} would shrink the minority class; use a ratio in ({cnt[minor] / n_major:.3f}, 1]"
+            )
         return {minor: want - cnt[minor]}
     if strategy in ("auto", "not majority"):
         return {k: n_major - v for k, v in cnt.items() if k != major}
@@ -58,7 +60,9 @@ def _targets(y: np.ndarray, strategy) -> dict:
         return {k: n_major - v for k, v in cnt.items() if k != minor and k != major}
     if strategy == "all":
         return {k: n_major - v for k, v in cnt.items()}
-    raise ParameterError(f"unknown sampling_strategy {strategy!r}; use 'auto', 'minority', 'not minority', 'not majority', 'all', a float or a dict")
+    raise ParameterError(
+        f"unknown sampling_strategy {strategy!r}; use 'auto', 'minority', 'not minority', 'not majority', 'all', a float or a dict"
+    )
 
 
 class _Base:
@@ -105,7 +109,11 @@ class _Base:
                     continue
                 rows = self._generate(X_df, y_arr, cls, k, rng)
                 parts.append(rows)
-                labels.append(np.full(len(rows), cls, dtype=y_arr.dtype) if y_arr.dtype != object else np.array([cls] * len(rows), dtype=object))
+                labels.append(
+                    np.full(len(rows), cls, dtype=y_arr.dtype)
+                    if y_arr.dtype != object
+                    else np.array([cls] * len(rows), dtype=object)
+                )
         labels = np.concatenate(labels) if labels else np.empty(0, dtype=y_arr.dtype)
         if parts and all(isinstance(p, np.ndarray) for p in parts) and _plain_numeric(X_df):
             new = np.concatenate(parts)
@@ -169,7 +177,11 @@ class SMOTE(_Base):
             raise InvalidDataError(f"X has no columns; {type(self).__name__} needs at least one numeric column")
         sub = X if len(cols) == X.shape[1] and list(X.columns) == list(cols) else X[cols]
         dtypes = sub.dtypes
-        bad = [c for c, dt in zip(cols, dtypes) if not (pd.api.types.is_numeric_dtype(dt) or pd.api.types.is_bool_dtype(dt))]
+        bad = [
+            c
+            for c, dt in zip(cols, dtypes)
+            if not (pd.api.types.is_numeric_dtype(dt) or pd.api.types.is_bool_dtype(dt))
+        ]
         if bad:
             raise InvalidDataError(
                 f"{type(self).__name__} works on numbers; column(s) {', '.join(map(repr, bad))} are not numeric: use SMOTENC(categorical_features=[...])"
@@ -229,7 +241,15 @@ class BorderlineSMOTE(SMOTE):
     """SMOTE from the minority rows "in danger": among their ``m_neighbors`` nearest rows of all
     classes, at least half but not all belong to other classes (kind='borderline-1')."""
 
-    def __init__(self, sampling_strategy="auto", random_state=None, k_neighbors=5, m_neighbors=10, kind="borderline-1", missing="keep"):
+    def __init__(
+        self,
+        sampling_strategy="auto",
+        random_state=None,
+        k_neighbors=5,
+        m_neighbors=10,
+        kind="borderline-1",
+        missing="keep",
+    ):
         super().__init__(sampling_strategy, random_state, k_neighbors, missing)
         if kind != "borderline-1":
             raise ParameterError("only kind='borderline-1' is implemented")
@@ -265,7 +285,9 @@ class ADASYN(SMOTE):
         neigh = kneighbors(allM, m, idx)
         ratio = (y[neigh] != cls).sum(axis=1) / m
         if ratio.sum() == 0:
-            raise InvalidDataError(f"class {cls!r} has no rows near other classes; ADASYN has nothing to adapt to: use SMOTE")
+            raise InvalidDataError(
+                f"class {cls!r} has no rows near other classes; ADASYN has nothing to adapt to: use SMOTE"
+            )
         return super()._generate(X, y, cls, k, rng, bases_weights=ratio)
 
 
@@ -274,14 +296,20 @@ class SMOTENC(SMOTE):
     category mismatch costs the median standard deviation of the numerical columns; new
     categories are the most frequent among the neighbours (imbalanced-learn's rule)."""
 
-    def __init__(self, categorical_features, sampling_strategy="auto", random_state=None, k_neighbors=5, missing="keep"):
+    def __init__(
+        self, categorical_features, sampling_strategy="auto", random_state=None, k_neighbors=5, missing="keep"
+    ):
         super().__init__(sampling_strategy, random_state, k_neighbors, missing)
         self.categorical_features = categorical_features
 
     def _split(self, X: pd.DataFrame):
         cf = self.categorical_features
         if isinstance(cf, str) and cf == "auto":
-            cats = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c].dtype) or pd.api.types.is_bool_dtype(X[c].dtype)]
+            cats = [
+                c
+                for c in X.columns
+                if not pd.api.types.is_numeric_dtype(X[c].dtype) or pd.api.types.is_bool_dtype(X[c].dtype)
+            ]
         elif np.asarray(cf).dtype == bool:
             cats = [c for c, b in zip(X.columns, cf) if b]
         else:
@@ -311,7 +339,9 @@ class SMOTENC(SMOTE):
         if len(Z) < 2:
             raise InvalidDataError(f"class {cls!r} has {len(Z)} row; SMOTENC needs at least 2")
         if len(Z) - 1 < self.k_neighbors:
-            raise InvalidDataError(f"class {cls!r} has {len(Z)} rows, fewer than k_neighbors + 1 = {self.k_neighbors + 1}; lower k_neighbors")
+            raise InvalidDataError(
+                f"class {cls!r} has {len(Z)} rows, fewer than k_neighbors + 1 = {self.k_neighbors + 1}; lower k_neighbors"
+            )
         nbrs = kneighbors(Z, self.k_neighbors)
         base = rng.integers(0, len(idx), k)
         nb = nbrs[base, rng.integers(0, nbrs.shape[1], k)]

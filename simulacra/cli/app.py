@@ -96,7 +96,9 @@ class Group(click.Group):
         with signals_as_exceptions(), warnings.catch_warnings():
             warnings.showwarning = _show_warning  # Python warnings: one 'warning:' line each, no source line
             try:
-                rv = super().main(args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False, **extra)
+                rv = super().main(
+                    args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False, **extra
+                )
                 code = rv if isinstance(rv, int) else 0
             except click.exceptions.Abort:
                 code = _fail("aborted", 1)
@@ -112,7 +114,9 @@ class Group(click.Group):
             except (KeyboardInterrupt, _Interrupted):
                 code = _fail("interrupted; no partial output was left", 130)
             except Terminated as e:
-                code = _fail(f"terminated by {signal.Signals(e.signum).name}; no partial output was left", 128 + e.signum)
+                code = _fail(
+                    f"terminated by {signal.Signals(e.signum).name}; no partial output was left", 128 + e.signum
+                )
             except MemoryError:
                 code = _fail("out of memory; ask for fewer rows or a smaller --batch-size / --chunk-size", 1)
             except OSError as e:  # disk full, permission denied while writing, broken pipe

@@ -17,9 +17,22 @@ from .outputs import prepare_output, prepare_table_output, warn_extension
 @cli.command()
 @click.argument("real", type=click.Path())
 @click.argument("synthetic", type=click.Path())
-@click.option("-m", "--metadata", "metadata_path", type=click.Path(), default=None, help="Metadata JSON (default: detect from REAL).")
+@click.option(
+    "-m",
+    "--metadata",
+    "metadata_path",
+    type=click.Path(),
+    default=None,
+    help="Metadata JSON (default: detect from REAL).",
+)
 @click.option("--all-pairs", is_flag=True, help="Average Column Pair Trends over all pairs (SDMetrics < 0.32).")
-@click.option("--max-pairs", type=click.IntRange(min=0), default=50_000, show_default=True, help="Score every column pair up to this many; above, a seeded random sample of this many (0: every pair).")
+@click.option(
+    "--max-pairs",
+    type=click.IntRange(min=0),
+    default=50_000,
+    show_default=True,
+    help="Score every column pair up to this many; above, a seeded random sample of this many (0: every pair).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @sep_option
 def evaluate(real, synthetic, metadata_path, all_pairs, max_pairs, as_json, sep):
@@ -35,7 +48,12 @@ def evaluate(real, synthetic, metadata_path, all_pairs, max_pairs, as_json, sep)
     if as_json:
         props = report.get_properties()
         score = lambda v: None if v != v else float(v)  # noqa: E731 - n/a scores are null (not by text replacement: names may hold "NaN")
-        out = {"overall": score(report.get_score()), "properties": {k: score(v) for k, v in zip(props["Property"], props["Score"])}, "column_pairs": report.pair_sampling, "warnings": report.warnings}
+        out = {
+            "overall": score(report.get_score()),
+            "properties": {k: score(v) for k, v in zip(props["Property"], props["Score"])},
+            "column_pairs": report.pair_sampling,
+            "warnings": report.warnings,
+        }
         click.echo(json.dumps(out, indent=2, default=float, allow_nan=False))
     else:
         quality_tables(report, console())
@@ -49,10 +67,28 @@ def evaluate(real, synthetic, metadata_path, all_pairs, max_pairs, as_json, sep)
 @click.argument("real", type=click.Path())
 @click.argument("synthetic", type=click.Path())
 @click.option("-o", "--output", required=True, type=click.Path(), help="HTML file to write.")
-@click.option("-m", "--metadata", "metadata_path", type=click.Path(), default=None, help="Metadata JSON (default: detect from REAL).")
-@click.option("--holdout", type=click.Path(), default=None, help="Real rows not used for fitting (privacy baseline, utility test set).")
+@click.option(
+    "-m",
+    "--metadata",
+    "metadata_path",
+    type=click.Path(),
+    default=None,
+    help="Metadata JSON (default: detect from REAL).",
+)
+@click.option(
+    "--holdout",
+    type=click.Path(),
+    default=None,
+    help="Real rows not used for fitting (privacy baseline, utility test set).",
+)
 @click.option("--target", default=None, help="Column to predict for the ML-utility section.")
-@click.option("--max-pairs", type=click.IntRange(min=0), default=50_000, show_default=True, help="Score every column pair up to this many; above, a seeded random sample of this many (0: every pair).")
+@click.option(
+    "--max-pairs",
+    type=click.IntRange(min=0),
+    default=50_000,
+    show_default=True,
+    help="Score every column pair up to this many; above, a seeded random sample of this many (0: every pair).",
+)
 @overwrite_option
 @sep_option
 def report(real, synthetic, output, metadata_path, holdout, target, max_pairs, overwrite, sep):
@@ -74,15 +110,48 @@ def report(real, synthetic, output, metadata_path, holdout, target, max_pairs, o
 
 @cli.command()
 @click.argument("schema", type=click.Path())
-@click.option("-n", "--rows", type=click.IntRange(min=0), default=None, help="Rows (for a one-table schema; else for tables without 'rows').")
-@click.option("-o", "--output", type=click.Path(), default=None, help="Output file (.csv/.tsv/.parquet/.jsonl), or a folder for several tables.")
-@click.option("--to", "url", default=None, help="Database URL (sqlite:///file.db, postgresql://user@host/db) instead of files.")
+@click.option(
+    "-n",
+    "--rows",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Rows (for a one-table schema; else for tables without 'rows').",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(),
+    default=None,
+    help="Output file (.csv/.tsv/.parquet/.jsonl), or a folder for several tables.",
+)
+@click.option(
+    "--to", "url", default=None, help="Database URL (sqlite:///file.db, postgresql://user@host/db) instead of files."
+)
 @click.option("--table", "table_name", default=None, help="Table name in the database (one-table schemas).")
-@click.option("--if-exists", type=click.Choice(["fail", "append", "replace"]), default="fail", show_default=True, help="What to do when a database table exists.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "tsv", "parquet", "jsonl"]), default="csv", show_default=True, help="File format when OUTPUT is a folder.")
+@click.option(
+    "--if-exists",
+    type=click.Choice(["fail", "append", "replace"]),
+    default="fail",
+    show_default=True,
+    help="What to do when a database table exists.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "tsv", "parquet", "jsonl"]),
+    default="csv",
+    show_default=True,
+    help="File format when OUTPUT is a folder.",
+)
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Random seed (same seed, same rows).")
 @click.option("--locale", default=None, help="Default locale (e.g. de_DE).")
-@click.option("--chunk-size", type=click.IntRange(min=1, max=10_000_000), default=100_000, show_default=True, help="Rows per chunk (memory bound).")
+@click.option(
+    "--chunk-size",
+    type=click.IntRange(min=1, max=10_000_000),
+    default=100_000,
+    show_default=True,
+    help="Rows per chunk (memory bound).",
+)
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
 @overwrite_option
 def fake(schema, rows, output, url, table_name, if_exists, fmt, seed, locale, chunk_size, progress, overwrite):
@@ -93,12 +162,14 @@ def fake(schema, rows, output, url, table_name, if_exists, fmt, seed, locale, ch
     from ..fake.schema import Schema
     from ..io.writers import TableWriter
     from ..sampling.plan import check_num_rows
-    from ..sampling.progress import progress as progress_bar
+    from ..utils.progress import progress as progress_bar
 
     if (output is None) == (url is None):
         raise ParameterError("give either -o OUTPUT (file or folder) or --to DATABASE_URL")
     if table_name is not None and not table_name.strip():
-        raise ParameterError("--table gives an empty table name; give the table a name, or leave --table out to use the schema's")
+        raise ParameterError(
+            "--table gives an empty table name; give the table a name, or leave --table out to use the schema's"
+        )
     sch = Schema.from_file(schema)
     if table_name is not None and len(sch.tables) != 1:
         raise ParameterError("--table renames the table of a one-table schema; this schema has several")
@@ -118,23 +189,31 @@ def fake(schema, rows, output, url, table_name, if_exists, fmt, seed, locale, ch
                 raise ParameterError(f"{output!r} must be an existing folder for a schema with several tables")
             for t in sch.order:  # a table name is a file name here: never a path out of the folder
                 if Path(t).name != t or t in (".", "..") or "\\" in t:
-                    raise ParameterError(f"table name {t!r} cannot be a file name in folder {output!r}; rename the table (no / or \\)")
+                    raise ParameterError(
+                        f"table name {t!r} cannot be a file name in folder {output!r}; rename the table (no / or \\)"
+                    )
             folded: dict = {}  # one file per table: t.csv and T.csv are one file where case is ignored (macOS, Windows)
             for t in sch.order:
                 if folded.setdefault(t.casefold(), t) != t:
-                    raise ParameterError(f"table names {folded[t.casefold()]!r} and {t!r} differ only in case: their files in {output!r} would be one file on many systems; rename one of them")
+                    raise ParameterError(
+                        f"table names {folded[t.casefold()]!r} and {t!r} differ only in case: their files in {output!r} would be one file on many systems; rename one of them"
+                    )
             targets = {t: out / f"{t}.{fmt}" for t in sch.order}
         else:
             fmt_given = click.get_current_context().get_parameter_source("fmt") != click.core.ParameterSource.DEFAULT
             if fmt_given and not out.is_dir() and _format_of(out) != fmt:
-                raise ParameterError(f"--format {fmt} is for a folder of tables; {output!r} is a file, whose extension says its format: name it with .{fmt}, or leave --format out")
+                raise ParameterError(
+                    f"--format {fmt} is for a folder of tables; {output!r} is a file, whose extension says its format: name it with .{fmt}, or leave --format out"
+                )
             targets = {sch.order[0]: out}
         for p in targets.values():
             prepare_table_output(p, overwrite, [schema])
         check_fake_space(sch, counts, targets, locale)  # absurd sizes: refused with the estimate and the free space
     elif (db_file := sqlite_file(url)) is not None and db_file.parent.is_dir():
         as_csv = {t: db_file.parent / f"{t}.csv" for t in sch.order}  # SQLite rows take about their CSV size
-        check_fake_space(sch, counts, as_csv, locale, shown=db_file, what=f"rows ({len(as_csv)} table(s), measured as CSV)")
+        check_fake_space(
+            sch, counts, as_csv, locale, shown=db_file, what=f"rows ({len(as_csv)} table(s), measured as CSV)"
+        )
     if progress is None:
         progress = sys.stderr.isatty()
     t0 = time.perf_counter()
@@ -190,7 +269,14 @@ def check_fake_space(sch, counts: dict, targets: dict, locale, probe_rows: int =
             sampled += len(df)
     first = next(iter(targets.values()))
     what = what or ("rows" if len(targets) == 1 else f"rows of {len(targets)} tables")
-    check_output_space(first, total, estimate / max(total, 1), sampled, what=what, shown=shown or (first if len(targets) == 1 else first.parent))
+    check_output_space(
+        first,
+        total,
+        estimate / max(total, 1),
+        sampled,
+        what=what,
+        shown=shown or (first if len(targets) == 1 else first.parent),
+    )
 
 
 def _format_of(path: Path) -> str:

@@ -65,10 +65,29 @@ def load_metadata(path, df, table_name):
 
 
 @cli.command()
-@click.option("-n", "--rows", type=click.IntRange(min=1), default=None, help=f"Rows to sample (default: as many as the demo table; at most {DEMO_MAX_ROWS:,}).")
+@click.option(
+    "-n",
+    "--rows",
+    type=click.IntRange(min=1),
+    default=None,
+    help=f"Rows to sample (default: as many as the demo table; at most {DEMO_MAX_ROWS:,}).",
+)
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed.")
-@click.option("-d", "--output-dir", type=click.Path(file_okay=False), default=".", show_default=True, help="Folder for the synthetic CSV and the model file.")
-@click.option("-s", "--synthesizer", default="gaussian_copula", show_default=True, help="Synthesizer to learn with (see 'simulacra synthesizers').")
+@click.option(
+    "-d",
+    "--output-dir",
+    type=click.Path(file_okay=False),
+    default=".",
+    show_default=True,
+    help="Folder for the synthetic CSV and the model file.",
+)
+@click.option(
+    "-s",
+    "--synthesizer",
+    default="gaussian_copula",
+    show_default=True,
+    help="Synthesizer to learn with (see 'simulacra synthesizers').",
+)
 @synthesizer_options
 def demo(rows, seed, output_dir, synthesizer, epochs, params):
     """Learn the embedded penguins table, sample it, print its quality, write CSV and model.
@@ -86,7 +105,9 @@ def demo(rows, seed, output_dir, synthesizer, epochs, params):
     klass = get_synthesizer_class(synthesizer)
     kwargs = synthesizer_kwargs(klass, params, epochs)
     if rows is not None and rows > DEMO_MAX_ROWS:
-        raise ParameterError(f"demo samples at most {DEMO_MAX_ROWS:,} rows in memory, got -n {rows:,}; for more, 'simulacra sample {Path(output_dir) / 'penguins_model.zip'} -n {rows} -o big.parquet' streams them to a file")
+        raise ParameterError(
+            f"demo samples at most {DEMO_MAX_ROWS:,} rows in memory, got -n {rows:,}; for more, 'simulacra sample {Path(output_dir) / 'penguins_model.zip'} -n {rows} -o big.parquet' streams them to a file"
+        )
     out = Path(output_dir)
     if not out.is_dir():
         raise ParameterError(f"output folder {output_dir!r} does not exist")
@@ -96,7 +117,9 @@ def demo(rows, seed, output_dir, synthesizer, epochs, params):
     model_target = prepare_output(model_path, "model", True)
     con = console()
     real, metadata = load_demo("penguins", metadata=True)
-    con.print(f"[bold]Real data[/bold]: Palmer penguins, {len(real)} rows x {real.shape[1]} columns (embedded demo table)")
+    con.print(
+        f"[bold]Real data[/bold]: Palmer penguins, {len(real)} rows x {real.shape[1]} columns (embedded demo table)"
+    )
     con.print(metadata.visualize())
     t0 = time.perf_counter()
     synth = build_synthesizer(klass, metadata, kwargs)
@@ -117,7 +140,9 @@ def demo(rows, seed, output_dir, synthesizer, epochs, params):
 
 @cli.command("metadata")
 @click.argument("data", type=click.Path())
-@click.option("-o", "--output", type=click.Path(), default=None, help="Write the metadata JSON here (default: print it).")
+@click.option(
+    "-o", "--output", type=click.Path(), default=None, help="Write the metadata JSON here (default: print it)."
+)
 @click.option("--table-name", default=None, help="Table name (default: the file name).")
 @overwrite_option
 @sep_option
@@ -141,14 +166,27 @@ def metadata_cmd(data, output, table_name, overwrite, sep):
 @cli.command()
 @click.argument("data", type=click.Path())
 @click.option("-o", "--output", "model", required=True, type=click.Path(), help="Model file to write (.zip).")
-@click.option("-m", "--metadata", "metadata_path", type=click.Path(), default=None, help="Metadata JSON (default: detect).")
-@click.option("-s", "--synthesizer", default="gaussian_copula", show_default=True, help="Synthesizer name (see 'simulacra synthesizers').")
+@click.option(
+    "-m", "--metadata", "metadata_path", type=click.Path(), default=None, help="Metadata JSON (default: detect)."
+)
+@click.option(
+    "-s",
+    "--synthesizer",
+    default="gaussian_copula",
+    show_default=True,
+    help="Synthesizer name (see 'simulacra synthesizers').",
+)
 @click.option("--preset", "preset_name", default=None, help="Preset instead of --synthesizer: fast, best or FAST_ML.")
 @click.option("--distribution", default=None, help="Default marginal distribution of the Gaussian copula.")
 @synthesizer_options
 @overwrite_option
 @sep_option
-@click.option("--key-file", type=click.Path(), default=None, help="Sign the model file with the key in this file (default: SIMULACRA_MODEL_KEY, if set).")
+@click.option(
+    "--key-file",
+    type=click.Path(),
+    default=None,
+    help="Sign the model file with the key in this file (default: SIMULACRA_MODEL_KEY, if set).",
+)
 def fit(data, model, metadata_path, synthesizer, preset_name, distribution, epochs, params, overwrite, sep, key_file):
     """Learn DATA and save the synthesizer to a model file."""
     import time
@@ -162,11 +200,18 @@ def fit(data, model, metadata_path, synthesizer, preset_name, distribution, epoc
 
     if preset_name is not None and preset_name not in PRESETS:
         raise ParameterError(f"unknown preset {preset_name!r}; choose one of {', '.join(PRESETS)}")
-    if preset_name is not None and click.get_current_context().get_parameter_source("synthesizer") != click.core.ParameterSource.DEFAULT:
-        raise click.UsageError(f"--preset {preset_name} and -s/--synthesizer {synthesizer} exclude each other: a preset chooses the synthesizer; give one of them")
+    if (
+        preset_name is not None
+        and click.get_current_context().get_parameter_source("synthesizer") != click.core.ParameterSource.DEFAULT
+    ):
+        raise click.UsageError(
+            f"--preset {preset_name} and -s/--synthesizer {synthesizer} exclude each other: a preset chooses the synthesizer; give one of them"
+        )
     klass = get_synthesizer_class(PRESETS[preset_name][0] if preset_name else synthesizer)
     if distribution is not None and "default_distribution" not in parameter_names(klass):
-        raise ParameterError(f"--distribution applies to the Gaussian copula (and copulagan); {klass.__name__} has no marginal distributions")
+        raise ParameterError(
+            f"--distribution applies to the Gaussian copula (and copulagan); {klass.__name__} has no marginal distributions"
+        )
     kwargs = synthesizer_kwargs(klass, params, epochs, default_distribution=distribution)
     target = prepare_output(model, "model", overwrite, [data, metadata_path, key_file])
     df = read_data(data, sep)
@@ -175,19 +220,40 @@ def fit(data, model, metadata_path, synthesizer, preset_name, distribution, epoc
     synth = build_synthesizer(klass, md, kwargs, preset=preset_name)
     synth.fit(df)
     synth.save(target, key=key)
-    click.echo(f"fitted {type(synth).__name__} on {len(df)} rows x {df.shape[1]} columns in {time.perf_counter() - t0:.2f}s; wrote {model}")
+    click.echo(
+        f"fitted {type(synth).__name__} on {len(df)} rows x {df.shape[1]} columns in {time.perf_counter() - t0:.2f}s; wrote {model}"
+    )
     warn_extension(model, "model")
 
 
 @cli.command()
 @click.argument("model", type=click.Path())
-@click.option("-n", "--num-rows", type=click.IntRange(min=0), required=True, help="Rows to sample (checked against the free disk space first).")
-@click.option("-o", "--output", required=True, type=click.Path(), help="Output file: .csv, .tsv, .parquet or .jsonl (.gz for text).")
+@click.option(
+    "-n",
+    "--num-rows",
+    type=click.IntRange(min=0),
+    required=True,
+    help="Rows to sample (checked against the free disk space first).",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(),
+    help="Output file: .csv, .tsv, .parquet or .jsonl (.gz for text).",
+)
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Random seed (same seed, same rows).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=None, help="Rows per batch (memory bound).")
-@click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: for big runs on a terminal).")
+@click.option(
+    "--progress/--no-progress", default=None, help="Show a progress bar (default: for big runs on a terminal)."
+)
 @overwrite_option
-@click.option("--key-file", type=click.Path(), default=None, help="Accept only a model file signed with the key in this file (default: SIMULACRA_MODEL_KEY, if set).")
+@click.option(
+    "--key-file",
+    type=click.Path(),
+    default=None,
+    help="Accept only a model file signed with the key in this file (default: SIMULACRA_MODEL_KEY, if set).",
+)
 def sample(model, num_rows, output, seed, batch_size, progress, overwrite, key_file):
     """Sample rows from a model file, streamed to OUTPUT in batches."""
     import time

@@ -13,21 +13,36 @@ NEURAL = ("ctgan", "tvae", "copulagan")
 
 
 def overwrite_option(f):
-    return click.option("--overwrite", is_flag=True, help="Replace an existing output file (a symbolic link is written through to its target).")(f)
+    return click.option(
+        "--overwrite",
+        is_flag=True,
+        help="Replace an existing output file (a symbolic link is written through to its target).",
+    )(f)
 
 
 def sep_option(f):
     return click.option(
-        "--sep", default=None, metavar="CHAR", help="Field delimiter of the CSV/TXT files read (',' ';' 'tab' '|' ...; default: detected)."
+        "--sep",
+        default=None,
+        metavar="CHAR",
+        help="Field delimiter of the CSV/TXT files read (',' ';' 'tab' '|' ...; default: detected).",
     )(f)
 
 
 def synthesizer_options(f):
     f = click.option(
-        "--param", "params", multiple=True, metavar="NAME=VALUE",
+        "--param",
+        "params",
+        multiple=True,
+        metavar="NAME=VALUE",
         help="A synthesizer parameter (repeatable); VALUE is read as JSON when it parses (50, true, [64,64]), else as text.",
     )(f)
-    f = click.option("--epochs", type=click.IntRange(min=1), default=None, help="Training epochs of a neural synthesizer (ctgan, tvae, copulagan).")(f)
+    f = click.option(
+        "--epochs",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Training epochs of a neural synthesizer (ctgan, tvae, copulagan).",
+    )(f)
     return f
 
 
@@ -66,14 +81,27 @@ def parameter_names(klass) -> list[str]:
     """The constructor parameters a user may set (``metadata`` and secrets aside)."""
     names = []
     for n, prm in _init_parameters(klass):
-        if prm.kind in (prm.VAR_POSITIONAL, prm.VAR_KEYWORD) or n in ("self", "metadata", "pseudonymize_key") or n in names:
+        if (
+            prm.kind in (prm.VAR_POSITIONAL, prm.VAR_KEYWORD)
+            or n in ("self", "metadata", "pseudonymize_key")
+            or n in names
+        ):
             continue
         names.append(n)
     return names
 
 
 #: how ``--param NAME=VALUE`` may spell a boolean (case-insensitive)
-BOOL_SPELLINGS = {"true": True, "yes": True, "1": True, "on": True, "false": False, "no": False, "0": False, "off": False}
+BOOL_SPELLINGS = {
+    "true": True,
+    "yes": True,
+    "1": True,
+    "on": True,
+    "false": False,
+    "no": False,
+    "0": False,
+    "off": False,
+}
 
 
 def bool_parameters(klass) -> set[str]:
@@ -94,7 +122,9 @@ def as_bool_param(name: str, value):
         return BOOL_SPELLINGS[key]
     if name == "cuda" and isinstance(value, str):
         return value
-    raise ParameterError(f"--param {name}={value!r}: {name} is true or false (also yes/no, 1/0, on/off), e.g. --param {name}=false")
+    raise ParameterError(
+        f"--param {name}={value!r}: {name} is true or false (also yes/no, 1/0, on/off), e.g. --param {name}=false"
+    )
 
 
 def warn_cpu_only(kwargs) -> None:
@@ -130,7 +160,9 @@ def synthesizer_kwargs(klass, params, epochs=None, **fixed) -> dict:
     kwargs.update(given)
     if epochs is not None:
         if "epochs" not in names:
-            raise ParameterError(f"--epochs applies to the neural synthesizers ({', '.join(NEURAL)}); {klass.__name__} has no epochs")
+            raise ParameterError(
+                f"--epochs applies to the neural synthesizers ({', '.join(NEURAL)}); {klass.__name__} has no epochs"
+            )
         if "epochs" in kwargs:
             raise ParameterError("give the epochs once: --epochs or --param epochs=")
         kwargs["epochs"] = epochs

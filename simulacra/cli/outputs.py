@@ -54,7 +54,9 @@ def prepare_output(path, kind: str, overwrite: bool, inputs=()) -> Path:
         raise ParameterError(f"cannot write {kind} {str(target)!r}{via}: folder {str(parent)!r} is not writable")
     for src in inputs:
         if src is not None and _same_file(target, src):
-            raise ParameterError(f"cannot write {kind} {str(path)!r}: it is the input {str(src)!r} of this command; give another output name")
+            raise ParameterError(
+                f"cannot write {kind} {str(path)!r}: it is the input {str(src)!r} of this command; give another output name"
+            )
     return target
 
 
@@ -79,4 +81,7 @@ def warn_extension(path, kind: str) -> None:
     exts = EXTENSIONS.get(kind, ())
     name = Path(path).name.lower()
     if exts and not name.endswith(exts):
-        click.echo(f"warning: {str(path)!r} holds a {kind} file but does not end in {' or '.join(exts)}; a name ending in {exts[0]} says what it is", err=True)
+        click.echo(
+            f"warning: {str(path)!r} holds a {kind} file but does not end in {' or '.join(exts)}; a name ending in {exts[0]} says what it is",
+            err=True,
+        )

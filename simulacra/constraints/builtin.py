@@ -58,11 +58,15 @@ class Inequality(Constraint):
         self._dates = pd.api.types.is_datetime64_any_dtype(data[self.high].dtype)
         self._text_dates = columns_meta.get(self.high, {}).get("sdtype") == "datetime" and not self._dates
         if self._text_dates:
-            raise ConstraintError(f"{self}: convert the text dates of {self.high!r} to datetimes (pd.to_datetime) before fitting")
+            raise ConstraintError(
+                f"{self}: convert the text dates of {self.high!r} to datetimes (pd.to_datetime) before fitting"
+            )
         self.high_dtype = str(data[self.high].dtype)
         low = data[self.low].dropna()
         # where low is missing, high is stored as its gap to low's median, and restored from it
-        self.fill = None if low.empty else (str(low.sort_values().iloc[len(low) // 2]) if self._dates else float(low.median()))
+        self.fill = (
+            None if low.empty else (str(low.sort_values().iloc[len(low) // 2]) if self._dates else float(low.median()))
+        )
 
     def _low_filled(self, data):
         low = data[self.low]
@@ -113,7 +117,9 @@ class ScalarRange(Constraint):
 
     def __init__(self, column_name: str, low_value, high_value, strict_boundaries: bool = False):
         if low_value >= high_value:
-            raise ConstraintError(f"ScalarRange({column_name!r}): low_value {low_value} must be below high_value {high_value}")
+            raise ConstraintError(
+                f"ScalarRange({column_name!r}): low_value {low_value} must be below high_value {high_value}"
+            )
         self.column = column_name
         self.low, self.high = low_value, high_value
         self.strict = bool(strict_boundaries)
@@ -123,7 +129,12 @@ class ScalarRange(Constraint):
         return [self.column]
 
     def get_parameters(self):
-        return {"column_name": self.column, "low_value": self.low, "high_value": self.high, "strict_boundaries": self.strict}
+        return {
+            "column_name": self.column,
+            "low_value": self.low,
+            "high_value": self.high,
+            "strict_boundaries": self.strict,
+        }
 
     def _bounds(self, s):
         if pd.api.types.is_datetime64_any_dtype(s.dtype):
@@ -142,7 +153,16 @@ class ScalarRange(Constraint):
             return data
         out = data.copy()
         lo, hi = self._bounds(s)
-        if s.dtype.kind in "iu" or str(s.dtype) in ("Int64", "Int32", "UInt8", "UInt16", "UInt32", "UInt64", "Int8", "Int16"):
+        if s.dtype.kind in "iu" or str(s.dtype) in (
+            "Int64",
+            "Int32",
+            "UInt8",
+            "UInt16",
+            "UInt32",
+            "UInt64",
+            "Int8",
+            "Int16",
+        ):
             lo, hi = np.ceil(lo + (1 if self.strict else 0) * 1e-9), np.floor(hi - (1 if self.strict else 0) * 1e-9)
         out[self.column] = s.clip(lower=lo, upper=hi)
         return out
@@ -250,7 +270,7 @@ class FixedCombinations(_CodedColumns):
 
     def _plain(self, data) -> pd.DataFrame:
         """The columns as JSON values (what the model file stores): timestamps become text."""
-        from ..transforms.categorical import plain_values
+        from ..utils.values import plain_values
 
         out = {}
         for c in self.column_names:

@@ -46,14 +46,20 @@ def as_datetime(s: pd.Series, meta: dict) -> pd.Series:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            s = pd.to_datetime(raw, format=fmt, errors="coerce", utc=True) if fmt else pd.to_datetime(raw, errors="coerce", format="mixed", utc=True)
+            s = (
+                pd.to_datetime(raw, format=fmt, errors="coerce", utc=True)
+                if fmt
+                else pd.to_datetime(raw, errors="coerce", format="mixed", utc=True)
+            )
         except (TypeError, ValueError):  # values of other types (numbers among Timestamps): parse them one by one below
             s = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
         s = s.dt.tz_localize(None)
         rest = s.isna() & raw.notna()
         if rest.any():
             s = s.astype("datetime64[ns]")
-            s[rest] = pd.to_datetime(raw[rest].astype(str), errors="coerce", format="mixed", utc=True).dt.tz_localize(None)
+            s[rest] = pd.to_datetime(raw[rest].astype(str), errors="coerce", format="mixed", utc=True).dt.tz_localize(
+                None
+            )
     rest = (s.isna() & raw.notna()).to_numpy()
     if rest.any() and fmt:  # dates before 1677 or after 2262: microseconds (issue #11)
         from ..metadata.dateparse import parse_out_of_range
@@ -96,7 +102,9 @@ def prepare(real, synthetic, metadata, name_real="real_data", name_syn="syntheti
     for label, df in (("real data", real), ("synthetic data", synthetic)):
         missing = [c for c in meta if c not in df.columns]
         if missing:
-            raise MetadataError(f"the metadata names column(s) {', '.join(map(repr, missing))} that the {label} does not have")
+            raise MetadataError(
+                f"the metadata names column(s) {', '.join(map(repr, missing))} that the {label} does not have"
+            )
     return real, synthetic, meta
 
 
@@ -275,8 +283,12 @@ class MixedEncoder:
     those tables by position without converting them again.
     """
 
-    def __init__(self, real: pd.DataFrame, meta: dict, columns=None, max_categories: int = 20, views: Views | None = None):
-        self.cols = [c for c, m in meta.items() if m["sdtype"] in CONTINUOUS + DISCRETE and (columns is None or c in columns)]
+    def __init__(
+        self, real: pd.DataFrame, meta: dict, columns=None, max_categories: int = 20, views: Views | None = None
+    ):
+        self.cols = [
+            c for c, m in meta.items() if m["sdtype"] in CONTINUOUS + DISCRETE and (columns is None or c in columns)
+        ]
         self.meta = meta
         self.views = views_for([real], meta, views)
         self.spec = {}
@@ -313,7 +325,10 @@ class MixedEncoder:
 
     @staticmethod
     def _stack(num, cat, n):
-        return (np.column_stack(num) if num else np.zeros((n, 0)), np.column_stack(cat).astype(np.int32) if cat else np.zeros((n, 0), np.int32))
+        return (
+            np.column_stack(num) if num else np.zeros((n, 0)),
+            np.column_stack(cat).astype(np.int32) if cat else np.zeros((n, 0), np.int32),
+        )
 
     def transform(self, df: pd.DataFrame) -> np.ndarray:
         """One dense matrix whose plain L1 distance is the same Gower sum (categories one-hot, weight 1/2)."""
@@ -384,8 +399,12 @@ class _GowerParts:
             self.cat = (onehot(qc), onehot(rc).T.copy())
         if miss.any():  # in float64: these are fractions
             mq, mr = np.isnan(qn[:, miss]), np.isnan(rn[:, miss])
-            left = np.hstack([mq, ~mq * (1 - self.Q[:, miss])]).astype(float)  # query missing: + (1 - r) where r is present
-            right = np.hstack([~mr * (1 - self.R[:, miss]), mr]).astype(float)  # reference missing: + (1 - q) where q is present
+            left = np.hstack([mq, ~mq * (1 - self.Q[:, miss])]).astype(
+                float
+            )  # query missing: + (1 - r) where r is present
+            right = np.hstack([~mr * (1 - self.R[:, miss]), mr]).astype(
+                float
+            )  # reference missing: + (1 - q) where q is present
             self.miss = (left, right.T.copy())
 
     def block(self, start: int, stop: int) -> np.ndarray:

@@ -23,7 +23,9 @@ def check_count(name: str, value, minimum: int = 1, allow_none: bool = False):
     if value is None and allow_none:
         return None
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ParameterError(f"{name} must be a whole number of at least {minimum:,}{' or None' if allow_none else ''}, got {value!r}")
+        raise ParameterError(
+            f"{name} must be a whole number of at least {minimum:,}{' or None' if allow_none else ''}, got {value!r}"
+        )
     return int(value)
 
 

@@ -61,7 +61,10 @@ class DiagnosticReport(PropertyReport):
                     lo, hi = r[0], r[-1]
                     inside = int(np.searchsorted(s, hi, side="right") - np.searchsorted(s, lo)) if len(s) else 0
                     note = unreadable_note(views, c)
-                    validity.append((c, "BoundaryAdherence", inside / (len(s) + n_bad)) + ((f"{note}: they are invalid",) if note else ()))
+                    validity.append(
+                        (c, "BoundaryAdherence", inside / (len(s) + n_bad))
+                        + ((f"{note}: they are invalid",) if note else ())
+                    )
                 if len(r):
                     coverage.append((c, "RangeCoverage", _range_coverage(r, s) if len(s) else 0.0))
             elif sd in DISCRETE:
@@ -87,7 +90,9 @@ class DiagnosticReport(PropertyReport):
         if any(len(row) > 3 for row in validity):  # a Note column only where some column has unreadable values
             validity = [row if len(row) > 3 else row + ("",) for row in validity]
         for name, rows in zip(self.PROPERTIES, (validity, structure, coverage, missing)):
-            df = pd.DataFrame(rows, columns=["Column", "Metric", "Score"] + (["Note"] if rows and len(rows[0]) > 3 else []))
+            df = pd.DataFrame(
+                rows, columns=["Column", "Metric", "Score"] + (["Note"] if rows and len(rows[0]) > 3 else [])
+            )
             self._details[name] = df
             self._scores[name] = float(df["Score"].mean()) if len(df) else np.nan
         vals = [v for v in self._scores.values() if v == v]

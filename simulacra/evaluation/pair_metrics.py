@@ -23,7 +23,9 @@ def _bin_codes(v: np.ndarray) -> np.ndarray:
         return np.digitize(v, edges)
 
 
-def _readable_share(num_s: list, views: Views, i: np.ndarray, j: np.ndarray, block_cells: int = 2_000_000) -> np.ndarray:
+def _readable_share(
+    num_s: list, views: Views, i: np.ndarray, j: np.ndarray, block_cells: int = 2_000_000
+) -> np.ndarray:
     """For the continuous column pairs ``(i[k], j[k])`` (positions in ``num_s``, a list of (column, synthetic numbers)): the share of the synthetic rows where both values are present that are readable in both (0 when no row has both).
 
     Pairs go in blocks of about ``block_cells`` values; each block stacks only its own columns.
@@ -121,7 +123,9 @@ def _check_max_pairs(max_pairs):
     if max_pairs is None:
         return None
     if isinstance(max_pairs, bool) or not isinstance(max_pairs, (int, np.integer)) or max_pairs < 0:
-        raise ParameterError(f"max_pairs must be a non-negative whole number of column pairs (0 or None: every pair), got {max_pairs!r}")
+        raise ParameterError(
+            f"max_pairs must be a non-negative whole number of column pairs (0 or None: every pair), got {max_pairs!r}"
+        )
     return int(max_pairs) or None
 
 

@@ -94,7 +94,9 @@ def histogram_svg(real: np.ndarray, syn: np.ndarray, title: str, x_label: str, l
     for k in range(30):
         for h, color in ((hr[k], REAL), (hs[k], SYNTH)):
             bh = ph * h / top
-            parts.append(f'<rect x="{PAD + k * bw:.1f}" y="{H - PAD - bh:.1f}" width="{bw:.1f}" height="{bh:.1f}" fill="{color}" opacity="0.45"/>')
+            parts.append(
+                f'<rect x="{PAD + k * bw:.1f}" y="{H - PAD - bh:.1f}" width="{bw:.1f}" height="{bh:.1f}" fill="{color}" opacity="0.45"/>'
+            )
     for t in range(0, 31, 10):
         x = PAD + t * bw
         label = labels(edges[t]) if labels else _fmt(edges[t])
@@ -114,9 +116,13 @@ def bars_svg(names, real_share, syn_share, title, x_label="", y_label="share", v
                 continue
             bh = ph * v / top
             x = PAD + i * gw + gw * (0.1 + 0.4 * j)
-            parts.append(f'<rect x="{x:.1f}" y="{H - PAD - bh:.1f}" width="{gw * 0.4:.1f}" height="{bh:.1f}" fill="{color}" opacity="0.8"><title>{html.escape(str(name))}: {v:.3f}</title></rect>')
+            parts.append(
+                f'<rect x="{x:.1f}" y="{H - PAD - bh:.1f}" width="{gw * 0.4:.1f}" height="{bh:.1f}" fill="{color}" opacity="0.8"><title>{html.escape(str(name))}: {v:.3f}</title></rect>'
+            )
         label = str(name)[:14]
-        parts.append(f'<text x="{PAD + (i + 0.5) * gw:.1f}" y="{H - PAD + 14}" text-anchor="middle">{html.escape(label)}</text>')
+        parts.append(
+            f'<text x="{PAD + (i + 0.5) * gw:.1f}" y="{H - PAD + 14}" text-anchor="middle">{html.escape(label)}</text>'
+        )
     return SVGFigure("".join(parts), title)
 
 
@@ -129,7 +135,9 @@ def scores_svg(names, scores, title) -> SVGFigure:
         y = 36 + 18 * i
         s = 0.0 if s is None or s != s else float(s)
         parts.append(f'<text x="{left - 6}" y="{y + 11}" text-anchor="end">{html.escape(str(n)[:32])}</text>')
-        parts.append(f'<rect x="{left}" y="{y}" width="{(W - left - 60) * s:.1f}" height="13" fill="{REAL}"><title>{s:.3f}</title></rect>')
+        parts.append(
+            f'<rect x="{left}" y="{y}" width="{(W - left - 60) * s:.1f}" height="13" fill="{REAL}"><title>{s:.3f}</title></rect>'
+        )
         parts.append(f'<text x="{left + (W - left - 60) * s + 4:.1f}" y="{y + 11}">{s:.2f}</text>')
     return SVGFigure("".join(parts), title, W, height)
 
@@ -148,8 +156,12 @@ def scatter_svg(rx, ry, sx, sy, title, x_label, y_label) -> SVGFigure:
     for X, Y, color in ((rx, ry, REAL), (sx, sy, SYNTH)):
         for a, b in zip(X[:1500], Y[:1500]):
             parts.append(f'<circle cx="{px(a):.1f}" cy="{py(b):.1f}" r="2" fill="{color}" opacity="0.5"/>')
-    parts.append(f'<text x="{PAD}" y="{H - PAD + 14}">{_fmt(x0)}</text><text x="{W - 20}" y="{H - PAD + 14}" text-anchor="end">{_fmt(x1)}</text>')
-    parts.append(f'<text x="{PAD - 4}" y="{H - PAD}" text-anchor="end">{_fmt(y0)}</text><text x="{PAD - 4}" y="{PAD + 8}" text-anchor="end">{_fmt(y1)}</text>')
+    parts.append(
+        f'<text x="{PAD}" y="{H - PAD + 14}">{_fmt(x0)}</text><text x="{W - 20}" y="{H - PAD + 14}" text-anchor="end">{_fmt(x1)}</text>'
+    )
+    parts.append(
+        f'<text x="{PAD - 4}" y="{H - PAD}" text-anchor="end">{_fmt(y0)}</text><text x="{PAD - 4}" y="{PAD + 8}" text-anchor="end">{_fmt(y1)}</text>'
+    )
     return SVGFigure("".join(parts), title)
 
 
@@ -160,12 +172,18 @@ def heatmap_svg(matrix: np.ndarray, labels, title, vmax: float = 1.0) -> SVGFigu
     width, height = left + cell * k + 40, top + cell * k + 120
     parts = []
     for i in range(k):
-        parts.append(f'<text x="{left - 4}" y="{top + cell * i + cell * 0.7:.1f}" text-anchor="end">{html.escape(str(labels[i])[:22])}</text>')
-        parts.append(f'<text x="{left + cell * i + cell / 2:.1f}" y="{top + cell * k + 8}" text-anchor="end" transform="rotate(-60 {left + cell * i + cell / 2:.1f} {top + cell * k + 8})">{html.escape(str(labels[i])[:22])}</text>')
+        parts.append(
+            f'<text x="{left - 4}" y="{top + cell * i + cell * 0.7:.1f}" text-anchor="end">{html.escape(str(labels[i])[:22])}</text>'
+        )
+        parts.append(
+            f'<text x="{left + cell * i + cell / 2:.1f}" y="{top + cell * k + 8}" text-anchor="end" transform="rotate(-60 {left + cell * i + cell / 2:.1f} {top + cell * k + 8})">{html.escape(str(labels[i])[:22])}</text>'
+        )
         for j in range(k):
             v = matrix[i, j]
             a = 0 if v != v else min(1.0, abs(v) / vmax)
-            parts.append(f'<rect x="{left + cell * j}" y="{top + cell * i}" width="{cell}" height="{cell}" fill="rgb({int(255 - 30 * a)},{int(255 - 180 * a)},{int(255 - 200 * a)})"><title>{html.escape(str(labels[i]))} / {html.escape(str(labels[j]))}: {v:.3f}</title></rect>')
+            parts.append(
+                f'<rect x="{left + cell * j}" y="{top + cell * i}" width="{cell}" height="{cell}" fill="rgb({int(255 - 30 * a)},{int(255 - 180 * a)},{int(255 - 200 * a)})"><title>{html.escape(str(labels[i]))} / {html.escape(str(labels[j]))}: {v:.3f}</title></rect>'
+            )
     return SVGFigure("".join(parts), title, width, height)
 
 
@@ -186,10 +204,28 @@ def get_column_plot(real_data, synthetic_data, column_name, metadata, plot_type=
         if m["sdtype"] == "datetime":
             labels = lambda v: str(pd.Timestamp(v, unit="s").date())  # noqa: E731
         return histogram_svg(r, s, f"Real vs. Synthetic Data for column '{column_name}'", column_name, labels)
-    rc = real[column_name].astype(object).where(real[column_name].notna(), "(missing)").astype(str).value_counts(normalize=True)
-    sc = syn[column_name].astype(object).where(syn[column_name].notna(), "(missing)").astype(str).value_counts(normalize=True)
+    rc = (
+        real[column_name]
+        .astype(object)
+        .where(real[column_name].notna(), "(missing)")
+        .astype(str)
+        .value_counts(normalize=True)
+    )
+    sc = (
+        syn[column_name]
+        .astype(object)
+        .where(syn[column_name].notna(), "(missing)")
+        .astype(str)
+        .value_counts(normalize=True)
+    )
     cats = list(rc.index[:20]) + [c for c in sc.index[:20] if c not in rc.index[:20]][:5]
-    return bars_svg(cats, [float(rc.get(c, 0)) for c in cats], [float(sc.get(c, 0)) for c in cats], f"Real vs. Synthetic Data for column '{column_name}'", column_name)
+    return bars_svg(
+        cats,
+        [float(rc.get(c, 0)) for c in cats],
+        [float(sc.get(c, 0)) for c in cats],
+        f"Real vs. Synthetic Data for column '{column_name}'",
+        column_name,
+    )
 
 
 def get_column_pair_plot(real_data, synthetic_data, column_names, metadata, plot_type=None) -> SVGFigure:
@@ -213,7 +249,14 @@ def get_column_pair_plot(real_data, synthetic_data, column_names, metadata, plot
         r = real.assign(_v=_numeric_view(real[num], meta[num])).groupby(real[cat].astype(str))["_v"].mean()
         s = syn.assign(_v=_numeric_view(syn[num], meta[num])).groupby(syn[cat].astype(str))["_v"].mean()
         cats = list(r.index[:20])
-        return bars_svg(cats, [float(r.get(c, np.nan)) for c in cats], [float(s.get(c, 0)) if c in s.index else None for c in cats], title, cat, f"mean {num}")
+        return bars_svg(
+            cats,
+            [float(r.get(c, np.nan)) for c in cats],
+            [float(s.get(c, 0)) if c in s.index else None for c in cats],
+            title,
+            cat,
+            f"mean {num}",
+        )
     key = lambda df: df[a].astype(str) + " | " + df[b].astype(str)  # noqa: E731
     rc, sc = key(real).value_counts(normalize=True), key(syn).value_counts(normalize=True)
     cats = list(rc.index[:20])
@@ -223,7 +266,14 @@ def get_column_pair_plot(real_data, synthetic_data, column_names, metadata, plot
 MAX_HEATMAP_COLUMNS = 50
 
 
-def get_correlation_difference_plot(real_data, synthetic_data, metadata, method: str = "pearson", views: Views | None = None, max_columns: int | None = MAX_HEATMAP_COLUMNS) -> SVGFigure:
+def get_correlation_difference_plot(
+    real_data,
+    synthetic_data,
+    metadata,
+    method: str = "pearson",
+    views: Views | None = None,
+    max_columns: int | None = MAX_HEATMAP_COLUMNS,
+) -> SVGFigure:
     """Heatmap of |corr(real) - corr(synthetic)| over the numerical and datetime columns.
 
     At most ``max_columns`` columns (default 50; None: all) are drawn, the first ones in table
@@ -245,19 +295,31 @@ def get_correlation_difference_plot(real_data, synthetic_data, metadata, method:
     cols = [c for c, m in meta.items() if m["sdtype"] in CONTINUOUS]
     if len(cols) < 2:
         raise InvalidDataError("a correlation heatmap needs at least two numerical or datetime columns")
-    if max_columns is not None and (isinstance(max_columns, bool) or not isinstance(max_columns, (int, np.integer)) or max_columns < 2):
-        raise InvalidDataError(f"max_columns must be a whole number of at least 2 (or None for all), got {max_columns!r}")
-    shown = f"; the first {max_columns} of {len(cols):,} columns" if max_columns is not None and len(cols) > max_columns else ""
+    if max_columns is not None and (
+        isinstance(max_columns, bool) or not isinstance(max_columns, (int, np.integer)) or max_columns < 2
+    ):
+        raise InvalidDataError(
+            f"max_columns must be a whole number of at least 2 (or None for all), got {max_columns!r}"
+        )
+    shown = (
+        f"; the first {max_columns} of {len(cols):,} columns"
+        if max_columns is not None and len(cols) > max_columns
+        else ""
+    )
     cols = cols[:max_columns] if shown else cols
     views = views_for([real, syn], meta, views)
     if method == "pearson":  # the same matrices as the quality report's (computed once per report)
         R, S = (shared_pearson(views, t, cols) for t in (0, 1))
     else:
+
         def rank(v):  # average ranks over the present values; missing stays missing
             return pd.Series(v).rank().to_numpy()
 
         columns = [views.num(c)[t] for t in (0, 1) for c in cols]
         with ThreadPoolExecutor(2) as pool:  # sorting releases the GIL: two columns at a time
             ranked = list(pool.map(rank, columns))
-        R, S = pairwise_pearson(np.column_stack(ranked[: len(cols)])), pairwise_pearson(np.column_stack(ranked[len(cols) :]))
+        R, S = (
+            pairwise_pearson(np.column_stack(ranked[: len(cols)])),
+            pairwise_pearson(np.column_stack(ranked[len(cols) :])),
+        )
     return heatmap_svg(np.abs(R - S), cols, f"Correlation difference |real - synthetic| ({method.capitalize()}{shown})")

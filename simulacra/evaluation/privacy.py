@@ -58,9 +58,21 @@ class PrivacyReport:
 
     def get_rare_categories(self) -> pd.DataFrame:
         """Per learned categorical column with rare real values: how many, how many copied, the share of synthetic rows holding one, flagged or not."""
-        rows = [(c, r["rare_real_values"], r["rare_values_copied"], r["copied_share"], r["synthetic_rows_share"], r["flagged"])
-                for c, r in self.results.get("rare_categories", {}).items()]
-        return pd.DataFrame(rows, columns=["Column", "Rare real values", "Copied", "Share copied", "Synthetic rows holding one", "Flagged"])
+        rows = [
+            (
+                c,
+                r["rare_real_values"],
+                r["rare_values_copied"],
+                r["copied_share"],
+                r["synthetic_rows_share"],
+                r["flagged"],
+            )
+            for c, r in self.results.get("rare_categories", {}).items()
+        ]
+        return pd.DataFrame(
+            rows,
+            columns=["Column", "Rare real values", "Copied", "Share copied", "Synthetic rows holding one", "Flagged"],
+        )
 
     def get_details(self) -> pd.DataFrame:
         rows = [(k, v, EXPLAIN.get(k, "")) for k, v in self.results.items() if not isinstance(v, dict)]
@@ -68,14 +80,29 @@ class PrivacyReport:
             if r["flagged"]:
                 rows.append((f"rare_values_copied[{col}]", r["synthetic_rows_share"], r["message"]))
         for col, r in self.results.get("attribute_inference", {}).items():
-            rows.append((f"attribute_inference[{col}]", r["synthetic"], r.get("note") or f"{r['metric']} of an attacker fitted on the synthetic data (baseline {r['baseline']:.3f})"))
-        return pd.DataFrame({"Metric": [r[0] for r in rows], "Value": pd.Series([r[1] for r in rows], dtype=object), "Meaning": [r[2] for r in rows]})
+            rows.append(
+                (
+                    f"attribute_inference[{col}]",
+                    r["synthetic"],
+                    r.get("note")
+                    or f"{r['metric']} of an attacker fitted on the synthetic data (baseline {r['baseline']:.3f})",
+                )
+            )
+        return pd.DataFrame(
+            {
+                "Metric": [r[0] for r in rows],
+                "Value": pd.Series([r[1] for r in rows], dtype=object),
+                "Meaning": [r[2] for r in rows],
+            }
+        )
 
     def summary(self) -> str:
         def fmt(v):
             return v if isinstance(v, str) else f"{v:,}" if isinstance(v, int) else f"{v:.4f}"
 
-        return "\n".join(f"- {m}: {fmt(v)} — {e}" for m, v, e in self.get_details().itertuples(index=False) if v is not None)
+        return "\n".join(
+            f"- {m}: {fmt(v)} — {e}" for m, v, e in self.get_details().itertuples(index=False) if v is not None
+        )
 
     def __repr__(self):
         return "PrivacyReport\n" + self.summary()
@@ -96,7 +123,21 @@ EXPLAIN = {
 }
 
 
-def evaluate_privacy(real_data, synthetic_data, metadata, holdout=None, sensitive_columns=None, known_columns=None, max_rows: int = 1_000, max_reference_rows: int = 10_000, seed=0, verbose: bool = True, views: Views | None = None, rare_count: int = 2, rare_threshold: float = 0.05) -> PrivacyReport:
+def evaluate_privacy(
+    real_data,
+    synthetic_data,
+    metadata,
+    holdout=None,
+    sensitive_columns=None,
+    known_columns=None,
+    max_rows: int = 1_000,
+    max_reference_rows: int = 10_000,
+    seed=0,
+    verbose: bool = True,
+    views: Views | None = None,
+    rare_count: int = 2,
+    rare_threshold: float = 0.05,
+) -> PrivacyReport:
     """Privacy metrics of ``synthetic_data`` against the real (training) data; see the module docstring.
 
     Exact copies and rare categories are counted on all rows: a categorical column is flagged
@@ -108,7 +149,10 @@ def evaluate_privacy(real_data, synthetic_data, metadata, holdout=None, sensitiv
     """
     real, syn, meta = prepare(real_data, synthetic_data, metadata)
     verbose = check_bool("verbose", verbose)
-    max_rows, max_reference_rows = check_count("max_rows", max_rows), check_count("max_reference_rows", max_reference_rows)
+    max_rows, max_reference_rows = (
+        check_count("max_rows", max_rows),
+        check_count("max_reference_rows", max_reference_rows),
+    )
     rare_count, rare_threshold = check_count("rare_count", rare_count), check_share("rare_threshold", rare_threshold)
     hold = check_holdout(holdout, meta) if holdout is not None else None
     views = views_for([real, syn] + ([hold] if hold is not None else []), meta, views)
@@ -197,15 +241,23 @@ def rare_categories(views: Views, meta: dict, columns, rare_count: int = 2, rare
         n_copied = int(copied.sum())
         share = float(rare[syn].mean()) if len(syn) else 0.0
         flagged = n_copied >= MIN_RARE_COPIED and share >= rare_threshold
-        r = {"rare_real_values": n_rare, "rare_values_copied": n_copied, "copied_share": n_copied / n_rare,
-             "synthetic_rows_share": share, "flagged": bool(flagged)}
+        r = {
+            "rare_real_values": n_rare,
+            "rare_values_copied": n_copied,
+            "copied_share": n_copied / n_rare,
+            "synthetic_rows_share": share,
+            "flagged": bool(flagged),
+        }
         if flagged:
             real = views.frames[0][c]
             person = person_name_sdtype(c, real[real.notna()].iloc[:2000].astype(str)) if real.dtype == object else None
-            fix = (f"it holds person names: declare it metadata.update_column({c!r}, sdtype={person!r}) so it is faked, not learned"
-                   if person else f"if it holds names or other identifying text, declare it a PII sdtype (e.g. "
-                   f"metadata.update_column({c!r}, sdtype='name')) so it is faked, not learned; otherwise pool its rare "
-                   "categories (e.g. into 'other') before fitting")
+            fix = (
+                f"it holds person names: declare it metadata.update_column({c!r}, sdtype={person!r}) so it is faked, not learned"
+                if person
+                else f"if it holds names or other identifying text, declare it a PII sdtype (e.g. "
+                f"metadata.update_column({c!r}, sdtype='name')) so it is faked, not learned; otherwise pool its rare "
+                "categories (e.g. into 'other') before fitting"
+            )
             r["message"] = (
                 f"column {c!r} copies rare real values: {n_copied:,} of its {n_rare:,} values found in at most "
                 f"{rare_count} real row(s) appear in the synthetic data, in {share:.1%} of its synthetic rows, and such "
@@ -220,10 +272,14 @@ def _attribute_inference(real, syn, holdout, meta, sensitive, known):
     from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 
     out = {}
-    for col in ([sensitive] if isinstance(sensitive, str) else list(sensitive)):
+    for col in [sensitive] if isinstance(sensitive, str) else list(sensitive):
         if col not in meta:
             raise ParameterError(f"sensitive column {col!r} is not in the metadata")
-        keys = [c for c in (known or meta) if c != col and c in meta and meta[c]["sdtype"] in ("numerical", "datetime", "categorical", "boolean")]
+        keys = [
+            c
+            for c in (known or meta)
+            if c != col and c in meta and meta[c]["sdtype"] in ("numerical", "datetime", "categorical", "boolean")
+        ]
         if not keys:
             raise ParameterError(f"no known columns to infer {col!r} from")
         enc = MixedEncoder(real, meta, columns=keys)
@@ -232,8 +288,12 @@ def _attribute_inference(real, syn, holdout, meta, sensitive, known):
         ok_s = syn[col].notna().to_numpy()
         ok_r = target_real.notna().to_numpy()
         if ok_s.sum() < 5 or ok_r.sum() < 1:
-            out[col] = {"metric": "R2" if numeric else "accuracy", "synthetic": float("nan"), "baseline": float("nan"),
-                        "note": "too few values to fit an attacker"}
+            out[col] = {
+                "metric": "R2" if numeric else "accuracy",
+                "synthetic": float("nan"),
+                "baseline": float("nan"),
+                "note": "too few values to fit an attacker",
+            }
             continue
         Xs, Xr = enc.transform(syn[ok_s]), enc.transform(real[ok_r])
         model = (KNeighborsRegressor if numeric else KNeighborsClassifier)(n_neighbors=5, metric="manhattan")
@@ -246,7 +306,10 @@ def _attribute_inference(real, syn, holdout, meta, sensitive, known):
             h = holdout.rename(columns=str)
             ok_h = h[col].notna().to_numpy()
             base = (KNeighborsRegressor if numeric else KNeighborsClassifier)(n_neighbors=5, metric="manhattan")
-            base.fit(enc.transform(h[ok_h]), h[col][ok_h].to_numpy(dtype=float) if numeric else h[col][ok_h].astype(str).to_numpy())
+            base.fit(
+                enc.transform(h[ok_h]),
+                h[col][ok_h].to_numpy(dtype=float) if numeric else h[col][ok_h].astype(str).to_numpy(),
+            )
             bp = base.predict(Xr)
             baseline = r2_score(yr, bp) if numeric else accuracy_score(yr, bp)
         else:

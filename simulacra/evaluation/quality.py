@@ -48,8 +48,26 @@ import pandas as pd
 
 from ..errors import InvalidDataError, MetadataError
 from ._options import check_bool
-from ._common import CONTINUOUS, DISCRETE, Views, _columns_meta, _numeric_view, as_datetime, capped_notes, unreadable_note, views_for  # noqa: F401 (as_datetime: public here)
-from .pair_metrics import _bin_codes, _check_max_pairs, _contingency_codes, _readable_share, choose_pairs, pairwise_pearson, pearson_pairs  # noqa: F401 (public here)
+from ._common import (
+    CONTINUOUS,
+    DISCRETE,
+    Views,
+    _columns_meta,
+    _numeric_view,  # noqa: F401 (used by plots)
+    as_datetime,  # noqa: F401 (public here)
+    capped_notes,
+    unreadable_note,
+    views_for,
+)
+from .pair_metrics import (
+    _bin_codes,
+    _check_max_pairs,
+    _contingency_codes,
+    _readable_share,
+    choose_pairs,
+    pairwise_pearson,
+    pearson_pairs,
+)  # noqa: F401 (public here)
 
 CORRELATION_THRESHOLD = 0.5
 ASSOCIATION_THRESHOLD = 0.3
@@ -109,7 +127,9 @@ def shared_ks(views: Views, c: str) -> float:
 
 def shared_pearson(views: Views, table: int, cols: list) -> np.ndarray:
     """:func:`pairwise_pearson` of these continuous columns of one table, computed once per report for Column Pair Trends and the heatmap."""
-    return views.memo(("pearson", table, tuple(cols)), lambda: pairwise_pearson(np.column_stack([views.num(c)[table] for c in cols])))
+    return views.memo(
+        ("pearson", table, tuple(cols)), lambda: pairwise_pearson(np.column_stack([views.num(c)[table] for c in cols]))
+    )
 
 
 class PropertyReport:
@@ -137,7 +157,11 @@ class PropertyReport:
         return self._details[property_name].copy()
 
     def summary(self) -> str:
-        lines = [f"{self.TITLE}: {'n/a' if self._overall != self._overall else f'{self._overall * 100:.2f}%'}", "", "Properties:"]
+        lines = [
+            f"{self.TITLE}: {'n/a' if self._overall != self._overall else f'{self._overall * 100:.2f}%'}",
+            "",
+            "Properties:",
+        ]
         lines += [f"- {k}: {'n/a' if v != v else f'{v * 100:.2f}%'}" for k, v in self._scores.items()]
         return "\n".join(lines)
 
@@ -166,7 +190,11 @@ class QualityReport(PropertyReport):
 
     def pair_threshold_text(self, option: str = "pair_threshold=False") -> str | None:
         """One sentence when Column Pair Trends is n/a only because no pair meets the real correlation/association threshold (None otherwise); ``option`` names the setting that averages every pair (the CLI's ``--all-pairs``)."""
-        if not self._generated or not self.pair_threshold or self._scores.get("Column Pair Trends") == self._scores.get("Column Pair Trends"):
+        if (
+            not self._generated
+            or not self.pair_threshold
+            or self._scores.get("Column Pair Trends") == self._scores.get("Column Pair Trends")
+        ):
             return None
         df = self._details.get("Column Pair Trends")
         if df is None or not df["Score"].notna().any():
@@ -201,29 +229,46 @@ class QualityReport(PropertyReport):
                 raise InvalidDataError(f"{name} has no rows")
         meta = _columns_meta(metadata)
         # column names as text, as synthesizers give them back
-        real_data = real_data.rename(columns=str) if not all(isinstance(c, str) for c in real_data.columns) else real_data
-        synthetic_data = synthetic_data.rename(columns=str) if not all(isinstance(c, str) for c in synthetic_data.columns) else synthetic_data
+        real_data = (
+            real_data.rename(columns=str) if not all(isinstance(c, str) for c in real_data.columns) else real_data
+        )
+        synthetic_data = (
+            synthetic_data.rename(columns=str)
+            if not all(isinstance(c, str) for c in synthetic_data.columns)
+            else synthetic_data
+        )
         for name, df in (("real data", real_data), ("synthetic data", synthetic_data)):
             missing = [c for c in meta if c not in df.columns]
             if missing:
-                raise MetadataError(f"the metadata names column(s) {', '.join(map(repr, missing))} that the {name} does not have")
+                raise MetadataError(
+                    f"the metadata names column(s) {', '.join(map(repr, missing))} that the {name} does not have"
+                )
         cols = [c for c, m in meta.items() if m["sdtype"] in CONTINUOUS + DISCRETE]
         # numbers and codes of each column, computed once for both properties (and shared with
         # the other metrics of a report)
         views = views_for([real_data, synthetic_data], meta, views)
         nums = {c: tuple(views.num(c)[:2]) for c in cols if meta[c]["sdtype"] in CONTINUOUS}
         self._notes = []
-        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # NaN and inf are handled explicitly in the metrics
+        with np.errstate(
+            invalid="ignore", divide="ignore", over="ignore"
+        ):  # NaN and inf are handled explicitly in the metrics
             self._column_shapes(views, cols, meta)
             self._column_pair_trends(views, cols, meta, nums)
-        self._overall = float(np.nanmean([self._scores["Column Shapes"], self._scores["Column Pair Trends"]])) if not all(
-            np.isnan([self._scores["Column Shapes"], self._scores["Column Pair Trends"]])
-        ) else np.nan
+        self._overall = (
+            float(np.nanmean([self._scores["Column Shapes"], self._scores["Column Pair Trends"]]))
+            if not all(np.isnan([self._scores["Column Shapes"], self._scores["Column Pair Trends"]]))
+            else np.nan
+        )
         shapes = self._details["Column Shapes"]
         if len(shapes) and (shapes["Score"] == 0).all() and "Note" in shapes and (shapes["Note"] != "").all():
-            self._notes.insert(0, "the synthetic data has no readable values in any scored column: every column scores 0")
+            self._notes.insert(
+                0, "the synthetic data has no readable values in any scored column: every column scores 0"
+            )
         elif self._overall != self._overall:
-            self._notes.insert(0, "no column could be scored: the tables have no numerical, datetime, categorical or boolean column with values in the real data")
+            self._notes.insert(
+                0,
+                "no column could be scored: the tables have no numerical, datetime, categorical or boolean column with values in the real data",
+            )
         self._generated = True
         import warnings
 
@@ -243,7 +288,11 @@ class QualityReport(PropertyReport):
                 note = unreadable_note(views, c)
                 if len(r) and not len(s):  # nothing the synthetic column holds can match the real one
                     score = 0.0
-                    note = f"{note}; it scores 0" if note else f"column {c!r}: the synthetic data has no values (the real data has {len(r):,}); it scores 0"
+                    note = (
+                        f"{note}; it scores 0"
+                        if note
+                        else f"column {c!r}: the synthetic data has no values (the real data has {len(r):,}); it scores 0"
+                    )
                 else:  # unreadable values count as not matching: the KSComplement of the readable ones times their share
                     score = (1 - shared_ks(views, c)) * (len(s) / (len(s) + n_bad) if n_bad else 1.0)
                     note = f"{note}; they count as not matching" if note else None
@@ -255,7 +304,10 @@ class QualityReport(PropertyReport):
                 cr, cs = category_counts(codes[:2], n_codes, na)
                 score = _tv_counts(cr, cs)
                 if cr.sum() and not cs.sum():
-                    score, note = 0.0, f"column {c!r}: the synthetic data has no values (the real data has {int(cr.sum()):,}); it scores 0"
+                    score, note = (
+                        0.0,
+                        f"column {c!r}: the synthetic data has no values (the real data has {int(cr.sum()):,}); it scores 0",
+                    )
                 rows.append((c, "TVComplement", score, note))
         df = pd.DataFrame(rows, columns=["Column", "Metric", "Score", "Note"])
         self._notes += [n for n in df["Note"] if n is not None]
@@ -273,7 +325,13 @@ class QualityReport(PropertyReport):
         # which pairs: all of them, or a seeded sample when there are more than max_pairs
         first, second, total = choose_pairs(len(cols), self.max_pairs, self.seed)
         sampled = len(first) < total
-        self.pair_sampling = {"scored": int(len(first)), "total": int(total), "sampled": bool(sampled), "seed": self.seed if sampled else None, "max_pairs": self.max_pairs}
+        self.pair_sampling = {
+            "scored": int(len(first)),
+            "total": int(total),
+            "sampled": bool(sampled),
+            "seed": self.seed if sampled else None,
+            "max_pairs": self.max_pairs,
+        }
         n_pairs = len(first)
         pos = np.array([order.get(c, -1) for c in cols], dtype=np.int64)
         cont = (pos[first] >= 0) & (pos[second] >= 0)
@@ -289,18 +347,31 @@ class QualityReport(PropertyReport):
             # a constant column has no correlation: SDMetrics' error names the first one (real before synthetic)
             names = list(num_r)
             # which columns are constant, per table: checked once, not once per pair
-            const_r, const_s = (np.array([bool(len(v := x[~np.isnan(x)]) and np.all(v == v[0])) for x in nums_.values()], dtype=bool) for nums_ in (num_r, num_s))
+            const_r, const_s = (
+                np.array([bool(len(v := x[~np.isnan(x)]) and np.all(v == v[0])) for x in nums_.values()], dtype=bool)
+                for nums_ in (num_r, num_s)
+            )
             err = np.full(len(a), None, dtype=object)
-            for label, const, side in (("synthetic", const_s, b), ("synthetic", const_s, a), ("real", const_r, b), ("real", const_r, a)):
+            for label, const, side in (
+                ("synthetic", const_s, b),
+                ("synthetic", const_s, a),
+                ("real", const_r, b),
+                ("real", const_r, a),
+            ):
                 hit = np.flatnonzero(const[side])
-                err[hit] = [f"ConstantInputError: The {label} data in column '{names[k]}' contains a constant value." for k in side[hit]]
+                err[hit] = [
+                    f"ConstantInputError: The {label} data in column '{names[k]}' contains a constant value."
+                    for k in side[hit]
+                ]
             bad = const_r[a] | const_r[b] | const_s[a] | const_s[b]  # the pairs given an error above
             rr, rs = np.where(bad, np.nan, rr), np.where(bad, np.nan, rs)
             r_real[cont], r_syn[cont], error[cont] = rr, rs, err
             sc = 1 - np.abs(rr - rs) / 2
             # synthetic values that cannot be read count as not matching: the score of the rows
             # where both are readable times their share of the rows where both are present
-            weak = np.array([views.unreadable(c)[1] is not None or not (~np.isnan(x)).any() for c, x in num_s.items()], dtype=bool)
+            weak = np.array(
+                [views.unreadable(c)[1] is not None or not (~np.isnan(x)).any() for c, x in num_s.items()], dtype=bool
+            )
             hit = np.flatnonzero((weak[a] | weak[b]) & ~bad)
             if len(hit):
                 share = _readable_share(list(num_s.items()), views, a[hit], b[hit])
@@ -331,10 +402,15 @@ class QualityReport(PropertyReport):
                 error[p] = f"ValueError: {e}"
         col_names = np.array(cols, dtype=object)
         rows = {
-            "Column 1": col_names[first], "Column 2": col_names[second],
+            "Column 1": col_names[first],
+            "Column 2": col_names[second],
             "Metric": np.where(cont, "CorrelationSimilarity", "ContingencySimilarity").astype(object),
-            "Score": score, "Real Correlation": r_real, "Synthetic Correlation": r_syn, "Real Association": assoc,
-            "Meets Threshold?": meets, "Error": error,
+            "Score": score,
+            "Real Correlation": r_real,
+            "Synthetic Correlation": r_syn,
+            "Real Association": assoc,
+            "Meets Threshold?": meets,
+            "Error": error,
         }
         df = pd.DataFrame(rows)
         if df["Error"].isna().all():
@@ -360,13 +436,23 @@ class QualityReport(PropertyReport):
         title = f"{property_name} (average {score:.2f})"
         scores = details["Score"].tolist()
         if max_items is not None and len(names) > max_items:  # the lowest scores, in their order
-            keep = np.sort(np.argsort(np.nan_to_num(np.asarray(scores, dtype=float), nan=np.inf), kind="stable")[:max_items])
+            keep = np.sort(
+                np.argsort(np.nan_to_num(np.asarray(scores, dtype=float), nan=np.inf), kind="stable")[:max_items]
+            )
             names, scores = [names[k] for k in keep], [scores[k] for k in keep]
             title = f"{property_name} (average {score:.2f}; the {max_items} lowest of {len(details):,})"
         return scores_svg(names, scores, title)
 
 
-def evaluate_quality(real_data, synthetic_data, metadata, verbose: bool = True, pair_threshold: bool = True, max_pairs: int | None = MAX_PAIRS, seed=0) -> QualityReport:
+def evaluate_quality(
+    real_data,
+    synthetic_data,
+    metadata,
+    verbose: bool = True,
+    pair_threshold: bool = True,
+    max_pairs: int | None = MAX_PAIRS,
+    seed=0,
+) -> QualityReport:
     """Generate a :class:`QualityReport` of ``synthetic_data`` against ``real_data``.
 
     Parameters

@@ -28,7 +28,11 @@ th{background:#f0f4f8}.plots{display:flex;flex-wrap:wrap;gap:1rem}.muted{color:#
 
 
 def _table(df: pd.DataFrame, max_rows: int = 200, what: str = "rows") -> str:
-    note = f"<p class='muted capped'>Showing the first {max_rows:,} of {len(df):,} {what}; the full table is in the Python API (get_details).</p>" if len(df) > max_rows else ""
+    note = (
+        f"<p class='muted capped'>Showing the first {max_rows:,} of {len(df):,} {what}; the full table is in the Python API (get_details).</p>"
+        if len(df) > max_rows
+        else ""
+    )
     df = df.head(max_rows)
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
     rows = []
@@ -43,7 +47,11 @@ def _table(df: pd.DataFrame, max_rows: int = 200, what: str = "rows") -> str:
 
 
 def _card(label, value) -> str:
-    text = "n/a" if value is None or (isinstance(value, float) and math.isnan(value)) else (f"{value * 100:.1f}%" if isinstance(value, float) else str(value))
+    text = (
+        "n/a"
+        if value is None or (isinstance(value, float) and math.isnan(value))
+        else (f"{value * 100:.1f}%" if isinstance(value, float) else str(value))
+    )
     return f'<div class="card"><div class="v" data-score="{html.escape(str(value))}">{text}</div><div class="l">{html.escape(label)}</div></div>'
 
 
@@ -58,7 +66,15 @@ def _one_thread(fn, *args, **kwargs):
 MAX_SCORE_BARS = 60  # the Column Shapes chart shows at most this many columns (the lowest scores)
 
 
-def build_report(real_data, synthetic_data, metadata, holdout=None, target=None, max_column_plots: int = 8, max_pairs: int | None = 50_000) -> str:
+def build_report(
+    real_data,
+    synthetic_data,
+    metadata,
+    holdout=None,
+    target=None,
+    max_column_plots: int = 8,
+    max_pairs: int | None = 50_000,
+) -> str:
     """The HTML text of the report.
 
     Wide tables are capped, and the page says so where it is: ``max_column_plots`` distribution
@@ -81,7 +97,9 @@ def build_report(real_data, synthetic_data, metadata, holdout=None, target=None,
         holdout = check_holdout(holdout, meta)
     frames = [real, syn] + ([holdout] if holdout is not None else [])
     for c, m in meta.items():
-        if m["sdtype"] == "datetime" and all(c in f.columns and not pd.api.types.is_datetime64_any_dtype(f[c].dtype) for f in frames):
+        if m["sdtype"] == "datetime" and all(
+            c in f.columns and not pd.api.types.is_datetime64_any_dtype(f[c].dtype) for f in frames
+        ):
             parsed = [as_datetime(f[c], m) for f in frames]
             # a table with dates that do not parse keeps its text, so that the views count them as unreadable
             if not any((p.isna() & f[c].notna()).any() for p, f in zip(parsed, frames)):
@@ -98,7 +116,9 @@ def build_report(real_data, synthetic_data, metadata, holdout=None, target=None,
         future = None
         if target is not None:
             test = holdout if holdout is not None else real
-            future = pool.submit(_one_thread, evaluate_utility, real, syn, test, target, metadata, verbose=False, views=views)
+            future = pool.submit(
+                _one_thread, evaluate_utility, real, syn, test, target, metadata, verbose=False, views=views
+            )
         quality = QualityReport(max_pairs=max_pairs)
         quality.generate(real, syn, metadata, verbose=False, views=views)
         diag = DiagnosticReport()
@@ -122,7 +142,11 @@ def build_report(real_data, synthetic_data, metadata, holdout=None, target=None,
         utility = future.result() if future is not None else None
 
     sampling = quality.pair_sampling_text()
-    cards = [_card("Quality", quality.get_score()), _card("Diagnostic", diag.get_score()), _card("Privacy", privacy.get_score())]
+    cards = [
+        _card("Quality", quality.get_score()),
+        _card("Diagnostic", diag.get_score()),
+        _card("Privacy", privacy.get_score()),
+    ]
     if utility is not None:
         ratio = utility.get_score()
         cards.append(_card(f"ML utility ratio ({target})", "n/a" if ratio != ratio else f"{ratio:.2f}"))
@@ -137,13 +161,21 @@ def build_report(real_data, synthetic_data, metadata, holdout=None, target=None,
         "<h2>Quality</h2>",
         _table(quality.get_properties()),
         f"<p class='muted' id='pair-sampling'>{html.escape(sampling)}.</p>" if sampling else "",
-        f"<p class='muted' id='pair-threshold'>{html.escape(quality.pair_threshold_text())}.</p>" if quality.pair_threshold_text() else "",
-        "".join(f"<p class='warning quality-warning' style='color:#a33'>{html.escape(w)}</p>" for w in quality.warnings),
+        f"<p class='muted' id='pair-threshold'>{html.escape(quality.pair_threshold_text())}.</p>"
+        if quality.pair_threshold_text()
+        else "",
+        "".join(
+            f"<p class='warning quality-warning' style='color:#a33'>{html.escape(w)}</p>" for w in quality.warnings
+        ),
         f"<div class='plots'>{quality.get_visualization('Column Shapes', max_items=MAX_SCORE_BARS).to_svg()}</div>",
         "<h3>Column shapes</h3>",
         _table(quality.get_details("Column Shapes"), what="columns"),
     ]
-    shown = f"<p class='muted capped'>Showing the first {len(plots)} of {plottable:,} columns.</p>" if plottable > len(plots) else ""
+    shown = (
+        f"<p class='muted capped'>Showing the first {len(plots)} of {plottable:,} columns.</p>"
+        if plottable > len(plots)
+        else ""
+    )
     parts.append(f"<h3>Distributions</h3>{shown}<div class='plots' id='column-plots'>{''.join(plots)}</div>")
     if correlations is not None:
         parts.append(f"<h3>Correlations</h3><div class='plots'>{correlations}</div>")
@@ -158,11 +190,23 @@ def build_report(real_data, synthetic_data, metadata, holdout=None, target=None,
     parts += ["<h2>Privacy</h2>", _table(privacy.get_details())]
     rare = privacy.get_rare_categories()  # categorical columns whose rare real values reach the sample
     if len(rare):
-        parts += ["<h3 id='rare-categories'>Rare categories</h3>", "<p class='muted'>Real values found in at most 2 real rows, and how many of them the synthetic data holds.</p>"]
-        parts += [f"<p class='warning' style='color:#a33'>{html.escape(w)}</p>" for w in privacy.warnings] + [_table(rare)]
+        parts += [
+            "<h3 id='rare-categories'>Rare categories</h3>",
+            "<p class='muted'>Real values found in at most 2 real rows, and how many of them the synthetic data holds.</p>",
+        ]
+        parts += [f"<p class='warning' style='color:#a33'>{html.escape(w)}</p>" for w in privacy.warnings] + [
+            _table(rare)
+        ]
     if utility is not None:
-        parts += [f"<h2>ML utility</h2><p>Task: {utility.task}; ratio (train synthetic / train real, tested on real): <b>{utility.get_score():.3f}</b></p>", _table(utility.get_details())]
-    parts += ["<h2>Statistical tests</h2>", "<p class='muted'>Per column; p-values adjusted with Holm's method.</p>", _table(tests)]
+        parts += [
+            f"<h2>ML utility</h2><p>Task: {utility.task}; ratio (train synthetic / train real, tested on real): <b>{utility.get_score():.3f}</b></p>",
+            _table(utility.get_details()),
+        ]
+    parts += [
+        "<h2>Statistical tests</h2>",
+        "<p class='muted'>Per column; p-values adjusted with Holm's method.</p>",
+        _table(tests),
+    ]
     parts.append("</body></html>")
     return "".join(parts)
 
@@ -181,5 +225,7 @@ def save_report(real_data, synthetic_data, metadata, path, holdout=None, target=
     try:
         write_text_atomically(path, text)
     except OSError as e:
-        raise FileFormatError(f"cannot write the report to {str(path)!r}: {e.strerror or e}; check that the folder exists and is writable") from None
+        raise FileFormatError(
+            f"cannot write the report to {str(path)!r}: {e.strerror or e}; check that the folder exists and is writable"
+        ) from None
     return path

@@ -78,7 +78,9 @@ def chi_square_test(cr: np.ndarray, cs: np.ndarray) -> tuple[float, float]:
     return chi2, float(stats.chi2.sf(chi2, table.shape[1] - 1))
 
 
-def statistical_tests(real_data, synthetic_data, metadata, alpha: float = 0.05, correction: str = "holm", views: Views | None = None) -> pd.DataFrame:
+def statistical_tests(
+    real_data, synthetic_data, metadata, alpha: float = 0.05, correction: str = "holm", views: Views | None = None
+) -> pd.DataFrame:
     """One row per test: Column, Test, Statistic, p-value, adjusted p-value, Reject, and a Verdict column.
 
     ``views`` (optional) are a report's shared column views of the two tables.

@@ -35,7 +35,11 @@ class _Features:
 
     def __init__(self, views: Views, meta: dict, target: str, max_categories: int = 250):
         self.views, self.meta, self.target = views, meta, target
-        self.cols = [c for c, m in meta.items() if c != target and m["sdtype"] in ("numerical", "datetime", "categorical", "boolean")]
+        self.cols = [
+            c
+            for c, m in meta.items()
+            if c != target and m["sdtype"] in ("numerical", "datetime", "categorical", "boolean")
+        ]
         self.cats = {}
         for c in self.cols:
             if meta[c]["sdtype"] in ("categorical", "boolean"):
@@ -49,7 +53,9 @@ class _Features:
         for j, c in enumerate(self.cols):
             if c in self.cats:  # codes 0..249, then one code for every other value
                 lut, values = self.cats[c]
-                X[:, j] = lut[self.views.codes(c)[0][table][rows]] if table is not None else lookup(values, df[c].iloc[rows])
+                X[:, j] = (
+                    lut[self.views.codes(c)[0][table][rows]] if table is not None else lookup(values, df[c].iloc[rows])
+                )
             elif table is not None:
                 X[:, j] = self.views.num(c)[table][rows]
             else:
@@ -76,8 +82,18 @@ class UtilityReport:
         return f"UtilityReport({self.task}, ratio={self.get_score():.3f})\n{self.get_details().to_string(index=False)}"
 
 
-def evaluate_utility(real_train, synthetic, real_test, target: str, metadata=None, task: str | None = None, seed: int = 0,
-                     verbose: bool = True, max_train_rows: int | None = 10_000, views: Views | None = None) -> UtilityReport:
+def evaluate_utility(
+    real_train,
+    synthetic,
+    real_test,
+    target: str,
+    metadata=None,
+    task: str | None = None,
+    seed: int = 0,
+    verbose: bool = True,
+    max_train_rows: int | None = 10_000,
+    views: Views | None = None,
+) -> UtilityReport:
     """TSTR vs TRTR for ``target`` (classification or regression, detected from the metadata).
 
     Parameters
@@ -118,7 +134,9 @@ def evaluate_utility(real_train, synthetic, real_test, target: str, metadata=Non
         raise ParameterError(f"task must be 'classification' or 'regression', got {task!r}")
     views = views_for([real_train, synthetic], meta, views)
     features = _Features(views, meta, target)
-    if max_train_rows is not None and (isinstance(max_train_rows, bool) or not isinstance(max_train_rows, (int, np.integer)) or max_train_rows < 2):
+    if max_train_rows is not None and (
+        isinstance(max_train_rows, bool) or not isinstance(max_train_rows, (int, np.integer)) or max_train_rows < 2
+    ):
         raise ParameterError(f"max_train_rows must be an integer of at least 2 or None, got {max_train_rows!r}")
     rng = np.random.default_rng(seed)
     results = {}
@@ -139,13 +157,21 @@ def evaluate_utility(real_train, synthetic, real_test, target: str, metadata=Non
             if y.nunique() < 2 or X.shape[1] == 0:
                 guess = y.mode().iloc[0] if len(y) else ""
                 p = pd.Series([guess] * len(yt), index=yt.index)
-                results[name] = {"accuracy": float(accuracy_score(yt, p)), "f1_macro": float(f1_score(yt, p, average="macro"))}
+                results[name] = {
+                    "accuracy": float(accuracy_score(yt, p)),
+                    "f1_macro": float(f1_score(yt, p, average="macro")),
+                }
                 continue
-            model = HistGradientBoostingClassifier(random_state=seed, categorical_features=categorical, early_stopping=len(X) >= 1000, **BOOSTING)
+            model = HistGradientBoostingClassifier(
+                random_state=seed, categorical_features=categorical, early_stopping=len(X) >= 1000, **BOOSTING
+            )
             with limit_threads_for(X.size):  # small problems: one OpenMP thread
                 model.fit(X, y)
                 p = model.predict(Xt)
-            results[name] = {"accuracy": float(accuracy_score(yt, p)), "f1_macro": float(f1_score(yt, p, average="macro"))}
+            results[name] = {
+                "accuracy": float(accuracy_score(yt, p)),
+                "f1_macro": float(f1_score(yt, p, average="macro")),
+            }
         else:
             # numbers, or datetimes as seconds (text, time zones and mixed offsets included)
             y = pd.Series(_numeric_view(train[target], meta[target]), index=train.index)
@@ -154,7 +180,9 @@ def evaluate_utility(real_train, synthetic, real_test, target: str, metadata=Non
                 p = np.full(len(yt), float(y.mean()))
                 results[name] = {"r2": float(r2_score(yt, p)), "mae": float(mean_absolute_error(yt, p))}
                 continue
-            model = HistGradientBoostingRegressor(random_state=seed, categorical_features=categorical, early_stopping=len(X) >= 1000, **BOOSTING)
+            model = HistGradientBoostingRegressor(
+                random_state=seed, categorical_features=categorical, early_stopping=len(X) >= 1000, **BOOSTING
+            )
             with limit_threads_for(X.size):  # small problems: one OpenMP thread
                 model.fit(X, y)
                 p = model.predict(Xt)

@@ -9,5 +9,20 @@ from .compat import Address, Code, Datetime, Fieldset, Finance, Food, Gender, Ge
 from .core import Fake, available_locales
 from .locales import CORE_LOCALES
 
-__all__ = ["Fake", "available_locales", "CORE_LOCALES", "Person", "Address", "Datetime", "Text", "Internet", "Finance",
-           "Code", "Food", "Generic", "Fieldset", "Locale", "Gender"]
+__all__ = [
+    "Fake",
+    "available_locales",
+    "CORE_LOCALES",
+    "Person",
+    "Address",
+    "Datetime",
+    "Text",
+    "Internet",
+    "Finance",
+    "Code",
+    "Food",
+    "Generic",
+    "Fieldset",
+    "Locale",
+    "Gender",
+]

@@ -37,7 +37,12 @@ def array(values, type=None) -> pa.Array:
             if kind == "U" or all(isinstance(v, str) for v in items):
                 return strings(items)
         return pa.array(values, type=type)
-    if isinstance(values, (list, tuple)) and (values or type is not None) and text and all(isinstance(v, str) for v in values):
+    if (
+        isinstance(values, (list, tuple))
+        and (values or type is not None)
+        and text
+        and all(isinstance(v, str) for v in values)
+    ):
         return strings(values)
     return pa.array(values, type=type)
 
@@ -50,7 +55,9 @@ def strings(values) -> pa.Array:
         return pa.array(list(values), type=pa.string())
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
-    return pa.Array.from_buffers(pa.string(), len(encoded), [None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data)])
+    return pa.Array.from_buffers(
+        pa.string(), len(encoded), [None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data)]
+    )
 
 
 @lru_cache(maxsize=4096)

@@ -9,7 +9,14 @@ it, they are ``pyarrow.compute``'s own functions.
 from __future__ import annotations
 
 try:
-    from pyarrow._compute import CastOptions, DictionaryEncodeOptions, JoinOptions, PadOptions, TakeOptions, call_function
+    from pyarrow._compute import (
+        CastOptions,
+        DictionaryEncodeOptions,
+        JoinOptions,
+        PadOptions,
+        TakeOptions,
+        call_function,
+    )
 except ImportError:  # pragma: no cover - other pyarrow layouts
     call_function = None
 

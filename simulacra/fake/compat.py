@@ -1,10 +1,10 @@
 """mimesis-style classes over the vectorized engine, so mimesis code runs with only its imports changed::
 
-    from simulacra.fake import Person, Datetime, Text, Generic, Fieldset, Locale, Gender
+from simulacra.fake import Person, Datetime, Text, Generic, Fieldset, Locale, Gender
 
-    Person(Locale.EN).full_name(gender=Gender.FEMALE)     # one value per call, as in mimesis
-    Generic(locale=Locale.ES).code.imei()
-    Fieldset(i=100)("email", key=str.upper)              # a list of 100 values
+Person(Locale.EN).full_name(gender=Gender.FEMALE)     # one value per call, as in mimesis
+Generic(locale=Locale.ES).code.imei()
+Fieldset(i=100)("email", key=str.upper)              # a list of 100 values
 """
 
 from __future__ import annotations
@@ -106,8 +106,16 @@ class Generic:
 
     def __init__(self, locale=Locale.EN, seed=None):
         fake = Fake(locale=_locale(locale), seed=seed)
-        for attr, cls in (("person", Person), ("address", Address), ("datetime", Datetime), ("text", Text),
-                          ("internet", Internet), ("finance", Finance), ("code", Code), ("food", Food)):
+        for attr, cls in (
+            ("person", Person),
+            ("address", Address),
+            ("datetime", Datetime),
+            ("text", Text),
+            ("internet", Internet),
+            ("finance", Finance),
+            ("code", Code),
+            ("food", Food),
+        ):
             setattr(self, attr, cls(_fake=fake))
 
 

@@ -23,6 +23,11 @@ import sys
 from collections.abc import Mapping
 
 import numpy as np
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pandas is imported lazily (start-up time)
+    import pandas as pd
 import pyarrow as pa
 
 from .._random import as_generator
@@ -107,7 +112,9 @@ def column(name: str | None = None, per_row: tuple = ()):
                 for j, loc in enumerate(locs):
                     idx = np.flatnonzero(choice == j)
                     if idx.size:
-                        pieces.append((idx, _public(fn(self, idx.size, rng, engine_for(loc), **take_rows(o, per_row, idx, k)))))
+                        pieces.append(
+                            (idx, _public(fn(self, idx.size, rng, engine_for(loc), **take_rows(o, per_row, idx, k))))
+                        )
                 return _combine(pieces, k)
 
             if n is None:
@@ -116,9 +123,18 @@ def column(name: str | None = None, per_row: tuple = ()):
                     raw = fn(self, 1, rng, engine_for(locs[0]), **opts)
                 else:
                     j = int(rng.choice(len(locs), size=1, p=weights)[0])
-                    raw = fn(self, 1, rng, engine_for(locs[j]), **take_rows(opts, per_row, np.zeros(1, dtype=np.int64), 1))
+                    raw = fn(
+                        self, 1, rng, engine_for(locs[j]), **take_rows(opts, per_row, np.zeros(1, dtype=np.int64), 1)
+                    )
                 v = _first(raw)
-                if v is _NO_VALUE and field in ("date", "birthdate") and isinstance(raw, np.ndarray) and raw.dtype == "datetime64[D]" and len(raw) and not np.isnat(raw[0]):
+                if (
+                    v is _NO_VALUE
+                    and field in ("date", "birthdate")
+                    and isinstance(raw, np.ndarray)
+                    and raw.dtype == "datetime64[D]"
+                    and len(raw)
+                    and not np.isnat(raw[0])
+                ):
                     return raw[0].astype(object)  # a datetime.date, as Timestamp.date() gives
                 if v is _NO_VALUE:
                     import pandas as pd
@@ -304,7 +320,9 @@ class Fake:
             meth = ALIASES.get(meth, meth)
             fn = getattr(prov, meth, None) or getattr(prov, meth + "_", None)
             if fn is None or not getattr(fn, "_is_column", False):
-                raise ParameterError(f"provider {topic!r} has no field {meth!r}; its fields: {', '.join(type(prov).methods())}")
+                raise ParameterError(
+                    f"provider {topic!r} has no field {meth!r}; its fields: {', '.join(type(prov).methods())}"
+                )
             return fn
         key = ALIASES.get(name, name)
         for prov in self._providers.values():

@@ -173,7 +173,9 @@ class Engine:
         self._depth[("e", token)] = depth
         if found is not None and ascii:
             vals, probs = found
-            vals = to_ascii(np.array(vals.to_pylist(), dtype=object), self.attr("replacements", topics=("internet",)) or ())
+            vals = to_ascii(
+                np.array(vals.to_pylist(), dtype=object), self.attr("replacements", topics=("internet",)) or ()
+            )
             keep = np.array([len(v) > 0 for v in vals.tolist()], dtype=bool)
             if not keep.any():
                 found = None
@@ -318,7 +320,9 @@ class Engine:
         k = _POOL_SIZE if hasattr(rng, "subset") else min(n, _POOL_SIZE)
         vals = [str(fn(**kwargs)) for _ in range(k)]
         if ascii:
-            vals = to_ascii(np.array(vals, dtype=object), self.attr("replacements", topics=("internet",)) or ()).tolist()
+            vals = to_ascii(
+                np.array(vals, dtype=object), self.attr("replacements", topics=("internet",)) or ()
+            ).tolist()
         arr = array(vals, type=pa.string())
         if n <= k and not hasattr(rng, "subset"):
             return arr.slice(0, n)

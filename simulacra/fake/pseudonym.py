@@ -171,7 +171,10 @@ def pseudonymize(values, sdtype: str, key, locale: str = "en_US") -> pd.Series:
     if len(uniques) == 0:
         return pd.Series([None] * len(s), dtype=object)
     hashes = np.fromiter(
-        (int.from_bytes(hmac.new(k, f"{sdtype}\x00{u}".encode("utf-8"), hashlib.sha256).digest()[:8], "little") for u in uniques),
+        (
+            int.from_bytes(hmac.new(k, f"{sdtype}\x00{u}".encode("utf-8"), hashlib.sha256).digest()[:8], "little")
+            for u in uniques
+        ),
         dtype=np.uint64,
         count=len(uniques),
     )

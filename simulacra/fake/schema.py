@@ -41,7 +41,16 @@ import pandas as pd
 
 from .._random import as_seed_sequence, iter_spawn
 from ..errors import ParameterError, SchemaError
-from .schema_options import as_bool, check_provider_options, check_schema_locale, check_sequence, check_sequence_rows, check_share, provider_method, show
+from .schema_options import (
+    as_bool,
+    check_provider_options,
+    check_schema_locale,
+    check_sequence,
+    check_sequence_rows,
+    check_share,
+    provider_method,
+    show,
+)
 
 _COLUMN_KEYS = {"provider", "nulls", "unique", "locale", "from", "template", "foreign_key", "start", "step"}
 _TEMPLATE_TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]+)\}|[{}]")
@@ -109,9 +118,13 @@ class ColumnSpec:
         self.template_parts = template_parts(self.template, where) if self.template is not None else []
         for (field,) in (p for p in self.template_parts if isinstance(p, tuple)):
             if ":" in field and field.split(":", 1)[1] != "lower":
-                raise SchemaError(f"{where}: template field {{{field}}}: the only modifier is ':lower', as in {{{field.split(':')[0]}:lower}}")
+                raise SchemaError(
+                    f"{where}: template field {{{field}}}: the only modifier is ':lower', as in {{{field.split(':')[0]}:lower}}"
+                )
         if self.provider is not None and not isinstance(self.provider, str):
-            raise SchemaError(f"{where}: provider must be a provider name like 'person.full_name', got {show(self.provider)}")
+            raise SchemaError(
+                f"{where}: provider must be a provider name like 'person.full_name', got {show(self.provider)}"
+            )
         if self.foreign_key is not None:
             if not isinstance(self.foreign_key, str) or self.foreign_key.count(".") != 1:
                 raise SchemaError(f"{where}: foreign_key must be 'table.column', got {self.foreign_key!r}")
@@ -119,12 +132,16 @@ class ColumnSpec:
         self.where = where
         if self.provider is None and self.options:
             what = "template" if self.template is not None else "foreign_key"
-            raise SchemaError(f"{where}: a {what} column takes no option {show(str(next(iter(self.options))))}; only nulls, unique and locale")
+            raise SchemaError(
+                f"{where}: a {what} column takes no option {show(str(next(iter(self.options))))}; only nulls, unique and locale"
+            )
         if self.provider in ("sequence", "id"):
             self.start, self.step = check_sequence(self.options, where)
             self.options = {}
         if self.source is not None and self.provider is not None and self.provider not in _FROM_ARGS:
-            raise SchemaError(f"{where}: provider {self.provider!r} cannot be derived with 'from'; only {', '.join(sorted(_FROM_ARGS))} can")
+            raise SchemaError(
+                f"{where}: provider {self.provider!r} cannot be derived with 'from'; only {', '.join(sorted(_FROM_ARGS))} can"
+            )
         if self.provider is not None and self.provider not in ("sequence", "id"):
             try:
                 fn = provider_method(self.provider)
@@ -157,11 +174,17 @@ class TableSpec:
         self.locale = check_schema_locale(spec.get("locale"), f"table {name!r}")
         extra = set(spec) - {"columns", "rows", "locale", "primary_key"}
         if extra:
-            raise SchemaError(f"table {name!r}: unknown key(s) {', '.join(sorted(extra))}; allowed: columns, rows, locale, primary_key")
-        self.columns = {c: ColumnSpec(c, s, name) for c, s in zip(key_names(cols, f"table {name!r}: column"), cols.values())}
+            raise SchemaError(
+                f"table {name!r}: unknown key(s) {', '.join(sorted(extra))}; allowed: columns, rows, locale, primary_key"
+            )
+        self.columns = {
+            c: ColumnSpec(c, s, name) for c, s in zip(key_names(cols, f"table {name!r}: column"), cols.values())
+        }
         self.primary_key = spec.get("primary_key")
         if self.primary_key is not None and not isinstance(self.primary_key, str):
-            raise SchemaError(f"table {name!r}: primary_key must be the name of one column, got {show(self.primary_key)}")
+            raise SchemaError(
+                f"table {name!r}: primary_key must be the name of one column, got {show(self.primary_key)}"
+            )
         if self.primary_key is not None and self.primary_key not in self.columns:
             raise SchemaError(f"table {name!r}: primary_key {self.primary_key!r} is not one of its columns")
         for c in self.columns.values():
@@ -172,7 +195,9 @@ class TableSpec:
 
     def _order(self) -> list[str]:
         """Columns in dependency order; a SchemaError names a cycle of derived columns."""
-        return topological_order(self.columns, lambda c: self.columns[c].depends_on, f"table {self.name!r}: derived columns")
+        return topological_order(
+            self.columns, lambda c: self.columns[c].depends_on, f"table {self.name!r}: derived columns"
+        )
 
     @property
     def parents(self) -> list[str]:
@@ -191,7 +216,9 @@ class Schema:
                     if pt not in tables:
                         raise SchemaError(f"{c.where}: foreign_key names table {pt!r}, which the schema does not have")
                     if pc_ not in tables[pt].columns:
-                        raise SchemaError(f"{c.where}: foreign_key names column {pc_!r}, which table {pt!r} does not have")
+                        raise SchemaError(
+                            f"{c.where}: foreign_key names column {pc_!r}, which table {pt!r} does not have"
+                        )
         self.order = self._table_order()
 
     def _table_order(self) -> list[str]:
@@ -269,7 +296,12 @@ class Schema:
         t = self.tables[tname]
         if chunk_size < 1:
             raise SchemaError(f"chunk_size must be positive, got {chunk_size}")
-        needed = {fk.split(".")[1] for tt in self.tables.values() for c in tt.columns.values() if (fk := c.foreign_key) and fk.split(".")[0] == tname}
+        needed = {
+            fk.split(".")[1]
+            for tt in self.tables.values()
+            for c in tt.columns.values()
+            if (fk := c.foreign_key) and fk.split(".")[0] == tname
+        }
         if t.primary_key:
             needed.add(t.primary_key)
         seen = {c: set() for c, spec in t.columns.items() if spec.unique or c == t.primary_key}
@@ -288,15 +320,26 @@ class Schema:
                 fake = Fake(locale=spec.locale or t.locale or locale or "en_US", seed=seeds[cname])
                 data[cname] = self._column(fake, spec, m, start, data, keys)
                 if cname in seen and spec.provider not in ("sequence", "id"):
-                    data[cname] = _unique_across_chunks(data[cname], seen[cname], lambda rows, f=fake, s=spec: self._column(f, s, len(rows), start, data, keys, plain=True, rows=rows), spec)
+                    data[cname] = _unique_across_chunks(
+                        data[cname],
+                        seen[cname],
+                        lambda rows, f=fake, s=spec: self._column(
+                            f, s, len(rows), start, data, keys, plain=True, rows=rows
+                        ),
+                        spec,
+                    )
             df = pd.DataFrame({c: data[c].reset_index(drop=True) for c in t.columns})
             for c in kept:
                 kept[c].append(df[c])
             yield df
         for c, parts in kept.items():
-            keys.setdefault(tname, {})[c] = pd.concat(parts, ignore_index=True) if parts else pd.Series([], dtype=object)
+            keys.setdefault(tname, {})[c] = (
+                pd.concat(parts, ignore_index=True) if parts else pd.Series([], dtype=object)
+            )
 
-    def _column(self, fake, spec: ColumnSpec, m: int, start: int, data: dict, keys: dict, plain: bool = False, rows=None) -> pd.Series:
+    def _column(
+        self, fake, spec: ColumnSpec, m: int, start: int, data: dict, keys: dict, plain: bool = False, rows=None
+    ) -> pd.Series:
         """``m`` values of one column; ``rows`` (positions in the chunk) re-makes only those rows,
         with the columns it derives from cut to the same rows."""
         rng = fake._rng
@@ -384,10 +427,14 @@ def key_names(mapping: dict, what: str) -> list[str]:
     names: dict[str, object] = {}
     for k in mapping:
         if isinstance(k, bool) or k is None:
-            raise SchemaError(f"{what} key {k!r}: YAML reads an unquoted {'true/false, yes/no or on/off' if k is not None else 'null or ~'} as {k!r}, not as a name; quote it, e.g. \"on\":")
+            raise SchemaError(
+                f'{what} key {k!r}: YAML reads an unquoted {"true/false, yes/no or on/off" if k is not None else "null or ~"} as {k!r}, not as a name; quote it, e.g. "on":'
+            )
         name = k if isinstance(k, str) else str(k)
         if name in names:
-            raise SchemaError(f"{what} keys {names[name]!r} and {k!r} both give the name {name!r}; give each {what.split(': ')[-1]} once")
+            raise SchemaError(
+                f"{what} keys {names[name]!r} and {k!r} both give the name {name!r}; give each {what.split(': ')[-1]} once"
+            )
         names[name] = k
     return list(names)
 
@@ -404,7 +451,9 @@ def _render_template(template_parts: list, data: dict, m: int) -> pd.Series:
             else:
                 parts.append(part)
             continue
-        arr = pa.array(data[part[0].split(":")[0]].astype("string[pyarrow]").fillna(""), type=pa.string(), from_pandas=True)
+        arr = pa.array(
+            data[part[0].split(":")[0]].astype("string[pyarrow]").fillna(""), type=pa.string(), from_pandas=True
+        )
         if part[0].endswith(":lower"):
             arr = pc.utf8_lower(arr)
         parts.append(arr)
@@ -424,4 +473,6 @@ def _unique_across_chunks(values: pd.Series, seen: set, regenerate, spec) -> pd.
             seen.update(values.dropna().tolist())
             return values
         values[dup] = regenerate(np.flatnonzero(dup)).to_numpy()
-    raise SchemaError(f"{spec.where}: cannot make more distinct values (about {len(seen):,} made); ask for fewer rows or drop unique")
+    raise SchemaError(
+        f"{spec.where}: cannot make more distinct values (about {len(seen):,} made); ask for fewer rows or drop unique"
+    )

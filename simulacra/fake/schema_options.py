@@ -47,7 +47,11 @@ def _fail(where: str, option: str, expected: str, value) -> SchemaError:
 
 def as_int(value, where: str, option: str, lo: int = INT64_MIN, hi: int = INT64_MAX) -> int:
     """A whole number in ``lo..hi`` (an integral float below 2**53 is taken; text and bools are not)."""
-    expected = "a whole number that fits 64 bits" if lo == INT64_MIN and hi >= INT64_MAX - 1 else f"a whole number from {lo:,} to {hi:,}"
+    expected = (
+        "a whole number that fits 64 bits"
+        if lo == INT64_MIN and hi >= INT64_MAX - 1
+        else f"a whole number from {lo:,} to {hi:,}"
+    )
     if isinstance(value, bool) or not isinstance(value, (numbers.Integral, numbers.Real)):
         raise _fail(where, option, expected, value)
     if not isinstance(value, numbers.Integral):
@@ -195,7 +199,11 @@ _PAIRS = (("minimum", "maximum"), ("start", "end"), ("minimum_age", "maximum_age
 def _signature(fn) -> dict:
     """A provider function's options: name -> (annotation text, default)."""
     params = list(inspect.signature(fn).parameters.values())[4:]  # self, n, rng, engine
-    return {p.name: (str(p.annotation), p.default) for p in params if p.kind is p.KEYWORD_ONLY or p.kind is p.POSITIONAL_OR_KEYWORD}
+    return {
+        p.name: (str(p.annotation), p.default)
+        for p in params
+        if p.kind is p.KEYWORD_ONLY or p.kind is p.POSITIONAL_OR_KEYWORD
+    }
 
 
 def _check_one(provider: str, option: str, annotation: str, value, where: str):
@@ -224,7 +232,9 @@ def check_provider_options(provider_fn, options: dict, where: str) -> tuple[str,
     unknown = [k for k in options if k not in sig]
     if unknown:
         known = ", ".join(k for k in sig if k != "name") or "none"
-        raise SchemaError(f"{where}: bad option {show(str(unknown[0]))}: provider {prov!r} has no such option; its options: {known}")
+        raise SchemaError(
+            f"{where}: bad option {show(str(unknown[0]))}: provider {prov!r} has no such option; its options: {known}"
+        )
     out = {k: _check_one(prov, k, sig[k][0], v, where) for k, v in options.items()}
     for lo_name, hi_name in _PAIRS:
         if lo_name not in sig or hi_name not in sig or (lo_name not in out and hi_name not in out):
@@ -242,19 +252,27 @@ def check_provider_options(provider_fn, options: dict, where: str) -> tuple[str,
             raise SchemaError(f"{where}: {said_lo} is larger than {said_hi}; give {lo_name} <= {hi_name}")
         if isinstance(lo, float) or isinstance(hi, float):
             if not math.isfinite(float(hi) - float(lo)):
-                raise SchemaError(f"{where}: the range {lo_name}..{hi_name} ({lo}..{hi}) is wider than a float can hold; narrow it")
+                raise SchemaError(
+                    f"{where}: the range {lo_name}..{hi_name} ({lo}..{hi}) is wider than a float can hold; narrow it"
+                )
     if prov == "basic.choice":
         if "values" not in out:
             raise SchemaError(f"{where}: provider 'basic.choice' needs option 'values', a non-empty list")
         if "weights" in out and out["weights"] is not None and len(out["weights"]) != len(out["values"]):
-            raise SchemaError(f"{where}: option 'weights' has {len(out['weights'])} numbers for {len(out['values'])} values; give one weight per value")
+            raise SchemaError(
+                f"{where}: option 'weights' has {len(out['weights'])} numbers for {len(out['values'])} values; give one weight per value"
+            )
     if prov == "person.birthdate":
         ref = out.get("reference")
         if ref is None:  # (not `or`: a datetime64 of 1970-01-01 is falsy)
             from .providers.person import REFERENCE_DATE as ref
-        oldest = np.datetime64(ref, "D") - np.timedelta64(int(round((out.get("maximum_age", sig["maximum_age"][1]) + 1) * 366)), "D")
+        oldest = np.datetime64(ref, "D") - np.timedelta64(
+            int(round((out.get("maximum_age", sig["maximum_age"][1]) + 1) * 366)), "D"
+        )
         if oldest < _FIRST_DATE.astype("datetime64[D]"):
-            raise SchemaError(f"{where}: reference {ref} minus maximum_age falls before the year 1; give a later reference")
+            raise SchemaError(
+                f"{where}: reference {ref} minus maximum_age falls before the year 1; give a later reference"
+            )
     return prov, out
 
 
@@ -262,7 +280,9 @@ def check_sequence(options: dict, where: str) -> tuple[int, int]:
     """``start`` and ``step`` of a sequence column (whole numbers, step not 0); no other option."""
     extra = [k for k in options if k not in ("start", "step")]
     if extra:
-        raise SchemaError(f"{where}: bad option {show(str(extra[0]))}: provider 'sequence' has no such option; its options: start, step")
+        raise SchemaError(
+            f"{where}: bad option {show(str(extra[0]))}: provider 'sequence' has no such option; its options: start, step"
+        )
     start = as_int(options.get("start", 1), where, "start")
     step = as_int(options.get("step", 1), where, "step")
     if step == 0:
@@ -289,7 +309,9 @@ def check_share(value, where: str, option: str) -> float:
     ok = not isinstance(value, bool) and isinstance(value, numbers.Real)
     v = float(value) if ok and abs(value) < 2 else math.nan
     if not 0.0 <= v <= 1.0:
-        raise SchemaError(f"{where}: option {option!r}: {option} must be a share between 0 and 1 (e.g. 0.1), got {show(value)}")
+        raise SchemaError(
+            f"{where}: option {option!r}: {option} must be a share between 0 and 1 (e.g. 0.1), got {show(value)}"
+        )
     return v
 
 

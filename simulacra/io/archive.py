@@ -26,7 +26,16 @@ ALLOWED_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"
 _METHOD_NAMES = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "lzma"}
 _NPY_NAME = re.compile(r"a\d{1,9}\.npy")
 #: errors the zip and zlib layers raise on damaged data
-READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError, struct.error)
+READ_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+    NotImplementedError,
+    RuntimeError,
+    struct.error,
+)
 
 
 def check_directory(fh, what: str, max_entries: int, max_directory_bytes: int) -> None:
@@ -69,7 +78,9 @@ def check_directory(fh, what: str, max_entries: int, max_directory_bytes: int) -
     if entries > max_entries:
         raise ModelFileError(f"{what} lists {entries:,} members (at most {max_entries:,} are expected)")
     if dir_size > max_directory_bytes:
-        raise ModelFileError(f"{what} has a {dir_size:,}-byte member directory (at most {max_directory_bytes:,} bytes are expected)")
+        raise ModelFileError(
+            f"{what} has a {dir_size:,}-byte member directory (at most {max_directory_bytes:,} bytes are expected)"
+        )
 
 
 def check_member(info: zipfile.ZipInfo, what: str, limit: int) -> None:
@@ -103,12 +114,16 @@ def copy_member(z: zipfile.ZipFile, info: zipfile.ZipInfo, sink, limit: int, wha
                 break
             total += len(chunk)
             if total > cap:
-                raise ModelFileError(f"{what}: member {info.filename} holds more bytes than it declares or than the limit ({cap:,})")
+                raise ModelFileError(
+                    f"{what}: member {info.filename} holds more bytes than it declares or than the limit ({cap:,})"
+                )
             for h in hashers:
                 h.update(chunk)
             sink.write(chunk)
     if total != info.file_size:
-        raise ModelFileError(f"{what}: member {info.filename} holds {total:,} bytes but declares {info.file_size:,}; it is truncated or crafted")
+        raise ModelFileError(
+            f"{what}: member {info.filename} holds {total:,} bytes but declares {info.file_size:,}; it is truncated or crafted"
+        )
     return total
 
 
@@ -181,7 +196,12 @@ def _read_npy(z, info, what, left: int, max_count: int | None = None) -> np.ndar
             except (ValueError, SyntaxError, TypeError) as e:
                 raise ModelFileError(f"{what}: array {name} has an invalid header ({str(e)[:200]})") from None
             header_len = f.tell()
-            if dtype.kind not in "biuf" or dtype.fields is not None or dtype.subdtype is not None or dtype.itemsize > 16:
+            if (
+                dtype.kind not in "biuf"
+                or dtype.fields is not None
+                or dtype.subdtype is not None
+                or dtype.itemsize > 16
+            ):
                 raise ModelFileError(f"{what}: array {name} has a non-numeric dtype {dtype}")
             if not isinstance(shape, tuple) or len(shape) > 32 or not all(isinstance(d, int) and d >= 0 for d in shape):
                 raise ModelFileError(f"{what}: array {name} declares an invalid shape {str(shape)[:80]}")

@@ -33,7 +33,7 @@ def normalize_sep(sep) -> str:
     if not isinstance(sep, str):
         raise ParameterError(f"sep must be a one-character string such as ',' ';' or '\\t', got {sep!r}")
     sep = _SEP_ALIASES.get(sep.lower(), sep) if len(sep) > 1 else sep
-    if len(sep) != 1 or sep in "\"\r\n":
+    if len(sep) != 1 or sep in '"\r\n':
         raise ParameterError(f"sep must be a single character such as ',' ';' '|' or '\\t' (or 'tab'), got {sep!r}")
     return sep
 
@@ -111,7 +111,9 @@ def read_header(path: Path, sep: str, skip: int = 0) -> list[str]:
         for _ in range(skip):
             f.readline()
         try:
-            header = next((row for row in csv.reader(f, delimiter=sep) if row), None)  # blank lines skipped, as pandas does
+            header = next(
+                (row for row in csv.reader(f, delimiter=sep) if row), None
+            )  # blank lines skipped, as pandas does
         except csv.Error as e:
             raise FileFormatError(f"{str(path)!r}: the header row cannot be read as CSV: {e}") from None
     if not header:
@@ -184,7 +186,9 @@ def check_field_counts(path: Path, sep: str, width: int, skip: int = 0) -> None:
     try:
         pacsv.read_csv(
             str(path),
-            read_options=pacsv.ReadOptions(use_threads=False, column_names=names, skip_rows=1 + skip, block_size=1 << 22),
+            read_options=pacsv.ReadOptions(
+                use_threads=False, column_names=names, skip_rows=1 + skip, block_size=1 << 22
+            ),
             parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True, invalid_row_handler=handler),
             convert_options=pacsv.ConvertOptions(include_columns=names[:1], column_types={names[0]: pa.binary()}),
         )

@@ -55,7 +55,9 @@ def check_identifier(name, what: str, dialect, where: str = "") -> str:
         raise DatabaseError(f"{where}{what} name {name!r} is empty; give the {what} a name")
     bad = _CONTROL.search(name)
     if bad:
-        raise DatabaseError(f"{where}{what} name {name!r} contains the control character {bad.group()!r}; a database cannot hold it, rename the {what}")
+        raise DatabaseError(
+            f"{where}{what} name {name!r} contains the control character {bad.group()!r}; a database cannot hold it, rename the {what}"
+        )
     try:
         size = len(name.encode("utf-8")) if dialect.name == "postgresql" else len(name)
     except UnicodeEncodeError:
@@ -106,6 +108,7 @@ def _records(df: pd.DataFrame, types: dict) -> list[dict]:
         cols[c] = vals.tolist()
     names = list(df.columns)
     return [dict(zip(names, row)) for row in zip(*(cols[c] for c in names))]
+
 
 # ---------------------------------------------------------------------------- SQLite files
 def _sqlite_file(u) -> Path | None:
@@ -182,7 +185,9 @@ class DatabaseWriter:
         if if_exists not in IF_EXISTS:
             raise ParameterError(f"if_exists must be one of {', '.join(IF_EXISTS)}, got {if_exists!r}")
         if not isinstance(url, str) or "://" not in url:
-            raise ParameterError(f"database URL must look like sqlite:///file.db or postgresql://user@host/db, got {url!r}")
+            raise ParameterError(
+                f"database URL must look like sqlite:///file.db or postgresql://user@host/db, got {url!r}"
+            )
         self.url = url
         self.if_exists = if_exists
         self.tables: dict = {}
@@ -202,12 +207,18 @@ class DatabaseWriter:
         path = _sqlite_file(u)
         if path is not None:
             if path.is_dir():
-                raise DatabaseError(f"{str(path)!r} is a folder; give a database file such as sqlite:///{path / 'fake.db'}")
+                raise DatabaseError(
+                    f"{str(path)!r} is a folder; give a database file such as sqlite:///{path / 'fake.db'}"
+                )
             if not path.exists() and path.is_symlink():
-                raise DatabaseError(f"{str(path)!r} is a symbolic link to {os.readlink(path)!r}, which does not exist; remove the link or point it at a file")
+                raise DatabaseError(
+                    f"{str(path)!r} is a symbolic link to {os.readlink(path)!r}, which does not exist; remove the link or point it at a file"
+                )
             if not path.exists():
                 if not (path.parent if str(path.parent) else Path(".")).is_dir():
-                    raise DatabaseError(f"cannot create {str(path)!r}: folder {str(path.parent)!r} does not exist; create it first")
+                    raise DatabaseError(
+                        f"cannot create {str(path)!r}: folder {str(path.parent)!r} does not exist; create it first"
+                    )
                 self._final = path
                 try:
                     self._part = _new_sqlite_part(path)
@@ -223,7 +234,9 @@ class DatabaseWriter:
         except Exception as e:
             self._discard()
             if isinstance(e, ImportError):
-                raise DatabaseError(f"cannot use {_safe_url(self.url)}: missing driver ({e}); for PostgreSQL: pip install 'psycopg[binary]'") from None
+                raise DatabaseError(
+                    f"cannot use {_safe_url(self.url)}: missing driver ({e}); for PostgreSQL: pip install 'psycopg[binary]'"
+                ) from None
             if isinstance(e, sa.exc.ArgumentError):
                 raise DatabaseError(f"invalid database URL {_safe_url(self.url)}: {e}") from None
             if isinstance(e, sa.exc.SQLAlchemyError):
@@ -243,7 +256,9 @@ class DatabaseWriter:
                     self.tx.commit()
                     committed = True
                 except sa.exc.SQLAlchemyError as e:
-                    raise DatabaseError(f"cannot commit to {_safe_url(self.url)}: {self._why_not_committed(e)}") from None
+                    raise DatabaseError(
+                        f"cannot commit to {_safe_url(self.url)}: {self._why_not_committed(e)}"
+                    ) from None
         finally:
             if not committed:
                 try:
@@ -289,14 +304,18 @@ class DatabaseWriter:
                 os.link(part, final)  # fails if someone created the file meanwhile
             except FileExistsError:
                 _remove_sqlite(part)
-                raise DatabaseError(f"{str(final)!r} was created by another program during the run; nothing was written, run again") from None
+                raise DatabaseError(
+                    f"{str(final)!r} was created by another program during the run; nothing was written, run again"
+                ) from None
             except OSError:
                 os.replace(part, final)  # a file system without hard links
                 return
             os.unlink(part)
         except OSError as e:
             _remove_sqlite(part)
-            raise DatabaseError(f"cannot move the new database into place at {str(final)!r}: {e.strerror or e}") from None
+            raise DatabaseError(
+                f"cannot move the new database into place at {str(final)!r}: {e.strerror or e}"
+            ) from None
 
     def _discard(self) -> None:
         if self._part is not None:
@@ -362,9 +381,13 @@ class DatabaseWriter:
         try:
             return drop_tables(self.conn, names, hint)
         except sa.exc.SQLAlchemyError as e:
-            raise DatabaseError(f"cannot drop the tables to replace in {_safe_url(self.url)}: {_first_line(e)}") from None
+            raise DatabaseError(
+                f"cannot drop the tables to replace in {_safe_url(self.url)}: {_first_line(e)}"
+            ) from None
 
-    def create(self, name: str, first_chunk: pd.DataFrame, primary_key: str | None = None, foreign_keys: dict | None = None):
+    def create(
+        self, name: str, first_chunk: pd.DataFrame, primary_key: str | None = None, foreign_keys: dict | None = None
+    ):
         """Create table ``name`` shaped like ``first_chunk`` (or check it for ``append``).
 
         With ``replace``, an existing table is dropped first (see ``drop_for_replace``, which a run
@@ -380,28 +403,41 @@ class DatabaseWriter:
         try:
             exists = sa.inspect(self.conn).has_table(name)
             held = self._existing_name(name) if exists else name
-            same = f" ({self.dialect.name} compares table names ignoring case: {name!r} is that table)" if held != name else ""
+            same = (
+                f" ({self.dialect.name} compares table names ignoring case: {name!r} is that table)"
+                if held != name
+                else ""
+            )
             if exists and self.if_exists == "fail":
                 raise DatabaseError(
                     f"table {held!r} already exists in {_safe_url(self.url)}{same}; pass --if-exists append or replace (if_exists=...)"
                 )
             if exists and self.if_exists == "replace":
-                self._drop([held], "; to replace related tables together, call drop_for_replace() with all of them before creating any")
+                self._drop(
+                    [held],
+                    "; to replace related tables together, call drop_for_replace() with all of them before creating any",
+                )
                 exists = False
             types = {c: _sql_type(first_chunk[c]) for c in first_chunk.columns}
             if exists:
                 table = sa.Table(name, sa.MetaData(), autoload_with=self.conn)
                 missing = [c for c in first_chunk.columns if c not in table.c]
                 if missing:
-                    raise DatabaseError(f"table {held!r}{same} exists without column(s) {', '.join(map(repr, missing))}; use --if-exists replace")
+                    raise DatabaseError(
+                        f"table {held!r}{same} exists without column(s) {', '.join(map(repr, missing))}; use --if-exists replace"
+                    )
             else:
                 cols = [
-                    sa.Column(c, types[c], primary_key=(c == primary_key), nullable=(c != primary_key), autoincrement=False)
+                    sa.Column(
+                        c, types[c], primary_key=(c == primary_key), nullable=(c != primary_key), autoincrement=False
+                    )
                     for c in first_chunk.columns
                 ]
                 table = sa.Table(name, self.metadata, *cols)
                 for c, (pt, pcol) in (foreign_keys or {}).items():
-                    table.append_constraint(sa.ForeignKeyConstraint([table.c[c]], [self._parent_column(name, table, pt, pcol)]))
+                    table.append_constraint(
+                        sa.ForeignKeyConstraint([table.c[c]], [self._parent_column(name, table, pt, pcol)])
+                    )
                 table.create(self.conn)
         except DatabaseError:
             raise
@@ -421,10 +457,14 @@ class DatabaseWriter:
         else:
             check_identifier(pt, "table", self.dialect)
             if not sa.inspect(self.conn).has_table(pt):
-                raise DatabaseError(f"table {name!r}: its foreign key names table {pt!r}, which neither this run nor the database has")
+                raise DatabaseError(
+                    f"table {name!r}: its foreign key names table {pt!r}, which neither this run nor the database has"
+                )
             parent = sa.Table(pt, sa.MetaData(), autoload_with=self.conn)
         if pcol not in parent.c:
-            raise DatabaseError(f"table {name!r}: its foreign key names column {pcol!r}, which table {pt!r} does not have")
+            raise DatabaseError(
+                f"table {name!r}: its foreign key names column {pcol!r}, which table {pt!r} does not have"
+            )
         return parent.c[pcol]
 
     def insert(self, name: str, chunk: pd.DataFrame) -> None:
@@ -464,7 +504,9 @@ def _first_line(e) -> str:
     return " ".join(text.strip().splitlines()[0].split()) if text.strip() else type(e).__name__
 
 
-def write_dataframe(df: pd.DataFrame, url: str, table: str, if_exists: str = "fail", primary_key: str | None = None) -> int:
+def write_dataframe(
+    df: pd.DataFrame, url: str, table: str, if_exists: str = "fail", primary_key: str | None = None
+) -> int:
     """Write one DataFrame into ``table`` at ``url`` in one transaction; returns the row count."""
     with DatabaseWriter(url, if_exists) as w:
         w.create(table, df, primary_key=primary_key)

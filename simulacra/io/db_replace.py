@@ -56,7 +56,9 @@ def _sqlite_outside_references(conn, tables: list[str]) -> dict[str, list[str]]:
 
     mine = {t.lower(): t for t in tables}
     rows = conn.execute(
-        sa.text("select m.name, f.\"table\" from sqlite_master m join pragma_foreign_key_list(m.name) f where m.type = 'table'")
+        sa.text(
+            "select m.name, f.\"table\" from sqlite_master m join pragma_foreign_key_list(m.name) f where m.type = 'table'"
+        )
     ).fetchall()
     found: dict[str, list[str]] = {}
     for child, parent in rows:
@@ -101,7 +103,9 @@ def drop_tables(conn, names: list[str], hint: str = "") -> list[str]:
         if outside:
             t, children = next(iter(outside.items()))
             listed = ", ".join(repr(c) for c in children)
-            raise DatabaseError(f"cannot replace table {t!r}: the foreign key(s) of table(s) {listed} reference it; {WHAT_TO_DO}{hint}")
+            raise DatabaseError(
+                f"cannot replace table {t!r}: the foreign key(s) of table(s) {listed} reference it; {WHAT_TO_DO}{hint}"
+            )
         working = [v for v in _sqlite_views(conn) if _view_error(conn, v) is None]
     for t in order:
         try:
@@ -111,7 +115,9 @@ def drop_tables(conn, names: list[str], hint: str = "") -> list[str]:
             if getattr(orig, "sqlstate", None) == "2BP01":  # PostgreSQL: dependent objects still exist
                 detail = getattr(getattr(orig, "diag", None), "message_detail", None) or str(orig)
                 deps = "; ".join(line.strip() for line in detail.splitlines() if line.strip())
-                raise DatabaseError(f"cannot replace table {t!r}: other objects depend on it ({deps}); {WHAT_TO_DO}{hint}") from None
+                raise DatabaseError(
+                    f"cannot replace table {t!r}: other objects depend on it ({deps}); {WHAT_TO_DO}{hint}"
+                ) from None
             raise
         if sqlite:  # SQLite drops a table under a view without a word: the view would break
             broken = [v for v in working if _view_error(conn, v) is not None]

@@ -26,8 +26,24 @@ from .writers import (  # noqa: F401 - the writers live in .writers; their names
     write_text_atomically,
 )
 
-READ_FORMATS = {".csv": "csv", ".tsv": "tsv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".json": "json", ".ndjson": "jsonl"}
-WRITE_FORMATS = {".csv": "csv", ".tsv": "tsv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+READ_FORMATS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".txt": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".jsonl": "jsonl",
+    ".json": "json",
+    ".ndjson": "jsonl",
+}
+WRITE_FORMATS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
 
 
 def _format_of(path: Path, table: dict) -> str:
@@ -77,7 +93,17 @@ def read_table(path, sep=None, **kwargs) -> pd.DataFrame:
             if b"\x00" in head and not path.name.endswith(".gz"):
                 raise FileFormatError(f"{str(path)!r} is not a text CSV file (it contains binary data)")
             # the checks read the file as plain CSV: pandas options that change its layout skip them
-            layout = {"header", "names", "skiprows", "skipfooter", "comment", "quotechar", "escapechar", "lineterminator", "nrows"}
+            layout = {
+                "header",
+                "names",
+                "skiprows",
+                "skipfooter",
+                "comment",
+                "quotechar",
+                "escapechar",
+                "lineterminator",
+                "nrows",
+            }
             # Excel's "sep=;" first line names the delimiter and is not data (Excel reads it so)
             excel = excel_sep_line(path) if not layout & set(kwargs) else None
             skip = 0 if excel is None else 1
@@ -113,7 +139,9 @@ def read_table(path, sep=None, **kwargs) -> pd.DataFrame:
     except UnicodeDecodeError:
         raise FileFormatError(f"{str(path)!r} is not UTF-8 text; save it as UTF-8 CSV") from None
     except pd.errors.EmptyDataError:
-        raise InvalidDataError(f"{str(path)!r} has no columns; it needs a header row and at least one data row") from None
+        raise InvalidDataError(
+            f"{str(path)!r} has no columns; it needs a header row and at least one data row"
+        ) from None
     except pd.errors.ParserError as e:
         raise FileFormatError(f"{str(path)!r} could not be parsed as {fmt.upper()}: {str(e).splitlines()[0]}") from None
     except FileFormatError:
@@ -123,7 +151,7 @@ def read_table(path, sep=None, **kwargs) -> pd.DataFrame:
         if fmt in ("json", "jsonl") and ("too big" in msg.lower() or "too small" in msg.lower()):
             raise FileFormatError(
                 f"{str(path)!r} has an integer too big for 64 bits (outside -2**63 .. 2**64-1); "
-                "write such values as JSON strings (\"123...\") to keep them as text, or as floats (1.5e20)"
+                'write such values as JSON strings ("123...") to keep them as text, or as floats (1.5e20)'
             ) from None
         raise FileFormatError(f"{str(path)!r} could not be read as {fmt.upper()}: {msg}") from None
     if df.shape[1] == 0:
@@ -162,7 +190,13 @@ def _exact_json_integers(df: pd.DataFrame, path) -> pd.DataFrame:
     cols = {}
     for c in _float_columns_with_missing(df):
         v = df[c].dropna().to_numpy()
-        if isinstance(c, str) and len(v) and np.isfinite(v).all() and (np.abs(v) >= 2**53).any() and (np.mod(v, 1) == 0).all():
+        if (
+            isinstance(c, str)
+            and len(v)
+            and np.isfinite(v).all()
+            and (np.abs(v) >= 2**53).any()
+            and (np.mod(v, 1) == 0).all()
+        ):
             cols[c] = pa.int64() if v.min() < 0 else pa.uint64()
     for c, t in cols.items():  # one column at a time: a column Arrow refuses keeps pandas' reading
         try:
@@ -187,7 +221,9 @@ def _keep_leading_zeros(df: pd.DataFrame, path, sep, **layout) -> pd.DataFrame:
     numeric = [c for c in df.columns if df[c].dtype.kind in "iuf"]
     if not numeric or not _may_have_leading_zeros(path, sep, layout.get("quotechar"), layout.get("encoding")):
         return df
-    raw = pd.read_csv(path, sep=sep, dtype=str, usecols=numeric, keep_default_na=True, low_memory=False, index_col=False, **layout)
+    raw = pd.read_csv(
+        path, sep=sep, dtype=str, usecols=numeric, keep_default_na=True, low_memory=False, index_col=False, **layout
+    )
     for c in numeric:
         text = raw[c].dropna()
         if text.str.match(r"^-?0\d").any():
@@ -203,7 +239,15 @@ def _may_have_leading_zeros(path, sep, quotechar=None, encoding=None) -> bool:
 
     if not isinstance(sep, str) or len(sep) != 1 or str(path).lower().endswith((".gz", ".bz2", ".zip", ".xz", ".zst")):
         return True
-    if encoding is not None and str(encoding).lower().replace("_", "-") not in ("utf-8", "utf8", "ascii", "latin-1", "latin1", "iso-8859-1", "cp1252"):
+    if encoding is not None and str(encoding).lower().replace("_", "-") not in (
+        "utf-8",
+        "utf8",
+        "ascii",
+        "latin-1",
+        "latin1",
+        "iso-8859-1",
+        "cp1252",
+    ):
         return True
     # a field with a leading zero has a separator, quote, line break, blank or sign just before its 0
     before = re.escape((sep + "\"'+-" + (quotechar or "")).encode())
@@ -239,7 +283,9 @@ def _exact_big_integers(df: pd.DataFrame, path, sep, **layout) -> pd.DataFrame:
                     cols.append(c)
     if not cols:
         return df
-    raw = pd.read_csv(path, sep=sep, dtype=str, usecols=cols, keep_default_na=True, low_memory=False, index_col=False, **layout)
+    raw = pd.read_csv(
+        path, sep=sep, dtype=str, usecols=cols, keep_default_na=True, low_memory=False, index_col=False, **layout
+    )
     for c in cols:
         text = raw[c].str.strip()
         if text.str.match(r"^[+-]?0\d").any():
@@ -259,7 +305,9 @@ def _flatten_nested(df: pd.DataFrame) -> pd.DataFrame:
 
     for c in df.columns:
         if df[c].dtype == object and df[c].map(lambda v: isinstance(v, (list, dict))).any():
-            df[c] = df[c].map(lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True) if isinstance(v, (list, dict)) else v)
+            df[c] = df[c].map(
+                lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True) if isinstance(v, (list, dict)) else v
+            )
     return df
 
 

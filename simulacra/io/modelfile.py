@@ -49,8 +49,22 @@ SIZE_ENV = "SIMULACRA_MAX_MODEL_BYTES"
 KEY_ENV = "SIMULACRA_MODEL_KEY"
 MIN_KEY_BYTES = 16
 SIGNATURE_ALGORITHM = "HMAC-SHA256"
-_UNITS = {"": 1, "B": 1, "K": 2**10, "KB": 2**10, "KIB": 2**10, "M": 2**20, "MB": 2**20, "MIB": 2**20,
-          "G": 2**30, "GB": 2**30, "GIB": 2**30, "T": 2**40, "TB": 2**40, "TIB": 2**40}
+_UNITS = {
+    "": 1,
+    "B": 1,
+    "K": 2**10,
+    "KB": 2**10,
+    "KIB": 2**10,
+    "M": 2**20,
+    "MB": 2**20,
+    "MIB": 2**20,
+    "G": 2**30,
+    "GB": 2**30,
+    "GIB": 2**30,
+    "T": 2**40,
+    "TB": 2**40,
+    "TIB": 2**40,
+}
 
 
 def max_model_bytes() -> int:
@@ -63,7 +77,9 @@ def max_model_bytes() -> int:
     m = re.fullmatch(r"(\d{1,15})\s*([A-Za-z]{0,3})", raw)
     unit = _UNITS.get(m.group(2).upper()) if m else None
     if unit is None or int(m.group(1)) * unit < 1:
-        raise ParameterError(f"environment variable {SIZE_ENV} must be a positive size such as 4294967296 or 4G, got {raw[:40]!r}")
+        raise ParameterError(
+            f"environment variable {SIZE_ENV} must be a positive size such as 4294967296 or 4G, got {raw[:40]!r}"
+        )
     return int(m.group(1)) * unit
 
 
@@ -253,8 +269,12 @@ def load_model(path, key=None, array_limits=None) -> dict:
                 with spooled_file() as spool:
                     copy_member(z, info[ARRAYS], spool, arrays_cap, where, (digest,) + ((signer,) if signer else ()))
                     if digest.hexdigest() != manifest["arrays_sha256"]:
-                        raise ModelFileError(f"{where} was modified or corrupted (arrays checksum mismatch); re-create it with fit and save")
-                    if signer is not None and not hmac.compare_digest(signer.hexdigest(), manifest["signature"]["value"]):
+                        raise ModelFileError(
+                            f"{where} was modified or corrupted (arrays checksum mismatch); re-create it with fit and save"
+                        )
+                    if signer is not None and not hmac.compare_digest(
+                        signer.hexdigest(), manifest["signature"]["value"]
+                    ):
                         raise ModelFileError(
                             f"{where}: the signature does not match the key: the file was modified after it was signed, "
                             "or it was signed with another key; do not load it unless you trust where it came from"
@@ -307,11 +327,15 @@ def _array_limits(manifest: dict, array_limits, budget: int, where: str):
         try:
             given = array_limits(manifest)
         except ModelFileError as e:
-            raise ModelFileError(f"{where}: {str(e).removeprefix('model file: ')}; the file was edited or crafted") from None
+            raise ModelFileError(
+                f"{where}: {str(e).removeprefix('model file: ')}; the file was edited or crafted"
+            ) from None
         for k in refs:
             n = given.get(k)
             if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-                raise ModelFileError(f"{where}: no size can be derived for array {k!r} from the model state; the file was edited or crafted")
+                raise ModelFileError(
+                    f"{where}: no size can be derived for array {k!r} from the model state; the file was edited or crafted"
+                )
             limits[k] = n
     if any(n is None for n in limits.values()):
         return limits, budget
@@ -321,7 +345,9 @@ def _array_limits(manifest: dict, array_limits, budget: int, where: str):
 def _parse_manifest(raw: bytes, where: str):
     manifest = load_json_text(raw, f"{where}: manifest", ModelFileError, unique_keys=True, allow_nan=False)
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
-        raise ModelFileError(f"{where} is not a simulacra model file (format {manifest.get('format') if isinstance(manifest, dict) else None!r})")
+        raise ModelFileError(
+            f"{where} is not a simulacra model file (format {manifest.get('format') if isinstance(manifest, dict) else None!r})"
+        )
     version = manifest.get("format_version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise ModelFileError(f"{where}: invalid format_version {version!r}")
@@ -339,7 +365,9 @@ def _parse_manifest(raw: bytes, where: str):
     except (ValueError, RecursionError):
         raise ModelFileError(f"{where}: manifest contains invalid numbers") from None
     if checksum != expected:
-        raise ModelFileError(f"{where} was modified or corrupted (manifest checksum mismatch); re-create it with fit and save")
+        raise ModelFileError(
+            f"{where} was modified or corrupted (manifest checksum mismatch); re-create it with fit and save"
+        )
     if not isinstance(manifest["arrays_sha256"], str):
         raise ModelFileError(f"{where}: invalid arrays checksum")
     return manifest, checksum
@@ -348,7 +376,11 @@ def _parse_manifest(raw: bytes, where: str):
 def _signer(manifest: dict, secret, where: str):
     """An HMAC over the manifest (without checksum and signature), to be fed the arrays; None without a key."""
     sig = manifest.get("signature")
-    if sig is not None and (not isinstance(sig, dict) or sig.get("algorithm") != SIGNATURE_ALGORITHM or not isinstance(sig.get("value"), str)):
+    if sig is not None and (
+        not isinstance(sig, dict)
+        or sig.get("algorithm") != SIGNATURE_ALGORITHM
+        or not isinstance(sig.get("value"), str)
+    ):
         raise ModelFileError(f"{where}: unknown signature {str(sig)[:80]}; it was not written by simulacra")
     if secret is None:
         return None

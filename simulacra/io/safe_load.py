@@ -31,6 +31,7 @@ MAX_DEPTH = 100
 MAX_NUMBER_LENGTH = 100
 MAX_VALUES = 1_000_000
 
+
 def json_depth(text) -> int:
     """Deepest bracket nesting of a JSON text (brackets inside strings do not count).
 
@@ -66,8 +67,16 @@ def json_depth(text) -> int:
     return int(levels.max(initial=0))
 
 
-def load_json_text(text, what: str, error: type = SimulacraError, *, max_depth: int = MAX_DEPTH,
-                   max_number_length: int = MAX_NUMBER_LENGTH, unique_keys: bool = True, allow_nan: bool = False):
+def load_json_text(
+    text,
+    what: str,
+    error: type = SimulacraError,
+    *,
+    max_depth: int = MAX_DEPTH,
+    max_number_length: int = MAX_NUMBER_LENGTH,
+    unique_keys: bool = True,
+    allow_nan: bool = False,
+):
     """Parse JSON ``text`` (str or UTF-8 bytes) within the bounds above; errors are ``error(...)`` naming ``what``."""
     if isinstance(text, (bytes, bytearray, memoryview)):
         try:
@@ -106,16 +115,28 @@ def load_json_text(text, what: str, error: type = SimulacraError, *, max_depth: 
         return out
 
     try:
-        return json.loads(text, parse_int=parse_int, parse_float=parse_float, parse_constant=parse_constant,
-                          object_pairs_hook=pairs if unique_keys else None)
+        return json.loads(
+            text,
+            parse_int=parse_int,
+            parse_float=parse_float,
+            parse_constant=parse_constant,
+            object_pairs_hook=pairs if unique_keys else None,
+        )
     except json.JSONDecodeError as e:
         raise error(f"{what} is not valid JSON: {e}") from None
     except (RecursionError, MemoryError):
         raise error(f"{what} is too deeply nested or too large to read") from None
 
 
-def load_yaml_text(text, what: str, error: type = SimulacraError, *, max_depth: int = MAX_DEPTH,
-                   max_number_length: int = MAX_NUMBER_LENGTH, max_values: int = MAX_VALUES):
+def load_yaml_text(
+    text,
+    what: str,
+    error: type = SimulacraError,
+    *,
+    max_depth: int = MAX_DEPTH,
+    max_number_length: int = MAX_NUMBER_LENGTH,
+    max_values: int = MAX_VALUES,
+):
     """Parse one YAML document safely (plain data only) within the bounds above."""
     try:
         import yaml
@@ -224,7 +245,9 @@ def _check_yaml_nodes(root, what, error, max_depth, max_number_length, max_value
         distinct += 1
         if isinstance(node, yaml.ScalarNode):
             if node.tag in _NUMBER_TAGS and len(node.value) > max_number_length:
-                raise error(f"{what} holds a number of {len(node.value):,} characters (at most {max_number_length} are allowed)")
+                raise error(
+                    f"{what} holds a number of {len(node.value):,} characters (at most {max_number_length} are allowed)"
+                )
             size[key] = 1
             continue
         on_path.add(key)

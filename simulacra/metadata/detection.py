@@ -49,7 +49,9 @@ _IPV4 = re.compile(r"^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d
 _IPV6 = re.compile(r"^[0-9A-Fa-f:]{2,39}$")
 _SSN = re.compile(r"^\d{3}-\d{2}-\d{4}$")
 _PHONE = re.compile(r"^\+?[\d\s().\-xX]{7,25}$")
-_PHONE_FORMATTED = re.compile(r"^(\+\d{1,3}[\s.-]?)?\(?\d{2,4}\)?[\s.-]\d{3,4}[\s.-]?\d{3,4}(\s?(x|ext\.?)\s?\d{1,5})?$")
+_PHONE_FORMATTED = re.compile(
+    r"^(\+\d{1,3}[\s.-]?)?\(?\d{2,4}\)?[\s.-]\d{3,4}[\s.-]?\d{3,4}(\s?(x|ext\.?)\s?\d{1,5})?$"
+)
 _CARD = re.compile(r"^\d{4}([ -]?\d{4}){2}[ -]?\d{1,7}$|^\d{13,19}$")
 _IBAN = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9 ]{11,36}$")
 _URL = re.compile(r"^https?://[^\s]+$")
@@ -144,7 +146,27 @@ def detect_datetime_formats(values: pd.Series) -> dict[str, float] | None:
 
 #: strings that stand for a missing or unknown value among numbers ("N/A" in a column of codes)
 MISSING_MARKERS = frozenset(
-    {"", "n/a", "na", "n.a.", "none", "null", "nil", "nan", "-", "--", "?", "??", ".", "unknown", "unk", "missing", "not available", "not applicable", "#n/a"}
+    {
+        "",
+        "n/a",
+        "na",
+        "n.a.",
+        "none",
+        "null",
+        "nil",
+        "nan",
+        "-",
+        "--",
+        "?",
+        "??",
+        ".",
+        "unknown",
+        "unk",
+        "missing",
+        "not available",
+        "not applicable",
+        "#n/a",
+    }
 )
 #: a column of whole numbers with at most this many distinct values reads as codes
 MAX_CODES = 20
@@ -322,7 +344,17 @@ def _detect_pii(name, s: pd.Series) -> str | None:
 
 
 #: infer_dtype kinds whose values a transform learns (no nested values, no bytes)
-_LEARNABLE_KINDS = ("string", "integer", "floating", "mixed-integer-float", "decimal", "boolean", "time", "date", "datetime")
+_LEARNABLE_KINDS = (
+    "string",
+    "integer",
+    "floating",
+    "mixed-integer-float",
+    "decimal",
+    "boolean",
+    "time",
+    "date",
+    "datetime",
+)
 
 
 def learnable_kind(name, nonnull: pd.Series) -> str:
@@ -405,7 +437,11 @@ def detect_column(name, series: pd.Series) -> dict:
     # strings / objects
     kind = pd.api.types.infer_dtype(nonnull, skipna=True)
     # nested values beyond the first 1,000 (checked in _object_kind) make infer_dtype say "mixed..."
-    if s.dtype == object and kind.startswith("mixed") and nonnull.map(lambda v: isinstance(v, (list, dict, set, tuple))).any():
+    if (
+        s.dtype == object
+        and kind.startswith("mixed")
+        and nonnull.map(lambda v: isinstance(v, (list, dict, set, tuple))).any()
+    ):
         raise InvalidDataError(
             f"column {name!r} holds nested values (lists or objects); flatten it into separate columns or store it as text"
         )
@@ -426,13 +462,26 @@ def detect_column(name, series: pd.Series) -> dict:
         if id_name and unique:  # identifiers: regenerated with as many digits, no leading zero
             lengths = strs.str.strip().str.lstrip("+").str.len()
             same = lengths.min() == lengths.max() and not strs.str.strip().str.startswith("-").any()
-            return {"sdtype": "id", "regex_format": f"[1-9][0-9]{{{int(lengths.max()) - 1}}}"} if same else {"sdtype": "id"}
+            return (
+                {"sdtype": "id", "regex_format": f"[1-9][0-9]{{{int(lengths.max()) - 1}}}"}
+                if same
+                else {"sdtype": "id"}
+            )
         raise InvalidDataError(
             f"column {name!r} holds whole numbers beyond 64-bit integers (e.g. {strs.iloc[0]!r}), which cannot be "
             "learned as integers; if they are identifiers or codes, set its sdtype to 'id' or 'categorical' in the "
             "metadata (the digits are kept); to learn them as numbers at float precision, write them as floats (1.8e19)"
         )
-    if strs.str.contains(r"\d").iloc[:_SAMPLE].mean() >= 0.9 or tokens & {"date", "time", "timestamp", "dt", "day", "created", "updated", "at"}:
+    if strs.str.contains(r"\d").iloc[:_SAMPLE].mean() >= 0.9 or tokens & {
+        "date",
+        "time",
+        "timestamp",
+        "dt",
+        "day",
+        "created",
+        "updated",
+        "at",
+    }:
         fmts = detect_datetime_formats(strs.iloc[:_SAMPLE])
         if fmts:
             dominant = max(fmts, key=fmts.get)
@@ -444,11 +493,13 @@ def detect_column(name, series: pd.Series) -> dict:
         _check_numeric_text(name, strs)
     ratio = nunique / len(nonnull)
     mean_words = strs.iloc[:_SAMPLE].str.split().str.len().mean()
-    text_name = bool(tokens & {"description", "comment", "comments", "text", "notes", "note", "review", "message", "body", "summary"})
+    text_name = bool(
+        tokens & {"description", "comment", "comments", "text", "notes", "note", "review", "message", "body", "summary"}
+    )
     if text_name and mean_words >= 2 or mean_words >= 5 and ratio > 0.5:
         return {"sdtype": "text"}
     if unique or (id_name and ratio > 0.95):
-        from ..transforms.regex import infer_regex
+        from ..utils.regex import infer_regex
 
         meta = {"sdtype": "id"}
         if mean_words > 1.5:

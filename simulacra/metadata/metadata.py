@@ -141,9 +141,7 @@ class Metadata:
             raise MetadataError("the metadata has no table yet; detect it from data or load it")
         if table_name is None:
             if len(self.tables) > 1:
-                raise MetadataError(
-                    f"the metadata has several tables ({', '.join(self.tables)}); pass table_name"
-                )
+                raise MetadataError(f"the metadata has several tables ({', '.join(self.tables)}); pass table_name")
             return next(iter(self.tables.values()))
         if table_name not in self.tables:
             raise MetadataError(f"no table named {table_name!r}; tables: {', '.join(self.tables)}")
@@ -190,7 +188,10 @@ class Metadata:
         if table.get("primary_key") == column_name and new["sdtype"] not in ("id",) + PII_SDTYPES:
             import warnings
 
-            warnings.warn(f"column {column_name!r} is no longer the primary key (a key must be 'id' or a PII sdtype)", stacklevel=2)
+            warnings.warn(
+                f"column {column_name!r} is no longer the primary key (a key must be 'id' or a PII sdtype)",
+                stacklevel=2,
+            )
             table["primary_key"] = None
 
     def update_columns(self, column_names, table_name: str | None = None, **kwargs) -> None:
@@ -308,7 +309,9 @@ class Metadata:
         try:
             write_text_atomically(path, text)
         except OSError as e:
-            raise MetadataError(f"cannot write metadata to {str(path)!r}: {e.strerror or e}; check that the folder exists and is writable") from None
+            raise MetadataError(
+                f"cannot write metadata to {str(path)!r}: {e.strerror or e}; check that the folder exists and is writable"
+            ) from None
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
@@ -323,7 +326,9 @@ class Metadata:
                     extra = ", ".join(f"{k}={v}" for k, v in m.items() if k != "sdtype")
                     lines.append(f"  {c}: {m['sdtype']}" + (f" ({extra})" if extra else ""))
         for r in self.relationships:
-            lines.append(f"{r.get('parent_table_name')}.{r.get('parent_primary_key')} <- {r.get('child_table_name')}.{r.get('child_foreign_key')}")
+            lines.append(
+                f"{r.get('parent_table_name')}.{r.get('parent_primary_key')} <- {r.get('child_table_name')}.{r.get('child_foreign_key')}"
+            )
         text = "\n".join(lines)
         if output_filepath:
             Path(output_filepath).write_text(text + "\n", encoding="utf-8")
@@ -379,7 +384,7 @@ def _check_column(name, m: dict) -> None:
         if not isinstance(fmt, str) or "%" not in fmt:
             raise MetadataError(f"column {name!r}: datetime_format {fmt!r} is not a strftime format like '%Y-%m-%d'")
     if "regex_format" in m:
-        from ..transforms.regex import parse_regex
+        from ..utils.regex import parse_regex
         from ..errors import ParameterError
 
         try:

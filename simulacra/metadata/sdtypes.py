@@ -71,9 +71,7 @@ def canonical_sdtype(sdtype: str) -> str:
     key = sdtype.strip().lower()
     key = SDTYPE_ALIASES.get(key, key)
     if key not in ALL_SDTYPES:
-        raise MetadataError(
-            f"unknown sdtype {sdtype!r}; valid sdtypes are: {', '.join(ALL_SDTYPES)}"
-        )
+        raise MetadataError(f"unknown sdtype {sdtype!r}; valid sdtypes are: {', '.join(ALL_SDTYPES)}")
     return key
 
 

@@ -45,7 +45,9 @@ class BatchPlan:
     def child(self, i: int) -> np.random.SeedSequence:
         """Child ``i`` of the run's sequence, as ``SeedSequence.spawn`` would make it (0: context)."""
         ss = self.seed_sequence
-        return np.random.SeedSequence(ss.entropy, spawn_key=tuple(ss.spawn_key) + (self._base + i,), pool_size=ss.pool_size)
+        return np.random.SeedSequence(
+            ss.entropy, spawn_key=tuple(ss.spawn_key) + (self._base + i,), pool_size=ss.pool_size
+        )
 
     def batch(self, b: int) -> tuple[int, int, np.random.SeedSequence]:
         """``(start, rows, seed sequence)`` of batch ``b``: made alone, it equals that batch of a full run."""

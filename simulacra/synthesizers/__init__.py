@@ -50,4 +50,11 @@ def __getattr__(attr):
     raise AttributeError(attr)
 
 
-__all__ = ["available", "get_synthesizer_class", "GaussianCopulaSynthesizer", "CARTSynthesizer", "SingleTablePreset", "BaseSynthesizer"]
+__all__ = [
+    "available",
+    "get_synthesizer_class",
+    "GaussianCopulaSynthesizer",
+    "CARTSynthesizer",
+    "SingleTablePreset",
+    "BaseSynthesizer",
+]

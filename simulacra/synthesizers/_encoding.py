@@ -41,7 +41,9 @@ def to_codes(X: np.ndarray, mids_list: list) -> np.ndarray:
     M = X.astype(float, copy=True)
     for j, mids in enumerate(mids_list):
         if mids is not None:
-            M[:, j] = np.searchsorted(bounds_from_midpoints(mids), np.clip(X[:, j], 0, 1), side="right").clip(0, len(mids) - 1)
+            M[:, j] = np.searchsorted(bounds_from_midpoints(mids), np.clip(X[:, j], 0, 1), side="right").clip(
+                0, len(mids) - 1
+            )
     return M
 
 

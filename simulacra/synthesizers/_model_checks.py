@@ -36,7 +36,9 @@ MAX_TEXT = 10_000
 
 
 def _bad(where, name, value, expected) -> ModelFileError:
-    return ModelFileError(f"{where}: parameter {name}={str(value)[:60]} is invalid ({expected}); the file was edited or crafted")
+    return ModelFileError(
+        f"{where}: parameter {name}={str(value)[:60]} is invalid ({expected}); the file was edited or crafted"
+    )
 
 
 def check_parameters(params: dict, where: str) -> None:
@@ -103,7 +105,9 @@ def check_restored(obj, where: str) -> None:
 
     meta = obj.metadata.get_columns(obj._table_name())
     if obj._columns != list(meta):
-        raise ModelFileError(f"{where}: the model's columns {obj._columns[:5]} do not match its metadata {list(meta)[:5]}")
+        raise ModelFileError(
+            f"{where}: the model's columns {obj._columns[:5]} do not match its metadata {list(meta)[:5]}"
+        )
     if isinstance(obj.fitted_rows, bool) or obj.fitted_rows < 0:
         raise ModelFileError(f"{where}: invalid fitted_rows {obj.fitted_rows!r}")
     if any(isinstance(c, _MissingCustom) for c in obj._constraints):
@@ -146,7 +150,9 @@ def _check_model_sizes(obj, where: str) -> None:
             raise ModelFileError(f"{where}: the copula's output kinds do not match its transforms")
         for name, kind, m in zip(obj._names, obj._kinds, obj._marginals):
             if (m is None) != (kind == "uniform01"):
-                raise ModelFileError(f"{where}: output {name!r} ({kind}) {'lacks' if m is None else 'has'} a marginal distribution")
+                raise ModelFileError(
+                    f"{where}: output {name!r} ({kind}) {'lacks' if m is None else 'has'} a marginal distribution"
+                )
         corr = getattr(obj, "_correlation", None)
         if isinstance(corr, np.ndarray) and corr.ndim == 2:
             try:
@@ -156,7 +162,10 @@ def _check_model_sizes(obj, where: str) -> None:
     cats = getattr(obj, "_cats", None)
     if cats is not None and not getattr(obj, "_empty", False):
         expected = category_midpoints(tr)
-        if len(cats) != d or any((a is None) != (b is None) or (a is not None and (a.shape != b.shape or not np.allclose(a, b))) for a, b in zip(cats, expected)):
+        if len(cats) != d or any(
+            (a is None) != (b is None) or (a is not None and (a.shape != b.shape or not np.allclose(a, b)))
+            for a, b in zip(cats, expected)
+        ):
             raise ModelFileError(f"{where}: the model's category codes do not match its categorical transforms")
     marginals = getattr(obj, "_marginals", None)
     if obj.name == "copulagan" and not getattr(obj, "_empty", False) and (marginals is None or len(marginals) != d):

@@ -61,13 +61,25 @@ class ModeTransformer:
                 vals = np.zeros(1)
             uniq = np.unique(vals)
             if discrete[j] or len(uniq) <= min(DISCRETE_MAX_VALUES, max(2, len(vals) // 20)):
-                self.columns.append({"type": "discrete", "values": uniq.astype(float), "freq": np.array([(vals == u).sum() for u in uniq], dtype=float) if len(uniq) < 1000 else np.ones(len(uniq))})
+                self.columns.append(
+                    {
+                        "type": "discrete",
+                        "values": uniq.astype(float),
+                        "freq": np.array([(vals == u).sum() for u in uniq], dtype=float)
+                        if len(uniq) < 1000
+                        else np.ones(len(uniq)),
+                    }
+                )
                 continue
             sample = vals if len(vals) <= 20_000 else vals[rng.choice(len(vals), 20_000, replace=False)]
             k = int(min(MAX_MODES, len(np.unique(sample))))
             gm = BayesianGaussianMixture(
-                n_components=k, weight_concentration_prior_type="dirichlet_process", weight_concentration_prior=1e-3,
-                max_iter=100, n_init=1, random_state=int(rng.integers(0, 2**31)),
+                n_components=k,
+                weight_concentration_prior_type="dirichlet_process",
+                weight_concentration_prior=1e-3,
+                max_iter=100,
+                n_init=1,
+                random_state=int(rng.integers(0, 2**31)),
             )
             import warnings
 
@@ -162,18 +174,31 @@ class ModeTransformer:
                     raise ModelFileError("model file: mixture sizes differ")
                 col.update(type="continuous", fill=float(c["fill"]))
                 w = col["weights"]
-                if not all(np.all(np.isfinite(col[k])) for k in ("means", "stds", "weights")) or not np.isfinite(col["fill"]):
-                    raise ModelFileError(f"model file: the mixture of neural column {len(obj.columns)} holds non-finite values")
+                if not all(np.all(np.isfinite(col[k])) for k in ("means", "stds", "weights")) or not np.isfinite(
+                    col["fill"]
+                ):
+                    raise ModelFileError(
+                        f"model file: the mixture of neural column {len(obj.columns)} holds non-finite values"
+                    )
                 if (col["stds"] <= 0).any() or (w < 0).any() or abs(float(w.sum()) - 1.0) > 1e-5:
                     raise ModelFileError(
                         f"model file: the mixture of neural column {len(obj.columns)} needs positive spreads and weights summing to 1"
                     )
             elif c["type"] == "discrete":
-                col = {"type": "discrete", "values": np.asarray(c["values"], dtype=float), "freq": np.asarray(c["freq"], dtype=float)}
+                col = {
+                    "type": "discrete",
+                    "values": np.asarray(c["values"], dtype=float),
+                    "freq": np.asarray(c["freq"], dtype=float),
+                }
                 if col["values"].ndim != 1 or len(col["values"]) == 0 or len(col["values"]) != len(col["freq"]):
                     raise ModelFileError("model file: discrete values and frequencies differ")
                 v, f = col["values"], col["freq"]
-                if not (np.all(np.isfinite(v)) and np.all(np.isfinite(f))) or (np.diff(v) <= 0).any() or (f < 0).any() or not f.sum() > 0:
+                if (
+                    not (np.all(np.isfinite(v)) and np.all(np.isfinite(f)))
+                    or (np.diff(v) <= 0).any()
+                    or (f < 0).any()
+                    or not f.sum() > 0
+                ):
                     raise ModelFileError(
                         f"model file: discrete neural column {len(obj.columns)} needs finite increasing values and non-negative frequencies"
                     )
@@ -186,7 +211,11 @@ class ModeTransformer:
 
 def module_state(module) -> dict:
     """A torch module's weights as numpy arrays (float32), keyed by parameter name."""
-    return {k.replace(".", "__"): v.detach().cpu().numpy().astype(np.float32) for k, v in module.state_dict().items() if v.dtype.is_floating_point}
+    return {
+        k.replace(".", "__"): v.detach().cpu().numpy().astype(np.float32)
+        for k, v in module.state_dict().items()
+        if v.dtype.is_floating_point
+    }
 
 
 def check_weights_fit(synth, weights: dict) -> None:
@@ -244,34 +273,3 @@ def load_module_state(module, arrays: dict) -> None:
 
 def torch_seed(rng: np.random.Generator) -> int:
     return int(rng.integers(0, 2**62))
-
-
-class LossProgress:
-    """A rich progress bar over epochs that shows the latest losses (when verbose)."""
-
-    def __init__(self, epochs: int, verbose: bool, title: str):
-        self.verbose = verbose
-        self.epochs = epochs
-        self.title = title
-
-    def __enter__(self):
-        if self.verbose:
-            import sys
-
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-            self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=Console(file=sys.stderr))
-            self.progress.__enter__()
-            self.task = self.progress.add_task(self.title, total=self.epochs)
-        return self
-
-    def update(self, **losses):
-        if self.verbose:
-            text = " ".join(f"{k} {v:+.3f}" for k, v in losses.items())
-            self.progress.update(self.task, advance=1, description=f"{self.title} {text}")
-
-    def __exit__(self, *exc):
-        if self.verbose:
-            self.progress.__exit__(*exc)
-        return False

@@ -17,7 +17,7 @@ import pandas as pd
 from .._random import as_seed_sequence
 from ..errors import InvalidDataError, MetadataError, ModelFileError, NotFittedError, ParameterError
 from ..metadata import Metadata
-from ..sampling.progress import progress as _progress
+from ..utils.progress import progress as _progress
 
 DEFAULT_BATCH_CELLS = 4_000_000
 
@@ -57,7 +57,16 @@ class BaseSynthesizer:
     #: short name in the registry (``simulacra.synthesizers.available()``)
     name = "base"
 
-    def __init__(self, metadata, enforce_min_max_values: bool = True, enforce_rounding: bool = True, locales=None, *, pseudonymize: bool = False, pseudonymize_key=None):
+    def __init__(
+        self,
+        metadata,
+        enforce_min_max_values: bool = True,
+        enforce_rounding: bool = True,
+        locales=None,
+        *,
+        pseudonymize: bool = False,
+        pseudonymize_key=None,
+    ):
         from ._params import check_bool, check_locales
 
         self.metadata = _as_metadata(metadata)
@@ -106,13 +115,17 @@ class BaseSynthesizer:
                     f"got tables {', '.join(map(repr, data))}; this single-table synthesizer learns table {self._table_name()!r}"
                 )
         if not isinstance(data, pd.DataFrame):
-            raise InvalidDataError(f"data must be a pandas DataFrame (or {{table_name: DataFrame}}), got {type(data).__name__}")
+            raise InvalidDataError(
+                f"data must be a pandas DataFrame (or {{table_name: DataFrame}}), got {type(data).__name__}"
+            )
         if data.shape[1] == 0:
             raise InvalidDataError("the table has no columns")
         if len(data) == 0:
             raise InvalidDataError("the table has no rows; a synthesizer needs real rows to learn from")
         if len(data) < 2:
-            raise InvalidDataError("the table has a single row; a synthesizer needs at least 2 rows to learn distributions")
+            raise InvalidDataError(
+                "the table has a single row; a synthesizer needs at least 2 rows to learn distributions"
+            )
         if not all(isinstance(c, str) for c in data.columns):
             data = data.rename(columns=str)
         if data.columns.duplicated().any():
@@ -190,7 +203,9 @@ class BaseSynthesizer:
         from ..constraints import CustomConstraint, constraint_from_dict
         from ..errors import ConstraintError
 
-        new = [constraint_from_dict(c) for c in (constraints if isinstance(constraints, (list, tuple)) else [constraints])]
+        new = [
+            constraint_from_dict(c) for c in (constraints if isinstance(constraints, (list, tuple)) else [constraints])
+        ]
         if self._fitted:
             for c in new:
                 name = type(c).__name__
@@ -199,7 +214,9 @@ class BaseSynthesizer:
                         f"{c} cannot be added to a fitted synthesizer; add constraints before fit "
                         "(after load, only the custom constraints it was fitted with can be attached again)"
                     )
-                idx = next(i for i, x in enumerate(self._constraints) if isinstance(x, _MissingCustom) and x.class_name == name)
+                idx = next(
+                    i for i, x in enumerate(self._constraints) if isinstance(x, _MissingCustom) and x.class_name == name
+                )
                 self._constraints[idx] = c
                 self._missing_custom.remove(name)
             return
@@ -213,9 +230,11 @@ class BaseSynthesizer:
     def get_constraints(self) -> list:
         return list(self._constraints)
 
-    def _draw_table(self, n: int, rng: np.random.Generator, positions: np.ndarray, given=None) -> pd.DataFrame:
+    def _draw_table(
+        self, n: int, rng: np.random.Generator, positions: np.ndarray, given=None, run_state=None
+    ) -> pd.DataFrame:
         X = self._sample(n, rng) if not given else self._sample_given(n, rng, given)
-        df = self._transformer.inverse(X, rng, positions)
+        df = self._transformer.inverse(X, rng, positions, run_state if run_state is not None else {})
         for c in reversed(self._constraints):
             df = c.reverse_transform(df)
         return df[self._columns] if list(df.columns) != self._columns else df
@@ -234,32 +253,7 @@ class BaseSynthesizer:
 
         Raises ConstraintError for values the model can never produce.
         """
-        from ..errors import ConstraintError, InvalidDataError
-
-        out = {}
-        j = 0
-        for t in self._transformer.transforms:
-            k = len(t.output_names)
-            if t.column in known and k:
-                v = known[t.column]
-                series = pd.Series([v], dtype=object if not isinstance(v, (int, float, np.number, pd.Timestamp)) else None)
-                if isinstance(v, pd.Timestamp) or (isinstance(v, str) and t.sdtype == "datetime"):
-                    series = pd.Series(pd.to_datetime([v])) if not getattr(t, "is_text", False) else pd.Series([v])
-                try:
-                    row = t.forward(series)[0]
-                except (InvalidDataError, ValueError, TypeError) as e:
-                    raise ConstraintError(f"impossible condition {t.column}={v!r}: {e}") from None
-                for i in range(k):
-                    if not np.isnan(row[i]):
-                        out[j + i] = float(row[i])
-                if t.sdtype in ("numerical", "datetime") and not np.isnan(row[0]) and getattr(t, "enforce_min_max_values", False):
-                    lo, hi = t.min, t.max
-                    if not lo - 1e-9 * max(1, abs(lo)) <= row[0] <= hi + 1e-9 * max(1, abs(hi)):
-                        raise ConstraintError(
-                            f"impossible condition {t.column}={v!r}: outside the learned range [{lo}, {hi}] (enforce_min_max_values=True)"
-                        )
-            j += k
-        return out
+        return self._transformer.encode_known(known)
 
     def _conditioned_sample(self, n: int, known: dict, rng, ctx, positions):
         from ..errors import ConstraintError
@@ -287,10 +281,21 @@ class BaseSynthesizer:
         for c, v in known.items():
             if c in direct or c in rest:
                 dtype = out[c].dtype
-                out[c] = pd.Series([v] * len(out), dtype=object).astype(dtype) if not _is_missing(v) else pd.Series([None] * len(out), dtype=dtype)
+                out[c] = (
+                    pd.Series([v] * len(out), dtype=object).astype(dtype)
+                    if not _is_missing(v)
+                    else pd.Series([None] * len(out), dtype=dtype)
+                )
         return out
 
-    def sample_from_conditions(self, conditions, batch_size: int | None = None, max_tries_per_batch: int = 100, output_file_path=None, seed=None):
+    def sample_from_conditions(
+        self,
+        conditions,
+        batch_size: int | None = None,
+        max_tries_per_batch: int = 100,
+        output_file_path=None,
+        seed=None,
+    ):
         """Rows that meet each :class:`Condition` (``column_values`` fixed, ``num_rows`` rows each).
 
         Exact for the Gaussian copula (conditional Gaussian) and CART (sequential importance
@@ -305,9 +310,13 @@ class BaseSynthesizer:
             if not isinstance(cond, Condition):
                 raise ParameterError(f"conditions must be Condition objects, got {type(cond).__name__}")
             start = sum(len(p) for p in parts)
-            self._transformer.prepare(np.random.default_rng(child.spawn(1)[0]), start + cond.num_rows)
+            run = self._transformer.new_run_state(np.random.default_rng(child.spawn(1)[0]), start + cond.num_rows)
             rng = np.random.default_rng(child)
-            parts.append(self._conditioned_sample(cond.num_rows, cond.column_values, rng, {}, np.arange(start, start + cond.num_rows)))
+            parts.append(
+                self._conditioned_sample(
+                    cond.num_rows, cond.column_values, rng, {"run": run}, np.arange(start, start + cond.num_rows)
+                )
+            )
         out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=self._columns)
         if output_file_path is not None:
             from ..io.files import write_table
@@ -315,7 +324,14 @@ class BaseSynthesizer:
             write_table(out, output_file_path)
         return out
 
-    def sample_remaining_columns(self, known_columns, batch_size: int | None = None, max_tries_per_batch: int = 100, output_file_path=None, seed=None):
+    def sample_remaining_columns(
+        self,
+        known_columns,
+        batch_size: int | None = None,
+        max_tries_per_batch: int = 100,
+        output_file_path=None,
+        seed=None,
+    ):
         """Fill in the other columns of ``known_columns`` (a DataFrame), row by row."""
         self._check_fitted()
         if not isinstance(known_columns, pd.DataFrame) or known_columns.empty:
@@ -327,8 +343,10 @@ class BaseSynthesizer:
         for (key, idx), child in zip(groups.items(), ss.spawn(len(groups))):
             key = key if isinstance(key, tuple) else (key,)
             known = {c: (None if _is_missing(v) else v) for c, v in zip(keys, key)}
-            self._transformer.prepare(np.random.default_rng(child.spawn(1)[0]), len(known_columns))
-            rows = self._conditioned_sample(len(idx), known, np.random.default_rng(child), {}, np.asarray(idx))
+            run = self._transformer.new_run_state(np.random.default_rng(child.spawn(1)[0]), len(known_columns))
+            rows = self._conditioned_sample(
+                len(idx), known, np.random.default_rng(child), {"run": run}, np.asarray(idx)
+            )
             rows.index = idx
             pieces.append(rows)
         out = pd.concat(pieces).sort_index().reset_index(drop=True)
@@ -338,7 +356,9 @@ class BaseSynthesizer:
             write_table(out, output_file_path)
         return out
 
-    def _sample_rows(self, n: int, rng: np.random.Generator, positions: np.ndarray, ctx: dict, accept=None, given=None) -> pd.DataFrame:
+    def _sample_rows(
+        self, n: int, rng: np.random.Generator, positions: np.ndarray, ctx: dict, accept=None, given=None
+    ) -> pd.DataFrame:
         """``n`` rows that satisfy every constraint (and ``accept``), re-drawing rejected rows."""
         from ..errors import ConstraintError
 
@@ -348,14 +368,14 @@ class BaseSynthesizer:
                 "with add_constraints([...]) before sampling"
             )
         if not self._constraints and accept is None:
-            return self._draw_table(n, rng, positions, given)
+            return self._draw_table(n, rng, positions, given, ctx["run"])
         parts, have, rejected = [], 0, {}
         for attempt in range(MAX_TRIES):
             need = n - have
             if need <= 0:
                 break
             m = need if attempt == 0 else min(max(need * 4, 64), 20 * n + 64)
-            df = self._draw_table(m, rng, np.arange(m, dtype=np.int64), given)
+            df = self._draw_table(m, rng, np.arange(m, dtype=np.int64), given, ctx["run"])
             ok = np.ones(len(df), dtype=bool)
             for c in self._constraints:
                 if type(c).__name__ == "Unique":
@@ -382,12 +402,7 @@ class BaseSynthesizer:
             )
         out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
         # ids follow the final row positions so they stay unique across batches
-        from ..transforms.generated import IdTransform
-
-        for t in self._transformer.transforms:
-            if isinstance(t, IdTransform) and t.column in out.columns:
-                out[t.column] = t.inverse(np.empty((n, 0)), rng, positions).to_numpy()
-        return out
+        return self._transformer.regenerate_positional(out, rng, positions, ctx["run"])
 
     # ------------------------------------------------------------------ sampling
     def _sample(self, num_rows: int, rng: np.random.Generator) -> np.ndarray:
@@ -413,14 +428,21 @@ class BaseSynthesizer:
         plan = BatchPlan(num_rows, self._batch_size(batch_size), seed)  # O(1) memory in num_rows
         batches = iter(plan)
         _, _, root = next(batches)
-        self._transformer.prepare(np.random.default_rng(root), plan.num_rows)
-        ctx: dict = {}
+        ctx: dict = {"run": self._transformer.new_run_state(np.random.default_rng(root), plan.num_rows)}
         for start, n, child in batches:
             rng = np.random.default_rng(child)
             positions = np.arange(start, start + n, dtype=np.int64)
             yield self._sample_rows(n, rng, positions, ctx, accept)
 
-    def sample(self, num_rows: int, seed=None, batch_size: int | None = None, output_file_path=None, show_progress: bool | None = None, max_tries_per_batch: int | None = None):
+    def sample(
+        self,
+        num_rows: int,
+        seed=None,
+        batch_size: int | None = None,
+        output_file_path=None,
+        show_progress: bool | None = None,
+        max_tries_per_batch: int | None = None,
+    ):
         """Sample ``num_rows`` new rows.
 
         Parameters
@@ -518,14 +540,18 @@ class BaseSynthesizer:
         except ParameterError:
             raise ModelFileError(f"{str(filepath)!r} holds an unknown synthesizer {name!r}") from None
         if not (issubclass(klass, cls) or cls is BaseSynthesizer or issubclass(cls, klass)):
-            raise ModelFileError(f"{str(filepath)!r} holds a {klass.__name__}, not a {cls.__name__}; load it with {klass.__name__}.load")
+            raise ModelFileError(
+                f"{str(filepath)!r} holds a {klass.__name__}, not a {cls.__name__}; load it with {klass.__name__}.load"
+            )
         params = manifest["parameters"]
         if not isinstance(params, dict):
             raise ModelFileError(f"{str(filepath)!r}: parameters must be an object")
         allowed = set(klass._parameter_names())
         unknown = set(params) - allowed
         if unknown:
-            raise ModelFileError(f"{str(filepath)!r}: unknown parameter(s) {', '.join(sorted(unknown))} for {klass.__name__}")
+            raise ModelFileError(
+                f"{str(filepath)!r}: unknown parameter(s) {', '.join(sorted(unknown))} for {klass.__name__}"
+            )
         from ._model_checks import check_parameters, check_restored
 
         check_parameters(params, repr(str(filepath)))
@@ -543,7 +569,9 @@ class BaseSynthesizer:
             if str(filepath) in str(e):
                 raise
             detail = str(e).removeprefix("model file: ")
-            raise ModelFileError(f"{str(filepath)!r}: invalid model ({detail}); the file was edited or damaged: re-create it with fit and save") from None
+            raise ModelFileError(
+                f"{str(filepath)!r}: invalid model ({detail}); the file was edited or damaged: re-create it with fit and save"
+            ) from None
         except (MetadataError, ParameterError) as e:
             raise ModelFileError(f"{str(filepath)!r}: invalid model: {e}") from None
         except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
@@ -554,10 +582,12 @@ class BaseSynthesizer:
         # a crafted file can pass every structural check and still hold values no sampler
         # accepts: draw a few rows now so that it fails here, as a ModelFileError
         try:
-            obj._transformer.prepare(np.random.default_rng(0), 8)
-            obj._draw_table(8, np.random.default_rng(0), np.arange(8, dtype=np.int64))
+            run = obj._transformer.new_run_state(np.random.default_rng(0), 8)
+            obj._draw_table(8, np.random.default_rng(0), np.arange(8, dtype=np.int64), None, run)
         except Exception as e:  # noqa: BLE001 - any failure means the file is not a valid model
-            raise ModelFileError(f"{str(filepath)!r}: the model cannot sample ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}); re-create it with fit and save") from None
+            raise ModelFileError(
+                f"{str(filepath)!r}: the model cannot sample ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}); re-create it with fit and save"
+            ) from None
         return obj
 
     @classmethod
@@ -568,7 +598,12 @@ class BaseSynthesizer:
         for klass in cls.__mro__:
             if "__init__" in klass.__dict__:
                 sig = inspect.signature(klass.__dict__["__init__"])
-                names += [p for p in sig.parameters if p not in ("self", "metadata", "pseudonymize_key") and sig.parameters[p].kind != inspect.Parameter.VAR_KEYWORD]
+                names += [
+                    p
+                    for p in sig.parameters
+                    if p not in ("self", "metadata", "pseudonymize_key")
+                    and sig.parameters[p].kind != inspect.Parameter.VAR_KEYWORD
+                ]
         return names
 
 
@@ -641,7 +676,9 @@ def _unique_ok(c, df, ctx) -> np.ndarray:
     seen = ctx.setdefault(("unique", tuple(c.column_names)), set())
     h = pd.util.hash_pandas_object(df[c.column_names], index=False).to_numpy()
     first = ~pd.Series(h).duplicated().to_numpy()
-    return first & ~np.isin(h, np.fromiter(seen, dtype=np.uint64, count=len(seen)) if seen else np.empty(0, dtype=np.uint64))
+    return first & ~np.isin(
+        h, np.fromiter(seen, dtype=np.uint64, count=len(seen)) if seen else np.empty(0, dtype=np.uint64)
+    )
 
 
 def _unique_remember(c, df, ctx) -> None:

@@ -59,9 +59,27 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
 
     name = "bayesian_network"
 
-    def __init__(self, metadata, enforce_min_max_values=True, enforce_rounding=True, locales=None, degree: int = 2,
-                 max_bins: int = 20, epsilon: float | None = None, *, pseudonymize=False, pseudonymize_key=None):
-        super().__init__(metadata, enforce_min_max_values, enforce_rounding, locales, pseudonymize=pseudonymize, pseudonymize_key=pseudonymize_key)
+    def __init__(
+        self,
+        metadata,
+        enforce_min_max_values=True,
+        enforce_rounding=True,
+        locales=None,
+        degree: int = 2,
+        max_bins: int = 20,
+        epsilon: float | None = None,
+        *,
+        pseudonymize=False,
+        pseudonymize_key=None,
+    ):
+        super().__init__(
+            metadata,
+            enforce_min_max_values,
+            enforce_rounding,
+            locales,
+            pseudonymize=pseudonymize,
+            pseudonymize_key=pseudonymize_key,
+        )
         from ._params import check_int, check_number
 
         self.degree, self.max_bins = check_int("degree", degree), check_int("max_bins", max_bins)
@@ -99,7 +117,11 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
                     within = np.empty((len(edges) - 1, _WITHIN))
                     for b in range(len(edges) - 1):
                         vb = vals[(c[ok] == b)]
-                        within[b] = np.quantile(vb, np.linspace(0, 1, _WITHIN)) if len(vb) else np.linspace(edges[b], edges[b + 1], _WITHIN)
+                        within[b] = (
+                            np.quantile(vb, np.linspace(0, 1, _WITHIN))
+                            if len(vb)
+                            else np.linspace(edges[b], edges[b + 1], _WITHIN)
+                        )
                     cols.append({"type": "bins", "within": within})
         return codes, cols
 
@@ -115,7 +137,9 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
             self._order, self._parents, self._tables, self._cols, self._cards = [], [], [], [], []
             return
         cards = [self._card(c) for c in cols]
-        sample = codes if len(codes) <= 50_000 else codes[np.random.default_rng(0).choice(len(codes), 50_000, replace=False)]
+        sample = (
+            codes if len(codes) <= 50_000 else codes[np.random.default_rng(0).choice(len(codes), 50_000, replace=False)]
+        )
         # pairwise mutual information guides the greedy parent choice
         mi = np.zeros((d, d))
         for a in range(d):
@@ -138,7 +162,11 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
                 # keep the parent table small: at most ~10,000 parent configurations
                 while cand and np.prod([cards[p] for p in cand]) > 10_000:
                     cand = cand[:-1]
-                score = _mutual_information(sample[:, a], sample[:, cand], cards[a], [cards[p] for p in cand]) if cand else 0.0
+                score = (
+                    _mutual_information(sample[:, a], sample[:, cand], cards[a], [cards[p] for p in cand])
+                    if cand
+                    else 0.0
+                )
                 cands.append((a, cand))
                 scores.append(score)
             scores = np.asarray(scores)
@@ -204,7 +232,10 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
                 lo = np.floor(pos).astype(np.int64)
                 frac = pos - lo
                 row = w[codes[:, j]]
-                X[:, j] = row[np.arange(num_rows), lo] * (1 - frac) + row[np.arange(num_rows), np.minimum(lo + 1, w.shape[1] - 1)] * frac
+                X[:, j] = (
+                    row[np.arange(num_rows), lo] * (1 - frac)
+                    + row[np.arange(num_rows), np.minimum(lo + 1, w.shape[1] - 1)] * frac
+                )
         return X
 
     # ------------------------------------------------------------------ conditioning
@@ -219,17 +250,25 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
             if col["type"] == "category":
                 from ._encoding import bounds_from_midpoints
 
-                spec[j] = int(np.searchsorted(bounds_from_midpoints(col["values"]), x, side="right").clip(0, len(col["values"]) - 1))
+                spec[j] = int(
+                    np.searchsorted(bounds_from_midpoints(col["values"]), x, side="right").clip(
+                        0, len(col["values"]) - 1
+                    )
+                )
             elif col["type"] == "values":
                 k = int(np.searchsorted(col["values"], x))
                 if k >= len(col["values"]) or not np.isclose(col["values"][k], x):
-                    raise ConstraintError(f"impossible condition: {self._transformer.output_names[j]}={x!r} was never seen in the real data")
+                    raise ConstraintError(
+                        f"impossible condition: {self._transformer.output_names[j]}={x!r} was never seen in the real data"
+                    )
                 spec[j] = k
             else:
                 w = col["within"]
                 edges = np.concatenate([w[:, 0], [w[-1, -1]]])
                 if not edges[0] - 1e-9 <= x <= edges[-1] + 1e-9:
-                    raise ConstraintError(f"impossible condition: {self._transformer.output_names[j]}={x!r} is outside the learned range")
+                    raise ConstraintError(
+                        f"impossible condition: {self._transformer.output_names[j]}={x!r} is outside the learned range"
+                    )
                 spec[j] = int(np.clip(np.searchsorted(edges[1:-1], x, side="right"), 0, len(w) - 1))
         return spec
 
@@ -258,14 +297,22 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
             pos = np.searchsorted(flat, idx + rng.random(m) * (1 - 1e-12), side="right")
             codes[:, a] = (pos - idx * k).clip(0, k - 1)
         if not np.isfinite(logw).any():
-            raise ConstraintError("impossible condition: the model gives the conditioned values zero probability together")
+            raise ConstraintError(
+                "impossible condition: the model gives the conditioned values zero probability together"
+            )
         w = np.exp(logw - logw[np.isfinite(logw)].max())
         keep = rng.choice(m, size=num_rows, p=w / w.sum())
         return self._decode(codes[keep], rng)
 
     # ------------------------------------------------------------------ state
     def _get_model_state(self):
-        return {"order": self._order, "parents": self._parents, "tables": self._tables, "cols": self._cols, "cards": self._cards}
+        return {
+            "order": self._order,
+            "parents": self._parents,
+            "tables": self._tables,
+            "cols": self._cols,
+            "cards": self._cards,
+        }
 
     def _set_model_state(self, st):
         self._order = [int(a) for a in st["order"]]
@@ -281,12 +328,16 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
             if c["type"] in ("category", "values"):
                 v = np.asarray(c["values"], dtype=float)
                 if v.ndim != 1 or not np.all(np.isfinite(v)) or (np.diff(v) <= 0).any():
-                    raise ModelFileError(f"model file: Bayesian network values of output {j} are not finite and increasing")
+                    raise ModelFileError(
+                        f"model file: Bayesian network values of output {j} are not finite and increasing"
+                    )
                 self._cols.append({"type": c["type"], "values": v})
             elif c["type"] == "bins":
                 w = np.asarray(c["within"], dtype=float)
                 if w.ndim != 2 or w.shape[1] < 2 or not np.all(np.isfinite(w)) or (np.diff(w, axis=1) < 0).any():
-                    raise ModelFileError(f"model file: Bayesian network bins of output {j} are not finite and increasing")
+                    raise ModelFileError(
+                        f"model file: Bayesian network bins of output {j} are not finite and increasing"
+                    )
                 self._cols.append({"type": "bins", "within": w})
             else:
                 raise ModelFileError(f"model file: unknown column type {c['type']!r}")
@@ -295,10 +346,17 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
         for a, par, t in zip(self._order, self._parents, st["tables"]):
             t = np.asarray(t, dtype=float)
             n_conf = math.prod(self._cards[p] for p in par) if par else 1
-            if any(p not in placed for p in par) or t.shape != (n_conf, self._cards[a]) or not np.all(np.isfinite(t)) or (t < 0).any():
+            if (
+                any(p not in placed for p in par)
+                or t.shape != (n_conf, self._cards[a])
+                or not np.all(np.isfinite(t))
+                or (t < 0).any()
+            ):
                 raise ModelFileError("model file: Bayesian network tables are inconsistent")
             if (np.abs(t.sum(axis=1) - 1.0) > 1e-6).any():
-                raise ModelFileError(f"model file: the Bayesian network table of output {a} has rows that do not sum to 1")
+                raise ModelFileError(
+                    f"model file: the Bayesian network table of output {a} has rows that do not sum to 1"
+                )
             if self._card(self._cols[a]) != self._cards[a]:
                 raise ModelFileError("model file: Bayesian network column sizes are inconsistent")
             placed.add(a)

@@ -78,7 +78,14 @@ class CARTSynthesizer(BaseSynthesizer):
         pseudonymize: bool = False,
         pseudonymize_key=None,
     ):
-        super().__init__(metadata, enforce_min_max_values, enforce_rounding, locales, pseudonymize=pseudonymize, pseudonymize_key=pseudonymize_key)
+        super().__init__(
+            metadata,
+            enforce_min_max_values,
+            enforce_rounding,
+            locales,
+            pseudonymize=pseudonymize,
+            pseudonymize_key=pseudonymize_key,
+        )
         from ._params import check_bool, check_int
 
         self.min_samples_leaf = check_int("min_samples_leaf", min_samples_leaf)
@@ -88,7 +95,12 @@ class CARTSynthesizer(BaseSynthesizer):
 
     def get_parameters(self) -> dict:
         p = super().get_parameters()
-        p.update(min_samples_leaf=self.min_samples_leaf, smoothing=self.smoothing, max_depth=self.max_depth, privacy_check=self.privacy_check)
+        p.update(
+            min_samples_leaf=self.min_samples_leaf,
+            smoothing=self.smoothing,
+            max_depth=self.max_depth,
+            privacy_check=self.privacy_check,
+        )
         return p
 
     # ------------------------------------------------------------------ fit
@@ -112,8 +124,8 @@ class CARTSynthesizer(BaseSynthesizer):
         leaf = self.min_samples_leaf
         for _ in range(3):
             rng = np.random.default_rng(12345)
-            self._transformer.prepare(rng, len(df))
-            syn = self._transformer.inverse(self._sample(len(df), rng), rng, np.arange(len(df)))
+            run = self._transformer.new_run_state(rng, len(df))
+            syn = self._transformer.inverse(self._sample(len(df), rng), rng, np.arange(len(df)), run)
             copies = pd.util.hash_pandas_object(syn[cols].astype(str), index=False).isin(known).mean()
             self.copy_rate_ = float(copies)
             if copies <= allowed:
@@ -211,7 +223,9 @@ class CARTSynthesizer(BaseSynthesizer):
             if j in given:
                 w = _leaf_weights(tree, leaf, given[j])
                 if not (w > 0).any():
-                    raise ConstraintError(f"impossible condition on {self._names_for(j)}: the model never produces it together with the other conditions")
+                    raise ConstraintError(
+                        f"impossible condition on {self._names_for(j)}: the model never produces it together with the other conditions"
+                    )
                 size = num_rows
                 idx = rng.choice(len(S), size=size, p=w / w.sum())
                 S = S[idx]
@@ -247,7 +261,21 @@ class CARTSynthesizer(BaseSynthesizer):
         self._cats = [None if c is None else np.asarray(c, dtype=float) for c in st["cats"]]
         trees = []
         for t in st["trees"]:
-            tree = {k: np.asarray(t[k]) for k in ("cl", "cr", "feature", "threshold", "mgl", "predictors", "offsets", "counts", "donors", "bandwidth")}
+            tree = {
+                k: np.asarray(t[k])
+                for k in (
+                    "cl",
+                    "cr",
+                    "feature",
+                    "threshold",
+                    "mgl",
+                    "predictors",
+                    "offsets",
+                    "counts",
+                    "donors",
+                    "bandwidth",
+                )
+            }
             n_nodes = len(tree["cl"])
             for k in ("cr", "feature", "threshold", "mgl", "offsets", "counts", "bandwidth"):
                 if len(tree[k]) != n_nodes:
@@ -322,7 +350,11 @@ def _leaf_weights(tree: dict, leaf: np.ndarray, value: float) -> np.ndarray:
     node_of_donor = np.repeat(np.arange(n_nodes), counts)
     if bw.any():
         h = np.maximum(bw[node_of_donor], 1e-12)
-        logk = np.where(bw[node_of_donor] > 0, -0.5 * ((value - donors) / h) ** 2 - np.log(h), np.where(donors == value, 0.0, -np.inf))
+        logk = np.where(
+            bw[node_of_donor] > 0,
+            -0.5 * ((value - donors) / h) ** 2 - np.log(h),
+            np.where(donors == value, 0.0, -np.inf),
+        )
     else:
         logk = np.where(np.isclose(donors, value), 0.0, -np.inf)
     top = np.full(n_nodes, -np.inf)

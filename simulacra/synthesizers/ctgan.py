@@ -22,18 +22,56 @@ from .._random import as_generator
 from ..errors import ModelFileError, ParameterError
 from . import univariate
 from ._encoding import category_midpoints, from_codes, to_codes
-from ._neural import LossProgress, ModeTransformer, check_weights_fit, device_for, load_module_state, module_state, require_torch, torch_seed
-from ._params import chain_weights, check_batch_memory, check_bool, check_dims, check_int, check_number, check_weights, is_out_of_memory
+from ..utils.progress import LossProgress
+from ._neural import (
+    ModeTransformer,
+    check_weights_fit,
+    device_for,
+    load_module_state,
+    module_state,
+    require_torch,
+    torch_seed,
+)
+from ._params import (
+    chain_weights,
+    check_batch_memory,
+    check_bool,
+    check_dims,
+    check_int,
+    check_number,
+    check_weights,
+    is_out_of_memory,
+)
 from .base import BaseSynthesizer
 
 
 class _NeuralSynthesizer(BaseSynthesizer):
     """Shared fit/sample/save machinery of the neural synthesizers."""
 
-    def __init__(self, metadata, enforce_min_max_values=True, enforce_rounding=True, locales=None, epochs=300, batch_size=500,
-                 embedding_dim=128, verbose=False, cuda=True, *, pseudonymize=False, pseudonymize_key=None):
+    def __init__(
+        self,
+        metadata,
+        enforce_min_max_values=True,
+        enforce_rounding=True,
+        locales=None,
+        epochs=300,
+        batch_size=500,
+        embedding_dim=128,
+        verbose=False,
+        cuda=True,
+        *,
+        pseudonymize=False,
+        pseudonymize_key=None,
+    ):
         require_torch(type(self).__name__)
-        super().__init__(metadata, enforce_min_max_values, enforce_rounding, locales, pseudonymize=pseudonymize, pseudonymize_key=pseudonymize_key)
+        super().__init__(
+            metadata,
+            enforce_min_max_values,
+            enforce_rounding,
+            locales,
+            pseudonymize=pseudonymize,
+            pseudonymize_key=pseudonymize_key,
+        )
         self.epochs = check_int("epochs", epochs)
         self.batch_size = check_int("batch_size", batch_size)
         self.embedding_dim = check_int("embedding_dim", embedding_dim)
@@ -44,8 +82,13 @@ class _NeuralSynthesizer(BaseSynthesizer):
 
     def get_parameters(self):
         p = super().get_parameters()
-        p.update(epochs=self.epochs, batch_size=self.batch_size, embedding_dim=self.embedding_dim, verbose=self.verbose,
-                 cuda=self.cuda if isinstance(self.cuda, (bool, str)) else True)
+        p.update(
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            embedding_dim=self.embedding_dim,
+            verbose=self.verbose,
+            cuda=self.cuda if isinstance(self.cuda, (bool, str)) else True,
+        )
         return p
 
     def get_loss_values(self) -> pd.DataFrame:
@@ -85,7 +128,12 @@ class _NeuralSynthesizer(BaseSynthesizer):
             torch.manual_seed(torch_seed(rng))
             from .._threads import limit_threads_for
 
-            check_batch_memory(type(self).__name__, self._batch_rows(len(data)), self._activation_floats(data.shape[1]), getattr(self, "pac", 1))
+            check_batch_memory(
+                type(self).__name__,
+                self._batch_rows(len(data)),
+                self._activation_floats(data.shape[1]),
+                getattr(self, "pac", 1),
+            )
             with limit_threads_for(data.size):  # torch threads too, restored afterwards
                 try:
                     self._train(data, rng)
@@ -180,15 +228,49 @@ class CTGANSynthesizer(_NeuralSynthesizer):
 
     name = "ctgan"
 
-    def __init__(self, metadata, enforce_min_max_values=True, enforce_rounding=True, locales=None, epochs=300, batch_size=500,
-                 embedding_dim=128, generator_dim=(256, 256), discriminator_dim=(256, 256), generator_lr=2e-4, generator_decay=1e-6,
-                 discriminator_lr=2e-4, discriminator_decay=1e-6, discriminator_steps=1, pac=10, log_frequency=True, verbose=False,
-                 cuda=True, *, pseudonymize=False, pseudonymize_key=None):
-        super().__init__(metadata, enforce_min_max_values, enforce_rounding, locales, epochs, batch_size, embedding_dim, verbose, cuda,
-                         pseudonymize=pseudonymize, pseudonymize_key=pseudonymize_key)
+    def __init__(
+        self,
+        metadata,
+        enforce_min_max_values=True,
+        enforce_rounding=True,
+        locales=None,
+        epochs=300,
+        batch_size=500,
+        embedding_dim=128,
+        generator_dim=(256, 256),
+        discriminator_dim=(256, 256),
+        generator_lr=2e-4,
+        generator_decay=1e-6,
+        discriminator_lr=2e-4,
+        discriminator_decay=1e-6,
+        discriminator_steps=1,
+        pac=10,
+        log_frequency=True,
+        verbose=False,
+        cuda=True,
+        *,
+        pseudonymize=False,
+        pseudonymize_key=None,
+    ):
+        super().__init__(
+            metadata,
+            enforce_min_max_values,
+            enforce_rounding,
+            locales,
+            epochs,
+            batch_size,
+            embedding_dim,
+            verbose,
+            cuda,
+            pseudonymize=pseudonymize,
+            pseudonymize_key=pseudonymize_key,
+        )
         self.generator_dim = check_dims("generator_dim", generator_dim)
         self.discriminator_dim = check_dims("discriminator_dim", discriminator_dim)
-        self.generator_lr, self.generator_decay = check_number("generator_lr", generator_lr, strict=True), check_number("generator_decay", generator_decay)
+        self.generator_lr, self.generator_decay = (
+            check_number("generator_lr", generator_lr, strict=True),
+            check_number("generator_decay", generator_decay),
+        )
         self.discriminator_lr = check_number("discriminator_lr", discriminator_lr, strict=True)
         self.discriminator_decay = check_number("discriminator_decay", discriminator_decay)
         self.discriminator_steps = check_int("discriminator_steps", discriminator_steps)
@@ -196,16 +278,27 @@ class CTGANSynthesizer(_NeuralSynthesizer):
         if self.batch_size % self.pac:
             raise ParameterError(f"batch_size ({self.batch_size}) must be a multiple of pac ({self.pac})")
         self.log_frequency = check_bool("log_frequency", log_frequency)
-        check_weights(type(self).__name__, {
-            "generator": chain_weights(self.embedding_dim, self.generator_dim, residual=True),
-            "discriminator": chain_weights(self.discriminator_dim[0], self.discriminator_dim[1:]),
-        })
+        check_weights(
+            type(self).__name__,
+            {
+                "generator": chain_weights(self.embedding_dim, self.generator_dim, residual=True),
+                "discriminator": chain_weights(self.discriminator_dim[0], self.discriminator_dim[1:]),
+            },
+        )
 
     def get_parameters(self):
         p = super().get_parameters()
-        p.update(generator_dim=list(self.generator_dim), discriminator_dim=list(self.discriminator_dim), generator_lr=self.generator_lr,
-                 generator_decay=self.generator_decay, discriminator_lr=self.discriminator_lr, discriminator_decay=self.discriminator_decay,
-                 discriminator_steps=self.discriminator_steps, pac=self.pac, log_frequency=self.log_frequency)
+        p.update(
+            generator_dim=list(self.generator_dim),
+            discriminator_dim=list(self.discriminator_dim),
+            generator_lr=self.generator_lr,
+            generator_decay=self.generator_decay,
+            discriminator_lr=self.discriminator_lr,
+            discriminator_decay=self.discriminator_decay,
+            discriminator_steps=self.discriminator_steps,
+            pac=self.pac,
+            log_frequency=self.log_frequency,
+        )
         return p
 
     def _activation_floats(self, width):
@@ -229,15 +322,23 @@ class CTGANSynthesizer(_NeuralSynthesizer):
         torch = require_torch("CTGANSynthesizer")
         self._cond_spans = self._mode.discrete_spans
         self._cond_dim = sum(w for _, w, _ in self._cond_spans)
-        self._cond_cdf = {log: [np.cumsum(self._category_probs(j, log)) for _, _, j in self._cond_spans] for log in (False, True)}
+        self._cond_cdf = {
+            log: [np.cumsum(self._category_probs(j, log)) for _, _, j in self._cond_spans] for log in (False, True)
+        }
         spans = self._mode.spans
         seg = np.empty(self._mode.dim, dtype=np.int64)
         tanh = np.zeros(self._mode.dim, dtype=bool)
         for i, (st, w, act, _) in enumerate(spans):
             seg[st : st + w] = i
             tanh[st : st + w] = act == "tanh"
-        cond_to_raw = np.concatenate([np.arange(st, st + w) for st, w, _ in self._cond_spans]) if self._cond_spans else np.zeros(0, np.int64)
-        self._seg, self._is_tanh, self._cond_to_raw = (torch.from_numpy(a).to(self._device) for a in (seg, tanh, cond_to_raw))
+        cond_to_raw = (
+            np.concatenate([np.arange(st, st + w) for st, w, _ in self._cond_spans])
+            if self._cond_spans
+            else np.zeros(0, np.int64)
+        )
+        self._seg, self._is_tanh, self._cond_to_raw = (
+            torch.from_numpy(a).to(self._device) for a in (seg, tanh, cond_to_raw)
+        )
 
     def _index_rows(self, data):
         """Training-by-sampling's index: per discrete column, row numbers sorted by category, with each category's start and count."""
@@ -303,7 +404,9 @@ class CTGANSynthesizer(_NeuralSynthesizer):
     def _segment_logsumexp(torch, x, seg, n_seg):
         """log(sum(exp(x))) over each segment of columns, shape (rows, segments)."""
         idx = seg.expand(x.shape[0], -1)
-        m = torch.full((x.shape[0], n_seg), -torch.inf, dtype=x.dtype, device=x.device).scatter_reduce(1, idx, x.detach(), reduce="amax")
+        m = torch.full((x.shape[0], n_seg), -torch.inf, dtype=x.dtype, device=x.device).scatter_reduce(
+            1, idx, x.detach(), reduce="amax"
+        )
         e = torch.exp(x - m[:, seg])
         return torch.log(torch.zeros((x.shape[0], n_seg), dtype=x.dtype, device=x.device).index_add(1, seg, e)) + m
 
@@ -336,8 +439,20 @@ class CTGANSynthesizer(_NeuralSynthesizer):
         self._build_modules()
         self._index_rows(data)
         dev = self._device
-        opt_g = _adam(torch, self._generator.parameters(), lr=self.generator_lr, betas=(0.5, 0.9), weight_decay=self.generator_decay)
-        opt_d = _adam(torch, self._discriminator.parameters(), lr=self.discriminator_lr, betas=(0.5, 0.9), weight_decay=self.discriminator_decay)
+        opt_g = _adam(
+            torch,
+            self._generator.parameters(),
+            lr=self.generator_lr,
+            betas=(0.5, 0.9),
+            weight_decay=self.generator_decay,
+        )
+        opt_d = _adam(
+            torch,
+            self._discriminator.parameters(),
+            lr=self.discriminator_lr,
+            betas=(0.5, 0.9),
+            weight_decay=self.discriminator_decay,
+        )
         n = len(data)
         bs = self.batch_size  # rows are drawn with replacement, as in CTGAN
         steps = max(1, n // bs)
@@ -358,7 +473,9 @@ class CTGANSynthesizer(_NeuralSynthesizer):
                         real = real[perm]
                         y_fake = self._discriminator(_pack(torch, _cat(torch, fake, c_t), self.pac))
                         y_real = self._discriminator(_pack(torch, _cat(torch, real, c_real), self.pac))
-                        gp = _gradient_penalty(torch, self._discriminator, _cat(torch, real, c_real), _cat(torch, fake, c_t), self.pac)
+                        gp = _gradient_penalty(
+                            torch, self._discriminator, _cat(torch, real, c_real), _cat(torch, fake, c_t), self.pac
+                        )
                         loss_d = -(y_real.mean() - y_fake.mean())
                         opt_d.zero_grad(set_to_none=True)
                         (loss_d + gp).backward()
@@ -373,7 +490,11 @@ class CTGANSynthesizer(_NeuralSynthesizer):
                     opt_g.zero_grad(set_to_none=True)
                     loss_g.backward()
                     opt_g.step()
-                row = {"Epoch": epoch, "Generator Loss": float(loss_g.detach()), "Discriminator Loss": float(loss_d.detach())}
+                row = {
+                    "Epoch": epoch,
+                    "Generator Loss": float(loss_g.detach()),
+                    "Discriminator Loss": float(loss_d.detach()),
+                }
                 self._losses.append(row)
                 bar.update(G=row["Generator Loss"], D=row["Discriminator Loss"])
         self._generator.eval()
@@ -446,10 +567,16 @@ def _pack(torch, x, pac):
 
 
 def _gradient_penalty(torch, disc, real, fake, pac, lam=10.0):
-    alpha = torch.rand(real.shape[0] // pac, 1, 1, device=real.device).repeat(1, pac, real.shape[1]).reshape(-1, real.shape[1])
+    alpha = (
+        torch.rand(real.shape[0] // pac, 1, 1, device=real.device)
+        .repeat(1, pac, real.shape[1])
+        .reshape(-1, real.shape[1])
+    )
     inter = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
     out = disc(_pack(torch, inter, pac))
-    grad = torch.autograd.grad(outputs=out, inputs=inter, grad_outputs=torch.ones_like(out), create_graph=True, retain_graph=True)[0]
+    grad = torch.autograd.grad(
+        outputs=out, inputs=inter, grad_outputs=torch.ones_like(out), create_graph=True, retain_graph=True
+    )[0]
     grad = grad.reshape(-1, pac * real.shape[1])
     return ((grad.norm(2, dim=1) - 1) ** 2).mean() * lam
 
@@ -470,23 +597,59 @@ class TVAESynthesizer(_NeuralSynthesizer):
 
     name = "tvae"
 
-    def __init__(self, metadata, enforce_min_max_values=True, enforce_rounding=True, locales=None, epochs=300, batch_size=500,
-                 embedding_dim=128, compress_dims=(128, 128), decompress_dims=(128, 128), l2scale=1e-5, loss_factor=2, verbose=False,
-                 cuda=True, *, pseudonymize=False, pseudonymize_key=None):
-        super().__init__(metadata, enforce_min_max_values, enforce_rounding, locales, epochs, batch_size, embedding_dim, verbose, cuda,
-                         pseudonymize=pseudonymize, pseudonymize_key=pseudonymize_key)
+    def __init__(
+        self,
+        metadata,
+        enforce_min_max_values=True,
+        enforce_rounding=True,
+        locales=None,
+        epochs=300,
+        batch_size=500,
+        embedding_dim=128,
+        compress_dims=(128, 128),
+        decompress_dims=(128, 128),
+        l2scale=1e-5,
+        loss_factor=2,
+        verbose=False,
+        cuda=True,
+        *,
+        pseudonymize=False,
+        pseudonymize_key=None,
+    ):
+        super().__init__(
+            metadata,
+            enforce_min_max_values,
+            enforce_rounding,
+            locales,
+            epochs,
+            batch_size,
+            embedding_dim,
+            verbose,
+            cuda,
+            pseudonymize=pseudonymize,
+            pseudonymize_key=pseudonymize_key,
+        )
         self.compress_dims = check_dims("compress_dims", compress_dims)
         self.decompress_dims = check_dims("decompress_dims", decompress_dims)
         self.l2scale = check_number("l2scale", l2scale)
         self.loss_factor = check_number("loss_factor", loss_factor)
-        check_weights(type(self).__name__, {
-            "encoder": chain_weights(self.compress_dims[0], self.compress_dims[1:]) + 2 * self.compress_dims[-1] * self.embedding_dim,
-            "decoder": chain_weights(self.embedding_dim, self.decompress_dims),
-        })
+        check_weights(
+            type(self).__name__,
+            {
+                "encoder": chain_weights(self.compress_dims[0], self.compress_dims[1:])
+                + 2 * self.compress_dims[-1] * self.embedding_dim,
+                "decoder": chain_weights(self.embedding_dim, self.decompress_dims),
+            },
+        )
 
     def get_parameters(self):
         p = super().get_parameters()
-        p.update(compress_dims=list(self.compress_dims), decompress_dims=list(self.decompress_dims), l2scale=self.l2scale, loss_factor=self.loss_factor)
+        p.update(
+            compress_dims=list(self.compress_dims),
+            decompress_dims=list(self.decompress_dims),
+            l2scale=self.l2scale,
+            loss_factor=self.loss_factor,
+        )
         return p
 
     def _batch_rows(self, n):
@@ -520,7 +683,13 @@ class TVAESynthesizer(_NeuralSynthesizer):
     def _train(self, data, rng):
         torch = require_torch("TVAESynthesizer")
         self._build_modules()
-        params = list(self._encoder.parameters()) + list(self._mu.parameters()) + list(self._logvar.parameters()) + list(self._decoder.parameters()) + [self._sigma]
+        params = (
+            list(self._encoder.parameters())
+            + list(self._mu.parameters())
+            + list(self._logvar.parameters())
+            + list(self._decoder.parameters())
+            + [self._sigma]
+        )
         opt = _adam(torch, params, weight_decay=self.l2scale)
         real_all = torch.from_numpy(data).to(self._device)
         n = len(data)
@@ -553,9 +722,13 @@ class TVAESynthesizer(_NeuralSynthesizer):
         for s, w, act, _ in self._mode.spans:
             if act == "tanh":
                 sd = self._sigma[s]
-                total = total + (((x[:, s] - torch.tanh(rec[:, s])) ** 2) / 2 / sd**2).sum() + torch.log(sd) * x.shape[0]
+                total = (
+                    total + (((x[:, s] - torch.tanh(rec[:, s])) ** 2) / 2 / sd**2).sum() + torch.log(sd) * x.shape[0]
+                )
             else:
-                total = total + torch.nn.functional.cross_entropy(rec[:, s : s + w], x[:, s : s + w].argmax(dim=1), reduction="sum")
+                total = total + torch.nn.functional.cross_entropy(
+                    rec[:, s : s + w], x[:, s : s + w].argmax(dim=1), reduction="sum"
+                )
         return total / x.shape[0]
 
     def _generate(self, n, gen, rng):
@@ -576,8 +749,13 @@ class TVAESynthesizer(_NeuralSynthesizer):
         return np.concatenate(out)
 
     def _weights_state(self):
-        return {"encoder": module_state(self._encoder), "mu": module_state(self._mu), "logvar": module_state(self._logvar),
-                "decoder": module_state(self._decoder), "sigma": self._sigma.detach().cpu().numpy().astype(np.float32)}
+        return {
+            "encoder": module_state(self._encoder),
+            "mu": module_state(self._mu),
+            "logvar": module_state(self._logvar),
+            "decoder": module_state(self._decoder),
+            "sigma": self._sigma.detach().cpu().numpy().astype(np.float32),
+        }
 
     def _load_weights(self, st):
         torch = require_torch("TVAESynthesizer")
@@ -597,17 +775,59 @@ class CopulaGANSynthesizer(CTGANSynthesizer):
 
     name = "copulagan"
 
-    def __init__(self, metadata, enforce_min_max_values=True, enforce_rounding=True, locales=None, numerical_distributions=None,
-                 default_distribution=None, epochs=300, batch_size=500, embedding_dim=128, generator_dim=(256, 256),
-                 discriminator_dim=(256, 256), generator_lr=2e-4, generator_decay=1e-6, discriminator_lr=2e-4,
-                 discriminator_decay=1e-6, discriminator_steps=1, pac=10, log_frequency=True, verbose=False, cuda=True, *,
-                 pseudonymize=False, pseudonymize_key=None):
-        super().__init__(metadata, enforce_min_max_values, enforce_rounding, locales, epochs, batch_size, embedding_dim, generator_dim,
-                         discriminator_dim, generator_lr, generator_decay, discriminator_lr, discriminator_decay, discriminator_steps,
-                         pac, log_frequency, verbose, cuda, pseudonymize=pseudonymize, pseudonymize_key=pseudonymize_key)
+    def __init__(
+        self,
+        metadata,
+        enforce_min_max_values=True,
+        enforce_rounding=True,
+        locales=None,
+        numerical_distributions=None,
+        default_distribution=None,
+        epochs=300,
+        batch_size=500,
+        embedding_dim=128,
+        generator_dim=(256, 256),
+        discriminator_dim=(256, 256),
+        generator_lr=2e-4,
+        generator_decay=1e-6,
+        discriminator_lr=2e-4,
+        discriminator_decay=1e-6,
+        discriminator_steps=1,
+        pac=10,
+        log_frequency=True,
+        verbose=False,
+        cuda=True,
+        *,
+        pseudonymize=False,
+        pseudonymize_key=None,
+    ):
+        super().__init__(
+            metadata,
+            enforce_min_max_values,
+            enforce_rounding,
+            locales,
+            epochs,
+            batch_size,
+            embedding_dim,
+            generator_dim,
+            discriminator_dim,
+            generator_lr,
+            generator_decay,
+            discriminator_lr,
+            discriminator_decay,
+            discriminator_steps,
+            pac,
+            log_frequency,
+            verbose,
+            cuda,
+            pseudonymize=pseudonymize,
+            pseudonymize_key=pseudonymize_key,
+        )
         self.default_distribution = univariate.canonical(default_distribution or "beta")
         if numerical_distributions is not None and not isinstance(numerical_distributions, dict):
-            raise ParameterError(f"numerical_distributions must be a dict {{column: distribution}}, got {numerical_distributions!r}")
+            raise ParameterError(
+                f"numerical_distributions must be a dict {{column: distribution}}, got {numerical_distributions!r}"
+            )
         cols = self.metadata.get_columns()
         nd = {}
         for col, dist in (numerical_distributions or {}).items():
@@ -618,7 +838,9 @@ class CopulaGANSynthesizer(CTGANSynthesizer):
 
     def get_parameters(self):
         p = super().get_parameters()
-        p.update(numerical_distributions=dict(self.numerical_distributions), default_distribution=self.default_distribution)
+        p.update(
+            numerical_distributions=dict(self.numerical_distributions), default_distribution=self.default_distribution
+        )
         return p
 
     def _fit_marginals(self, M, discrete, kinds):
@@ -629,7 +851,9 @@ class CopulaGANSynthesizer(CTGANSynthesizer):
                 self._marginals.append(None)
                 continue
             vals = M[~np.isnan(M[:, j]), j]
-            dist = univariate.fit_distribution(self.numerical_distributions.get(names[j], self.default_distribution), vals)
+            dist = univariate.fit_distribution(
+                self.numerical_distributions.get(names[j], self.default_distribution), vals
+            )
             self._marginals.append(dist)
 
     def _marginal_forward(self, M):

@@ -137,10 +137,19 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         pseudonymize: bool = False,
         pseudonymize_key=None,
     ):
-        super().__init__(metadata, enforce_min_max_values, enforce_rounding, locales, pseudonymize=pseudonymize, pseudonymize_key=pseudonymize_key)
+        super().__init__(
+            metadata,
+            enforce_min_max_values,
+            enforce_rounding,
+            locales,
+            pseudonymize=pseudonymize,
+            pseudonymize_key=pseudonymize_key,
+        )
         self.default_distribution = univariate.canonical(default_distribution or "auto")
         if numerical_distributions is not None and not isinstance(numerical_distributions, dict):
-            raise ParameterError(f"numerical_distributions must be a dict {{column: distribution}}, got {numerical_distributions!r}")
+            raise ParameterError(
+                f"numerical_distributions must be a dict {{column: distribution}}, got {numerical_distributions!r}"
+            )
         numerical_distributions = dict(numerical_distributions or {})
         cols = self.metadata.get_columns()
         for col, dist in numerical_distributions.items():
@@ -155,7 +164,9 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
 
     def get_parameters(self) -> dict:
         p = super().get_parameters()
-        p.update(numerical_distributions=dict(self.numerical_distributions), default_distribution=self.default_distribution)
+        p.update(
+            numerical_distributions=dict(self.numerical_distributions), default_distribution=self.default_distribution
+        )
         return p
 
     # ------------------------------------------------------------------ fit
@@ -169,7 +180,13 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         """
         from ..transforms.categorical import CategoricalTransform
 
-        cont = [t for t in transformer.transforms if t.output_kinds and t.output_kinds[0] in ("continuous", "discrete") and not isinstance(t, CategoricalTransform)]
+        cont = [
+            t
+            for t in transformer.transforms
+            if t.output_kinds
+            and t.output_kinds[0] in ("continuous", "discrete")
+            and not isinstance(t, CategoricalTransform)
+        ]
         cats = [t for t in transformer.transforms if isinstance(t, CategoricalTransform) and len(t.categories) > 2]
         if not cont or not cats:
             return
@@ -279,7 +296,9 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
             elif isinstance(dist, univariate.Empirical) and dist.discrete:
                 idx = int(np.searchsorted(dist.xs, x))
                 if idx >= len(dist.xs) or not np.isclose(dist.xs[idx], x):
-                    raise ConstraintError(f"impossible condition: {self._names[j]}={x!r} was never seen in the real data")
+                    raise ConstraintError(
+                        f"impossible condition: {self._names[j]}={x!r} was never seen in the real data"
+                    )
                 lo = dist.ps[idx - 1] if idx > 0 else 0.0
                 spec[j] = ("interval", float(lo), float(dist.ps[idx]))
             else:

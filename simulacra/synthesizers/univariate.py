@@ -384,7 +384,9 @@ def from_state(state: dict) -> Distribution:
     try:
         cls = CLASSES[state["name"]]
     except (KeyError, TypeError):
-        raise ModelFileError(f"unknown distribution in model file: {state.get('name') if isinstance(state, dict) else state!r}") from None
+        raise ModelFileError(
+            f"unknown distribution in model file: {state.get('name') if isinstance(state, dict) else state!r}"
+        ) from None
     d = cls.__new__(cls)
     try:
         for k, v in state.items():

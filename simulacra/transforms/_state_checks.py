@@ -22,7 +22,8 @@ _PROBE = pd.Timestamp("2001-02-13 14:05:06.789012")
 MAX_FORMAT = 200
 #: numeric dtype names a NumericalTransform may restore (numpy and pandas nullable), and timedeltas
 INTEGER_DTYPES = frozenset(
-    [f"{p}int{b}" for p in ("", "u") for b in (8, 16, 32, 64)] + [f"{p}Int{b}" for p in ("", "U") for b in (8, 16, 32, 64)]
+    [f"{p}int{b}" for p in ("", "u") for b in (8, 16, 32, 64)]
+    + [f"{p}Int{b}" for p in ("", "U") for b in (8, 16, 32, 64)]
 )
 FLOAT_DTYPES = frozenset(["float16", "float32", "float64", "Float32", "Float64"])
 TIMEDELTA_DTYPES = frozenset(f"timedelta64[{u}]" for u in ("s", "ms", "us", "ns"))
@@ -35,7 +36,9 @@ def check_strftime(fmt, what: str) -> str:
     directives = _DIRECTIVE.findall(fmt)
     unknown = sorted({d for d in directives if d not in STRFTIME_DIRECTIVES})
     if unknown:
-        raise ValueError(f"{what} {fmt[:60]!r} uses unknown strftime directive(s) {', '.join('%' + d for d in unknown)}")
+        raise ValueError(
+            f"{what} {fmt[:60]!r} uses unknown strftime directive(s) {', '.join('%' + d for d in unknown)}"
+        )
     if not any(d != "%" for d in directives):
         raise ValueError(f"{what} {fmt[:60]!r} has no date or time directive (such as %Y, %m, %d, %H)")
     utc = "%z" in fmt or "%Z" in fmt or fmt.endswith("Z")

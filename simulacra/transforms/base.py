@@ -60,13 +60,38 @@ class ColumnTransform:
         """(n, len(output_names)) float array."""
         return np.empty((len(series), 0))
 
-    def inverse(self, values: np.ndarray, rng: np.random.Generator, positions: np.ndarray) -> pd.Series:
+    def inverse(self, values: np.ndarray, rng: np.random.Generator, positions: np.ndarray, run_state=None) -> pd.Series:
         """Column of ``len(positions)`` values from float outputs (``values`` may have 0 columns).
 
         ``positions`` are the global row numbers of the rows in the batch (used by ids to stay
-        unique across batches).
+        unique across batches); ``run_state`` is what :meth:`new_run_state` made for this run.
         """
         raise NotImplementedError
+
+    # -- what the outputs are (read by models) -----------------------------
+    #: the column's values depend on the rows' global positions (ids): regenerated once a run's rows are final
+    positional = False
+
+    def output_specs(self) -> list:
+        """One :class:`~simulacra.transforms.spec.OutputSpec` per float output."""
+        from .spec import OutputSpec
+
+        return [OutputSpec(n, self.column, k) for n, k in zip(self.output_names, self.output_kinds)]
+
+    def new_run_state(self, rng: np.random.Generator, num_rows: int | None = None):
+        """Per-run state drawn once per sampling run (ids' permutations); None when there is none.
+
+        It is passed back to :meth:`inverse` explicitly and never kept on the transform, so one
+        fitted transform serves concurrent runs, and one batch can be decoded alone.
+        """
+        return None
+
+    def known_series(self, value) -> pd.Series:
+        """A one-row Series of a condition's ``value``, as :meth:`forward` reads the column."""
+        if isinstance(value, pd.Timestamp):
+            return pd.Series(pd.to_datetime([value]))
+        numeric = isinstance(value, (int, float, np.number))
+        return pd.Series([value], dtype=None if numeric else object)
 
     # -- persistence --------------------------------------------------------
     def get_state(self) -> dict:
@@ -106,23 +131,3 @@ def apply_missing(values: pd.Series, null_indicator: np.ndarray | None) -> pd.Se
         values = values.copy()
         values[mask] = None
     return values
-
-
-def to_jsonable(value):
-    """A Python/numpy scalar as a JSON value (NaN/None -> None)."""
-    if value is None:
-        return None
-    if isinstance(value, (np.bool_, bool)):
-        return bool(value)
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating, float)):
-        return None if np.isnan(value) else float(value)
-    if isinstance(value, (int, str)):
-        return value
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return str(value)

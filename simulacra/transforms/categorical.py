@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidDataError
-from .base import ColumnTransform, to_jsonable
+from ..utils.values import plain_values, to_jsonable
+from .base import ColumnTransform
 
 
 class CategoricalTransform(ColumnTransform):
@@ -103,12 +104,22 @@ class CategoricalTransform(ColumnTransform):
         u = start[codes] + (rank + 0.5) / np.maximum(counts[codes], 1) * width
         return u[:, None]
 
+    def output_specs(self):
+        """One category output with the learned probability of each code."""
+        from .spec import OutputSpec
+
+        return [OutputSpec(self.output_names[0], self.column, self.output_kinds[0], probabilities=self.probabilities)]
+
+    def codes_of(self, series: pd.Series) -> np.ndarray:
+        """The category code (position in ``categories``) of each value; unseen values are an error."""
+        return self._codes(series)
+
     def decode_codes(self, u: np.ndarray) -> np.ndarray:
         upper = np.cumsum(self.probabilities)
         upper[-1] = np.inf
         return np.searchsorted(upper, np.clip(u, 0.0, 1.0), side="right").clip(0, len(self.categories) - 1)
 
-    def inverse(self, values, rng, positions):
+    def inverse(self, values, rng, positions, run_state=None):
         codes = self.decode_codes(values[:, 0])
         cats = np.empty(len(self.categories), dtype=object)
         cats[:] = self.categories
@@ -132,7 +143,11 @@ class CategoricalTransform(ColumnTransform):
         self.probabilities = np.asarray(st["probabilities"], dtype=float)
         if len(self.probabilities) != len(self.categories) or len(self.categories) == 0:
             raise ValueError("categories and probabilities differ in length")
-        if self.probabilities.ndim != 1 or not np.all(np.isfinite(self.probabilities)) or (self.probabilities < 0).any():
+        if (
+            self.probabilities.ndim != 1
+            or not np.all(np.isfinite(self.probabilities))
+            or (self.probabilities < 0).any()
+        ):
             raise ValueError("probabilities must be finite and non-negative")
         if abs(float(self.probabilities.sum()) - 1.0) > 1e-6:
             raise ValueError(f"probabilities must sum to 1 (they sum to {float(self.probabilities.sum()):.6g})")
@@ -154,7 +169,9 @@ class CategoricalTransform(ColumnTransform):
 
         check_value_dtype(self.dtype, "dtype")
         check_categories_fit(self.categories, self.dtype)
-        if self.dtype == "category" and not set(c for c in self.categories if c is not None) <= set(self.dtype_categories or []):
+        if self.dtype == "category" and not set(c for c in self.categories if c is not None) <= set(
+            self.dtype_categories or []
+        ):
             raise ValueError("categories missing from dtype_categories would be sampled as missing values")
 
 
@@ -171,18 +188,6 @@ class BooleanTransform(CategoricalTransform):
                 f"boolean column {self.column!r} has more than two distinct values ({vals}); declare it 'categorical'"
             )
         return super().fit(series)
-
-
-def plain_values(s: pd.Series) -> pd.Series:
-    """Object values that are not str/int/float/bool (Decimal, dates, ...) as their text, like the stored categories."""
-    sample = s.iloc[:1000].dropna()
-    # infer_dtype answers in C for the usual text and number columns; the per-value check is for the rest
-    plain = pd.api.types.infer_dtype(sample, skipna=False) in ("string", "integer", "floating", "boolean", "mixed-integer-float", "empty")
-    if (plain or sample.map(lambda v: isinstance(v, (str, bool, int, float, np.bool_, np.integer, np.floating))).all()) and len(sample) == min(1000, s.notna().sum()):
-        rest = s.iloc[1000:].dropna()
-        if rest.empty or rest.map(type).isin([str, int, float, bool]).all():
-            return s
-    return s.map(lambda v: v if v is None or (isinstance(v, float) and np.isnan(v)) else to_jsonable(v))
 
 
 def _restore_object(name, out: np.ndarray, dtype: str, dtype_categories) -> pd.Series:

@@ -177,13 +177,29 @@ class DatetimeTransform(ColumnTransform):
             self.output_kinds.append("null")
         return self
 
+    def output_specs(self):
+        """The value output carries the learned [min, max] when they are enforced."""
+        from .spec import OutputSpec
+
+        lo, hi = (self.min, self.max) if self.enforce_min_max_values else (None, None)
+        return [
+            OutputSpec(n, self.column, k, low=lo if i == 0 else None, high=hi if i == 0 else None)
+            for i, (n, k) in enumerate(zip(self.output_names, self.output_kinds))
+        ]
+
+    def known_series(self, value):
+        """A condition's value: text as text for a text column, else parsed as a timestamp."""
+        if isinstance(value, (pd.Timestamp, str)):
+            return pd.Series([value]) if self.is_text else pd.Series(pd.to_datetime([value]))
+        return super().known_series(value)
+
     def forward(self, series):
         sec = self._to_seconds(series, fitting=False)
         if self.null_rate > 0:
             return np.column_stack([sec, np.isnan(sec).astype(float)])
         return sec[:, None]
 
-    def inverse(self, values, rng, positions):
+    def inverse(self, values, rng, positions, run_state=None):
         sec = values[:, 0].astype(float, copy=True)
         if self.enforce_min_max_values:
             np.clip(sec, self.min, self.max, out=sec)
@@ -218,7 +234,9 @@ class DatetimeTransform(ColumnTransform):
         if len(self.formats) == 1:
             choice = np.zeros(len(dt), dtype=int)
         else:
-            choice = rng.choice(len(self.formats), size=len(dt), p=np.asarray(self.format_shares) / sum(self.format_shares))
+            choice = rng.choice(
+                len(self.formats), size=len(dt), p=np.asarray(self.format_shares) / sum(self.format_shares)
+            )
         for k, fmt in enumerate(self.formats):
             sel = (choice == k) & ~nulls
             if not sel.any():
@@ -272,7 +290,13 @@ class DatetimeTransform(ColumnTransform):
         self.format_shares = [float(x) for x in st["format_shares"]]
         if self.is_text and (not self.formats or len(self.formats) != len(self.format_shares)):
             raise ValueError("text datetimes need formats with shares")
-        from ._state_checks import check_datetime_dtype, check_shares, check_strftime, check_utc_offset, check_value_dtype
+        from ._state_checks import (
+            check_datetime_dtype,
+            check_shares,
+            check_strftime,
+            check_utc_offset,
+            check_value_dtype,
+        )
 
         for f in self.formats + ([] if self.datetime_format is None else [self.datetime_format]):
             check_strftime(f, f"datetime format of column {self.column!r}")
@@ -287,7 +311,9 @@ class DatetimeTransform(ColumnTransform):
             raise ValueError(f"bad step {self.step}")
         if self.tz is not None:
             pd.Timestamp("2000-01-01").tz_localize(self.tz)
-        (check_datetime_dtype if not (self.is_text or self.is_time or self.is_date) else check_value_dtype)(self.dtype, "dtype")
+        (check_datetime_dtype if not (self.is_text or self.is_time or self.is_date) else check_value_dtype)(
+            self.dtype, "dtype"
+        )
         check_utc_offset(self.utc_offset, "utc_offset")
         self.min, self.max = check_bounds(st["min"], st["max"])
         if max(abs(self.min), abs(self.max)) * _PER_SECOND[self.unit] >= 2**63:
@@ -349,7 +375,9 @@ def _time_ticks(column, s: pd.Series):
                 "make every value a datetime.time (or missing)"
             )
         if any(v.tzinfo is not None for v in vals.iloc[:1000]):
-            raise InvalidDataError(f"time-of-day column {column!r} has times with a time zone; drop the time zone first")
+            raise InvalidDataError(
+                f"time-of-day column {column!r} has times with a time zone; drop the time zone first"
+            )
         ticks[~missing] = pd.to_timedelta(vals.astype(str)).to_numpy().astype("int64")
     return ticks, missing, "ns"
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..errors import InvalidDataError, ParameterError
 from .base import ColumnTransform, check_rate
-from .regex import coprime_multiplier, generate_unique, infer_regex, parse_regex, space_size
+from ..utils.regex import coprime_multiplier, generate_unique, infer_regex, parse_regex, space_size
 
 
 class IdTransform(ColumnTransform):
@@ -42,7 +42,7 @@ class IdTransform(ColumnTransform):
             parse_regex(rx)
         return self
 
-    def inverse(self, values, rng, positions):
+    def inverse(self, values, rng, positions, run_state=None):
         n = len(positions)
         if self.is_integer:
             last = self.start + (int(positions.max()) if n else 0)
@@ -63,7 +63,9 @@ class IdTransform(ColumnTransform):
             except (TypeError, ValueError):
                 pass
         else:
-            atoms = getattr(self, "_atoms", None) or parse_regex(self.regex_format)
+            if run_state is None:
+                raise ValueError(f"id column {self.column!r}: decoding needs the run state (new_run_state)")
+            atoms, mult, off = run_state
             size = space_size(atoms)
             last = int(positions.max()) + 1 if n else 0
             if last > size:
@@ -72,31 +74,42 @@ class IdTransform(ColumnTransform):
                     f"values but {last:,} rows were asked for; widen regex_format in the metadata"
                 )
             # the permutation parameters depend on the sampling seed, not on the batch
-            mult, off = self._perm
             strings = generate_unique(atoms, positions, mult, off)
             out = pd.Series(strings, name=self.column, dtype=object if self.dtype == "object" else self.dtype)
         if self.null_rate > 0 and n:
-            out = out.astype(object) if not isinstance(out.dtype, pd.api.extensions.ExtensionDtype) and out.dtype.kind in "iu" else out
+            out = (
+                out.astype(object)
+                if not isinstance(out.dtype, pd.api.extensions.ExtensionDtype) and out.dtype.kind in "iu"
+                else out
+            )
             out[rng.random(n) < self.null_rate] = None
         return out
 
-    def prepare(self, root_rng: np.random.Generator, num_rows: int | None = None) -> None:
-        """Draw the permutation used for this sampling run (called once per ``sample``).
+    positional = True
+
+    def new_run_state(self, rng: np.random.Generator, num_rows: int | None = None):
+        """The id shape and permutation of one sampling run: ``(atoms, multiplier, offset)``.
 
         When more rows are asked for than the learned shape allows (``[A-Z]{2}`` has 676), the
-        shape is extended with digits so that every id stays unique.
+        shape is extended with digits so that every id stays unique. Integer ids need none.
         """
-        if not self.is_integer:
-            atoms = parse_regex(self.regex_format)
-            while num_rows is not None and space_size(atoms) < num_rows:
-                atoms = atoms + ["0123456789"]
-            self._atoms = atoms
-            size = space_size(atoms)
-            self._perm = (coprime_multiplier(size, root_rng), int(root_rng.integers(0, min(size, 2**62))))
+        if self.is_integer:
+            return None
+        atoms = parse_regex(self.regex_format)
+        while num_rows is not None and space_size(atoms) < num_rows:
+            atoms = atoms + ["0123456789"]
+        size = space_size(atoms)
+        return atoms, coprime_multiplier(size, rng), int(rng.integers(0, min(size, 2**62)))
 
     def get_state(self):
         st = super().get_state()
-        st.update(regex_format=self.regex_format, dtype=self.dtype, null_rate=self.null_rate, is_integer=bool(self.is_integer), start=int(self.start))
+        st.update(
+            regex_format=self.regex_format,
+            dtype=self.dtype,
+            null_rate=self.null_rate,
+            is_integer=bool(self.is_integer),
+            start=int(self.start),
+        )
         return st
 
     def set_state(self, st):
@@ -142,7 +155,9 @@ class PIITransform(ColumnTransform):
                 f"column {self.column!r} has no values (all missing), so its type cannot be learned; drop it, "
                 "or declare its sdtype in the metadata"
             )
-        self.dtype = str(series.dtype) if series.dtype == object or pd.api.types.is_string_dtype(series.dtype) else "object"
+        self.dtype = (
+            str(series.dtype) if series.dtype == object or pd.api.types.is_string_dtype(series.dtype) else "object"
+        )
         if self.pseudonymize_key is not None and self.null_rate < 1.0:
             from ..fake.pseudonym import pseudonymize
 
@@ -165,7 +180,7 @@ class PIITransform(ColumnTransform):
                 out[idx] = fake_values(self.sdtype, idx.size, rng, loc).to_numpy(dtype=object)
         return out
 
-    def inverse(self, values, rng, positions):
+    def inverse(self, values, rng, positions, run_state=None):
         n = len(positions)
         if self.values is not None:
             cats = np.empty(len(self.values), dtype=object)
@@ -180,8 +195,14 @@ class PIITransform(ColumnTransform):
 
     def get_state(self):
         st = super().get_state()
-        st.update(sdtype=self.sdtype, locales=self.locales, null_rate=self.null_rate, dtype=self.dtype,
-                  values=self.values, probabilities=self.probabilities)
+        st.update(
+            sdtype=self.sdtype,
+            locales=self.locales,
+            null_rate=self.null_rate,
+            dtype=self.dtype,
+            values=self.values,
+            probabilities=self.probabilities,
+        )
         return st
 
     def set_state(self, st):
@@ -237,7 +258,14 @@ class TextTransform(PIITransform):
 
     def get_state(self):
         st = ColumnTransform.get_state(self)
-        st.update(sdtype="text", locales=self.locales, null_rate=self.null_rate, dtype=self.dtype, mean_words=self.mean_words, max_chars=self.max_chars)
+        st.update(
+            sdtype="text",
+            locales=self.locales,
+            null_rate=self.null_rate,
+            dtype=self.dtype,
+            mean_words=self.mean_words,
+            max_chars=self.max_chars,
+        )
         return st
 
     def set_state(self, st):

@@ -140,13 +140,23 @@ class NumericalTransform(ColumnTransform):
         out[missing] = np.nan
         return out
 
+    def output_specs(self):
+        """The value output carries the learned [min, max] when they are enforced."""
+        from .spec import OutputSpec
+
+        lo, hi = (self.min, self.max) if self.enforce_min_max_values else (None, None)
+        return [
+            OutputSpec(n, self.column, k, low=lo if i == 0 else None, high=hi if i == 0 else None)
+            for i, (n, k) in enumerate(zip(self.output_names, self.output_kinds))
+        ]
+
     def forward(self, series):
         v = self._encode(series)
         if self.null_rate > 0:
             return np.column_stack([v, np.isnan(v).astype(float)])
         return v[:, None]
 
-    def inverse(self, values, rng, positions):
+    def inverse(self, values, rng, positions, run_state=None):
         x = values[:, 0].astype(float, copy=True)
         if self.enforce_min_max_values:
             np.clip(x, self.min, self.max, out=x)
@@ -190,7 +200,9 @@ class NumericalTransform(ColumnTransform):
         res = np.clip(res, npdt.type(lo), npdt.type(hi)).astype(npdt)
         mask = nulls if nulls is not None else np.zeros(len(res), dtype=bool)
         if isinstance(dt, pd.api.extensions.ExtensionDtype) or mask.any():
-            return pd.Series(pd.arrays.IntegerArray(np.where(mask, npdt.type(0), res).astype(npdt), mask.copy()), name=self.column)
+            return pd.Series(
+                pd.arrays.IntegerArray(np.where(mask, npdt.type(0), res).astype(npdt), mask.copy()), name=self.column
+            )
         return pd.Series(res, name=self.column)
 
     def get_state(self):
@@ -231,7 +243,9 @@ class NumericalTransform(ColumnTransform):
                 raise ValueError(f"bounds [{self.min}, {self.max}] do not fit {self.representation}")
         check_state_dtype(self.dtype, self.representation, self.min, self.max)
         if self.computer_representation is not None and self.computer_representation != self.representation:
-            raise ValueError(f"computer_representation {str(self.computer_representation)[:40]!r} differs from {self.representation!r}")
+            raise ValueError(
+                f"computer_representation {str(self.computer_representation)[:40]!r} differs from {self.representation!r}"
+            )
         if len(self.output_names) not in (1, 2):
             raise ValueError("a numerical column has one output and an optional null indicator")
         self.decimals = None if st["decimals"] is None else int(st["decimals"])
@@ -296,7 +310,11 @@ def check_representation(column, rep: str, ints, values: np.ndarray) -> None:
     if fits:
         return
     signed, unsigned = ("Int8", "Int16", "Int32", "Int64"), ("UInt8", "UInt16", "UInt32", "UInt64")
-    order = (unsigned + signed if rep.startswith("U") else signed + unsigned) if isinstance(vmin, int) and isinstance(vmax, int) else ()
+    order = (
+        (unsigned + signed if rep.startswith("U") else signed + unsigned)
+        if isinstance(vmin, int) and isinstance(vmax, int)
+        else ()
+    )
     wider = next((r for r in order if _INT_RANGES[r][0] <= vmin and vmax <= _INT_RANGES[r][1]), "Float")
     to = f"to {wider!r}, or 'Float'" if wider != "Float" else "to 'Float'"
     raise InvalidDataError(

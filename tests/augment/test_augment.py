@@ -55,7 +55,6 @@ def test_bootstrap_quantiles_match_scipy_and_the_generic_path():
         np.testing.assert_array_equal(mod._quantile_block(xs, idx, q), np.quantile(xs[idx], q, axis=-1))
 
 
-
 def test_bootstrap_quantile_shortcut_draws_the_same_resamples_as_the_generic_path():
     """On unsorted data the shortcut must see data[idx], not sorted_data[idx] (same seed, same values)."""
     x = np.random.default_rng(9).lognormal(size=257)
@@ -64,6 +63,7 @@ def test_bootstrap_quantile_shortcut_draws_the_same_resamples_as_the_generic_pat
         slow = bootstrap(x, generic, n_resamples=3000, seed=4)
         np.testing.assert_array_equal(fast.bootstrap_distribution, slow.bootstrap_distribution)
         assert tuple(fast.confidence_interval) == tuple(slow.confidence_interval)
+
 
 def test_resample_stratified(penguins):
     out = resample(penguins, 1000, stratify="species", seed=0)
@@ -97,7 +97,7 @@ def test_numeric_oversamplers(klass, imbalanced):
     assert yr.name == "label" and (yr == 1).sum() >= 60
     if klass is not BorderlineSMOTE:
         assert (yr == 1).sum() == 900
-    new = Xr.iloc[len(X):]
+    new = Xr.iloc[len(X) :]
     minority = Xn[y == 1]
     assert new["a"].between(minority["a"].min(), minority["a"].max()).all()
     a, b = klass(random_state=5).fit_resample(Xn, y), klass(random_state=5).fit_resample(Xn, y)
@@ -107,7 +107,7 @@ def test_numeric_oversamplers(klass, imbalanced):
 def test_smotenc_keeps_categories(imbalanced):
     X, y = imbalanced
     Xr, yr = SMOTENC(categorical_features=["c"], random_state=0).fit_resample(X, y)
-    new = Xr.iloc[len(X):]
+    new = Xr.iloc[len(X) :]
     assert set(new["c"]) <= {"y", "z"}
     assert (yr == 1).sum() == 900
 
@@ -135,7 +135,7 @@ def test_missing_values_are_kept(imbalanced):
     Xn = X[["a", "b"]].astype(float)
     Xn.loc[y[y == 1].index[:10], "a"] = np.nan
     Xr, yr = SMOTE(random_state=0).fit_resample(Xn, y)
-    new = Xr.iloc[len(X):]
+    new = Xr.iloc[len(X) :]
     assert 0 < new["a"].isna().mean() < 0.5
     with pytest.raises(InvalidDataError, match="missing"):
         SMOTE(missing="error").fit_resample(Xn, y)
@@ -150,7 +150,14 @@ def test_balance_with_a_synthesizer(penguins):
 
 
 def test_noise_and_privacy_mechanisms(penguins):
-    from simulacra.augment import add_noise, gaussian_mechanism, generalize, laplace_mechanism, shuffle_columns, swap_categories
+    from simulacra.augment import (
+        add_noise,
+        gaussian_mechanism,
+        generalize,
+        laplace_mechanism,
+        shuffle_columns,
+        swap_categories,
+    )
 
     noisy = add_noise(penguins, ["body_mass_g", "bill_length_mm"], scale=0.1, seed=0)
     assert str(noisy["body_mass_g"].dtype) == "Int64"
@@ -183,8 +190,17 @@ def test_image_augmentation_on_digits():
         pytest.skip("digits.npz not present")
     d = np.load(path)
     X, y = d["X"], d["y"]
-    aug = ImageAugmenter(rotation_range=15, width_shift_range=0.1, height_shift_range=0.1, zoom_range=0.1, shear_range=10,
-                         horizontal_flip=True, brightness_range=(0.8, 1.2), noise_std=0.5, crop_pad=1)
+    aug = ImageAugmenter(
+        rotation_range=15,
+        width_shift_range=0.1,
+        height_shift_range=0.1,
+        zoom_range=0.1,
+        shear_range=10,
+        horizontal_flip=True,
+        brightness_range=(0.8, 1.2),
+        noise_std=0.5,
+        crop_pad=1,
+    )
     out = aug.augment(X, seed=3)
     assert out.shape == X.shape and out.dtype == X.dtype
     assert out.min() >= X.min() and out.max() <= X.max()

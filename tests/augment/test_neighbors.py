@@ -51,4 +51,6 @@ def test_scikit_learn_path_for_many_pairs(d):
     assert (idx != q[:, None]).all()
     np.testing.assert_allclose(_dist(data, idx, q), _reference(data, 5, q), rtol=1e-9, atol=1e-12)
     assert idx[5, 0] == 6 and idx[6, 0] == 5  # a duplicate is the nearest, never the row itself
-    np.testing.assert_allclose(_dist(data, idx, q), _dist(data, _neighbors._brute(data, 5, q), q), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        _dist(data, idx, q), _dist(data, _neighbors._brute(data, 5, q), q), rtol=1e-9, atol=1e-12
+    )

@@ -10,7 +10,9 @@ from simulacra.augment import ADASYN, SMOTE, SMOTENC, BorderlineSMOTE
 
 def _table(seed=0, n0=500, n1=40, d=4):
     rng = np.random.default_rng(seed)
-    X = pd.DataFrame(np.vstack([rng.normal(0, 1, (n0, d)), rng.normal(1.5, 1, (n1, d))]), columns=[f"x{j}" for j in range(d)])
+    X = pd.DataFrame(
+        np.vstack([rng.normal(0, 1, (n0, d)), rng.normal(1.5, 1, (n1, d))]), columns=[f"x{j}" for j in range(d)]
+    )
     y = pd.Series([0] * n0 + [1] * n1, name="label")
     return X, y
 
@@ -35,8 +37,8 @@ def test_new_rows_lie_between_a_minority_row_and_one_of_its_k_nearest(klass):
     k = 3
     sampler = klass(random_state=1, n_neighbors=k) if klass is ADASYN else klass(random_state=1, k_neighbors=k)
     Xr, yr = sampler.fit_resample(X, y)
-    new = Xr.iloc[len(X):].to_numpy()
-    assert len(new) > 0 and (yr.iloc[len(X):] == 1).all()
+    new = Xr.iloc[len(X) :].to_numpy()
+    assert len(new) > 0 and (yr.iloc[len(X) :] == 1).all()
     assert _on_neighbour_segments(new, X[y == 1].to_numpy(), k).max() < 1e-9
     # and not merely between any two minority rows: with k=1 the segments are far fewer
     far = _on_neighbour_segments(new, X[y == 1].to_numpy(), 1)

@@ -14,7 +14,9 @@ def model_dir(tmp_path_factory, penguins):
 
     d = tmp_path_factory.mktemp("model")
     penguins.to_csv(d / "penguins.csv", index=False)
-    GaussianCopulaSynthesizer(Metadata.detect_from_dataframe(penguins, table_name="penguins")).fit(penguins).save(d / "model.zip")
+    GaussianCopulaSynthesizer(Metadata.detect_from_dataframe(penguins, table_name="penguins")).fit(penguins).save(
+        d / "model.zip"
+    )
     return d
 
 

@@ -16,14 +16,18 @@ def schema(tmp_path):
     return p
 
 
-@pytest.mark.parametrize("name, fmt", [("z.csv", "parquet"), ("z.parquet", "csv"), ("z.csv.gz", "jsonl"), ("z.tsv", "csv")])
+@pytest.mark.parametrize(
+    "name, fmt", [("z.csv", "parquet"), ("z.parquet", "csv"), ("z.csv.gz", "jsonl"), ("z.tsv", "csv")]
+)
 def test_fake_format_disagreeing_with_the_file_extension_is_refused(tmp_path, schema, name, fmt):
     r = invoke("fake", schema, "-n", "3", "-o", tmp_path / name, "--format", fmt)
     assert_one_error_line(r, f"--format {fmt} is for a folder of tables")
     assert listing(tmp_path) == ["s.json"]
 
 
-@pytest.mark.parametrize("name, fmt", [("z.csv", "csv"), ("z.pq", "parquet"), ("z.ndjson", "jsonl"), ("z.csv.gz", "csv"), ("z.tsv", None)])
+@pytest.mark.parametrize(
+    "name, fmt", [("z.csv", "csv"), ("z.pq", "parquet"), ("z.ndjson", "jsonl"), ("z.csv.gz", "csv"), ("z.tsv", None)]
+)
 def test_fake_format_agreeing_with_the_file_extension_writes(tmp_path, schema, name, fmt):
     r = invoke("fake", schema, "-n", "3", "-o", tmp_path / name, *(["--format", fmt] if fmt else []))
     assert r.exit_code == 0, r.output

@@ -45,8 +45,17 @@ def corpus(tmp_path_factory, penguins):
     GaussianCopulaSynthesizer(md).fit(penguins).save(c / "model.zip")
     good_model = (c / "model.zip").read_bytes()
     write(c / "schema.json", json.dumps({"columns": {"id": {"provider": "sequence"}, "name": "full_name"}}))
-    write(c / "two.json", json.dumps({"tables": {"a": {"primary_key": "id", "columns": {"id": {"provider": "sequence"}}},
-                                                 "b": {"columns": {"a_id": {"foreign_key": "a.id"}, "x": "first_name"}}}}))
+    write(
+        c / "two.json",
+        json.dumps(
+            {
+                "tables": {
+                    "a": {"primary_key": "id", "columns": {"id": {"provider": "sequence"}}},
+                    "b": {"columns": {"a_id": {"foreign_key": "a.id"}, "x": "first_name"}},
+                }
+            }
+        ),
+    )
     rng = np.random.default_rng(0)
     # data files
     write(c / "empty.csv", b"")
@@ -77,7 +86,12 @@ def corpus(tmp_path_factory, penguins):
     write(c / "schema.txt", "columns: {a: name}\n")
     write(c / "bad_provider.json", json.dumps({"columns": {"a": "no_such_provider"}}))
     write(c / "not_yaml.yaml", "a: [unclosed\n")
-    write(c / "sql_table.json", json.dumps({"tables": {"t\x01\"; DROP TABLE victim; --": {"rows": 3, "columns": {"id": {"provider": "sequence"}}}}}))
+    write(
+        c / "sql_table.json",
+        json.dumps(
+            {"tables": {'t\x01"; DROP TABLE victim; --': {"rows": 3, "columns": {"id": {"provider": "sequence"}}}}}
+        ),
+    )
     # model files
     write(c / "truncated.zip", good_model[: len(good_model) // 2])
     _zip(c / "wrong_members.zip", {"hello.txt": "hi", "data/other.bin": b"\x00" * 10})
@@ -104,15 +118,67 @@ def corpus(tmp_path_factory, penguins):
     return c
 
 
-BAD_DATA = ["empty.csv", "junk.csv", "junk.parquet", "pickle.csv", "latin1.csv", "ragged.csv", "dup_header.csv", "empty_header.csv",
-            "header_only.csv", "data.xlsx", "folder.csv", "loop.csv", "missing.csv", "model.zip", "deep_data.json", "deep_rows.jsonl",
-            "bignum_data.json", "bom_only.csv"]
-BAD_METADATA = ["deep.json", "bignum.json", "list.json", "bad_sdtype.json", "other_table.json", "empty.csv", "folder.csv", "missing.json",
-                "junk.csv"]
-BAD_MODELS = ["truncated.zip", "wrong_members.zip", "pickle.zip", "npz_pickle.zip", "deep_manifest.zip", "bignum_manifest.zip",
-              "bomb.zip", "not_a_zip.zip", "folder.zip", "loop.zip", "missing.zip", "good.csv", "empty.csv"]
-BAD_SCHEMAS = ["deep.json", "bignum.json", "list.json", "bomb.yaml", "schema.txt", "bad_provider.json", "not_yaml.yaml", "empty.csv",
-               "folder.csv", "missing.json", "junk.csv", "model.zip", "loop.csv"]
+BAD_DATA = [
+    "empty.csv",
+    "junk.csv",
+    "junk.parquet",
+    "pickle.csv",
+    "latin1.csv",
+    "ragged.csv",
+    "dup_header.csv",
+    "empty_header.csv",
+    "header_only.csv",
+    "data.xlsx",
+    "folder.csv",
+    "loop.csv",
+    "missing.csv",
+    "model.zip",
+    "deep_data.json",
+    "deep_rows.jsonl",
+    "bignum_data.json",
+    "bom_only.csv",
+]
+BAD_METADATA = [
+    "deep.json",
+    "bignum.json",
+    "list.json",
+    "bad_sdtype.json",
+    "other_table.json",
+    "empty.csv",
+    "folder.csv",
+    "missing.json",
+    "junk.csv",
+]
+BAD_MODELS = [
+    "truncated.zip",
+    "wrong_members.zip",
+    "pickle.zip",
+    "npz_pickle.zip",
+    "deep_manifest.zip",
+    "bignum_manifest.zip",
+    "bomb.zip",
+    "not_a_zip.zip",
+    "folder.zip",
+    "loop.zip",
+    "missing.zip",
+    "good.csv",
+    "empty.csv",
+]
+BAD_SCHEMAS = [
+    "deep.json",
+    "bignum.json",
+    "list.json",
+    "bomb.yaml",
+    "schema.txt",
+    "bad_provider.json",
+    "not_yaml.yaml",
+    "empty.csv",
+    "folder.csv",
+    "missing.json",
+    "junk.csv",
+    "model.zip",
+    "loop.csv",
+]
 
 CASES = []
 for f in BAD_DATA:
@@ -123,8 +189,14 @@ for f in BAD_DATA:
         (f"evaluate-synthetic-{f}", ["evaluate", "{c}/good.csv", "{c}/" + f]),
         (f"report-{f}", ["report", "{c}/good.csv", "{c}/" + f, "-o", "{o}/r.html"]),
     ]
-CASES += [("fit-one-row", ["fit", "{c}/one_row.csv", "-o", "{o}/m.zip"]), ("fit-all-missing", ["fit", "{c}/all_missing.csv", "-o", "{o}/m.zip"]),
-          ("report-holdout-junk", ["report", "{c}/good.csv", "{c}/good.csv", "--holdout", "{c}/junk.csv", "-o", "{o}/r.html"])]
+CASES += [
+    ("fit-one-row", ["fit", "{c}/one_row.csv", "-o", "{o}/m.zip"]),
+    ("fit-all-missing", ["fit", "{c}/all_missing.csv", "-o", "{o}/m.zip"]),
+    (
+        "report-holdout-junk",
+        ["report", "{c}/good.csv", "{c}/good.csv", "--holdout", "{c}/junk.csv", "-o", "{o}/r.html"],
+    ),
+]
 for f in BAD_METADATA:
     CASES += [
         (f"fit-metadata-{f}", ["fit", "{c}/good.csv", "-m", "{c}/" + f, "-o", "{o}/m.zip"]),
@@ -169,7 +241,10 @@ CASES += [
     ("fit-param-no-equals", ["fit", "{c}/good.csv", "--param", "epochs", "-o", "{o}/m.zip"]),
     ("fit-param-unknown", ["fit", "{c}/good.csv", "--param", "colour=blue", "-o", "{o}/m.zip"]),
     ("fit-param-bad-value", ["fit", "{c}/good.csv", "-s", "cart", "--param", "max_depth=deep", "-o", "{o}/m.zip"]),
-    ("fit-param-deep-json", ["fit", "{c}/good.csv", "--param", "locales=" + "[" * 10_000 + "]" * 10_000, "-o", "{o}/m.zip"]),
+    (
+        "fit-param-deep-json",
+        ["fit", "{c}/good.csv", "--param", "locales=" + "[" * 10_000 + "]" * 10_000, "-o", "{o}/m.zip"],
+    ),
     ("fit-bad-distribution", ["fit", "{c}/good.csv", "--distribution", "banana", "-o", "{o}/m.zip"]),
     ("fit-bad-sep", ["fit", "{c}/good.csv", "--sep", ";;", "-o", "{o}/m.zip"]),
     ("report-unknown-target", ["report", "{c}/good.csv", "{c}/good.csv", "--target", "nope", "-o", "{o}/r.html"]),
@@ -182,7 +257,19 @@ CASES += [
     ("metadata-output-no-folder", ["metadata", "{c}/good.csv", "-o", "{o}/no/meta.json"]),
     ("fake-output-no-folder", ["fake", "{c}/schema.json", "-n", "5", "-o", "{o}/no/out.csv"]),
     # names used as SQL: a table name no database can hold is refused before anything is written
-    ("fake-sql-table-option", ["fake", "{c}/schema.json", "-n", "5", "--to", "sqlite:///{o}/x.db", "--table", "t\x01\"; DROP TABLE victim; --"]),
+    (
+        "fake-sql-table-option",
+        [
+            "fake",
+            "{c}/schema.json",
+            "-n",
+            "5",
+            "--to",
+            "sqlite:///{o}/x.db",
+            "--table",
+            't\x01"; DROP TABLE victim; --',
+        ],
+    ),
     ("fake-sql-table-schema", ["fake", "{c}/sql_table.json", "--to", "sqlite:///{o}/x.db"]),
     # the command line itself
     ("unknown-command", ["nope"]),
@@ -190,6 +277,7 @@ CASES += [
     ("synthesizers-unknown-option", ["synthesizers", "--colour"]),
     ("evaluate-missing-argument", ["evaluate", "{c}/good.csv"]),
 ]
+
 
 def _args(template, c, o):
     return [a.replace("{c}", str(c)).replace("{o}", str(o)) for a in template]
@@ -222,7 +310,14 @@ def test_hostile_input_real_process(name, match, corpus, tmp_path):
     out.mkdir()
     before = listing(corpus)
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    r = subprocess.run([sys.executable, "-m", "simulacra", *_args(template, corpus, out)], capture_output=True, text=True, env=env, timeout=120, check=False)
+    r = subprocess.run(
+        [sys.executable, "-m", "simulacra", *_args(template, corpus, out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
     assert r.returncode != 0
     lines = r.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in r.stderr, r.stderr
@@ -230,7 +325,7 @@ def test_hostile_input_real_process(name, match, corpus, tmp_path):
     assert listing(out) == [] and listing(corpus) == before
 
 
-@pytest.mark.parametrize("name", ['victim";COMMIT;--', "victim\"; DROP TABLE victim; --", "victim' OR 1=1; --"])
+@pytest.mark.parametrize("name", ['victim";COMMIT;--', 'victim"; DROP TABLE victim; --', "victim' OR 1=1; --"])
 def test_sql_in_a_table_name_never_touches_another_table(tmp_path, corpus, name):
     import sqlite3
 
@@ -239,7 +334,9 @@ def test_sql_in_a_table_name_never_touches_another_table(tmp_path, corpus, name)
         con.execute("create table victim (id integer primary key, v text)")
         con.executemany("insert into victim values (?, ?)", [(1, "a"), (2, "b"), (3, "c")])
     con.close()
-    r = invoke("fake", corpus / "schema.json", "-n", "5", "--to", f"sqlite:///{db}", "--table", name, "--if-exists", "replace")
+    r = invoke(
+        "fake", corpus / "schema.json", "-n", "5", "--to", f"sqlite:///{db}", "--table", name, "--if-exists", "replace"
+    )
     if r.exit_code != 0:
         assert_one_error_line(r)
     with sqlite3.connect(db) as con:
@@ -254,8 +351,13 @@ def test_sql_in_a_table_name_never_touches_another_table(tmp_path, corpus, name)
 
 @pytest.mark.parametrize(
     "args",
-    [["sample", "{c}/fifo.zip", "-n", "5", "-o", "{o}/out.csv"], ["metadata", "{c}/fifo.csv"], ["fit", "{c}/good.csv", "-m", "{c}/fifo.json", "-o", "{o}/m.zip"],
-     ["fake", "{c}/fifo.yaml", "-n", "3", "-o", "{o}/out.csv"], ["evaluate", "{c}/good.csv", "{c}/fifo.csv"]],
+    [
+        ["sample", "{c}/fifo.zip", "-n", "5", "-o", "{o}/out.csv"],
+        ["metadata", "{c}/fifo.csv"],
+        ["fit", "{c}/good.csv", "-m", "{c}/fifo.json", "-o", "{o}/m.zip"],
+        ["fake", "{c}/fifo.yaml", "-n", "3", "-o", "{o}/out.csv"],
+        ["evaluate", "{c}/good.csv", "{c}/fifo.csv"],
+    ],
     ids=["sample", "metadata", "fit-metadata", "fake", "evaluate"],
 )
 def test_a_named_pipe_as_input_never_blocks(tmp_path, corpus, args):
@@ -267,7 +369,13 @@ def test_a_named_pipe_as_input_never_blocks(tmp_path, corpus, args):
     out = tmp_path / "out"
     out.mkdir()
     argv = [a.replace("{c}/fifo", f"{fifo_dir}/fifo") for a in args]
-    r = subprocess.run([sys.executable, "-m", "simulacra", *_args(argv, corpus, out)], capture_output=True, text=True, timeout=120, check=False,
-                       env={**os.environ, "OMP_NUM_THREADS": "1"})
+    r = subprocess.run(
+        [sys.executable, "-m", "simulacra", *_args(argv, corpus, out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
     assert r.returncode != 0 and len(r.stderr.splitlines()) == 1 and r.stderr.startswith("error: "), r.stderr
     assert listing(out) == []

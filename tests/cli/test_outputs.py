@@ -16,9 +16,19 @@ from .conftest import assert_one_error_line, invoke, listing
 def work(tmp_path, model_dir, penguins):
     (tmp_path / "p.csv").write_bytes((model_dir / "penguins.csv").read_bytes())
     (tmp_path / "m.zip").write_bytes((model_dir / "model.zip").read_bytes())
-    (tmp_path / "schema.json").write_text(json.dumps({"columns": {"id": {"provider": "sequence"}, "name": "full_name"}}))
-    (tmp_path / "two.json").write_text(json.dumps({"tables": {"a": {"rows": 3, "columns": {"id": {"provider": "sequence"}}},
-                                                             "b": {"rows": 4, "columns": {"id": {"provider": "sequence"}}}}}))
+    (tmp_path / "schema.json").write_text(
+        json.dumps({"columns": {"id": {"provider": "sequence"}, "name": "full_name"}})
+    )
+    (tmp_path / "two.json").write_text(
+        json.dumps(
+            {
+                "tables": {
+                    "a": {"rows": 3, "columns": {"id": {"provider": "sequence"}}},
+                    "b": {"rows": 4, "columns": {"id": {"provider": "sequence"}}},
+                }
+            }
+        )
+    )
     return tmp_path
 
 

@@ -26,7 +26,10 @@ def _start_long_sample(folder: Path, model: Path, command=None):
     command = command or ["sample", str(model), "-n", "5000000", "--batch-size", "500", "--seed", "0"]
     proc = subprocess.Popen(
         [sys.executable, "-m", "simulacra", *command, "-o", str(folder / "out.csv")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=ENV,
     )
     deadline = time.monotonic() + 120  # a guard against a hung test, not a timing assertion
     while time.monotonic() < deadline:

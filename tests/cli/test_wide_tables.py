@@ -23,9 +23,18 @@ def test_evaluate_states_the_pair_sample(tmp_path):
     total = 41 * 40 // 2
     r = invoke("evaluate", real, syn, "--max-pairs", 100)
     assert r.exit_code == 0, r.output
-    assert f"random sample of 100 of the {total:,} column pairs (seed 0" in r.output and "--max-pairs 0 for all" in r.output
+    assert (
+        f"random sample of 100 of the {total:,} column pairs (seed 0" in r.output
+        and "--max-pairs 0 for all" in r.output
+    )
     r = invoke("evaluate", real, syn, "--max-pairs", 100, "--json")
-    assert json.loads(r.output)["column_pairs"] == {"scored": 100, "total": total, "sampled": True, "seed": 0, "max_pairs": 100}
+    assert json.loads(r.output)["column_pairs"] == {
+        "scored": 100,
+        "total": total,
+        "sampled": True,
+        "seed": 0,
+        "max_pairs": 100,
+    }
     r = invoke("evaluate", real, syn, "--max-pairs", 0, "--json")
     assert json.loads(r.output)["column_pairs"]["scored"] == total
     r = invoke("evaluate", real, syn)  # 820 pairs: under the default, all scored and nothing said

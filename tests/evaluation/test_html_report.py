@@ -20,7 +20,20 @@ def report_path(tmp_path_factory, penguins, penguins_metadata):
     hold.to_csv(d / "hold.csv", index=False)
     syn.to_csv(d / "syn.csv", index=False)
     out = d / "report.html"
-    r = CliRunner().invoke(main, ["report", str(d / "train.csv"), str(d / "syn.csv"), "--holdout", str(d / "hold.csv"), "--target", "species", "-o", str(out)])
+    r = CliRunner().invoke(
+        main,
+        [
+            "report",
+            str(d / "train.csv"),
+            str(d / "syn.csv"),
+            "--holdout",
+            str(d / "hold.csv"),
+            "--target",
+            "species",
+            "-o",
+            str(out),
+        ],
+    )
     assert r.exit_code == 0, r.output
     return out
 
@@ -36,7 +49,18 @@ def test_report_is_self_contained(report_path):
 
 def test_report_bad_target(tmp_path, penguins):
     penguins.to_csv(tmp_path / "p.csv", index=False)
-    r = CliRunner().invoke(main, ["report", str(tmp_path / "p.csv"), str(tmp_path / "p.csv"), "--target", "nope", "-o", str(tmp_path / "r.html")])
+    r = CliRunner().invoke(
+        main,
+        [
+            "report",
+            str(tmp_path / "p.csv"),
+            str(tmp_path / "p.csv"),
+            "--target",
+            "nope",
+            "-o",
+            str(tmp_path / "r.html"),
+        ],
+    )
     assert r.exit_code == 1 and "--target 'nope'" in r.output
     assert not (tmp_path / "r.html").exists()
 
@@ -45,12 +69,26 @@ def test_report_renders_in_headless_chromium(report_path, tmp_path):
     exe = shutil.which("chromium") or shutil.which("chromium-browser")
     if exe is None:
         pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}"]
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ]
     dom = subprocess.run([exe, *flags, "--dump-dom", report_path.as_uri()], capture_output=True, text=True, timeout=120)
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert "Synthetic data report" in dom.stdout and 'id="scores"' in dom.stdout
     assert "<svg" in dom.stdout  # at least one plot made it into the rendered page
     shot = tmp_path / "shot.png"
-    r = subprocess.run([exe, *flags, f"--screenshot={shot}", "--window-size=1200,1600", report_path.as_uri()], capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [exe, *flags, f"--screenshot={shot}", "--window-size=1200,1600", report_path.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 0 and shot.stat().st_size > 10_000

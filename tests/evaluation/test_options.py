@@ -40,7 +40,9 @@ def test_numpy_booleans_are_booleans():
     assert a.pair_threshold is False
 
 
-@pytest.mark.parametrize("name, bad", [("max_rows", 10.0), ("max_rows", 0), ("max_reference_rows", "100"), ("max_reference_rows", True)])
+@pytest.mark.parametrize(
+    "name, bad", [("max_rows", 10.0), ("max_rows", 0), ("max_reference_rows", "100"), ("max_reference_rows", True)]
+)
 def test_privacy_counts(name, bad):
     with pytest.raises(ParameterError, match=name):
         evaluate_privacy(REAL, SYN, MD, verbose=False, **{name: bad})

@@ -54,7 +54,10 @@ def test_privacy_catches_a_copying_synthesizer(split, good, penguins_metadata):
     assert r["membership_auc"] < 0.75
     assert 0 <= r["dcr_share"] <= 1
     assert "sex" in r["attribute_inference"]
-    assert fine.get_score() > evaluate_privacy(train, train.copy(), penguins_metadata, holdout=hold, verbose=False).get_score()
+    assert (
+        fine.get_score()
+        > evaluate_privacy(train, train.copy(), penguins_metadata, holdout=hold, verbose=False).get_score()
+    )
     assert "Meaning" in fine.get_details().columns
 
 
@@ -109,7 +112,11 @@ def test_validity_agrees_with_sdmetrics(split, good, penguins_metadata):
     broken.loc[::7, "body_mass_g"] = 9999
     broken.loc[::5, "island"] = "Atlantis"
     real = train.dropna().reset_index(drop=True)
-    ours = run_diagnostic(real, broken, penguins_metadata, verbose=False).get_details("Data Validity").set_index("Column")["Score"]
+    ours = (
+        run_diagnostic(real, broken, penguins_metadata, verbose=False)
+        .get_details("Data Validity")
+        .set_index("Column")["Score"]
+    )
     theirs = sdm.DiagnosticReport()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -124,7 +131,13 @@ def test_gower_nearest_matches_the_definition():
 
     rng = np.random.default_rng(0)
     n = 60
-    real = pd.DataFrame({"x": rng.normal(size=n), "c": rng.choice(list("abcd"), n), "t": pd.date_range("2020-01-01", periods=n, freq="D")})
+    real = pd.DataFrame(
+        {
+            "x": rng.normal(size=n),
+            "c": rng.choice(list("abcd"), n),
+            "t": pd.date_range("2020-01-01", periods=n, freq="D"),
+        }
+    )
     real.loc[rng.random(n) < 0.2, "x"] = np.nan
     real.loc[rng.random(n) < 0.2, "c"] = None
     syn = real.sample(frac=1.0, random_state=1).reset_index(drop=True)
@@ -164,7 +177,9 @@ def _rare_tables():
     twice = [f"Twice{i}" for i in range(10)]
     real = pd.DataFrame({"surname": ["Common"] * 160 + once + twice * 2, "group": ["a", "b"] * 110})
     syn = pd.DataFrame({"surname": ["Common"] * 170 + once[:20] + twice * 3, "group": ["a", "b"] * 110})
-    md = Metadata.load_from_dict({"columns": {"surname": {"sdtype": "categorical"}, "group": {"sdtype": "categorical"}}})
+    md = Metadata.load_from_dict(
+        {"columns": {"surname": {"sdtype": "categorical"}, "group": {"sdtype": "categorical"}}}
+    )
     return real, syn, md
 
 
@@ -212,7 +227,9 @@ def test_privacy_names_person_columns_in_the_advice():
     assert "sdtype='last_name'" in msg
     faked = Metadata.load_from_dict({"columns": {"nameLast": {"sdtype": "last_name"}}})
     assert "rare_categories" not in evaluate_privacy(real, real, faked, verbose=False).results
-    learned = Metadata.load_from_dict({"columns": {"nameLast": {"sdtype": "last_name", "pii": False}}})  # learned as categories
+    learned = Metadata.load_from_dict(
+        {"columns": {"nameLast": {"sdtype": "last_name", "pii": False}}}
+    )  # learned as categories
     assert evaluate_privacy(real, real, learned, verbose=False).results["rare_categories"]["nameLast"]["flagged"]
 
 
@@ -256,7 +273,9 @@ def test_mixed_time_zone_offsets_evaluate_and_report(kind):
         assert md.columns["ts"] == {"sdtype": "datetime", "datetime_format": "%Y-%m-%dT%H:%M:%S%z"}
     # the same instants written in another zone are the same values
     tokyo = paris.dt.tz_convert("Asia/Tokyo")
-    syn = pd.DataFrame({"ts": tokyo.map(lambda t: t.isoformat()) if kind == "text" else pd.Series(list(tokyo), dtype=object), "x": x})
+    syn = pd.DataFrame(
+        {"ts": tokyo.map(lambda t: t.isoformat()) if kind == "text" else pd.Series(list(tokyo), dtype=object), "x": x}
+    )
     q = evaluate_quality(real, syn, md, verbose=False)
     assert q.get_details("Column Shapes").set_index("Column").loc["ts", "Score"] == pytest.approx(1.0)
     assert run_diagnostic(real, syn, md, verbose=False).get_score() == pytest.approx(1.0)

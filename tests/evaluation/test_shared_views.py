@@ -14,7 +14,10 @@ from simulacra.evaluation.quality import QualityReport, ks_statistic
 from simulacra.evaluation.stats import chi_square_test, ks_test, welch_test
 
 
-@pytest.mark.parametrize("n1,n2,kind", [(40, 55, "float"), (300, 200, "ties"), (12_000, 11_000, "float"), (15_000, 12_000, "ties"), (1, 3, "ties")])
+@pytest.mark.parametrize(
+    "n1,n2,kind",
+    [(40, 55, "float"), (300, 200, "ties"), (12_000, 11_000, "float"), (15_000, 12_000, "ties"), (1, 3, "ties")],
+)
 def test_closed_form_tests_match_scipy(n1, n2, kind):
     rng = np.random.default_rng(n1)
     if kind == "float":
@@ -51,8 +54,11 @@ def test_views_codes_join_tables_and_missing_values():
 
 def test_range_coverage_is_the_binned_definition():
     rng = np.random.default_rng(3)
-    for r, s in [(rng.normal(size=5000), rng.normal(0.5, 0.5, 3000)), (rng.integers(0, 30, 4000).astype(float), rng.integers(5, 20, 4000).astype(float)),
-                 (np.full(100, 2.0), np.array([2.0, 3.0]))]:
+    for r, s in [
+        (rng.normal(size=5000), rng.normal(0.5, 0.5, 3000)),
+        (rng.integers(0, 30, 4000).astype(float), rng.integers(5, 20, 4000).astype(float)),
+        (np.full(100, 2.0), np.array([2.0, 3.0])),
+    ]:
         q1, q99 = np.quantile(r, [0.01, 0.99])
         edges = np.linspace(q1, q99, 21) if q99 > q1 else np.array([q1 - 0.5, q1 + 0.5])
 
@@ -79,7 +85,9 @@ def test_report_metrics_with_shared_views_equal_standalone(penguins, penguins_me
     d0 = run_diagnostic(train, syn, penguins_metadata, verbose=False)
     for prop in d.PROPERTIES:
         pd.testing.assert_frame_equal(d.get_details(prop), d0.get_details(prop))
-    pd.testing.assert_frame_equal(statistical_tests(train, syn, penguins_metadata, views=views), statistical_tests(train, syn, penguins_metadata))
+    pd.testing.assert_frame_equal(
+        statistical_tests(train, syn, penguins_metadata, views=views), statistical_tests(train, syn, penguins_metadata)
+    )
     p = evaluate_privacy(train, syn, penguins_metadata, holdout=hold, verbose=False, views=views).results
     assert p == evaluate_privacy(train, syn, penguins_metadata, holdout=hold, verbose=False).results
     u = evaluate_utility(train, syn, hold, "species", penguins_metadata, verbose=False, views=views)
@@ -134,7 +142,10 @@ def test_row_keys_are_exact_across_many_wide_columns():
     n = 3000  # 12 columns of up to 1,500 values: the mixed radix renumbers several times
     a = pd.DataFrame({f"c{j}": rng.integers(0, 1500, n) for j in range(12)})
     a.iloc[::3] = a.iloc[1::3].to_numpy()[: len(a.iloc[::3])]  # duplicate rows inside a
-    b = pd.concat([a.sample(500, random_state=1), pd.DataFrame({f"c{j}": rng.integers(0, 1500, 500) for j in range(12)})], ignore_index=True)
+    b = pd.concat(
+        [a.sample(500, random_state=1), pd.DataFrame({f"c{j}": rng.integers(0, 1500, 500) for j in range(12)})],
+        ignore_index=True,
+    )
     ka, kb = row_keys([a, b], list(a.columns))
     assert (pd.Series(ka).duplicated(keep=False).to_numpy() == a.duplicated(keep=False).to_numpy()).all()
     seen = set(map(tuple, a.to_numpy()))
@@ -156,18 +167,42 @@ def test_review_edge_cases_of_the_shared_views():
         build_report(real, real.copy(), meta, holdout=real.drop(columns="x"))
     # exact copies compare exact values: big integers and nanoseconds are not rounded together
     big = pd.DataFrame({"acct": 10**18 + 2 * np.arange(50)})
-    assert evaluate_privacy(big, big + 1, {"columns": {"acct": {"sdtype": "numerical"}}}, verbose=False).results["exact_copy_rate"] == 0.0
+    assert (
+        evaluate_privacy(big, big + 1, {"columns": {"acct": {"sdtype": "numerical"}}}, verbose=False).results[
+            "exact_copy_rate"
+        ]
+        == 0.0
+    )
     t = pd.DataFrame({"t": pd.date_range("2020-01-01", periods=50, freq="s")})
     shifted = t.assign(t=t["t"] + pd.Timedelta(100, "ns"))
-    assert evaluate_privacy(t, shifted, {"columns": {"t": {"sdtype": "datetime"}}}, verbose=False).results["exact_copy_rate"] == 0.0
+    assert (
+        evaluate_privacy(t, shifted, {"columns": {"t": {"sdtype": "datetime"}}}, verbose=False).results[
+            "exact_copy_rate"
+        ]
+        == 0.0
+    )
+
     # a test table outside the views with values that cannot be hashed
     def mk(s):
-        return pd.DataFrame({"x": np.random.default_rng(s).normal(size=120), "tags": [[i % 3] for i in range(120)], "y": ["a", "b"] * 60})
+        return pd.DataFrame(
+            {
+                "x": np.random.default_rng(s).normal(size=120),
+                "tags": [[i % 3] for i in range(120)],
+                "y": ["a", "b"] * 60,
+            }
+        )
 
-    umeta = {"columns": {"x": {"sdtype": "numerical"}, "tags": {"sdtype": "categorical"}, "y": {"sdtype": "categorical"}}}
+    umeta = {
+        "columns": {"x": {"sdtype": "numerical"}, "tags": {"sdtype": "categorical"}, "y": {"sdtype": "categorical"}}
+    }
     assert evaluate_utility(mk(0), mk(1), mk(2), "y", umeta, verbose=False).task == "classification"
     # text that is not a number is invalid, not missing
-    miss = run_diagnostic(pd.DataFrame({"x": [1, 2, 3, 4]}), pd.DataFrame({"x": ["1", "2", "?", "4"]}), {"columns": {"x": {"sdtype": "numerical"}}}, verbose=False)
+    miss = run_diagnostic(
+        pd.DataFrame({"x": [1, 2, 3, 4]}),
+        pd.DataFrame({"x": ["1", "2", "?", "4"]}),
+        {"columns": {"x": {"sdtype": "numerical"}}},
+        verbose=False,
+    )
     assert miss.get_details("Missing Values")["Score"].iloc[0] == 1.0
     # views made with other metadata are not reused
     a = pd.DataFrame({"d": pd.date_range("2021-01-01", periods=30).astype(str), "v": np.arange(30.0)})

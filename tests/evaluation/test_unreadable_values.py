@@ -51,7 +51,9 @@ def test_text_in_a_numerical_column_scores_zero_not_na(real):
     assert any("'a'" in m and "cannot be read as numerical" in m for m in messages)
     assert report.warnings and "'a'" in report.warnings[0]
     shapes = report.get_properties().set_index("Property")["Score"]
-    assert shapes["Column Shapes"] == pytest.approx((0.0 + shape(report, "b")["Score"] + shape(report, "c")["Score"]) / 3)
+    assert shapes["Column Shapes"] == pytest.approx(
+        (0.0 + shape(report, "b")["Score"] + shape(report, "c")["Score"]) / 3
+    )
     # pairs with the unreadable column count as not matching; the valid pair (b, c) is still scored and averaged
     assert pair(report, "a", "b")["Score"] == 0.0
     assert pair(report, "a", "c")["Score"] == pytest.approx(0.0, abs=1e-12)
@@ -131,7 +133,9 @@ def test_unparseable_dates_count_as_not_matching():
     expected = ks_complement(dates.asi8 / 1e9, dates.asi8[25:] / 1e9) * 0.75
     assert shape(report, "d")["Score"] == pytest.approx(expected, abs=1e-12)
     assert any("25 of 100 synthetic values cannot be read as datetime" in m for m in messages)
-    page, messages, _ = quiet(build_report, real, syn, meta)  # the page parses text dates once: unreadable ones still count
+    page, messages, _ = quiet(
+        build_report, real, syn, meta
+    )  # the page parses text dates once: unreadable ones still count
     assert "25 of 100 synthetic values cannot be read as datetime" in page
 
 
@@ -196,7 +200,9 @@ def test_cli_evaluate_and_report_show_the_warning_and_no_numpy_noise(real, tmp_p
     rep = run("report", tmp_path / "real.csv", tmp_path / "inf.csv", "-o", tmp_path / "r.html")
     assert rep.exit_code == 0, rep.output
     lines = rep.stderr.splitlines()
-    assert lines == ["warning: column 'a': 9 of 200 synthetic values cannot be read as numerical (e.g. inf); they count as not matching"]
+    assert lines == [
+        "warning: column 'a': 9 of 200 synthetic values cannot be read as numerical (e.g. inf); they count as not matching"
+    ]
 
 
 def test_readable_share_in_blocks_is_the_same():

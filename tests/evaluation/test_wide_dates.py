@@ -19,7 +19,12 @@ def test_as_datetime_reads_dates_before_1677_and_after_2262():
 def test_quality_scores_historical_dates():
     rng = np.random.default_rng(0)
     days = rng.integers(0, 20000, 200).astype("timedelta64[D]")
-    real = pd.DataFrame({"born": pd.Series((np.datetime64("1500-01-01") + days).astype("datetime64[s]")).dt.strftime("%Y-%m-%d"), "x": rng.normal(size=200)})
+    real = pd.DataFrame(
+        {
+            "born": pd.Series((np.datetime64("1500-01-01") + days).astype("datetime64[s]")).dt.strftime("%Y-%m-%d"),
+            "x": rng.normal(size=200),
+        }
+    )
     same = real.sample(frac=1.0, random_state=1).reset_index(drop=True)
     md = Metadata.detect_from_dataframe(real)
     shapes = evaluate_quality(real, same, md).get_details("Column Shapes")

@@ -16,9 +16,16 @@ def no_pandas(monkeypatch):
 @pytest.mark.parametrize(
     "values",
     [
-        np.arange(5), np.arange(10)[::3], np.arange(4, dtype=np.int32), np.array([1.5, -2.0]),
-        np.array([True, False, True, True, False, False, True, True, True]), np.array(["a", "é", ""]),
-        np.array(["x", "yy"], dtype=object), ["a", "", "日本語"], [], np.array([], dtype=np.int64),
+        np.arange(5),
+        np.arange(10)[::3],
+        np.arange(4, dtype=np.int32),
+        np.array([1.5, -2.0]),
+        np.array([True, False, True, True, False, False, True, True, True]),
+        np.array(["a", "é", ""]),
+        np.array(["x", "yy"], dtype=object),
+        ["a", "", "日本語"],
+        [],
+        np.array([], dtype=np.int64),
     ],
 )
 def test_arrays_match_pa_array(values, no_pandas):
@@ -49,7 +56,9 @@ def test_compute_shim_matches_pyarrow_compute():
     n = pa.array([7, 42, 0])
     assert _compute.take(s, i).equals(pc.take(s, i))
     assert _compute.cast(n, pa.string()).equals(pc.cast(n, pa.string()))
-    assert _compute.utf8_lpad(_compute.cast(n, pa.string()), 3, "0").equals(pc.utf8_lpad(pc.cast(n, pa.string()), 3, "0"))
+    assert _compute.utf8_lpad(_compute.cast(n, pa.string()), 3, "0").equals(
+        pc.utf8_lpad(pc.cast(n, pa.string()), 3, "0")
+    )
     assert _compute.binary_join_element_wise(s, "-", s, "").equals(pc.binary_join_element_wise(s, "-", s, ""))
     mask = pa.array([True, False, True, False])
     assert _compute.if_else(mask, s, "x").equals(pc.if_else(mask, s, "x"))

@@ -60,7 +60,11 @@ def _check_db(url, suffix):
     with eng.connect() as c:
         n_p = c.execute(sa.text(f'select count(*) from "parents{suffix}"')).scalar()
         n_c = c.execute(sa.text(f'select count(*) from "children{suffix}"')).scalar()
-        orphans = c.execute(sa.text(f'select count(*) from "children{suffix}" c left join "parents{suffix}" p on c.pid = p.pid where p.pid is null')).scalar()
+        orphans = c.execute(
+            sa.text(
+                f'select count(*) from "children{suffix}" c left join "parents{suffix}" p on c.pid = p.pid where p.pid is null'
+            )
+        ).scalar()
     eng.dispose()
     return n_p, n_c, orphans
 
@@ -132,7 +136,20 @@ from simulacra.io.databases import DatabaseWriter  # noqa: E402
 
 # names that broke out of the old f'DROP TABLE "{name}" CASCADE', or that trip bind-parameter
 # parsing (% for psycopg, :name for text()), quoting, dots of 'table.column' strings
-HOSTILE = ['";COMMIT;--', '" CASCADE; DROP TABLE "x', "e'f", "a%b", "x%(y)s", "%s", "c:d", "?", "a.b", "sp ace", "ünï", "select"]
+HOSTILE = [
+    '";COMMIT;--',
+    '" CASCADE; DROP TABLE "x',
+    "e'f",
+    "a%b",
+    "x%(y)s",
+    "%s",
+    "c:d",
+    "?",
+    "a.b",
+    "sp ace",
+    "ünï",
+    "select",
+]
 
 
 def _one_error_line(r):
@@ -309,7 +326,12 @@ FAILS_ON_TABLE_2 = {
 
 def _two_tables(kind, tmp_path):
     second = "sqlite_reserved" if kind == "database" else "second"
-    schema = {"tables": {"first": {"rows": 300, "primary_key": "id", "columns": {"id": "sequence", "name": "full_name"}}, second: FAILS_ON_TABLE_2[kind]}}
+    schema = {
+        "tables": {
+            "first": {"rows": 300, "primary_key": "id", "columns": {"id": "sequence", "name": "full_name"}},
+            second: FAILS_ON_TABLE_2[kind],
+        }
+    }
     p = tmp_path / "two.json"
     p.write_text(json.dumps(schema))
     return p
@@ -338,7 +360,9 @@ def test_sqlite_failure_on_table_2_leaves_nothing(tmp_path, kind):
     eng.dispose()
     before = _sha(old)
     for if_exists in ("fail", "replace"):
-        _one_error_line(_run(["fake", str(schema), "--to", f"sqlite:///{old}", "--if-exists", if_exists, "--chunk-size", "100"]))
+        _one_error_line(
+            _run(["fake", str(schema), "--to", f"sqlite:///{old}", "--if-exists", if_exists, "--chunk-size", "100"])
+        )
         assert _sha(old) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["old.db", "two.json"]
 
@@ -632,7 +656,9 @@ def test_replace_drops_children_first_whatever_order_it_is_given(tmp_path):
 # --------------------------------------------------------------- names that differ only in case (audit2 3)
 def _case_schema(tmp_path, t1="case_t", t2="case_T"):
     p = tmp_path / "case.yaml"
-    p.write_text(f"tables:\n  {t1}: {{columns: {{x: {{provider: sequence}}}}}}\n  {t2}: {{columns: {{x: {{provider: sequence}}}}}}\n")
+    p.write_text(
+        f"tables:\n  {t1}: {{columns: {{x: {{provider: sequence}}}}}}\n  {t2}: {{columns: {{x: {{provider: sequence}}}}}}\n"
+    )
     return p
 
 
@@ -641,7 +667,10 @@ def _sqlite_tables(path):
 
     c = sqlite3.connect(path)
     try:
-        return {n: c.execute(f'select count(*) from "{n}"').fetchone()[0] for (n,) in c.execute("select name from sqlite_master where type='table'")}
+        return {
+            n: c.execute(f'select count(*) from "{n}"').fetchone()[0]
+            for (n,) in c.execute("select name from sqlite_master where type='table'")
+        }
     finally:
         c.close()
 

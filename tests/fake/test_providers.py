@@ -1,4 +1,3 @@
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -8,14 +7,46 @@ from simulacra.fake import CORE_LOCALES, Fake, available_locales
 from simulacra.metadata.detection import iban_valid, luhn_valid
 
 FIELDS = [
-    "person.first_name", "person.last_name", "person.full_name", "person.username", "person.title",
-    "person.age", "person.birthdate", "address.street_address", "address.city", "address.state",
-    "address.postcode", "address.country", "address.address", "datetime.date", "datetime.time",
-    "datetime.datetime", "datetime.month", "datetime.year", "text.word", "text.words", "text.sentence",
-    "text.paragraph", "text.quote", "internet.email", "internet.domain", "internet.url", "internet.ipv4",
-    "internet.ipv6", "internet.user_agent", "phone.phone_number", "finance.credit_card_number",
-    "finance.iban", "finance.currency_code", "finance.price", "codes.imei", "codes.isbn13",
-    "codes.isbn10", "codes.ean13", "codes.ean8", "codes.uuid4",
+    "person.first_name",
+    "person.last_name",
+    "person.full_name",
+    "person.username",
+    "person.title",
+    "person.age",
+    "person.birthdate",
+    "address.street_address",
+    "address.city",
+    "address.state",
+    "address.postcode",
+    "address.country",
+    "address.address",
+    "datetime.date",
+    "datetime.time",
+    "datetime.datetime",
+    "datetime.month",
+    "datetime.year",
+    "text.word",
+    "text.words",
+    "text.sentence",
+    "text.paragraph",
+    "text.quote",
+    "internet.email",
+    "internet.domain",
+    "internet.url",
+    "internet.ipv4",
+    "internet.ipv6",
+    "internet.user_agent",
+    "phone.phone_number",
+    "finance.credit_card_number",
+    "finance.iban",
+    "finance.currency_code",
+    "finance.price",
+    "codes.imei",
+    "codes.isbn13",
+    "codes.isbn10",
+    "codes.ean13",
+    "codes.ean8",
+    "codes.uuid4",
 ]
 
 
@@ -89,7 +120,9 @@ def test_check_digits_are_valid():
         assert sum(d[i] * (1 if i % 2 == 0 else 3) for i in range(13)) % 10 == 0
     for code in f.codes.isbn10(300).tolist():
         d = [10 if c == "X" else int(c) for c in code]
-        assert sum((i + 1) * d[i] for i in range(9)) % 11 == d[9] % 11 or (d[9] == 10 and sum((i + 1) * d[i] for i in range(9)) % 11 == 10)
+        assert sum((i + 1) * d[i] for i in range(9)) % 11 == d[9] % 11 or (
+            d[9] == 10 and sum((i + 1) * d[i] for i in range(9)) % 11 == 10
+        )
     uu = f.codes.uuid4(100)
     assert uu.str.match(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$").all()
 

@@ -80,14 +80,28 @@ def test_invalid_schemas(schema, match):
 
 def test_cli_files_streamed_and_atomic(tmp_path):
     path = tmp_path / "schema.json"
-    path.write_text(json.dumps({"columns": {"id": {"provider": "sequence"}, "name": "full_name", "email": {"provider": "email", "unique": True}}}))
+    path.write_text(
+        json.dumps(
+            {
+                "columns": {
+                    "id": {"provider": "sequence"},
+                    "name": "full_name",
+                    "email": {"provider": "email", "unique": True},
+                }
+            }
+        )
+    )
     out = tmp_path / "people.parquet"
-    r = CliRunner().invoke(main, ["fake", str(path), "-n", "25000", "-o", str(out), "--seed", "3", "--chunk-size", "7000"])
+    r = CliRunner().invoke(
+        main, ["fake", str(path), "-n", "25000", "-o", str(out), "--seed", "3", "--chunk-size", "7000"]
+    )
     assert r.exit_code == 0, r.output
     df = pd.read_parquet(out)
     assert len(df) == 25000 and df["id"].tolist() == list(range(1, 25001))
     assert df["email"].is_unique  # unique across chunks
-    r2 = CliRunner().invoke(main, ["fake", str(path), "-n", "25000", "-o", str(tmp_path / "p.csv"), "--seed", "3", "--chunk-size", "7000"])
+    r2 = CliRunner().invoke(
+        main, ["fake", str(path), "-n", "25000", "-o", str(tmp_path / "p.csv"), "--seed", "3", "--chunk-size", "7000"]
+    )
     assert r2.exit_code == 0
     assert read_table(tmp_path / "p.csv")["email"].tolist() == df["email"].tolist()
     # bad input: nothing written
@@ -104,7 +118,9 @@ def test_cli_files_streamed_and_atomic(tmp_path):
 
 def test_yaml_schema(tmp_path):
     path = tmp_path / "s.yaml"
-    path.write_text("columns:\n  who: person.full_name\n  when: {provider: datetime.date, start: 2021-01-01, end: 2021-12-31}\n")
+    path.write_text(
+        "columns:\n  who: person.full_name\n  when: {provider: datetime.date, start: 2021-01-01, end: 2021-12-31}\n"
+    )
     df = Fake(seed=1).table(Schema.from_file(path), n=5)
     assert list(df.columns) == ["who", "when"]
     bad = tmp_path / "b.yaml"
@@ -130,7 +146,9 @@ def test_unique_email_from_name_redraws_only_duplicate_rows(chunk_size):
     # regression: 'email(name=...) got 1000 names for 2 rows' when duplicates were re-drawn
     sch = Schema.from_dict(_same_name_schema(200))
     for seed in range(3):
-        df = pd.concat([c for _, chunks in sch.iter_tables(seed=seed, chunk_size=chunk_size) for c in chunks], ignore_index=True)
+        df = pd.concat(
+            [c for _, chunks in sch.iter_tables(seed=seed, chunk_size=chunk_size) for c in chunks], ignore_index=True
+        )
         assert len(df) == 200 and df["email"].is_unique
         # every e-mail, first draw or re-drawn, still comes from its own row's name
         assert df["email"].str.split("@").str[0].str.contains("lee").all()
@@ -182,7 +200,16 @@ def test_cli_folder_output_refuses_table_names_that_are_paths(tmp_path, name):
     out = tmp_path / "out"
     out.mkdir()
     schema = tmp_path / "s.json"
-    schema.write_text(json.dumps({"tables": {name: {"rows": 3, "columns": {"id": "sequence"}}, "b": {"rows": 2, "columns": {"id": "sequence"}}}}))
+    schema.write_text(
+        json.dumps(
+            {
+                "tables": {
+                    name: {"rows": 3, "columns": {"id": "sequence"}},
+                    "b": {"rows": 2, "columns": {"id": "sequence"}},
+                }
+            }
+        )
+    )
     r = CliRunner().invoke(main, ["fake", str(schema), "-o", str(out)])
     assert r.exit_code == 1 and "cannot be a file name" in r.output
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["out", "s.json"]
@@ -244,15 +271,19 @@ def test_every_option_is_checked_when_the_schema_is_read(spec, option, match):
 def test_good_options_are_kept_and_normalized():
     import datetime as dt
 
-    df = Schema.from_dict({"columns": {
-        "s": {"provider": "sequence", "start": 2.0, "step": -3},
-        "p": {"provider": "finance.price", "minimum": 5, "maximum": 6},
-        "d": {"provider": "datetime.date", "start": dt.date(2020, 1, 1), "end": "2020-01-03"},
-        "y": {"provider": "datetime.year", "minimum": 1, "maximum": 9999},
-        "c": {"provider": "basic.choice", "values": ["a", "b"], "weights": None},
-        "n": {"provider": "email", "nulls": None, "locale": {"en_US": 1, "de_DE": 1}},
-        "b": {"provider": "person.birthdate", "reference": "1970-01-01", "maximum_age": 30},
-    }}).generate(n=4, seed=1)
+    df = Schema.from_dict(
+        {
+            "columns": {
+                "s": {"provider": "sequence", "start": 2.0, "step": -3},
+                "p": {"provider": "finance.price", "minimum": 5, "maximum": 6},
+                "d": {"provider": "datetime.date", "start": dt.date(2020, 1, 1), "end": "2020-01-03"},
+                "y": {"provider": "datetime.year", "minimum": 1, "maximum": 9999},
+                "c": {"provider": "basic.choice", "values": ["a", "b"], "weights": None},
+                "n": {"provider": "email", "nulls": None, "locale": {"en_US": 1, "de_DE": 1}},
+                "b": {"provider": "person.birthdate", "reference": "1970-01-01", "maximum_age": 30},
+            }
+        }
+    ).generate(n=4, seed=1)
     assert pd.to_datetime(df["b"]).between("1939-01-01", "1952-01-01").all()  # 1970-01-01 is a reference, not "none"
     assert df["s"].tolist() == [2, -1, -4, -7]
     assert df["p"].between(5, 6).all()
@@ -262,7 +293,9 @@ def test_good_options_are_kept_and_normalized():
 
 def test_sequence_must_fit_int64():
     top = 2**63 - 1
-    with pytest.raises(SchemaError, match=r"column 'c': a sequence from 9,223,372,036,854,775,807 .* over 3 rows .*64-bit"):
+    with pytest.raises(
+        SchemaError, match=r"column 'c': a sequence from 9,223,372,036,854,775,807 .* over 3 rows .*64-bit"
+    ):
         Schema.from_dict(_col({"provider": "sequence", "start": top})).generate(seed=0)
     with pytest.raises(SchemaError, match="64-bit"):
         Schema.from_dict(_col({"provider": "sequence", "start": -top, "step": -2})).generate(seed=0)
@@ -342,7 +375,9 @@ def test_schema_yaml_duplicates_refused_merges_kept(tmp_path):
     p.write_text("base: &p {provider: finance.price, minimum: 1, maximum: 2}\ncolumns:\n  a: {<<: *p, maximum: 3}\n")
     with pytest.raises(SchemaError):  # 'base' is not a table key: merges parse, the schema says what is wrong
         Schema.from_file(p)
-    p.write_text("tables:\n  t:\n    rows: 2\n    columns:\n      a: &p {provider: finance.price, minimum: 1, maximum: 2}\n      b: {<<: *p, maximum: 3}\n")
+    p.write_text(
+        "tables:\n  t:\n    rows: 2\n    columns:\n      a: &p {provider: finance.price, minimum: 1, maximum: 2}\n      b: {<<: *p, maximum: 3}\n"
+    )
     assert Schema.from_file(p).tables["t"].columns["b"].options == {"minimum": 1.0, "maximum": 3.0}
 
 
@@ -359,11 +394,20 @@ def test_table_keys_of_the_wrong_type_are_schema_errors():
 @pytest.mark.parametrize(
     "text, match",
     [
-        ('columns:\n  1: {provider: sequence}\n  "1": {provider: sequence, start: 50}\n', "column keys 1 and '1' both give the name '1'"),
-        ('columns:\n  "True": {provider: sequence}\n  x: {provider: sequence}\n  true: {provider: sequence}\n', "column key True"),
+        (
+            'columns:\n  1: {provider: sequence}\n  "1": {provider: sequence, start: 50}\n',
+            "column keys 1 and '1' both give the name '1'",
+        ),
+        (
+            'columns:\n  "True": {provider: sequence}\n  x: {provider: sequence}\n  true: {provider: sequence}\n',
+            "column key True",
+        ),
         ("columns:\n  on: {provider: sequence}\n", "quote it"),
         ("columns:\n  ~: {provider: sequence}\n", "column key None"),
-        ('tables:\n  1: {columns: {x: {provider: sequence}}}\n  "1": {columns: {x: {provider: sequence}}}\n', "table keys 1 and '1' both give the name '1'"),
+        (
+            'tables:\n  1: {columns: {x: {provider: sequence}}}\n  "1": {columns: {x: {provider: sequence}}}\n',
+            "table keys 1 and '1' both give the name '1'",
+        ),
     ],
 )
 def test_yaml_keys_that_become_one_name_are_refused(tmp_path, text, match):
@@ -391,5 +435,7 @@ def test_template_with_an_unmatched_brace_is_refused(template, token):
 
 
 def test_template_doubled_braces_are_literal():
-    df = Schema.from_dict({"columns": {"x": "sequence", "y": {"template": "{{{x}}}-{{x}}"}, "z": {"template": "{{}}"}}}).generate(n=2, seed=0)
+    df = Schema.from_dict(
+        {"columns": {"x": "sequence", "y": {"template": "{{{x}}}-{{x}}"}, "z": {"template": "{{}}"}}}
+    ).generate(n=2, seed=0)
     assert df["y"].tolist() == ["{1}-{x}", "{2}-{x}"] and df["z"].tolist() == ["{}", "{}"]

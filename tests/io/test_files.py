@@ -51,7 +51,9 @@ def test_ragged_gzip_file(tmp_path):
 
 @pytest.mark.parametrize("sep", [";", "\t", "|", ","])
 def test_delimiter_is_detected(tmp_path, sep):
-    rows = [sep.join(["id", "price", "city"])] + [sep.join([str(i), f"{i},5" if sep == ";" else f"{i}.5", f"c{i % 3}"]) for i in range(30)]
+    rows = [sep.join(["id", "price", "city"])] + [
+        sep.join([str(i), f"{i},5" if sep == ";" else f"{i}.5", f"c{i % 3}"]) for i in range(30)
+    ]
     p = _csv(tmp_path, "\n".join(rows) + "\n")
     df = read_table(p)
     assert df.columns.tolist() == ["id", "price", "city"]
@@ -145,7 +147,9 @@ def test_parquet_nested_columns_become_json_text(tmp_path):
 def test_large_file_reads_the_same_as_pandas(tmp_path):
     rng = np.random.default_rng(0)
     n = 20_000
-    df = pd.DataFrame({"x": rng.normal(size=n).round(3), "k": rng.choice(["a", "b, c", 'q"uote'], n), "i": np.arange(n)})
+    df = pd.DataFrame(
+        {"x": rng.normal(size=n).round(3), "k": rng.choice(["a", "b, c", 'q"uote'], n), "i": np.arange(n)}
+    )
     p = tmp_path / "big.csv"
     df.to_csv(p, index=False)
     back = read_table(p)
@@ -173,7 +177,10 @@ def test_parquet_types_round_trip_through_fit_and_write(tmp_path):
             {
                 "price": pa.array([decimal.Decimal(f"{v:.2f}") for v in rng.uniform(1, 100, n)], pa.decimal128(10, 2)),
                 "opens": pa.array([datetime.time(8 + i % 10, i % 60, 0) for i in range(n)]),
-                "day": pa.array([datetime.date(1500, 1, 1) + datetime.timedelta(days=int(d)) for d in rng.integers(0, 9000, n)], pa.date32()),
+                "day": pa.array(
+                    [datetime.date(1500, 1, 1) + datetime.timedelta(days=int(d)) for d in rng.integers(0, 9000, n)],
+                    pa.date32(),
+                ),
                 "big": pa.array([2**63 + int(k) for k in rng.integers(0, 500, n)], pa.uint64()),
                 "x": rng.normal(size=n),
             }
@@ -226,8 +233,13 @@ def test_leading_zeros_found_by_the_raw_scan(tmp_path):
     from simulacra.io.files import _may_have_leading_zeros
 
     for text, expected in [
-        ("a,b\n1,05\n", True), ('a,b\n1,"05"\n', True), ("a,b\n05,1\n", True), ("a,b\n1,-05\n", True),
-        ("a,b\n1, 05\n", True), ("a,b\r\n1,2\r\n0,03\r\n", True), ("a,b\n1,0.5\n2,0\n-0.25,10\n", False),
+        ("a,b\n1,05\n", True),
+        ('a,b\n1,"05"\n', True),
+        ("a,b\n05,1\n", True),
+        ("a,b\n1,-05\n", True),
+        ("a,b\n1, 05\n", True),
+        ("a,b\r\n1,2\r\n0,03\r\n", True),
+        ("a,b\n1,0.5\n2,0\n-0.25,10\n", False),
     ]:
         assert _may_have_leading_zeros(_csv(tmp_path, text), ",") is expected, text
     assert _may_have_leading_zeros(_csv(tmp_path, "a;b\n1;05\n", name="semi.csv"), ";")
@@ -259,8 +271,14 @@ def test_thousands_separators_and_decimal_commas_read_as_written(tmp_path, text,
     "text, match",
     [
         ("n;c\n1,234;a\n1.234;b\n", "'n' has numbers such as '1,234' and '1.234' that read either"),
-        ("n;c\n1,234.5;a\n7,32;b\n", r"'n' mixes numbers written with thousands commas \('1,234.5'\) and with a decimal comma \('7,32'\)"),
-        ("n;c\n2.5;a\n1.234.567;b\n", r"'n' mixes numbers written with a decimal dot \('2.5'\) and with thousands dots \('1.234.567'\)"),
+        (
+            "n;c\n1,234.5;a\n7,32;b\n",
+            r"'n' mixes numbers written with thousands commas \('1,234.5'\) and with a decimal comma \('7,32'\)",
+        ),
+        (
+            "n;c\n2.5;a\n1.234.567;b\n",
+            r"'n' mixes numbers written with a decimal dot \('2.5'\) and with thousands dots \('1.234.567'\)",
+        ),
     ],
 )
 def test_numbers_that_read_two_ways_are_an_error_naming_the_column(tmp_path, text, match):
@@ -324,8 +342,10 @@ def test_grouped_whole_numbers_are_read_exactly(tmp_path):
 def test_json_lines_big_integers_with_missing_values_are_read_exactly(tmp_path):
     """pandas rounded them through float64 (9223372036854775809 -> 9.223372036854776e18)."""
     p = tmp_path / "b.jsonl"
-    p.write_text('{"u": 9223372036854775809, "v": 9007199254740993, "f": 1e17}\n{"u": null, "v": -5, "f": null}\n'
-                 '{"u": 18446744073709551615, "v": null, "f": 2}\n')
+    p.write_text(
+        '{"u": 9223372036854775809, "v": 9007199254740993, "f": 1e17}\n{"u": null, "v": -5, "f": null}\n'
+        '{"u": 18446744073709551615, "v": null, "f": 2}\n'
+    )
     df = read_table(p)
     assert str(df["u"].dtype) == "UInt64" and df["u"].tolist()[::2] == [2**63 + 1, 2**64 - 1]
     assert str(df["v"].dtype) == "Int64" and df["v"].tolist()[:2] == [2**53 + 1, -5]
@@ -337,7 +357,9 @@ def test_json_integers_below_minus_2_63_are_a_clear_error(tmp_path, name):
     """Audit 2, 11a: an integer below -2**63 gave a bare 'Value is too small' (the above-2**64 case had the hint)."""
     p = tmp_path / name
     p.write_text('{"v": -9223372036854775809}\n{"v": 2}\n')
-    with pytest.raises(FileFormatError, match=r"integer too big for 64 bits \(outside -2\*\*63 .. 2\*\*64-1\).*JSON strings"):
+    with pytest.raises(
+        FileFormatError, match=r"integer too big for 64 bits \(outside -2\*\*63 .. 2\*\*64-1\).*JSON strings"
+    ):
         read_table(p)
 
 
@@ -354,7 +376,10 @@ def test_json_integers_below_minus_2_63_are_a_clear_error(tmp_path, name):
 def test_a_delimiter_that_merges_the_columns_is_refused(tmp_path, text, name, sep, likely):
     """Audit 2, item 1: a wrong --sep (or Excel line) merged a comma CSV into decimal-comma floats, silently."""
     p = _csv(tmp_path, text, name=name)
-    with pytest.raises(FileFormatError, match=rf"splits the header and every row into \d fields.*looks {likely!r}-separated; pass --sep {likely!r}"):
+    with pytest.raises(
+        FileFormatError,
+        match=rf"splits the header and every row into \d fields.*looks {likely!r}-separated; pass --sep {likely!r}",
+    ):
         read_table(p, sep=sep)
     df = read_table(p, sep=likely)  # the named delimiter reads the file (an Excel line is still skipped)
     assert len(df.columns) >= 2 and df.iloc[0, 0] == 1

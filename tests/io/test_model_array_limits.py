@@ -22,8 +22,14 @@ def _model(path, arrays: dict, state: dict, compress=False):
     (np.savez_compressed if compress else np.savez)(buf, **arrays)
     data = buf.getvalue()
     m = {
-        "format": "simulacra-model", "format_version": 1, "simulacra_version": "0", "synthesizer": "x",
-        "parameters": {}, "metadata": {}, "state": state, "arrays_sha256": hashlib.sha256(data).hexdigest(),
+        "format": "simulacra-model",
+        "format_version": 1,
+        "simulacra_version": "0",
+        "synthesizer": "x",
+        "parameters": {},
+        "metadata": {},
+        "state": state,
+        "arrays_sha256": hashlib.sha256(data).hexdigest(),
     }
     m["checksum"] = hashlib.sha256(_canonical(m)).hexdigest()
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
@@ -69,13 +75,18 @@ def test_a_limit_function_error_names_the_file(tmp_path):
     def fail(manifest):
         raise ModelFileError("model file: fitted_rows must be an integer")
 
-    with pytest.raises(ModelFileError, match=r"m\.zip'?: fitted_rows must be an integer; the file was edited or crafted"):
+    with pytest.raises(
+        ModelFileError, match=r"m\.zip'?: fitted_rows must be an integer; the file was edited or crafted"
+    ):
         load_model(p, array_limits=fail)
 
 
 def test_arrays_npz_bigger_than_the_limits_allow_is_refused_before_it_is_read(tmp_path):
     # honest headers, 8 MB of zeros: deflated to a few KB, but far more than 3 + 4 values need
     p = _model(tmp_path / "m.zip", {"a0": np.zeros(1_000_000), "a1": np.zeros(4)}, STATE)
-    with pytest.raises(ModelFileError, match=r"arrays\.npz declares [\d,]+ bytes, more than the [\d,]+ bytes its state's arrays can need"):
+    with pytest.raises(
+        ModelFileError,
+        match=r"arrays\.npz declares [\d,]+ bytes, more than the [\d,]+ bytes its state's arrays can need",
+    ):
         load_model(p, array_limits=lambda m: {"a0": 3, "a1": 4})
     assert load_model(p)["state"]["p"].shape == (1_000_000,)  # without limits only the overall budget applies

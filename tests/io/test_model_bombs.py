@@ -32,8 +32,13 @@ BZIP2_BOMB = base64.b64decode(
 
 def _manifest(arrays_bytes: bytes, state=None) -> bytes:
     m = {
-        "format": "simulacra-model", "format_version": 1, "simulacra_version": "0", "synthesizer": "gaussian_copula",
-        "parameters": {}, "metadata": {}, "state": state if state is not None else {"x": {"__array__": "a0"}},
+        "format": "simulacra-model",
+        "format_version": 1,
+        "simulacra_version": "0",
+        "synthesizer": "gaussian_copula",
+        "parameters": {},
+        "metadata": {},
+        "state": state if state is not None else {"x": {"__array__": "a0"}},
         "arrays_sha256": hashlib.sha256(arrays_bytes).hexdigest(),
     }
     m["checksum"] = hashlib.sha256(_canonical(m)).hexdigest()
@@ -42,7 +47,9 @@ def _manifest(arrays_bytes: bytes, state=None) -> bytes:
 
 def _model(path, arrays_bytes: bytes, method=zipfile.ZIP_DEFLATED, manifest=None):
     with zipfile.ZipFile(path, "w") as z:
-        z.writestr(zipfile.ZipInfo("manifest.json"), manifest or _manifest(arrays_bytes), compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr(
+            zipfile.ZipInfo("manifest.json"), manifest or _manifest(arrays_bytes), compress_type=zipfile.ZIP_DEFLATED
+        )
         z.writestr(zipfile.ZipInfo("arrays.npz"), arrays_bytes, compress_type=method)
     return path
 
@@ -88,7 +95,10 @@ def _raw_deflate_member(path, name: str, payload_chunks, declared: int, crc: int
         info.compress_type = zipfile.ZIP_STORED
         z.writestr(info, comp)  # stored bytes, relabelled as deflate below
     data = bytearray(open(path, "rb").read())
-    for sig, off_method, off_crc, off_csize, off_size, off_name in ((b"PK\x03\x04", 8, 14, 18, 22, 26), (b"PK\x01\x02", 10, 16, 20, 24, 28)):
+    for sig, off_method, off_crc, off_csize, off_size, off_name in (
+        (b"PK\x03\x04", 8, 14, 18, 22, 26),
+        (b"PK\x01\x02", 10, 16, 20, 24, 28),
+    ):
         pos = 0
         while (i := data.find(sig, pos)) >= 0:
             n = struct.unpack("<H", data[i + off_name : i + off_name + 2])[0]
@@ -127,7 +137,9 @@ def test_honest_deflate_bomb_beyond_the_budget_is_refused_from_its_header(tmp_pa
     arrays = _npz(a0=np.zeros(3))
     p = _model(tmp_path / "big.zip", arrays)
     p.write_bytes(_patch_size(p.read_bytes(), b"arrays.npz", 3_700_000_000))
-    with pytest.raises(ModelFileError, match="declares 3,700,000,000 bytes, more than the limit.*SIMULACRA_MAX_MODEL_BYTES"):
+    with pytest.raises(
+        ModelFileError, match="declares 3,700,000,000 bytes, more than the limit.*SIMULACRA_MAX_MODEL_BYTES"
+    ):
         load_model(p)
 
 
@@ -181,7 +193,9 @@ def test_npy_header_lying_about_its_bytes(tmp_path):
 
 @pytest.mark.parametrize("dtype", ["|O", "<U5", "[('a', '<f8')]", "<c16", "<M8[s]"])
 def test_npy_non_numeric_dtypes(tmp_path, dtype):
-    header = _npy_with_header((1,), dtype="<f8", body=bytes(8)).replace(b"'<f8'", dtype.encode() if dtype.startswith("[") else f"'{dtype}'".encode())
+    header = _npy_with_header((1,), dtype="<f8", body=bytes(8)).replace(
+        b"'<f8'", dtype.encode() if dtype.startswith("[") else f"'{dtype}'".encode()
+    )
     arrays = _inner({"a0.npy": header})
     with pytest.raises(ModelFileError, match="non-numeric dtype|invalid header|declares shape"):
         load_model(_model(tmp_path / "d.zip", arrays))
@@ -265,7 +279,9 @@ def test_bombs_under_a_memory_limit_give_model_file_errors(tmp_path):
     # honest headers, within the 2 GiB budget, but 256 MiB does not fit in the memory limit
     files.append(_huge_honest(tmp_path / "honest.zip", 256 * 2**20))
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
-    out = subprocess.run([sys.executable, "-c", MEMORY_SCRIPT, *map(str, files)], capture_output=True, text=True, timeout=120, env=env)
+    out = subprocess.run(
+        [sys.executable, "-c", MEMORY_SCRIPT, *map(str, files)], capture_output=True, text=True, timeout=120, env=env
+    )
     lines = out.stdout.splitlines()
     assert len(lines) == len(files), out.stdout + out.stderr
     assert all(" ModelFileError " in ln for ln in lines), out.stdout
@@ -284,7 +300,10 @@ def _huge_honest(path, nbytes: int):
     size = len(npy_head) + nbytes
     name = b"a0.npy"
     local = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 0, 0, 0, crc, size, size, len(name), 0) + name
-    central = struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 0, 0, 0, crc, size, size, len(name), 0, 0, 0, 0, 0, 0) + name
+    central = (
+        struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 0, 0, 0, crc, size, size, len(name), 0, 0, 0, 0, 0, 0)
+        + name
+    )
     end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 1, 1, len(central), len(local) + size, 0)
 
     def inner_chunks():
@@ -304,8 +323,14 @@ def _huge_honest(path, nbytes: int):
     comp.append(c.flush())
     comp = b"".join(comp)
     m = {
-        "format": "simulacra-model", "format_version": 1, "simulacra_version": "0", "synthesizer": "gaussian_copula",
-        "parameters": {}, "metadata": {}, "state": {"x": {"__array__": "a0"}}, "arrays_sha256": sha.hexdigest(),
+        "format": "simulacra-model",
+        "format_version": 1,
+        "simulacra_version": "0",
+        "synthesizer": "gaussian_copula",
+        "parameters": {},
+        "metadata": {},
+        "state": {"x": {"__array__": "a0"}},
+        "arrays_sha256": sha.hexdigest(),
     }
     m["checksum"] = hashlib.sha256(_canonical(m)).hexdigest()
     with zipfile.ZipFile(path, "w") as z:
@@ -313,7 +338,10 @@ def _huge_honest(path, nbytes: int):
         info = zipfile.ZipInfo("arrays.npz")
         z.writestr(info, comp)
     data = bytearray(open(path, "rb").read())
-    for sig, off_method, off_crc, off_size, off_name, hdr in ((b"PK\x03\x04", 8, 14, 22, 26, 30), (b"PK\x01\x02", 10, 16, 24, 28, 46)):
+    for sig, off_method, off_crc, off_size, off_name, hdr in (
+        (b"PK\x03\x04", 8, 14, 22, 26, 30),
+        (b"PK\x01\x02", 10, 16, 24, 28, 46),
+    ):
         pos = 0
         while (i := data.find(sig, pos)) >= 0:
             n = struct.unpack("<H", data[i + off_name : i + off_name + 2])[0]

@@ -134,7 +134,14 @@ def test_cli_sample_one_line_error_on_a_wrong_key(tmp_path, fitted):
     fitted.save(model, key=KEY)
     env = {k: v for k, v in __import__("os").environ.items() if k != "SIMULACRA_MODEL_KEY"}
     env.update(SIMULACRA_MODEL_KEY=OTHER, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
-    r = subprocess.run([sys.executable, "-m", "simulacra", "sample", str(model), "-n", "5", "-o", str(tmp_path / "o.csv")],
-                       capture_output=True, text=True, env=env, timeout=300)
-    assert r.returncode != 0 and len(r.stderr.strip().splitlines()) == 1 and "signature does not match" in r.stderr, r.stderr
+    r = subprocess.run(
+        [sys.executable, "-m", "simulacra", "sample", str(model), "-n", "5", "-o", str(tmp_path / "o.csv")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert r.returncode != 0 and len(r.stderr.strip().splitlines()) == 1 and "signature does not match" in r.stderr, (
+        r.stderr
+    )
     assert not (tmp_path / "o.csv").exists()

@@ -20,7 +20,14 @@ FAMILIES = {
     "gaussian_copula": {},
     "cart": {},
     "bayesian_network": {},
-    "ctgan": {"epochs": 1, "batch_size": 100, "embedding_dim": 8, "generator_dim": (16,), "discriminator_dim": (16,), "cuda": False},
+    "ctgan": {
+        "epochs": 1,
+        "batch_size": 100,
+        "embedding_dim": 8,
+        "generator_dim": (16,),
+        "discriminator_dim": (16,),
+        "cuda": False,
+    },
 }
 
 
@@ -209,7 +216,9 @@ def _bn_negative(m, a):
 
 
 def _bn_values(m, a):
-    c = next(c for c in m["state"]["model"]["cols"] if c["type"] in ("values", "category") and len(arr(a, c["values"])) > 1)
+    c = next(
+        c for c in m["state"]["model"]["cols"] if c["type"] in ("values", "category") and len(arr(a, c["values"])) > 1
+    )
     put(a, c["values"], arr(a, c["values"])[::-1].copy())
 
 
@@ -282,11 +291,16 @@ def _cart_with_missing_split(tmp_path):
 
     rng = np.random.default_rng(1)
     for n in (3, 12, 200):  # the draws of the case found by a sweep
-        df = pd.DataFrame({
-            "x": rng.normal(size=n), "i": rng.integers(0, 5, n), "c": rng.choice(list("abcdefghij"), n),
-            "t": pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 10**6, n), unit="s"),
-            "nul": np.where(rng.random(n) < 0.3, np.nan, rng.normal(size=n)), "b": rng.random(n) < 0.5,
-        })
+        df = pd.DataFrame(
+            {
+                "x": rng.normal(size=n),
+                "i": rng.integers(0, 5, n),
+                "c": rng.choice(list("abcdefghij"), n),
+                "t": pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 10**6, n), unit="s"),
+                "nul": np.where(rng.random(n) < 0.3, np.nan, rng.normal(size=n)),
+                "b": rng.random(n) < 0.5,
+            }
+        )
     path = tmp_path / "cart.zip"
     get_synthesizer_class("cart")(Metadata.detect_from_dataframe(df)).fit(df).save(path)
     return path

@@ -92,7 +92,11 @@ def test_schema_file(tmp_path, suffix):
         p.write_text(_billion_laughs())
         with pytest.raises(SchemaError, match="alias"):
             Schema.from_file(p)
-    p.write_text('{"tables": {"t": {"rows": 3, "columns": {"n": "name"}}}}' if suffix == ".json" else "tables:\n  t:\n    rows: 3\n    columns:\n      n: name\n")
+    p.write_text(
+        '{"tables": {"t": {"rows": 3, "columns": {"n": "name"}}}}'
+        if suffix == ".json"
+        else "tables:\n  t:\n    rows: 3\n    columns:\n      n: name\n"
+    )
     assert "t" in Schema.from_file(p).tables
 
 
@@ -118,7 +122,10 @@ def test_yaml_duplicate_keys_refused():
     with pytest.raises(SchemaError, match="duplicate key 1"):  # 1 and 01 are the same int key
         load_yaml_text("1: x\n01: y\n", "schema s", SchemaError)
     # merged keys may be overridden (that is what << is for); lists of mappings may repeat keys
-    assert load_yaml_text("b: &b {x: 1, y: 2}\nd: {<<: *b, x: 3}\n", "s") == {"b": {"x": 1, "y": 2}, "d": {"x": 3, "y": 2}}
+    assert load_yaml_text("b: &b {x: 1, y: 2}\nd: {<<: *b, x: 3}\n", "s") == {
+        "b": {"x": 1, "y": 2},
+        "d": {"x": 3, "y": 2},
+    }
     assert load_yaml_text("- {a: 1}\n- {a: 2}\n", "s") == [{"a": 1}, {"a": 2}]
 
 

@@ -59,7 +59,8 @@ def test_stale_part_removal_keeps_other_names_other_hosts_and_user_files(tmp_pat
     kept = [
         tmp_path / f".other.csv.{HOST}.{pid}.0123abcd.part",  # another output's part: its own run cleans it
         tmp_path / f".out.csv.{pid}.0123abcd.part",  # the old name without a host (or a user's file)
-        tmp_path / f".out.csv.other-host.{pid}.0123abcd.part",  # another host on a shared folder: its pid means nothing here
+        tmp_path
+        / f".out.csv.other-host.{pid}.0123abcd.part",  # another host on a shared folder: its pid means nothing here
         tmp_path / f".notes.txt.{pid}.deadbeef.part",  # the audit's user file
         tmp_path / f".out.csv.{HOST}.{pid}.0123abcd.part.bak",  # not a part name
     ]

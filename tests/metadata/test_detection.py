@@ -41,7 +41,11 @@ def test_detection_agrees_with_catalog(file):
     for c in t["column_details"]:
         got = md.columns[c["name"]]["sdtype"]
         want = c["type"]
-        ok = got == want or (want == "id" and got == "categorical") or (want == "categorical" and got == "numerical" and df[c["name"]].dtype.kind in "iu")
+        ok = (
+            got == want
+            or (want == "id" and got == "categorical")
+            or (want == "categorical" and got == "numerical" and df[c["name"]].dtype.kind in "iu")
+        )
         ok = ok or (want == "text" and got in ("name", "company"))
         agree += ok
         if want == "datetime":
@@ -151,7 +155,11 @@ def test_json_round_trip_and_sdv_formats(tmp_path, penguins):
     d = json.loads(path.read_text())
     assert d["METADATA_SPEC_VERSION"] == "V1" and "penguins" in d["tables"]
     # SDV 1 single-table dict
-    sdv1 = {"columns": {"a": {"sdtype": "numerical"}, "b": {"sdtype": "id"}}, "primary_key": "b", "METADATA_SPEC_VERSION": "SINGLE_TABLE_V1"}
+    sdv1 = {
+        "columns": {"a": {"sdtype": "numerical"}, "b": {"sdtype": "id"}},
+        "primary_key": "b",
+        "METADATA_SPEC_VERSION": "SINGLE_TABLE_V1",
+    }
     m1 = Metadata.load_from_dict(sdv1)
     assert m1.primary_key == "b" and m1.columns["a"]["sdtype"] == "numerical"
 
@@ -209,16 +217,20 @@ def _people(n=1500, seed=0):
         return np.asarray(pool, dtype=object)[rng.permutation(len(pool))][rng.choice(len(pool), n, p=w / w.sum())]
 
     first, last = zipf(first_pool, 0.8), zipf(last_pool, 0.5)
-    return pd.DataFrame({
-        "playerID": [f"p{i:05d}" for i in range(n)],
-        "birthYear": rng.integers(1850, 2001, n),
-        "birthCountry": rng.choice(np.array(["USA", "CAN", "D.R.", "Cuba"], dtype=object), n, p=[0.85, 0.05, 0.07, 0.03]),
-        "nameFirst": first,
-        "nameLast": last,
-        "nameGiven": pd.Series(first) + " " + pd.Series(zipf(first_pool, 0.8)),
-        "weight": np.round(rng.normal(185, 20, n)).astype(int),
-        "bats": rng.choice(np.array(["R", "L", "B"], dtype=object), n),
-    })
+    return pd.DataFrame(
+        {
+            "playerID": [f"p{i:05d}" for i in range(n)],
+            "birthYear": rng.integers(1850, 2001, n),
+            "birthCountry": rng.choice(
+                np.array(["USA", "CAN", "D.R.", "Cuba"], dtype=object), n, p=[0.85, 0.05, 0.07, 0.03]
+            ),
+            "nameFirst": first,
+            "nameLast": last,
+            "nameGiven": pd.Series(first) + " " + pd.Series(zipf(first_pool, 0.8)),
+            "weight": np.round(rng.normal(185, 20, n)).astype(int),
+            "bats": rng.choice(np.array(["R", "L", "B"], dtype=object), n),
+        }
+    )
 
 
 def _rare_share(real: pd.Series, syn: pd.Series, k: int = 2) -> float:
@@ -231,15 +243,44 @@ def people():
     return _people()
 
 
-@pytest.mark.parametrize("header", ["nameFirst", "firstName", "first_name", "FirstName", "FIRST_NAME", "first-name",
-                                    "First Name", "fname", "given_name", "givenName", "forename", "middle_name", "user_first_name"])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "nameFirst",
+        "firstName",
+        "first_name",
+        "FirstName",
+        "FIRST_NAME",
+        "first-name",
+        "First Name",
+        "fname",
+        "given_name",
+        "givenName",
+        "forename",
+        "middle_name",
+        "user_first_name",
+    ],
+)
 def test_first_name_headers_in_every_convention(people, header):
     md = Metadata.detect_from_dataframe(people[["nameFirst"]].rename(columns={"nameFirst": header}))
     assert md.columns[header] == {"sdtype": "first_name", "pii": True}
 
 
-@pytest.mark.parametrize("header", ["nameLast", "lastName", "last_name", "LastName", "surname", "Surname", "family_name",
-                                    "familyName", "lname", "maiden_name"])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "nameLast",
+        "lastName",
+        "last_name",
+        "LastName",
+        "surname",
+        "Surname",
+        "family_name",
+        "familyName",
+        "lname",
+        "maiden_name",
+    ],
+)
 def test_last_name_headers_in_every_convention(people, header):
     md = Metadata.detect_from_dataframe(people[["nameLast"]].rename(columns={"nameLast": header}))
     assert md.columns[header] == {"sdtype": "last_name", "pii": True}
@@ -253,10 +294,21 @@ def test_full_name_headers(people, header):
 
 def test_person_names_from_values_alone(people):
     """Neutral headers: the share of distinct values in Faker's first-name / last-name lists decides."""
-    df = pd.DataFrame({"c1": people["nameFirst"], "c2": people["nameLast"], "c3": people["nameGiven"],
-                       "c4": people["nameLast"] + ", " + people["nameFirst"].str[0]})
+    df = pd.DataFrame(
+        {
+            "c1": people["nameFirst"],
+            "c2": people["nameLast"],
+            "c3": people["nameGiven"],
+            "c4": people["nameLast"] + ", " + people["nameFirst"].str[0],
+        }
+    )
     cols = Metadata.detect_from_dataframe(df).columns
-    assert {c: m["sdtype"] for c, m in cols.items()} == {"c1": "first_name", "c2": "last_name", "c3": "name", "c4": "name"}
+    assert {c: m["sdtype"] for c, m in cols.items()} == {
+        "c1": "first_name",
+        "c2": "last_name",
+        "c3": "name",
+        "c4": "name",
+    }
 
 
 def test_not_person_names():
@@ -267,20 +319,28 @@ def test_not_person_names():
     n = 300
     surnames = [fake.last_name() for _ in range(40)]  # names used for other things: teams, companies
     pick = lambda vals: rng.choice(np.array(vals, dtype=object), n)  # noqa: E731
-    df = pd.DataFrame({
-        "species": pick(["Adelie", "Chinstrap", "Gentoo"]),
-        "island": pick(["Biscoe", "Dream", "Torgersen"]),
-        "product_name": pick([f"{w.title()} {m}" for w in ("alpha", "nova", "turbo", "eco", "max") for m in ("Pro", "Mini", "X", "Plus")]),
-        "name_of_product": pick(["Widget", "Gadget", "Sprocket", "Gizmo", "Doohickey"] * 5),
-        "company_name": pick(surnames),
-        "team_name": pick(surnames),
-        "filename": pick([f"{w}.csv" for w in ("report", "summary", "data", "export")]),
-        "hostname": pick([f"{w}{i}" for w in ("web", "db") for i in range(12)]),
-        "origin": pick([fake.city() for _ in range(60)]),
-        "colour": pick(["Red", "Green", "Blue", "Black", "White", "Brown", "Rose", "Olive", "Violet", "Amber"]),
-        "weather": pick(["sun", "rain", "fog", "drizzle", "snow"]),
-        "state": pick([fake.state() for _ in range(50)]),
-    })
+    df = pd.DataFrame(
+        {
+            "species": pick(["Adelie", "Chinstrap", "Gentoo"]),
+            "island": pick(["Biscoe", "Dream", "Torgersen"]),
+            "product_name": pick(
+                [
+                    f"{w.title()} {m}"
+                    for w in ("alpha", "nova", "turbo", "eco", "max")
+                    for m in ("Pro", "Mini", "X", "Plus")
+                ]
+            ),
+            "name_of_product": pick(["Widget", "Gadget", "Sprocket", "Gizmo", "Doohickey"] * 5),
+            "company_name": pick(surnames),
+            "team_name": pick(surnames),
+            "filename": pick([f"{w}.csv" for w in ("report", "summary", "data", "export")]),
+            "hostname": pick([f"{w}{i}" for w in ("web", "db") for i in range(12)]),
+            "origin": pick([fake.city() for _ in range(60)]),
+            "colour": pick(["Red", "Green", "Blue", "Black", "White", "Brown", "Rose", "Olive", "Violet", "Amber"]),
+            "weather": pick(["sun", "rain", "fog", "drizzle", "snow"]),
+            "state": pick([fake.state() for _ in range(50)]),
+        }
+    )
     cols = Metadata.detect_from_dataframe(df).columns
     named = {c: m["sdtype"] for c, m in cols.items() if m["sdtype"] in ("first_name", "last_name", "name")}
     assert named == {}
@@ -311,7 +371,9 @@ def test_people_names_are_faked_not_copied(people):
 def test_people_table_from_the_catalog():
     """A real people table (nameFirst/nameLast columns), when the shared datasets have one."""
     need_datasets()
-    t = next((t for t in catalog()["tables"] if {"nameFirst", "nameLast"} <= {c["name"] for c in t["column_details"]}), None)
+    t = next(
+        (t for t in catalog()["tables"] if {"nameFirst", "nameLast"} <= {c["name"] for c in t["column_details"]}), None
+    )
     if t is None:
         pytest.skip("the shared datasets have no people table with nameFirst/nameLast")
     df = read_table(DATASETS / t["file"])
@@ -335,7 +397,9 @@ def test_people_table_from_the_catalog():
 )
 def test_mixed_numbers_and_strings_are_an_error_with_the_fix(values):
     df = pd.DataFrame({"v": values})
-    with pytest.raises(InvalidDataError, match=r"'v' (mixes numbers and strings|is numeric except).*sdtype to 'categorical'"):
+    with pytest.raises(
+        InvalidDataError, match=r"'v' (mixes numbers and strings|is numeric except).*sdtype to 'categorical'"
+    ):
         Metadata.detect_from_dataframe(df)
 
 
@@ -391,7 +455,10 @@ def test_unique_id_named_column_with_letters_is_an_id():
         (["1500-03-01", "1612-11-30", "1499-01-02", "1650-06-15"] * 10, "%Y-%m-%d"),
         (["2999-12-31", "2020-01-01", "2500-06-30", "2021-05-05"] * 10, "%Y-%m-%d"),
         (["01/03/1500", "30/11/1612", "02/01/3000", "15/06/2024"] * 10, "%d/%m/%Y"),
-        (["1500-03-01 10:00:00", "2999-12-31 23:59:59", "2000-01-01 00:00:00", "1650-01-01 12:30:00"] * 10, "%Y-%m-%d %H:%M:%S"),
+        (
+            ["1500-03-01 10:00:00", "2999-12-31 23:59:59", "2000-01-01 00:00:00", "1650-01-01 12:30:00"] * 10,
+            "%Y-%m-%d %H:%M:%S",
+        ),
     ],
 )
 def test_dates_outside_the_nanosecond_range_are_datetimes(values, fmt):
@@ -465,7 +532,9 @@ def test_numbers_mixed_with_labels_are_an_error_whichever_is_the_majority(label_
     """89 distinct whole numbers and two labels: the README's error also when the labels are most rows (was categorical)."""
     n_labels = int(300 * label_share)
     values = ["abc", "def"] * (n_labels // 2) + [str(100 + i % 89 * 7) for i in range(300 - n_labels)]
-    with pytest.raises(InvalidDataError, match=r"'v' (mixes numbers|is numeric except).*'abc', 'def'.*sdtype to 'categorical'"):
+    with pytest.raises(
+        InvalidDataError, match=r"'v' (mixes numbers|is numeric except).*'abc', 'def'.*sdtype to 'categorical'"
+    ):
         Metadata.detect_from_dataframe(pd.DataFrame({"v": values}))
 
 
@@ -485,19 +554,28 @@ def test_booleans_mixed_with_numbers_are_an_error():
     """JSON true next to floats was learned as Float (true -> 1.0)."""
     with pytest.raises(InvalidDataError, match="'v' mixes true/false with numbers"):
         Metadata.detect_from_dataframe(pd.DataFrame({"v": [True, 0.25, False, 3] * 10}))
-    assert Metadata.detect_from_dataframe(pd.DataFrame({"v": [True, None, False] * 10})).columns["v"]["sdtype"] == "boolean"
+    assert (
+        Metadata.detect_from_dataframe(pd.DataFrame({"v": [True, None, False] * 10})).columns["v"]["sdtype"]
+        == "boolean"
+    )
 
 
 def test_integers_beyond_64_bits_are_not_guessed():
     """Text integers no 64-bit type holds were an id with regex [0-9]{20} (samples with leading zeros)."""
     big = [str(2**64 + 7 * i) for i in range(60)]
-    with pytest.raises(InvalidDataError, match="'u' holds whole numbers beyond 64-bit integers.*sdtype to 'id' or 'categorical'"):
+    with pytest.raises(
+        InvalidDataError, match="'u' holds whole numbers beyond 64-bit integers.*sdtype to 'id' or 'categorical'"
+    ):
         Metadata.detect_from_dataframe(pd.DataFrame({"u": big}))
     with pytest.raises(InvalidDataError, match="'v' holds whole numbers beyond 64-bit"):
-        Metadata.detect_from_dataframe(pd.DataFrame({"v": ["-1", str(2**64 - 1)] * 30}))  # no one 64-bit type holds both
+        Metadata.detect_from_dataframe(
+            pd.DataFrame({"v": ["-1", str(2**64 - 1)] * 30})
+        )  # no one 64-bit type holds both
     md = Metadata.detect_from_dataframe(pd.DataFrame({"card_id": big}))
     assert md.columns["card_id"] == {"sdtype": "id", "regex_format": "[1-9][0-9]{19}"}
-    assert Metadata.detect_from_dataframe(pd.DataFrame({"c": ["123", "456"] * 30})).columns["c"]["sdtype"] == "categorical"
+    assert (
+        Metadata.detect_from_dataframe(pd.DataFrame({"c": ["123", "456"] * 30})).columns["c"]["sdtype"] == "categorical"
+    )
 
 
 def _labels_and_ints(labels, share, n=300, distinct=15, step=6):

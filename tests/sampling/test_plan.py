@@ -74,9 +74,13 @@ def test_same_rows_as_before_the_lazy_plan(fitted):
     got = fitted.sample(2500, seed=11, batch_size=1000)
     ss = np.random.SeedSequence(11)
     root, *children = ss.spawn(4)
-    fitted._transformer.prepare(np.random.default_rng(root), 2500)
-    parts = [fitted._sample_rows(min(1000, 2500 - b * 1000), np.random.default_rng(c), np.arange(b * 1000, min(2500, (b + 1) * 1000)), {})
-             for b, c in enumerate(children[:3])]
+    ctx = {"run": fitted._transformer.new_run_state(np.random.default_rng(root), 2500)}
+    parts = [
+        fitted._sample_rows(
+            min(1000, 2500 - b * 1000), np.random.default_rng(c), np.arange(b * 1000, min(2500, (b + 1) * 1000)), ctx
+        )
+        for b, c in enumerate(children[:3])
+    ]
     import pandas as pd
 
     pd.testing.assert_frame_equal(got, pd.concat(parts, ignore_index=True))
@@ -131,7 +135,7 @@ def test_iter_spawn_equals_spawn_and_fake_chunks_are_lazy():
     sch = Schema.from_dict({"columns": {"id": {"provider": "sequence"}, "x": "first_name"}})
     tracemalloc.start()
     try:
-        (_, chunks), = list(sch.iter_tables(seed=0, n=10**15, chunk_size=10))
+        ((_, chunks),) = list(sch.iter_tables(seed=0, n=10**15, chunk_size=10))
         first = next(chunks)
         _, peak = tracemalloc.get_traced_memory()
     finally:
@@ -169,4 +173,6 @@ def test_the_space_check_does_not_change_the_rows(tmp_path):
     s.sample(n, seed=5, batch_size=50_000, output_file_path=tmp_path / "o.csv")
     got = read_table(tmp_path / "o.csv")
     want = s.sample(n, seed=5, batch_size=50_000)
-    assert got["key"].is_unique and got["key"].tolist() == want["key"].tolist() and got["c"].tolist() == want["c"].tolist()
+    assert (
+        got["key"].is_unique and got["key"].tolist() == want["key"].tolist() and got["c"].tolist() == want["c"].tolist()
+    )

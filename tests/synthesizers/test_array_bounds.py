@@ -24,12 +24,16 @@ from ..conftest import write_model_file
 
 NEURAL = {"epochs": 1, "batch_size": 20, "embedding_dim": 8, "cuda": False}
 FAMILIES = {
-    "gaussian_copula": {"numerical_distributions": {"x": "gaussian_kde", "n": "empirical"}},  # a KDE tabulates 1,024 points from 60 rows
+    "gaussian_copula": {
+        "numerical_distributions": {"x": "gaussian_kde", "n": "empirical"}
+    },  # a KDE tabulates 1,024 points from 60 rows
     "cart": {},
     "bayesian_network": {},
     "ctgan": dict(NEURAL, generator_dim=(16,), discriminator_dim=(16,)),
     "tvae": dict(NEURAL, compress_dims=(16,), decompress_dims=(16,)),
-    "copulagan": dict(NEURAL, generator_dim=(16,), discriminator_dim=(16,), numerical_distributions={"x": "gaussian_kde"}),
+    "copulagan": dict(
+        NEURAL, generator_dim=(16,), discriminator_dim=(16,), numerical_distributions={"x": "gaussian_kde"}
+    ),
 }
 ROWS = 60
 
@@ -37,12 +41,18 @@ ROWS = 60
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory):
     rng = np.random.default_rng(0)
-    df = pd.DataFrame({
-        "x": rng.normal(size=ROWS), "n": rng.integers(0, 100, ROWS), "c": rng.choice(list("abc"), ROWS),
-        "d": (pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 900, ROWS), unit="D")).strftime("%Y-%m-%d"),
-        # 25 distinct dates: a "discrete" output with more values than DISCRETE_MAX_VALUES (a TVAE model was refused)
-        "day": pd.Timestamp("2021-05-01") + pd.to_timedelta(np.arange(ROWS) % 25, unit="D"),
-    })
+    df = pd.DataFrame(
+        {
+            "x": rng.normal(size=ROWS),
+            "n": rng.integers(0, 100, ROWS),
+            "c": rng.choice(list("abc"), ROWS),
+            "d": (pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 900, ROWS), unit="D")).strftime(
+                "%Y-%m-%d"
+            ),
+            # 25 distinct dates: a "discrete" output with more values than DISCRETE_MAX_VALUES (a TVAE model was refused)
+            "day": pd.Timestamp("2021-05-01") + pd.to_timedelta(np.arange(ROWS) % 25, unit="D"),
+        }
+    )
     md = Metadata.detect_from_dataframe(df)
     out = {}
     folder = tmp_path_factory.mktemp("bounds")
@@ -112,7 +122,11 @@ def _bigger(family, manifest, arrays):
     """The name of one array of the family's model and a zero array one value past its bound."""
     limits = array_limits(manifest)
     paths = dict(refs(manifest["state"]))
-    prefix = {"gaussian_copula": "/model/correlation", "cart": "/model/trees[0]/donors", "bayesian_network": "/model/tables[0]"}
+    prefix = {
+        "gaussian_copula": "/model/correlation",
+        "cart": "/model/trees[0]/donors",
+        "bayesian_network": "/model/tables[0]",
+    }
     pick = next(p for p in paths if p.startswith(prefix.get(family, "/model/weights/")))
     name = paths[pick]
     return name, np.zeros(limits[name] + 1)
@@ -165,7 +179,10 @@ def test_honestly_deflated_arrays_npz_beyond_the_state_is_refused_by_its_size(sa
     manifest, arrays = read(saved["gaussian_copula"])
     arrays["a0"] = np.zeros(2_000_000)  # 16 MB, deflated to a few KB twice over
     p = write(tmp_path / "big.zip", manifest, npz(arrays))
-    with pytest.raises(ModelFileError, match=r"arrays\.npz declares [\d,]+ bytes, more than the [\d,]+ bytes its state's arrays can need"):
+    with pytest.raises(
+        ModelFileError,
+        match=r"arrays\.npz declares [\d,]+ bytes, more than the [\d,]+ bytes its state's arrays can need",
+    ):
         BaseSynthesizer.load(p)
 
 

@@ -23,7 +23,9 @@ def test_fidelity_and_round_trip(penguins, penguins_metadata, tmp_path):
 def test_epsilon_adds_noise_but_keeps_validity(penguins, penguins_metadata):
     exact = BayesianNetworkSynthesizer(penguins_metadata).fit(penguins)
     private = BayesianNetworkSynthesizer(penguins_metadata, epsilon=0.5).fit(penguins)
-    differs = exact._order != private._order or any(a.shape != b.shape or not np.allclose(a, b) for a, b in zip(exact._tables, private._tables))
+    differs = exact._order != private._order or any(
+        a.shape != b.shape or not np.allclose(a, b) for a, b in zip(exact._tables, private._tables)
+    )
     assert differs
     # the noise is secret: two private fits of the same data differ
     again = BayesianNetworkSynthesizer(penguins_metadata, epsilon=0.5).fit(penguins)
@@ -57,7 +59,9 @@ def test_tables_with_nothing_to_learn(name, tmp_path):
 
     if name in ("ctgan", "tvae"):
         pytest.importorskip("torch")
-    df = pd.DataFrame({"code": [f"C{i:02d}" for i in range(16)], "name": [f"Company number {i} of the list" for i in range(16)]})
+    df = pd.DataFrame(
+        {"code": [f"C{i:02d}" for i in range(16)], "name": [f"Company number {i} of the list" for i in range(16)]}
+    )
     md = Metadata.detect_from_dataframe(df)
     s = get_synthesizer_class(name)(md).fit(df)
     out = s.sample(40, seed=0)

@@ -72,7 +72,9 @@ def test_privacy_check_grows_leaves_until_no_copies():
     rng = np.random.default_rng(0)
     n = 400
     a = rng.integers(0, 40, n)
-    df = pd.DataFrame({"id": [f"R{i:04d}" for i in range(n)], "a": a, "b": a * 7 % 13, "c": (a * 3) % 5, "x": rng.integers(0, 3, n)})
+    df = pd.DataFrame(
+        {"id": [f"R{i:04d}" for i in range(n)], "a": a, "b": a * 7 % 13, "c": (a * 3) % 5, "x": rng.integers(0, 3, n)}
+    )
     md = Metadata.detect_from_dataframe(df)
     s = CARTSynthesizer(md, min_samples_leaf=1, smoothing=False).fit(df)
     assert s.effective_min_samples_leaf > 1

@@ -16,7 +16,12 @@ def fitted(request, penguins, penguins_metadata):
 
 def test_conditions_met_exactly(fitted, penguins):
     out = fitted.sample_from_conditions(
-        [Condition({"species": "Gentoo"}, 400), Condition({"species": "Adelie", "island": "Dream"}, 100), Condition({"body_mass_g": 5000}, 100), Condition({"year": 2008}, 50)],
+        [
+            Condition({"species": "Gentoo"}, 400),
+            Condition({"species": "Adelie", "island": "Dream"}, 100),
+            Condition({"body_mass_g": 5000}, 100),
+            Condition({"year": 2008}, 50),
+        ],
         seed=0,
     )
     assert len(out) == 650
@@ -26,7 +31,10 @@ def test_conditions_met_exactly(fitted, penguins):
     assert (out["year"].iloc[600:] == 2008).all()
     # conditioning, not forcing: the other columns follow the condition
     gentoo = out.iloc[:400]
-    assert gentoo["flipper_length_mm"].median() > penguins.loc[penguins["species"] == "Adelie", "flipper_length_mm"].median() + 10
+    assert (
+        gentoo["flipper_length_mm"].median()
+        > penguins.loc[penguins["species"] == "Adelie", "flipper_length_mm"].median() + 10
+    )
     heavy = out.iloc[500:600]
     assert (heavy["species"] == "Gentoo").mean() > 0.5
     assert out.dtypes.equals(penguins.dtypes)

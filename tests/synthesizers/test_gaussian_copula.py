@@ -70,7 +70,9 @@ def test_sample_to_file_streams(tmp_path, fitted, penguins, ext):
     mem = fitted.sample(2500, seed=3, batch_size=1000)
     assert len(back) == 2500
     assert back["species"].tolist() == mem["species"].tolist()
-    np.testing.assert_allclose(back["bill_length_mm"].to_numpy(dtype=float), mem["bill_length_mm"].to_numpy(dtype=float))
+    np.testing.assert_allclose(
+        back["bill_length_mm"].to_numpy(dtype=float), mem["bill_length_mm"].to_numpy(dtype=float)
+    )
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
 
 
@@ -123,7 +125,9 @@ def test_all_column_kinds_end_to_end(tmp_path):
             "amount": np.round(np.exp(x) * 100, 2),
             "qty": pd.array(np.where(rng.random(n) < 0.1, None, rng.integers(1, 9, n)), dtype="Int64"),
             "small": rng.integers(0, 200, n).astype("uint8"),
-            "when": pd.Series(pd.Timestamp("2024-01-01") + pd.to_timedelta((x * 30 + 100).round(), unit="D")).dt.strftime("%Y-%m-%d"),
+            "when": pd.Series(
+                pd.Timestamp("2024-01-01") + pd.to_timedelta((x * 30 + 100).round(), unit="D")
+            ).dt.strftime("%Y-%m-%d"),
             "ts": pd.date_range("2024-01-01", periods=n, freq="h", tz="UTC"),
             "vip": x > 1,
             "tier": np.where(x > 0.5, "gold", np.where(x > -0.5, "silver", "bronze")),
@@ -144,7 +148,9 @@ def test_all_column_kinds_end_to_end(tmp_path):
     bronze = syn.loc[syn["tier"] == "bronze", "amount"].median()
     assert gold > bronze
     s.save(tmp_path / "m.zip")
-    pd.testing.assert_frame_equal(GaussianCopulaSynthesizer.load(tmp_path / "m.zip").sample(100, seed=2), s.sample(100, seed=2))
+    pd.testing.assert_frame_equal(
+        GaussianCopulaSynthesizer.load(tmp_path / "m.zip").sample(100, seed=2), s.sample(100, seed=2)
+    )
 
 
 @pytest.mark.parametrize("file", dataset_names())

@@ -11,9 +11,18 @@ from simulacra.errors import ParameterError  # noqa: E402
 from simulacra.synthesizers.base import BaseSynthesizer  # noqa: E402
 
 KINDS = [
-    (CTGANSynthesizer, dict(epochs=20, batch_size=100, generator_dim=(64, 64), discriminator_dim=(64, 64), embedding_dim=32)),
-    (TVAESynthesizer, dict(epochs=40, batch_size=100, compress_dims=(64, 64), decompress_dims=(64, 64), embedding_dim=32)),
-    (CopulaGANSynthesizer, dict(epochs=20, batch_size=100, generator_dim=(64, 64), discriminator_dim=(64, 64), embedding_dim=32)),
+    (
+        CTGANSynthesizer,
+        dict(epochs=20, batch_size=100, generator_dim=(64, 64), discriminator_dim=(64, 64), embedding_dim=32),
+    ),
+    (
+        TVAESynthesizer,
+        dict(epochs=40, batch_size=100, compress_dims=(64, 64), decompress_dims=(64, 64), embedding_dim=32),
+    ),
+    (
+        CopulaGANSynthesizer,
+        dict(epochs=20, batch_size=100, generator_dim=(64, 64), discriminator_dim=(64, 64), embedding_dim=32),
+    ),
 ]
 
 

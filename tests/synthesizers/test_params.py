@@ -69,8 +69,12 @@ def test_integer_ranges_are_the_model_files(name):
         for bad in (lo - 1, hi + 1, True, 2.0, "5"):
             with pytest.raises(ParameterError, match=n):
                 klass(MD, **{n: bad})
-        extra = {"batch_size": 500} if n == "pac" else {"pac": 1} if n == "batch_size" and "pac" in defaults else {}  # batch_size: a multiple of pac
-        assert klass(MD, **{n: np.int64(lo if n != "pac" else 10), **extra}).get_parameters()[n] == (lo if n != "pac" else 10)
+        extra = (
+            {"batch_size": 500} if n == "pac" else {"pac": 1} if n == "batch_size" and "pac" in defaults else {}
+        )  # batch_size: a multiple of pac
+        assert klass(MD, **{n: np.int64(lo if n != "pac" else 10), **extra}).get_parameters()[n] == (
+            lo if n != "pac" else 10
+        )
 
 
 @pytest.mark.parametrize("name", _names())
@@ -131,7 +135,9 @@ def test_layers_too_big_to_allocate_are_refused_before_fit(torch):
     ctgan = get_synthesizer_class("ctgan")
     tvae = get_synthesizer_class("tvae")
     with pytest.raises(ParameterError, match=r"at least [\d,]+ weights .*GiB.*lower embedding_dim or the layer sizes"):
-        ctgan(MD, generator_dim=(MAX_LAYER_SIZE, MAX_LAYER_SIZE))  # each size is allowed, their product is 4 billion weights
+        ctgan(
+            MD, generator_dim=(MAX_LAYER_SIZE, MAX_LAYER_SIZE)
+        )  # each size is allowed, their product is 4 billion weights
     with pytest.raises(ParameterError, match="weights"):
         tvae(MD, decompress_dims=(40_000, 40_000))
     ctgan(MD, generator_dim=(1024, 1024), discriminator_dim=(1024, 1024))  # large but sane
@@ -186,7 +192,10 @@ def test_audit2_batch_too_big_for_memory_is_refused_before_training(torch):
     from simulacra.synthesizers import CTGANSynthesizer
 
     s = CTGANSynthesizer(MD, batch_size=1_000_000, epochs=1, generator_dim=(4096, 4096), cuda=False)
-    with pytest.raises(ParameterError, match=r"batch_size=1,000,000 needs about .* GiB.*use batch_size at most [\d,]+ \(a multiple of pac=10\)") as e:
+    with pytest.raises(
+        ParameterError,
+        match=r"batch_size=1,000,000 needs about .* GiB.*use batch_size at most [\d,]+ \(a multiple of pac=10\)",
+    ) as e:
         s.fit(DF)
     fits = int(str(e.value).split("at most ")[1].split(" ")[0].replace(",", ""))
     assert fits % 10 == 0 and 0 < fits < 1_000_000
@@ -196,11 +205,15 @@ def test_audit2_torch_allocation_error_becomes_a_parameter_error(torch, monkeypa
     from simulacra.synthesizers import CTGANSynthesizer, TVAESynthesizer
 
     def boom(self, data, rng):
-        raise RuntimeError("[enforce fail at alloc_cpu.cpp:117] DefaultCPUAllocator: not enough memory: you tried to allocate 51200000000 bytes.")
+        raise RuntimeError(
+            "[enforce fail at alloc_cpu.cpp:117] DefaultCPUAllocator: not enough memory: you tried to allocate 51200000000 bytes."
+        )
 
     for klass, dims in ((CTGANSynthesizer, "generator_dim"), (TVAESynthesizer, "compress_dims")):
         monkeypatch.setattr(klass, "_train", boom)
-        with pytest.raises(ParameterError, match=rf"ran out of memory \(batch_size=100, .*lower batch_size or the layer sizes \({dims}"):
+        with pytest.raises(
+            ParameterError, match=rf"ran out of memory \(batch_size=100, .*lower batch_size or the layer sizes \({dims}"
+        ):
             klass(MD, batch_size=100, epochs=1, cuda=False).fit(DF)
 
     def other(self, data, rng):

@@ -17,14 +17,30 @@ from simulacra.transforms.numerical import NumericalTransform
 
 def _metadata(rep: str) -> Metadata:
     return Metadata.load_from_dict(
-        {"tables": {"t": {"columns": {"a": {"sdtype": "numerical"}, "b": {"sdtype": "numerical", "computer_representation": rep}}}}}
+        {
+            "tables": {
+                "t": {
+                    "columns": {
+                        "a": {"sdtype": "numerical"},
+                        "b": {"sdtype": "numerical", "computer_representation": rep},
+                    }
+                }
+            }
+        }
     )
 
 
 @pytest.mark.parametrize(
     "rep, value, shown, wider",
-    [("Int8", 200, "from 4 to 200", "Int16"), ("Int8", -200, "from -200 to 8", "Int16"), ("UInt8", -5, "from -5 to 8", "Int8"), ("Int16", 40000, "from 4 to 40,000", "Int32"),
-     ("UInt16", 70000, "from 4 to 70,000", "UInt32"), ("Int8", 127.5, "from 4 to 127.5", "Float"), ("Int8", 200.0, "from 4 to 200", "Int16")],
+    [
+        ("Int8", 200, "from 4 to 200", "Int16"),
+        ("Int8", -200, "from -200 to 8", "Int16"),
+        ("UInt8", -5, "from -5 to 8", "Int8"),
+        ("Int16", 40000, "from 4 to 40,000", "Int32"),
+        ("UInt16", 70000, "from 4 to 70,000", "UInt32"),
+        ("Int8", 127.5, "from 4 to 127.5", "Float"),
+        ("Int8", 200.0, "from 4 to 200", "Int16"),
+    ],
 )
 def test_fit_refuses_values_outside_the_declared_representation(tmp_path, rep, value, shown, wider):
     df = pd.DataFrame({"a": [1, 3, 5, 7], "b": [value, 4, 6, 8]})
@@ -59,19 +75,38 @@ def test_the_audit_case_through_the_cli(tmp_path):
     from simulacra.cli import cli
 
     (tmp_path / "i.csv").write_text("a,b\n1,200\n3,4\n5,6\n7,8\n")
-    md = {"METADATA_SPEC_VERSION": "V1", "tables": {"i": {"columns": {"a": {"sdtype": "numerical"}, "b": {"sdtype": "numerical", "computer_representation": "Int8"}}}}}
+    md = {
+        "METADATA_SPEC_VERSION": "V1",
+        "tables": {
+            "i": {
+                "columns": {
+                    "a": {"sdtype": "numerical"},
+                    "b": {"sdtype": "numerical", "computer_representation": "Int8"},
+                }
+            }
+        },
+    }
     (tmp_path / "md.json").write_text(json.dumps(md))
-    r = CliRunner().invoke(cli, ["fit", str(tmp_path / "i.csv"), "-m", str(tmp_path / "md.json"), "-o", str(tmp_path / "i.zip")])
+    r = CliRunner().invoke(
+        cli, ["fit", str(tmp_path / "i.csv"), "-m", str(tmp_path / "md.json"), "-o", str(tmp_path / "i.zip")]
+    )
     assert r.exit_code == 1 and not (tmp_path / "i.zip").exists()
     lines = r.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: numerical column 'b' has values from 4 to 200") and "Int16" in lines[0], r.stderr
+    assert (
+        len(lines) == 1
+        and lines[0].startswith("error: numerical column 'b' has values from 4 to 200")
+        and "Int16" in lines[0]
+    ), r.stderr
 
 
 @pytest.mark.parametrize("rep", ["UInt8", "Int8", "Int64"])
 def test_audit2_fit_refuses_fractions_for_an_integer_representation(rep):
     """Audit 2 #5: UInt8 with 6.5 fitted and sampled floats (6.0, 4.0)."""
     df = pd.DataFrame({"a": [1, 3, 5, 7], "b": [100, 4, 6.5, 8]})
-    with pytest.raises(InvalidDataError, match=rf"'b' has fractional values \(such as 6.5\).*computer_representation {rep}.*'Float', or round the data"):
+    with pytest.raises(
+        InvalidDataError,
+        match=rf"'b' has fractional values \(such as 6.5\).*computer_representation {rep}.*'Float', or round the data",
+    ):
         GaussianCopulaSynthesizer(_metadata(rep)).fit(df)
 
 

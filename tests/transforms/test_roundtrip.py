@@ -14,7 +14,7 @@ from simulacra.transforms import (
     NumericalTransform,
     PIITransform,
 )
-from simulacra.transforms.regex import infer_regex, parse_regex
+from simulacra.utils.regex import infer_regex, parse_regex
 
 RNG = np.random.default_rng(0)
 
@@ -26,7 +26,11 @@ def roundtrip(t, s):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.one_of(st.integers(-10**9, 10**9), st.none()), min_size=2, max_size=50).filter(lambda v: any(x is not None for x in v)))
+@given(
+    st.lists(st.one_of(st.integers(-(10**9), 10**9), st.none()), min_size=2, max_size=50).filter(
+        lambda v: any(x is not None for x in v)
+    )
+)
 def test_nullable_int_roundtrip(values):
     s = pd.Series(values, dtype="Int64")
     out = roundtrip(NumericalTransform("x"), s)
@@ -71,7 +75,11 @@ def test_unsigned_never_wraps():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.sampled_from(["a", "b", "ç", "日本", None, "z z"]), min_size=2, max_size=60).filter(lambda v: any(x is not None for x in v)))
+@given(
+    st.lists(st.sampled_from(["a", "b", "ç", "日本", None, "z z"]), min_size=2, max_size=60).filter(
+        lambda v: any(x is not None for x in v)
+    )
+)
 def test_categorical_roundtrip(values):
     s = pd.Series(values, dtype=object)
     out = roundtrip(CategoricalTransform("c"), s)
@@ -99,7 +107,12 @@ def test_categorical_high_cardinality_has_no_blowup():
 
 
 def test_boolean_dtypes():
-    for s in [pd.Series([True, False, True]), pd.Series([0, 1, 1]), pd.Series(["yes", "no", "yes"]), pd.Series([True, None, False], dtype="boolean")]:
+    for s in [
+        pd.Series([True, False, True]),
+        pd.Series([0, 1, 1]),
+        pd.Series(["yes", "no", "yes"]),
+        pd.Series([True, None, False], dtype="boolean"),
+    ]:
         out = roundtrip(BooleanTransform("b"), s)
         assert out.astype(object).where(out.notna(), None).tolist() == s.astype(object).where(s.notna(), None).tolist()
         assert str(out.dtype) == str(s.dtype)
@@ -138,14 +151,14 @@ def test_ids_unique_in_shape_across_batches():
     s = pd.Series([f"AB-{i:04d}" for i in range(50)])
     t = IdTransform("id").fit(s)
     assert t.regex_format == "AB\\-[0-9]{4}"
-    t.prepare(np.random.default_rng(0))
-    a = t.inverse(np.empty((5000, 0)), RNG, np.arange(0, 5000))
-    b = t.inverse(np.empty((5000, 0)), RNG, np.arange(5000, 10000))
+    run = t.new_run_state(np.random.default_rng(0))
+    a = t.inverse(np.empty((5000, 0)), RNG, np.arange(0, 5000), run)
+    b = t.inverse(np.empty((5000, 0)), RNG, np.arange(5000, 10000), run)
     both = pd.concat([a, b])
     assert both.is_unique
     assert both.str.match(r"^AB-\d{4}$").all()
     with pytest.raises(Exception, match="allows only 10,000"):
-        t.inverse(np.empty((2, 0)), RNG, np.arange(10_000, 10_002))
+        t.inverse(np.empty((2, 0)), RNG, np.arange(10_000, 10_002), run)
 
 
 def test_integer_ids_consecutive():
@@ -156,7 +169,7 @@ def test_integer_ids_consecutive():
 
 def test_regex_inference_and_parsing():
     assert infer_regex(["N101UW", "N102AA", "N3345B"]) is not None
-    assert infer_regex(["550e8400-e29b-41d4-a716-446655440000"]) .startswith("[0-9a-f]{8}")
+    assert infer_regex(["550e8400-e29b-41d4-a716-446655440000"]).startswith("[0-9a-f]{8}")
     assert len(parse_regex("[A-Z]{2}-\\d{3}")) == 6
     with pytest.raises(Exception, match="not supported"):
         parse_regex("a+")
@@ -183,14 +196,25 @@ def _fit_sample(df, n=400, seed=0):
 
 @settings(max_examples=40, deadline=None)
 @given(
-    st.sampled_from([("uint64", 2**63), ("uint64", 2**64 - 2000), ("uint64", 2**53 + 1), ("int64", -(2**63)), ("int64", 2**63 - 2000), ("Int64", 2**62)]),
+    st.sampled_from(
+        [
+            ("uint64", 2**63),
+            ("uint64", 2**64 - 2000),
+            ("uint64", 2**53 + 1),
+            ("int64", -(2**63)),
+            ("int64", 2**63 - 2000),
+            ("Int64", 2**62),
+        ]
+    ),
     st.lists(st.integers(0, 1999), min_size=2, max_size=40, unique=True),
 )
 def test_wide_integers_roundtrip_exactly(case, offsets):
     dtype, base = case
     values = [base + k for k in offsets]
     s = pd.Series(np.array(values, dtype=dtype.lower()), dtype=dtype)
-    out = roundtrip(NumericalTransform("x", computer_representation=dtype.capitalize() if dtype[0] != "u" else "UInt64"), s)
+    out = roundtrip(
+        NumericalTransform("x", computer_representation=dtype.capitalize() if dtype[0] != "u" else "UInt64"), s
+    )
     assert out.dtype == s.dtype
     assert out.tolist() == s.tolist()  # every distinct value back, exactly (no float64 on the way)
 
@@ -200,7 +224,9 @@ def test_wide_integers_sample_distinct_values_in_range():
     u = np.uint64(2**63) + rng.integers(0, 1000, 300).astype(np.uint64)
     nul = pd.array(u, dtype="UInt64")
     nul[::7] = pd.NA
-    df = pd.DataFrame({"u": u, "nul": nul, "big": np.uint64(2**53) + np.arange(300, dtype=np.uint64), "x": rng.normal(size=300)})
+    df = pd.DataFrame(
+        {"u": u, "nul": nul, "big": np.uint64(2**53) + np.arange(300, dtype=np.uint64), "x": rng.normal(size=300)}
+    )
     _, out = _fit_sample(df, 1000)
     assert out["u"].dtype == np.uint64 and str(out["nul"].dtype) == "UInt64"
     for c in ("u", "nul", "big"):
@@ -271,8 +297,14 @@ def test_dates_outside_the_nanosecond_range_come_back_as_dates(fmt):
     old = (np.datetime64("1500-01-01") + days.astype("timedelta64[D]")).astype("datetime64[s]")
     if "%H" in fmt:
         old = old + rng.integers(0, 86400, 200).astype("timedelta64[s]")
-    far = np.where(rng.random(200) < 0.3, np.datetime64("2999-12-31", "s"), np.datetime64("2020-01-01", "s") + (days % 900).astype("timedelta64[D]"))
-    df = pd.DataFrame({"born": pd.Series(old).dt.strftime(fmt), "expires": pd.Series(far).dt.strftime(fmt), "x": rng.normal(size=200)})
+    far = np.where(
+        rng.random(200) < 0.3,
+        np.datetime64("2999-12-31", "s"),
+        np.datetime64("2020-01-01", "s") + (days % 900).astype("timedelta64[D]"),
+    )
+    df = pd.DataFrame(
+        {"born": pd.Series(old).dt.strftime(fmt), "expires": pd.Series(far).dt.strftime(fmt), "x": rng.normal(size=200)}
+    )
     df.loc[7, "born"] = None
     md, out = _fit_sample(df, 500)
     assert md.columns["born"] == {"sdtype": "datetime", "datetime_format": fmt}
@@ -283,7 +315,9 @@ def test_dates_outside_the_nanosecond_range_come_back_as_dates(fmt):
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        parsed = pc.strptime(pa.array(got.tolist()), format=fmt, unit="s", error_is_null=True).to_numpy(zero_copy_only=False)
+        parsed = pc.strptime(pa.array(got.tolist()), format=fmt, unit="s", error_is_null=True).to_numpy(
+            zero_copy_only=False
+        )
         assert not np.isnat(parsed).any()  # every value a valid date in the input's format
         assert parsed.min() >= lo and parsed.max() <= hi
     if "%H" not in fmt:  # day resolution kept
@@ -321,7 +355,9 @@ def test_text_years_below_1000_keep_four_digits(values, fmt):
 
 
 def test_nanosecond_fractions_come_back_with_nine_digits():
-    s = pd.Series(["2020-01-01 00:00:00.123456789", "2020-01-03 00:00:00.500000001", "2020-01-02 10:00:00.25"] * 5, name="d")
+    s = pd.Series(
+        ["2020-01-01 00:00:00.123456789", "2020-01-03 00:00:00.500000001", "2020-01-02 10:00:00.25"] * 5, name="d"
+    )
     out = roundtrip(DatetimeTransform("d", datetime_format="%Y-%m-%d %H:%M:%S.%f"), s)
     assert out.str.fullmatch(r"2020-01-0\d \d\d:00:00\.\d{9}").all()  # pandas wrote six digits
     # values are learned as float seconds: nanoseconds at float precision (about 0.2 us in 2020)

@@ -26,11 +26,19 @@ def test_every_format_simulacra_writes_passes(fmt):
     assert check_strftime(fmt, "format") == fmt
 
 
-@pytest.mark.parametrize("fmt,expected", [
-    ("%Q%Q", "unknown strftime directive"), ("%Y-%m-%-d", "unknown strftime directive"), ("%Y-%k", "unknown"),
-    ("%%Y", "no date or time directive"), ("date", "no date or time directive"), ("", "strftime format"),
-    (7, "strftime format"), ("%Y" * 200, "at most 200"),
-])
+@pytest.mark.parametrize(
+    "fmt,expected",
+    [
+        ("%Q%Q", "unknown strftime directive"),
+        ("%Y-%m-%-d", "unknown strftime directive"),
+        ("%Y-%k", "unknown"),
+        ("%%Y", "no date or time directive"),
+        ("date", "no date or time directive"),
+        ("", "strftime format"),
+        (7, "strftime format"),
+        ("%Y" * 200, "at most 200"),
+    ],
+)
 def test_bad_formats_are_refused(fmt, expected):
     with pytest.raises(ValueError, match=expected):
         check_strftime(fmt, "format")
@@ -67,13 +75,17 @@ def test_value_dtypes_that_cut_or_void_values_are_refused():
 def model(tmp_path_factory):
     rng = np.random.default_rng(0)
     n = 40
-    df = pd.DataFrame({
-        "when": (pd.Timestamp("2021-03-01") + pd.to_timedelta(rng.integers(0, 500, n), unit="D")).strftime("%Y-%m-%d"),
-        "count": pd.array(rng.integers(1, 50, n), dtype="Int64"),
-        "kind": pd.Categorical(rng.choice(["a", "b", "c"], n)),
-        "mail": [f"user{i}@example.com" for i in range(n)],
-        "flag": rng.random(n) < 0.5,
-    })
+    df = pd.DataFrame(
+        {
+            "when": (pd.Timestamp("2021-03-01") + pd.to_timedelta(rng.integers(0, 500, n), unit="D")).strftime(
+                "%Y-%m-%d"
+            ),
+            "count": pd.array(rng.integers(1, 50, n), dtype="Int64"),
+            "kind": pd.Categorical(rng.choice(["a", "b", "c"], n)),
+            "mail": [f"user{i}@example.com" for i in range(n)],
+            "flag": rng.random(n) < 0.5,
+        }
+    )
     md = Metadata.detect_from_dataframe(df)
     md.update_column("mail", sdtype="email", pii=True)
     path = tmp_path_factory.mktemp("state") / "m.zip"
@@ -98,10 +110,18 @@ def test_the_honest_model_loads(model):
 
 
 CASES = {
-    "10a formats": ("when", {"formats": ["%Q%Q"], "datetime_format": "%Q%Q"}, r"column 'when'.*unknown strftime directive\(s\) %Q"),
+    "10a formats": (
+        "when",
+        {"formats": ["%Q%Q"], "datetime_format": "%Q%Q"},
+        r"column 'when'.*unknown strftime directive\(s\) %Q",
+    ),
     "10a datetime_format": ("when", {"datetime_format": "%Q"}, "unknown strftime directive"),
     "10a literal": ("when", {"formats": ["%%Y-%%m"]}, "no date or time directive"),
-    "10b shares": ("when", {"format_shares": [0.3]}, r"format_shares of column 'when' \[0.3\] must be non-negative and sum to 1"),
+    "10b shares": (
+        "when",
+        {"format_shares": [0.3]},
+        r"format_shares of column 'when' \[0.3\] must be non-negative and sum to 1",
+    ),
     "10b length": ("when", {"format_shares": [0.5, 0.5]}, "formats with shares"),
     "10c V8": ("count", {"dtype": "V8"}, "dtype 'V8' is not a numeric dtype"),
     "10c object": ("count", {"dtype": "object"}, "dtype 'object' is not a numeric dtype"),
@@ -125,9 +145,17 @@ def test_edited_text_fields_are_refused_on_load(model, tmp_path, case):
 
 @pytest.mark.parametrize(
     "fields, expected",
-    [({"dtype": "float16"}, r"column 'count'.*dtype 'float16' is not an integer dtype.*learned as exact integers \(Int64"),
-     ({"dtype": "float64"}, "dtype 'float64' is not an integer dtype"),
-     ({"dtype": "float16", "int_bounds": None, "max": 70000.0}, r"bounds \[1.0, 70000.0\] do not fit dtype 'float16'")],
+    [
+        (
+            {"dtype": "float16"},
+            r"column 'count'.*dtype 'float16' is not an integer dtype.*learned as exact integers \(Int64",
+        ),
+        ({"dtype": "float64"}, "dtype 'float64' is not an integer dtype"),
+        (
+            {"dtype": "float16", "int_bounds": None, "max": 70000.0},
+            r"bounds \[1.0, 70000.0\] do not fit dtype 'float16'",
+        ),
+    ],
 )
 def test_audit2_float_dtype_on_an_integer_column_is_refused(model, tmp_path, fields, expected):
     """Audit 2 #8: dtype float16 on an Int64 column loaded and sampled 5.0, 2.0."""

@@ -95,5 +95,7 @@ def ascii_map(values: np.ndarray, engine) -> np.ndarray:
     enc = pc.dictionary_encode(_arrow(values))
     if isinstance(enc, pa.ChunkedArray):
         enc = enc.combine_chunks()
-    slugs = to_ascii(np.array(enc.dictionary.to_pylist(), dtype=object), engine.attr("replacements", topics=("internet",)) or ())
+    slugs = to_ascii(
+        np.array(enc.dictionary.to_pylist(), dtype=object), engine.attr("replacements", topics=("internet",)) or ()
+    )
     return pc.take(array(slugs.tolist(), type=pa.string()), enc.indices)

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pandas is imported lazily (start-up time)
+    import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -93,4 +98,11 @@ class Address(Provider):
 
         from ..core import _public
 
-        return pd.DataFrame({"street_address": _public(street), "city": _public(city), "state": _public(state), "postcode": _public(postcode)})
+        return pd.DataFrame(
+            {
+                "street_address": _public(street),
+                "city": _public(city),
+                "state": _public(state),
+                "postcode": _public(postcode),
+            }
+        )

@@ -69,14 +69,26 @@ def _month_names(engine) -> np.ndarray:
     key = ("month_names",)
     if key not in engine._elements:
         f = engine.faker()
-        engine._elements[key] = np.array([f.date_time_provider_month(m) if hasattr(f, "date_time_provider_month") else _faker_month(f, m) for m in range(1, 13)])
+        engine._elements[key] = np.array(
+            [
+                f.date_time_provider_month(m) if hasattr(f, "date_time_provider_month") else _faker_month(f, m)
+                for m in range(1, 13)
+            ]
+        )
     return engine._elements[key]
 
 
 def _faker_month(f, m):
     import datetime as dt
 
-    prov = next((p for p in f.providers if hasattr(p, "month_name") and type(p).__module__.startswith("faker.providers.date_time")), None)
+    prov = next(
+        (
+            p
+            for p in f.providers
+            if hasattr(p, "month_name") and type(p).__module__.startswith("faker.providers.date_time")
+        ),
+        None,
+    )
     if prov is not None and hasattr(prov, "MONTH_NAMES"):
         return prov.MONTH_NAMES.get(f"{m:02d}", dt.date(2000, m, 1).strftime("%B"))
     return dt.date(2000, m, 1).strftime("%B")

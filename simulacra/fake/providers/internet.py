@@ -73,7 +73,15 @@ class Internet(Provider):
             o[:, 0] = 10
         else:
             o[:, 0] = rng.integers(1, 224, n)  # unicast, not 0.x
-        return join(take(NUM_STR, o[:, 0]), ".", take(NUM_STR, o[:, 1]), ".", take(NUM_STR, o[:, 2]), ".", take(NUM_STR, o[:, 3]))
+        return join(
+            take(NUM_STR, o[:, 0]),
+            ".",
+            take(NUM_STR, o[:, 1]),
+            ".",
+            take(NUM_STR, o[:, 2]),
+            ".",
+            take(NUM_STR, o[:, 3]),
+        )
 
     @column()
     def ipv6(self, n, rng, engine):
@@ -107,7 +115,11 @@ def _user_from_names(names: pa.Array, rng, engine) -> pa.Array:
     last = ascii_map(last_raw, engine)
     style = rng.integers(0, 4, n)
     initial = pc.utf8_slice_codeunits(first, 0, 1)
-    user = where(style == 0, join(first, ".", last), where(style == 1, join(first, last), where(style == 2, join(initial, ".", last), join(first, "_", last))))
+    user = where(
+        style == 0,
+        join(first, ".", last),
+        where(style == 1, join(first, last), where(style == 2, join(initial, ".", last), join(first, "_", last))),
+    )
     user = where(rng.random(n) < 0.35, join(user, take(TWO_DIGITS, rng.integers(0, 100, n))), user)
     user = pc.utf8_trim(user, "._")
     empty = pc.equal(pc.utf8_length(user), 0).to_numpy(zero_copy_only=False)
@@ -132,10 +144,17 @@ def _user_name_formats(engine):
     found = None
     cls = engine.providers["internet"] if "internet" in engine.providers else None
     base = next((k for k in reversed(getattr(cls, "__mro__", ())) if k.__module__ == "faker.providers.internet"), None)
-    if base is not None and all(getattr(cls, m, None) is getattr(base, m, None) for m in ("user_name", "_to_ascii", "bothify")):
+    if base is not None and all(
+        getattr(cls, m, None) is getattr(base, m, None) for m in ("user_name", "_to_ascii", "bothify")
+    ):
         f = engine.formats("user_name")
         if f is not None:  # "{{first_name}}.{{last_name}}" -> "{{first_name}}{{last_name}}": slugify drops the dot
-            clean = ["".join("{{" + p + "}}" if i % 2 else _LITERAL.sub("", p.lower()) for i, p in enumerate(_TOKEN.split(fmt))) for fmt in f[0]]
+            clean = [
+                "".join(
+                    "{{" + p + "}}" if i % 2 else _LITERAL.sub("", p.lower()) for i, p in enumerate(_TOKEN.split(fmt))
+                )
+                for fmt in f[0]
+            ]
             found = (clean, f[1])
     _USER_NAME_FORMATS[engine.locale] = found
     return found
