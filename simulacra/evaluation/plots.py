@@ -287,7 +287,8 @@ def get_correlation_difference_plot(
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from .quality import pairwise_pearson, shared_pearson
+    from ..utils.stats import pairwise_pearson
+    from .quality import shared_pearson
 
     if method not in ("pearson", "spearman"):
         raise InvalidDataError(f"method must be 'pearson' or 'spearman', got {method!r}")

@@ -65,9 +65,8 @@ from .pair_metrics import (
     _contingency_codes,
     _readable_share,
     choose_pairs,
-    pairwise_pearson,
-    pearson_pairs,
-)  # noqa: F401 (public here)
+)
+from ..utils.stats import pairwise_pearson, pearson_pairs
 
 CORRELATION_THRESHOLD = 0.5
 ASSOCIATION_THRESHOLD = 0.3
