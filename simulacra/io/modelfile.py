@@ -206,18 +206,13 @@ def save_model(path, synthesizer: str, parameters: dict, metadata: dict, state: 
         manifest["checksum"] = hashlib.sha256(_canonical(manifest)).hexdigest()
     except ValueError as e:
         raise ModelFileError(f"cannot save model: {e}") from None
-    from .writers import temp_path
+    from .writers import atomic_output
 
-    tmp = str(temp_path(path))  # .<name>.<host>.<pid>.<random>.part: a dead run's part is removed by the next
-    try:
+    # .<name>.<host>.<pid>.<random>.part next to the file: a dead run's part is removed by the next save
+    with atomic_output(path) as tmp:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
             z.writestr(MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False, allow_nan=False))
             z.writestr(ARRAYS, array_bytes)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
     return path
 
 

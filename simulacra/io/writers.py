@@ -136,19 +136,55 @@ def write_target(path) -> Path:
         raise FileFormatError(f"cannot write {str(path)!r}: it is a symbolic link loop") from None
 
 
-def write_text_atomically(path, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` through a temporary file; nothing is left on failure."""
-    path = write_target(path)
-    tmp = temp_path(path)
+@contextlib.contextmanager
+def atomic_output(path, fsync: bool = True):
+    """Write a file atomically: yield a new empty hidden temporary path next to ``path`` to fill.
+
+    When the ``with`` block ends without an exception, the temporary file is flushed to disk (``fsync``)
+    and moved over ``path`` with ``os.replace`` (readers see the old file or the new one, never a part).
+    On any failure (an exception, ``KeyboardInterrupt``, a failed move) it is removed and an existing
+    file at ``path`` is unchanged. A symbolic link at ``path`` is written through: its target is
+    replaced and the link kept. The one way simulacra writes a file in place: text, tables, model
+    files, reports and metadata JSON all go through it.
+
+    Examples
+    --------
+    >>> with atomic_output("model.simulacra") as tmp:  # doctest: +SKIP
+    ...     tmp.write_bytes(data)
+    """
+    target = write_target(path)
+    tmp = temp_path(target)
     try:
-        with open(tmp, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
+        yield tmp
+        if fsync:
+            _fsync(tmp)
+        os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    return path
+
+
+def _fsync(path: Path) -> None:
+    """Flush a closed file's data to disk (nothing where the file system cannot: a FIFO, some network mounts)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_text_atomically(path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` through :func:`atomic_output`; nothing is left on failure."""
+    with atomic_output(path) as tmp:
+        with open(tmp, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+    return write_target(path)
 
 
 def check_writable(path) -> Path:
@@ -228,13 +264,15 @@ class TableWriter:
         self.fmt = _format_of(self.path, _write_formats())
         self._target = write_target(self.path)
         self._tmp: Path | None = None
+        self._out = None
         self._fh = None
         self._pq = None
         self._schema = None
         self.rows = 0
 
     def __enter__(self):
-        self._tmp = temp_path(self._target)
+        self._out = atomic_output(self._target)
+        self._tmp = self._out.__enter__()
         try:
             if self.fmt in ("csv", "tsv", "jsonl"):
                 if self.path.suffix.lower() == ".gz":
@@ -243,8 +281,8 @@ class TableWriter:
                     self._fh = gzip.open(self._tmp, "wt", encoding="utf-8", newline="")
                 else:
                     self._fh = open(self._tmp, "w", encoding="utf-8", newline="")
-        except BaseException:
-            self._discard()
+        except BaseException as e:
+            self._finish(type(e), e, e.__traceback__)
             raise
         return self
 
@@ -268,11 +306,11 @@ class TableWriter:
             self._pq.write_table(table)
         self.rows += len(chunk)
 
-    def _discard(self) -> None:
-        if self._tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(self._tmp)
-            self._tmp = None
+    def _finish(self, exc_type, exc, tb) -> None:
+        """Hand the outcome to :func:`atomic_output`: move the file into place, or remove it."""
+        out, self._out, self._tmp = self._out, None, None
+        if out is not None:
+            out.__exit__(exc_type, exc, tb)
 
     def __exit__(self, exc_type, exc, tb):
         try:
@@ -282,12 +320,11 @@ class TableWriter:
             finally:
                 if self._pq is not None:
                     self._pq.close()
-            if exc_type is None:
-                os.replace(self._tmp, self._target)
-                self._tmp = None
-        finally:
-            # an error in the block, on close (disk full) or on the move: nothing is left
-            self._discard()
+        except BaseException as e:
+            # an error on close (disk full): nothing is left
+            self._finish(type(e), e, e.__traceback__)
+            raise
+        self._finish(exc_type, exc, tb)
         return False
 
 
