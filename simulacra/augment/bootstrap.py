@@ -18,6 +18,7 @@ import pandas as pd
 
 from .._random import as_generator
 from ..errors import InvalidDataError, ParameterError
+from ..utils.validation import check_int
 
 _CHUNK_CELLS = 1 << 16  # index blocks this small stay in cache: about 2x faster than one big matrix
 
@@ -170,8 +171,7 @@ def bootstrap(
     -------
     BootstrapResult
     """
-    if isinstance(n_resamples, bool) or not isinstance(n_resamples, (int, np.integer)) or n_resamples < 2:
-        raise ParameterError(f"n_resamples must be an integer of at least 2, got {n_resamples!r}")
+    check_int("n_resamples", n_resamples, minimum=2)
     if n_resamples > MAX_RESAMPLES:
         raise ParameterError(
             f"n_resamples must be at most {MAX_RESAMPLES:,} (its results alone take 8 bytes each), got {n_resamples:,}"
@@ -229,8 +229,7 @@ def resample(df: pd.DataFrame, n: int | None = None, stratify: str | None = None
     if not isinstance(df, pd.DataFrame) or len(df) == 0:
         raise InvalidDataError("resample needs a non-empty DataFrame")
     n = len(df) if n is None else n
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
-        raise ParameterError(f"n must be a non-negative integer, got {n!r}")
+    n = check_int("n", n, minimum=0)
     rng = as_generator(seed)
     if stratify is None:
         return df.iloc[rng.integers(0, len(df), n)].reset_index(drop=True)

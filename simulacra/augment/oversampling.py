@@ -21,6 +21,7 @@ import pandas as pd
 from .._random import as_generator
 from .._threads import limit_threads_for
 from ..errors import InvalidDataError, ParameterError
+from ..utils.validation import check_int, is_number
 from ._neighbors import kneighbors
 
 
@@ -40,7 +41,7 @@ def _targets(y: np.ndarray, strategy) -> dict:
                 raise ParameterError(f"sampling_strategy asks for {v} samples of class {k!r}, fewer than its {cnt[k]}")
             out[k] = int(v - cnt[k])
         return out
-    if isinstance(strategy, (float, int)) and not isinstance(strategy, bool):
+    if is_number(strategy):  # a ratio
         if len(cnt) != 2:
             raise ParameterError("a float sampling_strategy only works for two classes; use a dict")
         minor = min(cnt, key=cnt.get)
@@ -165,8 +166,7 @@ class SMOTE(_Base):
 
     def __init__(self, sampling_strategy="auto", random_state=None, k_neighbors=5, missing="keep"):
         super().__init__(sampling_strategy, random_state)
-        if isinstance(k_neighbors, bool) or not isinstance(k_neighbors, (int, np.integer)) or k_neighbors < 1:
-            raise ParameterError(f"k_neighbors must be a positive integer, got {k_neighbors!r}")
+        check_int("k_neighbors", k_neighbors, minimum=1)
         if missing not in ("keep", "error"):
             raise ParameterError("missing must be 'keep' or 'error'")
         self.k_neighbors = int(k_neighbors)

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
+from ..utils.validation import is_int
 from ._common import Views
 
 
@@ -69,7 +70,7 @@ def choose_pairs(n_columns: int, max_pairs: int | None, seed=0) -> tuple[np.ndar
 def _check_max_pairs(max_pairs):
     if max_pairs is None:
         return None
-    if isinstance(max_pairs, bool) or not isinstance(max_pairs, (int, np.integer)) or max_pairs < 0:
+    if not is_int(max_pairs) or max_pairs < 0:
         raise ParameterError(
             f"max_pairs must be a non-negative whole number of column pairs (0 or None: every pair), got {max_pairs!r}"
         )

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidDataError
+from ..utils.validation import is_int
 from ._common import CONTINUOUS, Views, prepare, views_for
 from .quality import _numeric_view
 
@@ -296,9 +297,7 @@ def get_correlation_difference_plot(
     cols = [c for c, m in meta.items() if m["sdtype"] in CONTINUOUS]
     if len(cols) < 2:
         raise InvalidDataError("a correlation heatmap needs at least two numerical or datetime columns")
-    if max_columns is not None and (
-        isinstance(max_columns, bool) or not isinstance(max_columns, (int, np.integer)) or max_columns < 2
-    ):
+    if max_columns is not None and (not is_int(max_columns) or max_columns < 2):
         raise InvalidDataError(
             f"max_columns must be a whole number of at least 2 (or None for all), got {max_columns!r}"
         )

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
+from ..utils.validation import check_int
 from ._options import check_bool
 from ._common import Views, _numeric_view, lookup, prepare, text_columns, top_categories, views_for
 
@@ -134,10 +135,7 @@ def evaluate_utility(
         raise ParameterError(f"task must be 'classification' or 'regression', got {task!r}")
     views = views_for([real_train, synthetic], meta, views)
     features = _Features(views, meta, target)
-    if max_train_rows is not None and (
-        isinstance(max_train_rows, bool) or not isinstance(max_train_rows, (int, np.integer)) or max_train_rows < 2
-    ):
-        raise ParameterError(f"max_train_rows must be an integer of at least 2 or None, got {max_train_rows!r}")
+    check_int("max_train_rows", max_train_rows, minimum=2, allow_none=True)
     rng = np.random.default_rng(seed)
     results = {}
     test_rows = np.flatnonzero(real_test[target].notna().to_numpy())

@@ -18,7 +18,6 @@ value, and a locale's data is read from Faker when it is first used.
 from __future__ import annotations
 
 import functools
-import numbers
 import sys
 from collections.abc import Mapping
 
@@ -34,6 +33,7 @@ from .._random import as_generator
 from . import _compute
 from ._arrow import array
 from ..errors import ParameterError
+from ..utils.validation import check_int
 from .engine import Engine
 from .locales import available_locales, check_locale
 
@@ -49,11 +49,7 @@ def engine_for(locale: str) -> Engine:
 
 
 def _check_n(n) -> int:
-    if isinstance(n, bool) or not isinstance(n, (numbers.Integral, np.integer)):
-        raise ParameterError(f"n must be a non-negative integer, got {n!r}")
-    if n < 0:
-        raise ParameterError(f"n must be a non-negative integer, got {n}")
-    return int(n)
+    return check_int("n", n, minimum=0)
 
 
 def _parse_locales(locale) -> tuple[list[str], np.ndarray | None]:

@@ -41,6 +41,7 @@ import pandas as pd
 
 from .._random import as_seed_sequence, iter_spawn
 from ..errors import ParameterError, SchemaError
+from ..utils.validation import is_int
 from .schema_options import (
     as_bool,
     check_provider_options,
@@ -168,7 +169,7 @@ class TableSpec:
         if not isinstance(cols, dict) or not cols:
             raise SchemaError(f"table {name!r}: needs a non-empty 'columns' mapping")
         rows = spec.get("rows")
-        if rows is not None and (isinstance(rows, bool) or not isinstance(rows, int) or rows < 0):
+        if rows is not None and (not is_int(rows) or rows < 0):
             raise SchemaError(f"table {name!r}: rows must be a non-negative integer, got {rows!r}")
         self.rows = rows
         self.locale = check_schema_locale(spec.get("locale"), f"table {name!r}")
@@ -274,7 +275,7 @@ class Schema:
         rows = t.rows if t.rows is not None else (n if n is not None else DEFAULT_ROWS)
         if len(self.tables) == 1 and n is not None:
             rows = n
-        if isinstance(rows, bool) or not isinstance(rows, (int, np.integer)) or rows < 0:
+        if not is_int(rows) or rows < 0:
             raise SchemaError(f"the number of rows must be a non-negative integer, got {rows!r}")
         return int(rows)
 

@@ -21,6 +21,7 @@ import numbers
 import numpy as np
 
 from ..errors import ParameterError, SchemaError
+from ..utils.validation import is_number
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 MAX_REPEAT = 1000  # words per value, sentences per paragraph...
@@ -52,7 +53,7 @@ def as_int(value, where: str, option: str, lo: int = INT64_MIN, hi: int = INT64_
         if lo == INT64_MIN and hi >= INT64_MAX - 1
         else f"a whole number from {lo:,} to {hi:,}"
     )
-    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, numbers.Real)):
+    if not is_number(value):
         raise _fail(where, option, expected, value)
     if not isinstance(value, numbers.Integral):
         v = float(value)
@@ -72,7 +73,7 @@ def as_float(value, where: str, option: str, lo: float | None = None, hi: float 
     else:
         rng = "" if lo is None and hi is None else (f" >= {lo:g}" if lo is not None else f" <= {hi:g}")
     expected = f"a finite number{rng}"
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if not is_number(value):
         raise _fail(where, option, expected, value)
     try:
         v = float(value)
@@ -306,7 +307,7 @@ def check_share(value, where: str, option: str) -> float:
     """A share between 0 and 1 (``nulls``); null means 0."""
     if value is None:
         return 0.0
-    ok = not isinstance(value, bool) and isinstance(value, numbers.Real)
+    ok = is_number(value)
     v = float(value) if ok and abs(value) < 2 else math.nan
     if not 0.0 <= v <= 1.0:
         raise SchemaError(

@@ -36,6 +36,7 @@ import numpy as np
 
 from .._version import __version__
 from ..errors import ModelFileError, ParameterError
+from ..utils.validation import is_int
 from .archive import READ_ERRORS, check_directory, check_member, copy_member, read_member, read_npz, spooled_file
 from .safe_load import load_json_text
 
@@ -327,7 +328,7 @@ def _array_limits(manifest: dict, array_limits, budget: int, where: str):
             ) from None
         for k in refs:
             n = given.get(k)
-            if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            if not is_int(n) or n < 0:
                 raise ModelFileError(
                     f"{where}: no size can be derived for array {k!r} from the model state; the file was edited or crafted"
                 )
@@ -344,7 +345,7 @@ def _parse_manifest(raw: bytes, where: str):
             f"{where} is not a simulacra model file (format {manifest.get('format') if isinstance(manifest, dict) else None!r})"
         )
     version = manifest.get("format_version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+    if not is_int(version) or version < 1:
         raise ModelFileError(f"{where}: invalid format_version {version!r}")
     if version > FORMAT_VERSION:
         raise ModelFileError(

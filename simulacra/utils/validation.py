@@ -20,6 +20,11 @@ def is_int(value) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
+def is_number(value) -> bool:
+    """``value`` is a real number (Python, numpy, ``fractions``; booleans are not), finite or not."""
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
 def check_bool(name: str, value) -> bool:
     """``True`` or ``False`` (numpy's too); anything else, text included, is a ParameterError."""
     if isinstance(value, (bool, np.bool_)):
@@ -56,7 +61,7 @@ def check_number(name: str, value, minimum=None, maximum=None, strict: bool = Fa
     """A finite real number within [minimum, maximum] (open at both ends when ``strict``)."""
     if value is None and allow_none:
         return None
-    ok = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+    ok = is_number(value)
     v = float(value) if ok else math.nan
     if ok:
         ok = math.isfinite(v)
