@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 
 from ._options import check_bool
-from ._common import CONTINUOUS, DISCRETE, Views, prepare, unreadable_note, views_for
-from .quality import PropertyReport, category_counts
+from .primitives import PropertyReport, category_counts
+from .views import CONTINUOUS, DISCRETE, Views, prepare, unreadable_note, views_for
 
 
 class DiagnosticReport(PropertyReport):

@@ -7,10 +7,10 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..utils.validation import is_int
-from ._common import Views
+from .views import Views
 
 
-def _bin_codes(v: np.ndarray) -> np.ndarray:
+def bin_codes(v: np.ndarray) -> np.ndarray:
     """SDMetrics' pair-trend binning: 10 equal-width bins over this table's own range; NaN -> 11."""
     finite = v[~np.isnan(v)]
     if len(finite) and finite.min() == finite.max():
@@ -24,9 +24,7 @@ def _bin_codes(v: np.ndarray) -> np.ndarray:
         return np.digitize(v, edges)
 
 
-def _readable_share(
-    num_s: list, views: Views, i: np.ndarray, j: np.ndarray, block_cells: int = 2_000_000
-) -> np.ndarray:
+def readable_share(num_s: list, views: Views, i: np.ndarray, j: np.ndarray, block_cells: int = 2_000_000) -> np.ndarray:
     """For the continuous column pairs ``(i[k], j[k])`` (positions in ``num_s``, a list of (column, synthetic numbers)): the share of the synthetic rows where both values are present that are readable in both (0 when no row has both).
 
     Pairs go in blocks of about ``block_cells`` values; each block stacks only its own columns.
@@ -67,7 +65,8 @@ def choose_pairs(n_columns: int, max_pairs: int | None, seed=0) -> tuple[np.ndar
     return i, k - offsets[i] + i + 1, total
 
 
-def _check_max_pairs(max_pairs):
+def check_max_pairs(max_pairs):
+    """``max_pairs`` as the quality report reads it: None (or 0) for every pair, else a positive count."""
     if max_pairs is None:
         return None
     if not is_int(max_pairs) or max_pairs < 0:
@@ -77,7 +76,7 @@ def _check_max_pairs(max_pairs):
     return int(max_pairs) or None
 
 
-def _contingency_codes(a, b) -> tuple[float, float]:
+def contingency_codes(a, b) -> tuple[float, float]:
     """(ContingencySimilarity score, real Cramér's V) of one pair, from precomputed integer codes.
 
     Cramér's V is computed from the observed cells only: over the unobserved cells of the full

@@ -15,8 +15,9 @@ import pandas as pd
 
 from ..errors import InvalidDataError
 from ..utils.validation import is_int
-from ._common import CONTINUOUS, Views, prepare, views_for
-from .quality import _numeric_view
+from ..utils.stats import pairwise_pearson
+from .primitives import shared_pearson
+from .views import CONTINUOUS, Views, numeric_view, prepare, views_for
 
 REAL, SYNTH = "#1f5f8b", "#e8793a"
 W, H, PAD = 640, 360, 48
@@ -196,8 +197,8 @@ def get_column_plot(real_data, synthetic_data, column_name, metadata, plot_type=
         raise InvalidDataError(f"no column named {column_name!r} in the metadata")
     m = meta[column_name]
     if m["sdtype"] in CONTINUOUS:
-        r = _numeric_view(real[column_name], m)
-        s = _numeric_view(syn[column_name], m)
+        r = numeric_view(real[column_name], m)
+        s = numeric_view(syn[column_name], m)
         r, s = r[~np.isnan(r)], s[~np.isnan(s)]
         if not len(r) and not len(s):
             raise InvalidDataError(f"column {column_name!r} has no values to plot")
@@ -241,14 +242,14 @@ def get_column_pair_plot(real_data, synthetic_data, column_names, metadata, plot
     ca, cb = meta[a]["sdtype"] in CONTINUOUS, meta[b]["sdtype"] in CONTINUOUS
     title = f"Real vs. Synthetic Data for columns '{a}' and '{b}'"
     if ca and cb:
-        rx, ry = _numeric_view(real[a], meta[a]), _numeric_view(real[b], meta[b])
-        sx, sy = _numeric_view(syn[a], meta[a]), _numeric_view(syn[b], meta[b])
+        rx, ry = numeric_view(real[a], meta[a]), numeric_view(real[b], meta[b])
+        sx, sy = numeric_view(syn[a], meta[a]), numeric_view(syn[b], meta[b])
         okr, oks = ~(np.isnan(rx) | np.isnan(ry)), ~(np.isnan(sx) | np.isnan(sy))
         return scatter_svg(rx[okr], ry[okr], sx[oks], sy[oks], title, a, b)
     if ca or cb:  # mean of the number per category
         num, cat = (a, b) if ca else (b, a)
-        r = real.assign(_v=_numeric_view(real[num], meta[num])).groupby(real[cat].astype(str))["_v"].mean()
-        s = syn.assign(_v=_numeric_view(syn[num], meta[num])).groupby(syn[cat].astype(str))["_v"].mean()
+        r = real.assign(_v=numeric_view(real[num], meta[num])).groupby(real[cat].astype(str))["_v"].mean()
+        s = syn.assign(_v=numeric_view(syn[num], meta[num])).groupby(syn[cat].astype(str))["_v"].mean()
         cats = list(r.index[:20])
         return bars_svg(
             cats,
@@ -287,9 +288,6 @@ def get_correlation_difference_plot(
     (optional) are a report's shared column views of the two tables.
     """
     from concurrent.futures import ThreadPoolExecutor
-
-    from ..utils.stats import pairwise_pearson
-    from .quality import shared_pearson
 
     if method not in ("pearson", "spearman"):
         raise InvalidDataError(f"method must be 'pearson' or 'spearman', got {method!r}")

@@ -1,8 +1,8 @@
 """Privacy risk of a synthetic table.
 
 Distances are Gower's (numerical columns scaled by the real range, categories match or not,
-averaged over the columns; see ``_common.MixedEncoder``), found by exact brute force in blocks
-(``_common.nearest``) between seeded random samples of the rows.
+averaged over the columns; see ``distances.MixedEncoder``), found by exact brute force in blocks
+(``distances.nearest``) between seeded random samples of the rows.
 
 - **Exact copies**: share of synthetic rows equal to a real row, beside the real table's own
   duplicate share.
@@ -35,7 +35,8 @@ from ..errors import ParameterError
 from ..metadata.names import person_name_sdtype
 from ..metadata.sdtypes import PII_SDTYPES, is_pii
 from ._options import check_bool, check_count, check_share
-from ._common import MixedEncoder, Views, check_holdout, gower_sums, nearest, prepare, row_keys, views_for
+from .distances import MixedEncoder, gower_sums, nearest
+from .views import Views, check_holdout, prepare, row_keys, views_for
 
 
 class PrivacyReport:

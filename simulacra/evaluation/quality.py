@@ -47,122 +47,16 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidDataError, MetadataError
+from ..utils.stats import pearson_pairs
 from ._options import check_bool
-from ._common import (
-    CONTINUOUS,
-    DISCRETE,
-    Views,
-    _columns_meta,
-    _numeric_view,  # noqa: F401 (used by plots)
-    as_datetime,  # noqa: F401 (public here)
-    capped_notes,
-    unreadable_note,
-    views_for,
-)
-from .pair_metrics import (
-    _bin_codes,
-    _check_max_pairs,
-    _contingency_codes,
-    _readable_share,
-    choose_pairs,
-)
-from ..utils.stats import pairwise_pearson, pearson_pairs
+from .pair_metrics import bin_codes, check_max_pairs, choose_pairs, contingency_codes, readable_share
+from .plots import scores_svg
+from .primitives import PropertyReport, category_counts, shared_ks, shared_pearson, tv_counts
+from .views import CONTINUOUS, DISCRETE, Views, capped_notes, columns_meta, unreadable_note, views_for
 
 CORRELATION_THRESHOLD = 0.5
 ASSOCIATION_THRESHOLD = 0.3
 MAX_PAIRS = 50_000
-
-
-def ks_statistic(r: np.ndarray, s: np.ndarray) -> float:
-    """Two-sample KS statistic of two sorted arrays without missing values (NaN when either is empty).
-
-    Both empirical CDFs are step functions that only rise at data values, so their largest gap is
-    at the last copy of some value of either sample: there one CDF is its position, the other a
-    search in the other sample (with sorted keys, so the searches are cheap).
-    """
-    nr, ns = len(r), len(s)
-    if nr == 0 or ns == 0:
-        return np.nan
-    last_r = np.flatnonzero(np.r_[r[1:] != r[:-1], True])
-    last_s = np.flatnonzero(np.r_[s[1:] != s[:-1], True])
-    gap_r = np.abs((last_r + 1) / nr - np.searchsorted(s, r[last_r], side="right") / ns).max()
-    gap_s = np.abs((last_s + 1) / ns - np.searchsorted(r, s[last_s], side="right") / nr).max()
-    return float(max(gap_r, gap_s))
-
-
-def ks_complement(real: np.ndarray, synthetic: np.ndarray) -> float:
-    """1 - two-sample KS statistic (NaN dropped). NaN when either side is empty."""
-    r = np.sort(np.round(real[~np.isnan(real)], 14))
-    s = np.sort(np.round(synthetic[~np.isnan(synthetic)], 14))
-    return 1 - ks_statistic(r, s)
-
-
-def category_counts(codes: list[np.ndarray], n_codes: int, na_code: int) -> list[np.ndarray]:
-    """Counts of each code in each table, missing values not counted."""
-    out = [np.bincount(k, minlength=n_codes) for k in codes]
-    if na_code >= 0:
-        for cnt in out:
-            cnt[na_code] = 0
-    return out
-
-
-def tv_complement(real: pd.Series, synthetic: pd.Series) -> float:
-    """1 - total variation distance between category frequencies (missing values dropped)."""
-    frames = [pd.DataFrame({"c": real}), pd.DataFrame({"c": synthetic})]
-    return _tv_counts(*category_counts(*Views(frames, {}).codes("c")))
-
-
-def _tv_counts(cr: np.ndarray, cs: np.ndarray) -> float:
-    nr, ns = cr.sum(), cs.sum()
-    if nr == 0 or ns == 0:
-        return np.nan
-    return float(1 - 0.5 * np.abs(cr / nr - cs / ns).sum())
-
-
-def shared_ks(views: Views, c: str) -> float:
-    """The KS statistic of column ``c`` (real vs synthetic), computed once per report for quality and the statistical tests."""
-    return views.memo(("ks", c), lambda: ks_statistic(*views.present_sorted(c)[:2]))
-
-
-def shared_pearson(views: Views, table: int, cols: list) -> np.ndarray:
-    """:func:`pairwise_pearson` of these continuous columns of one table, computed once per report for Column Pair Trends and the heatmap."""
-    return views.memo(
-        ("pearson", table, tuple(cols)), lambda: pairwise_pearson(np.column_stack([views.num(c)[table] for c in cols]))
-    )
-
-
-class PropertyReport:
-    """What every report shares: properties with scores and detail tables, and an overall score."""
-
-    TITLE = "Overall Score (Average)"
-
-    def _check(self):
-        if not getattr(self, "_generated", False):
-            raise InvalidDataError("the report has not been generated yet; call generate(real, synthetic, metadata)")
-
-    def get_score(self) -> float:
-        """Overall score in [0, 1]."""
-        self._check()
-        return self._overall
-
-    def get_properties(self) -> pd.DataFrame:
-        self._check()
-        return pd.DataFrame({"Property": list(self._scores), "Score": list(self._scores.values())})
-
-    def get_details(self, property_name: str) -> pd.DataFrame:
-        self._check()
-        if property_name not in self._details:
-            raise InvalidDataError(f"unknown property {property_name!r}; choose one of {', '.join(self._details)}")
-        return self._details[property_name].copy()
-
-    def summary(self) -> str:
-        lines = [
-            f"{self.TITLE}: {'n/a' if self._overall != self._overall else f'{self._overall * 100:.2f}%'}",
-            "",
-            "Properties:",
-        ]
-        lines += [f"- {k}: {'n/a' if v != v else f'{v * 100:.2f}%'}" for k, v in self._scores.items()]
-        return "\n".join(lines)
 
 
 class QualityReport(PropertyReport):
@@ -170,7 +64,7 @@ class QualityReport(PropertyReport):
 
     def __init__(self, pair_threshold: bool = True, max_pairs: int | None = MAX_PAIRS, seed=0):
         self.pair_threshold = check_bool("pair_threshold", pair_threshold)
-        self.max_pairs = _check_max_pairs(max_pairs)
+        self.max_pairs = check_max_pairs(max_pairs)
         self.seed = seed
         self.pair_sampling: dict | None = None
         self._details: dict[str, pd.DataFrame] = {}
@@ -226,7 +120,7 @@ class QualityReport(PropertyReport):
                 raise InvalidDataError(f"{name} must be a pandas DataFrame, got {type(df).__name__}")
             if len(df) == 0:
                 raise InvalidDataError(f"{name} has no rows")
-        meta = _columns_meta(metadata)
+        meta = columns_meta(metadata)
         # column names as text, as synthesizers give them back
         real_data = (
             real_data.rename(columns=str) if not all(isinstance(c, str) for c in real_data.columns) else real_data
@@ -301,7 +195,7 @@ class QualityReport(PropertyReport):
             else:
                 codes, n_codes, na = views.codes(c)
                 cr, cs = category_counts(codes[:2], n_codes, na)
-                score = _tv_counts(cr, cs)
+                score = tv_counts(cr, cs)
                 if cr.sum() and not cs.sum():
                     score, note = (
                         0.0,
@@ -373,7 +267,7 @@ class QualityReport(PropertyReport):
             )
             hit = np.flatnonzero((weak[a] | weak[b]) & ~bad)
             if len(hit):
-                share = _readable_share(list(num_s.items()), views, a[hit], b[hit])
+                share = readable_share(list(num_s.items()), views, a[hit], b[hit])
                 sc[hit] = np.where(np.isnan(rr[hit]), np.nan, np.where(np.isnan(rs[hit]), 0.0, sc[hit] * share))
             score[cont] = sc
             with np.errstate(invalid="ignore"):
@@ -385,17 +279,17 @@ class QualityReport(PropertyReport):
         for k in used_cols:
             c = cols[k]
             if c in num_r:
-                syn_codes, unread = _bin_codes(num_s[c]).astype(np.int64), views.unreadable(c)[1]
+                syn_codes, unread = bin_codes(num_s[c]).astype(np.int64), views.unreadable(c)[1]
                 if unread is not None:  # unreadable synthetic values: a code of their own, which no real value has
                     syn_codes[unread] = 12
-                codes[c] = (_bin_codes(num_r[c]).astype(np.int64), syn_codes, 13 if unread is not None else 12)
+                codes[c] = (bin_codes(num_r[c]).astype(np.int64), syn_codes, 13 if unread is not None else 12)
             else:
                 codes_c, n_codes, _ = views.codes(c)
                 codes[c] = (codes_c[0], codes_c[1], n_codes)
         for p in np.flatnonzero(~cont):
             c1, c2 = cols[first[p]], cols[second[p]]
             try:
-                score[p], assoc[p] = _contingency_codes(codes[c1], codes[c2])
+                score[p], assoc[p] = contingency_codes(codes[c1], codes[c2])
                 meets[p] = bool(not np.isnan(assoc[p]) and assoc[p] > ASSOCIATION_THRESHOLD)
             except ValueError as e:
                 error[p] = f"ValueError: {e}"
@@ -423,7 +317,6 @@ class QualityReport(PropertyReport):
 
     def get_visualization(self, property_name: str, max_items: int | None = None):
         """An SVG figure of the property's scores (per column, or per pair of columns)."""
-        from .plots import scores_svg
 
         details = self.get_details(property_name)
         if property_name == "Column Shapes":

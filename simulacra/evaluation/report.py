@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ._options import check_count
-from ._common import CONTINUOUS, DISCRETE, Views, check_holdout, prepare
+from .views import CONTINUOUS, DISCRETE, Views, as_datetime, check_holdout, prepare
 
 _CSS = """
 body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#222}
@@ -85,7 +85,7 @@ def build_report(
     from .diagnostic import DiagnosticReport
     from .plots import get_column_plot, get_correlation_difference_plot
     from .privacy import evaluate_privacy
-    from .quality import QualityReport, as_datetime
+    from .quality import QualityReport
     from .stats import statistical_tests
     from .utility import evaluate_utility
 

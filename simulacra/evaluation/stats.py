@@ -15,8 +15,8 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ._options import check_share
-from ._common import CONTINUOUS, DISCRETE, Views, prepare, views_for
-from .quality import category_counts, ks_statistic, shared_ks
+from .primitives import category_counts, ks_statistic, shared_ks
+from .views import CONTINUOUS, DISCRETE, Views, prepare, views_for
 
 
 def _adjust(p: np.ndarray, method: str) -> np.ndarray:

@@ -18,7 +18,7 @@ import pandas as pd
 from ..errors import ParameterError
 from ..utils.validation import check_int
 from ._options import check_bool
-from ._common import Views, _numeric_view, lookup, prepare, text_columns, top_categories, views_for
+from .views import Views, lookup, numeric_view, prepare, text_columns, top_categories, views_for
 
 
 # at most 50 boosting rounds at learning rate 0.2 (scikit-learn's defaults: 100 at 0.1): on
@@ -60,7 +60,7 @@ class _Features:
             elif table is not None:
                 X[:, j] = self.views.num(c)[table][rows]
             else:
-                X[:, j] = _numeric_view(df[c].iloc[rows], self.meta[c])
+                X[:, j] = numeric_view(df[c].iloc[rows], self.meta[c])
         return X
 
 
@@ -172,8 +172,8 @@ def evaluate_utility(
             }
         else:
             # numbers, or datetimes as seconds (text, time zones and mixed offsets included)
-            y = pd.Series(_numeric_view(train[target], meta[target]), index=train.index)
-            yt = pd.Series(_numeric_view(test[target], meta[target]), index=test.index)
+            y = pd.Series(numeric_view(train[target], meta[target]), index=train.index)
+            yt = pd.Series(numeric_view(test[target], meta[target]), index=test.index)
             if X.shape[1] == 0:
                 p = np.full(len(yt), float(y.mean()))
                 results[name] = {"r2": float(r2_score(yt, p)), "mae": float(mean_absolute_error(yt, p))}

@@ -8,7 +8,8 @@ import pytest
 
 from simulacra.errors import InvalidDataError, ParameterError
 from simulacra.evaluation import QualityReport, evaluate_quality, get_correlation_difference_plot
-from simulacra.evaluation.quality import choose_pairs, pairwise_pearson, pearson_pairs
+from simulacra.evaluation.pair_metrics import choose_pairs
+from simulacra.utils.stats import pairwise_pearson, pearson_pairs
 
 
 def _tables(n=80, cols=30, seed=0):

@@ -94,7 +94,7 @@ def test_agrees_with_sdmetrics(file):
 
 
 def test_pairwise_pearson_matches_per_pair_complete_rows():
-    from simulacra.evaluation.quality import pairwise_pearson
+    from simulacra.utils.stats import pairwise_pearson
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(500, 5))

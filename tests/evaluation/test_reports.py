@@ -127,7 +127,8 @@ def test_validity_agrees_with_sdmetrics(split, good, penguins_metadata):
 
 
 def test_gower_nearest_matches_the_definition():
-    from simulacra.evaluation._common import MixedEncoder, nearest, row_keys
+    from simulacra.evaluation.distances import MixedEncoder, nearest
+    from simulacra.evaluation.views import row_keys
 
     rng = np.random.default_rng(0)
     n = 60

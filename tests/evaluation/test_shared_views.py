@@ -8,9 +8,11 @@ from scipy import stats
 
 from simulacra import CARTSynthesizer
 from simulacra.evaluation import evaluate_privacy, evaluate_quality, evaluate_utility, run_diagnostic, statistical_tests
-from simulacra.evaluation._common import MixedEncoder, Views, _columns_meta, nearest
+from simulacra.evaluation.distances import MixedEncoder, nearest
+from simulacra.evaluation.views import Views, columns_meta
 from simulacra.evaluation.diagnostic import DiagnosticReport, _range_coverage
-from simulacra.evaluation.quality import QualityReport, ks_statistic
+from simulacra.evaluation.primitives import ks_statistic
+from simulacra.evaluation.quality import QualityReport
 from simulacra.evaluation.stats import chi_square_test, ks_test, welch_test
 
 
@@ -73,7 +75,7 @@ def test_report_metrics_with_shared_views_equal_standalone(penguins, penguins_me
     train = penguins.sample(frac=0.6, random_state=0).reset_index(drop=True)
     hold = penguins.drop(penguins.sample(frac=0.6, random_state=0).index).reset_index(drop=True)
     syn = CARTSynthesizer(penguins_metadata).fit(train).sample(len(train), seed=0)
-    meta = _columns_meta(penguins_metadata)
+    meta = columns_meta(penguins_metadata)
     views = Views([train, syn, hold], meta)
     q = QualityReport()
     q.generate(train, syn, penguins_metadata, verbose=False, views=views)
@@ -136,7 +138,7 @@ def test_correlation_heatmap_shows_the_quality_correlations(penguins, penguins_m
 
 
 def test_row_keys_are_exact_across_many_wide_columns():
-    from simulacra.evaluation._common import row_keys
+    from simulacra.evaluation.views import row_keys
 
     rng = np.random.default_rng(11)
     n = 3000  # 12 columns of up to 1,500 values: the mixed radix renumbers several times

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from simulacra import evaluate_quality, run_diagnostic
-from simulacra.evaluation.quality import ks_complement
+from simulacra.evaluation.primitives import ks_complement
 from simulacra.evaluation.report import build_report
 
 META = {"columns": {"a": {"sdtype": "numerical"}, "b": {"sdtype": "numerical"}, "c": {"sdtype": "categorical"}}}
@@ -206,8 +206,8 @@ def test_cli_evaluate_and_report_show_the_warning_and_no_numpy_noise(real, tmp_p
 
 
 def test_readable_share_in_blocks_is_the_same():
-    from simulacra.evaluation._common import Views
-    from simulacra.evaluation.pair_metrics import _readable_share
+    from simulacra.evaluation.pair_metrics import readable_share
+    from simulacra.evaluation.views import Views
 
     rng = np.random.default_rng(2)
     cols = {f"x{k}": rng.normal(size=60).astype(object) for k in range(5)}
@@ -219,8 +219,8 @@ def test_readable_share_in_blocks_is_the_same():
     views = Views([syn, syn], meta)
     num_s = [(c, views.num(c)[1]) for c in cols]
     i, j = np.triu_indices(5, k=1)
-    whole = _readable_share(num_s, views, i, j)
-    assert np.array_equal(whole, _readable_share(num_s, views, i, j, block_cells=1))
+    whole = readable_share(num_s, views, i, j)
+    assert np.array_equal(whole, readable_share(num_s, views, i, j, block_cells=1))
     for k in range(len(i)):
         a, b = syn.iloc[:, i[k]], syn.iloc[:, j[k]]
         present = a.notna() & b.notna()

@@ -5,7 +5,7 @@ import pandas as pd
 
 from simulacra import Metadata
 from simulacra.evaluation import evaluate_quality
-from simulacra.evaluation._common import as_datetime
+from simulacra.evaluation.views import as_datetime
 
 
 def test_as_datetime_reads_dates_before_1677_and_after_2262():
