@@ -15,7 +15,7 @@ from simulacra import GaussianCopulaSynthesizer, Metadata
 from simulacra.constraints import FixedCombinations, FixedIncrements, Inequality, OneHot
 from simulacra.errors import ModelFileError
 from simulacra.synthesizers.base import BaseSynthesizer
-from .conftest import write_model_file
+from ..conftest import write_model_file
 
 
 @pytest.fixture(scope="module")
