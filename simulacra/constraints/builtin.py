@@ -28,6 +28,13 @@ class Inequality(Constraint):
     """``low_column_name`` <= ``high_column_name`` (or < with ``strict_boundaries``); numbers or dates.
 
     Transform-based: the synthesizer learns the gap ``high - low`` in place of ``high``.
+
+    Parameters
+    ----------
+    low_column_name, high_column_name : str
+        The columns (both numbers, or both datetimes).
+    strict_boundaries : bool, default False
+        ``low < high`` instead of ``low <= high``.
     """
 
     builtin = True
@@ -114,7 +121,20 @@ class Inequality(Constraint):
 
 
 class ScalarRange(Constraint):
-    """``low_value`` <= column <= ``high_value`` (strict with ``strict_boundaries``)."""
+    """``low_value`` <= column <= ``high_value`` (strict with ``strict_boundaries``).
+
+    Sampled numbers are clipped into the range (whole numbers for integer columns); dates outside
+    it, and values on a strict bound, are re-drawn.
+
+    Parameters
+    ----------
+    column_name : str
+        The column (numbers or datetimes).
+    low_value, high_value : number or date
+        The bounds; ``low_value`` must be below ``high_value``.
+    strict_boundaries : bool, default False
+        Exclude the bounds themselves.
+    """
 
     builtin = True
 
@@ -172,6 +192,8 @@ class ScalarRange(Constraint):
 
 
 class _Sign(Constraint):
+    """Positive and Negative: the column's sign, clipped back unless strict."""
+
     builtin = True
     sign = 1
 
@@ -200,19 +222,43 @@ class _Sign(Constraint):
 
 
 class Positive(_Sign):
-    """Column >= 0 (> 0 with ``strict``)."""
+    """Column >= 0 (> 0 with ``strict``).
+
+    Parameters
+    ----------
+    column_name : str
+        The column.
+    strict : bool, default False
+        Exclude 0 (rows are then re-drawn instead of clipped).
+    """
 
     sign = 1
 
 
 class Negative(_Sign):
-    """Column <= 0 (< 0 with ``strict``)."""
+    """Column <= 0 (< 0 with ``strict``).
+
+    Parameters
+    ----------
+    column_name : str
+        The column.
+    strict : bool, default False
+        Exclude 0 (rows are then re-drawn instead of clipped).
+    """
 
     sign = -1
 
 
 class FixedIncrements(Constraint):
-    """Values are multiples of ``increment_value`` (learned divided by it, rounded back)."""
+    """Values are multiples of ``increment_value`` (learned divided by it, rounded back).
+
+    Parameters
+    ----------
+    column_name : str
+        The column.
+    increment_value : number
+        The step, positive.
+    """
 
     builtin = True
 

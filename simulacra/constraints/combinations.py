@@ -55,6 +55,11 @@ class FixedCombinations(_CodedColumns):
     """Only combinations of ``column_names`` seen in the real data.
 
     Transform-based: the columns are learned as one categorical column of their combinations.
+
+    Parameters
+    ----------
+    column_names : list of str
+        At least two columns.
     """
 
     prefix = "#combination#"
@@ -109,7 +114,13 @@ class FixedCombinations(_CodedColumns):
 
 
 class OneHot(_CodedColumns):
-    """Exactly one of ``column_names`` is 1 in each row (learned as one categorical column)."""
+    """Exactly one of ``column_names`` is 1 in each row (learned as one categorical column).
+
+    Parameters
+    ----------
+    column_names : list of str
+        At least two 0/1 columns.
+    """
 
     prefix = "#onehot#"
 
