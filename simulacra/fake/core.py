@@ -48,11 +48,11 @@ def engine_for(locale: str) -> Engine:
     return _ENGINES[loc]
 
 
-def _check_n(n) -> int:
+def check_n(n) -> int:
     return check_int("n", n, minimum=0)
 
 
-def _parse_locales(locale) -> tuple[list[str], np.ndarray | None]:
+def parse_locales(locale) -> tuple[list[str], np.ndarray | None]:
     if isinstance(locale, str):
         return [check_locale(locale)], None
     if isinstance(locale, dict):
@@ -95,21 +95,21 @@ def column(name: str | None = None, per_row: tuple = ()):
         @functools.wraps(fn)
         def wrapper(self, n=None, *, unique: bool = False, locale=None, **opts):
             fake = self._fake
-            count = 1 if n is None else _check_n(n)
-            locs, weights = (fake._locales, fake._weights) if locale is None else _parse_locales(locale)
+            count = 1 if n is None else check_n(n)
+            locs, weights = (fake._locales, fake._weights) if locale is None else parse_locales(locale)
             rng = fake._rng
 
             def make(k: int, rows=None) -> np.ndarray:
                 o = opts if rows is None else take_rows(opts, per_row, rows, count)
                 if len(locs) == 1 or k == 0:
-                    return _public(fn(self, k, rng, engine_for(locs[0]), **o))
+                    return to_series(fn(self, k, rng, engine_for(locs[0]), **o))
                 choice = rng.choice(len(locs), size=k, p=weights)
                 pieces = []
                 for j, loc in enumerate(locs):
                     idx = np.flatnonzero(choice == j)
                     if idx.size:
                         pieces.append(
-                            (idx, _public(fn(self, idx.size, rng, engine_for(loc), **take_rows(o, per_row, idx, k))))
+                            (idx, to_series(fn(self, idx.size, rng, engine_for(loc), **take_rows(o, per_row, idx, k))))
                         )
                 return _combine(pieces, k)
 
@@ -135,7 +135,7 @@ def column(name: str | None = None, per_row: tuple = ()):
                 if v is _NO_VALUE:
                     import pandas as pd
 
-                    v = _public(raw).iloc[0]
+                    v = to_series(raw).iloc[0]
                     if isinstance(v, pd.Timestamp) and field in ("date", "birthdate"):
                         return v.date()
                 return v.item() if isinstance(v, np.generic) else v
@@ -147,6 +147,8 @@ def column(name: str | None = None, per_row: tuple = ()):
         wrapper._is_column = True
         wrapper._field = field
         wrapper._dates = field in ("date", "birthdate")
+        wrapper.field = field
+        wrapper.raw = fn  # the provider function itself: fn(provider, n, rng, engine, **options) -> raw column
         return wrapper
 
     return deco
@@ -156,7 +158,7 @@ _NO_VALUE = object()
 
 
 def _first(raw):
-    """The first value of a provider's raw column as ``_public(raw).iloc[0]`` gives it, for the
+    """The first value of a provider's raw column as ``to_series(raw).iloc[0]`` gives it, for the
     types that need no pandas (Arrow strings, numpy numbers and strings); ``_NO_VALUE`` otherwise."""
     if isinstance(raw, (pa.Array, pa.ChunkedArray)):
         if len(raw) == 0 or raw.null_count:
@@ -171,7 +173,7 @@ def _first(raw):
     return _NO_VALUE
 
 
-def _public(arr) -> pd.Series:
+def to_series(arr) -> pd.Series:
     """Columns leave the engine as pandas Series; strings stay in Arrow (``string[pyarrow]``)."""
     import pandas as pd
 
@@ -241,6 +243,30 @@ class Provider:
     def methods(cls) -> list[str]:
         return sorted(v._field for k, v in vars(cls).items() if getattr(v, "_is_column", False))
 
+    @classmethod
+    def column_function(cls, field: str):
+        """The function behind the column method ``field``: ``fn(provider, n, rng, engine, **options)``."""
+        fn = next((v for v in vars(cls).values() if getattr(v, "_is_column", False) and v.field == field), None)
+        if fn is None:
+            raise ParameterError(
+                f"provider {cls.topic!r} has no field {field!r}; its fields: {', '.join(cls.methods())}"
+            )
+        return fn.raw
+
+    def generate(self, field: str, n: int, rng, engine, **options):
+        """``n`` values of this provider's column ``field``, drawn with ``rng`` from ``engine``'s locale data.
+
+        The internal call between providers: no argument handling of the public method (count check,
+        locale mix, ``unique``, conversion to pandas); the provider's raw column (Arrow or numpy) comes
+        back, drawn exactly as the public method draws it for one locale.
+        """
+        return type(self).column_function(field)(self, n, rng, engine, **options)
+
+    @property
+    def fake(self) -> "Fake":
+        """The ``Fake`` this provider belongs to (its random stream, its locales, the other providers)."""
+        return self._fake
+
 
 class _ProviderSet(Mapping):
     """A ``Fake``'s providers by name, each made when first asked for."""
@@ -279,10 +305,29 @@ class Fake:
     """
 
     def __init__(self, locale="en_US", seed=None):
-        self._locales, self._weights = _parse_locales(locale)
+        self._locales, self._weights = parse_locales(locale)
         self._seed = seed
         self._rng = as_generator(seed)
         self._providers = _ProviderSet(self)
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """The random stream every column of this ``Fake`` draws from."""
+        return self._rng
+
+    @property
+    def locales(self) -> list[str]:
+        """The locales this ``Fake`` mixes (the first is its main one)."""
+        return list(self._locales)
+
+    def generate(self, name: str, n: int, rng, engine, **options):
+        """``n`` raw values of the field ``name`` (as :meth:`method` resolves it) from ``engine``, with ``rng``.
+
+        See :meth:`Provider.generate`: the internal API for code that draws columns itself
+        (pseudonyms, records); the public column methods are the API for users.
+        """
+        fn = self.method(name)
+        return fn.__self__.generate(fn.field, n, rng, engine, **options)
 
     @property
     def locale(self):
@@ -291,7 +336,7 @@ class Fake:
     def with_locale(self, locale) -> "Fake":
         """A ``Fake`` for another locale that shares this one's random stream."""
         other = Fake.__new__(Fake)
-        other._locales, other._weights = _parse_locales(locale)
+        other._locales, other._weights = parse_locales(locale)
         other._seed = self._seed
         other._rng = self._rng
         other._providers = _ProviderSet(other)

@@ -118,6 +118,7 @@ class Engine:
         self.locale = check_locale(locale)
         self.providers = locale_providers(self.locale)
         self._elements: dict = {}
+        self._derived: dict = {}
         self._formats: dict = {}
         self._depth: dict = {}
         self._plan: dict = {}
@@ -166,7 +167,7 @@ class Engine:
             v, d = self.attr_depth(cand)
             if v is None:
                 continue
-            found = self._as_elements(v)
+            found = self.as_elements(v)
             if found is not None:
                 depth = d
                 break
@@ -188,8 +189,18 @@ class Engine:
         self._elements[key] = found
         return found
 
+    def cached(self, key, make):
+        """``make()``, computed once per ``key`` for this locale and kept (month names, lorem words...).
+
+        Providers keep what they derive from the locale's data here instead of recomputing it on
+        every call; ``key`` is any hashable value naming what is kept.
+        """
+        if key not in self._derived:
+            self._derived[key] = make()
+        return self._derived[key]
+
     @staticmethod
-    def _as_elements(v):
+    def as_elements(v):
         """(Arrow string array, probabilities or None) from a Faker list or weighted dict."""
         if isinstance(v, Mapping):
             keys = [k for k in v if isinstance(k, str)]

@@ -126,17 +126,14 @@ def field_for(sdtype: str) -> str | None:
 
 
 def _generate(sdtype: str, n: int, rng, locale: str):
-    from .core import Fake, _public, engine_for
+    from .core import Fake, engine_for, to_series
 
     engine = engine_for(locale)
     field = SDTYPE_FIELDS.get(sdtype)
     if field is not None:
-        fake = Fake(locale=locale, seed=0)
-        fn = fake.method(field)
-        provider = fn.__self__
-        return _public(fn.__wrapped__(provider, n, rng, engine))
+        return to_series(Fake(locale=locale, seed=0).generate(field, n, rng, engine))
     method = FAKER_METHODS.get(sdtype, sdtype)
-    return _public(engine.pool(method, n, rng))
+    return to_series(engine.pool(method, n, rng))
 
 
 def fake_values(sdtype: str, n: int, seed=None, locale: str = "en_US") -> pd.Series:

@@ -343,7 +343,7 @@ class Schema:
     ) -> pd.Series:
         """``m`` values of one column; ``rows`` (positions in the chunk) re-makes only those rows,
         with the columns it derives from cut to the same rows."""
-        rng = fake._rng
+        rng = fake.rng
         if rows is not None:
             data = {c: data[c].iloc[rows].reset_index(drop=True) for c in spec.depends_on}
         if spec.foreign_key:
@@ -384,7 +384,7 @@ class Schema:
     def generate(self, fake=None, n: int | None = None, seed=None, locale=None):
         """All tables in memory: a DataFrame for a one-table schema, else ``{name: DataFrame}``."""
         if fake is not None:
-            seed = fake._rng
+            seed = fake.rng
             locale = locale or fake.locale
         out = {}
         for tname, chunks in self.iter_tables(seed=seed, n=n, locale=locale, chunk_size=10**9):

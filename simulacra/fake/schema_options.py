@@ -228,8 +228,8 @@ def _check_one(provider: str, option: str, annotation: str, value, where: str):
 
 def check_provider_options(provider_fn, options: dict, where: str) -> tuple[str, dict]:
     """``options`` checked for the column method ``provider_fn``: (provider name, normalized options)."""
-    prov = f"{provider_fn.__self__.topic}.{provider_fn._field}"
-    sig = _signature(provider_fn.__wrapped__)
+    prov = f"{provider_fn.__self__.topic}.{provider_fn.field}"
+    sig = _signature(provider_fn.raw)
     unknown = [k for k in options if k not in sig]
     if unknown:
         known = ", ".join(k for k in sig if k != "name") or "none"
@@ -320,10 +320,10 @@ def check_schema_locale(value, where: str):
     """A table's or column's ``locale``: a locale name, a list of them or ``{locale: weight}``; null: inherited."""
     if value is None:
         return None
-    from .core import _parse_locales
+    from .core import parse_locales
 
     try:
-        _parse_locales(value)
+        parse_locales(value)
     except ParameterError as e:
         raise SchemaError(f"{where}: option 'locale': {e}") from None
     except (TypeError, ValueError, OverflowError):

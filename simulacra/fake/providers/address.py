@@ -73,12 +73,12 @@ class Address(Provider):
     def record(self, n: int, locale=None) -> pd.DataFrame:
         """Addresses whose street, city, state and postcode belong together where the data allows
         (en_US: the ZIP code lies in the state's range)."""
-        from ..core import _check_n, engine_for
+        from ..core import check_n, engine_for
 
-        n = _check_n(n)
-        loc = locale or self._fake._locales[0]
+        n = check_n(n)
+        loc = locale or self.fake.locales[0]
         eng = engine_for(loc)
-        rng = self._fake._rng
+        rng = self.fake.rng
         street = pc.replace_substring(eng.gen("street_address", n, rng), "\n", ", ")
         city = eng.gen("city", n, rng)
         ranges = eng.attr("states_postcode", topics=("address",))
@@ -92,17 +92,17 @@ class Address(Provider):
             postcode = pc.utf8_lpad(pc.cast(array(code), pa.string()), 5, "0")
             state = pc.take(array(abbrs.tolist(), type=pa.string()), array(pick))
         else:
-            state = self.state.__wrapped__(self, n, rng, eng)
+            state = self.generate("state", n, rng, eng)
             postcode = eng.gen("postcode", n, rng)
         import pandas as pd
 
-        from ..core import _public
+        from ..core import to_series
 
         return pd.DataFrame(
             {
-                "street_address": _public(street),
-                "city": _public(city),
-                "state": _public(state),
-                "postcode": _public(postcode),
+                "street_address": to_series(street),
+                "city": to_series(city),
+                "state": to_series(state),
+                "postcode": to_series(postcode),
             }
         )

@@ -66,16 +66,18 @@ class Datetime(Provider):
 
 
 def _month_names(engine) -> np.ndarray:
-    key = ("month_names",)
-    if key not in engine._elements:
+    """The locale's 12 month names (kept on the engine)."""
+
+    def make():
         f = engine.faker()
-        engine._elements[key] = np.array(
+        return np.array(
             [
                 f.date_time_provider_month(m) if hasattr(f, "date_time_provider_month") else _faker_month(f, m)
                 for m in range(1, 13)
             ]
         )
-    return engine._elements[key]
+
+    return engine.cached("month_names", make)
 
 
 def _faker_month(f, m):
@@ -95,8 +97,9 @@ def _faker_month(f, m):
 
 
 def _day_names(engine) -> np.ndarray:
-    key = ("day_names",)
-    if key not in engine._elements:
+    """The locale's 7 day names, Monday first (kept on the engine)."""
+
+    def make():
         import datetime as dt
 
         f = engine.faker()
@@ -108,5 +111,6 @@ def _day_names(engine) -> np.ndarray:
                 names.append(prov.DAY_NAMES.get(str((d + 1) % 7), en))
             else:
                 names.append(en)
-        engine._elements[key] = np.array(names)
-    return engine._elements[key]
+        return np.array(names)
+
+    return engine.cached("day_names", make)

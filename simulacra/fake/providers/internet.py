@@ -47,7 +47,7 @@ class Internet(Provider):
             e = engine.elements("free_email_domain")
             if e is not None:
                 return engine.draw(e, n, rng)
-        return self.domain.__wrapped__(self, n, rng, engine)
+        return self.generate("domain", n, rng, engine)
 
     @column()
     def username(self, n, rng, engine):
@@ -64,7 +64,7 @@ class Internet(Provider):
     def url(self, n, rng, engine):
         scheme = where(rng.random(n) < 0.2, "http://", "https://")
         www = where(rng.random(n) < 0.6, "www.", "")
-        return join(scheme, www, self.domain.__wrapped__(self, n, rng, engine), "/")
+        return join(scheme, www, self.generate("domain", n, rng, engine), "/")
 
     @column()
     def ipv4(self, n, rng, engine, private: bool = False):

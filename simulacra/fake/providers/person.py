@@ -72,9 +72,7 @@ class Person(Provider):
     @column(per_row=("name", "domain"))
     def email(self, n, rng, engine, name=None, domain=None, free: bool = True):
         """Same as ``internet.email``."""
-        return self._fake.internet.email.__wrapped__(
-            self._fake.internet, n, rng, engine, name=name, domain=domain, free=free
-        )
+        return self.fake.internet.generate("email", n, rng, engine, name=name, domain=domain, free=free)
 
 
 def _check_range(lo, hi, what):

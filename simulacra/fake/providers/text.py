@@ -11,19 +11,18 @@ from ._util import join, take, where
 
 def _lorem(engine):
     """(words, word connector, sentence punctuation) of the locale, cached on the engine."""
-    cached = engine._elements.get(("lorem",))
-    if cached is not None:
-        return cached
+    return engine.cached("lorem", lambda: _make_lorem(engine))
+
+
+def _make_lorem(engine):
     from ..engine import Engine
 
-    words = Engine._as_elements(engine.attr("word_list", topics=("lorem",)) or ())
+    words = Engine.as_elements(engine.attr("word_list", topics=("lorem",)) or ())
     if words is None:
-        words = Engine._as_elements(Engine("en_US").attr("word_list", topics=("lorem",)))
+        words = Engine.as_elements(Engine("en_US").attr("word_list", topics=("lorem",)))
     connector = engine.attr("word_connector", topics=("lorem",))
     punct = engine.attr("sentence_punctuation", topics=("lorem",))
-    out = (words[0], " " if connector is None else connector, "." if punct is None else punct)
-    engine._elements[("lorem",)] = out
-    return out
+    return (words[0], " " if connector is None else connector, "." if punct is None else punct)
 
 
 def _sentences(engine, n, rng, low, high):
