@@ -145,7 +145,6 @@ def test_import_contracts_hold():
         pytest.skip("import-linter is not installed (pip install '.[test]')")
     out = _run([_tool("lint-imports"), "--no-cache", "--no-logo"])
     assert out.returncode == 0, f"lint-imports found broken contracts:\n{out.stdout[-6000:]}{out.stderr[-2000:]}"
-    assert "broken" in out.stdout and "0 broken" in out.stdout
 
 
 @pytest.mark.parametrize("args", [["check", "."], ["format", "--check", "."]], ids=["ruff-check", "ruff-format"])
