@@ -342,6 +342,8 @@ class Engine:
 
 def scatter(groups: list, order: list, n: int) -> pa.Array:
     """Put Arrow arrays made for row groups (``order[i]`` are the rows of ``groups[i]``) back in row order."""
+    if not groups:  # no rows (n == 0): no group was made
+        return pa.array([], type=pa.string())
     combined = pa.concat_arrays([pc.cast(g, pa.string()) for g in groups])
     positions = np.concatenate(order)
     inverse = np.empty(n, dtype=np.int64)
