@@ -17,6 +17,17 @@ with absurd numbers, a wrong format or newer version, a checksum mismatch (a tru
 file), a missing or wrong signature when a key is given (``key=`` or ``SIMULACRA_MODEL_KEY``),
 object arrays, and unknown synthesizer or transform names. Nothing in a model file can name code
 to run.
+
+Format versions (``format_version`` in the manifest; :data:`READ_VERSIONS` are read, the newest is written):
+
+- 1: one single-table synthesizer's state;
+- 2: the same layout, and a state may nest component states (a multi-table or sequential synthesizer:
+  ``state = {"components": {name: {"synthesizer", "parameters", "metadata", "state"}}}``, each entry
+  shaped like a version-1 manifest's fields), their arrays in the one ``arrays.npz``. A version-1
+  file is a version-2 file without components and loads unchanged.
+
+A file of another version (newer, or one this simulacra never wrote) is a :class:`ModelFileError`
+naming the versions this simulacra reads.
 """
 
 from __future__ import annotations
@@ -41,7 +52,9 @@ from .archive import READ_ERRORS, check_directory, check_member, copy_member, re
 from .safe_load import load_json_text
 
 FORMAT_NAME = "simulacra-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: the model format versions this simulacra reads (see the module docstring)
+READ_VERSIONS = (1, 2)
 MANIFEST = "manifest.json"
 ARRAYS = "arrays.npz"
 MAX_MANIFEST_BYTES = 256 * 2**20
@@ -345,12 +358,15 @@ def _parse_manifest(raw: bytes, where: str):
             f"{where} is not a simulacra model file (format {manifest.get('format') if isinstance(manifest, dict) else None!r})"
         )
     version = manifest.get("format_version")
+    readable = " and ".join(map(str, READ_VERSIONS))
     if not is_int(version) or version < 1:
-        raise ModelFileError(f"{where}: invalid format_version {version!r}")
-    if version > FORMAT_VERSION:
         raise ModelFileError(
-            f"{where} was written in model format {version} by simulacra {manifest.get('simulacra_version')}; "
-            f"this simulacra ({__version__}) reads format {FORMAT_VERSION} and older: upgrade simulacra"
+            f"{where}: invalid format_version {str(version)[:40]!r}; this simulacra reads model formats {readable}"
+        )
+    if version not in READ_VERSIONS:
+        raise ModelFileError(
+            f"{where} was written in model format {version} by simulacra {str(manifest.get('simulacra_version'))[:40]}; "
+            f"this simulacra ({__version__}) reads model formats {readable}: upgrade simulacra to load it"
         )
     for k in ("synthesizer", "parameters", "metadata", "state", "arrays_sha256", "checksum"):
         if k not in manifest:

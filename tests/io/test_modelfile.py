@@ -36,7 +36,7 @@ def test_format_is_json_plus_npz(model_bytes):
     m = _members(model_bytes)
     assert sorted(m) == ["arrays.npz", "manifest.json"]
     manifest = json.loads(m["manifest.json"])
-    assert manifest["format"] == "simulacra-model" and manifest["format_version"] == 1
+    assert manifest["format"] == "simulacra-model" and manifest["format_version"] == 2
     assert manifest["synthesizer"] == "gaussian_copula"
     np.load(io.BytesIO(m["arrays.npz"]), allow_pickle=False)
 
