@@ -101,7 +101,7 @@ def check_correlation(corr: np.ndarray, what: str = "correlation matrix", psd: b
 def check_restored(obj, where: str) -> None:
     """The restored synthesizer agrees with its own metadata: columns, transforms and sizes."""
     from ..transforms.table import transform_for
-    from .base import _MissingCustom
+    from ..constraints import MissingCustom
 
     meta = obj.metadata.get_columns(obj._table_name())
     if obj._columns != list(meta):
@@ -110,7 +110,7 @@ def check_restored(obj, where: str) -> None:
         )
     if isinstance(obj.fitted_rows, bool) or obj.fitted_rows < 0:
         raise ModelFileError(f"{where}: invalid fitted_rows {obj.fitted_rows!r}")
-    if any(isinstance(c, _MissingCustom) for c in obj._constraints):
+    if any(isinstance(c, MissingCustom) for c in obj._constraints):
         return  # a custom constraint may reshape the columns in ways only its code knows
     cols = dict(meta)
     try:

@@ -71,13 +71,20 @@ def test_first_batch_of_a_huge_run_comes_at_once_in_bounded_memory(fitted):
 
 def test_same_rows_as_before_the_lazy_plan(fitted):
     """Batches drawn from a plan equal batches drawn from ``spawn(n_batches + 1)`` children."""
+    from simulacra.sampling import SamplingContext
+    from simulacra.synthesizers.sampler import sample_rows
+
     got = fitted.sample(2500, seed=11, batch_size=1000)
     ss = np.random.SeedSequence(11)
     root, *children = ss.spawn(4)
-    ctx = {"run": fitted._transformer.new_run_state(np.random.default_rng(root), 2500)}
+    ctx = SamplingContext.from_seed(fitted._transformer, root, 2500)
     parts = [
-        fitted._sample_rows(
-            min(1000, 2500 - b * 1000), np.random.default_rng(c), np.arange(b * 1000, min(2500, (b + 1) * 1000)), ctx
+        sample_rows(
+            fitted,
+            min(1000, 2500 - b * 1000),
+            np.random.default_rng(c),
+            np.arange(b * 1000, min(2500, (b + 1) * 1000)),
+            ctx,
         )
         for b, c in enumerate(children[:3])
     ]

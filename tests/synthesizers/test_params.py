@@ -162,11 +162,11 @@ def test_neural_numbers_and_cuda(torch):
 
 
 def test_sample_refuses_an_impossible_count_before_drawing_a_progress_bar(monkeypatch):
-    from simulacra.synthesizers import base
+    from simulacra.synthesizers import sampler
 
     s = get_synthesizer_class("gaussian_copula")(MD).fit(DF)
     drawn = []
-    monkeypatch.setattr(base, "_progress", lambda *a, **k: drawn.append(a) or pytest.fail("progress bar drawn"))
+    monkeypatch.setattr(sampler, "progress", lambda *a, **k: drawn.append(a) or pytest.fail("progress bar drawn"))
     for bad in (2**63, -1, 2.5, True):
         with pytest.raises(ParameterError, match="num_rows"):
             s.sample(bad, show_progress=True)

@@ -1,0 +1,79 @@
+"""The fit pipeline: real table -> constraints chain -> TableTransformer -> model input.
+
+``fit_table`` runs it for a synthesizer: the rules are checked on the real rows, each constraint
+is fitted on the table the ones before it reshaped, the transformer is fitted on the result, and
+the model learns either the encoded matrix (``model_input = "matrix"``: ``_fit(X, names, kinds)``)
+or the learned columns as values (``model_input = "values"``: ``_fit_values(table, column_specs)``).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .._random import as_seed_sequence
+from .._threads import limit_threads_for
+from ..errors import ParameterError
+
+#: the two model paths
+MODEL_INPUTS = ("matrix", "values")
+
+
+def fit_constraints(df: pd.DataFrame, columns: dict, constraints) -> tuple[pd.DataFrame, dict]:
+    """Check every rule on the real rows, then fit each on the table the ones before it reshaped.
+
+    Returns the table and column metadata the transformer learns.
+    """
+    for c in constraints:  # every rule is checked on the real rows, as the user wrote them
+        c.check(df)
+    for c in constraints:
+        c.fit(df, columns, check=False)
+        df = c.transform(df)
+        columns = c.transform_columns(columns)
+    return df, columns
+
+
+def new_transformer(columns: dict, synth):
+    """An unfitted TableTransformer for ``columns`` with the synthesizer's decoding options."""
+    from ..transforms import TableTransformer
+
+    key = None
+    if synth.pseudonymize:
+        from ..fake.pseudonym import new_key
+
+        key = synth._pseudonymize_key or new_key()
+    return TableTransformer(columns, synth.enforce_min_max_values, synth.enforce_rounding, synth.locales, key)
+
+
+def learned_columns(transformer) -> list[str]:
+    """The columns a model learns (the others are generated at decode time)."""
+    return [s.column for s in transformer.column_specs if s.learned]
+
+
+def fit_table(synth, data, seed) -> None:
+    """Run the fit pipeline of ``synth`` on ``data`` (sets its transformer, columns and fitted rows)."""
+    as_seed_sequence(seed)  # a bad seed fails here, not after the work
+    if synth.model_input not in MODEL_INPUTS:
+        raise ParameterError(f"{type(synth).__name__}.model_input must be one of {MODEL_INPUTS}")
+    synth._fit_seed = seed
+    table = synth._table_name()
+    df = synth._coerce_data(data)
+    synth.metadata.validate_data(df, table)
+    columns = synth.metadata.get_columns(table)
+    df = df[list(columns)]
+    synth._columns = list(columns)
+    df, columns = fit_constraints(df, columns, synth._constraints)
+    transformer = new_transformer(columns, synth)
+    transformer.fit(df)
+    if synth.model_input == "values":
+        synth._transformer = transformer
+        values = df[learned_columns(transformer)]
+        with limit_threads_for(values.size):
+            synth._fit_values(values, transformer.column_specs)
+    else:
+        synth._adapt_transforms(df, transformer)
+        X = transformer.transform(df)
+        synth._transformer = transformer
+        with limit_threads_for(X.size):  # small tables: one thread (BLAS/OpenMP threads only fight)
+            synth._fit(X, transformer.output_names, transformer.output_kinds)
+            synth._adapt_after_fit(df, X, transformer.output_kinds)
+    synth.fitted_rows = len(df)

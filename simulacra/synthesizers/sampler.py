@@ -1,0 +1,185 @@
+"""How a fitted synthesizer makes rows: model -> decode -> constraints, batch by batch.
+
+This is the glue between a synthesizer's model and :mod:`simulacra.sampling` (plans, contexts,
+the re-draw loop, conditions), which knows no model. Every function takes the synthesizer and
+the run's :class:`~simulacra.sampling.SamplingContext` explicitly: nothing about a run is kept
+on the fitted object.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .._random import as_seed_sequence
+from ..errors import ConstraintError
+from ..sampling.conditions import (
+    accept_known,
+    check_condition_columns,
+    check_conditions,
+    condition_batches,
+    fix_known,
+    known_groups,
+    nth_child,
+    split_known,
+)
+from ..sampling.context import SamplingContext
+from ..sampling.redraw import MAX_TRIES, is_run_stateful, redraw
+from ..utils.progress import progress
+
+
+def check_attached(synth) -> None:
+    """A ConstraintError while a loaded model still misses the custom constraints it was fitted with."""
+    if synth._missing_custom:
+        raise ConstraintError(
+            f"this model was fitted with custom constraint(s) {', '.join(synth._missing_custom)}; attach them again "
+            "with add_constraints([...]) before sampling"
+        )
+
+
+def fill_generated(transformer, values: pd.DataFrame, rng, positions, run_state) -> pd.DataFrame:
+    """The whole table from the learned columns as values: generated columns (ids, PII, text) made.
+
+    Until ``TableTransformer.fill_generated`` exists the values are encoded and decoded again
+    (the transforms' decoding: dtypes, rounding, bounds).
+    """
+    hook = getattr(transformer, "fill_generated", None)
+    if hook is not None:
+        return hook(values, rng, positions, run_state)
+    values = values.reset_index(drop=True)
+    return transformer.inverse(transformer.transform(values), rng, positions, run_state)
+
+
+def draw_table(synth, n: int, rng: np.random.Generator, positions: np.ndarray, ctx, given=None) -> pd.DataFrame:
+    """``n`` rows from the model, decoded, constraints reversed (no rejection yet)."""
+    tr = synth._transformer
+    if synth.model_input == "values":
+        df = fill_generated(tr, synth._sample_values(n, rng), rng, positions, ctx.run_state)
+    else:
+        X = synth._sample(n, rng) if not given else synth._sample_given(n, rng, given)
+        df = tr.inverse(X, rng, positions, ctx.run_state)
+    for c in reversed(synth._constraints):
+        df = c.reverse_transform(df)
+    return df[synth._columns] if list(df.columns) != synth._columns else df
+
+
+def sample_rows(synth, n, rng, positions, ctx, accept=None, given=None, max_tries: int = MAX_TRIES) -> pd.DataFrame:
+    """``n`` rows that satisfy every constraint (and ``accept``), re-drawing rejected rows."""
+    check_attached(synth)
+    if not synth._constraints and accept is None:
+        return draw_table(synth, n, rng, positions, ctx, given)
+
+    def draw(m):
+        return draw_table(synth, m, rng, np.arange(m, dtype=np.int64), ctx, given)
+
+    out = redraw(draw, n, synth._constraints, accept, ctx, max_tries)
+    # ids follow the final row positions so they stay unique across batches
+    return synth._transformer.regenerate_positional(out, rng, positions, ctx.run_state)
+
+
+def batch_rows(synth, plan, b: int, ctx, accept=None, max_tries: int = MAX_TRIES) -> pd.DataFrame:
+    """Batch ``b`` of ``plan`` in the run context ``ctx``."""
+    start, n, child = plan.batch(b)
+    positions = np.arange(start, start + n, dtype=np.int64)
+    return sample_rows(synth, n, np.random.default_rng(child), positions, ctx, accept, max_tries=max_tries)
+
+
+def batch_alone(synth, plan, b: int, max_tries: int = MAX_TRIES) -> pd.DataFrame:
+    """Batch ``b`` of ``plan`` made alone: its own context from the plan; refused for b > 0 with
+    constraints that track rows across batches (Unique)."""
+    check_attached(synth)
+    plan.batch(b)  # an index outside the plan: ParameterError
+    stateful = [c for c in synth._constraints if is_run_stateful(c)]
+    if b > 0 and stateful:
+        raise ConstraintError(
+            f"batch {b} cannot be made alone: {stateful[0]} tracks the rows of the batches before it; "
+            "sample the batches in order (iter_batches or sample)"
+        )
+    return batch_rows(synth, plan, b, SamplingContext.for_plan(synth._transformer, plan), max_tries=max_tries)
+
+
+def iter_plan(synth, plan, accept=None, max_tries: int = MAX_TRIES):
+    """The batches of ``plan`` in order, in one context (children made as they are reached)."""
+    batches = iter(plan)
+    _, _, root = next(batches)
+    ctx = SamplingContext.from_seed(synth._transformer, root, plan.num_rows)
+    for start, n, child in batches:
+        positions = np.arange(start, start + n, dtype=np.int64)
+        yield sample_rows(synth, n, np.random.default_rng(child), positions, ctx, accept, max_tries=max_tries)
+
+
+def collect(batches, num_rows: int, output_file_path=None, show_progress: bool = False):
+    """Gather (or stream to ``output_file_path``) the batches of a run, with a progress bar when asked."""
+    from ..io.files import TableWriter
+
+    with progress(num_rows, show_progress) as bar:
+        task = bar.add_task("sampling", total=num_rows) if bar is not None else None
+        if output_file_path is not None:
+            with TableWriter(output_file_path) as writer:
+                for chunk in batches:
+                    writer.write(chunk)
+                    if bar is not None:
+                        bar.advance(task, len(chunk))
+            return Path(output_file_path)
+        parts = []
+        for chunk in batches:
+            parts.append(chunk)
+            if bar is not None:
+                bar.advance(task, len(chunk))
+    if len(parts) == 1:
+        return parts[0]
+    return pd.concat(parts, ignore_index=True)
+
+
+# ---------------------------------------------------------------------- conditions
+def conditioned_rows(synth, n, known, seed_sequence, positions, run_rows, batch_size=None, max_tries=MAX_TRIES):
+    """``n`` rows with ``known`` values fixed: exactly by the model where it can, else by re-drawing.
+
+    The run state comes from child 0 of ``seed_sequence`` (sized ``run_rows``); the rows are drawn
+    in batches of at most ``batch_size`` (see :func:`~simulacra.sampling.conditions.condition_batches`).
+    """
+    check_condition_columns(known, synth.metadata.get_columns(synth._table_name()))
+    tr = synth._transformer
+    redrawn = {c for con in synth._constraints for c in con.altered_columns} | set(tr.generated_columns)
+    direct, rest = split_known(known, redrawn)
+    given = synth._condition_spec(direct) if direct and synth.model_input == "matrix" else None
+    if direct and given is None:
+        rest = dict(known)
+    accept = accept_known(rest) if rest else None
+    ctx = SamplingContext.from_seed(tr, nth_child(seed_sequence, 0), run_rows)
+    parts = [
+        sample_rows(synth, k, np.random.default_rng(ss), positions[off : off + k], ctx, accept, given, max_tries)
+        for off, k, ss in condition_batches(n, batch_size, seed_sequence)
+    ]
+    out = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    return fix_known(out, known)
+
+
+def sample_conditions(synth, conditions, batch_size=None, max_tries=MAX_TRIES, seed=None) -> pd.DataFrame:
+    """The rows of each Condition in turn; condition *i* draws from child *i* of the seed."""
+    conditions = check_conditions(conditions)
+    ss = as_seed_sequence(seed)
+    parts, start = [], 0
+    for cond, child in zip(conditions, ss.spawn(len(conditions))):
+        positions = np.arange(start, start + cond.num_rows)
+        parts.append(
+            conditioned_rows(
+                synth, cond.num_rows, cond.column_values, child, positions, start + cond.num_rows, batch_size, max_tries
+            )
+        )
+        start += cond.num_rows
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=synth._columns)
+
+
+def sample_remaining(synth, known_columns, batch_size=None, max_tries=MAX_TRIES, seed=None) -> pd.DataFrame:
+    """The other columns of each row of ``known_columns``; group *i* of equal rows draws from child *i*."""
+    groups = known_groups(known_columns)
+    ss = as_seed_sequence(seed)
+    pieces = []
+    for (known, idx), child in zip(groups, ss.spawn(len(groups))):
+        rows = conditioned_rows(synth, len(idx), known, child, idx, len(known_columns), batch_size, max_tries)
+        rows.index = idx
+        pieces.append(rows)
+    return pd.concat(pieces).sort_index().reset_index(drop=True)
