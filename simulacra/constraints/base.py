@@ -40,6 +40,13 @@ def _state_dtype(name) -> str:
     return check_value_dtype(name, "constraint dtype")
 
 
+def _flag(owner: str, name: str, value) -> bool:
+    """A constructor's boolean argument: True or False (numpy's too); text such as "False" is refused."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise ConstraintError(f"{owner}: {name} must be True or False, got {value!r}")
+
+
 class Constraint:
     """A rule on the rows of a table.
 

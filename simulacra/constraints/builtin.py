@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConstraintError
-from .base import Constraint, _state_dtype
+from ..utils.validation import is_number
+from .base import Constraint, _flag, _state_dtype
 from .combinations import FixedCombinations, OneHot
 from .registry import BUILTINS, register
 from .unique import Unique
@@ -42,7 +43,9 @@ class Inequality(Constraint):
     def __init__(self, low_column_name: str, high_column_name: str, strict_boundaries: bool = False):
         self.low = low_column_name
         self.high = high_column_name
-        self.strict = bool(strict_boundaries)
+        self.strict = _flag(
+            f"Inequality({low_column_name!r}, {high_column_name!r})", "strict_boundaries", strict_boundaries
+        )
 
     @property
     def columns(self):
@@ -139,13 +142,20 @@ class ScalarRange(Constraint):
     builtin = True
 
     def __init__(self, column_name: str, low_value, high_value, strict_boundaries: bool = False):
-        if low_value >= high_value:
+        owner = f"ScalarRange({column_name!r})"
+        try:
+            below = not (pd.isna(low_value) or pd.isna(high_value)) and bool(low_value < high_value)
+        except (TypeError, ValueError):
+            raise ConstraintError(
+                f"{owner}: low_value and high_value must be numbers (or dates), got {low_value!r} and {high_value!r}"
+            ) from None
+        if not below:
             raise ConstraintError(
                 f"ScalarRange({column_name!r}): low_value {low_value} must be below high_value {high_value}"
             )
         self.column = column_name
         self.low, self.high = low_value, high_value
-        self.strict = bool(strict_boundaries)
+        self.strict = _flag(owner, "strict_boundaries", strict_boundaries)
 
     @property
     def columns(self):
@@ -199,7 +209,7 @@ class _Sign(Constraint):
 
     def __init__(self, column_name: str, strict: bool = False):
         self.column = column_name
-        self.strict = bool(strict)
+        self.strict = _flag(f"{type(self).__name__}({column_name!r})", "strict", strict)
 
     @property
     def columns(self):
@@ -263,8 +273,10 @@ class FixedIncrements(Constraint):
     builtin = True
 
     def __init__(self, column_name: str, increment_value):
-        if not increment_value or increment_value <= 0:
-            raise ConstraintError(f"FixedIncrements({column_name!r}): increment_value must be positive")
+        if not is_number(increment_value) or not 0 < increment_value < float("inf"):
+            raise ConstraintError(
+                f"FixedIncrements({column_name!r}): increment_value must be positive (a number), got {increment_value!r}"
+            )
         self.column = column_name
         self.increment = increment_value
 

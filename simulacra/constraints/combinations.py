@@ -82,7 +82,10 @@ class FixedCombinations(_CodedColumns):
         for c in self.column_names:
             col = data[c]
             if pd.api.types.is_datetime64_any_dtype(col.dtype):
-                col = col.map(lambda v: None if pd.isna(v) else str(v))
+                # str() of each distinct timestamp (few: sampled ones come from the known combinations)
+                codes, uniques = pd.factorize(col)
+                text = np.array([str(v) for v in uniques] + [None], dtype=object)
+                col = pd.Series(text[codes], index=col.index, dtype=object)
             elif col.dtype == object:
                 col = plain_values(col)
             out[c] = col.astype(object).where(col.notna(), None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..errors import ConstraintError
 from .base import Constraint, run_store
 
 _NO_HASHES = np.empty(0, dtype=np.uint64)
@@ -27,7 +28,11 @@ class Unique(Constraint):
     builtin = True
 
     def __init__(self, column_names):
-        self.column_names = [column_names] if isinstance(column_names, str) else list(column_names)
+        if isinstance(column_names, str):
+            column_names = [column_names]
+        if not isinstance(column_names, (list, tuple)) or not column_names:
+            raise ConstraintError(f"Unique needs a column name or a list of column names, got {column_names!r}")
+        self.column_names = list(column_names)
 
     @property
     def columns(self):

@@ -295,3 +295,51 @@ def test_bad_entries_are_model_file_errors(case):
 def test_bad_saved_states_are_value_errors_the_loader_names(entry, expected):
     with pytest.raises(ValueError, match=expected):
         constraints_from_state([entry])
+
+
+@pytest.mark.parametrize("tz", [None, "Europe/Oslo"])
+def test_fixed_combinations_of_dates_round_trip(tz):
+    day = pd.Series(pd.to_datetime(["2024-01-01", None, "2024-01-01 10:00:00.5", "2023-05-05"] * 5, format="mixed"))
+    if tz:
+        day = day.dt.tz_localize(tz)
+    df = pd.DataFrame({"day": day, "city": ["Oslo", "Rome", "Oslo", "Pisa"] * 5})
+    c = FixedCombinations(["day", "city"])
+    c.fit(df, {"day": {"sdtype": "datetime"}, "city": {"sdtype": "categorical"}})
+    assert len(c.combos) == 4 and [None, "Rome"] in c.combos
+    (back,), _ = constraints_from_state(json.loads(json.dumps([constraint_to_state(c)])))
+    assert back.is_valid(df).all()
+    learned = back.transform(df)
+    assert learned["#combination#day#city"].tolist() == [0, 1, 2, 3] * 5
+    pd.testing.assert_frame_equal(back.reverse_transform(learned)[["day", "city"]], df)
+    other = df.assign(city=["Rome", "Rome", "Oslo", "Oslo"] * 5)
+    assert back.is_valid(other).tolist() == [False, True, True, False] * 5
+
+
+BAD_PARAMETERS = [
+    (lambda: ScalarRange("x", "a", 3), r"ScalarRange\('x'\): low_value and high_value must be numbers"),
+    (lambda: ScalarRange("x", 5, 1), "low_value 5 must be below high_value 1"),
+    (lambda: ScalarRange("x", float("nan"), 1), "must be below"),
+    (lambda: ScalarRange("x", 0, 1, strict_boundaries="yes"), "strict_boundaries must be True or False"),
+    (lambda: Inequality("a", "b", strict_boundaries="False"), "strict_boundaries must be True or False, got 'False'"),
+    (lambda: Positive("x", strict=1), r"Positive\('x'\): strict must be True or False"),
+    (lambda: Negative("x", strict="no"), r"Negative\('x'\): strict must be True or False"),
+    (lambda: FixedIncrements("x", "5"), "increment_value must be positive"),
+    (lambda: FixedIncrements("x", True), "increment_value must be positive"),
+    (lambda: FixedIncrements("x", 0), "increment_value must be positive"),
+    (lambda: Unique(None), "Unique needs a column name or a list"),
+    (lambda: Unique([]), "Unique needs a column name or a list"),
+    (lambda: OneHot(["a"]), "OneHot needs a list of at least two column names"),
+    (lambda: FixedCombinations("ab"), "FixedCombinations needs a list of at least two column names"),
+]
+
+
+@pytest.mark.parametrize("make, expected", BAD_PARAMETERS)
+def test_bad_parameters_are_constraint_errors(make, expected):
+    with pytest.raises(ConstraintError, match=expected):
+        make()
+
+
+def test_good_parameters_of_other_types_are_kept():
+    assert ScalarRange("d", pd.Timestamp("2020-01-01"), pd.Timestamp("2021-01-01")).low == pd.Timestamp("2020-01-01")
+    assert ScalarRange("x", np.int64(0), 2.5, strict_boundaries=np.True_).strict is True
+    assert FixedIncrements("x", np.int64(5)).increment == 5 and Unique(("a", "b")).column_names == ["a", "b"]
