@@ -161,7 +161,7 @@ def fake(schema, rows, output, url, table_name, if_exists, fmt, seed, locale, ch
 
     from ..fake.schema import Schema
     from ..io.writers import TableWriter
-    from ..sampling.plan import check_num_rows
+    from ..sampling import check_num_rows
     from ..utils.progress import progress as progress_bar
 
     if (output is None) == (url is None):

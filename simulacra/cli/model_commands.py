@@ -195,8 +195,7 @@ def fit(data, model, metadata_path, synthesizer, preset_name, distribution, epoc
 
     key = read_key_file(key_file) if key_file else None
 
-    from ..synthesizers import get_synthesizer_class
-    from ..synthesizers.presets import PRESETS
+    from ..synthesizers import PRESETS, get_synthesizer_class
 
     if preset_name is not None and preset_name not in PRESETS:
         raise ParameterError(f"unknown preset {preset_name!r}; choose one of {', '.join(PRESETS)}")
@@ -259,9 +258,8 @@ def sample(model, num_rows, output, seed, batch_size, progress, overwrite, key_f
     import time
 
     from ..io.modelfile import read_key_file
-    from ..synthesizers.base import BaseSynthesizer
-
-    from ..sampling.plan import check_num_rows
+    from ..sampling import check_num_rows
+    from ..synthesizers import BaseSynthesizer
 
     check_num_rows(num_rows, "-n")  # first: over 2**63 - 1 is that, not a lack of disk space
     if Path(model).is_dir():

@@ -173,7 +173,7 @@ def build_synthesizer(klass, metadata, kwargs, preset=None):
     """``klass(metadata, **kwargs)`` (or the preset's), with a bad value as a ParameterError."""
     try:
         if preset is not None:
-            from ..synthesizers.presets import SingleTablePreset
+            from ..synthesizers import SingleTablePreset
 
             return SingleTablePreset(metadata, name=preset, **kwargs)
         return klass(metadata, **kwargs)

@@ -24,7 +24,8 @@ from . import _compute as pc
 from ._arrow import array, as_arg, scalar, strings
 from .locales import TOPICS, check_locale, locale_providers
 
-_TOKEN = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+#: a format's {{token}} placeholders (providers split formats with it too)
+TOKEN = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 _DIGITS = np.array(list(string.digits))
 _PLACEHOLDERS = {
     "#": np.array(list(string.digits)),
@@ -295,7 +296,7 @@ class Engine:
                     continue
             sub = rng.subset(idx, k) if idx is not None and hasattr(rng, "subset") else rng
             pieces = []
-            for i, part in enumerate(_TOKEN.split(fmt)):
+            for i, part in enumerate(TOKEN.split(fmt)):
                 if i % 2 == 0:
                     if part:
                         pieces.append(fill_literal(part, m, sub, lower=ascii))

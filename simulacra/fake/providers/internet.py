@@ -10,7 +10,7 @@ import pyarrow.compute as pc
 
 from ...errors import ParameterError
 from ..core import Provider, column
-from ..engine import _TOKEN  # the engine's {{token}} pattern, so both split formats alike
+from ..engine import TOKEN  # the engine's {{token}} pattern, so both split formats alike
 from ._util import HEX2, NUM_STR, TWO_DIGITS, _arrow, ascii_map, join, take, where
 
 _HEX4 = None
@@ -151,7 +151,7 @@ def _user_name_formats(engine):
         if f is not None:  # "{{first_name}}.{{last_name}}" -> "{{first_name}}{{last_name}}": slugify drops the dot
             clean = [
                 "".join(
-                    "{{" + p + "}}" if i % 2 else _LITERAL.sub("", p.lower()) for i, p in enumerate(_TOKEN.split(fmt))
+                    "{{" + p + "}}" if i % 2 else _LITERAL.sub("", p.lower()) for i, p in enumerate(TOKEN.split(fmt))
                 )
                 for fmt in f[0]
             ]
