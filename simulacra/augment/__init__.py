@@ -33,7 +33,7 @@ def balance(df, target: str, method: str = "smote", seed=None, **kwargs):
     else:
         from ..metadata import Metadata
         from ..synthesizers import get_synthesizer_class
-        from ..synthesizers.base import Condition
+        from ..sampling import Condition
 
         klass = get_synthesizer_class(method)
         synth = klass(Metadata.detect_from_dataframe(df), **kwargs).fit(df)
