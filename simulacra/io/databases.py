@@ -24,12 +24,10 @@ import pandas as pd
 
 from ..errors import DatabaseError, ParameterError
 from .db_replace import drop_tables
+from .sqlite_files import default_driver, new_sqlite_part, remove_sqlite, sqlite_file, sqlite_transactions
 
 IF_EXISTS = ("fail", "append", "replace")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")
-#: hidden temporary SQLite files: ``.<name>.<host>.<pid>.<8 hex>.part`` (and its journals) next to the final file
-_JOURNALS = "(" + "|".join(_SQLITE_SIDE_FILES) + ")?"
 
 
 def _safe_url(url: str) -> str:
@@ -110,74 +108,6 @@ def _records(df: pd.DataFrame, types: dict) -> list[dict]:
     return [dict(zip(names, row)) for row in zip(*(cols[c] for c in names))]
 
 
-# ---------------------------------------------------------------------------- SQLite files
-def _sqlite_file(u) -> Path | None:
-    """The file of a SQLite URL, or None (in-memory, URI filenames)."""
-    if u.get_backend_name() != "sqlite":
-        return None
-    db = u.database
-    if not db or db == ":memory:" or db.startswith("file:") or str(u.query.get("uri", "")).lower() in ("true", "1"):
-        return None
-    return Path(db)
-
-
-def _default_driver(u):
-    """``postgresql://`` with psycopg 3 (the ``postgres`` extra) when it is installed.
-
-    SQLAlchemy 2.0 picks psycopg2 for a URL without a driver, 2.1 picks psycopg; the URL works
-    the same with either SQLAlchemy when only psycopg 3 is installed.
-    """
-    if u.drivername == "postgresql":
-        import importlib.util
-
-        if importlib.util.find_spec("psycopg") is not None:
-            return u.set(drivername="postgresql+psycopg")
-    return u
-
-
-def _new_sqlite_part(path: Path) -> Path:
-    """A new temporary SQLite file next to ``path``, after removing the ones (and journals) dead runs left."""
-    from .writers import create_part, remove_stale_parts
-
-    remove_stale_parts(path.parent, path.name, _JOURNALS)
-    try:
-        return create_part(path.parent, path.name)
-    except FileExistsError:
-        raise DatabaseError(f"cannot create a temporary file next to {str(path)!r}") from None
-
-
-def _remove_sqlite(path: Path) -> None:
-    for p in [path] + [Path(f"{path}{s}") for s in _SQLITE_SIDE_FILES]:
-        try:
-            os.unlink(p)
-        except OSError:  # absent, or not ours to remove
-            pass
-
-
-def _sqlite_transactions(engine) -> None:
-    """Make pysqlite run real transactions, DDL included, with foreign keys enforced.
-
-    pysqlite's legacy transaction handling commits before every CREATE/DROP; with its own
-    transaction handling off (``isolation_level = None``) SQLAlchemy's ``begin`` emits
-    ``BEGIN IMMEDIATE`` itself (the recipe of SQLAlchemy's SQLite dialect documentation).
-    Foreign keys are checked at commit (``defer_foreign_keys``), so a table can be replaced
-    while its children are replaced later in the same run.
-    """
-    from sqlalchemy import event
-
-    @event.listens_for(engine, "connect")
-    def _connect(dbapi_conn, record):
-        dbapi_conn.isolation_level = None
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.close()
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-        conn.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
-
-
 class DatabaseWriter:
     """Context manager: create (or append to) tables and insert chunks in one transaction."""
 
@@ -203,8 +133,8 @@ class DatabaseWriter:
             u = sa.engine.make_url(self.url)
         except sa.exc.ArgumentError as e:
             raise DatabaseError(f"invalid database URL {_safe_url(self.url)}: {e}") from None
-        u = _default_driver(u)
-        path = _sqlite_file(u)
+        u = default_driver(u)
+        path = sqlite_file(u)
         if path is not None:
             if path.is_dir():
                 raise DatabaseError(
@@ -221,14 +151,14 @@ class DatabaseWriter:
                     )
                 self._final = path
                 try:
-                    self._part = _new_sqlite_part(path)
+                    self._part = new_sqlite_part(path)
                 except OSError as e:
                     raise DatabaseError(f"cannot create {str(path)!r}: {e.strerror or e}") from None
                 u = u.set(database=str(self._part))
         try:
             self.engine = sa.create_engine(u)
             if self.engine.dialect.name == "sqlite":
-                _sqlite_transactions(self.engine)
+                sqlite_transactions(self.engine)
             self.conn = self.engine.connect()
             self.tx = self.conn.begin()
         except Exception as e:
@@ -303,7 +233,7 @@ class DatabaseWriter:
             try:
                 os.link(part, final)  # fails if someone created the file meanwhile
             except FileExistsError:
-                _remove_sqlite(part)
+                remove_sqlite(part)
                 raise DatabaseError(
                     f"{str(final)!r} was created by another program during the run; nothing was written, run again"
                 ) from None
@@ -312,14 +242,14 @@ class DatabaseWriter:
                 return
             os.unlink(part)
         except OSError as e:
-            _remove_sqlite(part)
+            remove_sqlite(part)
             raise DatabaseError(
                 f"cannot move the new database into place at {str(final)!r}: {e.strerror or e}"
             ) from None
 
     def _discard(self) -> None:
         if self._part is not None:
-            _remove_sqlite(self._part)
+            remove_sqlite(self._part)
             self._part = None
 
     # ------------------------------------------------------------------ tables
