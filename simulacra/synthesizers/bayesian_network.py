@@ -92,16 +92,16 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
 
     # ------------------------------------------------------------------ discretization
     def _discretize(self, X, kinds):
-        from ._encoding import category_midpoints, to_codes
+        from ._encoding import category_specs, to_codes
 
-        mids_list = category_midpoints(self._transformer)
-        M = to_codes(X, mids_list)
+        specs = category_specs(self._transformer.output_specs)
+        M = to_codes(X, specs)
         cols, codes = [], np.zeros(X.shape, dtype=np.int64)
-        for j, mids in enumerate(mids_list):
+        for j, spec in enumerate(specs):
             x = X[:, j]
-            if mids is not None:
+            if spec is not None:
                 codes[:, j] = M[:, j].astype(np.int64)
-                cols.append({"type": "category", "values": mids})
+                cols.append({"type": "category", "values": spec.midpoints()})
             else:
                 ok = ~np.isnan(x)
                 vals = x[ok] if ok.any() else np.zeros(1)
@@ -243,18 +243,15 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
         """Known values as codes of their bins or categories (likelihood weighting in _sample_given)."""
         from ..errors import ConstraintError
 
+        from ._encoding import code_of
+
         values = self._known_outputs(known)
+        outputs = self._transformer.output_specs
         spec = {}
         for j, x in values.items():
             col = self._cols[j]
             if col["type"] == "category":
-                from ._encoding import bounds_from_midpoints
-
-                spec[j] = int(
-                    np.searchsorted(bounds_from_midpoints(col["values"]), x, side="right").clip(
-                        0, len(col["values"]) - 1
-                    )
-                )
+                spec[j] = code_of(outputs[j], x)
             elif col["type"] == "values":
                 k = int(np.searchsorted(col["values"], x))
                 if k >= len(col["values"]) or not np.isclose(col["values"][k], x):
@@ -361,3 +358,11 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
                 raise ModelFileError("model file: Bayesian network column sizes are inconsistent")
             placed.add(a)
             self._tables.append(t)
+        outputs = self._transformer.output_specs  # restored before the model
+        if len(outputs) == d and any(
+            (c["type"] == "category") != o.is_category or (o.is_category and len(c["values"]) != o.n_categories)
+            for c, o in zip(self._cols, outputs)
+        ):
+            raise ModelFileError(
+                "model file: the Bayesian network's categories do not match its categorical transforms"
+            )

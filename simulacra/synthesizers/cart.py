@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ModelFileError
-from ._encoding import bounds_from_midpoints, category_midpoints, from_codes, to_codes
+from ._encoding import category_specs, code_of, from_codes, to_codes
 from .base import BaseSynthesizer
 
 _SMOOTH_MIN_UNIQUE = 20
@@ -114,7 +114,7 @@ class CARTSynthesizer(BaseSynthesizer):
         duplicates of its own, double the leaf size and fit again (at most three times)."""
         if not self.privacy_check or len(df) < 20:
             return
-        generated = {t.column for t in self._transformer.transforms if not t.output_names}
+        generated = set(self._transformer.generated_columns)
         cols = [c for c in df.columns if c not in generated]
         if not cols:
             return
@@ -137,18 +137,18 @@ class CARTSynthesizer(BaseSynthesizer):
     def _fit_trees(self, X, kinds, min_samples_leaf):
         from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-        cats = category_midpoints(self._transformer)
-        M = to_codes(X, cats)
+        specs = category_specs(self._transformer.output_specs)
+        M = to_codes(X, specs)
         d = M.shape[1]
         card = np.array([len(np.unique(M[~np.isnan(M[:, j]), j][:200_000])) for j in range(d)])
-        rank = np.array([0 if c is not None else (1 if k in ("discrete", "null") else 2) for c, k in zip(cats, kinds)])
+        rank = np.array([0 if c is not None else (1 if k in ("discrete", "null") else 2) for c, k in zip(specs, kinds)])
         order = [int(j) for j in np.lexsort((np.arange(d), card, rank))]
         trees = []
         for pos, j in enumerate(order):
             y = M[:, j]
             ok = ~np.isnan(y)
             preds = np.array(order[:pos], dtype=np.int64)
-            is_cat = cats[j] is not None
+            is_cat = specs[j] is not None
             smooth = self.smoothing and not is_cat and kinds[j] == "continuous" and card[j] >= _SMOOTH_MIN_UNIQUE
             if len(preds) == 0 or ok.sum() < 2 * min_samples_leaf:
                 tree = _single_leaf()
@@ -173,7 +173,12 @@ class CARTSynthesizer(BaseSynthesizer):
             trees.append(tree)
         self._order = order
         self._trees = trees
-        self._cats = cats
+        self._set_categories(specs)
+
+    def _set_categories(self, specs) -> None:
+        """The category outputs' specs (codes <-> encoded values) and their midpoints (stored in the file)."""
+        self._cat_specs = specs
+        self._cats = [None if c is None else c.midpoints() for c in specs]
 
     # ------------------------------------------------------------------ sample
     def _sample(self, num_rows, rng):
@@ -183,16 +188,16 @@ class CARTSynthesizer(BaseSynthesizer):
             j = tree["column"]
             leaf = _walk(tree, S) if len(tree["predictors"]) else np.zeros(num_rows, dtype=np.int64)
             S[:, j] = _draw(tree, leaf, rng)
-        return from_codes(S, self._cats)
+        return from_codes(S, self._cat_specs)
 
     # ------------------------------------------------------------------ conditioning
     def _condition_spec(self, known):
         values = self._known_outputs(known)
         spec = {}
         for j, x in values.items():
-            mids = self._cats[j]
-            if mids is not None:
-                spec[j] = float(np.searchsorted(bounds_from_midpoints(mids), x, side="right").clip(0, len(mids) - 1))
+            cat = self._cat_specs[j]
+            if cat is not None:
+                spec[j] = float(code_of(cat, x))
             else:
                 spec[j] = float(x)
         return spec
@@ -234,7 +239,7 @@ class CARTSynthesizer(BaseSynthesizer):
                 S[:, j] = _draw(tree, leaf, rng)
         if len(S) != num_rows:  # no conditioned column met (cannot happen when given is not empty)
             S = S[:num_rows]
-        return from_codes(S, self._cats)
+        return from_codes(S, self._cat_specs)
 
     def _names_for(self, j):
         return self._transformer.output_names[j]
@@ -259,6 +264,8 @@ class CARTSynthesizer(BaseSynthesizer):
         if sorted(self._order) != list(range(d)):
             raise ModelFileError("model file: CART column order is not a permutation")
         self._cats = [None if c is None else np.asarray(c, dtype=float) for c in st["cats"]]
+        # the transformer is restored before the model; sizes are checked against it after the restore
+        self._cat_specs = category_specs(self._transformer.output_specs)
         trees = []
         for t in st["trees"]:
             tree = {

@@ -1,211 +1,40 @@
-"""CTGAN, TVAE and CopulaGAN: neural synthesizers (PyTorch, optional extra ``simulacra[torch]``).
+"""CTGAN: a conditional tabular GAN (PyTorch, optional extra ``simulacra[torch]``).
 
-- :class:`CTGANSynthesizer`: a conditional Wasserstein GAN with gradient penalty (Xu et al.,
-  2019): mode-specific normalization of numerical columns, a conditional vector over the
-  discrete columns with training-by-sampling, PacGAN discriminator, residual generator.
-- :class:`TVAESynthesizer`: a variational autoencoder on the same representation.
-- :class:`CopulaGANSynthesizer`: CTGAN on columns first mapped through learned marginals
-  (the Gaussian copula's distributions) to normal scores.
+:class:`CTGANSynthesizer` is a conditional Wasserstein GAN with gradient penalty (Xu et al., 2019):
+mode-specific normalization of numerical columns, a conditional vector over the discrete columns
+with training-by-sampling, PacGAN discriminator, residual generator. Same constructor names as
+SDV. Weights are saved as arrays in the model file (no pickled modules) and rebuilt on load.
+Training runs on CPU, or CUDA when available (``cuda=``); the same seed gives the same model and
+rows on CPU.
 
-Same constructor names as SDV. Weights are saved as arrays in the model file (no pickled
-modules) and rebuilt on load. Training runs on CPU, or CUDA when available (``cuda=``); the
-same seed gives the same model and rows on CPU.
+The other neural synthesizers live in :mod:`~simulacra.synthesizers.tvae` and
+:mod:`~simulacra.synthesizers.copulagan` (also importable from here, as before).
 """
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
-from scipy import special
 
-from .._random import as_generator
-from ..errors import ModelFileError, ParameterError
-from . import univariate
-from ._encoding import category_midpoints, from_codes, to_codes
+from ..errors import ParameterError
 from ..utils.progress import LossProgress
 from ._neural import (
-    ModeTransformer,
-    check_weights_fit,
-    device_for,
     load_module_state,
     module_state,
     require_torch,
-    torch_seed,
 )
 from ._params import (
     chain_weights,
-    check_batch_memory,
     check_bool,
     check_dims,
     check_int,
     check_number,
     check_weights,
-    is_out_of_memory,
 )
-from .base import BaseSynthesizer
-
-
-class _NeuralSynthesizer(BaseSynthesizer):
-    """Shared fit/sample/save machinery of the neural synthesizers."""
-
-    def __init__(
-        self,
-        metadata,
-        enforce_min_max_values=True,
-        enforce_rounding=True,
-        locales=None,
-        epochs=300,
-        batch_size=500,
-        embedding_dim=128,
-        verbose=False,
-        cuda=True,
-        *,
-        pseudonymize=False,
-        pseudonymize_key=None,
-    ):
-        require_torch(type(self).__name__)
-        super().__init__(
-            metadata,
-            enforce_min_max_values,
-            enforce_rounding,
-            locales,
-            pseudonymize=pseudonymize,
-            pseudonymize_key=pseudonymize_key,
-        )
-        self.epochs = check_int("epochs", epochs)
-        self.batch_size = check_int("batch_size", batch_size)
-        self.embedding_dim = check_int("embedding_dim", embedding_dim)
-        self.verbose = check_bool("verbose", verbose)
-        self.cuda = cuda
-        self._device = device_for(cuda)
-        self._losses = []
-
-    def get_parameters(self):
-        p = super().get_parameters()
-        p.update(
-            epochs=self.epochs,
-            batch_size=self.batch_size,
-            embedding_dim=self.embedding_dim,
-            verbose=self.verbose,
-            cuda=self.cuda if isinstance(self.cuda, (bool, str)) else True,
-        )
-        return p
-
-    def get_loss_values(self) -> pd.DataFrame:
-        """Losses per epoch (columns: Epoch and one per loss)."""
-        self._check_fitted()
-        return pd.DataFrame(self._losses)
-
-    # ------------------------------------------------------------------ representation
-    def _matrix(self, X, kinds):
-        cats = category_midpoints(self._transformer)
-        discrete = [c is not None or k in ("discrete", "null") for c, k in zip(cats, kinds)]
-        return to_codes(X, cats), cats, discrete
-
-    def _from_matrix(self, M):
-        return from_codes(M, self._cats)
-
-    def _marginal_forward(self, M):  # CopulaGAN overrides
-        return M
-
-    def _marginal_inverse(self, M):
-        return M
-
-    # ------------------------------------------------------------------ fit / sample
-    def _fit(self, X, names, kinds):
-        torch = require_torch(type(self).__name__)
-        rng = as_generator(getattr(self, "_fit_seed", 0))
-        self._empty = X.shape[1] == 0  # only ids, text or PII: nothing to train
-        if self._empty:
-            self._cats, self._losses, self._mode = [], [], ModeTransformer.from_state({"columns": []})
-            return
-        M, self._cats, discrete = self._matrix(X, kinds)
-        self._fit_marginals(M, discrete, kinds)
-        M = self._marginal_forward(M)
-        self._mode = ModeTransformer().fit(M, discrete, rng)
-        data = self._mode.transform(M, rng)
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(torch_seed(rng))
-            from .._threads import limit_threads_for
-
-            check_batch_memory(
-                type(self).__name__,
-                self._batch_rows(len(data)),
-                self._activation_floats(data.shape[1]),
-                getattr(self, "pac", 1),
-            )
-            with limit_threads_for(data.size):  # torch threads too, restored afterwards
-                try:
-                    self._train(data, rng)
-                except RuntimeError as e:
-                    if not is_out_of_memory(e):
-                        raise
-                    raise ParameterError(
-                        f"{type(self).__name__}: training ran out of memory (batch_size={self.batch_size:,}, {data.shape[1]:,} encoded "
-                        f"columns); lower batch_size or the layer sizes{self._dims_hint()}"
-                    ) from None
-
-    def _fit_marginals(self, M, discrete, kinds):
-        pass
-
-    def _batch_rows(self, n):
-        """Rows in one training step (TVAE: at most the table's; CTGAN draws ``batch_size`` with replacement)."""
-        return self.batch_size
-
-    def _activation_floats(self, width):  # per row of a batch; the subclasses know their layers
-        return width
-
-    def _dims_hint(self):
-        return ""
-
-    def _sample(self, num_rows, rng):
-        torch = require_torch(type(self).__name__)
-        if num_rows == 0 or getattr(self, "_empty", False):
-            return np.empty((num_rows, len(self._cats)))
-        gen = torch.Generator(device="cpu")
-        gen.manual_seed(torch_seed(rng))
-        with torch.no_grad():
-            D = self._generate(num_rows, gen, rng)
-        M = self._mode.inverse(D)
-        M = self._marginal_inverse(M)
-        return self._from_matrix(M)
-
-    # ------------------------------------------------------------------ state
-    def _get_model_state(self):
-        if getattr(self, "_empty", False):
-            return {"empty": True}
-        return {
-            "mode": self._mode.get_state(),
-            "cats": [None if c is None else c for c in self._cats],
-            "weights": self._weights_state(),
-            "losses": [{k: float(v) for k, v in row.items()} for row in self._losses],
-            "extra": self._extra_state(),
-        }
-
-    def _set_model_state(self, st):
-        self._empty = bool(st.get("empty", False))
-        if self._empty:
-            self._cats, self._losses, self._mode = [], [], ModeTransformer.from_state({"columns": []})
-            return
-        self._mode = ModeTransformer.from_state(st["mode"])
-        self._cats = [None if c is None else np.asarray(c, dtype=float) for c in st["cats"]]
-        if len(self._cats) != len(self._mode.columns):
-            raise ModelFileError("model file: neural model columns do not match")
-        self._losses = list(st.get("losses", []))
-        self._set_extra_state(st.get("extra") or {})
-        check_weights_fit(self, st["weights"])
-        self._build_modules()
-        self._load_weights(st["weights"])
-
-    def _extra_state(self):
-        return {}
-
-    def _set_extra_state(self, st):
-        pass
+from ._neural_base import NeuralSynthesizer, adam
 
 
 # ---------------------------------------------------------------------- CTGAN
-class CTGANSynthesizer(_NeuralSynthesizer):
+class CTGANSynthesizer(NeuralSynthesizer):
     """Conditional tabular GAN (SDV's constructor names).
 
     Parameters
@@ -439,14 +268,14 @@ class CTGANSynthesizer(_NeuralSynthesizer):
         self._build_modules()
         self._index_rows(data)
         dev = self._device
-        opt_g = _adam(
+        opt_g = adam(
             torch,
             self._generator.parameters(),
             lr=self.generator_lr,
             betas=(0.5, 0.9),
             weight_decay=self.generator_decay,
         )
-        opt_d = _adam(
+        opt_d = adam(
             torch,
             self._discriminator.parameters(),
             lr=self.discriminator_lr,
@@ -547,17 +376,6 @@ class CTGANSynthesizer(_NeuralSynthesizer):
         self._generator.eval()
 
 
-def _adam(torch, params, **kw):
-    """Adam with the fused kernel where this torch has it (CPU and CUDA since torch 2.4): the same
-    update rule, about 7x faster per step on the discriminator's wide first layer than the default
-    per-tensor loop."""
-    params = list(params)
-    try:
-        return torch.optim.Adam(params, fused=True, **kw)
-    except (RuntimeError, TypeError, ValueError):
-        return torch.optim.Adam(params, **kw)
-
-
 def _cat(torch, a, b):
     return a if b is None else torch.cat([a, b], dim=1)
 
@@ -581,298 +399,14 @@ def _gradient_penalty(torch, disc, real, fake, pac, lam=10.0):
     return ((grad.norm(2, dim=1) - 1) ** 2).mean() * lam
 
 
-# ---------------------------------------------------------------------- TVAE
-class TVAESynthesizer(_NeuralSynthesizer):
-    """Tabular variational autoencoder (SDV's constructor names).
+def __getattr__(name):
+    # TVAE and CopulaGAN were defined here before the split: their old import paths keep working
+    if name == "TVAESynthesizer":
+        from .tvae import TVAESynthesizer
 
-    Parameters
-    ----------
-    epochs : int, default 300
-    batch_size : int, default 500
-    embedding_dim : int, default 128
-    compress_dims, decompress_dims : tuple of int, default (128, 128)
-    l2scale : float, default 1e-5
-    loss_factor : float, default 2
-    """
+        return TVAESynthesizer
+    if name == "CopulaGANSynthesizer":
+        from .copulagan import CopulaGANSynthesizer
 
-    name = "tvae"
-
-    def __init__(
-        self,
-        metadata,
-        enforce_min_max_values=True,
-        enforce_rounding=True,
-        locales=None,
-        epochs=300,
-        batch_size=500,
-        embedding_dim=128,
-        compress_dims=(128, 128),
-        decompress_dims=(128, 128),
-        l2scale=1e-5,
-        loss_factor=2,
-        verbose=False,
-        cuda=True,
-        *,
-        pseudonymize=False,
-        pseudonymize_key=None,
-    ):
-        super().__init__(
-            metadata,
-            enforce_min_max_values,
-            enforce_rounding,
-            locales,
-            epochs,
-            batch_size,
-            embedding_dim,
-            verbose,
-            cuda,
-            pseudonymize=pseudonymize,
-            pseudonymize_key=pseudonymize_key,
-        )
-        self.compress_dims = check_dims("compress_dims", compress_dims)
-        self.decompress_dims = check_dims("decompress_dims", decompress_dims)
-        self.l2scale = check_number("l2scale", l2scale)
-        self.loss_factor = check_number("loss_factor", loss_factor)
-        check_weights(
-            type(self).__name__,
-            {
-                "encoder": chain_weights(self.compress_dims[0], self.compress_dims[1:])
-                + 2 * self.compress_dims[-1] * self.embedding_dim,
-                "decoder": chain_weights(self.embedding_dim, self.decompress_dims),
-            },
-        )
-
-    def get_parameters(self):
-        p = super().get_parameters()
-        p.update(
-            compress_dims=list(self.compress_dims),
-            decompress_dims=list(self.decompress_dims),
-            l2scale=self.l2scale,
-            loss_factor=self.loss_factor,
-        )
-        return p
-
-    def _batch_rows(self, n):
-        return min(self.batch_size, n)
-
-    def _activation_floats(self, width):
-        return 3 * width + sum(self.compress_dims) + 3 * self.embedding_dim + sum(self.decompress_dims)
-
-    def _dims_hint(self):
-        return " (compress_dims, decompress_dims)"
-
-    def _build_modules(self):
-        torch = require_torch("TVAESynthesizer")
-        nn = torch.nn
-        data_dim = self._mode.dim
-        layers, dim = [], data_dim
-        for h in self.compress_dims:
-            layers += [nn.Linear(dim, h), nn.ReLU()]
-            dim = h
-        self._encoder = nn.Sequential(*layers).to(self._device)
-        self._mu = nn.Linear(dim, self.embedding_dim).to(self._device)
-        self._logvar = nn.Linear(dim, self.embedding_dim).to(self._device)
-        layers, dim = [], self.embedding_dim
-        for h in self.decompress_dims:
-            layers += [nn.Linear(dim, h), nn.ReLU()]
-            dim = h
-        layers.append(nn.Linear(dim, data_dim))
-        self._decoder = nn.Sequential(*layers).to(self._device)
-        self._sigma = nn.Parameter(torch.ones(data_dim, device=self._device) * 0.1)
-
-    def _train(self, data, rng):
-        torch = require_torch("TVAESynthesizer")
-        self._build_modules()
-        params = (
-            list(self._encoder.parameters())
-            + list(self._mu.parameters())
-            + list(self._logvar.parameters())
-            + list(self._decoder.parameters())
-            + [self._sigma]
-        )
-        opt = _adam(torch, params, weight_decay=self.l2scale)
-        real_all = torch.from_numpy(data).to(self._device)
-        n = len(data)
-        bs = min(self.batch_size, n)
-        self._losses = []
-        with LossProgress(self.epochs, self.verbose, "TVAE") as bar:
-            for epoch in range(self.epochs):
-                perm = rng.permutation(n)
-                for start in range(0, n, bs):  # every row once per epoch, the last batch may be smaller
-                    x = real_all[perm[start : start + bs]]
-                    h = self._encoder(x)
-                    mu, logvar = self._mu(h), self._logvar(h)
-                    z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
-                    rec = self._decoder(z)
-                    loss_rec = self._reconstruction(rec, x)
-                    kld = -0.5 * torch.sum(1 + logvar - mu**2 - logvar.exp()) / x.shape[0]
-                    loss = self.loss_factor * loss_rec + kld
-                    opt.zero_grad(set_to_none=True)
-                    loss.backward()
-                    opt.step()
-                    with torch.no_grad():
-                        self._sigma.clamp_(0.01, 1.0)
-                row = {"Epoch": epoch, "Loss": float(loss.detach())}
-                self._losses.append(row)
-                bar.update(loss=row["Loss"])
-
-    def _reconstruction(self, rec, x):
-        torch = require_torch("TVAESynthesizer")
-        total = 0.0
-        for s, w, act, _ in self._mode.spans:
-            if act == "tanh":
-                sd = self._sigma[s]
-                total = (
-                    total + (((x[:, s] - torch.tanh(rec[:, s])) ** 2) / 2 / sd**2).sum() + torch.log(sd) * x.shape[0]
-                )
-            else:
-                total = total + torch.nn.functional.cross_entropy(
-                    rec[:, s : s + w], x[:, s : s + w].argmax(dim=1), reduction="sum"
-                )
-        return total / x.shape[0]
-
-    def _generate(self, n, gen, rng):
-        torch = require_torch("TVAESynthesizer")
-        out = []
-        for start in range(0, n, 10_000):
-            m = min(10_000, n - start)
-            z = torch.randn(m, self.embedding_dim, generator=gen).to(self._device)
-            rec = self._decoder(z)
-            noise = torch.randn(rec.shape, generator=gen).to(self._device) * self._sigma
-            parts = []
-            for s, w, act, _ in self._mode.spans:
-                if act == "tanh":
-                    parts.append(torch.tanh(rec[:, s : s + 1] + noise[:, s : s + 1]))
-                else:
-                    parts.append(torch.nn.functional.one_hot(rec[:, s : s + w].argmax(dim=1), w).float())
-            out.append(torch.cat(parts, dim=1).cpu().numpy())
-        return np.concatenate(out)
-
-    def _weights_state(self):
-        return {
-            "encoder": module_state(self._encoder),
-            "mu": module_state(self._mu),
-            "logvar": module_state(self._logvar),
-            "decoder": module_state(self._decoder),
-            "sigma": self._sigma.detach().cpu().numpy().astype(np.float32),
-        }
-
-    def _load_weights(self, st):
-        torch = require_torch("TVAESynthesizer")
-        for name in ("encoder", "mu", "logvar", "decoder"):
-            load_module_state(getattr(self, "_" + name), st[name])
-        sigma = np.asarray(st["sigma"], dtype=np.float32)
-        if sigma.shape != tuple(self._sigma.shape) or not np.all(np.isfinite(sigma)):
-            raise ModelFileError("model file: TVAE sigma has the wrong shape")
-        with torch.no_grad():
-            self._sigma.copy_(torch.from_numpy(sigma))
-
-
-# ---------------------------------------------------------------------- CopulaGAN
-class CopulaGANSynthesizer(CTGANSynthesizer):
-    """CTGAN on normal scores: numerical columns first pass through learned marginals
-    (``numerical_distributions`` / ``default_distribution``, as in the Gaussian copula)."""
-
-    name = "copulagan"
-
-    def __init__(
-        self,
-        metadata,
-        enforce_min_max_values=True,
-        enforce_rounding=True,
-        locales=None,
-        numerical_distributions=None,
-        default_distribution=None,
-        epochs=300,
-        batch_size=500,
-        embedding_dim=128,
-        generator_dim=(256, 256),
-        discriminator_dim=(256, 256),
-        generator_lr=2e-4,
-        generator_decay=1e-6,
-        discriminator_lr=2e-4,
-        discriminator_decay=1e-6,
-        discriminator_steps=1,
-        pac=10,
-        log_frequency=True,
-        verbose=False,
-        cuda=True,
-        *,
-        pseudonymize=False,
-        pseudonymize_key=None,
-    ):
-        super().__init__(
-            metadata,
-            enforce_min_max_values,
-            enforce_rounding,
-            locales,
-            epochs,
-            batch_size,
-            embedding_dim,
-            generator_dim,
-            discriminator_dim,
-            generator_lr,
-            generator_decay,
-            discriminator_lr,
-            discriminator_decay,
-            discriminator_steps,
-            pac,
-            log_frequency,
-            verbose,
-            cuda,
-            pseudonymize=pseudonymize,
-            pseudonymize_key=pseudonymize_key,
-        )
-        self.default_distribution = univariate.canonical(default_distribution or "beta")
-        if numerical_distributions is not None and not isinstance(numerical_distributions, dict):
-            raise ParameterError(
-                f"numerical_distributions must be a dict {{column: distribution}}, got {numerical_distributions!r}"
-            )
-        cols = self.metadata.get_columns()
-        nd = {}
-        for col, dist in (numerical_distributions or {}).items():
-            if col not in cols:
-                raise ParameterError(f"numerical_distributions names column {col!r}, which is not in the metadata")
-            nd[col] = univariate.canonical(dist)
-        self.numerical_distributions = nd
-
-    def get_parameters(self):
-        p = super().get_parameters()
-        p.update(
-            numerical_distributions=dict(self.numerical_distributions), default_distribution=self.default_distribution
-        )
-        return p
-
-    def _fit_marginals(self, M, discrete, kinds):
-        names = self._transformer.output_names
-        self._marginals = []
-        for j in range(M.shape[1]):
-            if discrete[j] or kinds[j] != "continuous":
-                self._marginals.append(None)
-                continue
-            vals = M[~np.isnan(M[:, j]), j]
-            dist = univariate.fit_distribution(
-                self.numerical_distributions.get(names[j], self.default_distribution), vals
-            )
-            self._marginals.append(dist)
-
-    def _marginal_forward(self, M):
-        M = M.copy()
-        for j, d in enumerate(self._marginals):
-            if d is not None:
-                ok = ~np.isnan(M[:, j])
-                M[ok, j] = special.ndtri(np.clip(d.cdf(M[ok, j]), 1e-6, 1 - 1e-6))
-        return M
-
-    def _marginal_inverse(self, M):
-        M = M.copy()
-        for j, d in enumerate(self._marginals):
-            if d is not None:
-                M[:, j] = d.ppf(special.ndtr(M[:, j]))
-        return M
-
-    def _extra_state(self):
-        return {"marginals": [None if d is None else d.get_state() for d in self._marginals]}
-
-    def _set_extra_state(self, st):
-        self._marginals = [None if d is None else univariate.from_state(d) for d in st.get("marginals", [])]
+        return CopulaGANSynthesizer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

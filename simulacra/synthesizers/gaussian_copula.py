@@ -7,6 +7,7 @@ from scipy import special
 
 from ..errors import ModelFileError, ParameterError
 from . import univariate
+from ._encoding import code_of
 from .base import BaseSynthesizer
 
 _CLIP = 1e-10
@@ -178,21 +179,18 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         columns turns, e.g., species vs flipper length into a monotone relation the copula can
         learn, instead of an arbitrary frequency order.
         """
-        from ..transforms.categorical import CategoricalTransform
+        from ..transforms.spec import OutputKind
 
-        cont = [
-            t
-            for t in transformer.transforms
-            if t.output_kinds
-            and t.output_kinds[0] in ("continuous", "discrete")
-            and not isinstance(t, CategoricalTransform)
-        ]
-        cats = [t for t in transformer.transforms if isinstance(t, CategoricalTransform) and len(t.categories) > 2]
+        numeric = (OutputKind.CONTINUOUS, OutputKind.DISCRETE)
+        specs = [c for c in transformer.column_specs if c.learned]
+        cont = [c for c in specs if c.outputs[0].kind in numeric]
+        cats = [c for c in specs if c.outputs[0].is_category and c.outputs[0].n_categories > 2]
         if not cont or not cats:
             return
+        first = np.cumsum([0] + [len(c.outputs) for c in cont])[:-1]
+        V = transformer.transform(df, [c.column for c in cont])[:, first]  # each numerical column's value output
         scores = []
-        for t in cont:
-            v = t.forward(df[t.column])[:, 0]
+        for v in V.T:
             ok = ~np.isnan(v)
             z = np.zeros(len(v))
             if ok.sum() > 1:
@@ -214,12 +212,13 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
                 _, _, vt = np.linalg.svd(S, full_matrices=False)
                 axis = vt[0] * (1 if vt[0].sum() >= 0 else -1)
             pc = S @ axis
-        for t in cats:
-            codes = t._codes(df[t.column])
-            sums = np.bincount(codes, weights=pc, minlength=len(t.categories))
-            counts = np.bincount(codes, minlength=len(t.categories))
+        for c in cats:
+            k = c.outputs[0].n_categories
+            codes = transformer.category_codes(df, c.column)
+            sums = np.bincount(codes, weights=pc, minlength=k)
+            counts = np.bincount(codes, minlength=k)
             means = sums / np.maximum(counts, 1)
-            t.reorder(np.argsort(means, kind="stable"))
+            transformer.reorder_categories(c.column, np.argsort(means, kind="stable"))
 
     def _fit(self, X, names, kinds):
         self._names = list(names)
@@ -284,15 +283,13 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         from ..errors import ConstraintError
 
         values = self._known_outputs(known)
+        outputs = self._transformer.output_specs
         spec = {}
         for j, x in values.items():
             dist = self._marginals[j]
             if dist is None:  # encoded category: its whole interval
-                t = self._output_transform(j)
-                code = int(t.decode_codes(np.array([x]))[0])
-                upper = np.cumsum(t.probabilities)
-                lo, hi = (upper[code - 1] if code > 0 else 0.0), upper[code]
-                spec[j] = ("interval", float(lo), float(hi))
+                lo, hi = outputs[j].interval(code_of(outputs[j], x))
+                spec[j] = ("interval", lo, hi)
             elif isinstance(dist, univariate.Empirical) and dist.discrete:
                 idx = int(np.searchsorted(dist.xs, x))
                 if idx >= len(dist.xs) or not np.isclose(dist.xs[idx], x):
@@ -305,14 +302,6 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
                 u = float(np.clip(dist.cdf(np.array([x]))[0], _CLIP, 1 - _CLIP))
                 spec[j] = ("point", u, u)
         return spec
-
-    def _output_transform(self, j):
-        k = 0
-        for t in self._transformer.transforms:
-            if k <= j < k + len(t.output_names):
-                return t
-            k += len(t.output_names)
-        raise IndexError(j)
 
     def _sample_given(self, num_rows, rng, given):
         d = len(self._names)

@@ -6,11 +6,9 @@ Columns that are not learned (ids, PII, free text) have no float columns: ``inve
 them. Every transform can describe itself as plain data (``get_state``) and be rebuilt from it
 (``from_state``), which is how model files store them: no pickling.
 
-Each float output has a *kind* that tells the synthesizer how to treat its marginal:
-
-- ``"continuous"``: a real-valued column (missing rows are NaN);
-- ``"discrete"``: few distinct values (null indicators, small integer counts);
-- ``"uniform01"``: already uniform on (0, 1) by construction (encoded categories).
+Each float output is described by an :class:`~simulacra.transforms.spec.OutputSpec`
+(:meth:`ColumnTransform.output_specs`): its kind (:class:`~simulacra.transforms.spec.OutputKind`),
+the probabilities of its categories, its enforced bounds. Models read those, never the classes.
 """
 
 from __future__ import annotations
@@ -21,6 +19,7 @@ import pandas as pd
 from ..errors import ModelFileError
 
 
+#: the output kinds a model file may name (the values of :class:`~simulacra.transforms.spec.OutputKind`)
 OUTPUT_KINDS = {"continuous", "discrete", "uniform01", "null"}
 
 
@@ -77,6 +76,14 @@ class ColumnTransform:
         from .spec import OutputSpec
 
         return [OutputSpec(n, self.column, k) for n, k in zip(self.output_names, self.output_kinds)]
+
+    def codes_of(self, series: pd.Series) -> np.ndarray:
+        """Category codes of ``series`` (columns encoded as categories only; ValueError otherwise)."""
+        raise ValueError(f"column {self.column!r} ({self.sdtype}) is not encoded as categories")
+
+    def reorder(self, order) -> None:
+        """Put the categories in a new order (columns encoded as categories only; ValueError otherwise)."""
+        raise ValueError(f"column {self.column!r} ({self.sdtype}) has no categories to reorder")
 
     def new_run_state(self, rng: np.random.Generator, num_rows: int | None = None):
         """Per-run state drawn once per sampling run (ids' permutations); None when there is none.

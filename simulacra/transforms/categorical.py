@@ -70,7 +70,8 @@ class CategoricalTransform(ColumnTransform):
         self.categories = [self.categories[i] for i in order]
         self.probabilities = self.probabilities[order]
 
-    def _codes(self, series: pd.Series) -> np.ndarray:
+    def codes_of(self, series: pd.Series) -> np.ndarray:
+        """The category code (position in ``categories``) of each value; unseen values are an error."""
         # positions in self.categories (None may sit anywhere after reorder)
         where = np.array([i for i, c in enumerate(self.categories) if c is not None], dtype=np.int64)
         lookup = pd.Index([self.categories[i] for i in where])
@@ -90,7 +91,7 @@ class CategoricalTransform(ColumnTransform):
         return codes
 
     def forward(self, series):
-        codes = self._codes(series)
+        codes = self.codes_of(series)
         n = len(codes)
         upper = np.cumsum(self.probabilities)
         start = upper - self.probabilities
@@ -109,10 +110,6 @@ class CategoricalTransform(ColumnTransform):
         from .spec import OutputSpec
 
         return [OutputSpec(self.output_names[0], self.column, self.output_kinds[0], probabilities=self.probabilities)]
-
-    def codes_of(self, series: pd.Series) -> np.ndarray:
-        """The category code (position in ``categories``) of each value; unseen values are an error."""
-        return self._codes(series)
 
     def decode_codes(self, u: np.ndarray) -> np.ndarray:
         upper = np.cumsum(self.probabilities)

@@ -89,8 +89,24 @@ class TableTransformer:
     def output_kinds(self) -> list[str]:
         return [k for t in self.transforms for k in t.output_kinds]
 
-    def transform(self, df: pd.DataFrame) -> np.ndarray:
-        parts = [t.forward(df[t.column]) for t in self.transforms if t.output_names]
+    def transform(self, df: pd.DataFrame, columns=None) -> np.ndarray:
+        """The encoded float matrix of ``df``: one column per output, in :attr:`output_specs` order.
+
+        Parameters
+        ----------
+        df : pandas.DataFrame
+            A table with (at least) the learned columns.
+        columns : list of str, optional
+            Encode only these table columns (their outputs, in table order); all by default.
+
+        Returns
+        -------
+        numpy.ndarray of shape (len(df), number of outputs)
+        """
+        keep = None if columns is None else set(columns)
+        parts = [
+            t.forward(df[t.column]) for t in self.transforms if t.output_names and (keep is None or t.column in keep)
+        ]
         if not parts:
             return np.empty((len(df), 0))
         return np.column_stack(parts).astype(float)
@@ -111,6 +127,118 @@ class TableTransformer:
     def generated_columns(self) -> list[str]:
         """Columns no model learns (ids, PII, free text): made at decode time."""
         return [t.column for t in self.transforms if not t.output_names]
+
+    @property
+    def learned_columns(self) -> list[str]:
+        """Columns a model learns (they have outputs), in table order."""
+        return [t.column for t in self.transforms if t.output_names]
+
+    def _transform_of(self, column: str) -> ColumnTransform:
+        for t in self.transforms:
+            if t.column == column:
+                return t
+        raise KeyError(f"no column {column!r} in the transformer")
+
+    # -- operations a model may ask for (data in, data out) -------------------
+    def category_codes(self, df: pd.DataFrame, column: str) -> np.ndarray:
+        """Category code (``0..k-1``, in the column's current order) of each value of ``df[column]``.
+
+        Parameters
+        ----------
+        df : pandas.DataFrame
+        column : str
+            A column whose first output is of kind ``OutputKind.CATEGORY``.
+
+        Returns
+        -------
+        numpy.ndarray of int64
+
+        Raises
+        ------
+        InvalidDataError
+            For a value (or a missing value) not seen when fitting.
+        ValueError
+            When the column is not encoded as categories.
+        """
+        return self._transform_of(column).codes_of(df[column])
+
+    def reorder_categories(self, column: str, order) -> None:
+        """Put the categories of ``column`` in a new order: code ``i`` becomes old code ``order[i]``.
+
+        The category probabilities (and so the interval of each category in the encoded (0, 1)
+        space) follow; :attr:`output_specs` made after the call describe the new order.
+
+        Parameters
+        ----------
+        column : str
+            A column whose first output is of kind ``OutputKind.CATEGORY``.
+        order : sequence of int
+            A permutation of ``0..k-1``.
+
+        Raises
+        ------
+        ValueError
+            When ``order`` is not a permutation, or the column is not encoded as categories.
+        """
+        self._transform_of(column).reorder(order)
+
+    def fill_generated(
+        self, values: pd.DataFrame, rng: np.random.Generator, positions: np.ndarray, run_state: dict
+    ) -> pd.DataFrame:
+        """The table of a batch from the learned columns' values (for models that sample values).
+
+        The learned columns of ``values`` go through the same decoding as an encoded matrix
+        (dtypes, formats, rounding, enforced bounds: they are encoded, then decoded); the
+        generated columns (ids, PII, free text) are made by their transforms, exactly as
+        :meth:`inverse` makes them.
+
+        Parameters
+        ----------
+        values : pandas.DataFrame
+            One row per position, with (at least) every column of :attr:`learned_columns`.
+        rng : numpy.random.Generator
+        positions : numpy.ndarray
+            Global row numbers of the batch's rows.
+        run_state : dict
+            From :meth:`new_run_state`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Every column, in table order.
+
+        Raises
+        ------
+        InvalidDataError
+            For a learned column that is absent, or a value the column cannot take (an unseen
+            category, a value that does not parse).
+        """
+        from ..errors import InvalidDataError
+
+        absent = [c for c in self.learned_columns if c not in values.columns]
+        if absent:
+            raise InvalidDataError(f"the sampled values lack the learned column(s) {', '.join(map(repr, absent[:5]))}")
+        if len(values) != len(positions):
+            raise InvalidDataError(f"{len(values)} rows of values for {len(positions)} positions")
+        X = self.transform(values.reset_index(drop=True), self.learned_columns)
+        return self.inverse(X, rng, positions, run_state)
+
+    def metadata_mismatch(self, columns_meta: dict) -> str | None:
+        """What disagrees between these (restored) transforms and ``columns_meta``; None when they agree.
+
+        Used when a model file is loaded: the columns must be the metadata's, and each column's
+        transform the one :func:`transform_for` chooses for its metadata.
+        """
+        if self.columns != list(columns_meta):
+            return f"the model's transforms cover {self.columns[:5]}, its metadata {list(columns_meta)[:5]}"
+        for t in self.transforms:
+            expected = type(transform_for(t.column, columns_meta[t.column]))
+            if type(t) is not expected:
+                return (
+                    f"column {t.column!r} is {columns_meta[t.column].get('sdtype')} in the metadata but restored "
+                    f"as a {type(t).__name__}"
+                )
+        return None
 
     def new_run_state(self, rng: np.random.Generator, num_rows: int | None = None) -> dict:
         """Per-run state of every transform that has one ({column: state}), drawn from ``rng`` once per run."""
