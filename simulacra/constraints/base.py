@@ -62,13 +62,6 @@ class Constraint:
     constraint, and say so with :attr:`tracks_run`.
     """
 
-    #: saved in model files by name (built-ins; kept for readers of older code: the registry decides)
-    builtin = False
-
-    #: transitional: a synthesizer that still toggles this flag around ``fit`` gets the old
-    #: behaviour; new code passes ``fit(..., check=False)`` instead. Removed once nothing sets it.
-    check_on_fit = True
-
     @property
     def columns(self) -> list[str]:
         """The columns the rule reads."""
@@ -102,7 +95,7 @@ class Constraint:
             synthesizer that checked every rule on the real rows before any of them reshaped the
             table passes False.
         """
-        if check and self.check_on_fit:
+        if check:
             self.check(data)
 
     def check(self, data: pd.DataFrame) -> None:

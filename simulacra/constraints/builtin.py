@@ -38,8 +38,6 @@ class Inequality(Constraint):
         ``low < high`` instead of ``low <= high``.
     """
 
-    builtin = True
-
     def __init__(self, low_column_name: str, high_column_name: str, strict_boundaries: bool = False):
         self.low = low_column_name
         self.high = high_column_name
@@ -139,8 +137,6 @@ class ScalarRange(Constraint):
         Exclude the bounds themselves.
     """
 
-    builtin = True
-
     def __init__(self, column_name: str, low_value, high_value, strict_boundaries: bool = False):
         owner = f"ScalarRange({column_name!r})"
         try:
@@ -204,7 +200,6 @@ class ScalarRange(Constraint):
 class _Sign(Constraint):
     """Positive and Negative: the column's sign, clipped back unless strict."""
 
-    builtin = True
     sign = 1
 
     def __init__(self, column_name: str, strict: bool = False):
@@ -269,8 +264,6 @@ class FixedIncrements(Constraint):
     increment_value : number
         The step, positive.
     """
-
-    builtin = True
 
     def __init__(self, column_name: str, increment_value):
         if not is_number(increment_value) or not 0 < increment_value < float("inf"):

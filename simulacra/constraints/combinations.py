@@ -12,7 +12,6 @@ from .base import Constraint, _state_dtype
 class _CodedColumns(Constraint):
     """Several columns learned as one categorical column of codes (``_codes`` / ``_decode``)."""
 
-    builtin = True
     prefix = "#coded#"
 
     def __init__(self, column_names):

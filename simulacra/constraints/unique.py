@@ -25,8 +25,6 @@ class Unique(Constraint):
         The column, or the columns whose combination, must not repeat.
     """
 
-    builtin = True
-
     def __init__(self, column_names):
         if isinstance(column_names, str):
             column_names = [column_names]
