@@ -20,7 +20,7 @@ _LAZY = {
     "CTGANSynthesizer": "simulacra.synthesizers.ctgan",
     "TVAESynthesizer": "simulacra.synthesizers.ctgan",
     "CopulaGANSynthesizer": "simulacra.synthesizers.ctgan",
-    "Condition": "simulacra.synthesizers.base",
+    "Condition": "simulacra.sampling.conditions",
     "BaseSynthesizer": "simulacra.synthesizers.base",
     "evaluate_quality": "simulacra.evaluation.quality",
     "QualityReport": "simulacra.evaluation.quality",
@@ -39,7 +39,19 @@ _LAZY = {
     "Fake": "simulacra.fake",
     "pseudonymize_table": "simulacra.fake.pseudonym",
 }
-_SUBMODULES = ("datasets", "errors", "evaluation", "fake", "io", "metadata", "synthesizers", "transforms")
+_SUBMODULES = (
+    "augment",
+    "constraints",
+    "datasets",
+    "errors",
+    "evaluation",
+    "fake",
+    "io",
+    "metadata",
+    "sampling",
+    "synthesizers",
+    "transforms",
+)
 
 
 def __getattr__(name):

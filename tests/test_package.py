@@ -112,3 +112,15 @@ def test_seed_synthesizer_constructors(penguins, penguins_metadata):
         epochs=2,
         verbose=True,
     ).fit(penguins).sample(5)
+
+
+def test_subpackages_are_attributes_imported_on_first_use():
+    code = (
+        "import sys, simulacra\n"
+        "before = [m for m in ('simulacra.augment', 'simulacra.constraints', 'simulacra.sampling') if m in sys.modules]\n"
+        "assert simulacra.augment.__name__ == 'simulacra.augment'\n"
+        "assert simulacra.constraints.Unique is not None and simulacra.sampling.Condition is simulacra.Condition\n"
+        "print(before, 'augment' in dir(simulacra) and 'constraints' in dir(simulacra))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "[] True"

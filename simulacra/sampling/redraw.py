@@ -55,6 +55,8 @@ def redraw(draw, n: int, constraints=(), accept=None, ctx=None, max_tries: int =
     ConstraintError
         Fewer than ``n`` rows passed after ``max_tries`` rounds.
     """
+    if n == 0:
+        return draw(0).reset_index(drop=True)  # an empty table of the right columns and dtypes
     parts, have, rejected = [], 0, {}
     for attempt in range(max_tries):
         need = n - have
@@ -83,8 +85,3 @@ def redraw(draw, n: int, constraints=(), accept=None, ctx=None, max_tries: int =
             "the rule may be impossible for this model (check the constraint or the conditions)"
         )
     return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
-
-
-def is_run_stateful(c) -> bool:
-    """Whether constraint ``c`` tracks rows across the batches of a run (``Unique``: ``tracks_run``)."""
-    return bool(c.tracks_run)

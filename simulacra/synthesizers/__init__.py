@@ -26,6 +26,13 @@ def available() -> list[str]:
 
 
 def get_synthesizer_class(name: str):
+    """The synthesizer class registered as ``name`` (short name like ``'cart'`` or class name).
+
+    Raises
+    ------
+    ParameterError
+        For an unknown name (the message lists the available ones).
+    """
     key = str(name).lower().replace("-", "_")
     if key.endswith("synthesizer"):
         key = {v[1].lower(): k for k, v in _REGISTRY.items()}.get(key, key)
@@ -53,8 +60,13 @@ def __getattr__(attr):
 __all__ = [
     "available",
     "get_synthesizer_class",
-    "GaussianCopulaSynthesizer",
-    "CARTSynthesizer",
-    "SingleTablePreset",
     "BaseSynthesizer",
+    *(cls for _, cls in _REGISTRY.values()),
+    "SingleTablePreset",
+    "preset",
+    "PRESETS",
 ]
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

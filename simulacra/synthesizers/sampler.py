@@ -26,7 +26,7 @@ from ..sampling.conditions import (
     split_known,
 )
 from ..sampling.context import SamplingContext
-from ..sampling.redraw import MAX_TRIES, is_run_stateful, redraw
+from ..sampling.redraw import MAX_TRIES, redraw
 from ..utils.progress import progress
 
 
@@ -91,7 +91,7 @@ def batch_alone(synth, plan, b: int, max_tries: int = MAX_TRIES) -> pd.DataFrame
     constraints that track rows across batches (Unique)."""
     check_attached(synth)
     plan.batch(b)  # an index outside the plan: ParameterError
-    stateful = [c for c in synth._constraints if is_run_stateful(c)]
+    stateful = [c for c in synth._constraints if c.tracks_run]
     if b > 0 and stateful:
         raise ConstraintError(
             f"batch {b} cannot be made alone: {stateful[0]} tracks the rows of the batches before it; "
