@@ -18,7 +18,7 @@ import pandas as pd
 
 from .._random import as_generator
 from ..errors import InvalidDataError, ParameterError
-from ..utils.validation import check_int
+from ..utils.validation import check_int, check_number
 
 _CHUNK_CELLS = 1 << 16  # index blocks this small stay in cache: about 2x faster than one big matrix
 
@@ -178,8 +178,7 @@ def bootstrap(
         )
     if missing not in ("raise", "omit"):
         raise ParameterError(f"missing must be 'raise' or 'omit', got {missing!r}")
-    if not 0 < confidence_level < 1:
-        raise ParameterError(f"confidence_level must be between 0 and 1, got {confidence_level}")
+    confidence_level = check_number("confidence_level", confidence_level, minimum=0, maximum=1, strict=True)
     method = {"bca": "BCa", "percentile": "percentile"}.get(str(method).lower())
     if method is None:
         raise ParameterError("method must be 'BCa' or 'percentile'")

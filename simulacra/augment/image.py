@@ -14,6 +14,7 @@ import numpy as np
 
 from .._random import as_generator
 from ..errors import InvalidDataError, ParameterError
+from ..utils.validation import check_bool, check_int, check_number
 
 
 class ImageAugmenter:
@@ -50,16 +51,20 @@ class ImageAugmenter:
         cval=0.0,
         seed=None,
     ):
-        if not 0 <= p <= 1:
-            raise ParameterError(f"p must be between 0 and 1, got {p}")
+        p = check_number("p", p, minimum=0, maximum=1)
         if fill_mode not in ("constant", "nearest", "reflect", "wrap"):
             raise ParameterError("fill_mode must be 'constant', 'nearest', 'reflect' or 'wrap'")
-        self.rotation_range, self.shear_range = float(rotation_range), float(shear_range)
-        self.width_shift_range, self.height_shift_range = float(width_shift_range), float(height_shift_range)
+        self.rotation_range = check_number("rotation_range", rotation_range, minimum=0)
+        self.shear_range = check_number("shear_range", shear_range, minimum=0)
+        self.width_shift_range = check_number("width_shift_range", width_shift_range, minimum=0)
+        self.height_shift_range = check_number("height_shift_range", height_shift_range, minimum=0)
         self.zoom_range = (1 - zoom_range, 1 + zoom_range) if np.isscalar(zoom_range) else tuple(zoom_range)
-        self.horizontal_flip, self.vertical_flip = bool(horizontal_flip), bool(vertical_flip)
+        # bool("False") is True: flips must be real booleans
+        self.horizontal_flip = check_bool("horizontal_flip", horizontal_flip)
+        self.vertical_flip = check_bool("vertical_flip", vertical_flip)
         self.brightness_range = brightness_range
-        self.noise_std, self.crop_pad, self.p = float(noise_std), int(crop_pad), float(p)
+        self.noise_std = check_number("noise_std", noise_std, minimum=0)
+        self.crop_pad, self.p = check_int("crop_pad", crop_pad, minimum=0), p
         self.fill_mode, self.cval = fill_mode, cval
         self.rng = as_generator(seed)
 

@@ -20,6 +20,7 @@ import pandas as pd
 
 from .._random import as_generator
 from ..errors import InvalidDataError, ParameterError
+from ..utils.validation import check_bool, check_number
 
 
 def _numeric_columns(df, columns):
@@ -52,8 +53,8 @@ def add_noise(
     """Copy of ``df`` with noise added to numerical ``columns`` (integers stay integers)."""
     if kind not in ("gaussian", "uniform", "laplace"):
         raise ParameterError("kind must be 'gaussian', 'uniform' or 'laplace'")
-    if scale < 0:
-        raise ParameterError(f"scale must be non-negative, got {scale}")
+    scale = check_number("scale", scale, minimum=0)
+    relative, clip = check_bool("relative", relative), check_bool("clip", clip)
     rng = as_generator(seed)
     out = df.copy()
     for c in _numeric_columns(df, columns):
@@ -76,8 +77,7 @@ def add_noise(
 
 def swap_categories(df: pd.DataFrame, columns, p: float = 0.1, seed=None) -> pd.DataFrame:
     """Each value of ``columns`` replaced with probability ``p`` by a category drawn by frequency."""
-    if not 0 <= p <= 1:
-        raise ParameterError(f"p must be between 0 and 1, got {p}")
+    p = check_number("p", p, minimum=0, maximum=1)
     rng = as_generator(seed)
     out = df.copy()
     for c in [columns] if isinstance(columns, str) else columns:
@@ -140,14 +140,12 @@ def gaussian_mechanism(
     data, query: str = "count", epsilon: float = 1.0, delta: float = 1e-5, bounds=None, seed=None
 ) -> Release:
     """(epsilon, delta)-DP count or mean with Gaussian noise (epsilon < 1 for the classic bound)."""
-    if not 0 < delta < 1:
-        raise ParameterError("delta must be between 0 and 1")
+    delta = check_number("delta", delta, minimum=0, maximum=1, strict=True)
     return _mechanism(data, query, epsilon, delta, bounds, seed, "gaussian")
 
 
 def _mechanism(data, query, epsilon, delta, bounds, seed, kind) -> Release:
-    if not epsilon > 0:
-        raise ParameterError(f"epsilon must be positive, got {epsilon}")
+    epsilon = check_number("epsilon", epsilon, minimum=0, strict=True)
     v = pd.to_numeric(pd.Series(np.asarray(data).ravel()), errors="coerce").dropna().to_numpy(dtype=float)
     rng = as_generator(seed)
     if query == "count":

@@ -244,3 +244,39 @@ def test_bootstrap_refuses_missing_text_and_absurd_sizes():
         bootstrap([1.0, 2.0, 3.0], n_resamples=10**12, seed=1)
     with pytest.raises(ParameterError):
         bootstrap([1.0, 2.0, 3.0], missing="drop", seed=1)
+
+
+# ------------------------------------------------------------------ options checked (one validation helper)
+@pytest.mark.parametrize(
+    "options, match",
+    [
+        ({"horizontal_flip": "False"}, "horizontal_flip must be True or False"),
+        ({"crop_pad": 1.5}, "crop_pad must be a non-negative integer"),
+        ({"p": "0.5"}, "p must be a finite number from 0 to 1"),
+        ({"noise_std": float("nan")}, "noise_std must be a finite number"),
+        ({"rotation_range": -5}, "rotation_range must be a finite number at least 0"),
+    ],
+)
+def test_image_augmenter_options_are_checked(options, match):
+    from simulacra.augment import ImageAugmenter
+
+    with pytest.raises(ParameterError, match=match):
+        ImageAugmenter(**options)
+
+
+def test_noise_and_privacy_options_are_checked():
+    from simulacra.augment import noise
+
+    df = pd.DataFrame({"x": [1.0, 2.0, 3.0], "c": list("aab")})
+    with pytest.raises(ParameterError, match="scale must be a finite number at least 0, got '1'"):
+        noise.add_noise(df, ["x"], scale="1")
+    with pytest.raises(ParameterError, match="scale must be a finite number at least 0, got nan"):
+        noise.add_noise(df, ["x"], scale=float("nan"))
+    with pytest.raises(ParameterError, match="relative must be True or False, got 'False'"):
+        noise.add_noise(df, ["x"], relative="False")
+    with pytest.raises(ParameterError, match="p must be a finite number from 0 to 1, got 1.5"):
+        noise.swap_categories(df, ["c"], p=1.5)
+    with pytest.raises(ParameterError, match="epsilon must be a finite number above 0, got 0"):
+        noise.laplace_mechanism([1, 2, 3], epsilon=0)
+    with pytest.raises(ParameterError, match="delta must be a finite number strictly between 0 and 1"):
+        noise.gaussian_mechanism([1, 2, 3], epsilon=0.5, delta=1)
