@@ -71,8 +71,11 @@ class Unique(Constraint):
         keep = ~pd.Series(h).duplicated().to_numpy()
         seen = _NO_HASHES if ctx is None else run_store(ctx, self._key()).get("hashes", _NO_HASHES)
         if len(seen) and len(h):
-            at = np.minimum(np.searchsorted(seen, h), len(seen) - 1)
-            keep &= seen[at] != h
+            order = np.argsort(h)  # sorted look-ups walk the sorted memory in order (cache-friendly)
+            sorted_h = h[order]
+            found = np.empty(len(h), dtype=bool)
+            found[order] = seen[np.minimum(np.searchsorted(seen, sorted_h), len(seen) - 1)] == sorted_h
+            keep &= ~found
         return keep
 
     def run_accept(self, data, ctx):
@@ -81,10 +84,10 @@ class Unique(Constraint):
             return
         store = run_store(ctx, self._key())
         seen = store.get("hashes", _NO_HASHES)
-        new = np.unique(self._hashes(data))
+        new = np.unique(self._hashes(data))  # sorted
         if len(seen):
-            at = np.minimum(np.searchsorted(seen, new), len(seen) - 1)
-            new = new[seen[at] != new]
-            store["hashes"] = np.insert(seen, np.searchsorted(seen, new), new)
+            at = np.searchsorted(seen, new)
+            fresh = seen[np.minimum(at, len(seen) - 1)] != new
+            store["hashes"] = np.insert(seen, at[fresh], new[fresh])
         else:
             store["hashes"] = new
