@@ -241,6 +241,10 @@ class Metadata:
         md.tables[name] = copy.deepcopy(self.tables[name])
         return md
 
+    def copy(self) -> "Metadata":
+        """A deep copy (SDV 2)."""
+        return type(self).load_from_dict(self.to_dict())
+
     def get_relationships(self, table_name: str | None = None) -> list[dict]:
         """Copies of the relationships, or of those of ``table_name`` (as parent or child)."""
         if table_name is not None:

@@ -40,22 +40,22 @@ def relationship_from_dict(rel, position: int) -> dict:
     -------
     dict
     """
-    if not isinstance(rel, dict):
-        raise MetadataError(f"relationship {position} must be a dict with the keys {', '.join(RELATIONSHIP_KEYS)}")
-    missing = [k for k in RELATIONSHIP_KEYS if k not in rel]
-    if missing:
-        raise MetadataError(
-            f"relationship {position} has no {', '.join(map(repr, missing))}; it needs all of: "
-            f"{', '.join(RELATIONSHIP_KEYS)}"
-        )
+    check_names(rel, position)
     out = {k: rel[k] for k in RELATIONSHIP_KEYS}
     out.update({k: copy.deepcopy(v) for k, v in rel.items() if k not in out})
-    check_names(out)
     return out
 
 
-def check_names(rel: dict) -> None:
-    """Raise MetadataError unless the four names of a relationship are strings (composite keys refused)."""
+def check_names(rel, position=None) -> None:
+    """Raise MetadataError unless ``rel`` is a dict whose four names are strings (composite keys refused)."""
+    where = "a relationship" if position is None else f"relationship {position}"
+    if not isinstance(rel, dict):
+        raise MetadataError(f"{where} must be a dict with the keys {', '.join(RELATIONSHIP_KEYS)}, got {rel!r}")
+    missing = [k for k in RELATIONSHIP_KEYS if k not in rel]
+    if missing:
+        raise MetadataError(
+            f"{where} has no {', '.join(map(repr, missing))}; it needs all of: {', '.join(RELATIONSHIP_KEYS)}"
+        )
     for k in RELATIONSHIP_KEYS:
         v = rel[k]
         if isinstance(v, (list, tuple)) and k in ("parent_primary_key", "child_foreign_key"):
@@ -157,7 +157,10 @@ def find_cycle(relationships: list) -> list | None:
 
 def check_relationships(tables: dict, relationships: list) -> None:
     """Raise MetadataError naming the first problem of the relationships, if any (see the module's docstring)."""
+    if not isinstance(relationships, list):
+        raise MetadataError(f"relationships must be a list, got {type(relationships).__name__}")
     for i, rel in enumerate(relationships):
+        check_names(rel, i)
         check_relationship(tables, rel)
         check_with_others(rel, relationships[:i])
     cycle = find_cycle(relationships)

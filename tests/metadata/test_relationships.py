@@ -165,6 +165,9 @@ def test_add_relationship_and_round_trip(tmp_path):
     ]
     back = Metadata.load_from_json(tmp_path / "shop.json")
     assert back == md and back.relationships == md.relationships
+    twin = md.copy()
+    twin.remove_relationship("orders", "items")
+    assert twin != md and len(md.relationships) == 2
     assert back.get_table_order() == ["users", "orders", "items"]
     assert "users.user_id <- orders.user_id" in md.visualize()
 
@@ -247,6 +250,10 @@ def test_loaded_relationships_are_validated():
         Metadata.load_from_dict({**d, "relationships": [{**rel, "child_foreign_key": ["user_id"]}]})
     with pytest.raises(MetadataError, match="relationship 0 must be a dict"):
         Metadata.load_from_dict({**d, "relationships": ["users->orders"]})
+    md = Metadata.load_from_dict(d)
+    md.relationships.append({"parent_table_name": "users"})  # edited by hand: validate says what is missing
+    with pytest.raises(MetadataError, match="relationship 0 has no 'child_table_name', 'parent_primary_key'"):
+        md.validate()
 
 
 def test_removing_keys_removes_their_relationships():
