@@ -16,6 +16,7 @@ import numpy as np
 
 from .._random import as_seed_sequence, iter_spawn
 from ..errors import ParameterError
+from ..utils.validation import check_int, is_int
 
 #: row positions are int64
 MAX_ROWS = 2**63 - 1
@@ -23,8 +24,7 @@ MAX_ROWS = 2**63 - 1
 
 def check_num_rows(num_rows, name: str = "num_rows") -> int:
     """``num_rows`` as an int, or a ParameterError (negative, not an integer, over 2**63 - 1)."""
-    if isinstance(num_rows, (bool, np.bool_)) or not isinstance(num_rows, (int, np.integer)) or num_rows < 0:
-        raise ParameterError(f"{name} must be a non-negative integer, got {num_rows!r}")
+    check_int(name, num_rows, minimum=0)
     if num_rows > MAX_ROWS:
         raise ParameterError(f"{name} must be at most 2**63 - 1 (row positions are 64-bit), got {int(num_rows):,}")
     return int(num_rows)
@@ -35,9 +35,7 @@ class BatchPlan:
 
     def __init__(self, num_rows: int, batch_size: int, seed=None):
         self.num_rows = check_num_rows(num_rows)
-        if isinstance(batch_size, (bool, np.bool_)) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-            raise ParameterError(f"batch_size must be a positive integer, got {batch_size!r}")
-        self.batch_size = int(batch_size)
+        self.batch_size = check_int("batch_size", batch_size, minimum=1)
         self.seed_sequence = as_seed_sequence(seed)
         self._base = self.seed_sequence.n_children_spawned
         self.n_batches = max(1, -(-self.num_rows // self.batch_size))
@@ -114,7 +112,7 @@ def check_output_rows(synthesizer, num_rows, path) -> None:
     """
     from ..io.writers import estimate_bytes_per_row
 
-    if isinstance(num_rows, (bool, np.bool_)) or not isinstance(num_rows, (int, np.integer)) or num_rows < 0:
+    if not is_int(num_rows) or num_rows < 0:
         check_num_rows(num_rows)  # raises
     if num_rows > SPACE_CHECK_ROWS:
         probe = next(synthesizer.iter_batches(SPACE_PROBE_ROWS, seed=0, batch_size=SPACE_PROBE_ROWS))

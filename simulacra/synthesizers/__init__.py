@@ -15,8 +15,8 @@ _REGISTRY = {
     "cart": ("cart", "CARTSynthesizer"),
     "bayesian_network": ("bayesian_network", "BayesianNetworkSynthesizer"),
     "ctgan": ("ctgan", "CTGANSynthesizer"),
-    "tvae": ("ctgan", "TVAESynthesizer"),
-    "copulagan": ("ctgan", "CopulaGANSynthesizer"),
+    "tvae": ("tvae", "TVAESynthesizer"),
+    "copulagan": ("copulagan", "CopulaGANSynthesizer"),
 }
 
 

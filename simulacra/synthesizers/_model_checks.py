@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from ..errors import ModelFileError
+from ..utils.validation import is_int
 
 #: integer parameters: (smallest, largest) a model file may hold
 INT_RANGES = {
@@ -48,13 +49,13 @@ def check_parameters(params: dict, where: str) -> None:
             lo, hi = INT_RANGES[name]
             if v is None and name == "max_depth":
                 continue
-            if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+            if not is_int(v) or not lo <= v <= hi:
                 raise _bad(where, name, v, f"an integer from {lo:,} to {hi:,}")
         elif name in DIM_PARAMS:
             if not isinstance(v, list) or not 1 <= len(v) <= MAX_LAYERS:
                 raise _bad(where, name, v, f"a list of 1 to {MAX_LAYERS} layer sizes")
             for d in v:
-                if isinstance(d, bool) or not isinstance(d, int) or not 1 <= d <= MAX_LAYER_SIZE:
+                if not is_int(d) or not 1 <= d <= MAX_LAYER_SIZE:
                     raise _bad(where, name, v, f"layer sizes from 1 to {MAX_LAYER_SIZE:,}")
         else:
             _check_plain(name, v, where)
@@ -100,7 +101,6 @@ def check_correlation(corr: np.ndarray, what: str = "correlation matrix", psd: b
 
 def check_restored(obj, where: str) -> None:
     """The restored synthesizer agrees with its own metadata: columns, transforms and sizes."""
-    from ..transforms.table import transform_for
     from ..constraints import MissingCustom
 
     meta = obj.metadata.get_columns(obj._table_name())
@@ -108,7 +108,7 @@ def check_restored(obj, where: str) -> None:
         raise ModelFileError(
             f"{where}: the model's columns {obj._columns[:5]} do not match its metadata {list(meta)[:5]}"
         )
-    if isinstance(obj.fitted_rows, bool) or obj.fitted_rows < 0:
+    if not is_int(obj.fitted_rows) or obj.fitted_rows < 0:
         raise ModelFileError(f"{where}: invalid fitted_rows {obj.fitted_rows!r}")
     if any(isinstance(c, MissingCustom) for c in obj._constraints):
         return  # a custom constraint may reshape the columns in ways only its code knows
@@ -118,15 +118,9 @@ def check_restored(obj, where: str) -> None:
             cols = c.transform_columns(cols)
     except Exception as e:  # noqa: BLE001 - a constraint that cannot apply to these columns
         raise ModelFileError(f"{where}: the model's constraints do not fit its metadata ({e})") from None
-    tr = obj._transformer
-    if tr.columns != list(cols):
-        raise ModelFileError(f"{where}: the model's transforms cover {tr.columns[:5]}, its metadata {list(cols)[:5]}")
-    for t in tr.transforms:
-        expected = type(transform_for(t.column, cols[t.column]))
-        if type(t) is not expected:
-            raise ModelFileError(
-                f"{where}: column {t.column!r} is {cols[t.column].get('sdtype')} in the metadata but restored as a {type(t).__name__}"
-            )
+    problem = obj._transformer.metadata_mismatch(cols)
+    if problem:
+        raise ModelFileError(f"{where}: {problem}")
     _check_model_sizes(obj, where)
 
 

@@ -9,12 +9,9 @@ not an allocator error in the middle of ``fit``. Booleans must be real booleans 
 
 from __future__ import annotations
 
-import math
-import numbers
-
-import numpy as np
 
 from ..errors import ParameterError
+from ..utils import validation
 from ._model_checks import DIM_PARAMS, INT_RANGES, MAX_LAYER_SIZE, MAX_LAYERS
 
 #: the most weights the layers known at construction may hold (4 GiB of float32; Adam adds twice that)
@@ -23,46 +20,30 @@ MAX_WEIGHTS = 2**30
 
 def check_bool(name: str, value) -> bool:
     """``value`` as a bool; anything but ``True``/``False`` (numpy's too) is a ParameterError."""
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    raise ParameterError(f"{name} must be True or False, got {value!r}")
+    return validation.check_bool(name, value)
 
 
 def check_int(name: str, value, allow_none: bool = False):
     """An integer within the range a model file may hold for ``name`` (``INT_RANGES``)."""
-    if value is None and allow_none:
-        return None
     lo, hi = INT_RANGES[name]
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
-        extra = " or None" if allow_none else ""
-        raise ParameterError(f"{name} must be an integer from {lo:,} to {hi:,}{extra}, got {value!r}")
-    return int(value)
+    return validation.check_int(name, value, minimum=lo, maximum=hi, allow_none=allow_none)
 
 
 def check_number(name: str, value, minimum: float = 0.0, strict: bool = False, allow_none: bool = False):
     """A finite real number of at least ``minimum`` (above it when ``strict``)."""
-    if value is None and allow_none:
-        return None
-    ok = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
-    if ok:
-        v = float(value)
-        ok = math.isfinite(v) and (v > minimum if strict else v >= minimum)
-    if not ok:
-        bound = f"{'above' if strict else 'at least'} {minimum:g}"
-        raise ParameterError(f"{name} must be a finite number {bound}{' or None' if allow_none else ''}, got {value!r}")
-    return v
+    return validation.check_number(name, value, minimum=minimum, strict=strict, allow_none=allow_none)
 
 
 def check_dims(name: str, dims) -> tuple[int, ...]:
     """Layer sizes: an integer or a list/tuple of 1 to 64 integers from 1 to 65,536."""
     assert name in DIM_PARAMS
-    if isinstance(dims, (int, np.integer)) and not isinstance(dims, (bool, np.bool_)):
+    if validation.is_int(dims):
         dims = (dims,)
     what = f"a tuple of 1 to {MAX_LAYERS} layer sizes from 1 to {MAX_LAYER_SIZE:,}, like (256, 256)"
     if not isinstance(dims, (list, tuple)) or not 1 <= len(dims) <= MAX_LAYERS:
         raise ParameterError(f"{name} must be {what}, got {dims!r}")
     for d in dims:
-        if isinstance(d, (bool, np.bool_)) or not isinstance(d, (int, np.integer)) or not 1 <= d <= MAX_LAYER_SIZE:
+        if not validation.is_int(d) or not 1 <= d <= MAX_LAYER_SIZE:
             raise ParameterError(f"{name} must be {what}, got {dims!r}")
     return tuple(int(d) for d in dims)
 

@@ -25,14 +25,14 @@ import numpy as np
 import pandas as pd
 
 from ..constraints import MissingCustom
-from ..errors import NotFittedError, ParameterError
+from ..errors import NotFittedError
 from ..metadata import Metadata
 from ..sampling.conditions import Condition
 from ..sampling.plan import BatchPlan
 from ..sampling.redraw import check_max_tries
 from ..utils.validation import check_int
 from . import fitting, persistence, sampler
-from .inputs import as_metadata, coerce_data
+from .inputs import as_metadata, check_single_table, coerce_data
 
 __all__ = ["BaseSynthesizer", "Condition", "DEFAULT_BATCH_CELLS"]
 
@@ -80,6 +80,7 @@ class BaseSynthesizer:
 
         self.metadata = as_metadata(metadata)
         self.metadata.validate()
+        check_single_table(self.metadata)
         self.enforce_min_max_values = check_bool("enforce_min_max_values", enforce_min_max_values)
         self.enforce_rounding = check_bool("enforce_rounding", enforce_rounding)
         self.locales = check_locales(locales)
@@ -170,7 +171,8 @@ class BaseSynthesizer:
         Built-in constraints must be added before ``fit``. After ``load``, custom constraints the
         model was fitted with are attached again here (a model file never holds code).
         """
-        from ..constraints import CustomConstraint, constraint_from_dict
+        from ..constraints import constraint_from_dict
+        from ..constraints.registry import is_registered
         from ..errors import ConstraintError
 
         new = [
@@ -179,7 +181,7 @@ class BaseSynthesizer:
         if self._fitted:
             for c in new:
                 name = type(c).__name__
-                if not isinstance(c, CustomConstraint) or name not in self._missing_custom:
+                if is_registered(type(c)) or name not in self._missing_custom:
                     raise ConstraintError(
                         f"{c} cannot be added to a fitted synthesizer; add constraints before fit "
                         "(after load, only the custom constraints it was fitted with can be attached again)"
@@ -234,7 +236,7 @@ class BaseSynthesizer:
         if batch_size is None:
             width = max(1, len(self._transformer.columns))
             return int(np.clip(DEFAULT_BATCH_CELLS // width, 1_000, 200_000))
-        return _check_batch_size(batch_size)
+        return check_int("batch_size", batch_size, minimum=1)
 
     def plan(self, num_rows: int, batch_size: int | None = None, seed=None) -> BatchPlan:
         """The batch plan of a run: which rows each batch makes and from which seed.
@@ -347,7 +349,7 @@ class BaseSynthesizer:
         default, one batch per condition). ``max_tries_per_batch`` bounds the rounds of re-drawing.
         """
         self._check_fitted()
-        batch_size = None if batch_size is None else _check_batch_size(batch_size)
+        batch_size = check_int("batch_size", batch_size, minimum=1, allow_none=True)
         max_tries = check_max_tries(max_tries_per_batch)
         out = sampler.sample_conditions(self, conditions, batch_size, max_tries, seed)
         return self._write(out, output_file_path)
@@ -366,7 +368,7 @@ class BaseSynthesizer:
         in batches of at most ``batch_size`` rows when given.
         """
         self._check_fitted()
-        batch_size = None if batch_size is None else _check_batch_size(batch_size)
+        batch_size = check_int("batch_size", batch_size, minimum=1, allow_none=True)
         max_tries = check_max_tries(max_tries_per_batch)
         out = sampler.sample_remaining(self, known_columns, batch_size, max_tries, seed)
         return self._write(out, output_file_path)
@@ -419,10 +421,3 @@ class BaseSynthesizer:
         key; without one, a signed file loads on its checksum alone.
         """
         return persistence.load(cls, filepath, key=key)
-
-
-def _check_batch_size(batch_size) -> int:
-    try:
-        return check_int("batch_size", batch_size, minimum=1)
-    except ParameterError:
-        raise ParameterError(f"batch_size must be a positive integer, got {batch_size!r}") from None

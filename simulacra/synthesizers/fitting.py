@@ -44,11 +44,6 @@ def new_transformer(columns: dict, synth):
     return TableTransformer(columns, synth.enforce_min_max_values, synth.enforce_rounding, synth.locales, key)
 
 
-def learned_columns(transformer) -> list[str]:
-    """The columns a model learns (the others are generated at decode time)."""
-    return [s.column for s in transformer.column_specs if s.learned]
-
-
 def fit_table(synth, data, seed) -> None:
     """Run the fit pipeline of ``synth`` on ``data`` (sets its transformer, columns and fitted rows)."""
     as_seed_sequence(seed)  # a bad seed fails here, not after the work
@@ -66,7 +61,7 @@ def fit_table(synth, data, seed) -> None:
     transformer.fit(df)
     if synth.model_input == "values":
         synth._transformer = transformer
-        values = df[learned_columns(transformer)]
+        values = df[transformer.learned_columns]
         with limit_threads_for(values.size):
             synth._fit_values(values, transformer.column_specs)
     else:

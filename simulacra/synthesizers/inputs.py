@@ -20,6 +20,16 @@ def as_metadata(metadata) -> Metadata:
     raise MetadataError(f"metadata must be a simulacra Metadata (or its dict), got {type(metadata).__name__}")
 
 
+def check_single_table(metadata: Metadata) -> None:
+    """A MetadataError when ``metadata`` describes several tables (a single-table synthesizer learns one)."""
+    if len(metadata.tables) > 1:
+        names = ", ".join(map(repr, metadata.tables))
+        raise MetadataError(
+            f"the metadata has {len(metadata.tables)} tables ({names}); a single-table synthesizer learns one: "
+            f"pass metadata.get_table_metadata('{next(iter(metadata.tables))}')"
+        )
+
+
 def coerce_data(data, table_name: str) -> pd.DataFrame:
     """The table a single-table synthesizer learns: a DataFrame, or SDV 2's ``{table_name: DataFrame}``.
 

@@ -39,24 +39,11 @@ def check_attached(synth) -> None:
         )
 
 
-def fill_generated(transformer, values: pd.DataFrame, rng, positions, run_state) -> pd.DataFrame:
-    """The whole table from the learned columns as values: generated columns (ids, PII, text) made.
-
-    Until ``TableTransformer.fill_generated`` exists the values are encoded and decoded again
-    (the transforms' decoding: dtypes, rounding, bounds).
-    """
-    hook = getattr(transformer, "fill_generated", None)
-    if hook is not None:
-        return hook(values, rng, positions, run_state)
-    values = values.reset_index(drop=True)
-    return transformer.inverse(transformer.transform(values), rng, positions, run_state)
-
-
 def draw_table(synth, n: int, rng: np.random.Generator, positions: np.ndarray, ctx, given=None) -> pd.DataFrame:
     """``n`` rows from the model, decoded, constraints reversed (no rejection yet)."""
     tr = synth._transformer
     if synth.model_input == "values":
-        df = fill_generated(tr, synth._sample_values(n, rng), rng, positions, ctx.run_state)
+        df = tr.fill_generated(synth._sample_values(n, rng), rng, positions, ctx.run_state)
     else:
         X = synth._sample(n, rng) if not given else synth._sample_given(n, rng, given)
         df = tr.inverse(X, rng, positions, ctx.run_state)

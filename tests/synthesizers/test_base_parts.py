@@ -110,3 +110,13 @@ def test_files_written_before_the_split_load_and_sample_the_same_rows(file):
     assert f"{got[:16]} {[str(t) for t in out.dtypes]!r}" == expected
     both = out[["bill_depth_mm", "bill_length_mm"]].dropna()
     assert len(both) and (both["bill_depth_mm"] <= both["bill_length_mm"]).all()
+
+
+def test_a_multi_table_metadata_is_refused_with_the_single_table_view_to_use(penguins):
+    from simulacra.errors import MetadataError
+
+    md = Metadata.detect_from_dataframes({"a": penguins, "b": penguins[["species"]]})
+    with pytest.raises(MetadataError, match=r"2 tables \('a', 'b'\).*get_table_metadata\('a'\)"):
+        get_synthesizer_class("gaussian_copula")(md)
+    synth = get_synthesizer_class("gaussian_copula")(md.get_table_metadata("a")).fit({"a": penguins})
+    assert list(synth.sample(5, seed=0).columns) == list(penguins.columns)
