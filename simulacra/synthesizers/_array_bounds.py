@@ -24,6 +24,7 @@ which refuses any array declaring more (and any array the state does not use) be
 from __future__ import annotations
 
 from ..errors import ModelFileError
+from ..utils.validation import is_int
 from ._model_checks import DIM_PARAMS
 
 #: largest fitted row count a model file may declare
@@ -36,9 +37,9 @@ MARGINAL_POINTS = 4096
 
 
 def _count(x, what: str, lo: int = 0, hi: int = MAX_ROWS) -> int:
-    if isinstance(x, bool) or not isinstance(x, int) or not lo <= x <= hi:
+    if not is_int(x) or not lo <= x <= hi:
         raise ModelFileError(f"model file: {what} must be an integer from {lo:,} to {hi:,}, got {str(x)[:40]}")
-    return x
+    return int(x)
 
 
 def _put(obj, n: int, out: dict) -> None:

@@ -6,6 +6,7 @@ import numpy as np
 from scipy import special
 
 from ..errors import ModelFileError, ParameterError
+from ..utils.stats import pairwise_pearson
 from . import univariate
 from ._encoding import code_of
 from .base import BaseSynthesizer
@@ -19,21 +20,12 @@ _FLOOR = 1e-6  # the eigenvalue floor of nearest_correlation: every column keeps
 
 
 def normal_score_correlation(Z: np.ndarray) -> np.ndarray:
-    """Pearson correlation of normal scores over pairwise-complete rows (NaN = missing)."""
-    mask = ~np.isnan(Z)
-    Zc = np.where(mask, Z, 0.0)
-    M = mask.astype(float)
-    n_pair = M.T @ M
-    with np.errstate(invalid="ignore", divide="ignore"):
-        s_i = Zc.T @ M  # sum of z_i over rows where j present
-        s_ij = Zc.T @ Zc
-        ss_i = (Zc**2).T @ M  # sum z_i^2 over rows where j present
-        mean_i = s_i / n_pair
-        mean_j = mean_i.T
-        cov = s_ij / n_pair - mean_i * mean_j
-        var_i = ss_i / n_pair - mean_i**2
-        var_j = var_i.T
-        corr = cov / np.sqrt(var_i * var_j)
+    """Pearson correlation of normal scores over pairwise-complete rows (NaN = missing).
+
+    The shared pairwise-complete Pearson (:func:`simulacra.utils.stats.pairwise_pearson`); a pair
+    with too few rows or no spread gets 0, and every column correlates 1 with itself.
+    """
+    corr = pairwise_pearson(Z)
     corr[~np.isfinite(corr)] = 0.0
     corr = np.clip(corr, -1.0, 1.0)
     np.fill_diagonal(corr, 1.0)

@@ -15,6 +15,9 @@ import warnings
 
 import pandas as pd
 
+from ..utils.dtypes import check_value_dtype  # noqa: F401 - one rule for transforms and constraints
+from ..utils.validation import is_number
+
 #: strftime directives a model may use (C89 and ISO 8601 ones that pandas parses back)
 STRFTIME_DIRECTIVES = frozenset("aAbBdHIjmMpSfyYzZwUWGuV%")
 _DIRECTIVE = re.compile(r"%(.?)")
@@ -92,16 +95,6 @@ def check_numeric_dtype(dtype: str, representation: str, lo: float, hi: float) -
 _OFFSET = re.compile(r"[+-]\d{2}:?\d{2}")
 
 
-def check_value_dtype(dtype: str, what: str) -> None:
-    """A dtype name pandas knows that holds whole values: not void, fixed-width text or bytes (which cut values), complex."""
-    try:
-        dt = pd.api.types.pandas_dtype(dtype)
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} {dtype[:40]!r} is not a dtype name") from None
-    if getattr(dt, "kind", "O") in "VSUc":
-        raise ValueError(f"{what} {dtype[:40]!r} cannot hold the column's values")
-
-
 def check_datetime_dtype(dtype: str, what: str) -> None:
     """datetime64 (naive or with a time zone)."""
     try:
@@ -136,7 +129,7 @@ def check_categories_fit(categories: list, dtype: str) -> None:
     dt = pd.api.types.pandas_dtype(dtype)
     kind = getattr(getattr(dt, "numpy_dtype", dt), "kind", "O")
     if kind in "iuf":
-        bad = [c for c in categories if c is not None and (isinstance(c, bool) or not isinstance(c, (int, float)))]
+        bad = [c for c in categories if c is not None and not is_number(c)]
     elif kind == "b":
         bad = [c for c in categories if c is not None and not isinstance(c, bool)]
     else:

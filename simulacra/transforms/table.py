@@ -183,14 +183,19 @@ class TableTransformer:
         self._transform_of(column).reorder(order)
 
     def fill_generated(
-        self, values: pd.DataFrame, rng: np.random.Generator, positions: np.ndarray, run_state: dict
+        self,
+        values: pd.DataFrame,
+        rng: np.random.Generator,
+        positions: np.ndarray,
+        run_state: dict,
+        decode: bool = True,
     ) -> pd.DataFrame:
         """The table of a batch from the learned columns' values (for models that sample values).
 
-        The learned columns of ``values`` go through the same decoding as an encoded matrix
-        (dtypes, formats, rounding, enforced bounds: they are encoded, then decoded); the
-        generated columns (ids, PII, free text) are made by their transforms, exactly as
-        :meth:`inverse` makes them.
+        With ``decode`` (the default) the learned columns of ``values`` go through the same
+        decoding as an encoded matrix (dtypes, formats, rounding, enforced bounds: they are
+        encoded, then decoded); without it they are taken as they are. The generated columns
+        (ids, PII, free text) are made by their transforms, as :meth:`inverse` makes them.
 
         Parameters
         ----------
@@ -201,6 +206,8 @@ class TableTransformer:
             Global row numbers of the batch's rows.
         run_state : dict
             From :meth:`new_run_state`.
+        decode : bool, default True
+            Encode and decode the learned values (False: keep them as they are).
 
         Returns
         -------
@@ -220,8 +227,18 @@ class TableTransformer:
             raise InvalidDataError(f"the sampled values lack the learned column(s) {', '.join(map(repr, absent[:5]))}")
         if len(values) != len(positions):
             raise InvalidDataError(f"{len(values)} rows of values for {len(positions)} positions")
-        X = self.transform(values.reset_index(drop=True), self.learned_columns)
-        return self.inverse(X, rng, positions, run_state)
+        values = values.reset_index(drop=True)
+        if decode:
+            return self.inverse(self.transform(values, self.learned_columns), rng, positions, run_state)
+        out = {}
+        empty = np.empty((len(positions), 0))
+        for t in self.transforms:
+            if t.output_names:
+                out[t.column] = values[t.column].array
+            else:
+                col = t.inverse(empty, rng, positions, run_state.get(t.column))
+                out[t.column] = col.array if len(col) == len(positions) else col.reset_index(drop=True).array
+        return pd.DataFrame(out, columns=self.columns, copy=False)
 
     def metadata_mismatch(self, columns_meta: dict) -> str | None:
         """What disagrees between these (restored) transforms and ``columns_meta``; None when they agree.
@@ -306,6 +323,14 @@ class TableTransformer:
             "columns": self.columns,
             "transforms": [{"type": type(t).__name__, "state": t.get_state()} for t in self.transforms],
         }
+
+    # the per-component state round trip of issue 12 (same dict as get_state / from_state)
+    def _to_state(self) -> dict:
+        return self.get_state()
+
+    @classmethod
+    def _from_state(cls, state: dict) -> "TableTransformer":
+        return cls.from_state(state)
 
     @classmethod
     def from_state(cls, state: dict) -> "TableTransformer":
