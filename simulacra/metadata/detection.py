@@ -375,8 +375,11 @@ def numerical_representation(s: pd.Series) -> str:
     return "Float"
 
 
-def detect_table(df: pd.DataFrame) -> tuple[dict, str | None]:
-    """Detect every column of ``df``; return (columns metadata, primary key or None)."""
+def detect_table(df: pd.DataFrame, infer_sdtypes: bool = True) -> tuple[dict, str | None]:
+    """Detect every column of ``df``; return (columns metadata, primary key or None).
+
+    With ``infer_sdtypes=False`` every column is 'unknown' and there is no primary key.
+    """
     if not isinstance(df, pd.DataFrame):
         raise InvalidDataError(f"expected a pandas DataFrame, got {type(df).__name__}")
     if df.shape[1] == 0:
@@ -384,6 +387,8 @@ def detect_table(df: pd.DataFrame) -> tuple[dict, str | None]:
     if df.columns.duplicated().any():
         dup = df.columns[df.columns.duplicated()][0]
         raise InvalidDataError(f"column name {dup!r} appears more than once; rename the duplicates")
+    if not infer_sdtypes:
+        return {str(name): {"sdtype": "unknown"} for name in df.columns}, None
     columns = {}
     for name in df.columns:
         columns[str(name)] = detect_column(name, df[name])

@@ -15,7 +15,8 @@ import json
 import warnings
 from pathlib import Path
 
-from ..errors import InvalidDataError, MetadataError, ParameterError
+from ..errors import InvalidDataError, MetadataError
+from ..utils.validation import check_bool
 from . import relationships as rels
 from .sdtypes import canonical_sdtype
 from .serialize import (
@@ -40,7 +41,6 @@ from .tables import (
 )
 
 __all__ = ["Metadata", "SingleTableMetadata", "SPEC_VERSION", "DEFAULT_TABLE"]
-_INFER_KEYS = ("primary_and_foreign", "primary_only", None)
 
 
 class _hybridmethod:
@@ -72,7 +72,9 @@ class Metadata:
 
     # ------------------------------------------------------------------ creation
     @_hybridmethod
-    def detect_from_dataframe(cls_or_self, data, table_name: str = DEFAULT_TABLE) -> "Metadata":
+    def detect_from_dataframe(
+        cls_or_self, data, table_name: str = DEFAULT_TABLE, infer_sdtypes: bool = True, infer_keys="primary_only"
+    ) -> "Metadata":
         """Detect the metadata of one DataFrame.
 
         Parameters
@@ -81,19 +83,28 @@ class Metadata:
             The real table.
         table_name : str
             Name under which the table is stored.
+        infer_sdtypes : bool, default True
+            Detect each column's sdtype; False leaves them all 'unknown' (to set by hand).
+        infer_keys : {'primary_only', None}
+            Detect the primary key, or not.
 
         Returns
         -------
         Metadata
         """
+        rels.check_detection_options(infer_keys, allowed=("primary_only", None))
         # SDV 1: md = SingleTableMetadata(); md.detect_from_dataframe(data) fills md itself
         md = cls_or_self() if isinstance(cls_or_self, type) else cls_or_self
-        md.detect_table_from_dataframe(table_name, data)
+        md.detect_table_from_dataframe(table_name, data, infer_sdtypes, infer_keys)
         return md
 
     @_hybridmethod
     def detect_from_dataframes(
-        cls_or_self, data: dict, infer_keys="primary_and_foreign", foreign_key_inference_algorithm="column_name_match"
+        cls_or_self,
+        data: dict,
+        infer_sdtypes: bool = True,
+        infer_keys="primary_and_foreign",
+        foreign_key_inference_algorithm="column_name_match",
     ) -> "Metadata":
         """Detect the metadata of several tables given as ``{table_name: DataFrame}``.
 
@@ -104,6 +115,8 @@ class Metadata:
         ----------
         data : dict
             ``{table_name: DataFrame}``.
+        infer_sdtypes : bool, default True
+            Detect each column's sdtype; False leaves them all 'unknown' (to set by hand).
         infer_keys : {'primary_and_foreign', 'primary_only', None}
             Detect each table's primary key and the foreign keys that refer to them (a column named
             as another table's primary key, SDV's ``column_name_match``), only the primary keys, or
@@ -117,19 +130,10 @@ class Metadata:
         """
         if not isinstance(data, dict) or not data:
             raise InvalidDataError("detect_from_dataframes expects a non-empty dict {table_name: DataFrame}")
-        if infer_keys not in _INFER_KEYS:
-            raise ParameterError(
-                f"infer_keys must be 'primary_and_foreign', 'primary_only' or None, got {infer_keys!r}"
-            )
-        if foreign_key_inference_algorithm != "column_name_match":
-            raise ParameterError(
-                f"foreign_key_inference_algorithm must be 'column_name_match', got {foreign_key_inference_algorithm!r}"
-            )
+        rels.check_detection_options(infer_keys, foreign_key_inference_algorithm)
         md = cls_or_self() if isinstance(cls_or_self, type) else cls_or_self
         for name, df in data.items():
-            md.detect_table_from_dataframe(name, df)
-            if infer_keys is None:
-                md.tables[str(name)]["primary_key"] = None
+            md.detect_table_from_dataframe(name, df, infer_sdtypes, infer_keys and "primary_only")
         if infer_keys == "primary_and_foreign":
             rels.detect_relationships(md.tables, md.relationships)
         return md
@@ -142,12 +146,12 @@ class Metadata:
         df = read_table(filepath)
         return cls.detect_from_dataframe(df, table_name or Path(filepath).stem)
 
-    def detect_table_from_dataframe(self, table_name: str, data) -> None:
-        """Detect one table and add it under ``table_name``."""
+    def detect_table_from_dataframe(self, table_name: str, data, infer_sdtypes=True, infer_keys="primary_only") -> None:
+        """Detect one table and add it under ``table_name`` (options as in :meth:`detect_from_dataframe`)."""
         from .detection import detect_table
 
-        columns, pk = detect_table(data)
-        self.tables[str(table_name)] = {"columns": columns, "primary_key": pk}
+        columns, pk = detect_table(data, check_bool("infer_sdtypes", infer_sdtypes))
+        self.tables[str(table_name)] = {"columns": columns, "primary_key": pk if infer_keys else None}
 
     @classmethod
     def load_from_dict(cls, metadata_dict: dict, single_table_name: str | None = None) -> "Metadata":
@@ -223,19 +227,9 @@ class Metadata:
         return [c for c, m in cols.items() if all(m.get(k) == v for k, v in filters.items())]
 
     def get_table_metadata(self, table_name: str | None = None) -> "Metadata":
-        """One table's metadata, as a one-table Metadata a single-table synthesizer accepts (SDV 2's name).
-
-        Parameters
-        ----------
-        table_name : str, optional
-            The table (needed when there are several).
-
-        Returns
-        -------
-        Metadata
-            A copy: the table's columns, primary key, sequence key and index and its other keys;
-            no relationships.
-        """
+        """One table's metadata (``table_name`` needed when there are several), as a one-table Metadata that a
+        single-table synthesizer accepts (SDV 2's name): a copy of its columns, primary key, sequence key and
+        index and its other keys; no relationships."""
         name = self._name(table_name)
         md = type(self)()
         md.tables[name] = copy.deepcopy(self.tables[name])

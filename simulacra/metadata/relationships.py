@@ -13,7 +13,7 @@ import copy
 
 import pandas as pd
 
-from ..errors import InvalidDataError, MetadataError
+from ..errors import InvalidDataError, MetadataError, ParameterError
 from ..utils.values import to_jsonable
 
 #: the keys of a relationship dict, in SDV's order
@@ -183,6 +183,16 @@ def table_order(tables: dict, relationships: list) -> list[str]:
         order += ready
         done.update(ready)
     return order
+
+
+def check_detection_options(
+    infer_keys, algorithm="column_name_match", allowed=("primary_and_foreign", "primary_only", None)
+) -> None:
+    """Raise ParameterError unless ``infer_keys`` is one of ``allowed`` and ``algorithm`` SDV's ``column_name_match``."""
+    if infer_keys not in allowed:
+        raise ParameterError(f"infer_keys must be {' or '.join(map(repr, allowed))}, got {infer_keys!r}")
+    if algorithm != "column_name_match":
+        raise ParameterError(f"foreign_key_inference_algorithm must be 'column_name_match', got {algorithm!r}")
 
 
 def detect_relationships(tables: dict, relationships: list) -> list[dict]:

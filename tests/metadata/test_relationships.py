@@ -116,6 +116,14 @@ def test_detection_spellings_and_options():
         Metadata.detect_from_dataframes(data, infer_keys="foreign")
     with pytest.raises(ParameterError, match="column_name_match"):
         Metadata.detect_from_dataframes(data, foreign_key_inference_algorithm="data_match")
+    unknown = Metadata.detect_from_dataframes(data, infer_sdtypes=False)
+    assert unknown.get_columns("orders")["amount"] == {"sdtype": "unknown"} and unknown.relationships == []
+    with pytest.raises(ParameterError, match="infer_sdtypes must be True or False"):
+        Metadata.detect_from_dataframes(data, infer_sdtypes="no")
+    one = Metadata.detect_from_dataframe(data["users"], "users", infer_keys=None)
+    assert one.primary_key is None and one.columns["user_id"]["sdtype"] == "id"
+    with pytest.raises(ParameterError, match="infer_keys must be 'primary_only' or None"):
+        Metadata.detect_from_dataframe(data["users"], infer_keys="primary_and_foreign")
 
 
 def test_detection_skips_cycles_and_mismatched_sdtypes():
