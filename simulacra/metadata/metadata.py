@@ -452,6 +452,8 @@ class Metadata:
         key value must also be a key of its parent (or missing).
         """
         if isinstance(data, dict):
+            for name in data:
+                self._table(name)  # an unknown name first: "no table named ..."
             missing = [t for t in self.tables if t not in data]
             if missing and table_name is None:
                 raise MetadataError(

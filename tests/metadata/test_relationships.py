@@ -5,11 +5,13 @@ import warnings
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simulacra import Metadata
 from simulacra.errors import InvalidDataError, MetadataError, ParameterError
 from simulacra.io import read_table
-from simulacra.metadata.relationships import RELATIONSHIP_KEYS, detect_relationships
+from simulacra.metadata.relationships import RELATIONSHIP_KEYS, detect_relationships, find_cycle, table_order
 
 from ..conftest import DATASETS, catalog, need_datasets
 
@@ -312,6 +314,8 @@ def test_validate_data_checks_referential_integrity():
     text_keys = {**data, "orders": data["orders"].assign(user_id=["1", "1", "3", None])}
     with pytest.raises(InvalidDataError, match="e.g. '1'.*read both alike"):
         md.validate_data(text_keys)
+    with pytest.raises(MetadataError, match="no table named 'item'; tables: users, orders, items"):
+        md.validate_data({**data, "item": data["items"]})
     with pytest.raises(MetadataError, match="the data has no table\\(s\\) 'items'"):
         md.validate_data({"users": data["users"], "orders": data["orders"]})
     with pytest.raises(MetadataError, match="'qty'"):
@@ -323,3 +327,23 @@ def test_nycflights_orphan_keys_are_found(nyc, nyc_detected):
     flights.loc[flights.index[5], "tailnum"] = "N0NE"
     with pytest.raises(InvalidDataError, match="table 'flights', column 'tailnum'.*'planes' \\(e.g. 'N0NE'\\)"):
         nyc_detected.validate_data({**nyc, "flights": flights})
+
+
+# ---------------------------------------------------------------------------------------- properties
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), max_size=12))
+def test_cycles_are_found_exactly_when_no_parent_first_order_exists(edges):
+    """find_cycle names a real cycle iff the tables cannot be put parents first; table_order puts them so otherwise."""
+    tables = {f"t{i}": {} for i in range(6)}
+    relationships = [dict(zip(RELATIONSHIP_KEYS, (f"t{p}", f"t{c}", "id", f"fk{k}"))) for k, (p, c) in enumerate(edges)]
+    cycle = find_cycle(relationships)
+    if cycle is None:
+        order = table_order(tables, relationships)
+        assert sorted(order) == sorted(tables)
+        assert all(order.index(f"t{p}") < order.index(f"t{c}") for p, c in edges)
+    else:
+        assert cycle[0] == cycle[-1] and len(cycle) >= 2
+        links = {(f"t{p}", f"t{c}") for p, c in edges}
+        assert all((a, b) in links for a, b in zip(cycle, cycle[1:]))
+        with pytest.raises(MetadataError, match="cycle"):
+            table_order(tables, relationships)
