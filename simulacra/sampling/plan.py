@@ -31,7 +31,27 @@ def check_num_rows(num_rows, name: str = "num_rows") -> int:
 
 
 class BatchPlan:
-    """Batches of at most ``batch_size`` rows, ``num_rows`` in all (one empty batch for 0 rows)."""
+    """Batches of at most ``batch_size`` rows, ``num_rows`` in all (one empty batch for 0 rows).
+
+    Batch *b* covers rows ``[b * batch_size, min((b + 1) * batch_size, num_rows))`` and draws
+    from child ``b + 1`` of the run's ``SeedSequence``; child 0 seeds the run's context. A plan
+    is small and picklable: a worker given the model file, the plan and ``b`` makes batch *b*
+    exactly as a full run does (``BaseSynthesizer.sample_batch``).
+
+    Parameters
+    ----------
+    num_rows : int
+        Rows of the run (0 to 2**63 - 1).
+    batch_size : int
+        Rows per batch (at least 1).
+    seed : int, SeedSequence or Generator, optional
+        The run's seed; a SeedSequence's children are counted from those it had already spawned.
+
+    Attributes
+    ----------
+    num_rows, batch_size, n_batches : int
+    seed_sequence : numpy.random.SeedSequence
+    """
 
     def __init__(self, num_rows: int, batch_size: int, seed=None):
         self.num_rows = check_num_rows(num_rows)

@@ -24,7 +24,7 @@ def to_state(synth) -> dict:
         "parameters": synth.get_parameters(),
         "metadata": synth.metadata.to_dict(),
         "state": {
-            "transformer": synth._transformer.get_state(),
+            "transformer": synth._transformer._to_state(),
             "model": synth._get_model_state(),
             "fitted_rows": int(synth.fitted_rows),
             "columns": synth._columns,
@@ -62,7 +62,7 @@ def from_state(cls, entry: dict, where: str):
     try:
         obj = klass(Metadata.load_from_dict(entry["metadata"]), **params)
         state = entry["state"]
-        obj._transformer = TableTransformer.from_state(state["transformer"])
+        obj._transformer = TableTransformer._from_state(state["transformer"])
         obj._set_model_state(state["model"])
         obj.fitted_rows = int(state["fitted_rows"])
         obj._columns = [str(c) for c in state.get("columns", obj.metadata.get_columns())]

@@ -161,3 +161,20 @@ def test_zero_rows_with_constraints_is_an_empty_table():
     s.fit(DF)
     out = s.sample(0, seed=0)
     assert len(out) == 0 and list(out.columns) == list(DF.columns)
+
+
+def test_a_batch_alone_from_a_pickled_plan_and_a_loaded_model(synth, tmp_path):
+    """What a worker process gets: the model file and the plan (pickled), nothing of the run."""
+    import pickle
+
+    from simulacra.synthesizers import BaseSynthesizer
+
+    plan = synth.plan(900, batch_size=200, seed=np.random.SeedSequence(21))
+    synth.save(tmp_path / "m.zip")
+    worker_plan = pickle.loads(pickle.dumps(plan))
+    worker = BaseSynthesizer.load(tmp_path / "m.zip")
+    full = synth.sample(900, seed=np.random.SeedSequence(21), batch_size=200)
+    start, n, _ = plan.batch(3)
+    pd.testing.assert_frame_equal(
+        worker.sample_batch(worker_plan, 3), full.iloc[start : start + n].reset_index(drop=True)
+    )
