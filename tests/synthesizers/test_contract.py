@@ -15,9 +15,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulacra import Condition, Metadata
+from simulacra import Metadata
 from simulacra.constraints import FixedCombinations, Inequality, ScalarRange, create_custom_constraint_class
-from simulacra.errors import ConstraintError, NotFittedError
+from simulacra.errors import ConstraintError, NotFittedError, ParameterError
+from simulacra.sampling import Condition
 from simulacra.synthesizers import available, get_synthesizer_class
 from simulacra.synthesizers.base import BaseSynthesizer
 
@@ -32,15 +33,6 @@ FAST = {
     "copulagan": dict(_TINY_NET, generator_dim=(16,), discriminator_dim=(16,)),
 }
 NEEDS_TORCH = {"ctgan", "tvae", "copulagan"}
-
-HAS_BATCH_API = hasattr(BaseSynthesizer, "sample_batch") and hasattr(BaseSynthesizer, "plan")
-needs_batch_api = pytest.mark.skipif(
-    not HAS_BATCH_API, reason="synth.plan() / synth.sample_batch() (h1-core, issue 12) not there yet"
-)
-# max_tries_per_batch became effective with the sampling part (h1-core); same marker until then
-needs_effective_max_tries = pytest.mark.skipif(
-    not HAS_BATCH_API, reason="max_tries_per_batch is ignored until the sampling part lands (h1-core, issue 12)"
-)
 
 ROWS = 200
 
@@ -265,7 +257,6 @@ def test_batch_size_changes_no_row_count_no_validity_and_ids_stay_unique(name, m
     assert len(rare) == 40 and rare["id"].is_unique and _rare_email(["email"], rare).all()
 
 
-@needs_batch_api
 @pytest.mark.parametrize("kind", ["mixed", "rare"])
 @pytest.mark.parametrize("name", NAMES)
 def test_one_batch_alone_equals_that_batch_of_a_full_run(name, kind, models, tmp_path):
@@ -312,7 +303,6 @@ def test_constraints_are_honoured(name, models):
     assert len(rare) == 30 and _rare_email(["email"], rare).all()
 
 
-@needs_effective_max_tries
 @pytest.mark.parametrize("name", NAMES)
 def test_max_tries_per_batch_bounds_the_redraws(name, models):
     synth = models(name, "rare")
@@ -323,6 +313,12 @@ def test_max_tries_per_batch_bounds_the_redraws(name, models):
     assert len(synth.sample_from_conditions(cond, seed=0)) == 5
     with pytest.raises(ConstraintError, match=r"(?i)tr(y|ies)|re-?draw"):
         synth.sample_from_conditions(cond, seed=0, max_tries_per_batch=1)
+    known = pd.DataFrame({"cat": ["green"] * 5})
+    assert len(synth.sample_remaining_columns(known, seed=0)) == 5
+    with pytest.raises(ConstraintError, match=r"(?i)tr(y|ies)|re-?draw"):
+        synth.sample_remaining_columns(known, seed=0, max_tries_per_batch=1)
+    with pytest.raises(ParameterError, match="max_tries_per_batch"):
+        synth.sample(5, seed=0, max_tries_per_batch=0)
 
 
 # ---------------------------------------------------------------------------------------------- conditions
