@@ -106,6 +106,7 @@ def check_datetime_dtype(dtype: str, what: str) -> None:
 
 
 def check_utc_offset(offset, what: str) -> None:
+    """None or a UTC offset text like ``'+01:00'``."""
     if offset is not None and (not isinstance(offset, str) or not _OFFSET.fullmatch(offset)):
         raise ValueError(f"{what} {str(offset)[:40]!r} is not a UTC offset like '+01:00'")
 

@@ -42,7 +42,21 @@ def check_bounds(lo, hi) -> tuple[float, float]:
 
 
 class ColumnTransform:
-    """Base class: see the module docstring."""
+    """A reversible transform of one column (the protocol every transform follows; see the module docstring).
+
+    Parameters
+    ----------
+    column : str
+        The table column it transforms.
+
+    Attributes
+    ----------
+    output_names : list of str
+        Names of its float outputs (empty for generated columns).
+    output_kinds : list of str
+        The kind of each output (an :class:`~simulacra.transforms.spec.OutputKind` value); what
+        models read is :meth:`output_specs`.
+    """
 
     sdtype = "unknown"
 
@@ -53,10 +67,17 @@ class ColumnTransform:
 
     # -- learning ---------------------------------------------------------
     def fit(self, series: pd.Series) -> "ColumnTransform":
+        """Learn the column ``series``; returns self.
+
+        Raises
+        ------
+        InvalidDataError
+            For values the transform cannot learn (all missing, infinite, of mixed types ...).
+        """
         raise NotImplementedError
 
     def forward(self, series: pd.Series) -> np.ndarray:
-        """(n, len(output_names)) float array."""
+        """The float outputs of ``series``: an array of shape ``(len(series), len(output_names))``."""
         return np.empty((len(series), 0))
 
     def inverse(self, values: np.ndarray, rng: np.random.Generator, positions: np.ndarray, run_state=None) -> pd.Series:
@@ -106,6 +127,7 @@ class ColumnTransform:
         return {"column": self.column, "output_names": self.output_names, "output_kinds": self.output_kinds}
 
     def set_state(self, state: dict) -> None:
+        """Restore from :meth:`get_state`'s dict, checking every field (ValueError, KeyError or TypeError otherwise)."""
         self.column = state["column"]
         self.output_names = list(state["output_names"])
         self.output_kinds = list(state["output_kinds"])
@@ -116,6 +138,7 @@ class ColumnTransform:
 
     @classmethod
     def from_state(cls, state: dict) -> "ColumnTransform":
+        """A transform rebuilt from :meth:`get_state`'s dict; a ModelFileError naming the column if it is invalid."""
         obj = cls.__new__(cls)
         try:
             obj.set_state(state)
@@ -127,10 +150,12 @@ class ColumnTransform:
 
 
 def missing_mask(series: pd.Series) -> np.ndarray:
+    """Boolean array: which values of ``series`` are missing."""
     return series.isna().to_numpy()
 
 
 def apply_missing(values: pd.Series, null_indicator: np.ndarray | None) -> pd.Series:
+    """``values`` with missing values where the decoded null indicator is above 0.5 (unchanged without one)."""
     if null_indicator is None:
         return values
     mask = null_indicator > 0.5

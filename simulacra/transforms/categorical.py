@@ -18,6 +18,20 @@ from .base import ColumnTransform
 
 
 class CategoricalTransform(ColumnTransform):
+    """Categories (missing values a category of their own) as points of their frequency interval in (0, 1).
+
+    One output of kind ``OutputKind.CATEGORY`` whose spec carries the learned probability of each
+    category (see the module docstring).
+
+    Parameters
+    ----------
+    column : str
+    max_distinct_share : float, default 0.95
+        A column with more distinct values than this share of its rows (and at least
+        ``min_rows_for_check`` rows) is refused: it is an id, text or PII, not a category.
+    min_rows_for_check : int, default 1000
+    """
+
     sdtype = "categorical"
 
     def __init__(self, column, max_distinct_share: float = 0.95, min_rows_for_check: int = 1000):
@@ -112,6 +126,7 @@ class CategoricalTransform(ColumnTransform):
         return [OutputSpec(self.output_names[0], self.column, self.output_kinds[0], probabilities=self.probabilities)]
 
     def decode_codes(self, u: np.ndarray) -> np.ndarray:
+        """Category codes of encoded values (as ``OutputSpec.codes``)."""
         upper = np.cumsum(self.probabilities)
         upper[-1] = np.inf
         return np.searchsorted(upper, np.clip(u, 0.0, 1.0), side="right").clip(0, len(self.categories) - 1)

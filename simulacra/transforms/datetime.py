@@ -32,6 +32,12 @@ def _parse(series: pd.Series, fmt: str) -> pd.Series:
 
 
 class DatetimeTransform(ColumnTransform):
+    """Datetimes, dates, times and date text as seconds (plus a null indicator when values are missing).
+
+    Decoding rounds to the learned step, clips to the learned [min, max]
+    (``enforce_min_max_values``) and restores the input's dtype, time zone or text formats.
+    """
+
     sdtype = "datetime"
 
     def __init__(self, column, datetime_format=None, enforce_min_max_values=True):

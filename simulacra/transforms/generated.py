@@ -20,6 +20,12 @@ from ..utils.regex import coprime_multiplier, generate_unique, infer_regex, pars
 
 
 class IdTransform(ColumnTransform):
+    """Ids, generated unique from the rows' global positions (no outputs: not learned).
+
+    Integer ids are consecutive from the learned start; text ids follow the learned (or given)
+    ``regex_format`` through a permutation drawn once per run (:meth:`new_run_state`).
+    """
+
     sdtype = "id"
 
     def __init__(self, column, regex_format=None):

@@ -28,6 +28,7 @@ TRANSFORMS = {
 def transform_for(
     column: str, meta: dict, enforce_min_max_values=True, enforce_rounding=True, locales=None, pseudonymize_key=None
 ) -> ColumnTransform:
+    """The (unfitted) transform of ``column`` for its metadata ``meta`` (``{"sdtype": ..., ...}``)."""
     sdtype = meta["sdtype"]
     if sdtype == "numerical":
         return NumericalTransform(column, meta.get("computer_representation"), enforce_min_max_values, enforce_rounding)
@@ -48,7 +49,23 @@ def transform_for(
 
 
 class TableTransformer:
-    """Fit per-column transforms; map a table to a float matrix and back."""
+    """Fit per-column transforms; map a table to a float matrix and back.
+
+    Models read what it declares (:attr:`output_specs`, :attr:`column_specs`) and ask it for the
+    operations they need (:meth:`category_codes`, :meth:`reorder_categories`, :meth:`encode_known`,
+    :meth:`fill_generated`); they never look at the transforms themselves.
+
+    Parameters
+    ----------
+    columns_meta : dict
+        ``{column: column metadata}`` in table order.
+    enforce_min_max_values, enforce_rounding : bool, default True
+        Clip decoded values to the learned [min, max]; round them to the learned decimals.
+    locales : list of str, optional
+        Locales of the fake values of PII and text columns.
+    pseudonymize_key : bytes, optional
+        Key of the pseudonyms of PII columns (pseudonymization on).
+    """
 
     def __init__(
         self,
@@ -65,6 +82,7 @@ class TableTransformer:
         ]
 
     def fit(self, df: pd.DataFrame) -> "TableTransformer":
+        """Fit every column's transform on ``df``; returns self (InvalidDataError naming a column it cannot learn)."""
         for t in self.transforms:
             if df[t.column].dtype == object and df[t.column].notna().any():
                 learnable_kind(t.column, df[t.column].dropna())  # nested values and bytes: an error naming the column
@@ -83,10 +101,12 @@ class TableTransformer:
 
     @property
     def output_names(self) -> list[str]:
+        """Names of the encoded matrix's columns (the same as ``[s.name for s in output_specs]``)."""
         return [n for t in self.transforms for n in t.output_names]
 
     @property
     def output_kinds(self) -> list[str]:
+        """The kind of each output as stored in model files (``[s.kind.value for s in output_specs]``)."""
         return [k for t in self.transforms for k in t.output_kinds]
 
     def transform(self, df: pd.DataFrame, columns=None) -> np.ndarray:
@@ -319,6 +339,7 @@ class TableTransformer:
         return out
 
     def get_state(self) -> dict:
+        """Plain data (JSON values and numpy arrays) that rebuilds the fitted transformer (:meth:`from_state`)."""
         return {
             "columns": self.columns,
             "transforms": [{"type": type(t).__name__, "state": t.get_state()} for t in self.transforms],
@@ -334,6 +355,7 @@ class TableTransformer:
 
     @classmethod
     def from_state(cls, state: dict) -> "TableTransformer":
+        """The transformer of :meth:`get_state`'s dict; a ModelFileError for unknown types or mismatched columns."""
         obj = cls.__new__(cls)
         obj.columns = [str(c) for c in state["columns"]]
         obj.transforms = []
