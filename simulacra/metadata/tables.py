@@ -260,6 +260,10 @@ def drop_column_roles(table: dict, column: str, roles=None) -> None:
         ]
 
 
+#: the keys the plain-text view names beside a table's name
+KEY_LABELS = (("primary key", "primary_key"), ("sequence key", "sequence_key"), ("sequence index", "sequence_index"))
+
+
 def table_text(tname: str, table: dict, details: bool) -> list[str]:
     """Lines of the plain-text view of one table (``Metadata.visualize``)."""
     keys = [(what, table.get(key)) for what, key in KEY_LABELS if table.get(key)]
@@ -269,9 +273,6 @@ def table_text(tname: str, table: dict, details: bool) -> list[str]:
             extra = ", ".join(f"{k}={v}" for k, v in m.items() if k != "sdtype")
             lines.append(f"  {c}: {m['sdtype']}" + (f" ({extra})" if extra else ""))
     return lines
-
-
-KEY_LABELS = (("primary key", "primary_key"), ("sequence key", "sequence_key"), ("sequence index", "sequence_index"))
 
 
 def check_frame_columns(cols: dict, data) -> None:
