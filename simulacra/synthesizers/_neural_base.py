@@ -13,6 +13,7 @@ import pandas as pd
 
 from .._random import as_generator
 from ..errors import ModelFileError, ParameterError
+from ..transforms.spec import OutputKind
 from ._neural import (
     ModeTransformer,
     check_weights_fit,
@@ -85,7 +86,9 @@ class NeuralSynthesizer(BaseSynthesizer):
     def _matrix(self, X, kinds):
         """Encoded categories as class codes (by their output specs), and which outputs are discrete."""
         self._set_categories(category_specs(self._transformer.output_specs))
-        discrete = [c is not None or k in ("discrete", "null") for c, k in zip(self._cat_specs, kinds)]
+        discrete = [
+            c is not None or k in (OutputKind.DISCRETE, OutputKind.NULL) for c, k in zip(self._cat_specs, kinds)
+        ]
         return to_codes(X, self._cat_specs), discrete
 
     def _set_categories(self, specs) -> None:

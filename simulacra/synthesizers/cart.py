@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ModelFileError
+from ..transforms.spec import OutputKind
 from ._encoding import category_specs, code_of, from_codes, to_codes
 from .base import BaseSynthesizer
 
@@ -141,7 +142,12 @@ class CARTSynthesizer(BaseSynthesizer):
         M = to_codes(X, specs)
         d = M.shape[1]
         card = np.array([len(np.unique(M[~np.isnan(M[:, j]), j][:200_000])) for j in range(d)])
-        rank = np.array([0 if c is not None else (1 if k in ("discrete", "null") else 2) for c, k in zip(specs, kinds)])
+        rank = np.array(
+            [
+                0 if c is not None else (1 if k in (OutputKind.DISCRETE, OutputKind.NULL) else 2)
+                for c, k in zip(specs, kinds)
+            ]
+        )
         order = [int(j) for j in np.lexsort((np.arange(d), card, rank))]
         trees = []
         for pos, j in enumerate(order):
@@ -149,7 +155,9 @@ class CARTSynthesizer(BaseSynthesizer):
             ok = ~np.isnan(y)
             preds = np.array(order[:pos], dtype=np.int64)
             is_cat = specs[j] is not None
-            smooth = self.smoothing and not is_cat and kinds[j] == "continuous" and card[j] >= _SMOOTH_MIN_UNIQUE
+            smooth = (
+                self.smoothing and not is_cat and kinds[j] == OutputKind.CONTINUOUS and card[j] >= _SMOOTH_MIN_UNIQUE
+            )
             if len(preds) == 0 or ok.sum() < 2 * min_samples_leaf:
                 tree = _single_leaf()
             else:

@@ -11,6 +11,7 @@ import numpy as np
 from scipy import special
 
 from ..errors import ParameterError
+from ..transforms.spec import OutputKind
 from . import univariate
 from .ctgan import CTGANSynthesizer
 
@@ -93,7 +94,7 @@ class CopulaGANSynthesizer(CTGANSynthesizer):
         names = self._transformer.output_names
         self._marginals = []
         for j in range(M.shape[1]):
-            if discrete[j] or kinds[j] != "continuous":
+            if discrete[j] or kinds[j] != OutputKind.CONTINUOUS:
                 self._marginals.append(None)
                 continue
             vals = M[~np.isnan(M[:, j]), j]

@@ -6,6 +6,7 @@ import numpy as np
 from scipy import special
 
 from ..errors import ModelFileError, ParameterError
+from ..transforms.spec import OutputKind
 from ..utils.stats import pairwise_pearson
 from . import univariate
 from ._encoding import code_of
@@ -171,8 +172,6 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         columns turns, e.g., species vs flipper length into a monotone relation the copula can
         learn, instead of an arbitrary frequency order.
         """
-        from ..transforms.spec import OutputKind
-
         numeric = (OutputKind.CONTINUOUS, OutputKind.DISCRETE)
         specs = [c for c in transformer.column_specs if c.learned]
         cont = [c for c in specs if c.outputs[0].kind in numeric]
@@ -220,16 +219,18 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         Z = np.empty_like(X)
         for j, (name, kind) in enumerate(zip(names, kinds)):
             col = X[:, j]
-            if kind == "uniform01":
+            if kind == OutputKind.CATEGORY:
                 self._marginals.append(None)
                 u = col
             else:
                 finite = col[~np.isnan(col)]
-                if kind == "null":
+                if kind == OutputKind.NULL:
                     dist_name = "empirical"
                 else:
                     dist_name = self.numerical_distributions.get(name, self.default_distribution)
-                dist = univariate.fit_distribution(dist_name, finite, discrete=(kind in ("discrete", "null")))
+                dist = univariate.fit_distribution(
+                    dist_name, finite, discrete=(kind in (OutputKind.DISCRETE, OutputKind.NULL))
+                )
                 self._marginals.append(dist)
                 with np.errstate(all="ignore"):
                     u = dist.cdf(col)
@@ -359,7 +360,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         self._check_fitted()
         out = {}
         for name, dist, kind in zip(self._names, self._marginals, self._kinds):
-            if dist is None or kind == "null":
+            if dist is None or kind == OutputKind.NULL:
                 continue
             params = {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in dist.params().items()}
             out[name] = {"distribution": dist.name, "learned_parameters": params}
