@@ -13,7 +13,7 @@ A synthesizer implements one of two model paths. The encoded-matrix path (``mode
 the learned columns and ``_sample(n, rng)`` returns such a matrix. The values path
 (``model_input = "values"``, for models that think in values): ``_fit_values(table,
 column_specs)`` learns the learned columns as they are and ``_sample_values(n, rng)`` returns a
-DataFrame of them. Either way the base does the metadata, constraints, generated columns (ids,
+DataFrame of them (conditions are then met by re-drawing). Either way the base does the metadata, constraints, generated columns (ids,
 PII, text), batching, progress and persistence. Each batch draws from its own child of
 ``numpy.random.SeedSequence(seed)``, so the same seed and batch size give the same rows, and any
 batch can be made alone (:meth:`BaseSynthesizer.plan`, :meth:`BaseSynthesizer.sample_batch`).
@@ -279,7 +279,12 @@ class BaseSynthesizer:
         return sampler.batch_alone(self, plan, b, check_max_tries(max_tries_per_batch))
 
     def iter_batches(self, num_rows: int, seed=None, batch_size=None, accept=None, max_tries_per_batch=None):
-        """Yield sampled DataFrames of at most ``batch_size`` rows, ``num_rows`` in all."""
+        """Sampled DataFrames of at most ``batch_size`` rows, ``num_rows`` in all, made in order in one run context.
+
+        ``accept(rows) -> bool array`` is an extra test rows must pass (re-drawn otherwise);
+        ``max_tries_per_batch`` bounds the rounds of re-drawing (default 100). The arguments are
+        checked at once; the batches are made as they are taken.
+        """
         self._check_fitted()
         plan = BatchPlan(num_rows, self._batch_size(batch_size), seed)  # O(1) memory in num_rows
         return sampler.iter_plan(self, plan, accept, check_max_tries(max_tries_per_batch))
@@ -324,10 +329,10 @@ class BaseSynthesizer:
         if output_file_path is not None:
             check_writable(output_file_path)
             check_output_rows(self, num_rows, output_file_path)
-        check_num_rows(num_rows)  # a bad count (or 2**63) is refused before any progress bar is drawn
+        num_rows = check_num_rows(num_rows)  # a bad count (or 2**63) is refused before any progress bar is drawn
         self._batch_size(batch_size)
         if show_progress is None:
-            show_progress = num_rows > 200_000 if isinstance(num_rows, (int, np.integer)) else False
+            show_progress = num_rows > 200_000
         batches = self.iter_batches(num_rows, seed=seed, batch_size=batch_size, max_tries_per_batch=max_tries)
         return sampler.collect(batches, num_rows, output_file_path, show_progress)
 
