@@ -154,10 +154,12 @@ class TableTransformer:
         return [t.column for t in self.transforms if t.output_names]
 
     def _transform_of(self, column: str) -> ColumnTransform:
-        for t in self.transforms:
-            if t.column == column:
-                return t
-        raise KeyError(f"no column {column!r} in the transformer")
+        by_column = getattr(self, "_by_column", None)
+        if by_column is None or len(by_column) != len(self.transforms):  # built once (wide tables ask per column)
+            by_column = self._by_column = {t.column: t for t in self.transforms}
+        if column not in by_column:
+            raise KeyError(f"no column {column!r} in the transformer")
+        return by_column[column]
 
     # -- operations a model may ask for (data in, data out) -------------------
     def category_codes(self, df: pd.DataFrame, column: str) -> np.ndarray:
