@@ -24,7 +24,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..constraints import MissingCustom
 from ..errors import NotFittedError
 from ..metadata import Metadata
 from ..sampling.conditions import Condition
@@ -37,7 +36,6 @@ from .inputs import as_metadata, check_single_table, coerce_data
 __all__ = ["BaseSynthesizer", "Condition", "DEFAULT_BATCH_CELLS"]
 
 DEFAULT_BATCH_CELLS = 4_000_000
-_MissingCustom = MissingCustom  # the name older code imported
 
 
 class BaseSynthesizer:
@@ -171,33 +169,7 @@ class BaseSynthesizer:
         Built-in constraints must be added before ``fit``. After ``load``, custom constraints the
         model was fitted with are attached again here (a model file never holds code).
         """
-        from ..constraints import constraint_from_dict
-        from ..constraints.registry import is_registered
-        from ..errors import ConstraintError
-
-        new = [
-            constraint_from_dict(c) for c in (constraints if isinstance(constraints, (list, tuple)) else [constraints])
-        ]
-        if self._fitted:
-            for c in new:
-                name = type(c).__name__
-                if is_registered(type(c)) or name not in self._missing_custom:
-                    raise ConstraintError(
-                        f"{c} cannot be added to a fitted synthesizer; add constraints before fit "
-                        "(after load, only the custom constraints it was fitted with can be attached again)"
-                    )
-                idx = next(
-                    i for i, x in enumerate(self._constraints) if isinstance(x, MissingCustom) and x.class_name == name
-                )
-                self._constraints[idx] = c
-                self._missing_custom.remove(name)
-            return
-        cols = self.metadata.get_columns(self._table_name())
-        for c in new:
-            unknown = [x for x in c.columns if x not in cols]
-            if unknown:
-                raise ConstraintError(f"{c}: column(s) {', '.join(map(repr, unknown))} are not in the metadata")
-        self._constraints.extend(new)
+        fitting.add_constraints(self, constraints)
 
     def get_constraints(self) -> list:
         """The constraints, in the order they apply."""

@@ -12,10 +12,42 @@ import pandas as pd
 
 from .._random import as_seed_sequence
 from .._threads import limit_threads_for
-from ..errors import ParameterError
+from ..errors import ConstraintError, ParameterError
 
 #: the two model paths
 MODEL_INPUTS = ("matrix", "values")
+
+
+def add_constraints(synth, constraints) -> None:
+    """Add ``constraints`` (objects or SDV 1 dicts) to ``synth`` (see ``BaseSynthesizer.add_constraints``).
+
+    Before ``fit`` any constraint on the metadata's columns; after it (a loaded model) only the
+    custom constraints the model was fitted with, each in its placeholder's place.
+    """
+    from ..constraints import MissingCustom, constraint_from_dict
+    from ..constraints.registry import is_registered
+
+    new = [constraint_from_dict(c) for c in (constraints if isinstance(constraints, (list, tuple)) else [constraints])]
+    if synth._fitted:
+        for c in new:
+            name = type(c).__name__
+            if is_registered(type(c)) or name not in synth._missing_custom:
+                raise ConstraintError(
+                    f"{c} cannot be added to a fitted synthesizer; add constraints before fit "
+                    "(after load, only the custom constraints it was fitted with can be attached again)"
+                )
+            idx = next(
+                i for i, x in enumerate(synth._constraints) if isinstance(x, MissingCustom) and x.class_name == name
+            )
+            synth._constraints[idx] = c
+            synth._missing_custom.remove(name)
+        return
+    cols = synth.metadata.get_columns(synth._table_name())
+    for c in new:
+        unknown = [x for x in c.columns if x not in cols]
+        if unknown:
+            raise ConstraintError(f"{c}: column(s) {', '.join(map(repr, unknown))} are not in the metadata")
+    synth._constraints.extend(new)
 
 
 def fit_constraints(df: pd.DataFrame, columns: dict, constraints) -> tuple[pd.DataFrame, dict]:
