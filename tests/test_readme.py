@@ -898,3 +898,43 @@ def test_model_files_size_limit(tmp_path, monkeypatch):
     monkeypatch.setenv("SIMULACRA_MAX_MODEL_BYTES", "16")
     with pytest.raises(ModelFileError, match="SIMULACRA_MAX_MODEL_BYTES"):
         GaussianCopulaSynthesizer.load(tmp_path / "m.zip")
+
+
+# ---------------------------------------------------------------------------- Architecture
+def test_architecture_layers_are_the_import_contract():
+    """The layer diagram shows every layer of the contract CI checks (.importlinter), in its order."""
+    (diagram,) = code_blocks(readme_section("Architecture"), "text")
+    shown = [re.split(r"[|,]", line.split("  ")[0]) for line in diagram.splitlines() if line.strip()]
+    shown = [[p.strip() for p in line] for line in shown]
+    config = (README.parent / ".importlinter").read_text(encoding="utf-8")
+    body = config.split("[importlinter:contract:layers]")[1].split("layers =")[1].split("\n[")[0]
+    contract = [[p.strip() for p in line.split("|")] for line in body.splitlines() if line.strip()]
+    contract = [layer for layer in contract if not layer[0].startswith("#") and layer != ["__main__"]]
+    index = {p: i for i, layer in enumerate(contract) for p in layer}
+    levels = [[index[p] for p in line] for line in shown]  # a KeyError: the diagram shows a part the contract lacks
+    assert all(max(a) < min(b) for a, b in zip(levels, levels[1:])), (
+        "the diagram's lines are not in the contract's order"
+    )
+    assert set(index) - {"_version"} <= {p for line in shown for p in line}, "a layer of the contract is not shown"
+    for line, lv in zip(shown[:-1], levels[:-1]):
+        assert len(set(lv)) == 1, f"{line}: parts on one line must be one layer of the contract"
+
+
+def test_architecture_named_modules_exist():
+    text = readme_section("Architecture")
+    root = README.parent
+    for name in re.findall(r"`((?:synthesizers|transforms|sampling|tests/synthesizers)/[\w/]+\.py)`", text):
+        path = root / name if name.startswith("tests/") else root / "simulacra" / name
+        assert path.exists(), name
+    for name in ("inputs.py", "fitting.py", "sampler.py", "persistence.py"):
+        assert (root / "simulacra" / "synthesizers" / name).exists(), name
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_architecture_example(seed, capsys):
+    """The plan / sample_batch / Condition / relationships example runs as written, for other seeds too."""
+    (block,) = code_blocks(readme_section("Architecture"), "python")
+    exec(compile(block, "README.md (Architecture)", "exec"), {})
+    assert "['users', 'visits'] user_id" in capsys.readouterr().out
+    changed = block.replace("seed=7", f"seed={seed}")
+    exec(compile(changed, "README.md (Architecture)", "exec"), {})
