@@ -185,9 +185,15 @@ def test_fit_returns_self_and_unfitted_sampling_is_refused(name, models):
         synth.sample(5, seed=0)
     with pytest.raises(NotFittedError, match="fit"):
         synth.sample_from_conditions([Condition({"cat": "red"}, 3)], seed=0)
-    assert synth.fit(MIXED, seed=0) is synth
+    data = MIXED.copy()
+    assert synth.fit(data, seed=0) is synth
+    pd.testing.assert_frame_equal(data, MIXED)  # the user's table is not changed
     # a fresh synthesizer fitted with the same data and seed is the same model
-    pd.testing.assert_frame_equal(synth.sample(60, seed=4), models(name).sample(60, seed=4))
+    expected = models(name).sample(60, seed=4)
+    pd.testing.assert_frame_equal(synth.sample(60, seed=4), expected)
+    # fitting again replaces the model: after a fit on other rows, a fit on the table gives the same model again
+    synth.fit(MIXED.iloc[::2].reset_index(drop=True), seed=1).fit(MIXED, seed=0)
+    pd.testing.assert_frame_equal(synth.sample(60, seed=4), expected)
 
 
 @pytest.mark.parametrize("kind", ["mixed", "penguins"])
@@ -356,7 +362,9 @@ def test_conditions_on_a_real_table(name, models):
 def test_sample_remaining_columns_keeps_the_given_columns(name, models):
     # flag False with every category: pairs each model makes (a 2-epoch TVAE almost never makes green & True)
     known = pd.DataFrame({"cat": MIXED["cat"].iloc[:40].to_numpy(), "flag": False})
+    given = known.copy()
     out = models(name).sample_remaining_columns(known, seed=0)
+    pd.testing.assert_frame_equal(known, given)  # the user's frame is not changed
     assert len(out) == 40
     _assert_same_shape(out, MIXED)
     pd.testing.assert_frame_equal(out[["cat", "flag"]], known)
