@@ -9,6 +9,7 @@ a plan is proportional to ``num_rows``: children are made as the batches are rea
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -69,6 +70,10 @@ class BatchPlan:
 
     def batch(self, b: int) -> tuple[int, int, np.random.SeedSequence]:
         """``(start, rows, seed sequence)`` of batch ``b``: made alone, it equals that batch of a full run."""
+        if not is_int(b):
+            raise ParameterError(
+                f"b must be an integer batch index from 0 to {self.n_batches - 1:,} (the plan's batches), got {b!r}"
+            )
         if not 0 <= b < self.n_batches:
             raise ParameterError(f"batch {b} is outside the plan's {self.n_batches} batches")
         start = b * self.batch_size
@@ -85,6 +90,35 @@ class BatchPlan:
         for b, child in enumerate(children):
             start = b * self.batch_size
             yield start, min(self.batch_size, self.num_rows - start), child
+
+
+def check_plan(plan) -> BatchPlan:
+    """``plan`` if it is a consistent :class:`BatchPlan`; a ParameterError saying what to pass otherwise.
+
+    A plan may come from another process (pickled): its row count, batch size, number of batches
+    and seed are checked to agree with each other, as ``BatchPlan`` made them.
+    """
+    if not isinstance(plan, BatchPlan):
+        raise ParameterError(
+            f"plan must be a BatchPlan, as synth.plan(num_rows, batch_size=..., seed=...) returns, "
+            f"got {type(plan).__name__}"
+        )
+    redo = "make a new one with synth.plan(num_rows, batch_size=..., seed=...)"
+    try:
+        num_rows = check_num_rows(getattr(plan, "num_rows", None), "the plan's num_rows")
+        batch_size = check_int("the plan's batch_size", getattr(plan, "batch_size", None), minimum=1)
+    except ParameterError as e:
+        raise ParameterError(f"{e}; {redo}") from None
+    n_batches = getattr(plan, "n_batches", None)
+    if not is_int(n_batches) or n_batches != max(1, -(-num_rows // batch_size)):
+        raise ParameterError(
+            f"the plan's n_batches ({n_batches!r}) does not match its {num_rows:,} rows in batches of "
+            f"{batch_size:,}; {redo}"
+        )
+    seed_sequence = getattr(plan, "seed_sequence", None)
+    if not isinstance(seed_sequence, np.random.SeedSequence) or not is_int(getattr(plan, "_base", None)):
+        raise ParameterError(f"the plan's seed_sequence is not a numpy SeedSequence; {redo}")
+    return plan
 
 
 def _human(nbytes: float) -> str:
@@ -138,3 +172,45 @@ def check_output_rows(synthesizer, num_rows, path) -> None:
         probe = next(synthesizer.iter_batches(SPACE_PROBE_ROWS, seed=0, batch_size=SPACE_PROBE_ROWS))
         check_output_space(path, int(num_rows), estimate_bytes_per_row(probe, path), len(probe))
     check_num_rows(num_rows)
+
+
+#: in-memory runs above this many rows are checked against the available memory first
+MEMORY_CHECK_ROWS = 1_000_000
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to a new allocation (Linux ``MemAvailable``, else free pages); None if unknown."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def check_memory_rows(synthesizer, num_rows: int) -> None:
+    """Before an in-memory run of ``num_rows`` rows (no output file): refuse it (ParameterError) when
+    the rows cannot fit in the available memory.
+
+    The size per row is measured (``DataFrame.memory_usage(deep=True)``) on a few rows drawn with a
+    fixed seed; runs of at most ``MEMORY_CHECK_ROWS`` rows are not measured (no cost for them).
+    """
+    if num_rows <= MEMORY_CHECK_ROWS:
+        return
+    free = available_memory()
+    if free is None:
+        return
+    probe = next(synthesizer.iter_batches(SPACE_PROBE_ROWS, seed=0, batch_size=SPACE_PROBE_ROWS))
+    per_row = float(probe.memory_usage(index=False, deep=True).sum()) / max(1, len(probe))
+    estimate = float(num_rows) * per_row
+    if estimate > free:
+        raise ParameterError(
+            f"{num_rows:,} rows would take about {_human(estimate)} of memory (about {per_row:,.1f} bytes per row, "
+            f"measured on {len(probe)} sampled rows) but {_human(free)} is available; pass output_file_path to "
+            "stream the rows to a file, or ask for fewer rows"
+        )

@@ -27,7 +27,7 @@ import pandas as pd
 from ..errors import NotFittedError
 from ..metadata import Metadata
 from ..sampling.conditions import Condition
-from ..sampling.plan import BatchPlan
+from ..sampling.plan import BatchPlan, check_plan
 from ..sampling.redraw import check_max_tries
 from ..utils.validation import check_int
 from . import fitting, persistence, sampler
@@ -245,10 +245,14 @@ class BaseSynthesizer:
             a batch alone cannot know what the batches before it drew); sample those runs in
             order with :meth:`iter_batches` or :meth:`sample`.
         ParameterError
-            ``b`` is not a batch of the plan.
+            ``plan`` is not a BatchPlan (or was changed after it was made), or ``b`` is not an integer
+            batch index of the plan (0 to ``plan.n_batches - 1``).
         """
         self._check_fitted()
-        return sampler.batch_alone(self, plan, b, check_max_tries(max_tries_per_batch))
+        check_plan(plan)
+        max_tries = check_max_tries(max_tries_per_batch)
+        plan.batch(b)  # b an integer batch index of the plan, else ParameterError
+        return sampler.batch_alone(self, plan, b, max_tries)
 
     def iter_batches(self, num_rows: int, seed=None, batch_size=None, accept=None, max_tries_per_batch=None):
         """Sampled DataFrames of at most ``batch_size`` rows, ``num_rows`` in all, made in order in one run context.
@@ -292,10 +296,16 @@ class BaseSynthesizer:
         Returns
         -------
         pandas.DataFrame, or the output path when ``output_file_path`` is given.
+
+        Raises
+        ------
+        ParameterError
+            A bad argument, or (checked up front) rows that would not fit the free disk space of
+            ``output_file_path`` or, without it, the available memory.
         """
         self._check_fitted()
         from ..io.files import check_writable
-        from ..sampling.plan import check_num_rows, check_output_rows
+        from ..sampling.plan import check_memory_rows, check_num_rows, check_output_rows
 
         max_tries = check_max_tries(max_tries_per_batch)
         if output_file_path is not None:
@@ -303,6 +313,8 @@ class BaseSynthesizer:
             check_output_rows(self, num_rows, output_file_path)
         num_rows = check_num_rows(num_rows)  # a bad count (or 2**63) is refused before any progress bar is drawn
         self._batch_size(batch_size)
+        if output_file_path is None:
+            check_memory_rows(self, num_rows)  # rows that cannot fit in memory: refused up front
         if show_progress is None:
             show_progress = num_rows > 200_000
         batches = self.iter_batches(num_rows, seed=seed, batch_size=batch_size, max_tries_per_batch=max_tries)

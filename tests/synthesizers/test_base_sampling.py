@@ -178,3 +178,37 @@ def test_a_batch_alone_from_a_pickled_plan_and_a_loaded_model(synth, tmp_path):
     pd.testing.assert_frame_equal(
         worker.sample_batch(worker_plan, 3), full.iloc[start : start + n].reset_index(drop=True)
     )
+
+
+@pytest.mark.parametrize("b", [True, False, 1.0, "1", None, np.float64(0.0)])
+def test_sample_batch_wants_an_integer_batch_index(synth, b):
+    plan = synth.plan(10, batch_size=5, seed=0)
+    with pytest.raises(ParameterError, match=r"b must be an integer batch index from 0 to 1 .*got"):
+        synth.sample_batch(plan, b)
+    with pytest.raises(ParameterError, match="b must be an integer batch index"):
+        plan.batch(b)
+    pd.testing.assert_frame_equal(synth.sample_batch(plan, np.int64(1)), synth.sample_batch(plan, 1))
+
+
+@pytest.mark.parametrize("plan", ["plan", None, 3, (10, 5, 0)])
+def test_sample_batch_wants_a_plan(synth, plan):
+    with pytest.raises(ParameterError, match=r"plan must be a BatchPlan, as synth.plan\(num_rows"):
+        synth.sample_batch(plan, 0)
+
+
+@pytest.mark.parametrize(
+    "attr,value,match",
+    [
+        ("batch_size", 0, "the plan's batch_size must be a positive integer"),
+        ("batch_size", 2.5, "the plan's batch_size must be a positive integer"),
+        ("batch_size", 3, "does not match its 10 rows in batches of 3"),
+        ("num_rows", -1, "the plan's num_rows must be a non-negative integer"),
+        ("n_batches", 7, "does not match its 10 rows in batches of 5"),
+        ("seed_sequence", 0, "seed_sequence is not a numpy SeedSequence"),
+    ],
+)
+def test_sample_batch_refuses_a_plan_changed_after_it_was_made(synth, attr, value, match):
+    plan = synth.plan(10, batch_size=5, seed=0)
+    setattr(plan, attr, value)
+    with pytest.raises(ParameterError, match=match):
+        synth.sample_batch(plan, 0)
