@@ -216,6 +216,23 @@ class CTGANSynthesizer(NeuralSynthesizer):
             def forward(self, x):
                 return torch.cat([torch.relu(self.bn(self.fc(x))), x], dim=1)
 
+            def forward_batch_stats(self, x):
+                """The same layer on this batch's statistics, writing nothing on the module: what
+                ``forward`` computes in training mode with momentum 0, its running statistics
+                passed as copies (the same kernel, so the same numbers)."""
+                bn = self.bn
+                h = torch.nn.functional.batch_norm(
+                    self.fc(x),
+                    bn.running_mean.clone(),
+                    bn.running_var.clone(),
+                    bn.weight,
+                    bn.bias,
+                    training=True,
+                    momentum=0.0,
+                    eps=bn.eps,
+                )
+                return torch.cat([torch.relu(h), x], dim=1)
+
         layers, dim = [], self.embedding_dim + self._cond_dim
         for h in self.generator_dim:
             layers.append(Residual(dim, h))
@@ -343,28 +360,19 @@ class CTGANSynthesizer(NeuralSynthesizer):
 
     def _generate(self, n, gen, rng):
         """Generate in batches of ``batch_size`` with batch-norm on batch statistics, as the
-        reference CTGAN does (its generator samples in training mode); momentum 0 keeps the
-        stored running statistics unchanged."""
+        reference CTGAN does (its generator samples in training mode). A pure function of the
+        fitted weights and the generators: nothing on the modules changes (mode, momentum,
+        running statistics), so runs may share one fitted synthesizer across threads."""
         torch = require_torch("CTGANSynthesizer")
-        bns = [m for m in self._generator.modules() if isinstance(m, torch.nn.BatchNorm1d)]
-        saved = [m.momentum for m in bns]
-        for m in bns:
-            m.momentum = 0.0
-        self._generator.train()
         out = []
-        try:
-            for start in range(0, n, self.batch_size):
-                m = self.batch_size  # full batches: the statistics do not depend on n
-                cond, _, _ = self._sample_cond(m, rng, False)
-                c_t = None if cond is None else torch.from_numpy(cond).to(self._device)
-                z = torch.randn(m, self.embedding_dim, generator=gen).to(self._device)
-                raw = self._generator(_cat(torch, z, c_t))
-                # Gumbel noise, then the mode: a draw from each softmax, as in training
-                out.append(self._activate(raw, gen).cpu().numpy())
-        finally:
-            for mod, mom in zip(bns, saved):
-                mod.momentum = mom
-            self._generator.eval()
+        for start in range(0, n, self.batch_size):
+            m = self.batch_size  # full batches: the statistics do not depend on n
+            cond, _, _ = self._sample_cond(m, rng, False)
+            c_t = None if cond is None else torch.from_numpy(cond).to(self._device)
+            z = torch.randn(m, self.embedding_dim, generator=gen).to(self._device)
+            raw = _generator_batch_stats(self._generator, _cat(torch, z, c_t))
+            # Gumbel noise, then the mode: a draw from each softmax, as in training
+            out.append(self._activate(raw, gen).cpu().numpy())
         return np.concatenate(out)[:n]
 
     def _weights_state(self):
@@ -374,6 +382,15 @@ class CTGANSynthesizer(NeuralSynthesizer):
         load_module_state(self._generator, st["generator"])
         load_module_state(self._discriminator, st["discriminator"])
         self._generator.eval()
+
+
+def _generator_batch_stats(generator, x):
+    """The generator's forward pass with every batch-norm on the batch's statistics (the residual
+    layers' ``forward_batch_stats``, then the output layer); reads the modules, writes nothing."""
+    *residuals, out = generator
+    for layer in residuals:
+        x = layer.forward_batch_stats(x)
+    return out(x)
 
 
 def _cat(torch, a, b):

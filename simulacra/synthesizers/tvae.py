@@ -174,6 +174,9 @@ class TVAESynthesizer(NeuralSynthesizer):
         return total / x.shape[0]
 
     def _generate(self, n, gen, rng):
+        """Decode normal draws and add the learned noise, in blocks of 10,000 rows. Reads the decoder
+        and ``sigma``, writes nothing on them (no batch-norm or dropout, so the modules' mode does not
+        matter): runs may share one fitted synthesizer across threads."""
         torch = require_torch("TVAESynthesizer")
         out = []
         for start in range(0, n, 10_000):
