@@ -40,11 +40,17 @@ class SVGFigure:
         return self.to_svg()
 
     def save(self, path) -> None:
+        """Write the figure to ``path``: an HTML page where the name ends in ``.html``, else the SVG.
+
+        The file is written atomically (:func:`simulacra.io.writers.write_text_atomically`): a failed
+        save leaves no partial file, and an existing file at ``path`` unchanged.
+        """
+        from ..io.writers import write_text_atomically
+
         text = self.to_svg()
         if str(path).endswith(".html"):
             text = f"<!doctype html><meta charset='utf-8'><title>{html.escape(self.title)}</title>{text}"
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(text)
+        write_text_atomically(path, text)
 
     def show(self) -> None:
         """Open the figure in a browser (or print where it was written)."""
