@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import ConstraintError, ModelFileError
+from ..errors import ConstraintError, ModelFileError, ParameterError
 from ..utils.dtypes import check_value_dtype
+from ..utils.validation import check_bool
 
 
 def run_store(ctx, key) -> dict:
@@ -42,9 +43,10 @@ def _state_dtype(name) -> str:
 
 def _flag(owner: str, name: str, value) -> bool:
     """A constructor's boolean argument: True or False (numpy's too); text such as "False" is refused."""
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    raise ConstraintError(f"{owner}: {name} must be True or False, got {value!r}")
+    try:
+        return check_bool(name, value)
+    except ParameterError as e:
+        raise ConstraintError(f"{owner}: {e}") from None
 
 
 class Constraint:
@@ -81,8 +83,44 @@ class Constraint:
         """
         return False
 
-    def fit(self, data: pd.DataFrame, columns_meta: dict, check: bool = True) -> None:
+    def guaranteed_by(self, unique_columns) -> bool:
+        """True when the rule always holds because the columns ``unique_columns`` are unique by construction.
+
+        A sampler passes the columns it makes unique in any run (ids); a rule it guarantees is left
+        out of the re-draw loop. Default False; :class:`Unique` is guaranteed when its columns
+        include one of them.
+
+        Parameters
+        ----------
+        unique_columns : iterable of str
+            Columns whose values never repeat within a run.
+        """
+        return False
+
+    def check_metadata(self, columns_meta: dict) -> None:
+        """Raise a ConstraintError unless the metadata's sdtypes of the rule's columns can hold it.
+
+        Called by ``add_constraints`` and again at ``fit``; nothing is checked by default.
+
+        Parameters
+        ----------
+        columns_meta : dict
+            ``{column: column metadata}`` of the table (every column the rule reads is in it).
+        """
+
+    def check_kinds(self, data: pd.DataFrame) -> None:
+        """Raise a short ConstraintError unless the columns of ``data`` hold values the rule can read.
+
+        Called by :meth:`check` before the rows are checked; nothing is checked by default.
+        """
+
+    def fit(self, data: pd.DataFrame, columns_meta: dict, check: bool = False) -> None:
         """Learn what the rule needs from ``data`` (the table as the constraints before it reshaped it).
+
+        ``fit`` only learns: the synthesizer checks every rule on the real rows first, with
+        :meth:`check`, before any rule reshapes the table, and then calls ``fit(data, columns_meta)``.
+        A subclass may override it with that two-argument signature (``super().fit(data,
+        columns_meta)`` learns what the class learns).
 
         Parameters
         ----------
@@ -90,10 +128,9 @@ class Constraint:
             The table.
         columns_meta : dict
             ``{column: column metadata}`` of ``data``.
-        check : bool, default True
-            Check first that every row of ``data`` satisfies the rule (:meth:`check`). A
-            synthesizer that checked every rule on the real rows before any of them reshaped the
-            table passes False.
+        check : bool, default False
+            Also :meth:`check` ``data`` first (for a direct call on a real table; the synthesizer
+            never passes it).
         """
         if check:
             self.check(data)
@@ -103,6 +140,7 @@ class Constraint:
         missing = [c for c in self.columns if c not in data.columns]
         if missing:
             raise ConstraintError(f"{self}: column(s) {', '.join(map(repr, missing))} are not in the data")
+        self.check_kinds(data)
         bad = ~np.asarray(self.is_valid(data), dtype=bool)
         if bad.any():
             raise ConstraintError(

@@ -9,10 +9,15 @@ from ..errors import ConstraintError
 from ..utils.validation import is_number
 from .base import Constraint, _flag, _state_dtype
 from .combinations import FixedCombinations, OneHot
+from .kinds import require_sdtypes, require_values
 from .registry import BUILTINS, register
 from .unique import Unique
 
 _EPOCH = pd.Timestamp("1970-01-01")
+
+#: the sdtypes and value kinds of the rules on numbers or dates
+_ORDERED_SDTYPES = ("numerical", "datetime")
+_ORDERED_KINDS = ("number", "datetime")
 
 
 def _num(s: pd.Series) -> np.ndarray:
@@ -64,7 +69,26 @@ class Inequality(Constraint):
     def altered_columns(self):
         return [self.high]
 
-    def fit(self, data, columns_meta, check=True):
+    def check_metadata(self, columns_meta):
+        require_sdtypes(self, columns_meta, self.columns, _ORDERED_SDTYPES)
+        low, high = (columns_meta.get(c, {}).get("sdtype") for c in self.columns)
+        if low and high and low != high:
+            raise ConstraintError(
+                f"{self}: {self.low!r} is {low!r} and {self.high!r} is {high!r} in the metadata; "
+                "Inequality needs two numerical or two datetime columns"
+            )
+
+    def check_kinds(self, data):
+        low, high = require_values(
+            self, data, self.columns, _ORDERED_KINDS, "; convert text dates with pd.to_datetime before fitting"
+        )
+        if low != high:
+            raise ConstraintError(
+                f"{self}: {self.low!r} holds {low}s and {self.high!r} {high}s; "
+                "Inequality needs two columns of numbers or two of datetimes"
+            )
+
+    def fit(self, data, columns_meta, check=False):
         super().fit(data, columns_meta, check)
         self._dates = pd.api.types.is_datetime64_any_dtype(data[self.high].dtype)
         self._text_dates = columns_meta.get(self.high, {}).get("sdtype") == "datetime" and not self._dates
@@ -165,6 +189,24 @@ class ScalarRange(Constraint):
             "strict_boundaries": self.strict,
         }
 
+    def check_metadata(self, columns_meta):
+        require_sdtypes(self, columns_meta, self.columns, _ORDERED_SDTYPES)
+        sdtype = columns_meta.get(self.column, {}).get("sdtype")
+        if sdtype == "numerical" and not (is_number(self.low) and is_number(self.high)):
+            raise ConstraintError(
+                f"{self}: {self.column!r} is numerical in the metadata; low_value and high_value must be numbers"
+            )
+        if sdtype == "datetime":
+            try:
+                pd.Timestamp(self.low), pd.Timestamp(self.high)
+            except (TypeError, ValueError):
+                raise ConstraintError(
+                    f"{self}: {self.column!r} is datetime in the metadata; low_value and high_value must be dates"
+                ) from None
+
+    def check_kinds(self, data):
+        require_values(self, data, self.columns, _ORDERED_KINDS)
+
     def _bounds(self, s):
         if pd.api.types.is_datetime64_any_dtype(s.dtype):
             return float(pd.Timestamp(self.low).value), float(pd.Timestamp(self.high).value)
@@ -212,6 +254,12 @@ class _Sign(Constraint):
 
     def get_parameters(self):
         return {"column_name": self.column, "strict": self.strict}
+
+    def check_metadata(self, columns_meta):
+        require_sdtypes(self, columns_meta, self.columns, _ORDERED_SDTYPES)
+
+    def check_kinds(self, data):
+        require_values(self, data, self.columns, _ORDERED_KINDS)
 
     def is_valid(self, data):
         v = _num(data[self.column]) * self.sign
@@ -280,7 +328,13 @@ class FixedIncrements(Constraint):
     def get_parameters(self):
         return {"column_name": self.column, "increment_value": self.increment}
 
-    def fit(self, data, columns_meta, check=True):
+    def check_metadata(self, columns_meta):
+        require_sdtypes(self, columns_meta, self.columns, ("numerical",))
+
+    def check_kinds(self, data):
+        require_values(self, data, self.columns, ("number",))
+
+    def fit(self, data, columns_meta, check=False):
         super().fit(data, columns_meta, check)
         self.dtype = str(data[self.column].dtype)
 

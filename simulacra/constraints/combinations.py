@@ -7,6 +7,7 @@ import pandas as pd
 
 from ..errors import ConstraintError
 from .base import Constraint, _state_dtype
+from .kinds import require_sdtypes, require_values
 
 
 class _CodedColumns(Constraint):
@@ -63,7 +64,7 @@ class FixedCombinations(_CodedColumns):
 
     prefix = "#combination#"
 
-    def fit(self, data, columns_meta, check=True):
+    def fit(self, data, columns_meta, check=False):
         missing = [c for c in self.columns if c not in data.columns]
         if missing:
             raise ConstraintError(f"{self}: column(s) {', '.join(map(repr, missing))} are not in the data")
@@ -126,7 +127,13 @@ class OneHot(_CodedColumns):
 
     prefix = "#onehot#"
 
-    def fit(self, data, columns_meta, check=True):
+    def check_metadata(self, columns_meta):
+        require_sdtypes(self, columns_meta, self.columns, ("numerical", "boolean", "categorical"))
+
+    def check_kinds(self, data):
+        require_values(self, data, self.columns, ("number",), "; OneHot needs 0/1 columns")
+
+    def fit(self, data, columns_meta, check=False):
         super().fit(data, columns_meta, check)
         self.dtypes = [str(data[c].dtype) for c in self.column_names]
 

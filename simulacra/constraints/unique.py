@@ -43,6 +43,10 @@ class Unique(Constraint):
     def get_parameters(self):
         return {"column_names": self.column_names}
 
+    def guaranteed_by(self, unique_columns) -> bool:
+        """True when the columns include one that is unique by construction (an id): the rows never repeat."""
+        return not set(self.column_names).isdisjoint(unique_columns)
+
     def is_valid(self, data):
         return ~data.duplicated(subset=self.column_names, keep="first").to_numpy()
 

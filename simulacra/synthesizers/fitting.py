@@ -47,20 +47,28 @@ def add_constraints(synth, constraints) -> None:
         unknown = [x for x in c.columns if x not in cols]
         if unknown:
             raise ConstraintError(f"{c}: column(s) {', '.join(map(repr, unknown))} are not in the metadata")
+        c.check_metadata(cols)  # e.g. Inequality on a categorical column: refused now, not at fit or sample
     synth._constraints.extend(new)
 
 
-def fit_constraints(df: pd.DataFrame, columns: dict, constraints) -> tuple[pd.DataFrame, dict]:
+def fit_constraints(df: pd.DataFrame, columns: dict, constraints, reshape: bool = True) -> tuple[pd.DataFrame, dict]:
     """Check every rule on the real rows, then fit each on the table the ones before it reshaped.
+
+    Each rule is checked against the metadata (``check_metadata``) and the real rows (``check``)
+    first, then fitted with ``fit(table, columns_meta)``: the two-argument call a user's override
+    takes (``fit`` only learns). With ``reshape=False`` (the values path) no rule reshapes the
+    table: each is fitted on the real rows and met by rejection when sampling.
 
     Returns the table and column metadata the transformer learns.
     """
     for c in constraints:  # every rule is checked on the real rows, as the user wrote them
+        c.check_metadata(columns)
         c.check(df)
     for c in constraints:
-        c.fit(df, columns, check=False)
-        df = c.transform(df)
-        columns = c.transform_columns(columns)
+        c.fit(df, columns)
+        if reshape:
+            df = c.transform(df)
+            columns = c.transform_columns(columns)
     return df, columns
 
 
@@ -88,7 +96,7 @@ def fit_table(synth, data, seed) -> None:
     columns = synth.metadata.get_columns(table)
     df = df[list(columns)]
     synth._columns = list(columns)
-    df, columns = fit_constraints(df, columns, synth._constraints)
+    df, columns = fit_constraints(df, columns, synth._constraints, reshape=synth.model_input == "matrix")
     transformer = new_transformer(columns, synth)
     transformer.fit(df)
     if synth.model_input == "values":

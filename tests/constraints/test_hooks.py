@@ -1,4 +1,4 @@
-"""The sampling hooks of every constraint: run_filter / run_accept / tracks_run, and fit(check=)."""
+"""The sampling hooks of every constraint: run_filter / run_accept / tracks_run / guaranteed_by, and fit(check=)."""
 
 import numpy as np
 import pandas as pd
@@ -144,20 +144,26 @@ def test_run_store_takes_a_context_or_a_dict():
         run_store(object(), "k")
 
 
-def test_fit_check_flag():
+def test_fit_only_learns_unless_asked_to_check():
+    # fit(data, columns_meta) learns only (the synthesizer checks the real rows first, with check);
+    # check=True, for a direct call on a real table, checks first
     df = pd.DataFrame({"low": [1.0, 5.0], "high": [2.0, 3.0], "step": [5, 7]})
     meta = {c: {"sdtype": "numerical"} for c in df}
     for c in (Inequality("low", "high"), FixedIncrements("step", 5), ScalarRange("low", 0, 2), Positive("step")):
         if c.is_valid(df).all():
             continue
         with pytest.raises(ConstraintError, match="real rows break it"):
-            c.fit(df, meta)
-        c.fit(df, meta, check=False)  # checked elsewhere: fits all the same
+            c.fit(df, meta, check=True)
+        with pytest.raises(ConstraintError, match="real rows break it"):
+            c.check(df)
+        c.fit(df, meta)  # learns all the same
     onehot = OneHot(["a", "b"])
     bad = pd.DataFrame({"a": [1, 1], "b": [0, 1]})
     with pytest.raises(ConstraintError, match="1 of the 2 real rows"):
-        onehot.fit(bad, {})
-    onehot.fit(bad, {}, check=False)
+        onehot.fit(bad, {}, check=True)
+    onehot.fit(bad, {})
+    assert onehot.get_state() == {"dtypes": ["int64", "int64"]}
+    onehot.fit(bad, {}, check=False)  # the keyword is still accepted
     assert onehot.get_state() == {"dtypes": ["int64", "int64"]}
 
 
