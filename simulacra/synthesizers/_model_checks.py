@@ -110,11 +110,18 @@ def check_restored(obj, where: str) -> None:
         )
     if not is_int(obj.fitted_rows) or obj.fitted_rows < 0:
         raise ModelFileError(f"{where}: invalid fitted_rows {obj.fitted_rows!r}")
+    for c in obj._constraints:
+        unknown = [x for x in c.columns if x not in meta]
+        if unknown:
+            raise ModelFileError(
+                f"{where}: constraint {str(c)[:120]} reads column(s) {', '.join(map(repr, unknown[:5]))} "
+                "that are not in the model's columns"
+            )
     if any(isinstance(c, MissingCustom) for c in obj._constraints):
         return  # a custom constraint may reshape the columns in ways only its code knows
     cols = dict(meta)
     try:
-        for c in obj._constraints:
+        for c in obj._constraints if obj.model_input == "matrix" else ():  # the values path learns real columns
             cols = c.transform_columns(cols)
     except Exception as e:  # noqa: BLE001 - a constraint that cannot apply to these columns
         raise ModelFileError(f"{where}: the model's constraints do not fit its metadata ({e})") from None

@@ -5,16 +5,30 @@ A fitted synthesizer's state (:func:`to_state`) is ``{"synthesizer", "parameters
 TableTransformer), ``"model"`` (the synthesizer's ``_get_model_state``), ``"constraints"`` (one
 entry per constraint: ``constraint_to_state``) and the fitted ``"columns"`` and ``"fitted_rows"``. That is exactly what a
 model file's manifest holds, so a multi-table or sequential synthesizer can nest several of these
-entries (``{"components": {name: entry}}``) in one file and rebuild each with :func:`from_state`.
+entries (``{"components": {name: entry}}``) in one file and rebuild each with
+:func:`components_from_state` (names, shape and depth checked, then :func:`from_state` per entry).
+A single-table state holds exactly the keys of :data:`STATE_KEYS`: anything else is refused.
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 
 from ..constraints import constraint_to_state, constraints_from_state
 from ..errors import MetadataError, ModelFileError, ParameterError
 from ..metadata import Metadata
+
+#: the keys of a single-table synthesizer's state (an older file may lack "columns" or "constraints")
+STATE_KEYS = ("transformer", "model", "fitted_rows", "columns", "constraints")
+#: the keys of one component entry (the manifest fields a model file holds for one synthesizer)
+ENTRY_KEYS = ("synthesizer", "parameters", "metadata", "state")
+#: how deep components may nest, and how many one state may hold
+MAX_COMPONENT_DEPTH = 4
+MAX_COMPONENTS = 1_000
+#: a component name: a plain name (letters, digits, _ . - and spaces; no path separators, no "..")
+_COMPONENT_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\- ]{0,127}")
 
 
 def to_state(synth) -> dict:
@@ -39,15 +53,12 @@ def from_state(cls, entry: dict, where: str):
     Everything is checked (``where`` names the file in messages); any failure is a ModelFileError.
     """
     from ..transforms import TableTransformer
-    from . import get_synthesizer_class
     from ._model_checks import check_parameters, check_restored
     from .base import BaseSynthesizer
 
-    name = entry["synthesizer"]
-    try:
-        klass = get_synthesizer_class(name)
-    except ParameterError:
-        raise ModelFileError(f"{where} holds an unknown synthesizer {name!r}") from None
+    if not isinstance(entry, dict) or any(k not in entry for k in ENTRY_KEYS):
+        raise ModelFileError(f"{where}: a model state is an object with {', '.join(ENTRY_KEYS)}")
+    klass = synthesizer_class(entry["synthesizer"], where)
     if not (issubclass(klass, cls) or cls is BaseSynthesizer or issubclass(cls, klass)):
         raise ModelFileError(
             f"{where} holds a {klass.__name__}, not a {cls.__name__}; load it with {klass.__name__}.load"
@@ -59,6 +70,7 @@ def from_state(cls, entry: dict, where: str):
     if unknown:
         raise ModelFileError(f"{where}: unknown parameter(s) {', '.join(sorted(unknown))} for {klass.__name__}")
     check_parameters(params, where)
+    check_state_keys(entry["state"], where)
     try:
         obj = klass(Metadata.load_from_dict(entry["metadata"]), **params)
         state = entry["state"]
@@ -86,6 +98,80 @@ def from_state(cls, entry: dict, where: str):
     return obj
 
 
+def synthesizer_class(name, where: str):
+    """The registered synthesizer class ``name`` names (ModelFileError naming ``where`` otherwise)."""
+    from . import get_synthesizer_class
+
+    try:
+        if not isinstance(name, str):
+            raise ParameterError(name)
+        return get_synthesizer_class(name)
+    except ParameterError:
+        raise ModelFileError(f"{where} holds an unknown synthesizer {str(name)[:60]!r}") from None
+
+
+def check_state_keys(state, where: str) -> None:
+    """A ModelFileError unless ``state`` is an object holding only a single-table synthesizer's keys."""
+    if not isinstance(state, dict):
+        raise ModelFileError(f"{where}: state must be an object")
+    unknown = sorted((str(k) for k in state if k not in STATE_KEYS), key=str)
+    if unknown:
+        raise ModelFileError(
+            f"{where}: the state holds unknown key(s) {', '.join(repr(k[:40]) for k in unknown[:5])}; "
+            f"a single-table synthesizer's state holds {', '.join(STATE_KEYS)}"
+        )
+
+
+def components_from_state(components, where: str, depth: int = 1) -> dict:
+    """The fitted synthesizers of a composite state's ``components``, each checked as a model file is.
+
+    Parameters
+    ----------
+    components : dict
+        ``{name: {"synthesizer", "parameters", "metadata", "state"}}`` (each entry as :func:`to_state`
+        writes it).
+    where : str
+        Names the file (or the enclosing component) in messages.
+    depth : int, default 1
+        How deep these components sit (1 for a file's own; a composite component reading its own
+        components passes ``depth + 1``).
+
+    Returns
+    -------
+    dict
+        ``{name: fitted synthesizer}`` in the file's order.
+
+    Raises
+    ------
+    ModelFileError
+        Too deep or too many components, a name that is not a plain name (path separators,
+        ``..``), an entry of the wrong shape, an unknown synthesizer, or any check of
+        :func:`from_state` on an entry.
+    """
+    from .base import BaseSynthesizer
+
+    if depth > MAX_COMPONENT_DEPTH:
+        raise ModelFileError(f"{where}: components nest more than {MAX_COMPONENT_DEPTH} levels")
+    if not isinstance(components, dict) or not components:
+        raise ModelFileError(f"{where}: components must be an object of name -> model state")
+    if len(components) > MAX_COMPONENTS:
+        raise ModelFileError(f"{where}: {len(components):,} components, more than {MAX_COMPONENTS:,}")
+    for name in components:
+        if not isinstance(name, str) or not _COMPONENT_NAME.fullmatch(name) or ".." in name:
+            raise ModelFileError(
+                f"{where}: component name {str(name)[:60]!r} is not a plain name "
+                "(letters, digits, _ . - and spaces, no path separators or '..')"
+            )
+    out = {}
+    for name, entry in components.items():
+        part = f"{where} component {name!r}"
+        if not isinstance(entry, dict) or set(entry) != set(ENTRY_KEYS):
+            keys = sorted(map(str, entry))[:6] if isinstance(entry, dict) else type(entry).__name__
+            raise ModelFileError(f"{part}: an entry holds exactly {', '.join(ENTRY_KEYS)}, got {keys}")
+        out[name] = from_state(BaseSynthesizer, entry, part)
+    return out
+
+
 def check_can_sample(obj, where: str) -> None:
     """Draw a few rows: a crafted file can pass every structural check and still hold values no
     sampler accepts, and must fail on load, as a ModelFileError."""
@@ -94,7 +180,9 @@ def check_can_sample(obj, where: str) -> None:
 
     try:
         ctx = SamplingContext.from_seed(obj._transformer, np.random.SeedSequence(0), 8)
-        draw_table(obj, 8, np.random.default_rng(0), np.arange(8, dtype=np.int64), ctx)
+        rows = draw_table(obj, 8, np.random.default_rng(0), np.arange(8, dtype=np.int64), ctx)
+        for c in obj._constraints:  # every rule can read the rows it will filter
+            c.run_filter(rows, ctx)
     except Exception as e:  # noqa: BLE001 - any failure means the file is not a valid model
         raise ModelFileError(
             f"{where}: the model cannot sample ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}); "
@@ -115,5 +203,12 @@ def load(cls, filepath, key=None):
     from ..io.modelfile import load_model
     from ._array_bounds import array_limits
 
-    manifest = load_model(filepath, key=key, array_limits=array_limits)
+    def limits(manifest):
+        # the synthesizer and the state's keys first: the sizes are derived from a known layout
+        name = manifest.get("synthesizer")
+        synthesizer_class(name, "this file")
+        check_state_keys(manifest.get("state"), "model file")
+        return array_limits(manifest)
+
+    manifest = load_model(filepath, key=key, array_limits=limits)
     return from_state(cls, manifest, repr(str(filepath)))

@@ -120,3 +120,117 @@ def test_a_multi_table_metadata_is_refused_with_the_single_table_view_to_use(pen
         get_synthesizer_class("gaussian_copula")(md)
     synth = get_synthesizer_class("gaussian_copula")(md.get_table_metadata("a")).fit({"a": penguins})
     assert list(synth.sample(5, seed=0).columns) == list(penguins.columns)
+
+
+# --------------------------------------------------------------------------- crafted states (audit-a2 F7, F9)
+def _small():
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"k": np.arange(120) * 2, "x": rng.normal(size=120), "c": rng.choice(["u", "v"], 120)})
+    md = Metadata.detect_from_dataframe(df)
+    md.update_column("k", sdtype="numerical")
+    md.update_column("c", sdtype="categorical")
+    return df, md
+
+
+def _saved(tmp_path, constraints=()):
+    from simulacra import GaussianCopulaSynthesizer
+
+    df, md = _small()
+    synth = GaussianCopulaSynthesizer(md)
+    synth.add_constraints(list(constraints))
+    synth.fit(df).save(tmp_path / "m.zip")
+    return synth, tmp_path / "m.zip"
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"class": "Unique", "parameters": {"column_names": ["nope"]}, "state": {}},
+        {"class": "Positive", "parameters": {"column_name": "zz", "strict": False}, "state": {}},
+    ],
+)
+def test_a_constraint_on_a_column_the_model_lacks_is_refused_at_load(tmp_path, entry):
+    from ..conftest import read_model_file, write_model_file
+
+    _, path = _saved(tmp_path)
+    manifest, arrays = read_model_file(path)
+    manifest["state"]["constraints"].append(entry)
+    crafted = write_model_file(tmp_path / "crafted.zip", manifest, arrays)
+    col = entry["parameters"].get("column_names", [entry["parameters"].get("column_name")])[0]
+    with pytest.raises(ModelFileError, match=rf"constraint {entry['class']}\(.*reads column\(s\) '{col}' that are not"):
+        BaseSynthesizer.load(crafted)  # loaded, then a raw KeyError at sample, before the fix
+
+
+@pytest.mark.parametrize("extra", [{"components": {"x": {}}}, {"zzz": 1}])
+def test_a_single_table_state_with_unknown_keys_is_refused(tmp_path, extra):
+    from ..conftest import read_model_file, write_model_file
+
+    _, path = _saved(tmp_path)
+    manifest, arrays = read_model_file(path)
+    manifest["state"].update(extra)
+    crafted = write_model_file(tmp_path / "crafted.zip", manifest, arrays)
+    key = next(iter(extra))
+    with pytest.raises(ModelFileError, match=f"state holds unknown key\\(s\\) '{key}'"):
+        BaseSynthesizer.load(crafted)
+    entry = BaseSynthesizer.load(path)._to_state()
+    entry["state"].update(extra)
+    with pytest.raises(ModelFileError, match=f"'part': the state holds unknown key\\(s\\) '{key}'"):
+        BaseSynthesizer._from_state(entry, "'part'")
+
+
+def test_a_composite_file_names_its_unknown_synthesizer_first(tmp_path):
+    from simulacra.io.modelfile import save_model
+
+    synth, _ = _saved(tmp_path)
+    save_model(tmp_path / "c.zip", "composite", {}, {}, {"components": {"t": synth._to_state()}})
+    with pytest.raises(ModelFileError, match="holds an unknown synthesizer 'composite'"):
+        BaseSynthesizer.load(tmp_path / "c.zip")  # was: "fitted_rows must be an integer ..."
+
+
+def test_components_are_rebuilt_with_the_checks_of_a_model_file(tmp_path):
+    from simulacra.synthesizers.persistence import components_from_state
+
+    synth, _ = _saved(tmp_path)
+    entry = synth._to_state()
+    back = components_from_state({"users": entry, "orders-2024": synth._to_state()}, "'f'")
+    assert list(back) == ["users", "orders-2024"]
+    pd.testing.assert_frame_equal(back["users"].sample(30, seed=2), synth.sample(30, seed=2))
+
+
+def _bad_components(entry):
+    import copy
+
+    nested = copy.deepcopy(entry)
+    nested["state"]["components"] = {"inner": copy.deepcopy(entry)}
+    short = copy.deepcopy(entry)
+    short["state"]["columns"] = short["state"]["columns"][:-1]
+    return [
+        ({"../x": entry}, "component name '../x' is not a plain name"),
+        ({"a/b": entry}, "component name 'a/b' is not a plain name"),
+        ({"..": entry}, "component name '..' is not a plain name"),
+        ({"": entry}, "component name '' is not a plain name"),
+        ({"x": [entry]}, "component 'x': an entry holds exactly synthesizer, parameters, metadata, state"),
+        ({"x": {**entry, "extra": 1}}, "component 'x': an entry holds exactly"),
+        ({"x": {k: v for k, v in entry.items() if k != "state"}}, "component 'x': an entry holds exactly"),
+        ({"x": {**entry, "synthesizer": "os.system"}}, "component 'x' holds an unknown synthesizer 'os.system'"),
+        ({"x": {**entry, "synthesizer": ["cart"]}}, "component 'x' holds an unknown synthesizer"),
+        ({"x": nested}, "component 'x': the state holds unknown key\\(s\\) 'components'"),
+        ({"x": short}, "component 'x'.*columns"),
+        ({}, "components must be an object"),
+        ([entry], "components must be an object"),
+    ]
+
+
+def test_crafted_components_are_refused_naming_the_component(tmp_path):
+    from simulacra.synthesizers.persistence import MAX_COMPONENT_DEPTH, MAX_COMPONENTS, components_from_state
+
+    synth, _ = _saved(tmp_path)
+    for components, expected in _bad_components(synth._to_state()):
+        with pytest.raises(ModelFileError, match=expected):
+            components_from_state(components, "'f'")
+    with pytest.raises(ModelFileError, match=f"nest more than {MAX_COMPONENT_DEPTH} levels"):
+        components_from_state({"x": synth._to_state()}, "'f'", depth=MAX_COMPONENT_DEPTH + 1)
+    with pytest.raises(ModelFileError, match="components, more than"):
+        components_from_state(dict.fromkeys(map(str, range(MAX_COMPONENTS + 1)), {}), "'f'")
