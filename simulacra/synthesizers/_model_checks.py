@@ -106,7 +106,7 @@ def check_restored(obj, where: str) -> None:
     meta = obj.metadata.get_columns(obj._table_name())
     if obj._columns != list(meta):
         raise ModelFileError(
-            f"{where}: the model's columns {obj._columns[:5]} do not match its metadata {list(meta)[:5]}"
+            f"{where}: the model's columns do not match its metadata ({_column_difference(obj, meta)})"
         )
     if not is_int(obj.fitted_rows) or obj.fitted_rows < 0:
         raise ModelFileError(f"{where}: invalid fitted_rows {obj.fitted_rows!r}")
@@ -129,6 +129,22 @@ def check_restored(obj, where: str) -> None:
     if problem:
         raise ModelFileError(f"{where}: {problem}")
     _check_model_sizes(obj, where)
+
+
+def _column_difference(obj, meta) -> str:
+    """What differs between the model's columns and its metadata's: the names on one side only, or the order."""
+    ours, theirs = list(obj._columns), list(meta)
+    only_model = [c for c in ours if c not in meta][:5]
+    only_meta = [c for c in theirs if c not in set(ours)][:5]
+    parts = []
+    if only_model:
+        parts.append(f"only in the model: {only_model}")
+    if only_meta:
+        parts.append(f"only in the metadata: {only_meta}")
+    if not parts:
+        twice = sorted({c for c in ours if ours.count(c) > 1})[:5] if len(ours) != len(set(ours)) else []
+        parts.append(f"repeated in the model: {twice}" if twice else f"in another order, from {ours[0]!r}")
+    return "; ".join(parts)
 
 
 def _check_model_sizes(obj, where: str) -> None:

@@ -234,3 +234,18 @@ def test_crafted_components_are_refused_naming_the_component(tmp_path):
         components_from_state({"x": synth._to_state()}, "'f'", depth=MAX_COMPONENT_DEPTH + 1)
     with pytest.raises(ModelFileError, match="components, more than"):
         components_from_state(dict.fromkeys(map(str, range(MAX_COMPONENTS + 1)), {}), "'f'")
+
+
+def test_a_column_mismatch_names_the_differing_columns(tmp_path):
+    synth, _ = _saved(tmp_path)
+    cases = [
+        (lambda cols: cols + ["zzz"], r"only in the model: \['zzz'\]"),
+        (lambda cols: cols[1:], r"only in the metadata: \['k'\]"),
+        (lambda cols: cols[::-1], "in another order, from 'c'"),
+        (lambda cols: cols + cols[:1], r"repeated in the model: \['k'\]"),
+    ]
+    for change, expected in cases:
+        entry = synth._to_state()
+        entry["state"]["columns"] = change(list(entry["state"]["columns"]))
+        with pytest.raises(ModelFileError, match=f"'p': the model's columns do not match its metadata \\({expected}"):
+            BaseSynthesizer._from_state(entry, "'p'")
