@@ -10,22 +10,54 @@ table. The neural synthesizers train 2 epochs of tiny networks: the contract is 
 from __future__ import annotations
 
 import functools
+import importlib.util as importlib_util
 import inspect
+import subprocess
+import sys
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from simulacra import Metadata
-from simulacra.constraints import FixedCombinations, Inequality, ScalarRange, create_custom_constraint_class
+from simulacra.constraints import FixedCombinations, Inequality, ScalarRange, Unique, create_custom_constraint_class
 from simulacra.errors import ConstraintError, NotFittedError, ParameterError
 from simulacra.sampling import Condition
 from simulacra.synthesizers import available, get_synthesizer_class
 from simulacra.synthesizers.base import BaseSynthesizer
 
-from ..conftest import DATASETS, need_datasets
+from ..conftest import DATASETS, REPO, need_datasets
+from .test_base_values_path import ResamplerSynthesizer
 
-NAMES = available()
+
+class ValuesPathSynthesizer(ResamplerSynthesizer):
+    """The values-path test synthesizer, with dates in its state too (the mixed table has a date column)."""
+
+    name = "contract_values_path"
+
+    def _get_model_state(self):
+        dates = {c: v for c, v in self._values.items() if pd.api.types.is_datetime64_any_dtype(v.dtype)}
+        others, self._values = self._values, {c: v for c, v in self._values.items() if c not in dates}
+        try:
+            state = super()._get_model_state()
+        finally:
+            self._values = others
+        for c, v in dates.items():
+            state[c] = {"ns": v.to_numpy(dtype="datetime64[ns]").astype(np.int64), "dtype": str(v.dtype)}
+        return {c: state[c] for c in self._values}
+
+    def _set_model_state(self, state):
+        dates = {c: s for c, s in state.items() if "ns" in s}
+        super()._set_model_state({c: s for c, s in state.items() if c not in dates})
+        for c, s in dates.items():
+            self._values[c] = pd.Series(np.asarray(s["ns"], dtype=np.int64).view("datetime64[ns]")).astype(s["dtype"])
+        self._values = {c: self._values[c] for c in state}
+
+
+#: the registry, plus a synthesizer on the values model path (registered for these tests only)
+NAMES = available() + [ValuesPathSynthesizer.name]
 _TINY_NET = {"epochs": 2, "batch_size": 50, "embedding_dim": 8, "cuda": False}
 #: small, fast parameters per synthesizer (a synthesizer not listed runs with its defaults)
 FAST = {
@@ -100,6 +132,30 @@ def _klass(name):
     return get_synthesizer_class(name)
 
 
+def register_values_path_synthesizer(patch) -> None:
+    """Make ``load`` find the values-path test synthesizer by its name (as a registered one is found)."""
+    import simulacra.synthesizers as registry
+
+    original = registry.get_synthesizer_class
+    patch.setattr(
+        registry,
+        "get_synthesizer_class",
+        lambda name: ValuesPathSynthesizer if name == ValuesPathSynthesizer.name else original(name),
+    )
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _registered():
+    global get_synthesizer_class
+    with pytest.MonkeyPatch.context() as patch:
+        register_values_path_synthesizer(patch)
+        import simulacra.synthesizers as registry
+
+        get_synthesizer_class = registry.get_synthesizer_class
+        yield
+    get_synthesizer_class = registry.get_synthesizer_class
+
+
 def _build(name, metadata, **extra):
     return _klass(name)(metadata, **FAST.get(name, {}), **extra)
 
@@ -136,6 +192,14 @@ def models():
             elif kind == "rare":
                 s = _build(name, MIXED_MD)
                 s.add_constraints([RareEmail(column_names=["email"])])
+                s.fit(MIXED, seed=0)
+            elif kind == "unique":  # on learned columns
+                s = _build(name, MIXED_MD)
+                s.add_constraints([Unique(["low", "high"])])
+                s.fit(MIXED, seed=0)
+            elif kind == "unique_id":
+                s = _build(name, MIXED_MD)
+                s.add_constraints([Unique(["id"])])
                 s.fit(MIXED, seed=0)
             cache[name, kind] = s
         return cache[name, kind]
@@ -391,3 +455,100 @@ def test_pseudonymized_pii_columns_never_copy_a_real_value(name):
     assert out["email"].notna().all() and not set(out["email"]) & REAL_EMAILS
     # pseudonyms keep the real frequencies: 200 distinct real values give at most 200 distinct pseudonyms
     assert out["email"].nunique() <= MIXED["email"].nunique()
+
+
+# ---------------------------------------------------------------------------------------------- sharing and batches
+
+
+def _model_file_members(synth, path) -> dict:
+    """The saved model file's members (a zip entry's time stamp is the clock's, so not the raw bytes)."""
+    synth.save(path)
+    with zipfile.ZipFile(path) as z:
+        return {info.filename: z.read(info) for info in z.infolist()}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_threads_can_share_one_fitted_model(name, models, tmp_path):
+    synth = models(name, "rare")
+    before = _model_file_members(synth, tmp_path / "before.zip")
+    seeds = list(range(6))
+    expected = [synth.sample(90, seed=s, batch_size=40) for s in seeds]
+    with ThreadPoolExecutor(3) as pool:
+        got = list(pool.map(lambda s: synth.sample(90, seed=s, batch_size=40), seeds))
+    for s, a, b in zip(seeds, got, expected):
+        pd.testing.assert_frame_equal(a, b, obj=f"seed {s} in a thread")
+    assert _model_file_members(synth, tmp_path / "after.zip") == before, "sampling changed the fitted model"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_batch_size_changes_the_rows_not_their_validity(name, models):
+    synth = models(name, "constrained")
+    a, b = synth.sample(120, seed=5, batch_size=40), synth.sample(120, seed=5, batch_size=120)
+    learned = [c for c in a.columns if c not in ("id", "email")]
+    assert not a[learned].equals(b[learned]), "batch sizes 40 and 120 gave the same rows: are batches seeded?"
+    for out in (a, b):
+        _assert_builtin_constraints(out)
+
+
+@pytest.mark.parametrize("kind", ["unique", "unique_id"])
+@pytest.mark.parametrize("name", NAMES)
+def test_unique_holds_across_batches(name, kind, models):
+    synth = models(name, kind)
+    cols = ["low", "high"] if kind == "unique" else ["id"]
+    out = synth.sample(150, seed=0, batch_size=40)
+    assert len(out) == 150 and not out.duplicated(cols).any()
+    _assert_same_shape(out, MIXED)
+    plan = synth.plan(150, batch_size=40, seed=0)
+    pd.testing.assert_frame_equal(synth.sample_batch(plan, 0), out.iloc[:40])
+    if kind == "unique":
+        with pytest.raises(ConstraintError, match="alone|order"):  # Unique needs the batches before it
+            synth.sample_batch(plan, 1)
+    else:  # ids are unique by construction: a batch alone may be made, and then it is the full run's batch
+        try:
+            alone = synth.sample_batch(plan, 1)
+        except ConstraintError as e:
+            assert "alone" in str(e) or "order" in str(e)
+        else:
+            pd.testing.assert_frame_equal(alone.reset_index(drop=True), out.iloc[40:80].reset_index(drop=True))
+
+
+_WORKER = """
+import sys
+sys.path.insert(0, sys.argv[1])
+import pytest
+from simulacra.synthesizers.base import BaseSynthesizer
+from tests.synthesizers import test_contract as contract
+
+with pytest.MonkeyPatch.context() as patch:
+    contract.register_values_path_synthesizer(patch)
+    for path in sys.argv[2:]:
+        worker = BaseSynthesizer.load(path)
+        worker.add_constraints([contract.RareEmail(column_names=["email"])])
+        plan = worker.plan(230, batch_size=60, seed=11)
+        worker.sample_batch(plan, 2).to_parquet(path + ".batch2.parquet")
+"""
+
+
+@pytest.fixture(scope="module")
+def other_process_batches(models, tmp_path_factory):
+    """Batch 2 of each model with the ~1/20 custom rule, made by another Python process from the model file."""
+    folder = tmp_path_factory.mktemp("worker")
+    paths = {}
+    for name in NAMES:
+        if name in NEEDS_TORCH and importlib_util.find_spec("torch") is None:
+            continue
+        paths[name] = folder / f"{name}.zip"
+        models(name, "rare").save(paths[name])
+    subprocess.run(
+        [sys.executable, "-c", _WORKER, str(REPO), *map(str, paths.values())], check=True, cwd=REPO, timeout=300
+    )
+    return {name: pd.read_parquet(f"{path}.batch2.parquet") for name, path in paths.items()}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_one_batch_made_in_another_process_equals_that_batch_of_a_full_run(name, models, other_process_batches):
+    synth = models(name, "rare")
+    full = synth.sample(230, seed=11, batch_size=60)
+    alone = other_process_batches[name]
+    assert len(alone) == 60
+    pd.testing.assert_frame_equal(alone.reset_index(drop=True), full.iloc[120:180].reset_index(drop=True))
