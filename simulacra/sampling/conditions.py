@@ -118,6 +118,9 @@ def known_groups(known_columns) -> list[tuple[dict, np.ndarray]]:
     if not isinstance(known_columns, pd.DataFrame) or known_columns.empty:
         raise ParameterError("known_columns must be a non-empty DataFrame")
     keys = list(known_columns.columns)
+    dup = known_columns.columns[known_columns.columns.duplicated()]
+    if len(dup):
+        raise ParameterError(f"known_columns has the column {dup[0]!r} more than once; give each known column once")
     groups = known_columns.reset_index(drop=True).groupby(keys, dropna=False, sort=False).indices
     out = []
     for key, idx in groups.items():

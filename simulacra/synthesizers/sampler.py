@@ -22,7 +22,6 @@ from ..sampling.conditions import (
     condition_batches,
     fix_known,
     known_groups,
-    nth_child,
     split_known,
 )
 from ..sampling.context import SamplingContext
@@ -43,25 +42,48 @@ def draw_table(synth, n: int, rng: np.random.Generator, positions: np.ndarray, c
     """``n`` rows from the model, decoded, constraints reversed (no rejection yet)."""
     tr = synth._transformer
     if synth.model_input == "values":
+        # the values path learns the real columns: constraints are met by rejection only (no reverse_transform)
         df = tr.fill_generated(synth._sample_values(n, rng), rng, positions, ctx.run_state)
     else:
         X = synth._sample(n, rng) if not given else synth._sample_given(n, rng, given)
         df = tr.inverse(X, rng, positions, ctx.run_state)
-    for c in reversed(synth._constraints):
-        df = c.reverse_transform(df)
+        for c in reversed(synth._constraints):
+            df = c.reverse_transform(df)
     return df[synth._columns] if list(df.columns) != synth._columns else df
+
+
+def unique_by_construction(synth) -> list[str]:
+    """The columns whose values are unique in any run by construction: the positional (id) columns."""
+    return [s.column for s in synth._transformer.column_specs if s.positional]
+
+
+def checked_constraints(synth) -> list:
+    """The constraints the re-draw loop must check: those the ids' uniqueness does not already meet.
+
+    Each constraint says so itself (``guaranteed_by(unique_columns)``; ``Unique`` on a set of columns
+    that includes an id); no class is named here.
+    """
+    unique = unique_by_construction(synth)
+    out = []
+    for c in synth._constraints:
+        guaranteed = getattr(c, "guaranteed_by", None)
+        if unique and guaranteed is not None and guaranteed(unique):
+            continue
+        out.append(c)
+    return out
 
 
 def sample_rows(synth, n, rng, positions, ctx, accept=None, given=None, max_tries: int = MAX_TRIES) -> pd.DataFrame:
     """``n`` rows that satisfy every constraint (and ``accept``), re-drawing rejected rows."""
     check_attached(synth)
-    if not synth._constraints and accept is None:
+    constraints = checked_constraints(synth)
+    if not constraints and accept is None:
         return draw_table(synth, n, rng, positions, ctx, given)
 
     def draw(m):
         return draw_table(synth, m, rng, np.arange(m, dtype=np.int64), ctx, given)
 
-    out = redraw(draw, n, synth._constraints, accept, ctx, max_tries)
+    out = redraw(draw, n, constraints, accept, ctx, max_tries)
     # ids follow the final row positions so they stay unique across batches
     return synth._transformer.regenerate_positional(out, rng, positions, ctx.run_state)
 
@@ -78,7 +100,7 @@ def batch_alone(synth, plan, b: int, max_tries: int = MAX_TRIES) -> pd.DataFrame
     constraints that track rows across batches (Unique)."""
     check_attached(synth)
     plan.batch(b)  # an index outside the plan: ParameterError
-    stateful = [c for c in synth._constraints if c.tracks_run]
+    stateful = [c for c in checked_constraints(synth) if c.tracks_run]
     if b > 0 and stateful:
         raise ConstraintError(
             f"batch {b} cannot be made alone: {stateful[0]} tracks the rows of the batches before it; "
@@ -121,13 +143,30 @@ def collect(batches, num_rows: int, output_file_path=None, show_progress: bool =
 
 
 # ---------------------------------------------------------------------- conditions
-def conditioned_rows(synth, n, known, seed_sequence, positions, run_rows, batch_size=None, max_tries=MAX_TRIES):
+def check_generated(synth, known: dict) -> None:
+    """A ConstraintError for a condition on a generated column (id, PII, text): a condition cannot fix those."""
+    kinds = {s.column: s for s in synth._transformer.column_specs if not s.learned}
+    for c in known:
+        spec = kinds.get(c)
+        if spec is not None:
+            kind = (
+                "an id" if spec.positional or spec.sdtype == "id" else ("a text" if spec.sdtype == "text" else "a PII")
+            )
+            raise ConstraintError(
+                f"column {c!r} is {kind} column ({spec.sdtype}): its values are generated, a condition cannot fix "
+                "them; condition on learned columns"
+            )
+
+
+def conditioned_rows(synth, n, known, seed_sequence, positions, ctx, batch_size=None, max_tries=MAX_TRIES):
     """``n`` rows with ``known`` values fixed: exactly by the model where it can, else by re-drawing.
 
-    The run state comes from child 0 of ``seed_sequence`` (sized ``run_rows``); the rows are drawn
-    in batches of at most ``batch_size`` (see :func:`~simulacra.sampling.conditions.condition_batches`).
+    ``ctx`` is the call's one run context (ids and ``Unique`` run across all its conditions);
+    ``positions`` are the rows' global positions in the call. The rows are drawn in batches of at
+    most ``batch_size`` (see :func:`~simulacra.sampling.conditions.condition_batches`).
     """
     check_condition_columns(known, synth.metadata.get_columns(synth._table_name()))
+    check_generated(synth, known)
     tr = synth._transformer
     redrawn = {c for con in synth._constraints for c in con.altered_columns} | set(tr.generated_columns)
     direct, rest = split_known(known, redrawn)
@@ -135,7 +174,6 @@ def conditioned_rows(synth, n, known, seed_sequence, positions, run_rows, batch_
     if direct and given is None:
         rest = dict(known)
     accept = accept_known(rest) if rest else None
-    ctx = SamplingContext.from_seed(tr, nth_child(seed_sequence, 0), run_rows)
     parts = [
         sample_rows(synth, k, np.random.default_rng(ss), positions[off : off + k], ctx, accept, given, max_tries)
         for off, k, ss in condition_batches(n, batch_size, seed_sequence)
@@ -144,29 +182,45 @@ def conditioned_rows(synth, n, known, seed_sequence, positions, run_rows, batch_
     return fix_known(out, known)
 
 
+def call_children(synth, seed, n_parts: int, num_rows: int):
+    """``(children, ctx)`` of one conditional call: child *i* for part *i* (condition or group), and the
+    call's one run context from child ``n_parts`` (so the parts draw what they drew before)."""
+    children = as_seed_sequence(seed).spawn(n_parts + 1)
+    ctx = SamplingContext.from_seed(synth._transformer, children[-1], num_rows)
+    return children[:-1], ctx
+
+
 def sample_conditions(synth, conditions, batch_size=None, max_tries=MAX_TRIES, seed=None) -> pd.DataFrame:
-    """The rows of each Condition in turn; condition *i* draws from child *i* of the seed."""
+    """The rows of each Condition in turn; condition *i* draws from child *i* of the seed, all in one run context."""
     conditions = check_conditions(conditions)
-    ss = as_seed_sequence(seed)
+    check_attached(synth)
+    for cond in conditions:  # refused before any row is drawn
+        check_condition_columns(cond.column_values, synth.metadata.get_columns(synth._table_name()))
+        check_generated(synth, cond.column_values)
+    total = sum(cond.num_rows for cond in conditions)
+    children, ctx = call_children(synth, seed, len(conditions), total)
     parts, start = [], 0
-    for cond, child in zip(conditions, ss.spawn(len(conditions))):
-        positions = np.arange(start, start + cond.num_rows)
+    for cond, child in zip(conditions, children):
+        positions = np.arange(start, start + cond.num_rows, dtype=np.int64)
         parts.append(
-            conditioned_rows(
-                synth, cond.num_rows, cond.column_values, child, positions, start + cond.num_rows, batch_size, max_tries
-            )
+            conditioned_rows(synth, cond.num_rows, cond.column_values, child, positions, ctx, batch_size, max_tries)
         )
         start += cond.num_rows
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=synth._columns)
 
 
 def sample_remaining(synth, known_columns, batch_size=None, max_tries=MAX_TRIES, seed=None) -> pd.DataFrame:
-    """The other columns of each row of ``known_columns``; group *i* of equal rows draws from child *i*."""
+    """The other columns of each row of ``known_columns``; group *i* of equal rows draws from child *i*,
+    all groups in one run context (row *r* of the result is at position *r*)."""
     groups = known_groups(known_columns)
-    ss = as_seed_sequence(seed)
+    check_attached(synth)
+    if groups:
+        check_condition_columns(groups[0][0], synth.metadata.get_columns(synth._table_name()))
+        check_generated(synth, groups[0][0])
+    children, ctx = call_children(synth, seed, len(groups), len(known_columns))
     pieces = []
-    for (known, idx), child in zip(groups, ss.spawn(len(groups))):
-        rows = conditioned_rows(synth, len(idx), known, child, idx, len(known_columns), batch_size, max_tries)
+    for (known, idx), child in zip(groups, children):
+        rows = conditioned_rows(synth, len(idx), known, child, idx.astype(np.int64), ctx, batch_size, max_tries)
         rows.index = idx
         pieces.append(rows)
     return pd.concat(pieces).sort_index().reset_index(drop=True)

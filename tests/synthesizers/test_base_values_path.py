@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from simulacra import Condition, Metadata
-from simulacra.constraints import Inequality, ScalarRange
+from simulacra.constraints import FixedCombinations, Inequality, ScalarRange
 from simulacra.synthesizers.base import BaseSynthesizer
 
 
@@ -127,3 +127,34 @@ def test_save_and_load_give_the_same_rows(fitted, registered, tmp_path):
     assert set(entry) == {"synthesizer", "parameters", "metadata", "state"}
     again = BaseSynthesizer._from_state(entry)
     pd.testing.assert_frame_equal(again.sample(50, seed=2), fitted.sample(50, seed=2))
+
+
+class RecordingResampler(ResamplerSynthesizer):
+    """The resampler, keeping the table its model was given."""
+
+    def _fit_values(self, table, column_specs):
+        self.seen = table.copy()
+        super()._fit_values(table, column_specs)
+
+
+def test_the_values_path_learns_the_real_columns_and_constraints_hold_by_rejection():
+    df = DF.assign(size=np.where(DF["cat"] == "red", "S", np.where(DF["cat"] == "green", "M", "L")))
+    md = _md()
+    md.add_column("size", sdtype="categorical")
+    s = RecordingResampler(md)
+    s.add_constraints([Inequality("low", "high"), FixedCombinations(["cat", "size"])])
+    s.fit(df)
+    # the model sees the learned columns as the user wrote them: `high` holds highs, not high - low,
+    # and the combined columns are still two columns
+    learned = ["x", "low", "high", "cat", "size"]
+    assert list(s.seen.columns) == learned
+    pd.testing.assert_frame_equal(s.seen.reset_index(drop=True), df[learned].reset_index(drop=True))
+    assert [c.column for c in s._transformer.column_specs] == list(df.columns)
+    # the resampler draws each column alone, so both rules are met by re-drawing on real values
+    out = s.sample(400, seed=3, batch_size=150)
+    assert len(out) == 400 and (out["low"] <= out["high"]).all()
+    pairs = set(zip(df["cat"], df["size"]))
+    assert set(zip(out["cat"], out["size"])) <= pairs
+    assert out["high"].isin(set(df["high"])).all()  # real highs, drawn as they were learned
+    cond = s.sample_from_conditions([Condition({"cat": "green"}, 20)], seed=1)
+    assert (cond["cat"] == "green").all() and (cond["size"] == "M").all() and (cond["low"] <= cond["high"]).all()
