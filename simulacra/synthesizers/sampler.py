@@ -63,6 +63,8 @@ def checked_constraints(synth) -> list:
     Each constraint says so itself (``guaranteed_by(unique_columns)``; ``Unique`` on a set of columns
     that includes an id); no class is named here.
     """
+    if not synth._constraints:
+        return []
     unique = unique_by_construction(synth)
     out = []
     for c in synth._constraints:
