@@ -200,14 +200,14 @@ class Constraint:
         """This constraint's model-file entry.
 
         ``{"class": name, "parameters": ..., "state": ...}`` for a registered class,
-        ``{"custom": name}`` otherwise (a model file never holds code: custom rules are attached
-        again after loading).
+        ``{"custom": name, "columns": [...]}`` otherwise (a model file never holds code: custom rules
+        are attached again after loading, matched by class name and columns).
         """
         from .registry import is_registered
 
         if is_registered(type(self)):
             return {"class": type(self).__name__, "parameters": self.get_parameters(), "state": self.get_state()}
-        return {"custom": type(self).__name__}
+        return {"custom": type(self).__name__, "columns": [str(c) for c in self.columns]}
 
     @classmethod
     def _from_state(cls, entry: dict) -> "Constraint":
@@ -277,16 +277,28 @@ class MissingCustom(Constraint):
     ----------
     class_name : str
         The custom constraint's class name, as the model file holds it.
+    saved_columns : list of str, optional
+        The columns the custom constraint read (None for files that did not record them): the
+        constraint attached again must read the same ones.
     """
 
-    def __init__(self, class_name: str):
+    def __init__(self, class_name: str, saved_columns=None):
         self.class_name = str(class_name)
+        self.saved_columns = None if saved_columns is None else [str(c) for c in saved_columns]
+
+    def matches(self, constraint) -> bool:
+        """True when ``constraint`` can take this placeholder's place: same class name (and columns, when saved)."""
+        return type(constraint).__name__ == self.class_name and (
+            self.saved_columns is None or [str(c) for c in constraint.columns] == self.saved_columns
+        )
 
     def is_valid(self, data):
         return np.ones(len(data), dtype=bool)
 
     def _to_state(self):
-        return {"custom": self.class_name}
+        if self.saved_columns is None:
+            return {"custom": self.class_name}
+        return {"custom": self.class_name, "columns": list(self.saved_columns)}
 
     def __repr__(self):
         return f"MissingCustom({self.class_name!r})"

@@ -101,8 +101,15 @@ def constraints_from_state(entries) -> tuple[list, list[str]]:
         if not isinstance(e, dict):
             raise ModelFileError(f"model file: a constraint entry must be an object, got {e!r:.80}")
         if "custom" in e:
-            out.append(MissingCustom(str(e["custom"])))
-            missing.append(str(e["custom"]))
+            name, cols = e["custom"], e.get("columns")
+            if not isinstance(name, str) or not 0 < len(name) <= 200:
+                raise ModelFileError(f"model file: a custom constraint's name must be text, got {str(name)[:60]!r}")
+            if cols is not None and (
+                not isinstance(cols, list) or len(cols) > 100_000 or not all(isinstance(c, str) for c in cols)
+            ):
+                raise ModelFileError(f"model file: custom constraint {name!r} columns must be a list of names")
+            out.append(MissingCustom(name, cols))
+            missing.append(name)
             continue
         name = e.get("class")
         try:

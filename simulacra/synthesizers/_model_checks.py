@@ -111,7 +111,8 @@ def check_restored(obj, where: str) -> None:
     if not is_int(obj.fitted_rows) or obj.fitted_rows < 0:
         raise ModelFileError(f"{where}: invalid fitted_rows {obj.fitted_rows!r}")
     for c in obj._constraints:
-        unknown = [x for x in c.columns if x not in meta]
+        read = (c.saved_columns or []) if isinstance(c, MissingCustom) else c.columns
+        unknown = [x for x in read if x not in meta]
         if unknown:
             raise ModelFileError(
                 f"{where}: constraint {str(c)[:120]} reads column(s) {', '.join(map(repr, unknown[:5]))} "

@@ -36,9 +36,14 @@ def add_constraints(synth, constraints) -> None:
                     f"{c} cannot be added to a fitted synthesizer; add constraints before fit "
                     "(after load, only the custom constraints it was fitted with can be attached again)"
                 )
-            idx = next(
-                i for i, x in enumerate(synth._constraints) if isinstance(x, MissingCustom) and x.class_name == name
-            )
+            places = [x for x in synth._constraints if isinstance(x, MissingCustom) and x.class_name == name]
+            idx = next((i for i, x in enumerate(synth._constraints) if x in places and x.matches(c)), None)
+            if idx is None:  # e.g. another lambda rule: every create_custom_constraint_class(lambda) is '<lambda>'
+                saved = " or ".join(str(x.saved_columns) for x in places)
+                raise ConstraintError(
+                    f"{c} reads {[str(x) for x in c.columns]}, but the {name} this model was fitted with read "
+                    f"{saved}; attach that one"
+                )
             synth._constraints[idx] = c
             synth._missing_custom.remove(name)
         return

@@ -176,14 +176,14 @@ def test_custom_constraints_become_placeholders_in_place():
     Mine = create_custom_constraint_class(lambda cols, data: np.ones(len(data), bool))
     chain = [Mine(column_names=["x"]), Positive("x"), MissingCustom("Other")]
     entries = [constraint_to_state(c) for c in chain]
-    assert entries[0] == {"custom": "<lambda>"} and entries[2] == {"custom": "Other"}
+    assert entries[0] == {"custom": "<lambda>", "columns": ["x"]} and entries[2] == {"custom": "Other"}
     back, missing = constraints_from_state(entries)
     assert [type(c) for c in back] == [MissingCustom, Positive, MissingCustom]
     assert [c.class_name for c in back if isinstance(c, MissingCustom)] == missing == ["<lambda>", "Other"]
     assert repr(back[0]) == "MissingCustom('<lambda>')"
     df = pd.DataFrame({"x": [1, -1]})
     assert back[0].is_valid(df).all() and back[0].transform(df) is df
-    assert constraint_to_state(back[0]) == {"custom": "<lambda>"}  # saved again as it came
+    assert constraint_to_state(back[0]) == {"custom": "<lambda>", "columns": ["x"]}  # saved again as it came
 
 
 def test_a_subclass_of_a_builtin_is_not_saved_as_the_builtin():
@@ -191,7 +191,7 @@ def test_a_subclass_of_a_builtin_is_not_saved_as_the_builtin():
         pass
 
     assert not is_registered(MyInequality)
-    assert constraint_to_state(MyInequality("a", "b")) == {"custom": "MyInequality"}
+    assert constraint_to_state(MyInequality("a", "b")) == {"custom": "MyInequality", "columns": ["a", "b"]}
 
 
 def test_register_a_new_class():

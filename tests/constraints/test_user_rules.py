@@ -20,7 +20,7 @@ from simulacra.constraints import (
     Unique,
     create_custom_constraint_class,
 )
-from simulacra.errors import ConstraintError
+from simulacra.errors import ConstraintError, ModelFileError
 from simulacra.synthesizers.base import BaseSynthesizer
 
 
@@ -181,3 +181,38 @@ def test_rules_on_dates_and_custom_rules_are_not_refused(table):
         [Positive("d"), ScalarRange("d", "2019-01-01", "2023-01-01"), Small(column_names=["city"]), Unique("city")]
     )
     assert len(synth.get_constraints()) == 4
+
+
+def test_a_custom_rule_is_attached_again_only_in_its_own_place(table, tmp_path):
+    # every create_custom_constraint_class(lambda ...) class is named '<lambda>': the columns tell them apart
+    Even = create_custom_constraint_class(lambda cols, data: data[cols[0]] % 2 == 0)
+    Above = create_custom_constraint_class(lambda cols, data: data[cols[0]] > -100)
+    synth = GaussianCopulaSynthesizer(_metadata(table))
+    synth.add_constraints([Even(column_names=["k"])])
+    rows = synth.fit(table).sample(40, seed=2)
+    synth.save(tmp_path / "m.zip")
+    back = BaseSynthesizer.load(tmp_path / "m.zip")
+    with pytest.raises(
+        ConstraintError, match=r"reads \['low'\], but the <lambda> this model was fitted with read \['k'\]"
+    ):
+        back.add_constraints([Above(column_names=["low"])])
+    back.add_constraints([Even(column_names=["k"])])
+    pd.testing.assert_frame_equal(back.sample(40, seed=2), rows)
+
+
+def test_a_custom_entry_without_columns_still_matches_by_name(table, tmp_path):
+    from ..conftest import read_model_file, write_model_file
+
+    synth = GaussianCopulaSynthesizer(_metadata(table))
+    synth.add_constraints([EvenK()])
+    synth.fit(table).save(tmp_path / "m.zip")
+    manifest, arrays = read_model_file(tmp_path / "m.zip")
+    assert manifest["state"]["constraints"] == [{"custom": "EvenK", "columns": ["k"]}]
+    manifest["state"]["constraints"] = [{"custom": "EvenK"}]  # as files written before the columns were kept
+    back = BaseSynthesizer.load(write_model_file(tmp_path / "old.zip", manifest, arrays))
+    back.add_constraints([EvenK()])
+    assert (back.sample(30, seed=1)["k"] % 2 == 0).all()
+    for bad in ({"custom": "EvenK", "columns": "k"}, {"custom": "EvenK", "columns": ["nope"]}, {"custom": ["x"]}):
+        manifest["state"]["constraints"] = [bad]
+        with pytest.raises(ModelFileError, match="custom constraint|not in the model's columns"):
+            BaseSynthesizer.load(write_model_file(tmp_path / "bad.zip", manifest, arrays))
