@@ -24,11 +24,13 @@ DATA = ROOT.parent / "shared" / "datasets"
 
 
 FRAMES: dict = {}
+EXCLUDE: list = []  # --exclude: columns left out of the digests (to show a change touched only them)
 
 
 def digest(df: pd.DataFrame, key: str | None = None) -> str:
     if key is not None:
         FRAMES[key] = df
+    df = df.drop(columns=[c for c in EXCLUDE if c in df.columns])
     h = hashlib.sha256()
     h.update(repr(list(df.columns)).encode())
     h.update(repr([str(t) for t in df.dtypes]).encode())
@@ -128,7 +130,9 @@ def main():
     g = ap.add_mutually_exclusive_group(required=True)
     g.add_argument("--write")
     g.add_argument("--check")
+    ap.add_argument("--exclude", default="", help="comma-separated columns left out of every digest")
     a = ap.parse_args()
+    EXCLUDE.extend(c for c in a.exclude.split(",") if c)
     got = run()
     if a.write:
         Path(a.write).write_text(json.dumps(got, indent=1) + "\n")
