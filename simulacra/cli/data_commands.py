@@ -10,21 +10,14 @@ import click
 from ..errors import ParameterError
 from .app import cli
 from .model_commands import console, load_metadata, quality_tables
-from .options import overwrite_option, read_data, sep_option
+from .options import metadata_option, overwrite_option, read_data, sep_option
 from .outputs import prepare_output, prepare_table_output, warn_extension
 
 
 @cli.command()
 @click.argument("real", type=click.Path())
 @click.argument("synthetic", type=click.Path())
-@click.option(
-    "-m",
-    "--metadata",
-    "metadata_path",
-    type=click.Path(),
-    default=None,
-    help="Metadata JSON (default: detect from REAL).",
-)
+@metadata_option()
 @click.option("--all-pairs", is_flag=True, help="Average Column Pair Trends over all pairs (SDMetrics < 0.32).")
 @click.option(
     "--max-pairs",
@@ -67,14 +60,7 @@ def evaluate(real, synthetic, metadata_path, all_pairs, max_pairs, as_json, sep)
 @click.argument("real", type=click.Path())
 @click.argument("synthetic", type=click.Path())
 @click.option("-o", "--output", required=True, type=click.Path(), help="HTML file to write.")
-@click.option(
-    "-m",
-    "--metadata",
-    "metadata_path",
-    type=click.Path(),
-    default=None,
-    help="Metadata JSON (default: detect from REAL).",
-)
+@metadata_option()
 @click.option(
     "--holdout",
     type=click.Path(),

@@ -12,6 +12,7 @@ from ..errors import ParameterError
 from .app import cli
 from .options import (
     build_synthesizer,
+    metadata_option,
     overwrite_option,
     parameter_names,
     read_data,
@@ -166,9 +167,7 @@ def metadata_cmd(data, output, table_name, overwrite, sep):
 @cli.command()
 @click.argument("data", type=click.Path())
 @click.option("-o", "--output", "model", required=True, type=click.Path(), help="Model file to write (.zip).")
-@click.option(
-    "-m", "--metadata", "metadata_path", type=click.Path(), default=None, help="Metadata JSON (default: detect)."
-)
+@metadata_option("detect")
 @click.option(
     "-s",
     "--synthesizer",

@@ -20,6 +20,18 @@ def overwrite_option(f):
     )(f)
 
 
+def metadata_option(default_text: str = "detect from REAL"):
+    """``-m/--metadata FILE`` (into ``metadata_path``), shared by the commands that read a table."""
+    return click.option(
+        "-m",
+        "--metadata",
+        "metadata_path",
+        type=click.Path(),
+        default=None,
+        help=f"Metadata JSON (default: {default_text}).",
+    )
+
+
 def sep_option(f):
     return click.option(
         "--sep",
