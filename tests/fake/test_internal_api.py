@@ -58,7 +58,11 @@ def test_every_field_gives_zero_values():
     for name in fake.fields_available():
         if name == "basic.choice":
             continue  # needs values=
-        out = fake.method(name)(0)
+        try:
+            out = fake.method(name)(0)
+        except ParameterError as e:  # fields whose data needs an optional package (food: mimesis)
+            assert "pip install" in str(e), name
+            continue
         assert len(out) == 0, name
     for sdtype in ("email", "name", "phone_number", "address", "user_name", "city", "credit_card_number"):
         assert len(pseudonym.fake_values(sdtype, 0, seed=1)) == 0
