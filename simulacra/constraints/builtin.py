@@ -139,7 +139,7 @@ class Inequality(Constraint):
         else:
             high = low + data[self.high].clip(lower=0)
         try:
-            out[self.high] = high.astype(getattr(self, "high_dtype", str(high.dtype)))
+            out[self.high] = high.astype(self.high_dtype)
         except (TypeError, ValueError):
             out[self.high] = high
         return out

@@ -133,8 +133,8 @@ def condition_batches(num_rows: int, batch_size, seed_sequence: np.random.SeedSe
     """``[(offset, rows, seed sequence)]``: one condition's rows in batches of at most ``batch_size``.
 
     With ``batch_size`` None (or at least ``num_rows``) one batch drawn from ``seed_sequence``
-    itself; otherwise batch *b* draws from child ``b + 1`` of it (child 0 seeds the run state:
-    :func:`nth_child`).
+    itself; otherwise batch *b* draws from child ``b + 1`` of it (:func:`nth_child`; child 0 is
+    left unused, so the layout matches the plan's, where child 0 seeds a run's context).
     """
     if batch_size is None or num_rows <= batch_size:
         return [(0, num_rows, seed_sequence)]

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..transforms.spec import OutputKind
-
 
 def category_specs(specs) -> list:
     """Per output: its spec if it is an encoded category (``OutputKind.CATEGORY``), else None."""
-    return [s if s.kind is OutputKind.CATEGORY else None for s in specs]
+    return [s if s.is_category else None for s in specs]
 
 
 def category_midpoints(transformer) -> list:

@@ -28,7 +28,7 @@ from ..errors import NotFittedError
 from ..metadata import Metadata
 from ..sampling.conditions import Condition
 from ..sampling.plan import BatchPlan, check_plan
-from ..sampling.redraw import check_max_tries
+from ..sampling.redraw import MAX_TRIES, check_max_tries
 from ..utils.validation import check_int
 from . import fitting, persistence, sampler
 from .inputs import as_metadata, check_single_table, coerce_data
@@ -251,7 +251,6 @@ class BaseSynthesizer:
         self._check_fitted()
         check_plan(plan)
         max_tries = check_max_tries(max_tries_per_batch)
-        plan.batch(b)  # b an integer batch index of the plan, else ParameterError
         return sampler.batch_alone(self, plan, b, max_tries)
 
     def iter_batches(self, num_rows: int, seed=None, batch_size=None, accept=None, max_tries_per_batch=None):
@@ -325,7 +324,7 @@ class BaseSynthesizer:
         self,
         conditions,
         batch_size: int | None = None,
-        max_tries_per_batch: int = 100,
+        max_tries_per_batch: int = MAX_TRIES,
         output_file_path=None,
         seed=None,
     ):
@@ -347,7 +346,7 @@ class BaseSynthesizer:
         self,
         known_columns,
         batch_size: int | None = None,
-        max_tries_per_batch: int = 100,
+        max_tries_per_batch: int = MAX_TRIES,
         output_file_path=None,
         seed=None,
     ):

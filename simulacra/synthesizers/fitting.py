@@ -37,7 +37,9 @@ def add_constraints(synth, constraints) -> None:
                     "(after load, only the custom constraints it was fitted with can be attached again)"
                 )
             places = [x for x in synth._constraints if isinstance(x, MissingCustom) and x.class_name == name]
-            idx = next((i for i, x in enumerate(synth._constraints) if x in places and x.matches(c)), None)
+            idx = next(
+                (i for i, x in enumerate(synth._constraints) if isinstance(x, MissingCustom) and x.matches(c)), None
+            )
             if idx is None:  # e.g. another lambda rule: every create_custom_constraint_class(lambda) is '<lambda>'
                 saved = " or ".join(str(x.saved_columns) for x in places)
                 raise ConstraintError(

@@ -66,13 +66,7 @@ def checked_constraints(synth) -> list:
     if not synth._constraints:
         return []
     unique = unique_by_construction(synth)
-    out = []
-    for c in synth._constraints:
-        guaranteed = getattr(c, "guaranteed_by", None)
-        if unique and guaranteed is not None and guaranteed(unique):
-            continue
-        out.append(c)
-    return out
+    return [c for c in synth._constraints if not (unique and c.guaranteed_by(unique))]
 
 
 def sample_rows(synth, n, rng, positions, ctx, accept=None, given=None, max_tries: int = MAX_TRIES) -> pd.DataFrame:

@@ -259,7 +259,7 @@ class TableTransformer:
                 out[t.column] = values[t.column].array
             else:
                 col = t.inverse(empty, rng, positions, run_state.get(t.column))
-                out[t.column] = col.array if len(col) == len(positions) else col.reset_index(drop=True).array
+                out[t.column] = col.array
         return pd.DataFrame(out, columns=self.columns, copy=False)
 
     def metadata_mismatch(self, columns_meta: dict) -> str | None:
@@ -292,11 +292,10 @@ class TableTransformer:
         """The table of the float rows ``X`` (global row ``positions``), with ``run_state`` from :meth:`new_run_state`."""
         out = {}
         j = 0
-        n = X.shape[0]
         for t in self.transforms:
             k = len(t.output_names)
             col = t.inverse(X[:, j : j + k], rng, positions, run_state.get(t.column))
-            out[t.column] = col.array if len(col) == n else col.reset_index(drop=True).array
+            out[t.column] = col.array  # Series.array ignores the index
             j += k
         return pd.DataFrame(out, columns=self.columns, copy=False)
 
@@ -347,12 +346,13 @@ class TableTransformer:
             "transforms": [{"type": type(t).__name__, "state": t.get_state()} for t in self.transforms],
         }
 
-    # the per-component state round trip of issue 12 (same dict as get_state / from_state)
     def _to_state(self) -> dict:
+        """The transformer's state as a component of a model file (the dict of :meth:`get_state`)."""
         return self.get_state()
 
     @classmethod
     def _from_state(cls, state: dict) -> "TableTransformer":
+        """The transformer of :meth:`_to_state`'s dict (see :meth:`from_state`)."""
         return cls.from_state(state)
 
     @classmethod
