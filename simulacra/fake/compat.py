@@ -9,42 +9,9 @@ Fieldset(i=100)("email", key=str.upper)              # a list of 100 values
 
 from __future__ import annotations
 
-from enum import Enum
-
 from .core import Fake
-
-
-class Locale(str, Enum):
-    """mimesis' locale names mapped to Faker locales."""
-
-    EN = "en_US"
-    EN_GB = "en_GB"
-    EN_CA = "en_CA"
-    EN_AU = "en_AU"
-    DE = "de_DE"
-    FR = "fr_FR"
-    ES = "es_ES"
-    IT = "it_IT"
-    PT = "pt_PT"
-    PT_BR = "pt_BR"
-    NL = "nl_NL"
-    SV = "sv_SE"
-    DA = "da_DK"
-    NO = "no_NO"
-    FI = "fi_FI"
-    PL = "pl_PL"
-    CS = "cs_CZ"
-    RU = "ru_RU"
-    UK = "uk_UA"
-    JA = "ja_JP"
-    ZH = "zh_CN"
-    KO = "ko_KR"
-    TR = "tr_TR"
-
-
-class Gender(Enum):
-    MALE = "male"
-    FEMALE = "female"
+from .enums import Gender  # noqa: F401 - mimesis code imports Gender from here too
+from .locales import Locale
 
 
 def _locale(locale) -> str:
@@ -53,6 +20,8 @@ def _locale(locale) -> str:
 
 class _Topic:
     topic = ""
+    #: mimesis method names of this topic that differ from ours
+    renames: dict = {}
 
     def __init__(self, locale=Locale.EN, seed=None, _fake=None):
         self._fake = _fake if _fake is not None else Fake(locale=_locale(locale), seed=seed)
@@ -60,7 +29,7 @@ class _Topic:
     def __getattr__(self, name):
         if name.startswith("_"):
             raise AttributeError(name)
-        return self._fake.method(f"{self.topic}.{name}")
+        return self._fake.method(f"{self.topic}.{self.renames.get(name, name)}")
 
     def __repr__(self):
         return f"{type(self).__name__}(locale={self._fake.locale!r})"
@@ -68,6 +37,7 @@ class _Topic:
 
 class Person(_Topic):
     topic = "person"
+    renames = {"name": "first_name", "surname": "last_name"}  # mimesis' name() is a first name
 
     def telephone(self, *a, **k):
         return self._fake.phone.phone_number(*a, **k)
@@ -75,6 +45,14 @@ class Person(_Topic):
 
 class Address(_Topic):
     topic = "address"
+    renames = {
+        "street_number": "building_number",
+        "province": "state",
+        "prefecture": "state",
+        "federal_subject": "state",
+        "zip_code": "postcode",
+        "postal_code": "postcode",
+    }
 
 
 class Datetime(_Topic):
@@ -99,6 +77,7 @@ class Code(_Topic):
 
 class Food(_Topic):
     topic = "food"
+    renames = {"spice": "spices"}
 
 
 class Generic:

@@ -207,7 +207,10 @@ class Engine:
             keys = [k for k in v if isinstance(k, str)]
             if not keys:
                 return None
-            w = np.array([float(v[k]) for k in keys])
+            try:
+                w = np.array([float(v[k]) for k in keys])
+            except (TypeError, ValueError):
+                return None  # not weights (es_CL maps region codes to names): Faker's own method decides
             return array(keys, type=pa.string()), w / w.sum()
         if isinstance(v, (list, tuple)):
             vals = [x for x in v if isinstance(x, str)]
@@ -254,6 +257,16 @@ class Engine:
         inherits, and a method the locale defines beside its templates (custom logic) is run by
         Faker itself through the pool.
         """
+        kind, data = self.plan(token, ascii)
+        if kind == "formats":
+            return self.expand(data[0], data[1], n, rng, ascii=ascii)
+        if kind == "elements":
+            return self.draw(data, n, rng)
+        return self.pool(token, n, rng, ascii=ascii)
+
+    def plan(self, token: str, ascii: bool = False) -> tuple:
+        """How :meth:`gen` makes ``token``: ``("formats", (formats, probs))``, ``("elements", data)``
+        from the locale's lists, or ``("pool", None)`` when Faker's own method makes the values."""
         plan = self._plan.get((token, ascii))
         if plan is None:
             f = self.formats(token)
@@ -270,12 +283,7 @@ class Engine:
             else:
                 plan = ("pool", None)
             self._plan[(token, ascii)] = plan
-        kind, data = plan
-        if kind == "formats":
-            return self.expand(data[0], data[1], n, rng, ascii=ascii)
-        if kind == "elements":
-            return self.draw(data, n, rng)
-        return self.pool(token, n, rng, ascii=ascii)
+        return plan
 
     def expand(self, formats, probs, n: int, rng: np.random.Generator, ascii: bool = False) -> pa.Array:
         if len(formats) == 1:

@@ -1,51 +1,29 @@
-"""Food: fruit, vegetables, dishes, drinks.
+"""Food: fruit, vegetables, dishes, drinks, spices in the locale's language.
 
-Faker has no food data; these lists come from mimesis' locale data when mimesis is installed
-(``pip install mimesis``), read from its data files, never copied into simulacra.
+Faker has no food data; the lists ship with simulacra (``simulacra.fake.data.food``), so no
+optional package is needed. A language without lists there uses the English ones.
 """
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-
-
-from ...errors import ParameterError
 from ..core import Provider, column
+from ._util import take
 
 
-@lru_cache(maxsize=32)
-def _food_data(locale: str) -> dict:
-    try:
-        import mimesis
-    except ImportError:
-        raise ParameterError("food data comes from mimesis' locale files: pip install mimesis") from None
-    from pathlib import Path
+def food_lists(locale: str) -> dict:
+    """``{"fruits": [...], "vegetables": [...], "dishes": [...], "drinks": [...], "spices": [...]}`` for ``locale``."""
+    from ..data.food import FOOD
 
-    root = Path(mimesis.__file__).parent
-    merged: dict = {}
-    for base in (root / "datasets", root / "datasets" / "locales", root / "data"):
-        # English first, then the locale's own lists on top (a locale may lack some lists)
-        for name in ("en", locale.split("_")[0], locale.replace("_", "-").lower()):
-            path = base / name / "food.json"
-            if path.exists():
-                merged.update(json.loads(path.read_text(encoding="utf-8")))
-    if not merged:
-        raise ParameterError(f"mimesis has no food data for locale {locale!r}")
-    return merged
+    lists = FOOD.get(locale.split("_")[0], FOOD["en"])
+    return {key: value.split("|") for key, value in lists.items()}
 
 
 class Food(Provider):
     topic = "food"
 
     def _pick(self, key, n, rng, engine):
-        data = _food_data(engine.locale)
-        vals = data.get(key) or data.get(key + "s")
-        if not vals:
-            raise ParameterError(f"no {key} data for locale {engine.locale}")
-        from ._util import take
-
-        return take([str(v) for v in vals], rng.integers(0, len(vals), n))
+        vals = food_lists(engine.locale)[key]
+        return take(vals, rng.integers(0, len(vals), n))
 
     @column()
     def fruit(self, n, rng, engine):
@@ -62,3 +40,7 @@ class Food(Provider):
     @column()
     def drink(self, n, rng, engine):
         return self._pick("drinks", n, rng, engine)
+
+    @column()
+    def spices(self, n, rng, engine):
+        return self._pick("spices", n, rng, engine)

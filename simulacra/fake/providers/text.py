@@ -25,8 +25,20 @@ def _make_lorem(engine):
     return (words[0], " " if connector is None else connector, "." if punct is None else punct)
 
 
-def _sentences(engine, n, rng, low, high):
-    words, conn, punct = _lorem(engine)
+def lorem_words(engine):
+    """The locale's lorem words (English where it has none), an Arrow string array kept on the engine."""
+    return _lorem(engine)[0]
+
+
+def sentence_column(engine, n, rng, low, high, words=None):
+    """``n`` sentences of ``low``..``high`` words each (drawn per row) from the locale's lorem words
+    (or ``words``), capitalized and ended with the locale's punctuation; an Arrow string array."""
+    return _sentences(engine, n, rng, low, high, words)
+
+
+def _sentences(engine, n, rng, low, high, words=None):
+    lorem, conn, punct = _lorem(engine)
+    words = lorem if words is None else words
     k = rng.integers(low, high + 1, n)
     kmax = int(k.max()) if n else 1
     out = take(words, rng.integers(0, len(words), n))
