@@ -93,7 +93,7 @@ def date_between(src, n, start_date="-30y", end_date="today"):
 
 
 @method()
-def future_date(src, n, end_date="+30d", tzinfo=None):
+def future_date(src, n, end_date="+30d"):
     return _days(src, n, "+1d", end_date)
 
 

@@ -56,7 +56,6 @@ _field("state", "address.state")
 _field("postcode", "address.postcode")
 _field("zipcode", "address.postcode")
 _field("user_name", "internet.username")
-_field("mac_address", "internet.mac_address")
 _field("iban", "finance.iban")
 _field("currency_code", "finance.currency_code")
 for _t in ("address", "street_address", "street_name", "building_number", "city", "country", "company", "job"):
@@ -162,6 +161,13 @@ def ipv4_private(src, n, network=False, address_class=None):
 
 
 @method()
+def mac_address(src, n, multicast=False):
+    if multicast:
+        raise Delegate
+    return src.gen("internet.mac_address", n)
+
+
+@method()
 def ipv6(src, n, network=False):
     if network:
         raise Delegate
@@ -190,7 +196,7 @@ def credit_card_number(src, n, card_type=None):
 
 
 @method()
-def ean13(src, n, leading_zero=None, prefixes=()):
+def ean13(src, n, prefixes=(), leading_zero=None):
     if leading_zero is not None or prefixes:
         raise Delegate
     return src.gen("codes.ean13", n)

@@ -58,9 +58,14 @@ def random_number(src, n, digits=None, fix_len=False):
     return rng.integers(0, 10**digits, n)
 
 
-@method("boolean", "pybool")
+@method()
 def boolean(src, n, chance_of_getting_true=50):
     return src.rng.integers(0, 100, n) < chance_of_getting_true
+
+
+@method()
+def pybool(src, n, truth_probability=50):
+    return boolean(src, n, truth_probability)
 
 
 @method()
