@@ -33,6 +33,7 @@ _LAZY = {
     "get_correlation_difference_plot": "simulacra.evaluation.plots",
     "load_demo": "simulacra.datasets",
     "download_demo": "simulacra.datasets",
+    "get_available_demos": "simulacra.datasets",
     "read_table": "simulacra.io.files",
     "write_table": "simulacra.io.files",
     "available_synthesizers": "simulacra.synthesizers",
@@ -47,8 +48,10 @@ _SUBMODULES = (
     "evaluation",
     "fake",
     "io",
+    "lite",
     "metadata",
     "sampling",
+    "single_table",
     "synthesizers",
     "transforms",
 )

@@ -9,7 +9,8 @@ from ..errors import ConstraintError
 from ..utils.validation import is_number
 from .base import Constraint, _flag, _state_dtype
 from .combinations import FixedCombinations, OneHot
-from .kinds import require_sdtypes, require_values
+from .datetext import guess_format, parse_dates, seconds
+from .kinds import require_sdtypes, require_values, value_kind
 from .registry import BUILTINS, register
 from .unique import Unique
 
@@ -33,7 +34,14 @@ def _num(s: pd.Series) -> np.ndarray:
 class Inequality(Constraint):
     """``low_column_name`` <= ``high_column_name`` (or < with ``strict_boundaries``); numbers or dates.
 
-    Transform-based: the synthesizer learns the gap ``high - low`` in place of ``high``.
+    Transform-based: the synthesizer learns the gap ``high - low`` in place of ``high``, so no
+    sampled row can break the rule. Dates may be datetime64 (naive or with a time zone), text in
+    the metadata's ``datetime_format`` (as a CSV reads them; without a format, the one the real
+    values are written in) or ``datetime.date`` objects; sampled dates come back the same way.
+
+    Missing values: a row where either column is missing satisfies the rule. A missing ``high``
+    stays missing (its gap is missing, learned at the real rate); where ``low`` is missing,
+    ``high`` is learned as its gap to ``low``'s median and restored from it.
 
     Parameters
     ----------
@@ -49,6 +57,10 @@ class Inequality(Constraint):
         self.strict = _flag(
             f"Inequality({low_column_name!r}, {high_column_name!r})", "strict_boundaries", strict_boundaries
         )
+        self._formats: dict = {}  # column -> datetime_format (None: none given) of datetime columns
+        self._text = False  # dates as text or date objects: the gap is learned as a number of seconds
+        self._kind = "text"
+        self.step = 1.0
 
     @property
     def columns(self):
@@ -58,12 +70,26 @@ class Inequality(Constraint):
         return {"low_column_name": self.low, "high_column_name": self.high, "strict_boundaries": self.strict}
 
     def get_state(self):
-        return {"dates": bool(self._dates), "high_dtype": self.high_dtype, "fill": self.fill}
+        state = {"dates": bool(self._dates), "high_dtype": self.high_dtype, "fill": self.fill}
+        if self._text:
+            state.update(text=True, formats=dict(self._formats), step=float(self.step), kind=self._kind)
+        return state
 
     def set_state(self, st):
         self._dates = bool(st.get("dates", False))
         self.high_dtype = _state_dtype(st.get("high_dtype", "float64"))
         self.fill = st.get("fill")
+        self._text = bool(st.get("text", False))
+        formats = st.get("formats") or {}
+        if not isinstance(formats, dict) or not all(f is None or isinstance(f, str) for f in formats.values()):
+            raise ValueError(f"Inequality state: formats must map columns to format text, got {formats!r:.80}")
+        self._formats = {str(k): v for k, v in formats.items()}
+        self.step = float(st.get("step", 1.0))
+        if not 0 < self.step < float("inf"):
+            raise ValueError(f"Inequality state: step must be a positive number, got {self.step!r}")
+        self._kind = st.get("kind", "text")
+        if self._kind not in ("text", "date"):
+            raise ValueError(f"Inequality state: kind must be 'text' or 'date', got {self._kind!r}")
 
     @property
     def altered_columns(self):
@@ -77,31 +103,71 @@ class Inequality(Constraint):
                 f"{self}: {self.low!r} is {low!r} and {self.high!r} is {high!r} in the metadata; "
                 "Inequality needs two numerical or two datetime columns"
             )
+        self._formats = {
+            c: columns_meta[c].get("datetime_format")
+            for c in self.columns
+            if columns_meta.get(c, {}).get("sdtype") == "datetime"
+        }
 
     def check_kinds(self, data):
-        low, high = require_values(
-            self, data, self.columns, _ORDERED_KINDS, "; convert text dates with pd.to_datetime before fitting"
-        )
-        if low != high:
+        kinds = []
+        for col in self.columns:
+            kind = value_kind(data[col])
+            if kind != "datetime" and col in self._formats:  # dates as text or date objects
+                parsed = parse_dates(data[col], self._formats[col])
+                bad = parsed.isna() & data[col].notna().to_numpy()
+                if bad.any():
+                    fmt = self._formats[col]
+                    raise ConstraintError(
+                        f"{self}: {int(bad.sum())} values of {col!r} are not dates"
+                        + (f" in its datetime_format {fmt!r}" if fmt else "")
+                        + f" (e.g. row {int(np.flatnonzero(bad)[0])}); fix them or the column's datetime_format"
+                    )
+                kind = "datetime"
+            elif kind not in _ORDERED_KINDS:
+                hint = (
+                    "; declare text dates 'datetime' (with their datetime_format) or convert them with pd.to_datetime"
+                )
+                require_values(self, data, [col], _ORDERED_KINDS, hint)
+            kinds.append(kind)
+        if kinds[0] != kinds[1]:
             raise ConstraintError(
-                f"{self}: {self.low!r} holds {low}s and {self.high!r} {high}s; "
+                f"{self}: {self.low!r} holds {kinds[0]}s and {self.high!r} {kinds[1]}s; "
                 "Inequality needs two columns of numbers or two of datetimes"
             )
 
     def fit(self, data, columns_meta, check=False):
         super().fit(data, columns_meta, check)
-        self._dates = pd.api.types.is_datetime64_any_dtype(data[self.high].dtype)
-        self._text_dates = columns_meta.get(self.high, {}).get("sdtype") == "datetime" and not self._dates
-        if self._text_dates:
-            raise ConstraintError(
-                f"{self}: convert the text dates of {self.high!r} to datetimes (pd.to_datetime) before fitting"
-            )
-        self.high_dtype = str(data[self.high].dtype)
+        self.check_metadata(columns_meta)
+        high = data[self.high]
+        self._dates = pd.api.types.is_datetime64_any_dtype(high.dtype)
+        self._text = self.high in self._formats and not self._dates
+        self.high_dtype = str(high.dtype)
+        if self._text:
+            self._fit_text(data)
+            return
         low = data[self.low].dropna()
         # where low is missing, high is stored as its gap to low's median, and restored from it
         self.fill = (
             None if low.empty else (str(low.sort_values().iloc[len(low) // 2]) if self._dates else float(low.median()))
         )
+
+    def _fit_text(self, data):
+        """Dates as text (or date objects): formats, the gaps' resolution and low's median, from the real rows."""
+        high = data[self.high]
+        first = high.dropna()
+        self._kind = "date" if len(first) and not isinstance(first.iloc[0], str) else "text"
+        for col in self.columns:
+            if self._formats.get(col) is None and self._kind == "text":
+                self._formats[col] = guess_format(data[col])
+        lo = parse_dates(data[self.low], self._formats.get(self.low))
+        hi = parse_dates(high, self._formats.get(self.high))
+        gaps = seconds(hi) - seconds(lo)
+        gaps = gaps[~np.isnan(gaps)]
+        # the largest of a day, an hour, a minute, a second that every real gap is a multiple of
+        self.step = next((s for s in (86400.0, 3600.0, 60.0, 1.0) if np.all(np.mod(gaps, s) == 0)), 1e-6)
+        lo = lo.dropna()
+        self.fill = None if lo.empty else str(lo.sort_values().iloc[len(lo) // 2])
 
     def _low_filled(self, data):
         low = data[self.low]
@@ -112,13 +178,30 @@ class Inequality(Constraint):
             fill = fill.tz_localize(low.dt.tz)
         return low.where(low.notna(), fill)
 
+    def _ordered(self, data, col):
+        """The column as floats (nanoseconds for dates, whatever their representation)."""
+        s = data[col]
+        if col in self._formats and not pd.api.types.is_datetime64_any_dtype(s.dtype) and value_kind(s) != "number":
+            return _num(parse_dates(s, self._formats[col]))
+        return _num(s)
+
     def is_valid(self, data):
-        lo, hi = _num(data[self.low]), _num(data[self.high])
+        lo, hi = self._ordered(data, self.low), self._ordered(data, self.high)
         ok = hi > lo if self.strict else hi >= lo
         return ok | np.isnan(lo) | np.isnan(hi)
 
+    def _lowseconds(self, data):
+        lo = seconds(parse_dates(data[self.low], self._formats.get(self.low)))
+        if self.fill is not None:
+            lo[np.isnan(lo)] = seconds(pd.Series([pd.Timestamp(self.fill)]))[0]
+        return lo
+
     def transform(self, data):
         out = data.copy()
+        if self._text:
+            hi = seconds(parse_dates(data[self.high], self._formats.get(self.high)))
+            out[self.high] = hi - self._lowseconds(data)
+            return out
         low = self._low_filled(data)
         if pd.api.types.is_datetime64_any_dtype(data[self.high].dtype):
             out[self.high] = _EPOCH + (data[self.high] - low).to_numpy()
@@ -126,15 +209,25 @@ class Inequality(Constraint):
             out[self.high] = data[self.high] - low
         return out
 
+    def transform_columns(self, columns_meta):
+        if not self._text:
+            return columns_meta
+        out = dict(columns_meta)
+        out[self.high] = {"sdtype": "numerical", "computer_representation": "Float"}
+        return out
+
     def reverse_transform(self, data):
         out = data.copy()
+        if self._text:
+            out[self.high] = self._reverse_text(data)
+            return out
         low = self._low_filled(data)
         if pd.api.types.is_datetime64_any_dtype(data[self.high].dtype):
             gap = data[self.high] - _EPOCH
             if self.strict:
-                gap = gap.where(gap > pd.Timedelta(0), pd.Timedelta(seconds=1))
+                gap = gap.where(gap.isna() | (gap > pd.Timedelta(0)), pd.Timedelta(seconds=1))
             else:
-                gap = gap.where(gap >= pd.Timedelta(0), pd.Timedelta(0))
+                gap = gap.where(gap.isna() | (gap >= pd.Timedelta(0)), pd.Timedelta(0))
             high = low + gap.to_numpy()
         else:
             high = low + data[self.high].clip(lower=0)
@@ -143,6 +236,18 @@ class Inequality(Constraint):
         except (TypeError, ValueError):
             out[self.high] = high
         return out
+
+    def _reverse_text(self, data) -> pd.Series:
+        """High dates from the learned gaps, written as the real ones were (missing gaps stay missing)."""
+        gap = pd.to_numeric(data[self.high], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        gap = np.round(gap / self.step) * self.step
+        gap = np.maximum(gap, self.step if self.strict else 0.0)
+        secs = self._lowseconds(data) + gap
+        high = pd.Series(pd.to_datetime(secs, unit="s"), index=data.index)
+        if self._kind == "date":
+            return high.dt.date.astype(object).where(high.notna(), None)
+        text = high.dt.strftime(self._formats.get(self.high) or "%Y-%m-%d %H:%M:%S").astype(object)
+        return text.where(high.notna(), np.nan)
 
 
 class ScalarRange(Constraint):

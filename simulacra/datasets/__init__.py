@@ -1,49 +1,168 @@
-"""Small real tables shipped inside the package (no download).
+"""Small tables shipped inside the package (nothing is downloaded).
 
-``penguins`` — Palmer penguins (Palmer Station Antarctica LTER and Dr. Kristen Gorman, CC0), 344
-rows, 8 columns, with its missing values: the embedded demo table.
+- ``penguins`` — Palmer penguins (Palmer Station Antarctica LTER and Dr. Kristen Gorman, CC0), 344
+  rows, 8 columns, with its missing values: the embedded demo table.
+- ``fake_hotel_guests`` — 500 hotel guests made by simulacra's own fake engine (no real person in
+  it; :mod:`simulacra.datasets.hotel`), with its metadata (PII columns, text dates with their
+  format), as SDV's demo of that name.
+
+``download_demo`` and ``get_available_demos`` are also importable as SDV has them,
+``from simulacra.datasets.demo import download_demo, get_available_demos``.
 """
 
 from __future__ import annotations
 
+import json
 from importlib import resources
+from pathlib import Path
 
 from ..errors import ParameterError
 
-DEMOS = {"penguins": "penguins.csv"}
+#: demo name -> (CSV file, metadata JSON file or None: detected from the table)
+DEMOS = {
+    "penguins": ("penguins.csv", None),
+    "fake_hotel_guests": ("fake_hotel_guests.csv", "fake_hotel_guests.metadata.json"),
+}
+
+#: the modalities SDV's demos have; only single-table demos are shipped
+MODALITIES = ("single_table", "multi_table", "sequential")
+
+
+def _check_name(name) -> str:
+    if not isinstance(name, str) or name not in DEMOS:
+        raise ParameterError(f"unknown demo dataset {name!r}; available: {', '.join(DEMOS)}")
+    return name
 
 
 def demo_path(name: str = "penguins"):
-    """Path of a shipped demo table."""
-    if name not in DEMOS:
-        raise ParameterError(f"unknown demo dataset {name!r}; available: {', '.join(DEMOS)}")
-    return resources.files(__name__).joinpath("data", DEMOS[name])
+    """Path of a shipped demo table (its CSV file).
+
+    Raises
+    ------
+    ParameterError
+        ``name`` is not one of :data:`DEMOS`.
+    """
+    return resources.files(__name__).joinpath("data", DEMOS[_check_name(name)][0])
+
+
+def demo_metadata(name: str = "penguins", data=None):
+    """The metadata of a shipped demo: its shipped JSON, or detected from ``data`` (or the table).
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`DEMOS`.
+    data : pandas.DataFrame, optional
+        The demo's table, when already read (for a demo whose metadata is detected).
+
+    Returns
+    -------
+    Metadata
+    """
+    from ..metadata import Metadata
+
+    json_name = DEMOS[_check_name(name)][1]
+    if json_name is None:
+        return Metadata.detect_from_dataframe(load_demo(name) if data is None else data, table_name=name)
+    spec = resources.files(__name__).joinpath("data", json_name)
+    if spec.is_file():
+        return Metadata.load_from_dict(json.loads(spec.read_text(encoding="utf-8")))
+    from . import hotel  # an install without the JSON file: the metadata the file was written from
+
+    return Metadata.load_from_dict(hotel.METADATA)
 
 
 def load_demo(name: str = "penguins", metadata: bool = False):
-    """Load a shipped demo table as a DataFrame (and its detected metadata with ``metadata=True``)."""
+    """Load a shipped demo table as a DataFrame (and its metadata with ``metadata=True``).
+
+    Parameters
+    ----------
+    name : str, default "penguins"
+        One of :data:`DEMOS` (:func:`get_available_demos` lists them).
+    metadata : bool, default False
+        Also return the table's :class:`~simulacra.Metadata` (shipped, or detected).
+
+    Returns
+    -------
+    pandas.DataFrame, or (DataFrame, Metadata)
+    """
     from ..io.files import read_table
 
     with resources.as_file(demo_path(name)) as path:
         df = read_table(path)
     if metadata:
-        from ..metadata import Metadata
-
-        return df, Metadata.detect_from_dataframe(df, table_name=name)
+        return df, demo_metadata(name, df)
     return df
 
 
-def download_demo(modality: str = "single_table", dataset_name: str = "penguins", output_folder_name=None):
-    """SDV-style ``download_demo``: returns ``(data, metadata)`` of a shipped demo table.
+def download_demo(modality: str = "single_table", dataset_name: str = "penguins", output_folder_name=None, **kwargs):
+    """SDV's ``download_demo``: ``(data, metadata)`` of a shipped demo table.
 
-    Nothing is downloaded; only the tables shipped with simulacra are available.
+    Nothing is downloaded: the demos ship inside the package.
+
+    Parameters
+    ----------
+    modality : str, default "single_table"
+        Only ``'single_table'`` demos are shipped.
+    dataset_name : str, default "penguins"
+        One of :func:`get_available_demos`'s ``dataset_name`` (e.g. ``'fake_hotel_guests'``).
+    output_folder_name : str or Path, optional
+        Also write the table (``<name>.csv``) and its metadata (``metadata.json``) into this new
+        folder, as SDV does; an existing folder is refused.
+    **kwargs
+        SDV's other options (``s3_bucket_name``, ``credentials``) are refused: nothing is fetched.
+
+    Returns
+    -------
+    (pandas.DataFrame, Metadata)
+
+    Raises
+    ------
+    ParameterError
+        Another modality, an unknown name, an existing ``output_folder_name`` or an SDV download option.
     """
+    if kwargs:
+        raise ParameterError(
+            f"download_demo: {', '.join(sorted(kwargs))} not supported; the demos ship with simulacra, "
+            "nothing is downloaded"
+        )
+    if modality not in MODALITIES:
+        raise ParameterError(f"modality must be one of {', '.join(MODALITIES)}, got {modality!r}")
     if modality != "single_table":
         raise ParameterError(f"only modality='single_table' demos are shipped, not {modality!r}")
-    return load_demo(dataset_name, metadata=True)
+    data, metadata = load_demo(_check_name(dataset_name), metadata=True)
+    if output_folder_name is not None:
+        folder = Path(output_folder_name)
+        if folder.exists():
+            raise ParameterError(f"output_folder_name {str(folder)!r} already exists; give a new folder")
+        folder.mkdir(parents=True)
+        data.to_csv(folder / f"{dataset_name}.csv", index=False)
+        metadata.save_to_json(folder / "metadata.json")
+    return data, metadata
 
 
 def get_available_demos(modality: str = "single_table"):
+    """SDV's ``get_available_demos``: the shipped demos of ``modality`` as a DataFrame.
+
+    Columns as SDV's: ``dataset_name``, ``size_MB`` (of the CSV file), ``num_tables``.
+
+    Raises
+    ------
+    ParameterError
+        ``modality`` is not one of SDV's modalities.
+    """
     import pandas as pd
 
-    return pd.DataFrame({"dataset_name": list(DEMOS)})
+    if modality not in MODALITIES:
+        raise ParameterError(f"modality must be one of {', '.join(MODALITIES)}, got {modality!r}")
+    names = list(DEMOS) if modality == "single_table" else []
+    sizes = []
+    for name in names:
+        with resources.as_file(demo_path(name)) as path:
+            sizes.append(round(Path(path).stat().st_size / 1e6, 3))
+    return pd.DataFrame(
+        {"dataset_name": names, "size_MB": pd.Series(sizes, dtype=float), "num_tables": pd.Series([1] * len(names))}
+    )
+
+
+__all__ = ["DEMOS", "demo_metadata", "demo_path", "download_demo", "get_available_demos", "load_demo"]
