@@ -186,7 +186,25 @@ def metadata_cmd(data, output, table_name, overwrite, sep):
     default=None,
     help="Sign the model file with the key in this file (default: SIMULACRA_MODEL_KEY, if set).",
 )
-def fit(data, model, metadata_path, synthesizer, preset_name, distribution, epochs, params, overwrite, sep, key_file):
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show the training epochs and losses of a neural synthesizer (its verbose; default: on a terminal).",
+)
+def fit(
+    data,
+    model,
+    metadata_path,
+    synthesizer,
+    preset_name,
+    distribution,
+    epochs,
+    params,
+    overwrite,
+    sep,
+    key_file,
+    progress,
+):
     """Learn DATA and save the synthesizer to a model file."""
     import time
 
@@ -211,6 +229,8 @@ def fit(data, model, metadata_path, synthesizer, preset_name, distribution, epoc
             f"--distribution applies to the Gaussian copula (and copulagan); {klass.__name__} has no marginal distributions"
         )
     kwargs = synthesizer_kwargs(klass, params, epochs, default_distribution=distribution)
+    if "verbose" in parameter_names(klass) and "verbose" not in kwargs:  # --param verbose=... wins
+        kwargs["verbose"] = sys.stderr.isatty() if progress is None else progress
     target = prepare_output(model, "model", overwrite, [data, metadata_path, key_file])
     df = read_data(data, sep)
     md = load_metadata(metadata_path, df, Path(data).stem)

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import FileFormatError, InvalidDataError, ParameterError
+from ..utils.dtypes import is_text_dtype
 from .csvread import check_field_counts, check_other_delimiter, detect_sep, excel_sep_line, normalize_sep, read_header
 from .nested import nested_parquet_columns, nested_to_json
 from .numtext import read_number_text
@@ -276,7 +277,7 @@ def _exact_big_integers(df: pd.DataFrame, path, sep, **layout) -> pd.DataFrame:
             v = s.dropna().to_numpy()
             if len(v) and np.isfinite(v).all() and (np.abs(v) >= 2**53).any() and (np.mod(v, 1) == 0).all():
                 cols.append(c)
-        elif s.dtype == object:
+        elif is_text_dtype(s.dtype):
             text = s[s.notna() & (s != "")]
             if len(text) and isinstance(text.iloc[0], str) and pd.Series(text.iloc[:20]).str.match(_INT_TEXT).all():
                 if text.astype(str).str.match(_INT_TEXT).all():

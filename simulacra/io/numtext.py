@@ -20,6 +20,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..errors import FileFormatError
+from ..utils.dtypes import is_text_dtype
 
 #: a number with thousands commas (every group three digits) and an optional decimal dot
 _US = r"^[+-]?(?:\d+|[1-9]\d{0,2}(?:,\d{3})+)(?:\.\d+)?$"
@@ -35,7 +36,7 @@ def read_number_text(df: pd.DataFrame, path) -> pd.DataFrame:
     """Text columns of numbers with decimal commas or thousands separators -> numbers (see the module)."""
     for c in df.columns:
         s = df[c]
-        if s.dtype != object:
+        if not is_text_dtype(s.dtype):
             continue
         text = s.dropna()
         if not len(text) or not isinstance(text.iloc[0], str):

@@ -50,7 +50,8 @@ class CTGANSynthesizer(NeuralSynthesizer):
     log_frequency : bool, default True
         Training-by-sampling draws condition categories by log frequency.
     verbose : bool, default False
-        Show a progress bar with the losses.
+        Show the training progress with each epoch's losses on stderr (as SDV's ``verbose``): a
+        live bar on a terminal or in a notebook, one line per epoch elsewhere (logs, CI).
     cuda : bool or str, default True
         Use CUDA when available.
     """
@@ -342,7 +343,7 @@ class CTGANSynthesizer(NeuralSynthesizer):
                     "Discriminator Loss": float(loss_d.detach()),
                 }
                 self._losses.append(row)
-                bar.update(G=row["Generator Loss"], D=row["Discriminator Loss"])
+                bar.update(generator=row["Generator Loss"], discriminator=row["Discriminator Loss"])
         self._generator.eval()
 
     def _pick_rows(self, which, cats, rng, n):

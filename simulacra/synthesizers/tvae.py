@@ -35,6 +35,9 @@ class TVAESynthesizer(NeuralSynthesizer):
     compress_dims, decompress_dims : tuple of int, default (128, 128)
     l2scale : float, default 1e-5
     loss_factor : float, default 2
+    verbose : bool, default False
+        Show the training progress with each epoch's loss on stderr (as SDV's ``verbose``): a live
+        bar on a terminal or in a notebook, one line per epoch elsewhere (logs, CI).
     """
 
     name = "tvae"

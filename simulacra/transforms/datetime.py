@@ -15,10 +15,14 @@ import pandas as pd
 
 from ..errors import InvalidDataError
 from ..metadata.dateparse import parse_out_of_range
+from ..utils.dtypes import dtype_name
 from .base import ColumnTransform, check_bounds, check_rate
 
 _NS = 10**9
 _NAT = np.iinfo(np.int64).min
+# the datetime64[ns] range, as datetimes of a coarser unit compare
+_NS_MIN = np.datetime64(pd.Timestamp.min.ceil("us").to_datetime64(), "us")
+_NS_MAX = np.datetime64(pd.Timestamp.max.floor("us").to_datetime64(), "us")
 _PER_SECOND = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}
 #: candidate resolutions in nanoseconds: day, hour, minute, second, ms, us, ns
 _STEPS_NS = (86400 * _NS, 3600 * _NS, 60 * _NS, _NS, 10**6, 10**3, 1)
@@ -105,7 +109,12 @@ class DatetimeTransform(ColumnTransform):
                 p = parsed[ok]
                 if getattr(p.dt, "tz", None) is not None:
                     p = p.dt.tz_convert("UTC").dt.tz_localize(None)
-                result[idx] = p.to_numpy(dtype="datetime64[ns]").astype("int64")
+                arr = p.to_numpy()
+                # pandas 3 parses dates outside datetime64[ns] (before 1677, after 2262) in a coarser unit:
+                # those go with Arrow's, in microseconds, instead of wrapping around in nanoseconds
+                inside = (arr >= _NS_MIN) & (arr <= _NS_MAX)
+                result[idx[inside]] = arr[inside].astype("datetime64[ns]").astype("int64")
+                wide[idx[~inside]] = arr[~inside].astype("datetime64[us]").astype("int64")
             rest = np.flatnonzero(remaining)[~ok]
             if len(rest):
                 w = parse_out_of_range(text.iloc[rest].astype(str), fmt)
@@ -384,7 +393,8 @@ def _time_ticks(column, s: pd.Series):
             raise InvalidDataError(
                 f"time-of-day column {column!r} has times with a time zone; drop the time zone first"
             )
-        ticks[~missing] = pd.to_timedelta(vals.astype(str)).to_numpy().astype("int64")
+        # pandas 3 infers the resolution (e.g. microseconds): ask for nanoseconds
+        ticks[~missing] = pd.to_timedelta(vals.astype(str)).to_numpy().astype("timedelta64[ns]").astype("int64")
     return ticks, missing, "ns"
 
 
@@ -405,7 +415,5 @@ def _aware_as_utc(series: pd.Series) -> pd.Series:
 
 
 def _dtype_name(dtype) -> str:
-    """A dtype name that pandas_dtype() turns back into the same dtype (keeps string storage)."""
-    if isinstance(dtype, pd.StringDtype):
-        return f"string[{dtype.storage}]"
-    return str(dtype)
+    """A dtype name that pandas_dtype() turns back into the same dtype (keeps string storage, pandas 3's ``str``)."""
+    return dtype_name(dtype)

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidDataError
+from ..utils.dtypes import is_text_dtype
 from .base import ColumnTransform, check_bounds
 
 _INT_RANGES = {
@@ -85,14 +86,14 @@ class NumericalTransform(ColumnTransform):
         ok = ~np.isnan(v)
         if not ok.any():
             raise InvalidDataError(f"column {self.column!r} has no values (all missing); drop it or fill it")
-        self.dtype = str(series.dtype) if series.dtype != object else "float64"
+        self.dtype = "float64" if is_text_dtype(series.dtype) else str(series.dtype)
         if pd.api.types.is_timedelta64_dtype(series.dtype):
             self.computer_representation = self.computer_representation or "Float"
         rep = self.computer_representation
         if rep is None:
             from ..metadata.detection import numerical_representation
 
-            rep = numerical_representation(series) if series.dtype != object else "Float"
+            rep = "Float" if is_text_dtype(series.dtype) else numerical_representation(series)
         self.representation = rep
         self.min = float(v[ok].min())
         self.max = float(v[ok].max())

@@ -256,10 +256,10 @@ class TableTransformer:
         empty = np.empty((len(positions), 0))
         for t in self.transforms:
             if t.output_names:
-                out[t.column] = values[t.column].array
+                out[t.column] = _positional(values[t.column])
             else:
                 col = t.inverse(empty, rng, positions, run_state.get(t.column))
-                out[t.column] = col.array
+                out[t.column] = _positional(_as_recorded(t, col))
         return pd.DataFrame(out, columns=self.columns, copy=False)
 
     def metadata_mismatch(self, columns_meta: dict) -> str | None:
@@ -295,7 +295,7 @@ class TableTransformer:
         for t in self.transforms:
             k = len(t.output_names)
             col = t.inverse(X[:, j : j + k], rng, positions, run_state.get(t.column))
-            out[t.column] = col.array  # Series.array ignores the index
+            out[t.column] = _positional(_as_recorded(t, col))
             j += k
         return pd.DataFrame(out, columns=self.columns, copy=False)
 
@@ -369,3 +369,16 @@ class TableTransformer:
         if [t.column for t in obj.transforms] != obj.columns:
             raise ModelFileError("model file: transforms do not match the columns")
         return obj
+
+
+def _positional(col: pd.Series) -> pd.Series:
+    """``col`` on a 0..n-1 index, its dtype kept (pandas 3 would infer ``str`` from an object array of text)."""
+    return pd.Series(col.array, index=pd.RangeIndex(len(col)), dtype=col.dtype, name=col.name, copy=False)
+
+
+def _as_recorded(t, col: pd.Series) -> pd.Series:
+    """A generated column (ids, PII, text) made as objects, in the text dtype the real column had (pandas 3's ``str``)."""
+    name = getattr(t, "dtype", None)
+    if col.dtype == object and isinstance(name, str) and (name == "str" or name.startswith("string")):
+        return col.astype(name)
+    return col

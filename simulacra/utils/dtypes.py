@@ -7,9 +7,45 @@ text or bytes, which cut values) or a complex dtype would silently change the va
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["check_value_dtype"]
+__all__ = ["check_value_dtype", "dtype_name", "is_text_dtype"]
+
+# pandas 3's default text dtype: StringDtype(na_value=np.nan), named "str" (pandas 2 reads "str" as numpy's "<U")
+_STR = "str"
+
+
+def dtype_name(dtype) -> str:
+    """A name that :func:`pandas.api.types.pandas_dtype` turns back into ``dtype``.
+
+    Parameters
+    ----------
+    dtype : dtype
+        A column's dtype.
+
+    Returns
+    -------
+    str
+        ``str(dtype)``, except for text: ``"string[python]"`` / ``"string[pyarrow]"`` for the
+        ``pd.NA`` string dtypes (which keep their storage), ``"str"`` for pandas 3's default text
+        dtype (``StringDtype(na_value=np.nan)``, whatever its storage).
+    """
+    if isinstance(dtype, pd.StringDtype):
+        if _nan_string(dtype):
+            return _STR
+        return f"string[{dtype.storage}]"
+    return str(dtype)
+
+
+def _nan_string(dtype) -> bool:
+    na = getattr(dtype, "na_value", pd.NA)
+    return na is not pd.NA and isinstance(na, float) and np.isnan(na)
+
+
+def is_text_dtype(dtype) -> bool:
+    """Whether ``dtype`` holds text as pandas stores it: object or any ``StringDtype`` (pandas 3's ``str``)."""
+    return isinstance(dtype, pd.StringDtype) or np.dtype(object) == dtype
 
 
 def check_value_dtype(name, what: str = "dtype") -> str:
@@ -35,6 +71,8 @@ def check_value_dtype(name, what: str = "dtype") -> str:
         and complex dtypes. A model loader turns it into a ``ModelFileError``.
     """
     name = str(name)
+    if name == _STR:  # pandas 3's text dtype (pandas 2 reads it as numpy "<U", which would be refused below)
+        return name
     try:
         dt = pd.api.types.pandas_dtype(name)
     except (TypeError, ValueError):
