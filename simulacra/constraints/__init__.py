@@ -2,7 +2,7 @@
 
 Built-ins (SDV's names): :class:`Inequality`, :class:`ScalarRange`, :class:`Positive`,
 :class:`Negative`, :class:`FixedCombinations`, :class:`OneHot`, :class:`Unique`,
-:class:`FixedIncrements`; and :class:`CustomConstraint` / :func:`create_custom_constraint_class`
+:class:`FixedIncrements`, :class:`ScalarInequality`, :class:`Range`, :class:`OneHotEncoding`; and :class:`CustomConstraint` / :func:`create_custom_constraint_class`
 for user rules. They are transform-based where possible (the synthesizer learns a reshaped
 table in which the rule cannot be broken) and checked on every sampled row otherwise, with
 rejected rows re-drawn a bounded number of times.
@@ -24,6 +24,7 @@ from .base import (
     run_store,
 )
 from .builtin import FixedCombinations, FixedIncrements, Inequality, Negative, OneHot, Positive, ScalarRange, Unique
+from .sdv_names import OneHotEncoding, Range, ScalarInequality
 from .registry import BUILTINS, constraint_to_state, constraints_from_state, get_constraint_class, register
 
 __all__ = [
@@ -37,6 +38,9 @@ __all__ = [
     "Negative",
     "FixedCombinations",
     "OneHot",
+    "OneHotEncoding",
+    "ScalarInequality",
+    "Range",
     "Unique",
     "FixedIncrements",
     "MissingCustom",
