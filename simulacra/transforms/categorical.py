@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidDataError
+from ..utils.dtypes import as_dtype
 from ..utils.values import plain_values, to_jsonable
 from .base import ColumnTransform
 
@@ -209,7 +210,7 @@ def _restore_object(name, out: np.ndarray, dtype: str, dtype_categories) -> pd.S
     if dtype == "object":
         return s.where(s.notna(), np.nan) if s.isna().any() else s
     try:
-        dt = pd.api.types.pandas_dtype(dtype)
+        dt = as_dtype(dtype)
     except TypeError:
         return s
     if isinstance(dt, np.dtype) and dt.kind in "iub" and s.isna().any():

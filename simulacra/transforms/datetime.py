@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..errors import InvalidDataError
 from ..metadata.dateparse import parse_out_of_range
-from ..utils.dtypes import dtype_name
+from ..utils.dtypes import as_dtype, dtype_name
 from .base import ColumnTransform, check_bounds, check_rate
 
 _NS = 10**9
@@ -267,7 +267,7 @@ class DatetimeTransform(ColumnTransform):
             if "%z" in fmt and self.utc_offset and ":" in self.utc_offset:
                 text = text.str.replace(r"([+-]\d{2})(\d{2})$", r"\1:\2", regex=True)
             out[sel] = text.to_numpy()
-        return pd.Series(out, name=self.column, dtype=object if self.dtype == "object" else self.dtype)
+        return pd.Series(out, name=self.column, dtype=object if self.dtype == "object" else as_dtype(self.dtype))
 
     def get_state(self):
         st = super().get_state()

@@ -8,6 +8,7 @@ import pandas as pd
 from ..errors import ModelFileError
 from ..metadata.detection import learnable_kind
 from ..metadata.sdtypes import is_pii
+from ..utils.dtypes import as_dtype
 from .base import ColumnTransform
 from .categorical import BooleanTransform, CategoricalTransform
 from .datetime import DatetimeTransform
@@ -380,5 +381,5 @@ def _as_recorded(t, col: pd.Series) -> pd.Series:
     """A generated column (ids, PII, text) made as objects, in the text dtype the real column had (pandas 3's ``str``)."""
     name = getattr(t, "dtype", None)
     if col.dtype == object and isinstance(name, str) and (name == "str" or name.startswith("string")):
-        return col.astype(name)
+        return col.astype(as_dtype(name))
     return col

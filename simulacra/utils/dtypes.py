@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["check_value_dtype", "dtype_name", "is_text_dtype"]
+__all__ = ["as_dtype", "check_value_dtype", "dtype_name", "is_text_dtype"]
 
 # pandas 3's default text dtype: StringDtype(na_value=np.nan), named "str" (pandas 2 reads "str" as numpy's "<U")
 _STR = "str"
@@ -36,6 +36,33 @@ def dtype_name(dtype) -> str:
             return _STR
         return f"string[{dtype.storage}]"
     return str(dtype)
+
+
+def as_dtype(name: str):
+    """The dtype :func:`dtype_name` named: ``pandas_dtype(name)``, except ``"str"`` on pandas 2.
+
+    Parameters
+    ----------
+    name : str
+        A dtype name (from :func:`dtype_name` or a model file).
+
+    Returns
+    -------
+    dtype
+        For ``"str"``: ``StringDtype(na_value=np.nan)`` (pandas 3's text dtype; pandas 2.3 has it
+        too), or object where this pandas cannot make it; else ``pandas_dtype(name)``.
+
+    Raises
+    ------
+    TypeError
+        When pandas does not know the name.
+    """
+    if name == _STR:
+        try:
+            return pd.StringDtype(na_value=np.nan)
+        except TypeError:  # pandas < 2.3
+            return np.dtype(object)
+    return pd.api.types.pandas_dtype(name)
 
 
 def _nan_string(dtype) -> bool:
