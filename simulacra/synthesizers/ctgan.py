@@ -305,7 +305,7 @@ class CTGANSynthesizer(NeuralSynthesizer):
         steps = max(1, n // bs)
         real_all = torch.from_numpy(data).to(dev)
         self._losses = []
-        with LossProgress(self.epochs, self.verbose, "CTGAN") as bar:
+        with LossProgress(self.epochs, self.verbose, type(self).__name__.removesuffix("Synthesizer")) as bar:
             for epoch in range(self.epochs):
                 for _ in range(steps):
                     for _ in range(self.discriminator_steps):

@@ -18,7 +18,7 @@ GAN = dict(SMALL, generator_dim=(32,), discriminator_dim=(32,))
 KINDS = [
     (CTGANSynthesizer, GAN, "CTGAN", ("generator", "discriminator")),
     (TVAESynthesizer, dict(SMALL, compress_dims=(32,), decompress_dims=(32,)), "TVAE", ("loss",)),
-    (CopulaGANSynthesizer, GAN, "CTGAN", ("generator", "discriminator")),
+    (CopulaGANSynthesizer, GAN, "CopulaGAN", ("generator", "discriminator")),
 ]
 IDS = [k.__name__ for k, *_ in KINDS]
 
