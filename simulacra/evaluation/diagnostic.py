@@ -14,6 +14,9 @@ Properties (each in [0, 1], the score is their mean):
 - **Coverage**: per column, the share of the real range (numerical, datetime: between the real
   1st and 99th percentiles, in 20 bins) or of the real categories that the synthetic data reaches.
 - **Missing Values**: per column, 1 - |real missing share - synthetic missing share|.
+- **Rule Validity**: 1 - the share of synthetic rows breaking any rule that holds on every real
+  row (rules mined by :func:`simulacra.evaluation.rule_validity.rule_validity`); details list each
+  rule with its breaking %. n/a (left out of the score) where rule mining is unavailable.
 
 Categories are compared by value, as pandas compares them and as the quality report does:
 1 equals 1.0, but the text "1" does not equal the number 1.
@@ -30,7 +33,7 @@ from .views import CONTINUOUS, DISCRETE, Views, prepare, unreadable_note, views_
 
 
 class DiagnosticReport(PropertyReport):
-    PROPERTIES = ("Data Validity", "Data Structure", "Coverage", "Missing Values")
+    PROPERTIES = ("Data Validity", "Data Structure", "Coverage", "Missing Values", "Rule Validity")
     TITLE = "Diagnostic Score"
 
     def __init__(self):
@@ -95,12 +98,24 @@ class DiagnosticReport(PropertyReport):
             )
             self._details[name] = df
             self._scores[name] = float(df["Score"].mean()) if len(df) else np.nan
+        self._details["Rule Validity"], self._scores["Rule Validity"] = _rule_validity(real, syn, metadata)
         vals = [v for v in self._scores.values() if v == v]
         self._overall = float(np.mean(vals)) if vals else np.nan
         self.warnings = [n for n in self._details["Data Validity"].get("Note", []) if n]
         self._generated = True
         if verbose:
             print(self.summary())
+
+
+def _rule_validity(real, syn, metadata):
+    from ..errors import InvalidDataError
+    from .rule_validity import rule_validity
+
+    try:
+        res = rule_validity(real, syn, metadata)
+    except InvalidDataError:  # no rule mining in this install
+        return pd.DataFrame(columns=["Rule", "Family", "Breaking %", "Real breaking %"]), np.nan
+    return res.details, res.score
 
 
 def _kind(s: pd.Series) -> str:
