@@ -1,0 +1,114 @@
+"""Learned rules: the base class, the family order and :func:`discover_rules`.
+
+A *family* module (``derived``, ``clock``, ``grids``, ``missing``, ``categorical``,
+``inequality``) exposes ``discover(data, columns_meta, skip) -> list[Constraint]``: the rules that
+hold on every real row, never reading a column in ``skip``. :func:`discover_rules` runs the
+families in :data:`FAMILIES` order; the columns a family's rules consume are skipped by the
+families after it.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import pandas as pd
+
+from ...errors import ConstraintError
+from ..base import Constraint
+
+#: The families in chain order (a family module missing from the package is skipped).
+FAMILIES: tuple[str, ...] = ("derived", "clock", "grids", "missing", "categorical", "inequality")
+
+
+class LearnedRule(Constraint):
+    """A rule discovered on the real table (see :func:`discover_rules`).
+
+    Subclasses set ``family`` and implement ``is_valid`` (on the raw table), ``transform`` /
+    ``reverse_transform`` (raw at the chain boundary; ``reverse_transform(transform(x))`` satisfies
+    the rule on every row) and :meth:`describe`.
+    """
+
+    learned = True
+    family = ""
+
+    @property
+    def consumed_columns(self) -> list[str]:
+        """Columns that ``transform`` drops (computed again by ``reverse_transform``)."""
+        return []
+
+    def describe(self) -> str:
+        """One line a user reads, e.g. ``"hour == sched_dep_time // 100"``."""
+        return repr(self)
+
+    def repair(self, data: pd.DataFrame) -> pd.DataFrame:
+        """``data`` with the rule enforced on every row: ``reverse_transform(transform(data))``.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame
+            Rows in the raw representation (e.g. sampled by a values-path synthesizer).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The rows, each satisfying the rule.
+        """
+        return self.reverse_transform(self.transform(data))
+
+
+def family_module(name: str):
+    """The module of family ``name``, or None when it is not in the package (yet)."""
+    try:
+        return importlib.import_module(f"{__package__}.{name}")
+    except ModuleNotFoundError as e:
+        if e.name == f"{__package__}.{name}":
+            return None
+        raise
+
+
+def discover_rules(data: pd.DataFrame, columns_meta: dict, skip=(), families=None) -> list[Constraint]:
+    """The deterministic rules that hold on every row of the real table ``data``.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The real table (raw representation).
+    columns_meta : dict
+        ``{column: column metadata}`` (at least ``{"sdtype": ...}`` per column).
+    skip : iterable of str, default ()
+        Columns no rule may read (keys, ids, PII, user-constraint columns).
+    families : iterable of str, optional
+        The families to run (default: all of :data:`FAMILIES`, in that order).
+
+    Returns
+    -------
+    list of Constraint
+        Unfitted learned rules in chain order (each with ``learned = True``, ``family`` and ``describe()``).
+
+    Raises
+    ------
+    ConstraintError
+        ``data`` is not a DataFrame, or a family name is unknown.
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise ConstraintError(f"discover_rules needs a pandas DataFrame, got {type(data).__name__}")
+    if families is None:
+        names = FAMILIES
+    else:
+        names = tuple([families] if isinstance(families, str) else families)
+        unknown = [f for f in names if f not in FAMILIES]
+        if unknown:
+            raise ConstraintError(f"unknown rule family {unknown[0]!r}; the families are: {', '.join(FAMILIES)}")
+        names = tuple(f for f in FAMILIES if f in names)
+    meta = {c: m for c, m in (columns_meta or {}).items() if c in data.columns}
+    skipped = frozenset(skip) | frozenset(c for c in data.columns if c not in meta)
+    rules: list[Constraint] = []
+    for name in names:
+        module = family_module(name)
+        if module is None:
+            continue
+        found = module.discover(data, meta, skipped)
+        for rule in found:
+            skipped = skipped | frozenset(getattr(rule, "consumed_columns", []))
+        rules.extend(found)
+    return rules
