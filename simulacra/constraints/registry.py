@@ -49,6 +49,14 @@ def is_registered(cls: type) -> bool:
     return BUILTINS.get(getattr(cls, "__name__", None)) is cls
 
 
+def load_learned() -> None:
+    """Import every learned-rule family module, so their classes are registered (model files name them)."""
+    from .learned.framework import FAMILIES, family_module
+
+    for family in FAMILIES:
+        family_module(family)
+
+
 def get_constraint_class(name) -> type:
     """The registered constraint class called ``name``.
 
@@ -58,6 +66,9 @@ def get_constraint_class(name) -> type:
         ``unknown constraint class 'name'; built-ins: ...``.
     """
     cls = BUILTINS.get(name) if isinstance(name, str) else None
+    if cls is None and isinstance(name, str):
+        load_learned()
+        cls = BUILTINS.get(name)
     if cls is None:
         raise ConstraintError(f"unknown constraint class {name!r}; built-ins: {', '.join(BUILTINS)}")
     return cls
