@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..base import Constraint
+from ..registry import register
+from .framework import LearnedRule
 
 #: fewest distinct values (and hours) a column needs before it is read as a clock
 MIN_DISTINCT = 50
@@ -38,7 +39,8 @@ def from_minutes(m: np.ndarray) -> np.ndarray:
     return (m // 60) * 100 + np.mod(m, 60)
 
 
-class ClockColumn(Constraint):
+@register
+class ClockColumn(LearnedRule):
     """``column`` holds HHMM times of day; learned as minutes in ``[low, high]``.
 
     Missing values: a missing value satisfies the rule and stays missing.
@@ -53,7 +55,6 @@ class ClockColumn(Constraint):
         The real column's dtype (restored by ``reverse_transform``).
     """
 
-    learned = True
     family = "clock"
 
     def __init__(self, column_name: str, low: int, high: int, dtype: str = "float64"):
@@ -63,10 +64,6 @@ class ClockColumn(Constraint):
     @property
     def columns(self):
         return [self.column]
-
-    @property
-    def consumed_columns(self):
-        return []
 
     def describe(self) -> str:
         return f"{self.column} is a time of day written HHMM"
@@ -88,9 +85,6 @@ class ClockColumn(Constraint):
         v = from_minutes(m)
         out[self.column] = v if np.isnan(v).any() else v.astype(self.dtype)
         return out
-
-    def repair(self, data):
-        return self.reverse_transform(self.transform(data))
 
 
 def discover(data: pd.DataFrame, columns_meta: dict, skip=frozenset()) -> list:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..base import Constraint
+from ..registry import register
+from .framework import LearnedRule
 from . import clock
 
 KS = (10, 100, 1000, 60, 24)
@@ -30,7 +31,8 @@ def _dates(s: pd.Series, fmt) -> pd.Series:
     return pd.to_datetime(s, format=fmt, errors="coerce") if fmt else pd.to_datetime(s, errors="coerce")
 
 
-class DerivedColumn(Constraint):
+@register
+class DerivedColumn(LearnedRule):
     """``target`` equals ``op`` of ``inputs`` on every row where the inputs are present.
 
     Missing values: where an input is missing the target is missing. When the real target was
@@ -53,7 +55,6 @@ class DerivedColumn(Constraint):
     extra_missing : bool
     """
 
-    learned = True
     family = "derived"
 
     def __init__(self, target, op, inputs, k=None, parts=None, dtype="float64", fmt=None, extra_missing=False):

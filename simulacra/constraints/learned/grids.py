@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..base import Constraint
+from ..registry import register
+from .framework import LearnedRule
 
 #: fewest distinct values a grid needs (fewer is a category, not a grid)
 MIN_DISTINCT = 5
@@ -21,7 +22,8 @@ def _values(s: pd.Series) -> np.ndarray:
     return pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
-class GridColumn(Constraint):
+@register
+class GridColumn(LearnedRule):
     """``column`` takes values ``offset + k * step`` for whole ``k`` in ``[0, count]``.
 
     Missing values: a missing value satisfies the rule and stays missing.
@@ -37,7 +39,6 @@ class GridColumn(Constraint):
         The real column's dtype.
     """
 
-    learned = True
     family = "grids"
 
     def __init__(self, column_name: str, offset: float, step: float, count: int, dtype: str = "float64"):
@@ -47,10 +48,6 @@ class GridColumn(Constraint):
     @property
     def columns(self):
         return [self.column]
-
-    @property
-    def consumed_columns(self):
-        return []
 
     def describe(self) -> str:
         return f"{self.column} in steps of {self.step:g} from {self.offset:g}"
@@ -82,9 +79,6 @@ class GridColumn(Constraint):
         v = self.offset + k * self.step
         out[self.column] = v if np.isnan(v).any() else v.astype(self.dtype)
         return out
-
-    def repair(self, data):
-        return self.reverse_transform(self.transform(data))
 
 
 def _decimals(v: np.ndarray):
