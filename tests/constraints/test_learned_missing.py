@@ -22,7 +22,7 @@ def test_cancelled_flights_rule_found_and_enforced():
     df = _flights()
     meta = {c: {"sdtype": "numerical"} for c in df}
     (rule,) = discover_rules(df, meta, families=["missing"])
-    assert "dep_time missing <-> arr_time missing" in rule.describe()
+    assert "arr_time missing <-> dep_time missing" in rule.describe()
     assert "dep_time missing -> air_time missing" in rule.describe()
     assert "other" not in rule.columns and ["air_time", "dep_time"] not in rule.implications
     bad = df.copy()
