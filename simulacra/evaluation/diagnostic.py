@@ -16,7 +16,8 @@ Properties (each in [0, 1], the score is their mean):
 - **Missing Values**: per column, 1 - |real missing share - synthetic missing share|.
 - **Rule Validity**: 1 - the share of synthetic rows breaking any rule that holds on every real
   row (rules mined by :func:`simulacra.evaluation.rule_validity.rule_validity`); details list each
-  rule with its breaking %. n/a (left out of the score) where rule mining is unavailable.
+  rule with its breaking %. n/a where rule mining is unavailable. It is reported beside the
+  score, not averaged into it (the score stays comparable with SDV's and with earlier runs).
 
 Categories are compared by value, as pandas compares them and as the quality report does:
 1 equals 1.0, but the text "1" does not equal the number 1.
@@ -98,10 +99,12 @@ class DiagnosticReport(PropertyReport):
             )
             self._details[name] = df
             self._scores[name] = float(df["Score"].mean()) if len(df) else np.nan
-        self._details["Rule Validity"], self._scores["Rule Validity"] = _rule_validity(real, syn, metadata)
         vals = [v for v in self._scores.values() if v == v]
         self._overall = float(np.mean(vals)) if vals else np.nan
+        self._details["Rule Validity"], self._scores["Rule Validity"], rule_note = _rule_validity(real, syn, metadata)
         self.warnings = [n for n in self._details["Data Validity"].get("Note", []) if n]
+        if rule_note:
+            self.warnings.append(rule_note)
         self._generated = True
         if verbose:
             print(self.summary())
@@ -111,11 +114,14 @@ def _rule_validity(real, syn, metadata):
     from ..errors import InvalidDataError
     from .rule_validity import rule_validity
 
+    empty = pd.DataFrame(columns=["Rule", "Family", "Breaking %", "Real breaking %"])
     try:
         res = rule_validity(real, syn, metadata)
     except InvalidDataError:  # no rule mining in this install
-        return pd.DataFrame(columns=["Rule", "Family", "Breaking %", "Real breaking %"]), np.nan
-    return res.details, res.score
+        return empty, np.nan, None
+    except Exception as e:  # noqa: BLE001 - a rule family that fails on this table must not sink the report
+        return empty, np.nan, f"Rule Validity: rule mining failed on this table ({type(e).__name__}: {e})"
+    return res.details, res.score, None
 
 
 def _kind(s: pd.Series) -> str:

@@ -83,7 +83,29 @@ def _axes(x_label, y_label):
 
 
 def _fmt(v):
+    """A tick label for a number: plain digits from 1,000 on (a year reads 2013, not 2.01e+03)."""
+    v = float(v)
+    if v == v and 1000 <= abs(v) < 1e15:
+        return f"{v:.0f}"
     return f"{v:.3g}"
+
+
+def tick_labels(column_meta: dict):
+    """A tick formatter for a column by its sdtype: dates as dates (values in epoch seconds), numbers plain.
+
+    Parameters
+    ----------
+    column_meta : dict
+        The column's metadata (``sdtype``).
+
+    Returns
+    -------
+    callable
+        ``f(value) -> str``.
+    """
+    if column_meta.get("sdtype") == "datetime":
+        return lambda v: str(pd.Timestamp(float(v), unit="s").date())
+    return _fmt
 
 
 def histogram_svg(real: np.ndarray, syn: np.ndarray, title: str, x_label: str, labels=None) -> SVGFigure:
@@ -150,7 +172,7 @@ def scores_svg(names, scores, title) -> SVGFigure:
     return SVGFigure("".join(parts), title, W, height)
 
 
-def scatter_svg(rx, ry, sx, sy, title, x_label, y_label) -> SVGFigure:
+def scatter_svg(rx, ry, sx, sy, title, x_label, y_label, x_fmt=_fmt, y_fmt=_fmt) -> SVGFigure:
     xs = np.concatenate([rx, sx])
     ys = np.concatenate([ry, sy])
     x0, x1 = float(np.min(xs)), float(np.max(xs))
@@ -165,10 +187,10 @@ def scatter_svg(rx, ry, sx, sy, title, x_label, y_label) -> SVGFigure:
         for a, b in zip(X[:1500], Y[:1500]):
             parts.append(f'<circle cx="{px(a):.1f}" cy="{py(b):.1f}" r="2" fill="{color}" opacity="0.5"/>')
     parts.append(
-        f'<text x="{PAD}" y="{H - PAD + 14}">{_fmt(x0)}</text><text x="{W - 20}" y="{H - PAD + 14}" text-anchor="end">{_fmt(x1)}</text>'
+        f'<text x="{PAD}" y="{H - PAD + 14}">{html.escape(x_fmt(x0))}</text><text x="{W - 20}" y="{H - PAD + 14}" text-anchor="end">{html.escape(x_fmt(x1))}</text>'
     )
     parts.append(
-        f'<text x="{PAD - 4}" y="{H - PAD}" text-anchor="end">{_fmt(y0)}</text><text x="{PAD - 4}" y="{PAD + 8}" text-anchor="end">{_fmt(y1)}</text>'
+        f'<text x="{PAD - 4}" y="{H - PAD}" text-anchor="end">{html.escape(y_fmt(y0))}</text><text x="{PAD - 4}" y="{PAD + 8}" text-anchor="end">{html.escape(y_fmt(y1))}</text>'
     )
     return SVGFigure("".join(parts), title)
 
@@ -208,9 +230,7 @@ def get_column_plot(real_data, synthetic_data, column_name, metadata, plot_type=
         r, s = r[~np.isnan(r)], s[~np.isnan(s)]
         if not len(r) and not len(s):
             raise InvalidDataError(f"column {column_name!r} has no values to plot")
-        labels = None
-        if m["sdtype"] == "datetime":
-            labels = lambda v: str(pd.Timestamp(v, unit="s").date())  # noqa: E731
+        labels = tick_labels(m)
         return histogram_svg(r, s, f"Real vs. Synthetic Data for column '{column_name}'", column_name, labels)
     rc = (
         real[column_name]
@@ -251,7 +271,7 @@ def get_column_pair_plot(real_data, synthetic_data, column_names, metadata, plot
         rx, ry = numeric_view(real[a], meta[a]), numeric_view(real[b], meta[b])
         sx, sy = numeric_view(syn[a], meta[a]), numeric_view(syn[b], meta[b])
         okr, oks = ~(np.isnan(rx) | np.isnan(ry)), ~(np.isnan(sx) | np.isnan(sy))
-        return scatter_svg(rx[okr], ry[okr], sx[oks], sy[oks], title, a, b)
+        return scatter_svg(rx[okr], ry[okr], sx[oks], sy[oks], title, a, b, tick_labels(meta[a]), tick_labels(meta[b]))
     if ca or cb:  # mean of the number per category
         num, cat = (a, b) if ca else (b, a)
         r = real.assign(_v=numeric_view(real[num], meta[num])).groupby(real[cat].astype(str))["_v"].mean()

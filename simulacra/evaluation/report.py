@@ -24,6 +24,7 @@ h1{margin-bottom:.2rem} h2{border-bottom:2px solid #1f5f8b;padding-bottom:.2rem;
 .card .v{font-size:1.8rem;font-weight:bold;color:#1f5f8b}.card .l{color:#555}
 table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem}td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left}
 th{background:#f0f4f8}.plots{display:flex;flex-wrap:wrap;gap:1rem}.muted{color:#666;font-size:.9rem}
+#column-plots{gap:.4rem}#column-plots svg{width:350px;height:auto}
 """
 
 
@@ -72,13 +73,20 @@ def build_report(
     metadata,
     holdout=None,
     target=None,
-    max_column_plots: int = 8,
+    max_column_plots: int | None = None,
     max_pairs: int | None = 50_000,
+    seed: int = 0,
 ) -> str:
     """The HTML text of the report.
 
-    Wide tables are capped, and the page says so where it is: ``max_column_plots`` distribution
-    plots (the first columns), the Column Shapes chart's 60 lowest scores, the correlation heatmap's
+    Every numerical, datetime, categorical and boolean column gets a distribution plot (a compact
+    grid); ``max_column_plots`` caps them (the first columns) and the page names the columns left
+    out and why (capped, not plottable: ids, text, PII). Without a ``holdout``, the ML utility's
+    "train real, test real" baseline trains on a seeded 75% of the real rows and tests on the
+    other 25% (synthetic-trained models are tested on the same 25%); the page says so. The page
+    also lists the Rule Validity rules (the rules holding on every real row) with the share of
+    synthetic rows breaking each. Wide tables are capped, and the page says so where it is: the
+    Column Shapes chart's 60 lowest scores, the correlation heatmap's
     first 50 numerical columns, 200 rows a table; Column Pair Trends scores at most ``max_pairs``
     pairs (None or 0: every pair), a seeded sample above.
     """
@@ -90,7 +98,7 @@ def build_report(
     from .utility import evaluate_utility
 
     real, syn, meta = prepare(real_data, synthetic_data, metadata)
-    max_column_plots = check_count("max_column_plots", max_column_plots, minimum=0)
+    max_column_plots = check_count("max_column_plots", max_column_plots, minimum=0, allow_none=True)
     # text dates are parsed once here, not again in every metric: only where no table has them
     # as datetimes already, so a type mismatch still shows in Data Structure
     if holdout is not None:  # checked before any metric runs
@@ -115,9 +123,14 @@ def build_report(
         # the utility models (scikit-learn, which releases the GIL) train while the rest is computed
         future = None
         if target is not None:
-            test = holdout if holdout is not None else real
+            if holdout is not None:
+                train, test, uviews = real, holdout, views
+            else:  # a seeded split of the real rows: TRTR is never scored on its own training rows
+                order = np.random.default_rng(seed).permutation(len(real))
+                cut = max(1, int(round(0.75 * len(real))))
+                train, test, uviews = real.iloc[order[:cut]], real.iloc[order[cut:]], None
             future = pool.submit(
-                _one_thread, evaluate_utility, real, syn, test, target, metadata, verbose=False, views=views
+                _one_thread, evaluate_utility, train, syn, test, target, metadata, verbose=False, views=uviews
             )
         quality = QualityReport(max_pairs=max_pairs)
         quality.generate(real, syn, metadata, verbose=False, views=views)
@@ -125,16 +138,19 @@ def build_report(
         diag.generate(real, syn, metadata, verbose=False, views=views)
         privacy = evaluate_privacy(real, syn, metadata, holdout=holdout, verbose=False, views=views)
         tests = statistical_tests(real, syn, metadata, views=views)
-        plots = []
-        plottable = sum(1 for c, m in meta.items() if m["sdtype"] in CONTINUOUS + DISCRETE and c in syn.columns)
+        plots, left_out = [], []
         for c, m in meta.items():
-            if len(plots) >= max_column_plots:
-                break
-            if m["sdtype"] in CONTINUOUS + DISCRETE and c in syn.columns:
+            if c not in syn.columns:
+                left_out.append((c, "not in the synthetic table"))
+            elif m["sdtype"] not in CONTINUOUS + DISCRETE:
+                left_out.append((c, f"sdtype {m['sdtype']} (not plotted)"))
+            elif max_column_plots is not None and len(plots) >= max_column_plots:
+                left_out.append((c, f"over max_column_plots={max_column_plots}"))
+            else:
                 try:
                     plots.append(get_column_plot(real, syn, c, metadata).to_svg())
-                except Exception:  # noqa: BLE001 - a column that cannot be drawn is skipped
-                    continue
+                except Exception as e:  # noqa: BLE001 - a column that cannot be drawn is named with why
+                    left_out.append((c, f"cannot be drawn: {e}"))
         try:
             correlations = get_correlation_difference_plot(real, syn, metadata, views=views).to_svg()
         except Exception:  # noqa: BLE001 - fewer than two numerical columns
@@ -145,6 +161,7 @@ def build_report(
     cards = [
         _card("Quality", quality.get_score()),
         _card("Diagnostic", diag.get_score()),
+        _card("Rule Validity", diag.get_properties().set_index("Property")["Score"].get("Rule Validity")),
         _card("Privacy", privacy.get_score()),
     ]
     if utility is not None:
@@ -172,8 +189,10 @@ def build_report(
         _table(quality.get_details("Column Shapes"), what="columns"),
     ]
     shown = (
-        f"<p class='muted capped'>Showing the first {len(plots)} of {plottable:,} columns.</p>"
-        if plottable > len(plots)
+        f"<p class='muted capped' id='plots-left-out'>{len(plots):,} of {len(meta):,} columns plotted; left out: "
+        + "; ".join(f"{html.escape(c)} ({html.escape(why)})" for c, why in left_out)
+        + ".</p>"
+        if left_out
         else ""
     )
     parts.append(f"<h3>Distributions</h3>{shown}<div class='plots' id='column-plots'>{''.join(plots)}</div>")
@@ -185,7 +204,17 @@ def build_report(
     parts += ["<h2>Diagnostics</h2>", _table(diag.get_properties())]
     for prop in diag.PROPERTIES:
         d = diag.get_details(prop)
-        if len(d):
+        if prop == "Rule Validity":
+            parts.append(
+                "<h3 id='rule-validity'>Rule Validity</h3><p class='muted'>Rules that hold on every real row"
+                " and the share of synthetic rows breaking each (Breaking %, in percent).</p>"
+                + (
+                    _table(d, what="rules")
+                    if len(d)
+                    else "<p class='muted'>No rule found (or rule mining unavailable).</p>"
+                )
+            )
+        elif len(d):
             parts += [f"<h3>{html.escape(prop)}</h3>", _table(d)]
     parts += ["<h2>Privacy</h2>", _table(privacy.get_details())]
     rare = privacy.get_rare_categories()  # categorical columns whose rare real values reach the sample
@@ -200,6 +229,13 @@ def build_report(
     if utility is not None:
         parts += [
             f"<h2>ML utility</h2><p>Task: {utility.task}; ratio (train synthetic / train real, tested on real): <b>{utility.get_score():.3f}</b></p>",
+            "<p class='muted' id='utility-split'>"
+            + (
+                f"Tested on the {len(holdout):,} holdout rows."
+                if holdout is not None
+                else f"No holdout given: train real = a seeded 75% of the real rows, tested on the other {len(real) - max(1, int(round(0.75 * len(real)))):,} rows (synthetic-trained models too)."
+            )
+            + "</p>",
             _table(utility.get_details()),
         ]
     parts += [

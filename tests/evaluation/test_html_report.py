@@ -1,5 +1,6 @@
 """The HTML report: one self-contained page, rendered in headless Chromium."""
 
+import html
 import shutil
 import subprocess
 
@@ -92,3 +93,39 @@ def test_report_renders_in_headless_chromium(report_path, tmp_path):
         timeout=120,
     )
     assert r.returncode == 0 and shot.stat().st_size > 10_000
+
+
+@pytest.fixture(scope="module")
+def small_report(penguins, penguins_metadata):
+    from simulacra.evaluation.report import build_report
+
+    syn = CARTSynthesizer(penguins_metadata).fit(penguins).sample(200, seed=0)
+    return build_report(penguins, syn, penguins_metadata, target="species")
+
+
+def test_report_plots_every_column(small_report, penguins, penguins_metadata):
+    for c in penguins.columns:
+        assert html.escape(f"for column '{c}'") in small_report or f"{c} (" in small_report.split("plots-left-out")[-1]
+
+
+def test_trtr_on_a_seeded_split_not_the_training_rows(small_report):
+    import re
+
+    assert "utility-split" in small_report and "seeded 75%" in small_report
+    row = re.search(r"<tr><td>macro_f1</td><td>([0-9.]+)</td>", small_report) or re.search(
+        r"<tr><td>[a-z_0-9]+</td><td>([0-9.]+)</td>", small_report.split("ML utility")[-1]
+    )
+    assert row and float(row.group(1)) < 1.0
+
+
+def test_ticks_by_column_type():
+    import pandas as pd
+
+    from simulacra.evaluation import get_column_pair_plot, get_column_plot
+
+    df = pd.DataFrame({"year": [2007, 2008, 2009, 2012] * 5, "day": pd.date_range("2020-01-01", periods=20)})
+    meta = {"columns": {"year": {"sdtype": "numerical"}, "day": {"sdtype": "datetime"}}}
+    year = get_column_plot(df, df, "year", meta).to_svg()
+    assert ">2007<" in year and "e+03" not in year
+    pair = get_column_pair_plot(df, df, ["day", "year"], meta).to_svg()
+    assert ">2020-01-01<" in pair and ">2012<" in pair and "e+09" not in pair
