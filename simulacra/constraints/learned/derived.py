@@ -17,6 +17,7 @@ from . import clock
 
 KS = (10, 100, 1000, 60, 24)
 SAMPLE = 3000
+SCREEN = 16  # rows of the first screen (candidates that pass are tried on the sample, then all rows)
 PARTS = ("year", "month", "day", "hour", "minute", "second")
 _SYMBOL = {"floordiv": "//", "mod": "%", "add": "+", "sub": "-"}
 
@@ -213,13 +214,17 @@ def _candidates(data, columns_meta, skip):
                 dtype=str(data[c].dtype),
                 fmt=m.get("datetime_format"),
             )
-    for t in targets:
-        for b in ints:
-            if b == t:
-                continue
-            for k in KS:
-                for op in ("floordiv", "mod"):
-                    yield DerivedColumn(t, op, [b], k=k, dtype=str(data[t].dtype))
+    if not targets:
+        return
+    tgt = np.column_stack([vals[c][:SCREEN] for c in targets])  # a quick screen on the first rows
+    names = np.asarray(targets, dtype=object)
+    for b in ints:
+        for k in KS:
+            for op, x in (("floordiv", vals[b][:SCREEN] // k), ("mod", np.mod(vals[b][:SCREEN], k))):
+                ok = (x[:, None] == tgt) | np.isnan(x)[:, None] | np.isnan(tgt)
+                for t in names[ok.all(axis=0)]:
+                    if t != b:
+                        yield DerivedColumn(t, op, [b], k=k, dtype=str(data[t].dtype))
     for t in targets:
         v = vals[t][~np.isnan(vals[t])]
         if t in clocks or v.max() - v.min() >= 1440:
@@ -228,22 +233,19 @@ def _candidates(data, columns_meta, skip):
             for b in clocks:
                 if len({a, b, t}) == 3:
                     yield DerivedColumn(t, "clockdiff", [a, b], k=float(v.min()), dtype=str(data[t].dtype))
-    if not targets:
-        return
-    head = np.column_stack([vals[c][:200] for c in num])  # a quick screen of every sum and difference
-    tgt = np.column_stack([vals[c][:200] for c in targets])
-    for i, a in enumerate(num):
-        for j, b in enumerate(num):
-            if i == j:
-                continue
-            for op, x in (("add", head[:, i] + head[:, j]), ("sub", head[:, i] - head[:, j])):
-                if op == "add" and j < i:
-                    continue
-                with np.errstate(invalid="ignore"):
-                    ok = np.isclose(x[:, None], tgt, rtol=1e-9, atol=1e-9) | np.isnan(x)[:, None] | np.isnan(tgt)
-                for t in np.asarray(targets)[ok.all(axis=0)]:
-                    if t not in (a, b):
-                        yield DerivedColumn(str(t), op, [a, b], dtype=str(data[t].dtype))
+    head = np.column_stack([vals[c][:SCREEN] for c in num])  # a quick screen of every sum and difference
+    tol = 1e-9 * (1 + np.abs(tgt))[:, None, :]
+    nan_t = np.isnan(tgt)[:, None, :]
+    for op, grid in (("add", head[:, :, None] + head[:, None, :]), ("sub", head[:, :, None] - head[:, None, :])):
+        n = len(num)
+        flat = grid.reshape(len(head), n * n, 1)
+        with np.errstate(invalid="ignore"):
+            ok = ((np.abs(flat - tgt[:, None, :]) <= tol) | np.isnan(flat) | nan_t).all(axis=0)
+        for p, t in zip(*np.nonzero(ok)):
+            i, j = divmod(int(p), n)
+            a, b, t = num[i], num[j], targets[int(t)]
+            if len({a, b, t}) == 3 and (op == "sub" or i < j):
+                yield DerivedColumn(t, op, [a, b], dtype=str(data[t].dtype))
 
 
 def _reaches(edges, start, goal) -> bool:
