@@ -68,3 +68,12 @@ def test_state_round_trip(rules):
     for r in rules:
         again = derived.DerivedColumn(**r.get_parameters())
         assert again.get_parameters() == r.get_parameters() and again.describe() == r.describe()
+
+
+def test_datetime_repair_makes_real_dates(rules, flights):
+    (rule,) = [r for r in rules if r.op == "datetime"]
+    rows = flights.head(3).copy()
+    rows["month"], rows["day"], rows["hour"] = [2, 4, 13], [30, 31, 0], [25, 5, -1]
+    fixed = rule.reverse_transform(rule.transform(rows))
+    assert rule.is_valid(fixed).all() and not rule.is_valid(rows).all()
+    assert fixed["day"].tolist() == [28, 30, 1] and fixed["month"].tolist() == [2, 4, 12]

@@ -108,6 +108,7 @@ class DerivedColumn(LearnedRule):
             frame.loc[bad, "year"] = 2000
             out = pd.to_datetime(frame, errors="coerce").to_numpy()
             out[bad] = np.datetime64("NaT")
+            self._invalid = np.isnat(out) & ~bad  # parts that make no date (e.g. Feb 30)
             return out
         x = [_values(data[c]) for c in self.inputs]
         with np.errstate(invalid="ignore"):
@@ -130,7 +131,7 @@ class DerivedColumn(LearnedRule):
     def is_valid(self, data):
         want, got = self.compute(data), self._target(data)
         if self.op == "datetime":
-            eq, w_na, g_na = want == got, np.isnat(want), np.isnat(got)
+            eq, w_na, g_na = want == got, np.isnat(want) & ~self._invalid, np.isnat(got)
         else:
             eq, w_na, g_na = np.isclose(want, got, rtol=1e-9, atol=1e-9), np.isnan(want), np.isnan(got)
         return w_na | eq | (g_na & self.extra_missing)
@@ -150,7 +151,34 @@ class DerivedColumn(LearnedRule):
             out.pop(self.target, None)
         return out
 
+    def _clamped_parts(self, data):
+        """``data`` with datetime part columns clamped into a real date (day to the month's length)."""
+        out = data.copy()
+        lim = {
+            "year": (1, 9999),
+            "month": (1, 12),
+            "day": (1, 31),
+            "hour": (0, 23),
+            "minute": (0, 59),
+            "second": (0, 59),
+        }
+        for p, c in self.parts.items():
+            if isinstance(c, str):
+                v = np.clip(np.round(_values(data[c])), *lim[p])
+                out[c] = v if np.isnan(v).any() else v.astype(data[c].dtype)
+        y, m, d = (self.parts[p] for p in ("year", "month", "day"))
+        if all(isinstance(c, str) for c in (y, m, d)):
+            ym = pd.to_datetime(
+                pd.DataFrame({"year": _values(out[y]), "month": _values(out[m]), "day": 1}), errors="coerce"
+            )
+            last = ym.dt.days_in_month.to_numpy(dtype=float, na_value=np.nan)
+            v = np.fmin(_values(out[d]), last)
+            out[d] = v if np.isnan(v).any() else v.astype(data[d].dtype)
+        return out
+
     def reverse_transform(self, data):
+        if self.op == "datetime":
+            data = self._clamped_parts(data)
         out = data.copy()
         v = self.compute(data)
         if self.extra_missing and self.target in data:
