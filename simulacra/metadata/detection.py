@@ -277,6 +277,9 @@ def detect_column(name, series: pd.Series) -> dict:
             return {"sdtype": "numerical", "computer_representation": "Float"}
         if nunique == 2 and set(np.unique(vals).tolist()) <= {0, 1}:
             return {"sdtype": "boolean"}
+        card = _card_from_numbers(vals)
+        if card is not None:
+            return card
         if id_name and unique and np.all(np.mod(vals, 1) == 0):
             return {"sdtype": "id"}
         return {"sdtype": "numerical", "computer_representation": numerical_representation(s)}
@@ -357,6 +360,20 @@ def detect_column(name, series: pd.Series) -> dict:
     if ratio > 0.9 and len(nonnull) >= 50 and mean_words > 1.5:
         return {"sdtype": "text"}
     return {"sdtype": "categorical"}
+
+
+def _card_from_numbers(vals: np.ndarray) -> dict | None:
+    """Credit-card numbers stored as whole numbers (as pandas reads a CSV): 13-19 digits, Luhn-valid."""
+    head = vals[:_SAMPLE]
+    if head.dtype.kind not in "iuf" or not len(head):
+        return None
+    f = head.astype(np.float64)
+    if not (np.all(np.mod(f, 1) == 0) and np.all(f >= 1e12) and np.all(f < 1e19)):
+        return None
+    digits = np.array([str(int(v)) for v in head], dtype=object)
+    if _share(luhn_valid(digits)) >= 0.9:
+        return {"sdtype": "credit_card_number", "pii": True}
+    return None
 
 
 def numerical_representation(s: pd.Series) -> str:
