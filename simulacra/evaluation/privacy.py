@@ -251,7 +251,11 @@ def rare_categories(views: Views, meta: dict, columns, rare_count: int = 2, rare
         }
         if flagged:
             real = views.frames[0][c]
-            person = person_name_sdtype(c, real[real.notna()].iloc[:2000].astype(str)) if real.dtype == object else None
+            person = (
+                person_name_sdtype(c, real[real.notna()].iloc[:2000].astype(str))
+                if real.dtype == object or isinstance(real.dtype, pd.StringDtype)
+                else None
+            )
             fix = (
                 f"it holds person names: declare it metadata.update_column({c!r}, sdtype={person!r}) so it is faked, not learned"
                 if person

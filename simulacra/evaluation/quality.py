@@ -203,7 +203,7 @@ class QualityReport(PropertyReport):
                     )
                 rows.append((c, "TVComplement", score, note))
         df = pd.DataFrame(rows, columns=["Column", "Metric", "Score", "Note"])
-        self._notes += [n for n in df["Note"] if n is not None]
+        self._notes += [n for n in df["Note"] if isinstance(n, str)]  # pandas 3: a missing note in a str column is NaN
         if df["Note"].isna().all():
             df = df.drop(columns="Note")
         else:

@@ -12,7 +12,12 @@ from ..conftest import DATASETS, catalog_metadata, dataset_names, need_datasets
 
 
 def _meta(real):
-    return {"columns": {c: {"sdtype": "categorical" if real[c].dtype == object else "numerical"} for c in real.columns}}
+    return {
+        "columns": {
+            c: {"sdtype": "numerical" if pd.api.types.is_numeric_dtype(real[c]) else "categorical"}
+            for c in real.columns
+        }
+    }
 
 
 @pytest.fixture(scope="module")
