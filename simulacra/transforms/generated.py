@@ -150,6 +150,14 @@ class PIITransform(ColumnTransform):
         self.values = None
         self.probabilities = None
 
+    #: set by ``TableTransformer(primary_key=...)``: values unique in a run, from the row index
+    is_key = False
+
+    @property
+    def positional(self):
+        """A primary-key column's values follow the rows' global positions (unique in a run)."""
+        return self.is_key
+
     def fit(self, series):
         from ..fake.locales import check_locale
 
@@ -194,10 +202,23 @@ class PIITransform(ColumnTransform):
             out = cats[rng.choice(len(cats), size=n, p=self.probabilities)]
         else:
             out = self._fake(n, rng)
+        if self.is_key:
+            if self.null_rate > 0:
+                rng.random(n)  # the same draws as a non-key column: the columns after it keep their values
+            return pd.Series(unique_by_index(out, self.sdtype, positions, run_state, self.column), name=self.column)
         if self.null_rate > 0:
             out = out.copy()
             out[rng.random(n) < self.null_rate] = np.nan
         return pd.Series(out, name=self.column, dtype=object)
+
+    def new_run_state(self, rng: np.random.Generator, num_rows: int | None = None):
+        """For a primary key: ``(width, multiplier, offset)`` of the permutation of the row index
+        written into each value (``width`` decimal digits); None otherwise."""
+        if not self.is_key:
+            return None
+        width = max(4, len(str(max(int(num_rows or 10**9) - 1, 0))))
+        size = 10**width
+        return width, coprime_multiplier(size, rng), int(rng.integers(0, size))
 
     def get_state(self):
         st = super().get_state()
@@ -234,6 +255,66 @@ class PIITransform(ColumnTransform):
             p = self.probabilities
             if p.ndim != 1 or not np.all(np.isfinite(p)) or (p < 0).any() or abs(float(p.sum()) - 1.0) > 1e-6:
                 raise ValueError("pseudonym probabilities must be non-negative and sum to 1")
+
+
+def unique_by_index(values, sdtype: str, positions: np.ndarray, run_state, column: str = "") -> np.ndarray:
+    """``values`` (fake strings) made unique in a run: the permuted row index is written into each.
+
+    The index ``(position * multiplier + offset) mod 10**width`` (``run_state``) is a permutation, so
+    two rows of a run never get the same ``width`` digits:
+
+    - e-mails get them at the end of the user part (its own trailing digits dropped);
+    - credit-card numbers in the digits before the check digit, which is then redone (Luhn);
+    - other values in their last ``width`` decimal digits, appended (``-0042``) to those with fewer.
+
+    In each case the digits can be read back from the value, so equal values mean equal indexes.
+    """
+    if run_state is None:
+        raise ValueError(f"key column {column!r}: decoding needs the run state (new_run_state)")
+    width, mult, off = run_state
+    size = 10**width
+    positions = np.asarray(positions, dtype=np.int64)
+    if len(positions) and int(positions.max()) >= size:
+        raise ParameterError(
+            f"key column {column!r}: {int(positions.max()) + 1:,} rows is more than the run was planned for ({size:,})"
+        )
+    if size <= 2**31:
+        idx = (positions * mult + off) % size
+    else:  # the product could overflow int64
+        idx = np.asarray((positions.astype(object) * mult + off) % size, dtype=np.int64)
+    digits = pd.Series(idx).astype(str).str.zfill(width)
+    s = pd.Series(values, dtype=object).fillna("").astype(str)
+    if sdtype == "email":
+        user, _, domain = (s.str.rpartition("@")[k] for k in (0, 1, 2))
+        missing = user == ""
+        user = user.where(~missing, domain).str.replace(r"\d+$", "", regex=True)
+        domain = domain.where(~missing, "example.com")
+        return (user + digits + "@" + domain).to_numpy(dtype=object)
+    extra = 1 if sdtype == "credit_card_number" else 0
+    arr = s.to_numpy(dtype=str)
+    codes = arr.view(np.uint32).reshape(len(arr), -1) if len(arr) else np.zeros((0, 1), np.uint32)
+    isdig = (codes >= 48) & (codes <= 57)
+    short = isdig.sum(axis=1) < width + extra
+    if short.any():  # too few digits to hold the index: appended
+        s[short] = s[short] + "-" + digits[short] + ("0" if extra else "")
+        arr = s.to_numpy(dtype=str)
+        codes = arr.view(np.uint32).reshape(len(arr), -1)
+        isdig = (codes >= 48) & (codes <= 57)
+    rank = np.cumsum(isdig[:, ::-1], axis=1)[:, ::-1] * isdig  # 1 = last digit, 0 = not a digit
+    codes = codes.copy()
+    k = rank - extra  # 1..width: the index's digits, from the last
+    put = isdig & (k >= 1) & (k <= width)
+    pw = np.power(10, np.clip(k - 1, 0, width - 1).astype(np.int64))
+    codes[put] = (48 + (idx[:, None] // pw) % 10)[put]
+    if extra:
+        d = np.where(isdig, codes.astype(np.int64) - 48, 0)
+        dbl = (rank % 2 == 0) & (rank >= 2)
+        v = np.where(dbl, d * 2 - 9 * (d * 2 > 9), d) * (rank >= 2)
+        check = (10 - v.sum(axis=1) % 10) % 10
+        last = isdig & (rank == 1)
+        codes[last] = np.broadcast_to((48 + check)[:, None], codes.shape)[last]
+    out = codes.view(f"<U{codes.shape[1]}").ravel()
+    return out.astype(object)
 
 
 class TextTransform(PIITransform):

@@ -66,6 +66,10 @@ class TableTransformer:
         Locales of the fake values of PII and text columns.
     pseudonymize_key : bytes, optional
         Key of the pseudonyms of PII columns (pseudonymization on).
+    primary_key : str, optional
+        The table's primary key. When it is a PII column (an e-mail, a phone number...), its values
+        are made from the rows' global positions through a permutation drawn once per run, so no
+        two rows of a run share one whatever the batches (ids are unique in any case).
     """
 
     def __init__(
@@ -75,12 +79,21 @@ class TableTransformer:
         enforce_rounding=True,
         locales=None,
         pseudonymize_key=None,
+        primary_key=None,
     ):
         self.columns = list(columns_meta)
         self.transforms = [
             transform_for(c, m, enforce_min_max_values, enforce_rounding, locales, pseudonymize_key)
             for c, m in columns_meta.items()
         ]
+        self.primary_key = None if primary_key is None else str(primary_key)
+        self._mark_key()
+
+    def _mark_key(self) -> None:
+        """Make the primary key's PII transform positional (unique values per run)."""
+        for t in self.transforms:
+            if isinstance(t, PIITransform) and not isinstance(t, TextTransform):
+                t.is_key = t.column == self.primary_key
 
     def fit(self, df: pd.DataFrame) -> "TableTransformer":
         """Fit every column's transform on ``df``; returns self (InvalidDataError naming a column it cannot learn)."""
@@ -283,10 +296,16 @@ class TableTransformer:
     def new_run_state(self, rng: np.random.Generator, num_rows: int | None = None) -> dict:
         """Per-run state of every transform that has one ({column: state}), drawn from ``rng`` once per run."""
         out = {}
+        keys = []
         for t in self.transforms:
+            if t.positional and isinstance(t, PIITransform):
+                keys.append(t)  # drawn after the others, which keep the draws they had before keys were unique
+                continue
             state = t.new_run_state(rng, num_rows)
             if state is not None:
                 out[t.column] = state
+        for t in keys:
+            out[t.column] = t.new_run_state(rng, num_rows)
         return out
 
     def inverse(self, X: np.ndarray, rng: np.random.Generator, positions: np.ndarray, run_state: dict) -> pd.DataFrame:
@@ -344,6 +363,7 @@ class TableTransformer:
         """Plain data (JSON values and numpy arrays) that rebuilds the fitted transformer (:meth:`from_state`)."""
         return {
             "columns": self.columns,
+            "primary_key": self.primary_key,
             "transforms": [{"type": type(t).__name__, "state": t.get_state()} for t in self.transforms],
         }
 
@@ -369,6 +389,11 @@ class TableTransformer:
             obj.transforms.append(TRANSFORMS[typ].from_state(entry["state"]))
         if [t.column for t in obj.transforms] != obj.columns:
             raise ModelFileError("model file: transforms do not match the columns")
+        key = state.get("primary_key")  # files made before keys were unique have none
+        if key is not None and (not isinstance(key, str) or key not in obj.columns):
+            raise ModelFileError(f"model file: primary key {key!r} is not one of the columns")
+        obj.primary_key = key
+        obj._mark_key()
         return obj
 
 
