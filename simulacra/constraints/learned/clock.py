@@ -56,6 +56,7 @@ class ClockColumn(LearnedRule):
     """
 
     family = "clock"
+    reshapes_in_place = True
 
     def __init__(self, column_name: str, low: int, high: int, dtype: str = "float64"):
         self.column = str(column_name)

@@ -30,6 +30,9 @@ class LearnedRule(Constraint):
 
     learned = True
     family = ""
+    #: True when ``transform`` re-represents its columns in place (clock minutes, grid index):
+    #: order comparisons with other columns do not hold there, so the inequality family skips them.
+    reshapes_in_place = False
 
     @property
     def consumed_columns(self) -> list[str]:
@@ -103,12 +106,15 @@ def discover_rules(data: pd.DataFrame, columns_meta: dict, skip=(), families=Non
     meta = {c: m for c, m in (columns_meta or {}).items() if c in data.columns}
     skipped = frozenset(skip) | frozenset(c for c in data.columns if c not in meta)
     rules: list[Constraint] = []
+    reshaped: frozenset = frozenset()
     for name in names:
         module = family_module(name)
         if module is None:
             continue
-        found = module.discover(data, meta, skipped)
+        found = module.discover(data, meta, skipped | reshaped if name == "inequality" else skipped)
         for rule in found:
             skipped = skipped | frozenset(getattr(rule, "consumed_columns", []))
+            if getattr(rule, "reshapes_in_place", False):
+                reshaped = reshaped | frozenset(rule.columns)
         rules.extend(found)
     return rules

@@ -40,6 +40,7 @@ class GridColumn(LearnedRule):
     """
 
     family = "grids"
+    reshapes_in_place = True
 
     def __init__(self, column_name: str, offset: float, step: float, count: int, dtype: str = "float64"):
         self.column = str(column_name)

@@ -1,7 +1,12 @@
-"""Learned inequalities ``low <= high`` between numerical (or datetime) columns.
+"""Learned inequalities ``low <= high`` between numerical or datetime columns (text dates too).
 
 Missing values: an edge ``low <= high`` holds on a row when either value is missing; a missing value
 is never filled, so each column keeps its real missing rate.
+
+Enforcement by construction: ``transform`` turns every column that has lower columns into its
+offset above the largest of them (in topological order), which the model learns as a non-negative
+number; ``reverse_transform`` adds the offset back, at least 0, on the values it already rebuilt. On
+rows that broke a rule (the values path's ``repair``) that is a clip onto the largest lower value.
 """
 
 from __future__ import annotations
@@ -10,19 +15,65 @@ import numpy as np
 import pandas as pd
 
 from ...errors import ConstraintError
+from ...utils.dtypes import check_value_dtype
+from ..datetext import guess_format, parse_dates
 from ..registry import register
 from .framework import LearnedRule
 
 _SAMPLE = 3000
 
 
-def _values(col: pd.Series) -> np.ndarray:
-    """The column as float (datetimes in nanoseconds), NaN where missing."""
+def _kind(col: pd.Series, fmt) -> str:
+    if fmt is not None:
+        return "text"
+    if isinstance(col.dtype, pd.DatetimeTZDtype):
+        return f"tz:{col.dt.tz}"
     if pd.api.types.is_datetime64_any_dtype(col.dtype):
-        out = col.to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
+        return "datetime"
+    return str(col.dtype)
+
+
+def _values(col: pd.Series, fmt=None) -> np.ndarray:
+    """The column as float (datetimes as seconds since the epoch, UTC), NaN where missing."""
+    if fmt is not None:
+        col = parse_dates(col, fmt)
+    if pd.api.types.is_datetime64_any_dtype(col.dtype):
+        if isinstance(col.dtype, pd.DatetimeTZDtype):
+            col = col.dt.tz_convert("UTC").dt.tz_localize(None)
+        out = col.to_numpy(dtype="datetime64[ns]").view("int64").astype(float) / 1e9
         out[col.isna().to_numpy()] = np.nan
         return out
     return pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _decimals(x: np.ndarray) -> int:
+    """The fewest decimals (<= 10) that write every value of ``x`` (a sample) exactly."""
+    x = x[np.isfinite(x)][:2000]
+    for d in range(11):
+        if np.allclose(np.round(x, d), x, rtol=0, atol=1e-9 * max(1.0, float(np.abs(x).max(initial=0)))):
+            return d
+    return 10
+
+
+def _restore(x: np.ndarray, kind: str, fmt, index, decimals) -> pd.Series:
+    """Float values ``x`` (NaN = missing) back in the column's representation ``kind``."""
+    if kind == "text" or kind == "datetime" or kind.startswith("tz:"):
+        ns = np.where(np.isnan(x), 0, np.round(x * 1e9)).astype("int64")
+        dt = pd.Series(pd.to_datetime(ns), index=index).mask(np.isnan(x))
+        if kind == "text":
+            return dt.dt.strftime(fmt).astype(object).where(dt.notna(), np.nan)
+        if kind.startswith("tz:"):
+            return dt.dt.tz_localize("UTC").dt.tz_convert(kind[3:])
+        return dt
+    dtype = pd.api.types.pandas_dtype(kind)
+    if pd.api.types.is_integer_dtype(dtype):
+        x = np.round(x)
+        if np.isnan(x).any() and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
+            return pd.Series(x, index=index)
+        return pd.Series(x, index=index).astype(dtype)
+    if decimals is not None:
+        x = np.round(x, decimals)
+    return pd.Series(x, index=index).astype(dtype)
 
 
 def _topo(columns, edges) -> list[str]:
@@ -41,34 +92,69 @@ def _topo(columns, edges) -> list[str]:
 class LearnedInequality(LearnedRule):
     """Every ``low <= high`` of ``edges`` holds on each row where both values are present.
 
-    Sampling clips each column to the largest of its lower columns, in topological order, so all
-    edges hold together; missing values stay missing.
-
     Parameters
     ----------
     edges : list of [low, high]
         Every inequality that holds on the real table (implied ones too: with missing values
         ``a <= c <= b`` does not imply ``a <= b``); :meth:`describe` shows the transitive reduction.
+    formats : dict, optional
+        ``{column: datetime format}`` of the columns that hold dates as text.
     """
 
     family = "inequality"
 
-    def __init__(self, edges):
+    def __init__(self, edges, formats=None):
         try:
             self.edges = [[str(lo), str(hi)] for lo, hi in edges]
         except (TypeError, ValueError):
             raise ConstraintError(f"LearnedInequality: edges are [low, high] pairs, got {edges!r}") from None
         if not self.edges:
             raise ConstraintError("LearnedInequality needs at least one [low, high] edge")
+        if formats is not None and not (
+            isinstance(formats, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in formats.items())
+        ):
+            raise ConstraintError(f"LearnedInequality: formats is {{column: format}}, got {formats!r:.80}")
+        self.formats = dict(formats or {})
         cols = sorted({c for e in self.edges for c in e})
         self._order = _topo(cols, [tuple(e) for e in self.edges])
+        self._lows = {c: [lo for lo, hi in self.edges if hi == c] for c in self._order}
+        self._fills: dict = {}
+        self._kinds: dict = {}
+        self._decimals: dict = {}
 
     @property
     def columns(self):
         return list(self._order)
 
+    @property
+    def _offset_columns(self):
+        return [c for c in self._order if self._lows[c]]
+
     def get_parameters(self):
-        return {"edges": [list(e) for e in self.edges]}
+        params = {"edges": [list(e) for e in self.edges]}
+        if self.formats:
+            params["formats"] = dict(self.formats)
+        return params
+
+    def get_state(self):
+        return {"fills": dict(self._fills), "kinds": dict(self._kinds), "decimals": dict(self._decimals)}
+
+    def set_state(self, st):
+        fills, kinds, decimals = st.get("fills", {}), st.get("kinds", {}), st.get("decimals", {})
+        offset = set(self._offset_columns)
+        if not all(isinstance(d, dict) and set(d) <= offset for d in (fills, kinds, decimals)):
+            raise ValueError(f"LearnedInequality state names columns outside {sorted(offset)}")
+        if not all(isinstance(v, (int, float)) and np.isfinite(v) for v in fills.values()):
+            raise ValueError("LearnedInequality fills must be finite numbers")
+        if not all(isinstance(v, int) and 0 <= v <= 10 for v in decimals.values()):
+            raise ValueError("LearnedInequality decimals must be whole numbers 0..10")
+        for k in kinds.values():
+            if not isinstance(k, str):
+                raise ValueError(f"LearnedInequality kind must be text, got {k!r:.40}")
+            if k not in ("text", "datetime") and not k.startswith("tz:"):
+                check_value_dtype(k, "learned inequality dtype")
+        self._fills = {c: float(v) for c, v in fills.items()}
+        self._kinds, self._decimals = dict(kinds), dict(decimals)
 
     def describe(self):
         E = {tuple(e) for e in self.edges}
@@ -76,45 +162,75 @@ class LearnedInequality(LearnedRule):
         red = [e for e in self.edges if not any((e[0], k) in E and (k, e[1]) in E for k in cols)]
         return ", ".join(f"{lo} <= {hi}" for lo, hi in red)
 
+    def _raw(self, data, c):
+        return _values(data[c], self.formats.get(c))
+
     def is_valid(self, data):
         ok = np.ones(len(data), dtype=bool)
+        vals = {c: self._raw(data, c) for c in self._order}
         for lo, hi in self.edges:
-            a, b = _values(data[lo]), _values(data[hi])
-            ok &= ~(a > b)
+            ok &= ~(vals[lo] > vals[hi])
         return ok
 
+    def _floor(self, vals, c):
+        return np.fmax.reduce(np.vstack([vals[lo] for lo in self._lows[c]]), axis=0)
+
+    def fit(self, data, columns_meta, check=False):
+        super().fit(data, columns_meta, check)
+        vals = {c: self._raw(data, c) for c in self._order}
+        for c in self._offset_columns:
+            floor = self._floor(vals, c)
+            present = floor[~np.isnan(floor)]
+            self._fills[c] = float(np.median(present)) if len(present) else 0.0
+            self._kinds[c] = _kind(data[c], self.formats.get(c))
+            if self._kinds[c] not in ("text", "datetime") and not self._kinds[c].startswith("tz:"):
+                self._decimals[c] = _decimals(vals[c])
+
     def transform(self, data):
-        return data
+        out = data.copy()
+        vals = {c: self._raw(data, c) for c in self._order}
+        for c in self._offset_columns:
+            self._kinds.setdefault(c, _kind(data[c], self.formats.get(c)))  # an unfitted rule's repair
+            floor = self._floor(vals, c)
+            out[c] = vals[c] - np.where(np.isnan(floor), self._fills.get(c, 0.0), floor)
+        return out
+
+    def transform_columns(self, columns_meta):
+        out = dict(columns_meta)
+        for c in self._offset_columns:
+            out[c] = {"sdtype": "numerical", "computer_representation": "Float"}
+        return out
 
     def reverse_transform(self, data):
         out = data.copy()
-        vals = {c: _values(out[c]) for c in self._order}
+        vals = {}
         for c in self._order:
-            lows = [lo for lo, hi in self.edges if hi == c]
-            if not lows:
+            if not self._lows[c]:
+                vals[c] = self._raw(data, c)
                 continue
-            x = vals[c]
-            floor = np.fmax.reduce(np.vstack([vals[lo] for lo in lows]), axis=0)
-            fix = ~np.isnan(x) & (floor > x)
-            if not fix.any():
-                continue
-            x = x.copy()
-            x[fix] = floor[fix]
+            off = pd.to_numeric(data[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            floor = self._floor(vals, c)
+            x = np.where(np.isnan(floor), off + self._fills.get(c, 0.0), floor + np.maximum(off, 0.0))
             vals[c] = x
-            col = out[c]
-            if pd.api.types.is_datetime64_any_dtype(col.dtype):
-                new = pd.Series(pd.to_datetime(x[fix].astype("int64")), index=col.index[fix])
-                col = col.copy()
-                col.iloc[np.flatnonzero(fix)] = new.dt.tz_localize(col.dt.tz) if col.dt.tz else new.to_numpy()
-            else:
-                col = col.copy()
-                col.iloc[np.flatnonzero(fix)] = np.asarray(x[fix], dtype=float).astype(col.dtype, copy=False)
-            out[c] = col
+            out[c] = _restore(x, self._kinds[c], self.formats.get(c), data.index, self._decimals.get(c))
         return out
 
 
+def _date_format(s: pd.Series, m: dict):
+    """The text-date format of column ``s`` when every value reads as a date in it, else None."""
+    if m.get("sdtype") != "datetime" or pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return None
+    fmt = m.get("datetime_format") or guess_format(s)
+    if fmt is None or pd.api.types.infer_dtype(s, skipna=True) != "string":
+        return None
+    head = s.dropna().head(_SAMPLE)
+    if parse_dates(head, fmt).isna().any():
+        return None
+    return fmt
+
+
 def _candidates(data, columns_meta, skip):
-    num, dt = [], []
+    num, dt, formats = [], [], {}
     for c, m in columns_meta.items():
         if c in skip or c not in data.columns:
             continue
@@ -123,7 +239,12 @@ def _candidates(data, columns_meta, skip):
             dt.append(c)
         elif m.get("sdtype") == "numerical" and pd.api.types.is_numeric_dtype(s.dtype) and s.dtype != bool:
             num.append(c)
-    return [g for g in (num, dt) if len(g) >= 2]
+        else:
+            fmt = _date_format(s, m)
+            if fmt is not None:
+                dt.append(c)
+                formats[c] = fmt
+    return [g for g in (num, dt) if len(g) >= 2], formats
 
 
 def _holds(X):
@@ -138,8 +259,9 @@ def discover(data: pd.DataFrame, columns_meta: dict, skip: frozenset) -> list:
     """The inequality rules of ``data``: one :class:`LearnedInequality` per connected group."""
     rules = []
     rng = np.random.default_rng(0)
-    for cols in _candidates(data, columns_meta, skip):
-        X = np.column_stack([_values(data[c]) for c in cols])
+    groups_of_columns, formats = _candidates(data, columns_meta, skip)
+    for cols in groups_of_columns:
+        X = np.column_stack([_values(data[c], formats.get(c)) for c in cols])
         if len(X) > _SAMPLE:
             H = _holds(X[rng.choice(len(X), _SAMPLE, replace=False)])
             pairs = np.argwhere(H)
@@ -148,8 +270,7 @@ def discover(data: pd.DataFrame, columns_meta: dict, skip: frozenset) -> list:
             keep = [tuple(p) for p in np.argwhere(_holds(X))]
         E = {(int(i), int(j)) for i, j in keep}
         red = {(i, j) for i, j in E if not any((i, k) in E and (k, j) in E for k in range(len(cols)))}
-        # groups: connected components of the reduced graph
-        comp = list(range(len(cols)))
+        comp = list(range(len(cols)))  # groups: connected components of the reduced graph
 
         def find(a):
             while comp[a] != a:
@@ -163,5 +284,6 @@ def discover(data: pd.DataFrame, columns_meta: dict, skip: frozenset) -> list:
             groups.setdefault(find(i), []).append((i, j))
         for g in groups.values():
             edges = [[cols[i], cols[j]] for i, j in g]
-            rules.append(LearnedInequality(edges))
+            fmts = {c: formats[c] for e in edges for c in e if c in formats}
+            rules.append(LearnedInequality(edges, fmts or None))
     return rules
