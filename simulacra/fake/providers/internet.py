@@ -111,6 +111,14 @@ def _user_from_names(names: pa.Array, rng, engine) -> pa.Array:
     n = len(names)
     first_raw = pc.fill_null(pc.struct_field(pc.extract_regex(names, r"^\s*(?P<w>\S+)"), [0]), "")
     last_raw = pc.fill_null(pc.struct_field(pc.extract_regex(names, r"(?P<w>\S+)\s*$"), [0]), "")
+    unknown = None
+    from .person import romanized_names
+
+    roman = romanized_names(engine)
+    if roman:  # ja_JP: 鈴木 -> Suzuki (the locale's romanization, not a Chinese reading of the kanji)
+        first_raw, unknown_first = _romanize(first_raw, roman)
+        last_raw, unknown_last = _romanize(last_raw, roman)
+        unknown = unknown_first | unknown_last
     first = ascii_map(first_raw, engine)
     last = ascii_map(last_raw, engine)
     style = rng.integers(0, 4, n)
@@ -123,10 +131,24 @@ def _user_from_names(names: pa.Array, rng, engine) -> pa.Array:
     user = where(rng.random(n) < 0.35, join(user, take(TWO_DIGITS, rng.integers(0, 100, n))), user)
     user = pc.utf8_trim(user, "._")
     empty = pc.equal(pc.utf8_length(user), 0).to_numpy(zero_copy_only=False)
+    if unknown is not None:
+        empty = empty | unknown  # a name the locale cannot romanize: one of its own user names
     if empty.any():
         filler = user_names(n, rng, engine)
         user = where(empty, filler, user)
     return user
+
+
+def _romanize(tokens: pa.Array, roman: dict):
+    """``tokens`` through ``roman`` (per distinct value), and a mask of the non-ASCII tokens it lacks."""
+    enc = pc.dictionary_encode(tokens)
+    if isinstance(enc, pa.ChunkedArray):
+        enc = enc.combine_chunks()
+    words = enc.dictionary.to_pylist()
+    mapped = [roman.get(w, w) for w in words]
+    unknown = np.array([w not in roman and not w.isascii() for w in words], dtype=bool)
+    idx = enc.indices.to_numpy(zero_copy_only=False)
+    return pc.take(pa.array(mapped, type=pa.string()), enc.indices), unknown[idx] if len(words) else np.zeros(0, bool)
 
 
 _LITERAL = re.compile(r"[^a-z0-9_\-#%$!@?]")  # what Faker's slugify keeps of a format's text, and placeholders

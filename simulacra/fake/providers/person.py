@@ -75,6 +75,30 @@ class Person(Provider):
         return self.fake.internet.generate("email", n, rng, engine, name=name, domain=domain, free=free)
 
 
+_ROMANIZED: dict = {}  # locale -> {name: romanization} or None
+
+
+def romanized_names(engine) -> dict | None:
+    """``{name: romanization}`` from the locale's person provider, or None when it has none.
+
+    Faker's ``ja_JP`` keeps ``first_names`` / ``first_romanized_names`` and ``last_names`` /
+    ``last_romanized_names`` (and the ``_female`` / ``_male`` lists) in the same order; a pair of
+    lists of the same length is read as ``name -> romanization`` (``鈴木 -> Suzuki``).
+    """
+    if engine.locale in _ROMANIZED:
+        return _ROMANIZED[engine.locale]
+    cls = engine.providers.get("person") if hasattr(engine.providers, "get") else None
+    found = {}
+    for part in ("first", "last"):
+        for suffix in ("", "_female", "_male"):
+            names = getattr(cls, f"{part}_names{suffix}", None)
+            roman = getattr(cls, f"{part}_romanized_names{suffix}", None)
+            if isinstance(names, (list, tuple)) and isinstance(roman, (list, tuple)) and len(names) == len(roman):
+                found.update((str(a), str(b)) for a, b in zip(names, roman) if str(a) != str(b))
+    _ROMANIZED[engine.locale] = found or None
+    return _ROMANIZED[engine.locale]
+
+
 def _check_range(lo, hi, what):
     from ...errors import ParameterError
 
