@@ -18,7 +18,6 @@ from .enums import Gender
 from .locales import CORE_LOCALES, Locale
 
 
-
 def __getattr__(name):
     # the Faker facade (and the Arrow kernels it needs) is imported when first used, keeping
     # ``from simulacra.fake import Fake`` and its first value light
