@@ -6,7 +6,7 @@ from simulacra.errors import ConstraintError
 
 
 def test_families_order():
-    assert FAMILIES == ("derived", "clock", "grids", "missing", "categorical", "inequality")
+    assert FAMILIES == ("derived", "clock", "grids", "missing", "lookup", "categorical", "inequality")
 
 
 def test_discover_rules_refuses_bad_input():

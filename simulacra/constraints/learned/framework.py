@@ -17,7 +17,7 @@ from ...errors import ConstraintError
 from ..base import Constraint
 
 #: The families in chain order (a family module missing from the package is skipped).
-FAMILIES: tuple[str, ...] = ("derived", "clock", "grids", "missing", "categorical", "inequality")
+FAMILIES: tuple[str, ...] = ("derived", "clock", "grids", "missing", "lookup", "categorical", "inequality")
 
 
 class LearnedRule(Constraint):
