@@ -54,9 +54,9 @@ def test_key_value_depends_on_position_not_batch_digits():
 
 
 def test_other_columns_keep_their_values():
-    _, plain = run(None, 2_000, [2_000])
+    _, plain = run(None, 20_000, [20_000])
     for key in ("e", "cc", "ph"):
-        _, keyed = run(key, 2_000, [2_000])
+        _, keyed = run(key, 20_000, [20_000])
         others = [c for c in META if c != key]
         pd.testing.assert_frame_equal(plain[others], keyed[others])
     assert not plain["e"].is_unique  # without the key, e-mails repeat

@@ -14,6 +14,8 @@ from ..engine import TOKEN  # the engine's {{token}} pattern, so both split form
 from ._util import HEX2, NUM_STR, TWO_DIGITS, _arrow, ascii_map, join, take, where
 
 _HEX4 = None
+#: share of the default e-mails at a free domain (Faker's two ``email_formats``: one in two)
+FREE_SHARE = 0.5
 
 
 def _hex4():
@@ -27,8 +29,14 @@ class Internet(Provider):
     topic = "internet"
 
     @column(per_row=("name", "domain"))
-    def email(self, n, rng, engine, name=None, domain=None, free: bool = True):
-        """E-mail addresses; with ``name=`` (full names, one per row) the user part comes from each name."""
+    def email(self, n, rng, engine, name=None, domain=None, free: bool | None = None):
+        """E-mail addresses; with ``name=`` (full names, one per row) the user part comes from each name.
+
+        ``free=None`` (the default) mixes as Faker's ``email_formats`` do: half of the addresses at
+        a free e-mail domain (``gmail.com``), half at a domain made from a last name
+        (``smith.com``), so far fewer repeat; ``free=True`` keeps free domains only, ``False``
+        last-name domains only.
+        """
         if name is not None:
             names = _arrow(name)
             if len(names) != n:
@@ -43,11 +51,13 @@ class Internet(Provider):
         return join(user, "@", dom)
 
     def _domains(self, n, rng, engine, free):
+        e = engine.elements("free_email_domain") if free is None or free else None
+        if e is None:
+            return self.generate("domain", n, rng, engine)
         if free:
-            e = engine.elements("free_email_domain")
-            if e is not None:
-                return engine.draw(e, n, rng)
-        return self.generate("domain", n, rng, engine)
+            return engine.draw(e, n, rng)
+        mixed = rng.random(n) < FREE_SHARE
+        return where(mixed, engine.draw(e, n, rng), self.generate("domain", n, rng, engine))
 
     @column()
     def username(self, n, rng, engine):
@@ -55,7 +65,11 @@ class Internet(Provider):
 
     @column()
     def domain(self, n, rng, engine):
-        words = ascii_map(engine.gen("last_name", n, rng), engine)
+        from .person import romanized_names
+
+        last = _arrow(engine.gen("last_name", n, rng))
+        roman = romanized_names(engine)
+        words = ascii_map(_romanize(last, roman)[0] if roman else last, engine)  # ja_JP: 鈴木 -> suzuki
         words = pc.if_else(pc.greater(pc.utf8_length(words), 0), words, "example")
         tld = engine.gen("tld", n, rng) if engine.elements("tld") is not None else "com"
         return join(words, ".", tld)

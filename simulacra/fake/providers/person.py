@@ -70,7 +70,7 @@ class Person(Provider):
         return oldest + rng.integers(0, span, n).astype("timedelta64[D]")
 
     @column(per_row=("name", "domain"))
-    def email(self, n, rng, engine, name=None, domain=None, free: bool = True):
+    def email(self, n, rng, engine, name=None, domain=None, free: bool | None = None):
         """Same as ``internet.email``."""
         return self.fake.internet.generate("email", n, rng, engine, name=name, domain=domain, free=free)
 
