@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..registry import register
-from .framework import LearnedRule
+from .framework import LearnedRule, as_column
 
 #: fewest distinct values (and hours) a column needs before it is read as a clock
 MIN_DISTINCT = 50
@@ -84,7 +84,7 @@ class ClockColumn(LearnedRule):
         out = data.copy()
         m = np.clip(np.round(_values(data[self.column])), self.low, self.high)
         v = from_minutes(m)
-        out[self.column] = v if np.isnan(v).any() else v.astype(self.dtype)
+        out[self.column] = as_column(v, self.dtype, data.index)
         return out
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..registry import register
-from .framework import LearnedRule
+from .framework import LearnedRule, as_column
 from . import clock
 
 KS = (10, 100, 1000, 60, 24)
@@ -165,7 +165,7 @@ class DerivedColumn(LearnedRule):
         for p, c in self.parts.items():
             if isinstance(c, str):
                 v = np.clip(np.round(_values(data[c])), *lim[p])
-                out[c] = v if np.isnan(v).any() else v.astype(data[c].dtype)
+                out[c] = as_column(v, data[c].dtype, data.index)
         y, m, d = (self.parts[p] for p in ("year", "month", "day"))
         if all(isinstance(c, str) for c in (y, m, d)):
             ym = pd.to_datetime(
@@ -173,7 +173,7 @@ class DerivedColumn(LearnedRule):
             )
             last = ym.dt.days_in_month.to_numpy(dtype=float, na_value=np.nan)
             v = np.fmin(_values(out[d]), last)
-            out[d] = v if np.isnan(v).any() else v.astype(data[d].dtype)
+            out[d] = as_column(v, data[d].dtype, data.index)
         return out
 
     def reverse_transform(self, data):
@@ -189,7 +189,7 @@ class DerivedColumn(LearnedRule):
             s = pd.Series(v, index=data.index)
             out[self.target] = s.dt.strftime(self.fmt).where(s.notna(), np.nan) if self.fmt else s
         else:
-            out[self.target] = v if np.isnan(v).any() else v.astype(self.dtype)
+            out[self.target] = as_column(v, self.dtype, data.index)
         return out
 
     def repair(self, data):

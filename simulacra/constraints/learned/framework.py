@@ -59,6 +59,21 @@ class LearnedRule(Constraint):
         return self.reverse_transform(self.transform(data))
 
 
+def as_column(values, dtype, index) -> pd.Series:
+    """Float ``values`` (NaN = missing) as a column of ``dtype``: numpy integer dtypes stay float
+    where a value is missing; pandas' nullable ones (``Int64``) hold the missing values as ``<NA>``."""
+    import numpy as np
+
+    values = np.asarray(values, dtype=float)
+    dtype = pd.api.types.pandas_dtype(dtype)
+    col = pd.Series(values, index=index)
+    if np.isnan(values).any() and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
+        return col
+    if pd.api.types.is_integer_dtype(dtype):
+        col = col.round()
+    return col.astype(dtype)
+
+
 def family_module(name: str):
     """The module of family ``name``, or None when it is not in the package (yet)."""
     try:

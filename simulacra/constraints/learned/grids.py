@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..registry import register
-from .framework import LearnedRule
+from .framework import LearnedRule, as_column
 
 #: fewest distinct values a grid needs (fewer is a category, not a grid)
 MIN_DISTINCT = 5
@@ -78,7 +78,7 @@ class GridColumn(LearnedRule):
         out = data.copy()
         k = np.clip(np.round(_values(data[self.column])), 0, self.count)
         v = self.offset + k * self.step
-        out[self.column] = v if np.isnan(v).any() else v.astype(self.dtype)
+        out[self.column] = as_column(v, self.dtype, data.index)
         return out
 
 
