@@ -24,13 +24,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import NotFittedError
+from ..errors import ConstraintError, NotFittedError
 from ..metadata import Metadata
 from ..sampling.conditions import Condition
 from ..sampling.plan import BatchPlan, check_plan
 from ..sampling.redraw import MAX_TRIES, check_max_tries
 from ..utils.validation import check_int
-from . import fitting, persistence, sampler
+from . import fitting, persistence, sampler, sdv_api
+from . import rules as _rules
 from .inputs import as_metadata, check_single_table, coerce_data
 
 __all__ = ["BaseSynthesizer", "Condition", "DEFAULT_BATCH_CELLS"]
@@ -57,6 +58,10 @@ class BaseSynthesizer:
         frequencies, instead of drawing new fake values.
     pseudonymize_key : str, optional
         The secret key (kept out of model files). Drawn at random when not given.
+    learn_rules : bool, default True
+        Discover the deterministic rules of the real table at fit (derived columns, clock formats,
+        value grids, co-missingness, allowed combinations, inequalities) and enforce them when
+        sampling (see :meth:`get_learned_rules`). Every synthesizer takes it as a keyword.
     """
 
     #: short name in the registry (``simulacra.synthesizers.available()``)
@@ -73,6 +78,7 @@ class BaseSynthesizer:
         *,
         pseudonymize: bool = False,
         pseudonymize_key=None,
+        learn_rules: bool = True,
     ):
         from ._params import check_bool, check_locales
 
@@ -87,6 +93,10 @@ class BaseSynthesizer:
         self._fitted = False
         self._transformer = None
         self._constraints: list = []
+        self.learn_rules = check_bool("learn_rules", learn_rules)
+        self._learned: list = []
+        self._learned_given = None
+        sdv_api.mark_created(self)
         self._missing_custom: list[str] = []
         self.fitted_rows = 0
 
@@ -98,7 +108,19 @@ class BaseSynthesizer:
             "enforce_rounding": self.enforce_rounding,
             "locales": self.locales,
             "pseudonymize": self.pseudonymize,
+            "learn_rules": self.learn_rules,
         }
+
+    def __init_subclass__(cls, **kwargs):
+        """Every synthesizer takes ``learn_rules=`` as a keyword, whether its own ``__init__`` names it or not."""
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if (
+            init is not None
+            and "learn_rules"
+            not in init.__code__.co_varnames[: init.__code__.co_argcount + init.__code__.co_kwonlyargcount]
+        ):
+            cls.__init__ = _with_learn_rules(init)
 
     def get_metadata(self) -> Metadata:
         """The metadata the synthesizer was built with."""
@@ -146,7 +168,29 @@ class BaseSynthesizer:
         """
         fitting.fit_table(self, data, seed)
         self._fitted = True
+        sdv_api.mark_fitted(self)
         return self
+
+    # ------------------------------------------------------------------ learned rules
+    def get_learned_rules(self) -> list:
+        """The rules learned at fit (each a constraint with ``describe()``), in chain order."""
+        return list(self._learned)
+
+    def set_learned_rules(self, rules) -> None:
+        """Use ``rules`` (LearnedRule objects, e.g. a filtered ``discover_rules`` list) instead of discovery at fit.
+
+        ``None`` goes back to discovery (as ``learn_rules`` says). Must be called before ``fit``.
+        """
+        if self._fitted:
+            raise ConstraintError("set_learned_rules must be called before fit; build a new synthesizer and fit it")
+        self._learned_given = None if rules is None else _rules.check_rules(self, rules)
+
+    def discover_rules(self, data) -> list:
+        """The rules ``fit`` would discover on ``data`` (unfitted, in chain order), without fitting."""
+        df = self._coerce_data(data)
+        self.metadata.validate_data(df, self._table_name())
+        columns = self.metadata.get_columns(self._table_name())
+        return _rules.discover(self, df[list(columns)], columns)
 
     def _adapt_transforms(self, df: pd.DataFrame, transformer) -> None:
         """Hook (matrix path): adjust fitted transforms to the data before the table is encoded."""
@@ -169,11 +213,36 @@ class BaseSynthesizer:
         Built-in constraints must be added before ``fit``. After ``load``, custom constraints the
         model was fitted with are attached again here (a model file never holds code).
         """
-        fitting.add_constraints(self, constraints)
+        fitting.add_constraints(self, sdv_api.resolve_constraints(self, constraints))
 
     def get_constraints(self) -> list:
         """The constraints, in the order they apply."""
         return list(self._constraints)
+
+    # ------------------------------------------------------------------ SDV's methods (see sdv_api)
+    def add_custom_constraint_class(self, class_object, class_name: str) -> None:
+        """Know the constraint class ``class_object`` by ``class_name`` (SDV's dict form of add_constraints)."""
+        sdv_api.add_custom_constraint_class(self, class_object, class_name)
+
+    def load_custom_constraint_classes(self, filepath, class_names) -> None:
+        """Import the ``.py`` file ``filepath`` and add its constraint classes ``class_names``."""
+        sdv_api.load_custom_constraint_classes(self, filepath, class_names)
+
+    def get_info(self) -> dict:
+        """SDV's ``get_info``: class name, creation and fit dates, fitted version."""
+        return sdv_api.get_info(self)
+
+    def reset_sampling(self) -> None:
+        """Restart the stream of calls without a seed (they give the same rows again)."""
+        sdv_api.reset_sampling(self)
+
+    def get_transformers(self) -> dict:
+        """``{column: transform}`` (fitted, or those the metadata chooses before fit)."""
+        return sdv_api.get_transformers(self)
+
+    def update_transformers(self, column_name_to_transformer: dict) -> None:
+        """Change how columns are learned, before fit (each transform becomes the column's metadata)."""
+        sdv_api.update_transformers(self, column_name_to_transformer)
 
     # ------------------------------------------------------------------ model hooks of sampling
     def _sample(self, num_rows: int, rng: np.random.Generator) -> np.ndarray:
@@ -261,6 +330,7 @@ class BaseSynthesizer:
         checked at once; the batches are made as they are taken.
         """
         self._check_fitted()
+        seed = sdv_api.sampling_seed(self, seed)
         plan = BatchPlan(num_rows, self._batch_size(batch_size), seed)  # O(1) memory in num_rows
         return sampler.iter_plan(self, plan, accept, check_max_tries(max_tries_per_batch))
 
@@ -316,6 +386,7 @@ class BaseSynthesizer:
             check_memory_rows(self, num_rows)  # rows that cannot fit in memory: refused up front
         if show_progress is None:
             show_progress = num_rows > 200_000
+        seed = sdv_api.sampling_seed(self, seed)
         batches = self.iter_batches(num_rows, seed=seed, batch_size=batch_size, max_tries_per_batch=max_tries)
         return sampler.collect(batches, num_rows, output_file_path, show_progress)
 
@@ -339,6 +410,7 @@ class BaseSynthesizer:
         self._check_fitted()
         batch_size = check_int("batch_size", batch_size, minimum=1, allow_none=True)
         max_tries = check_max_tries(max_tries_per_batch)
+        seed = sdv_api.sampling_seed(self, seed)
         out = sampler.sample_conditions(self, conditions, batch_size, max_tries, seed)
         return self._write(out, output_file_path)
 
@@ -358,6 +430,7 @@ class BaseSynthesizer:
         self._check_fitted()
         batch_size = check_int("batch_size", batch_size, minimum=1, allow_none=True)
         max_tries = check_max_tries(max_tries_per_batch)
+        seed = sdv_api.sampling_seed(self, seed)
         out = sampler.sample_remaining(self, known_columns, batch_size, max_tries, seed)
         return self._write(out, output_file_path)
 
@@ -409,3 +482,23 @@ class BaseSynthesizer:
         key; without one, a signed file loads on its checksum alone.
         """
         return persistence.load(cls, filepath, key=key)
+
+
+def _with_learn_rules(init):
+    """``init`` that also takes ``learn_rules=`` (set after it ran: the subclass passes the rest to the base)."""
+    import functools
+    import inspect
+
+    from ._params import check_bool
+
+    @functools.wraps(init)
+    def __init__(self, *args, learn_rules: bool = True, **kwargs):
+        init(self, *args, **kwargs)
+        self.learn_rules = check_bool("learn_rules", learn_rules)
+
+    sig = inspect.signature(init)
+    extra = inspect.Parameter("learn_rules", inspect.Parameter.KEYWORD_ONLY, default=True, annotation="bool")
+    params = [p for p in sig.parameters.values() if p.kind is not p.VAR_KEYWORD]
+    tail = [p for p in sig.parameters.values() if p.kind is p.VAR_KEYWORD]
+    __init__.__signature__ = sig.replace(parameters=params + [extra] + tail)
+    return __init__

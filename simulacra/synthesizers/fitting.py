@@ -103,7 +103,14 @@ def fit_table(synth, data, seed) -> None:
     columns = synth.metadata.get_columns(table)
     df = df[list(columns)]
     synth._columns = list(columns)
-    df, columns = fit_constraints(df, columns, synth._constraints, reshape=synth.model_input == "matrix")
+    from . import rules
+
+    synth._learned = rules.rules_for_fit(synth, df, columns)
+    if synth.model_input == "matrix":
+        df, columns = fit_constraints(df, columns, synth._learned + synth._constraints)
+    else:  # values path: each rule fitted on the real rows (learned ones repair sampled rows, user ones filter)
+        fit_constraints(df, columns, synth._learned, reshape=False)
+        df, columns = fit_constraints(df, columns, synth._constraints, reshape=False)
     transformer = new_transformer(columns, synth)
     transformer.fit(df)
     if synth.model_input == "values":

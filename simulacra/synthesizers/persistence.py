@@ -19,9 +19,10 @@ import numpy as np
 from ..constraints import constraint_to_state, constraints_from_state
 from ..errors import MetadataError, ModelFileError, ParameterError
 from ..metadata import Metadata
+from . import rules
 
-#: the keys of a single-table synthesizer's state (an older file may lack "columns" or "constraints")
-STATE_KEYS = ("transformer", "model", "fitted_rows", "columns", "constraints")
+#: the keys of a single-table synthesizer's state (an older file may lack "columns", "constraints" or "learned")
+STATE_KEYS = ("transformer", "model", "fitted_rows", "columns", "constraints", "learned")
 #: the keys of one component entry (the manifest fields a model file holds for one synthesizer)
 ENTRY_KEYS = ("synthesizer", "parameters", "metadata", "state")
 #: how deep components may nest, and how many one state may hold
@@ -43,6 +44,7 @@ def to_state(synth) -> dict:
             "fitted_rows": int(synth.fitted_rows),
             "columns": synth._columns,
             "constraints": [constraint_to_state(c) for c in synth._constraints],
+            "learned": rules.to_state(synth),
         },
     }
 
@@ -79,7 +81,12 @@ def from_state(cls, entry: dict, where: str):
         obj.fitted_rows = int(state["fitted_rows"])
         obj._columns = [str(c) for c in state.get("columns", obj.metadata.get_columns())]
         obj._constraints, obj._missing_custom = constraints_from_state(state.get("constraints", []))
-        check_restored(obj, where)
+        obj._learned = rules.from_state(state.get("learned", []))  # a file from before learned rules: none
+        user, obj._constraints = obj._constraints, rules.chain(obj)  # the checks read the whole chain
+        try:
+            check_restored(obj, where)
+        finally:
+            obj._constraints = user
     except ModelFileError as e:
         if where[1:-1] in str(e):
             raise
@@ -181,7 +188,7 @@ def check_can_sample(obj, where: str) -> None:
     try:
         ctx = SamplingContext.from_seed(obj._transformer, np.random.SeedSequence(0), 8)
         rows = draw_table(obj, 8, np.random.default_rng(0), np.arange(8, dtype=np.int64), ctx)
-        for c in obj._constraints:  # every rule can read the rows it will filter
+        for c in rules.chain(obj):  # every rule can read the rows it will filter
             c.run_filter(rows, ctx)
     except Exception as e:  # noqa: BLE001 - any failure means the file is not a valid model
         raise ModelFileError(

@@ -27,6 +27,7 @@ from ..sampling.conditions import (
 from ..sampling.context import SamplingContext
 from ..sampling.redraw import MAX_TRIES, redraw
 from ..utils.progress import progress
+from . import rules
 
 
 def check_attached(synth) -> None:
@@ -44,10 +45,12 @@ def draw_table(synth, n: int, rng: np.random.Generator, positions: np.ndarray, c
     if synth.model_input == "values":
         # the values path learns the real columns: constraints are met by rejection only (no reverse_transform)
         df = tr.fill_generated(synth._sample_values(n, rng), rng, positions, ctx.run_state)
+        if synth._learned:  # learned rules repaired in chain order, before the user's constraints filter
+            df = rules.repair(synth, df[synth._columns] if list(df.columns) != synth._columns else df)
     else:
         X = synth._sample(n, rng) if not given else synth._sample_given(n, rng, given)
         df = tr.inverse(X, rng, positions, ctx.run_state)
-        for c in reversed(synth._constraints):
+        for c in reversed(rules.chain(synth)):  # learned rules first in the chain: reversed last
             df = c.reverse_transform(df)
     return df[synth._columns] if list(df.columns) != synth._columns else df
 
@@ -165,6 +168,7 @@ def conditioned_rows(synth, n, known, seed_sequence, positions, ctx, batch_size=
     check_generated(synth, known)
     tr = synth._transformer
     redrawn = {c for con in synth._constraints for c in con.altered_columns} | set(tr.generated_columns)
+    redrawn |= rules.read_columns(synth)  # a learned rule may change a conditioned column: checked, re-drawn
     direct, rest = split_known(known, redrawn)
     given = synth._condition_spec(direct) if direct and synth.model_input == "matrix" else None
     if direct and given is None:

@@ -1,0 +1,120 @@
+"""Learned rules of a synthesizer: found at fit, enforced when sampling, saved with the model.
+
+With ``learn_rules=True`` (the default) ``fit`` runs
+:func:`simulacra.constraints.learned.discover_rules` on the real table, reading no key, id, PII
+or text column and no column a user constraint reads; the rules found (``synth._learned``) run
+BEFORE the user's constraints in the chain (their reverse runs last, on raw values). On the
+matrix path they reshape the table the model learns and are met by construction when decoding;
+on the values path (CART, Bayesian network) each rule's ``repair`` is applied to the sampled
+rows in chain order, before the user's constraints filter them.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..errors import ConstraintError, ModelFileError
+
+
+def generated_columns(columns: dict) -> list[str]:
+    """The columns no model learns (ids, free text, PII), from the metadata alone."""
+    from ..metadata.sdtypes import is_pii
+
+    return [c for c, m in columns.items() if m["sdtype"] in ("id", "text", "unknown") or is_pii(m["sdtype"], m)]
+
+
+def skip_columns(synth, columns: dict) -> frozenset:
+    """Columns no learned rule may read: the primary key, generated columns, user-constraint columns."""
+    skip = set(generated_columns(columns))
+    pk = synth.metadata.primary_key
+    if pk:
+        skip.add(pk)
+    for c in synth._constraints:
+        skip.update(c.columns)
+    return frozenset(skip)
+
+
+def discover(synth, df: pd.DataFrame, columns: dict) -> list:
+    """The unfitted rules ``fit`` would learn from the real table ``df`` (metadata columns only)."""
+    from ..constraints.learned import discover_rules
+
+    return discover_rules(df, columns, skip=skip_columns(synth, columns))
+
+
+def rules_for_fit(synth, df: pd.DataFrame, columns: dict) -> list:
+    """The learned rules of this fit: the ones set by the user, else those discovered (none when off)."""
+    given = getattr(synth, "_learned_given", None)
+    if given is not None:
+        return list(given)
+    if not synth.learn_rules:
+        return []
+    return discover(synth, df, columns)
+
+
+def check_rules(synth, rules) -> list:
+    """``rules`` (LearnedRule objects, constraints or SDV 1 dicts) checked against the metadata."""
+    from ..constraints import Constraint, constraint_from_dict
+
+    if isinstance(rules, (Constraint, dict)):
+        rules = [rules]
+    if not isinstance(rules, (list, tuple)):
+        raise ConstraintError(
+            f"set_learned_rules takes a list of rules (LearnedRule or constraints), got {rules!r:.80}"
+        )
+    out = [constraint_from_dict(r) for r in rules]
+    plain = [r for r in out if not getattr(type(r), "learned", False)]
+    if plain:
+        raise ConstraintError(
+            f"{plain[0]} is not a learned rule (a LearnedRule from get_learned_rules or discover_rules); "
+            "add your own constraints with add_constraints"
+        )
+    cols = synth.metadata.get_columns(synth._table_name())
+    for r in out:
+        unknown = [x for x in r.columns if x not in cols]
+        if unknown:
+            raise ConstraintError(f"{r}: column(s) {', '.join(map(repr, unknown))} are not in the metadata")
+        r.check_metadata(cols)
+    return out
+
+
+def chain(synth) -> list:
+    """The whole constraint chain: the learned rules first, then the user's constraints."""
+    return list(getattr(synth, "_learned", [])) + list(synth._constraints)
+
+
+def repair(synth, df: pd.DataFrame) -> pd.DataFrame:
+    """Values path: each learned rule's ``repair`` applied to sampled rows, in chain order."""
+    for r in getattr(synth, "_learned", []):
+        df = r.repair(df) if hasattr(r, "repair") else r.reverse_transform(r.transform(df))
+    return df
+
+
+def read_columns(synth) -> set:
+    """Columns the learned rules read or re-represent (a condition on one is met by re-drawing)."""
+    out: set = set()
+    for r in getattr(synth, "_learned", []):
+        out.update(r.columns)
+        out.update(getattr(r, "consumed_columns", []) or [])
+    return out
+
+
+def to_state(synth) -> list:
+    """The model file's ``"learned"`` list (one ``constraint_to_state`` entry per rule)."""
+    from ..constraints import constraint_to_state
+
+    return [constraint_to_state(r) for r in getattr(synth, "_learned", [])]
+
+
+def from_state(entries) -> list:
+    """The learned rules saved by :func:`to_state`; every entry's class must be a learned rule."""
+    from ..constraints import constraints_from_state
+
+    if not isinstance(entries, list):
+        raise ModelFileError(f"model file: learned must be a list, got {type(entries).__name__}")
+    if any(not isinstance(e, dict) or "custom" in e for e in entries):
+        raise ModelFileError("model file: a learned rule entry must be a registered learned-rule class")
+    rules, _ = constraints_from_state(entries)
+    for r in rules:
+        if not getattr(type(r), "learned", False):
+            raise ModelFileError(f"model file: learned rule {type(r).__name__!r} is not a learned-rule class")
+    return rules
