@@ -142,8 +142,6 @@ def test_fake_data_listed_providers_and_aliases_exist():
     fake = Fake(seed=0)
     found = 0
     for topic, methods in re.findall(r"`(\w+)` \(([^)]*)\)", listed):
-        if topic == "food" and importlib.util.find_spec("mimesis") is None:
-            continue  # README: food's data comes from mimesis when it is installed
         for m in re.findall(r"\w+", methods.split(";")[0]):  # "; data from mimesis ..." is prose
             values = getattr(getattr(fake, topic), m)(n=3, **NEEDS.get(f"{topic}.{m}", {}))
             assert len(values) == 3, f"{topic}.{m}"
