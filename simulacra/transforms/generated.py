@@ -205,7 +205,8 @@ class PIITransform(ColumnTransform):
         if self.is_key:
             if self.null_rate > 0:
                 rng.random(n)  # the same draws as a non-key column: the columns after it keep their values
-            return pd.Series(unique_by_index(out, self.sdtype, positions, run_state, self.column), name=self.column)
+            keys = unique_by_index(out, self.sdtype, positions, run_state, self.column)
+            return pd.Series(keys, name=self.column, dtype=object)
         if self.null_rate > 0:
             out = out.copy()
             out[rng.random(n) < self.null_rate] = np.nan
