@@ -301,19 +301,19 @@ def unique_by_index(values, sdtype: str, positions: np.ndarray, run_state, colum
         arr = s.to_numpy(dtype=str)
         codes = arr.view(np.uint32).reshape(len(arr), -1)
         isdig = (codes >= 48) & (codes <= 57)
-    rank = np.cumsum(isdig[:, ::-1], axis=1)[:, ::-1] * isdig  # 1 = last digit, 0 = not a digit
+    rank = np.cumsum(isdig[:, ::-1], axis=1, dtype=np.int16)[:, ::-1] * isdig  # 1 = last digit, 0 = none
     codes = codes.copy()
     k = rank - extra  # 1..width: the index's digits, from the last
-    put = isdig & (k >= 1) & (k <= width)
-    pw = np.power(10, np.clip(k - 1, 0, width - 1).astype(np.int64))
-    codes[put] = (48 + (idx[:, None] // pw) % 10)[put]
+    rows, cols = np.nonzero((k >= 1) & (k <= width))
+    index_digits = (idx[:, None] // 10 ** np.arange(width, dtype=np.int64)) % 10 + 48
+    codes[rows, cols] = index_digits[rows, k[rows, cols] - 1]
     if extra:
-        d = np.where(isdig, codes.astype(np.int64) - 48, 0)
-        dbl = (rank % 2 == 0) & (rank >= 2)
-        v = np.where(dbl, d * 2 - 9 * (d * 2 > 9), d) * (rank >= 2)
+        d = np.where(isdig, codes.astype(np.int16) - 48, 0)
+        doubled = d * 2 - 9 * (d > 4)
+        v = np.where(rank % 2 == 0, doubled, d) * (rank >= 2)
         check = (10 - v.sum(axis=1) % 10) % 10
-        last = isdig & (rank == 1)
-        codes[last] = np.broadcast_to((48 + check)[:, None], codes.shape)[last]
+        rows, cols = np.nonzero(rank == 1)
+        codes[rows, cols] = 48 + check[rows]
     out = codes.view(f"<U{codes.shape[1]}").ravel()
     return out.astype(object)
 
