@@ -83,8 +83,12 @@ def chain(synth) -> list:
 
 
 def repair(synth, df: pd.DataFrame) -> pd.DataFrame:
-    """Values path: each learned rule's ``repair`` applied to sampled rows, in chain order."""
-    for r in getattr(synth, "_learned", []):
+    """Values path: each learned rule's ``repair`` applied to sampled rows, last rule first.
+
+    That is the matrix path's order of ``reverse_transform``: a rule reading a column that a
+    later rule derives (``time_hour`` from ``hour``, itself from ``sched_dep_time``) sees it made.
+    """
+    for r in reversed(getattr(synth, "_learned", [])):
         df = r.repair(df) if hasattr(r, "repair") else r.reverse_transform(r.transform(df))
     return df
 

@@ -235,6 +235,8 @@ def _candidates(data, columns_meta, skip):
         if c in skip or c not in data.columns:
             continue
         s = data[c]
+        if s.nunique(dropna=True) < 2:  # a constant (flights' year) bounds the others: no rule, only noise
+            continue
         if pd.api.types.is_datetime64_any_dtype(s.dtype):
             dt.append(c)
         elif m.get("sdtype") == "numerical" and pd.api.types.is_numeric_dtype(s.dtype) and s.dtype != bool:
