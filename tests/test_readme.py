@@ -8,7 +8,6 @@ that stops working fails here instead of failing a reader.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shlex
 from pathlib import Path
