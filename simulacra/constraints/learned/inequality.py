@@ -55,8 +55,9 @@ def _decimals(x: np.ndarray) -> int:
     return 10
 
 
-def _restore(x: np.ndarray, kind: str, fmt, index, decimals) -> pd.Series:
-    """Float values ``x`` (NaN = missing) back in the column's representation ``kind``."""
+def _restore(x: np.ndarray, kind: str, fmt, index, decimals, floor=None) -> pd.Series:
+    """Float values ``x`` (NaN = missing) back in the column's representation ``kind``; rounding
+    (to whole numbers, ``decimals`` or the date format) never goes below ``floor``."""
     if kind == "text" or kind == "datetime" or kind.startswith("tz:"):
         ns = np.where(np.isnan(x), 0, np.round(x * 1e9)).astype("int64")
         dt = pd.Series(pd.to_datetime(ns), index=index).mask(np.isnan(x))
@@ -67,13 +68,26 @@ def _restore(x: np.ndarray, kind: str, fmt, index, decimals) -> pd.Series:
         return dt
     dtype = pd.api.types.pandas_dtype(kind)
     if pd.api.types.is_integer_dtype(dtype):
-        x = np.round(x)
+        x = _round_up_to(x, 0, floor)
         if np.isnan(x).any() and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
             return pd.Series(x, index=index)
         return pd.Series(x, index=index).astype(dtype)
     if decimals is not None:
-        x = np.round(x, decimals)
+        x = _round_up_to(x, decimals, floor)
     return pd.Series(x, index=index).astype(dtype)
+
+
+def _round_up_to(x: np.ndarray, decimals: int, floor) -> np.ndarray:
+    """``x`` rounded to ``decimals``, or rounded up where rounding would fall below ``floor``."""
+    r = np.round(x, decimals)
+    if floor is None:
+        return r
+    with np.errstate(invalid="ignore"):
+        low = r < floor
+    if low.any():
+        scale = 10.0**decimals
+        r[low] = np.ceil(floor[low] * scale - 1e-9) / scale
+    return r
 
 
 def _topo(columns, edges) -> list[str]:
@@ -212,7 +226,8 @@ class LearnedInequality(LearnedRule):
             floor = self._floor(vals, c)
             x = np.where(np.isnan(floor), off + self._fills.get(c, 0.0), floor + np.maximum(off, 0.0))
             vals[c] = x
-            out[c] = _restore(x, self._kinds[c], self.formats.get(c), data.index, self._decimals.get(c))
+            out[c] = _restore(x, self._kinds[c], self.formats.get(c), data.index, self._decimals.get(c), floor)
+            vals[c] = _values(out[c], self.formats.get(c))  # as written: what the columns above compare with
         return out
 
 
