@@ -135,14 +135,20 @@ class LearnedInequality(LearnedRule):
         self._fills: dict = {}
         self._kinds: dict = {}
         self._decimals: dict = {}
+        self._offset_lows: dict | None = None  # fit: the lows whose real range overlaps the column's
+        self._bounds: dict = {}  # fit: the real [min, max] of each offset column
 
     @property
     def columns(self):
         return list(self._order)
 
+    def _offset_from(self, c) -> list:
+        """The lower columns ``c`` is learned as an offset above (all of them until fitted)."""
+        return self._lows[c] if self._offset_lows is None else self._offset_lows.get(c, [])
+
     @property
     def _offset_columns(self):
-        return [c for c in self._order if self._lows[c]]
+        return [c for c in self._order if self._offset_from(c)]
 
     def get_parameters(self):
         params = {"edges": [list(e) for e in self.edges]}
@@ -151,13 +157,36 @@ class LearnedInequality(LearnedRule):
         return params
 
     def get_state(self):
-        return {"fills": dict(self._fills), "kinds": dict(self._kinds), "decimals": dict(self._decimals)}
+        st = {"fills": dict(self._fills), "kinds": dict(self._kinds), "decimals": dict(self._decimals)}
+        if self._offset_lows is not None:
+            st["offset_lows"] = {c: list(v) for c, v in self._offset_lows.items()}
+            st["bounds"] = {c: list(v) for c, v in self._bounds.items()}
+        return st
 
     def set_state(self, st):
         fills, kinds, decimals = st.get("fills", {}), st.get("kinds", {}), st.get("decimals", {})
-        offset = set(self._offset_columns)
+        offset = {c for c in self._order if self._lows[c]}
         if not all(isinstance(d, dict) and set(d) <= offset for d in (fills, kinds, decimals)):
             raise ValueError(f"LearnedInequality state names columns outside {sorted(offset)}")
+        lows = st.get("offset_lows")
+        if lows is not None and not (
+            isinstance(lows, dict)
+            and set(lows) <= offset
+            and all(isinstance(v, list) and set(v) <= set(self._lows[c]) for c, v in lows.items())
+        ):
+            raise ValueError("LearnedInequality offset_lows must name each column's lower columns")
+        self._offset_lows = None if lows is None else {c: list(v) for c, v in lows.items()}
+        bounds = st.get("bounds", {})
+        if not (
+            isinstance(bounds, dict)
+            and set(bounds) <= offset
+            and all(
+                isinstance(v, list) and len(v) == 2 and all(isinstance(b, (int, float)) and np.isfinite(b) for b in v)
+                for v in bounds.values()
+            )
+        ):
+            raise ValueError("LearnedInequality bounds must be [min, max] pairs of finite numbers")
+        self._bounds = {c: [float(v[0]), float(v[1])] for c, v in bounds.items()}
         if not all(isinstance(v, (int, float)) and np.isfinite(v) for v in fills.values()):
             raise ValueError("LearnedInequality fills must be finite numbers")
         if not all(isinstance(v, int) and 0 <= v <= 10 for v in decimals.values()):
@@ -186,14 +215,22 @@ class LearnedInequality(LearnedRule):
             ok &= ~(vals[lo] > vals[hi])
         return ok
 
-    def _floor(self, vals, c):
-        return np.fmax.reduce(np.vstack([vals[lo] for lo in self._lows[c]]), axis=0)
+    def _floor(self, vals, c, lows=None):
+        return np.fmax.reduce(np.vstack([vals[lo] for lo in (self._lows[c] if lows is None else lows)]), axis=0)
 
     def fit(self, data, columns_meta, check=False):
         super().fit(data, columns_meta, check)
         vals = {c: self._raw(data, c) for c in self._order}
-        for c in self._offset_columns:
-            floor = self._floor(vals, c)
+        # an edge whose real ranges do not overlap (penguins bill_depth_mm <= body_mass_g) holds on
+        # any values in the learned ranges: the column is not learned as an offset above that low
+        top = {c: np.nanmax(v) if np.isfinite(v).any() else np.nan for c, v in vals.items()}
+        bottom = {c: np.nanmin(v) if np.isfinite(v).any() else np.nan for c, v in vals.items()}
+        self._offset_lows = {
+            c: [lo for lo in self._lows[c] if top[lo] > bottom[c]] for c in self._order if self._lows[c]
+        }
+        self._bounds = {c: [float(bottom[c]), float(top[c])] for c in self._offset_columns if np.isfinite(bottom[c])}
+        for c in [c for c in self._order if self._lows[c]]:
+            floor = self._floor(vals, c, self._offset_from(c) or None)
             present = floor[~np.isnan(floor)]
             self._fills[c] = float(np.median(present)) if len(present) else 0.0
             self._kinds[c] = _kind(data[c], self.formats.get(c))
@@ -203,9 +240,11 @@ class LearnedInequality(LearnedRule):
     def transform(self, data):
         out = data.copy()
         vals = {c: self._raw(data, c) for c in self._order}
+        for c in self._order:
+            if self._lows[c]:
+                self._kinds.setdefault(c, _kind(data[c], self.formats.get(c)))  # an unfitted rule's repair
         for c in self._offset_columns:
-            self._kinds.setdefault(c, _kind(data[c], self.formats.get(c)))  # an unfitted rule's repair
-            floor = self._floor(vals, c)
+            floor = self._floor(vals, c, self._offset_from(c))
             out[c] = vals[c] - np.where(np.isnan(floor), self._fills.get(c, 0.0), floor)
         return out
 
@@ -222,10 +261,21 @@ class LearnedInequality(LearnedRule):
             if not self._lows[c]:
                 vals[c] = self._raw(data, c)
                 continue
-            off = pd.to_numeric(data[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
             floor = self._floor(vals, c)
-            x = np.where(np.isnan(floor), off + self._fills.get(c, 0.0), floor + np.maximum(off, 0.0))
-            vals[c] = x
+            lows = self._offset_from(c)
+            if lows:
+                off = pd.to_numeric(data[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+                base = self._floor(vals, c, lows)
+                x = np.where(np.isnan(base), off + self._fills.get(c, 0.0), base + np.maximum(off, 0.0))
+                if c in self._bounds:  # within the real range (the floor is in it: its columns are)
+                    x = np.clip(x, *self._bounds[c])
+            else:
+                x = self._raw(data, c)
+                if not (x < floor).any():
+                    vals[c] = x
+                    continue
+            with np.errstate(invalid="ignore"):
+                x = np.where(x < floor, floor, x)  # the lows it is not an offset above
             out[c] = _restore(x, self._kinds[c], self.formats.get(c), data.index, self._decimals.get(c), floor)
             vals[c] = _values(out[c], self.formats.get(c))  # as written: what the columns above compare with
         return out
