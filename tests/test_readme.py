@@ -354,7 +354,7 @@ def test_api_tour_sdv_walkthrough_imports():
     text = readme_section("API tour").split("### ")[0]
     para = text[text.index("SDV walkthrough") :].split("\n\n")[0]
     imports = [" ".join(s.split()) for s in re.findall(r"`(from [^`]+)`", para)]
-    assert len(imports) == 2
+    assert len(imports) == 3
     ns: dict = {}
     for s in imports:
         exec(s, ns)

@@ -34,11 +34,33 @@ def skip_columns(synth, columns: dict) -> frozenset:
     return frozenset(skip)
 
 
+def _unreadable_columns(df: pd.DataFrame) -> set:
+    """Columns the rules read as float that float cannot hold: integers beyond 2**53, objects that
+    are not plain scalars (binary, nested); the transformer refuses or keeps those as they are."""
+    out = set()
+    for c in df.columns:
+        s = df[c]
+        if pd.api.types.is_integer_dtype(s.dtype) and len(s) and s.notna().any():
+            if max(abs(int(s.min())), abs(int(s.max()))) > 2**53:
+                out.add(c)
+        elif s.dtype == object:
+            kinds = pd.api.types.infer_dtype(s, skipna=True)
+            if kinds not in ("string", "empty", "boolean", "floating", "integer", "mixed-integer-float"):
+                out.add(c)
+    return out
+
+
 def discover(synth, df: pd.DataFrame, columns: dict) -> list:
     """The unfitted rules ``fit`` would learn from the real table ``df`` (metadata columns only)."""
     from ..constraints.learned import discover_rules
+    from .fitting import new_transformer
 
-    return discover_rules(df, columns, skip=skip_columns(synth, columns))
+    for c in synth._constraints:  # the user's rules are checked on the real rows first, as without learning
+        c.check_metadata(columns)
+        c.check(df)
+    new_transformer(columns, synth).fit(df)  # then the transformer's checks of the raw values
+    skip = skip_columns(synth, columns) | _unreadable_columns(df)
+    return discover_rules(df, columns, skip=skip)
 
 
 def rules_for_fit(synth, df: pd.DataFrame, columns: dict) -> list:

@@ -42,7 +42,14 @@ def test_parameter_names_skip_object_varargs_and_repeats():
     names = Child._parameter_names()
     assert names[:2] == ["extra", "enforce_rounding"]
     assert names.count("enforce_rounding") == 1 and "args" not in names and "kwargs" not in names
-    assert set(names) == {"extra", "enforce_rounding", "enforce_min_max_values", "locales", "pseudonymize"}
+    assert set(names) == {
+        "extra",
+        "enforce_rounding",
+        "enforce_min_max_values",
+        "locales",
+        "pseudonymize",
+        "learn_rules",
+    }
 
 
 def test_all_lists_every_public_name():

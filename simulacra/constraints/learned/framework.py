@@ -126,7 +126,10 @@ def discover_rules(data: pd.DataFrame, columns_meta: dict, skip=(), families=Non
         module = family_module(name)
         if module is None:
             continue
-        found = module.discover(data, meta, skipped | reshaped if name == "inequality" else skipped)
+        try:
+            found = module.discover(data, meta, skipped | reshaped if name == "inequality" else skipped)
+        except (TypeError, ValueError, AttributeError, OverflowError, KeyError):
+            found = []  # values a family cannot read (mixed time zones, odd objects): it rules nothing here
         for rule in found:
             skipped = skipped | frozenset(getattr(rule, "consumed_columns", []))
             if getattr(rule, "reshapes_in_place", False):
