@@ -115,6 +115,28 @@ def repair(synth, df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+def check_known(synth, known: dict) -> None:
+    """A ConstraintError for a condition no learned rule lets happen: an unseen category of a column
+    the rules read (checked by the transformer, which learns categories as they are) or a number
+    outside the range a rule gives its column."""
+    tr = synth._transformer
+    meta = synth.metadata.get_columns(synth._table_name())
+    ruled = read_columns(synth)
+    cats = {
+        c: v for c, v in known.items() if c in ruled and meta.get(c, {}).get("sdtype") in ("categorical", "boolean")
+    }
+    if cats and set(cats) <= set(tr.learned_columns):
+        tr.encode_known(cats)
+    for r in getattr(synth, "_learned", []):
+        for c, v in known.items():
+            span = r.value_range(c) if hasattr(r, "value_range") else None
+            if span is not None and isinstance(v, (int, float)) and not span[0] - 1e-9 <= v <= span[1] + 1e-9:
+                raise ConstraintError(
+                    f"impossible condition {c}={v!r}: outside the learned range [{span[0]}, {span[1]}] "
+                    f"({r.family} rule: {r.describe()})"
+                )
+
+
 def read_columns(synth) -> set:
     """Columns the learned rules read or re-represent (a condition on one is met by re-drawing)."""
     out: set = set()

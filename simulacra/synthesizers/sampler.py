@@ -169,6 +169,7 @@ def conditioned_rows(synth, n, known, seed_sequence, positions, ctx, batch_size=
     tr = synth._transformer
     redrawn = {c for con in synth._constraints for c in con.altered_columns} | set(tr.generated_columns)
     redrawn |= rules.read_columns(synth)  # a learned rule may change a conditioned column: checked, re-drawn
+    rules.check_known(synth, known)
     direct, rest = split_known(known, redrawn)
     given = synth._condition_spec(direct) if direct and synth.model_input == "matrix" else None
     if direct and given is None:

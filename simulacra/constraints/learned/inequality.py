@@ -199,6 +199,10 @@ class LearnedInequality(LearnedRule):
         self._fills = {c: float(v) for c, v in fills.items()}
         self._kinds, self._decimals = dict(kinds), dict(decimals)
 
+    def value_range(self, column):
+        b = self._bounds.get(column)
+        return None if b is None else tuple(b)
+
     def describe(self):
         E = {tuple(e) for e in self.edges}
         cols = self._order
