@@ -11,14 +11,11 @@ import pandas as pd
 
 from ..registry import register
 from .framework import LearnedRule, as_column
+from .framework import float_values as _values
 
 #: fewest distinct values (and hours) a column needs before it is read as a clock
 MIN_DISTINCT = 50
 MIN_HOURS = 4
-
-
-def _values(s: pd.Series) -> np.ndarray:
-    return pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
 def hhmm_valid(v: np.ndarray) -> np.ndarray:

@@ -64,6 +64,13 @@ class LearnedRule(Constraint):
         return self.reverse_transform(self.transform(data))
 
 
+def float_values(s: pd.Series):
+    """A column's values as float (NaN where missing or not a number): what the numeric rules read."""
+    import numpy as np
+
+    return pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
 def as_column(values, dtype, index) -> pd.Series:
     """Float ``values`` (NaN = missing) as a column of ``dtype``: numpy integer dtypes stay float
     where a value is missing; pandas' nullable ones (``Int64``) hold the missing values as ``<NA>``."""

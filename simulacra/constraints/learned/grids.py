@@ -12,14 +12,11 @@ import pandas as pd
 
 from ..registry import register
 from .framework import LearnedRule, as_column
+from .framework import float_values as _values
 
 #: fewest distinct values a grid needs (fewer is a category, not a grid)
 MIN_DISTINCT = 5
 MAX_DECIMALS = 6
-
-
-def _values(s: pd.Series) -> np.ndarray:
-    return pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
 @register
