@@ -289,6 +289,16 @@ class DatabaseWriter:
             return name
         return name if name in same or not same else same[0]
 
+    def existing_tables(self, names) -> list[str]:
+        """Those of ``names`` that the database has, as it holds them (``T`` for ``t`` where case is ignored)."""
+        import sqlalchemy as sa
+
+        try:
+            insp = sa.inspect(self.conn)
+            return [self._existing_name(n) for n in names if insp.has_table(n)]
+        except sa.exc.SQLAlchemyError as e:
+            raise DatabaseError(f"cannot read the tables of {_safe_url(self.url)}: {_first_line(e)}") from None
+
     def drop_for_replace(self, names) -> list[str]:
         """With ``if_exists='replace'``: drop those of ``names`` that exist; else do nothing.
 
