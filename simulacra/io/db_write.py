@@ -114,6 +114,13 @@ def _column_type(df: pd.DataFrame, col: str, dialect, keyed: bool):
     import sqlalchemy as sa
 
     t = _sql_type(df[col])
+    if dialect.name in ("mysql", "mariadb"):
+        if isinstance(t, sa.Float):
+            return sa.Double()  # MySQL's FLOAT has 4 bytes
+        if isinstance(t, sa.DateTime) and not t.timezone:
+            from sqlalchemy.dialects.mysql import DATETIME
+
+            return DATETIME(fsp=6)  # microseconds kept
     if keyed and isinstance(t, sa.Text) and dialect.name in ("mysql", "mariadb"):  # a TEXT cannot be a key there
         longest = df[col].dropna().astype(str).str.len().max()
         t = sa.String(max(255, int(longest) if pd.notna(longest) else 0))

@@ -209,7 +209,8 @@ def read_table_sql(conn, name: str, chunksize: int = CHUNKSIZE, schema: str | No
     kinds = [_kind(c.type, conn.dialect.name) for c in table.columns]
     names = [c.name for c in table.columns]
     parts: list[list] = [[] for _ in names]
-    result = conn.execution_options(stream_results=True, max_row_buffer=chunksize).execute(sa.select(table))
+    query = sa.select(table).order_by(*table.primary_key.columns)  # rows in key order, where there is a key
+    result = conn.execution_options(stream_results=True, max_row_buffer=chunksize).execute(query)
     for rows in result.partitions(chunksize):
         columns = list(zip(*rows))  # column tuples, without a Python loop per row
         for j, kind in enumerate(kinds):
@@ -242,7 +243,8 @@ def read_database(url: str, tables=None, chunksize: int = CHUNKSIZE, schema: str
     Returns
     -------
     dict
-        ``{table_name: DataFrame}``, tables sorted by name (or in the order of ``tables``).
+        ``{table_name: DataFrame}``, tables sorted by name (or in the order of ``tables``), rows in
+        primary-key order where the table has one.
 
     Raises
     ------
