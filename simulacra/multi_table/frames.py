@@ -1,0 +1,177 @@
+"""The tables the per-table models learn, and the tables put back together from their samples.
+
+For each table (see :mod:`.plan` for the internal column names): its own columns without its
+foreign keys (the composition fills those), plus how many children each row has along every edge
+it is the parent of, plus its primary parent's columns (context), plus, for every other foreign
+key, the columns of the parent it points to and whether it points anywhere.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..metadata import Metadata
+from . import linking
+from .plan import any_column, context_column, count_column, has_column, key_missing, key_values, link_column
+
+#: the metadata of an internal count column
+COUNT_META = {"sdtype": "numerical", "computer_representation": "Int64"}
+
+
+def children_counts(edge: dict, data: dict) -> np.ndarray:
+    """How many rows of the child point to each row of the parent along ``edge`` (0 included)."""
+    parent, child = data[edge["parent"]], data[edge["child"]]
+    present = child.loc[~key_missing(child, edge["fk"]), edge["fk"]]
+    sizes = present.groupby(edge["fk"], sort=False).size()
+    want = key_values(parent, edge["pk"])
+    if len(edge["pk"]) > 1:
+        want = want.set_names(edge["fk"])
+    return sizes.reindex(want).fillna(0).to_numpy(dtype=np.int64)
+
+
+def parent_rows(edge: dict, data: dict) -> np.ndarray:
+    """The position of each child row's parent row along ``edge`` (-1: no parent)."""
+    parent, child = data[edge["parent"]], data[edge["child"]]
+    index = pd.Index(key_values(parent, edge["pk"]))
+    want = key_values(child, edge["fk"])
+    if len(edge["pk"]) > 1:
+        want = pd.MultiIndex.from_frame(child[edge["fk"]].set_axis(edge["pk"], axis=1))
+    pos = index.get_indexer(want)
+    pos[key_missing(child, edge["fk"])] = -1
+    return pos
+
+
+def take(values: pd.Series, pos: np.ndarray) -> pd.Series:
+    """``values`` at positions ``pos`` (-1: missing), as a fresh Series."""
+    out = values.iloc[np.clip(pos, 0, None)].reset_index(drop=True) if len(values) else values.iloc[:0]
+    if (pos < 0).any():
+        s = out.astype("float64") if pd.api.types.is_integer_dtype(out) or pd.api.types.is_bool_dtype(out) else out
+        out = s.where(pd.Series(pos >= 0))
+    return out
+
+
+def foreign_key_columns(name: str, plan: dict) -> set:
+    return {c for e in plan["edges"] if e["child"] == name for c in e["fk"]}
+
+
+def training_frame(name: str, data: dict, plan: dict, metadata) -> tuple[pd.DataFrame, dict, list]:
+    """``(frame, columns metadata, context columns)`` the model of table ``name`` learns."""
+    edges = plan["edges"]
+    t = plan["tables"][name]
+    df = data[name].reset_index(drop=True)
+    drop = foreign_key_columns(name, plan)
+    meta = metadata.tables[name]["columns"]
+    cols = {c: dict(m) for c, m in meta.items() if c not in drop}
+    parts = {c: df[c] for c in cols}
+    for i, e in enumerate(edges):
+        if e["parent"] == name:
+            counts = children_counts(e, data)
+            parts[count_column(i)] = pd.Series(counts)
+            cols[count_column(i)] = dict(COUNT_META)
+            if (counts == 0).any():
+                parts[any_column(i)] = pd.Series(counts > 0)
+                cols[any_column(i)] = {"sdtype": "boolean"}
+    context: list = []
+    if t["primary"] is not None:
+        e = edges[t["primary"]]
+        pos = parent_rows(e, data)
+        pmeta = metadata.tables[e["parent"]]["columns"]
+        for c in t["context"]:
+            parts[context_column(c)] = take(data[e["parent"]][c].reset_index(drop=True), pos)
+            cols[context_column(c)] = dict(pmeta[c])
+        n = count_column(t["primary"])
+        parts[context_column(n)] = take(pd.Series(children_counts(e, data)), pos)
+        cols[context_column(n)] = dict(COUNT_META)
+        context = [context_column(c) for c in t["context"]] + [context_column(n)]
+    for i, e in enumerate(edges):
+        if e["child"] != name or e["role"] == "primary":
+            continue
+        pos = parent_rows(e, data)
+        pmeta = metadata.tables[e["parent"]]["columns"]
+        for c in e["link"]:
+            parts[link_column(i, c)] = take(data[e["parent"]][c].reset_index(drop=True), pos)
+            cols[link_column(i, c)] = dict(pmeta[c])
+        parts[link_column(i, count_column(i))] = take(pd.Series(children_counts(e, data)), pos)
+        cols[link_column(i, count_column(i))] = dict(COUNT_META)
+        if e["nullable"]:
+            parts[has_column(i)] = pd.Series(pos >= 0)
+            cols[has_column(i)] = {"sdtype": "boolean"}
+    frame = pd.DataFrame(parts)
+    return frame, cols, context
+
+
+def table_metadata(name: str, cols: dict, pk: list) -> Metadata:
+    """A one-table Metadata for the per-table model (a single-column primary key kept, if it is learned)."""
+    table = {"columns": cols}
+    if len(pk) == 1 and pk[0] in cols:
+        table["primary_key"] = pk[0]
+    return Metadata.load_from_dict({"METADATA_SPEC_VERSION": "V1", "tables": {name: table}})
+
+
+def context_rows(name: str, plan: dict, parent: pd.DataFrame, scale: float) -> tuple[pd.DataFrame, np.ndarray]:
+    """``(context, parent position per row)`` for a child table made from its sampled primary parent."""
+    t = plan["tables"][name]
+    i = t["primary"]
+    n = count_column(i)
+    counts = sampled_counts(parent, i)
+    pos = np.repeat(np.arange(len(parent), dtype=np.int64), counts)
+    missing = scaled(t["missing_primary"], scale)
+    pos = np.r_[pos, np.full(missing, -1, dtype=np.int64)]
+    ctx = {context_column(c): take(parent[c].reset_index(drop=True), pos) for c in t["context"]}
+    ctx[context_column(n)] = take(pd.Series(counts.astype(np.int64)), pos)
+    return pd.DataFrame(ctx), pos
+
+
+def sampled_counts(parent: pd.DataFrame, i: int) -> np.ndarray:
+    """How many children each sampled parent row asked for along edge ``i`` (whole, >= 0)."""
+    counts = pd.to_numeric(parent[count_column(i)], errors="coerce").fillna(0).to_numpy(float)
+    counts = np.clip(np.rint(counts), 0, None).astype(np.int64)
+    if any_column(i) in parent:
+        some = parent[any_column(i)].fillna(False).astype(bool).to_numpy()
+        counts = np.where(some, np.maximum(counts, 1), 0)
+    return counts
+
+
+def scaled(n: int, scale: float) -> int:
+    """Rows for ``n`` real rows at ``scale`` (at least one when there were rows and scale > 0)."""
+    if n <= 0 or scale <= 0:
+        return 0
+    return max(1, int(round(n * scale)))
+
+
+def set_keys(rows: pd.DataFrame, edge: dict, parent: pd.DataFrame, pos: np.ndarray) -> None:
+    """Fill the child's foreign key from the parent's sampled keys (``pos`` -1: missing), in place."""
+    for pk, fk in zip(edge["pk"], edge["fk"]):
+        rows[fk] = take(parent[pk].reset_index(drop=True), pos).to_numpy()
+
+
+def link_edge(i: int, rows: pd.DataFrame, parent: pd.DataFrame, plan: dict, rng: np.random.Generator) -> None:
+    """Link the rows' foreign key of edge ``i`` to the sampled parent rows, in place."""
+    e = plan["edges"][i]
+    present = rows[has_column(i)].fillna(False).astype(bool).to_numpy() if e["nullable"] else np.ones(len(rows), bool)
+    cols = list(e["link"]) + [count_column(i)]
+    want = rows.loc[present, [link_column(i, c) for c in cols]].set_axis(cols, axis=1)
+    cap = linking.capacities(sampled_counts(parent, i), int(present.sum()), rng)
+    cf, pf = linking.features([want, parent], cols)
+    pos = np.full(len(rows), -1, dtype=np.int64)
+    pos[present] = linking.link(cf, pf, cap, rng)
+    set_keys(rows, e, parent, pos)
+
+
+def finish(rows: pd.DataFrame, t: dict) -> pd.DataFrame:
+    """The table's own columns, in their order, with the dtypes they came with where they fit."""
+    out = rows[t["columns"]].copy()
+    for c, dtype in t["dtypes"].items():
+        if str(out[c].dtype) == dtype:
+            continue
+        try:
+            if dtype.startswith("int") and out[c].isna().any():
+                out[c] = out[c].astype("Int64")
+            elif dtype == "object":
+                out[c] = out[c].astype("object")
+            else:
+                out[c] = out[c].astype(dtype)
+        except (TypeError, ValueError):
+            pass
+    return out

@@ -1,0 +1,145 @@
+"""Model files of the relational synthesizer: one file, every table's model nested under ``components``.
+
+The manifest's state is ``{"components": {"t0": entry, ...}, "tables": [names in plan order],
+"plan": plan, "orphans": {...}}``; each entry is a single-table synthesizer's state
+(:func:`simulacra.synthesizers.persistence.to_state`) and is checked as a model file of its own
+on load. The plan is checked against the metadata (every table, edge and internal column it names)
+before anything is rebuilt: a crafted file is a ModelFileError, never a traceback.
+"""
+
+from __future__ import annotations
+
+from ..errors import MetadataError, ModelFileError
+from ..metadata import Metadata
+from ..synthesizers.persistence import components_from_state, to_state
+from ..utils.validation import is_int
+from . import plan as planning
+
+SYNTHESIZER_NAME = "relational"
+STATE_KEYS = {"components", "tables", "plan", "orphans"}
+PLAN_KEYS = {"order", "edges", "tables"}
+TABLE_KEYS = {"rows", "columns", "dtypes", "pk", "primary", "context", "missing_primary"}
+EDGE_KEYS = {"parent", "child", "pk", "fk", "role", "nullable", "link"}
+MAX_ROWS = 10**12
+
+
+def save(synth, filepath, key=None):
+    from ..io.modelfile import save_model
+
+    order = synth._plan["order"]
+    components = {f"t{i}": to_state(synth._models[name]) for i, name in enumerate(order)}
+    state = {"components": components, "tables": list(order), "plan": synth._plan, "orphans": synth.orphan_report}
+    return save_model(filepath, SYNTHESIZER_NAME, synth.get_parameters(), synth.metadata.to_dict(), state, key=key)
+
+
+def load(cls, filepath, key=None):
+    from ..io.modelfile import load_model
+
+    where = repr(str(filepath))
+    manifest = load_model(filepath, key=key)
+    if manifest.get("synthesizer") != SYNTHESIZER_NAME:
+        raise ModelFileError(
+            f"{where} holds a single-table {str(manifest.get('synthesizer'))[:40]!r} model, not a multi-table one; "
+            "load it with simulacra.load_synthesizer or BaseSynthesizer.load"
+        )
+    state = manifest["state"]
+    if not isinstance(state, dict) or set(state) != STATE_KEYS:
+        raise ModelFileError(f"{where}: a multi-table state holds exactly {', '.join(sorted(STATE_KEYS))}")
+    try:
+        metadata = Metadata.load_from_dict(manifest["metadata"])
+        metadata.validate()
+    except MetadataError as e:
+        raise ModelFileError(f"{where}: invalid metadata: {e}") from None
+    params = manifest["parameters"]
+    if not isinstance(params, dict) or set(params) - {
+        "synthesizer",
+        "synthesizer_parameters",
+        "orphans",
+        "locales",
+        "verbose",
+    }:
+        raise ModelFileError(f"{where}: unknown parameters of a RelationalSynthesizer")
+    plan = state["plan"]
+    check_plan(plan, metadata, where)
+    tables = state["tables"]
+    if tables != plan["order"]:
+        raise ModelFileError(f"{where}: the components' tables do not match the plan")
+    models = components_from_state(state["components"], where)
+    if list(models) != [f"t{i}" for i in range(len(tables))]:
+        raise ModelFileError(f"{where}: components must be t0..t{len(tables) - 1}, one per table")
+    try:
+        obj = cls(metadata, **params)
+    except Exception as e:  # noqa: BLE001 - any bad parameter is a bad file
+        raise ModelFileError(f"{where}: invalid parameters ({e})") from None
+    obj._models = {name: models[f"t{i}"] for i, name in enumerate(tables)}
+    for name, m in obj._models.items():
+        t = plan["tables"][name]
+        if t["primary"] is not None and getattr(m, "context_columns", None) is None:
+            raise ModelFileError(f"{where}: the model of table {name!r} was not fitted with its parent's columns")
+    obj._plan = plan
+    obj.orphan_report = dict(state["orphans"]) if isinstance(state["orphans"], dict) else {}
+    obj._fitted = True
+    return obj
+
+
+def _bad(where, what):
+    return ModelFileError(
+        f"{where}: invalid plan ({what}); the file was edited or damaged: re-create it with fit and save"
+    )
+
+
+def _names(x, allowed, where, what):
+    if not isinstance(x, list) or not all(isinstance(c, str) for c in x) or any(c not in allowed for c in x):
+        raise _bad(where, what)
+
+
+def check_plan(plan, metadata, where: str) -> None:
+    """A ModelFileError unless ``plan`` is a plan :func:`plan.build` could have made for ``metadata``."""
+    if not isinstance(plan, dict) or set(plan) != PLAN_KEYS:
+        raise _bad(where, "keys")
+    order, edges, tables = plan["order"], plan["edges"], plan["tables"]
+    if (
+        not isinstance(order, list)
+        or sorted(map(str, order)) != sorted(metadata.tables)
+        or len(set(order)) != len(order)
+    ):
+        raise _bad(where, "the order must name every table once")
+    expected = planning.edges_of(metadata)
+    if not isinstance(edges, list) or len(edges) != len(expected):
+        raise _bad(where, "edges")
+    for e, want in zip(edges, expected):
+        if not isinstance(e, dict) or set(e) != EDGE_KEYS or {k: e[k] for k in want} != want:
+            raise _bad(where, "an edge does not match the metadata's relationships")
+        if e["role"] not in ("primary", "secondary", "late") or not isinstance(e["nullable"], bool):
+            raise _bad(where, "edge role")
+        _names(e["link"], metadata.tables[e["parent"]]["columns"], where, "link columns")
+    if not isinstance(tables, dict) or set(tables) != set(metadata.tables):
+        raise _bad(where, "tables")
+    position = {t: i for i, t in enumerate(order)}
+    for name, t in tables.items():
+        cols = metadata.tables[name]["columns"]
+        if not isinstance(t, dict) or set(t) != TABLE_KEYS:
+            raise _bad(where, f"table {name!r} keys")
+        for k in ("rows", "missing_primary"):
+            if not is_int(t[k]) or not 0 <= t[k] <= MAX_ROWS:
+                raise _bad(where, f"table {name!r} {k}")
+        _names(t["columns"], cols, where, f"table {name!r} columns")
+        _names(t["pk"], cols, where, f"table {name!r} key")
+        if not isinstance(t["dtypes"], dict) or set(t["dtypes"]) - set(t["columns"]):
+            raise _bad(where, f"table {name!r} dtypes")
+        if not all(isinstance(v, str) and len(v) < 40 for v in t["dtypes"].values()):
+            raise _bad(where, f"table {name!r} dtypes")
+        p = t["primary"]
+        if p is not None:
+            if not is_int(p) or not 0 <= p < len(edges) or edges[p]["child"] != name or edges[p]["role"] != "primary":
+                raise _bad(where, f"table {name!r} primary edge")
+            if position[edges[p]["parent"]] >= position[name]:
+                raise _bad(where, f"table {name!r} comes before its parent")
+            _names(t["context"], metadata.tables[edges[p]["parent"]]["columns"], where, f"table {name!r} context")
+        elif t["context"]:
+            raise _bad(where, f"table {name!r} context without a parent")
+    for i, e in enumerate(edges):
+        if e["role"] == "secondary" and position[e["parent"]] >= position[e["child"]]:
+            raise _bad(where, "a secondary edge's parent comes after its child")
+        if (e["role"] == "primary") != (tables[e["child"]]["primary"] == i):
+            raise _bad(where, "primary edges")
