@@ -147,7 +147,15 @@ def _primary_key(metadata):
 
 
 def run_diagnostic(real_data, synthetic_data, metadata, verbose: bool = True) -> DiagnosticReport:
-    """Generate a :class:`DiagnosticReport` (validity, structure, coverage, missing values)."""
+    """Generate a :class:`DiagnosticReport` (validity, structure, coverage, missing values).
+
+    When ``real_data`` and ``synthetic_data`` are dicts of table name -> DataFrame with multi-table
+    metadata: a :class:`~simulacra.evaluation.multi_diagnostic.MultiTableDiagnosticReport`.
+    """
+    if isinstance(real_data, dict) or isinstance(synthetic_data, dict):
+        from .multi_diagnostic import run_multi_table_diagnostic
+
+        return run_multi_table_diagnostic(real_data, synthetic_data, metadata, verbose=verbose)
     report = DiagnosticReport()
     report.generate(real_data, synthetic_data, metadata, verbose=verbose)
     return report

@@ -365,7 +365,21 @@ def evaluate_quality(
     Returns
     -------
     QualityReport
+        Or, when ``real_data`` and ``synthetic_data`` are dicts of table name -> DataFrame with
+        multi-table metadata, a :class:`~simulacra.evaluation.multi_quality.MultiTableQualityReport`.
     """
+    if isinstance(real_data, dict) or isinstance(synthetic_data, dict):
+        from .multi_quality import evaluate_multi_table_quality
+
+        return evaluate_multi_table_quality(
+            real_data,
+            synthetic_data,
+            metadata,
+            verbose=verbose,
+            pair_threshold=pair_threshold,
+            max_pairs=max_pairs,
+            seed=seed,
+        )
     report = QualityReport(pair_threshold=pair_threshold, max_pairs=max_pairs, seed=seed)
     report.generate(real_data, synthetic_data, metadata, verbose=verbose)
     return report
