@@ -18,6 +18,10 @@ from pathlib import Path
 from ..errors import InvalidDataError, MetadataError
 from ..utils.validation import check_bool
 from . import relationships as rels
+from .data_checks import check_tables_data, check_tables_given
+from .foreign_keys import detect_foreign_keys
+from .keys import check_primary_key, key_columns, normalize_key, primary_key_arguments
+from .schema_svg import SchemaView, schema_svg
 from .sdtypes import canonical_sdtype
 from .serialize import (
     DEFAULT_TABLE,
@@ -119,8 +123,9 @@ class Metadata:
             Detect each column's sdtype; False leaves them all 'unknown' (to set by hand).
         infer_keys : {'primary_and_foreign', 'primary_only', None}
             Detect each table's primary key and the foreign keys that refer to them (a column named
-            as another table's primary key, SDV's ``column_name_match``), only the primary keys, or
-            no key.
+            as another table's primary key, SDV's ``column_name_match``, then key-naming conventions
+            and value containment: see :mod:`simulacra.metadata.foreign_keys`), only the primary
+            keys, or no key.
         foreign_key_inference_algorithm : {'column_name_match'}
             How foreign keys are found (SDV's only open one).
 
@@ -136,7 +141,16 @@ class Metadata:
             md.detect_table_from_dataframe(name, df, infer_sdtypes, infer_keys and "primary_only")
         if infer_keys == "primary_and_foreign":
             rels.detect_relationships(md.tables, md.relationships)
+            detect_foreign_keys(md.tables, md.relationships, {str(k): v for k, v in data.items()})
         return md
+
+    @classmethod
+    def detect_from_database(cls, url, tables=None) -> "Metadata":
+        """Reflect a database's tables, column types, primary and foreign keys (SQLAlchemy ``url``; ``tables``
+        limits it to those names)."""
+        from .from_database import metadata_from_database
+
+        return metadata_from_database(url, tables)
 
     @classmethod
     def detect_from_csv(cls, filepath, table_name: str | None = None) -> "Metadata":
@@ -319,36 +333,29 @@ class Metadata:
         table = self.tables[name]
         if column_name not in table["columns"]:
             raise MetadataError(f"no column named {column_name!r}")
-        if table.get("primary_key") == column_name:
+        if column_name in key_columns(table.get("primary_key")):
             self._drop_primary_key(name)
         self.relationships = [
-            r for r in self.relationships if (r["child_table_name"], r["child_foreign_key"]) != (name, column_name)
+            r
+            for r in self.relationships
+            if r["child_table_name"] != name or column_name not in key_columns(r["child_foreign_key"])
         ]
         drop_column_roles(table, column_name)
         del table["columns"][column_name]
 
-    def set_primary_key(self, column_name: str | None, table_name: str | None = None) -> None:
-        """Make ``column_name`` the primary key (it becomes an 'id' column if it was not one)."""
-        table = self._table(table_name)
+    def set_primary_key(self, column_name=None, table_name: str | None = None) -> None:
+        """Make ``column_name`` (an 'id' or PII column), or a list of columns (a composite key), the primary key.
+
+        None removes it. SDV 1's ``set_primary_key(table_name=..., column_name=...)`` and its multi-table
+        order ``set_primary_key('users', 'user_id')`` work too.
+        """
+        column_name, table_name = primary_key_arguments(self.tables, column_name, table_name)
+        name = self._name(table_name)
         if column_name is None:
-            self._drop_primary_key(self._name(table_name))
+            self._drop_primary_key(name)
             return
-        if column_name not in table["columns"]:
-            raise MetadataError(
-                f"cannot set primary key: no column named {column_name!r}; columns: {', '.join(map(repr, table['columns']))}"
-            )
-        meta = table["columns"][column_name]
-        if meta["sdtype"] not in KEY_SDTYPES:
-            raise MetadataError(
-                f"cannot make {column_name!r} the primary key: its sdtype is {meta['sdtype']!r}; a key must be 'id' "
-                f"or a PII sdtype (update_column({column_name!r}, sdtype='id') first)"
-            )
-        if table.get("sequence_key") == column_name:
-            raise MetadataError(
-                f"cannot make {column_name!r} the primary key: it is the sequence key (its values repeat); "
-                "set_sequence_key(None) first or pick another column"
-            )
-        table["primary_key"] = column_name
+        check_primary_key(name, self.tables[name], column_name)
+        self.tables[name]["primary_key"] = normalize_key(column_name, "primary key")
 
     def remove_primary_key(self, table_name: str | None = None) -> None:
         """Remove a table's primary key (and the relationships in which it is the parent)."""
@@ -396,25 +403,28 @@ class Metadata:
         keys += [k for k in column_names if k not in keys]
 
     def add_relationship(
-        self, parent_table_name: str, child_table_name: str, parent_primary_key: str, child_foreign_key: str
+        self, parent_table_name: str, child_table_name: str, parent_primary_key, child_foreign_key
     ) -> None:
         """Relate a child table's foreign key to its parent's primary key.
+
+        A table may be its own parent (``employees.manager_id -> employees.employee_id``) and the
+        relationships may form a cycle: the multi-table synthesizer cuts a nullable edge at fit.
 
         Parameters
         ----------
         parent_table_name, child_table_name : str
-            The tables.
-        parent_primary_key : str
-            The parent's primary key.
-        child_foreign_key : str
-            The child's column that holds parent keys (same sdtype as the primary key).
+            The tables (the same one for a self-reference).
+        parent_primary_key : str or list of str
+            The parent's primary key (a list for a composite key).
+        child_foreign_key : str or list of str
+            The child's column(s) that hold parent keys (same sdtypes as the primary key's, in its order).
 
         Raises
         ------
         MetadataError
-            If a table or column is missing, the key is not the parent's primary key, the sdtypes
-            differ, the relationship is there already, the foreign key has another parent, a key is
-            composite, or the relationship would make a table its own ancestor.
+            If a table or column is missing, the key is not the parent's primary key, the sdtypes or
+            the numbers of columns differ, the relationship is there already, or the foreign key has
+            another parent.
         """
         rel = dict(
             zip(rels.RELATIONSHIP_KEYS, (parent_table_name, child_table_name, parent_primary_key, child_foreign_key))
@@ -448,20 +458,20 @@ class Metadata:
     def validate_data(self, data, table_name: str | None = None) -> None:
         """Check that ``data`` has the columns the metadata names, and nothing else.
 
-        ``data`` is a DataFrame, or ``{table_name: DataFrame}`` with every table: then each foreign
-        key value must also be a key of its parent (or missing).
+        ``data`` is a DataFrame, or ``{table_name: DataFrame}`` with every table: then each table
+        needs rows and a unique, complete primary key, each foreign key holds values of its primary
+        key's kind, and each foreign key value must be a key of its parent (or missing): an
+        InvalidDataError names the table, column and a few values otherwise.
         """
         if isinstance(data, dict):
             for name in data:
                 self._table(name)  # an unknown name first: "no table named ..."
-            missing = [t for t in self.tables if t not in data]
-            if missing and table_name is None:
-                raise MetadataError(
-                    f"the data has no table(s) {', '.join(map(repr, missing))}; pass every table of the metadata"
-                )
+            if table_name is None:
+                check_tables_given(self.tables, self.relationships, data)
             for name, df in data.items():
                 self.validate_data(df, name)
-            rels.check_references(self.relationships, data)
+            given = [r for r in self.relationships if {r["parent_table_name"], r["child_table_name"]} <= set(data)]
+            check_tables_data({t: self.tables[t] for t in data}, given, data)
             return
         check_frame_columns(self._table(table_name)["columns"], data)
 
@@ -483,22 +493,22 @@ class Metadata:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
 
     def visualize(self, show_table_details: str = "full", output_filepath=None):
-        """A plain-text view of the tables, their columns and keys (SDV draws it with graphviz)."""
+        """The schema: a plain-text view (a ``str``) that a notebook shows as an SVG picture (``.svg``).
+
+        ``output_filepath`` ending in ``.svg`` gets the picture, any other the text.
+        """
         text = metadata_text(self.tables, self.relationships, show_table_details in ("full", "summarized", True))
+        view = SchemaView(text, schema_svg(self, show_table_details))
         if output_filepath:
-            Path(output_filepath).write_text(text + "\n", encoding="utf-8")
-        return _Text(text)
+            path = Path(output_filepath)
+            path.write_text(view.svg if path.suffix.lower() == ".svg" else text + "\n", encoding="utf-8")
+        return view
 
     def __repr__(self) -> str:
         return f"Metadata({json.dumps(self.to_dict(), indent=2, ensure_ascii=False)})"
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Metadata) and self.to_dict() == other.to_dict()
-
-
-class _Text(str):
-    def __repr__(self) -> str:  # so a notebook shows the text, not a quoted string
-        return str(self)
 
 
 # SDV 1 name

@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import copy
 
-import pandas as pd
-
-from ..errors import InvalidDataError, MetadataError, ParameterError
-from ..utils.values import to_jsonable
+from ..errors import MetadataError, ParameterError
+from .keys import is_composite, key_columns, key_text, normalize_key
 
 #: the keys of a relationship dict, in SDV's order
 RELATIONSHIP_KEYS = ("parent_table_name", "child_table_name", "parent_primary_key", "child_foreign_key")
 
 
 def describe(rel: dict) -> str:
-    """``relationship 'parent'.'key' -> 'child'.'foreign key'`` for the messages."""
+    """``relationship 'parent'.'key' -> 'child'.'foreign key'`` for the messages (lists for composite keys)."""
     p, c, pk, fk = (rel.get(k) for k in RELATIONSHIP_KEYS)
+    pk, fk = (list(k) if is_composite(k) else k for k in (pk, fk))
     return f"relationship {p!r}.{pk!r} -> {c!r}.{fk!r}"
 
 
@@ -47,7 +46,7 @@ def relationship_from_dict(rel, position: int) -> dict:
 
 
 def check_names(rel, position=None) -> None:
-    """Raise MetadataError unless ``rel`` is a dict whose four names are strings (composite keys refused)."""
+    """Raise MetadataError unless ``rel`` is a dict of four names; the keys may be equal-length lists (composite)."""
     where = "a relationship" if position is None else f"relationship {position}"
     if not isinstance(rel, dict):
         raise MetadataError(f"{where} must be a dict with the keys {', '.join(RELATIONSHIP_KEYS)}, got {rel!r}")
@@ -58,17 +57,23 @@ def check_names(rel, position=None) -> None:
         )
     for k in RELATIONSHIP_KEYS:
         v = rel[k]
-        if isinstance(v, (list, tuple)) and k in ("parent_primary_key", "child_foreign_key"):
-            raise MetadataError(
-                f"{describe(rel)}: {k} {list(v)!r} is a composite key, which simulacra does not support; "
-                "relate the tables through one id column"
-            )
-        if not isinstance(v, str):
+        if is_composite(v) and k in ("parent_primary_key", "child_foreign_key"):
+            normalize_key(v, f"{describe(rel)}: {k}")
+        elif not isinstance(v, str):
             raise MetadataError(f"{describe(rel)}: {k} must be a name (a string), got {v!r}")
+    pk, fk = key_columns(rel["parent_primary_key"]), key_columns(rel["child_foreign_key"])
+    if len(pk) != len(fk):
+        raise MetadataError(
+            f"{describe(rel)}: the primary key has {len(pk)} column(s) and the foreign key {len(fk)}; a composite "
+            "foreign key names one child column per primary key column, in the same order"
+        )
 
 
 def check_relationship(tables: dict, rel: dict) -> None:
     """Raise MetadataError unless one relationship fits the tables (names, keys, sdtypes).
+
+    A table may be its own parent (a self-reference such as ``employees.manager_id ->
+    employees.employee_id``), through a foreign key other than its primary key.
 
     Parameters
     ----------
@@ -83,58 +88,75 @@ def check_relationship(tables: dict, rel: dict) -> None:
     for role, name in (("parent", p), ("child", c)):
         if name not in tables:
             raise MetadataError(f"{what}: there is no {role} table {name!r}; tables: {', '.join(map(repr, tables))}")
-    if p == c:
-        raise MetadataError(
-            f"{what}: table {p!r} cannot be its own parent (a table may not be its own ancestor); "
-            "simulacra does not model self-references: drop the relationship"
-        )
     parent_pk = tables[p].get("primary_key")
     if parent_pk is None:
         raise MetadataError(
             f"{what}: the parent table {p!r} has no primary key; set_primary_key({pk!r}, table_name={p!r}) first"
         )
-    if pk != parent_pk:
+    if key_columns(pk) != key_columns(parent_pk):
         raise MetadataError(
-            f"{what}: {pk!r} is not the primary key of the parent table {p!r} (its primary key is {parent_pk!r}); "
-            "a foreign key refers to its parent's primary key"
+            f"{what}: {key_text(pk)} is not the primary key of the parent table {p!r} (its primary key is "
+            f"{key_text(parent_pk)}); a foreign key refers to its parent's primary key"
+        )
+    if p == c and key_columns(fk) == key_columns(pk):
+        raise MetadataError(
+            f"{what}: a table's primary key cannot refer to itself; a self-reference needs another column "
+            "(e.g. employees.manager_id -> employees.employee_id)"
         )
     child_cols = tables[c]["columns"]
-    if fk not in child_cols:
-        raise MetadataError(
-            f"{what}: the child table {c!r} has no column {fk!r}; the foreign key must be one of its columns: "
-            f"{', '.join(map(repr, child_cols))}"
-        )
-    pk_sdtype = tables[p]["columns"][pk]["sdtype"]
-    fk_sdtype = child_cols[fk]["sdtype"]
-    if pk_sdtype != fk_sdtype:
-        raise MetadataError(
-            f"{what}: the primary key has sdtype {pk_sdtype!r} and the foreign key {fk_sdtype!r}; they must be the "
-            f"same (update_column({fk!r}, table_name={c!r}, sdtype={pk_sdtype!r}))"
-        )
+    for pcol, fcol in zip(key_columns(pk), key_columns(fk)):
+        if fcol not in child_cols:
+            raise MetadataError(
+                f"{what}: the child table {c!r} has no column {fcol!r}; the foreign key must be one of its columns: "
+                f"{', '.join(map(repr, child_cols))}"
+            )
+        pk_sdtype = tables[p]["columns"][pcol]["sdtype"]
+        fk_sdtype = child_cols[fcol]["sdtype"]
+        if pk_sdtype != fk_sdtype:
+            key, fkey = ("primary key", "foreign key") if pcol == pk else (f"key column {pcol!r}", f"column {fcol!r}")
+            raise MetadataError(
+                f"{what}: the {key} has sdtype {pk_sdtype!r} and the {fkey} {fk_sdtype!r}; they must be "
+                f"the same (update_column({fcol!r}, table_name={c!r}, sdtype={pk_sdtype!r}))"
+            )
+
+
+def _key_of(rel: dict) -> tuple:
+    return (
+        rel["parent_table_name"],
+        rel["child_table_name"],
+        tuple(key_columns(rel["parent_primary_key"])),
+        tuple(key_columns(rel["child_foreign_key"])),
+    )
+
+
+def same_relationship(a: dict, b: dict) -> bool:
+    """True when ``a`` and ``b`` relate the same tables through the same columns."""
+    return _key_of(a) == _key_of(b)
 
 
 def check_with_others(rel: dict, others: list) -> None:
     """Raise MetadataError if ``rel`` repeats one of ``others`` or reuses a foreign key another parent uses."""
-    key = tuple(rel[k] for k in RELATIONSHIP_KEYS)
+    key = _key_of(rel)
     for other in others:
-        if tuple(other[k] for k in RELATIONSHIP_KEYS) == key:
+        okey = _key_of(other)
+        if okey == key:
             raise MetadataError(f"{describe(rel)} is there twice; remove the duplicate")
-        same_fk = (other["child_table_name"], other["child_foreign_key"]) == (
-            rel["child_table_name"],
-            rel["child_foreign_key"],
-        )
-        if same_fk and other["parent_table_name"] != rel["parent_table_name"]:
+        if (okey[1], okey[3]) == (key[1], key[3]) and okey[0] != key[0]:
             raise MetadataError(
-                f"{describe(rel)}: column {rel['child_foreign_key']!r} of {rel['child_table_name']!r} is already the "
-                f"foreign key of {describe(other)}; a foreign key refers to one parent"
+                f"{describe(rel)}: column {key_text(rel['child_foreign_key'])} of {rel['child_table_name']!r} is "
+                f"already the foreign key of {describe(other)}; a foreign key refers to one parent"
             )
 
 
 def find_cycle(relationships: list) -> list | None:
-    """Tables ``[a, b, ..., a]`` that are their own ancestors through ``relationships``, or None."""
+    """Tables ``[a, b, ..., a]`` that are their own ancestors through ``relationships``, or None.
+
+    Self-references (a table its own parent) are not cycles here: they relate rows of one table.
+    """
     children: dict = {}
     for r in relationships:
-        children.setdefault(r["parent_table_name"], []).append(r["child_table_name"])
+        if r["parent_table_name"] != r["child_table_name"]:
+            children.setdefault(r["parent_table_name"], []).append(r["child_table_name"])
     state: dict = {}  # 1: on the current path, 2: done
     for start in children:
         if state.get(start):
@@ -156,30 +178,58 @@ def find_cycle(relationships: list) -> list | None:
 
 
 def check_relationships(tables: dict, relationships: list) -> None:
-    """Raise MetadataError naming the first problem of the relationships, if any (see the module's docstring)."""
+    """Raise MetadataError naming the first problem of the relationships, if any (see the module's docstring).
+
+    Cycles and self-references are allowed: the multi-table synthesizer decides, from the data, which
+    edge of a cycle it cuts (a nullable one); :func:`table_order` names a cycle that is left.
+    """
     if not isinstance(relationships, list):
         raise MetadataError(f"relationships must be a list, got {type(relationships).__name__}")
     for i, rel in enumerate(relationships):
         check_names(rel, i)
         check_relationship(tables, rel)
         check_with_others(rel, relationships[:i])
-    cycle = find_cycle(relationships)
+
+
+def table_order(tables, relationships: list, skip=()) -> list[str]:
+    """Table names with every parent before its children (tables in their order otherwise).
+
+    Parameters
+    ----------
+    tables : dict or list
+        The table names (a dict's keys).
+    relationships : list of dict
+        The relationships; self-references are ignored.
+    skip : list of dict, optional
+        Relationships to ignore (e.g. the edges of cycles a synthesizer cuts).
+
+    Returns
+    -------
+    list of str
+
+    Raises
+    ------
+    MetadataError
+        If the relationships left make a table its own ancestor (the message names the cycle).
+    """
+    skipped = {_key_of(r) for r in skip}
+    edges = [r for r in relationships if r["parent_table_name"] != r["child_table_name"] and _key_of(r) not in skipped]
+    cycle = find_cycle(edges)
     if cycle:
         raise MetadataError(
-            f"the relationships form a cycle: {' -> '.join(map(repr, cycle))} (parent -> child); a table may not be "
-            "its own ancestor: remove one of these relationships with remove_relationship"
+            f"the relationships form a cycle: {' -> '.join(map(repr, cycle))} (parent -> child), so no table of it "
+            "can come first; remove one of these relationships (remove_relationship), or let the multi-table "
+            "synthesizer cut one whose foreign key has missing values"
         )
-
-
-def table_order(tables: dict, relationships: list) -> list[str]:
-    """Table names with every parent before its children (tables in their order otherwise)."""
-    parents = {t: {r["parent_table_name"] for r in relationships if r["child_table_name"] == t} for t in tables}
+    names = list(tables)
+    parents = {t: set() for t in names}
+    for r in edges:
+        if r["child_table_name"] in parents:
+            parents[r["child_table_name"]].add(r["parent_table_name"])
     order: list[str] = []
     done: set = set()
-    while len(order) < len(tables):
-        ready = [t for t in tables if t not in done and parents[t] <= done]
-        if not ready:
-            raise MetadataError(f"the relationships form a cycle among {', '.join(sorted(set(tables) - done))}")
+    while len(order) < len(names):
+        ready = [t for t in names if t not in done and parents[t] <= done | (parents[t] - set(names))]
         order += ready
         done.update(ready)
     return order
@@ -240,36 +290,3 @@ def detect_relationships(tables: dict, relationships: list) -> list[dict]:
             relationships.append(rel)
             found.append(rel)
     return found
-
-
-def check_references(relationships: list, data: dict) -> None:
-    """Raise InvalidDataError if a foreign key value of ``data`` is not a key of its parent.
-
-    Missing foreign key values (no parent) are allowed. Relationships whose tables are not both in
-    ``data`` are skipped.
-
-    Parameters
-    ----------
-    relationships : list
-        The relationships.
-    data : dict
-        ``{table_name: DataFrame}``.
-    """
-    for rel in relationships:
-        p, c, pk, fk = (rel[k] for k in RELATIONSHIP_KEYS)
-        if p not in data or c not in data:
-            continue
-        child = data[c][fk].dropna()
-        parent = data[p][pk]
-        unknown = ~child.isin(pd.unique(parent.dropna()))
-        n = int(unknown.sum())
-        if n == 0:
-            continue
-        example = to_jsonable(child[unknown].iloc[0])
-        hint = ""
-        if child.dtype != parent.dtype:
-            hint = f" (the foreign key holds {child.dtype} values, the primary key {parent.dtype}: read both alike)"
-        raise InvalidDataError(
-            f"table {c!r}, column {fk!r}: {n} value(s) are not in the primary key {pk!r} of the parent table {p!r} "
-            f"(e.g. {example!r}){hint}; drop those rows, set those values to missing, or add the parent rows"
-        )

@@ -11,6 +11,7 @@ import copy
 
 from ..errors import InvalidDataError, MetadataError, ParameterError
 from ..utils.regex import parse_regex
+from .keys import key_columns, key_text, normalize_key
 from .sdtypes import NUMERICAL_REPRESENTATIONS, PII_SDTYPES, canonical_sdtype
 
 #: sdtypes a key column (primary, sequence or alternate key) may have
@@ -64,11 +65,11 @@ def table_from_dict(t, name) -> dict:
         m["sdtype"] = canonical_sdtype(m["sdtype"])
         cols[str(c)] = m
     pk = t.get("primary_key")
-    if pk is not None and not isinstance(pk, str):
-        raise MetadataError(f"table {name!r}: primary_key must be a column name (composite keys are not supported)")
+    if pk is not None:
+        pk = normalize_key(pk, f"table {name!r}: primary_key")
     out = {"columns": cols, "primary_key": pk}
     for key, value in t.items():
-        if key not in out:
+        if key not in out and key != "METADATA_SPEC_VERSION":  # SDV 1 wrote it in each table of a multi-table file
             out[key] = copy.deepcopy(value)
     for key in ("sequence_key", "sequence_index"):
         value = out.get(key)
@@ -89,7 +90,7 @@ def check_column(name, m: dict) -> None:
         raise MetadataError(f"column {name!r} needs an 'sdtype'")
     sdtype = canonical_sdtype(m["sdtype"])
     allowed = _ALLOWED_KEYS.get(sdtype, {"sdtype", "pii", "locales"})
-    allowed = allowed | {"pii"}
+    allowed = allowed | {"pii", "range_is_nullable"}  # SDV 2.0 writes range_is_nullable on many columns
     bad = set(m) - allowed
     if bad:
         raise MetadataError(
@@ -204,9 +205,13 @@ def check_table(tname: str, table: dict) -> None:
         check_column(c, m)
     pk = table.get("primary_key")
     if pk is not None:
-        if pk not in cols:
-            raise MetadataError(f"table {tname!r}: primary key {pk!r} is not one of its columns")
-        if cols[pk]["sdtype"] not in KEY_SDTYPES:
+        pk = normalize_key(pk, f"table {tname!r}: primary key")
+        missing = [c for c in key_columns(pk) if c not in cols]
+        if missing:
+            raise MetadataError(
+                f"table {tname!r}: primary key {key_text(pk)}: {', '.join(map(repr, missing))} is not one of its columns"
+            )
+        if isinstance(pk, str) and cols[pk]["sdtype"] not in KEY_SDTYPES:
             raise MetadataError(
                 f"table {tname!r}: primary key {pk!r} has sdtype {cols[pk]['sdtype']!r}; a key must be 'id' or a PII sdtype"
             )
@@ -267,6 +272,7 @@ KEY_LABELS = (("primary key", "primary_key"), ("sequence key", "sequence_key"), 
 def table_text(tname: str, table: dict, details: bool) -> list[str]:
     """Lines of the plain-text view of one table (``Metadata.visualize``)."""
     keys = [(what, table.get(key)) for what, key in KEY_LABELS if table.get(key)]
+    keys = [(w, ", ".join(v) if isinstance(v, list) else v) for w, v in keys]
     lines = [f"Table {tname}" + (f" ({', '.join(f'{w}: {v}' for w, v in keys)})" if keys else "")]
     if details:
         for c, m in table["columns"].items():

@@ -72,23 +72,29 @@ def _shop_metadata():
 
 # ---------------------------------------------------------------------------------------- detection
 def test_nycflights_relationships_by_column_name(nyc_detected):
-    """SDV's column_name_match: flights.carrier and flights.tailnum are named as a parent's primary key;
-    origin and dest (-> airports.faa) are not, so they are not found."""
+    """SDV's column_name_match finds flights.carrier and flights.tailnum (named as a parent's primary key);
+    origin and dest (-> airports.faa) are found by their values (text codes all among airports.faa)."""
     md = nyc_detected
     found = {
         (r["parent_table_name"], r["child_table_name"], r["parent_primary_key"], r["child_foreign_key"])
         for r in md.relationships
     }
-    assert found == {("airlines", "flights", "carrier", "carrier"), ("planes", "flights", "tailnum", "tailnum")}
+    assert found == {
+        ("airlines", "flights", "carrier", "carrier"),
+        ("planes", "flights", "tailnum", "tailnum"),
+        ("airports", "flights", "faa", "origin"),
+        ("airports", "flights", "faa", "dest"),
+    }
     # the foreign keys were categorical on their own: they become ids, like their primary keys
-    assert md.get_columns("flights")["carrier"] == {"sdtype": "id"}
-    assert md.get_columns("flights")["tailnum"] == {"sdtype": "id"}
-    assert md.get_columns("flights")["origin"]["sdtype"] == "categorical"
+    for col in ("carrier", "tailnum", "origin", "dest"):
+        assert md.get_columns("flights")[col] == {"sdtype": "id"}
     md.validate()
 
 
 def test_nycflights_catalog_relationships_added_by_hand(nyc, nyc_detected):
     md = Metadata.load_from_dict(nyc_detected.to_dict())
+    md.remove_relationship("airports", "flights")  # both origin and dest
+    md.update_columns(["origin", "dest"], "flights", sdtype="categorical")
     for col in ("origin", "dest"):
         with pytest.raises(MetadataError, match=f"update_column\\('{col}', table_name='flights', sdtype='id'\\)"):
             md.add_relationship("airports", "flights", "faa", col)
@@ -190,9 +196,19 @@ def test_add_relationship_and_round_trip(tmp_path):
         (("users", "orders", "age", "user_id"), "'age' is not the primary key of the parent table 'users'"),
         (("users", "orders", "user_id", "buyer"), "the child table 'orders' has no column 'buyer'"),
         (("users", "orders", "user_id", "amount"), "sdtype 'id' and the foreign key 'numerical'"),
-        (("users", "users", "user_id", "user_id"), "cannot be its own parent"),
-        (("users", "orders", ["user_id", "age"], "user_id"), "composite key"),
-        (("users", "orders", "user_id", ("user_id", "amount")), "composite key"),
+        (("users", "users", "user_id", "user_id"), "a table's primary key cannot refer to itself"),
+        (
+            ("users", "orders", ["user_id", "age"], "user_id"),
+            "the primary key has 2 column\\(s\\) and the foreign key 1",
+        ),
+        (
+            ("users", "orders", "user_id", ("user_id", "amount")),
+            "the primary key has 1 column\\(s\\) and the foreign key 2",
+        ),
+        (
+            ("users", "orders", ["user_id", "age"], ["user_id", "amount"]),
+            "\\['user_id', 'age'\\] is not the primary key",
+        ),
         (("users", "orders", "user_id", 3), "must be a name"),
     ],
 )
@@ -214,12 +230,17 @@ def test_duplicates_reused_foreign_keys_and_cycles():
     # items.user_id refers to users: it cannot refer to orders too
     with pytest.raises(MetadataError, match="'user_id' of 'items' is already the foreign key of relationship 'users'"):
         md.add_relationship("orders", "items", "order_id", "user_id")
-    # users -> orders -> items -> users would make users its own ancestor
+    # users -> orders -> items -> users makes users its own ancestor: allowed (the synthesizer cuts a
+    # nullable edge at fit), but no parents-first order exists
     md.add_column("item_ref", "users", sdtype="id")
-    with pytest.raises(MetadataError, match="cycle: 'users' -> 'orders' -> 'items' -> 'users'"):
-        md.add_relationship("items", "users", "item_id", "item_ref")
-    assert len(md.relationships) == 3
+    md.add_relationship("items", "users", "item_id", "item_ref")
     md.validate()
+    with pytest.raises(MetadataError, match="cycle: 'users' -> 'orders' -> 'items' -> 'users'"):
+        md.get_table_order()
+    cut = md.relationships[-1]
+    assert table_order(md.tables, md.relationships, skip=[cut]) == ["users", "orders", "items"]
+    md.remove_relationship("items", "users")
+    assert len(md.relationships) == 3
     # another primary key for a parent: validate names the relationships that still use the old one
     md.add_column("ref", "users", sdtype="id")
     md.set_primary_key("ref", "users")
@@ -252,12 +273,13 @@ def test_loaded_relationships_are_validated():
         md.validate()
     d["tables"]["users"]["columns"]["order_ref"] = {"sdtype": "id"}
     md = Metadata.load_from_dict({**d, "relationships": [rel, {**back, "child_foreign_key": "order_ref"}]})
+    md.validate()  # a cycle is allowed in the metadata; it has no parents-first order
     with pytest.raises(MetadataError, match="cycle: 'users' -> 'orders' -> 'users'"):
-        md.validate()
+        md.get_table_order()
     with pytest.raises(MetadataError, match="has no 'child_foreign_key'"):
         Metadata.load_from_dict({**d, "relationships": [{k: v for k, v in rel.items() if k != "child_foreign_key"}]})
-    with pytest.raises(MetadataError, match="composite key"):
-        Metadata.load_from_dict({**d, "relationships": [{**rel, "child_foreign_key": ["user_id"]}]})
+    with pytest.raises(MetadataError, match="the primary key has 1 column\\(s\\) and the foreign key 2"):
+        Metadata.load_from_dict({**d, "relationships": [{**rel, "child_foreign_key": ["user_id", "age"]}]})
     with pytest.raises(MetadataError, match="relationship 0 must be a dict"):
         Metadata.load_from_dict({**d, "relationships": ["users->orders"]})
     md = Metadata.load_from_dict(d)
@@ -316,7 +338,7 @@ def test_validate_data_checks_referential_integrity():
         md.validate_data(text_keys)
     with pytest.raises(MetadataError, match="no table named 'item'; tables: users, orders, items"):
         md.validate_data({**data, "item": data["items"]})
-    with pytest.raises(MetadataError, match="the data has no table\\(s\\) 'items'"):
+    with pytest.raises(InvalidDataError, match="the data has no table 'items', the child table of relationship"):
         md.validate_data({"users": data["users"], "orders": data["orders"]})
     with pytest.raises(MetadataError, match="'qty'"):
         md.validate_data({**data, "items": data["items"].drop(columns="qty")})
@@ -333,17 +355,18 @@ def test_nycflights_orphan_keys_are_found(nyc, nyc_detected):
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), max_size=12))
 def test_cycles_are_found_exactly_when_no_parent_first_order_exists(edges):
-    """find_cycle names a real cycle iff the tables cannot be put parents first; table_order puts them so otherwise."""
+    """find_cycle names a real cycle iff the tables cannot be put parents first; table_order puts them so otherwise.
+    Self-references (p == c) are no cycle and do not constrain the order."""
     tables = {f"t{i}": {} for i in range(6)}
     relationships = [dict(zip(RELATIONSHIP_KEYS, (f"t{p}", f"t{c}", "id", f"fk{k}"))) for k, (p, c) in enumerate(edges)]
     cycle = find_cycle(relationships)
     if cycle is None:
         order = table_order(tables, relationships)
         assert sorted(order) == sorted(tables)
-        assert all(order.index(f"t{p}") < order.index(f"t{c}") for p, c in edges)
+        assert all(order.index(f"t{p}") < order.index(f"t{c}") for p, c in edges if p != c)
     else:
         assert cycle[0] == cycle[-1] and len(cycle) >= 2
-        links = {(f"t{p}", f"t{c}") for p, c in edges}
+        links = {(f"t{p}", f"t{c}") for p, c in edges if p != c}
         assert all((a, b) in links for a, b in zip(cycle, cycle[1:]))
         with pytest.raises(MetadataError, match="cycle"):
             table_order(tables, relationships)

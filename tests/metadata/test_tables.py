@@ -167,7 +167,7 @@ def test_loaded_table_keys_are_validated(table, match):
         ({"sequence_key": ["patient_id", "time"]}, "sequence_key must be a column name.*composite"),
         ({"sequence_index": 3}, "sequence_index must be a column name"),
         ({"alternate_keys": "ssn"}, "alternate_keys must be a list"),
-        ({"primary_key": ["patient_id", "time"]}, "composite keys are not supported"),
+        ({"primary_key": ["patient_id", 3]}, "a composite key must be a non-empty list of column names"),
     ],
 )
 def test_table_keys_of_the_wrong_shape_are_refused_on_load(table, match):
