@@ -96,13 +96,15 @@ def _records(df: pd.DataFrame, types: dict) -> list[dict]:
     cols = {}
     for c in df.columns:
         s = df[c]
+        missing = s.isna().to_numpy()
         if isinstance(types[c], sa.Date):
-            vals = s.dt.date.astype(object).where(s.notna(), None)
+            vals = s.dt.date.to_numpy(dtype=object)
         elif pd.api.types.is_datetime64_any_dtype(s.dtype):
-            vals = s.astype(object).where(s.notna(), None)
-            vals = vals.map(lambda v: v.to_pydatetime() if isinstance(v, pd.Timestamp) else v)
+            vals = s.to_numpy(dtype=object)
+            vals[~missing] = [v.to_pydatetime() for v in vals[~missing]]
         else:
-            vals = s.astype(object).where(s.notna(), None)
+            vals = s.to_numpy(dtype=object)
+        vals[missing] = None  # NaN, NaT and pd.NA are NULL (NaT once slipped through as a value)
         cols[c] = vals.tolist()
     names = list(df.columns)
     return [dict(zip(names, row)) for row in zip(*(cols[c] for c in names))]

@@ -247,3 +247,4 @@ def _drop_created(w, created: list) -> None:
                 w.conn.execute(sa.schema.DropTable(sa.Table(name, sa.MetaData())))
         except Exception:  # noqa: BLE001 - best effort; the first error is the one to report
             pass
+    w.tx = w.conn.begin()  # for the writer to roll back
