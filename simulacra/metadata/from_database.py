@@ -32,8 +32,9 @@ def metadata_from_database(url: str, tables=None, schema: str | None = None, dat
 
     Each table's columns are detected from its rows (as :meth:`Metadata.detect_table_from_dataframe`
     does); each PRIMARY KEY becomes the table's primary key and each FOREIGN KEY that refers to a
-    primary key of a table read becomes a relationship. Key columns get sdtype 'id' (a PII sdtype
-    detected on a primary key is kept, and its foreign keys get the same one).
+    primary key of a table read becomes a relationship (composite keys as lists of columns,
+    self-references included). Key columns get sdtype 'id' (a PII sdtype detected on a primary
+    key is kept, and its foreign keys get the same one).
 
     Parameters
     ----------
@@ -83,6 +84,8 @@ def _relate(md: Metadata, child: str, fk: dict) -> None:
     parent, cols, refs = fk["referred_table"], fk["constrained_columns"], fk["referred_columns"]
     what = f"the foreign key {child}{cols} -> {parent}{refs}"
     if parent not in md.tables:
+        for c in cols:  # still a key: its values name rows of another table
+            _make_key_sdtype(md, child, c)
         warnings.warn(f"{what} is not a relationship: table {parent!r} was not read", stacklevel=3)
         return
     pk = md.tables[parent].get("primary_key")
