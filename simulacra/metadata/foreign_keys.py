@@ -181,6 +181,25 @@ def _candidates(tables: dict, data: dict, parents: list) -> list[tuple]:
     return [(f[0], f[3], f[4], f[5]) for f in found]
 
 
+def values_overlap(rel: dict, data: dict, share: float = 0.5) -> bool:
+    """True when at least ``share`` of the foreign key's distinct values are keys of the parent.
+
+    The test of SDV's name rule on data: a column named as a parent's key whose values are mostly
+    not its keys (``items.code`` 'K0001' vs ``codes.code`` 'AA') is no foreign key; some orphans are
+    allowed (real databases have them; the synthesizer reports and handles them at fit).
+    """
+    p, c, pk, fk = (rel[k] for k in RELATIONSHIP_KEYS)
+    if p not in data or c not in data or pk not in data[p].columns or fk not in data[c].columns:
+        return True
+    child, parent = data[c][fk], data[p][pk]
+    if _kind(child) != _kind(parent):
+        return False
+    values = pd.Index(pd.unique(child.dropna()))
+    if len(values) == 0:
+        return True
+    return bool(values.isin(pd.unique(parent.dropna())).mean() >= share)
+
+
 def detect_foreign_keys(tables: dict, relationships: list, data: dict) -> list[dict]:
     """Relationships found from names and values (see the module's docstring), added to ``relationships``.
 

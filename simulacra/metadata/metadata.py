@@ -19,7 +19,7 @@ from ..errors import InvalidDataError, MetadataError
 from ..utils.validation import check_bool
 from . import relationships as rels
 from .data_checks import check_tables_data, check_tables_given
-from .foreign_keys import detect_foreign_keys
+from .foreign_keys import detect_foreign_keys, values_overlap
 from .keys import check_primary_key, key_columns, normalize_key, primary_key_arguments
 from .schema_svg import SchemaView, schema_svg
 from .sdtypes import canonical_sdtype
@@ -140,8 +140,9 @@ class Metadata:
         for name, df in data.items():
             md.detect_table_from_dataframe(name, df, infer_sdtypes, infer_keys and "primary_only")
         if infer_keys == "primary_and_foreign":
-            rels.detect_relationships(md.tables, md.relationships)
-            detect_foreign_keys(md.tables, md.relationships, {str(k): v for k, v in data.items()})
+            frames = {str(k): v for k, v in data.items()}
+            rels.detect_relationships(md.tables, md.relationships, lambda rel: values_overlap(rel, frames))
+            detect_foreign_keys(md.tables, md.relationships, frames)
         return md
 
     @classmethod

@@ -245,7 +245,7 @@ def check_detection_options(
         raise ParameterError(f"foreign_key_inference_algorithm must be 'column_name_match', got {algorithm!r}")
 
 
-def detect_relationships(tables: dict, relationships: list) -> list[dict]:
+def detect_relationships(tables: dict, relationships: list, accept=None) -> list[dict]:
     """Relationships found by SDV's ``column_name_match`` rule, added to ``relationships`` (in place).
 
     A column of one table that has the name of another table's primary key is a foreign key to it
@@ -259,6 +259,8 @@ def detect_relationships(tables: dict, relationships: list) -> list[dict]:
         ``{table_name: table metadata}``; a foreign key column's sdtype may be set to 'id'.
     relationships : list
         The relationships already there.
+    accept : callable, optional
+        ``accept(rel) -> bool``: a further test of each relationship found (e.g. on the data's values).
 
     Returns
     -------
@@ -268,7 +270,7 @@ def detect_relationships(tables: dict, relationships: list) -> list[dict]:
     found = []
     for parent, ptable in tables.items():
         pk = ptable.get("primary_key")
-        if pk is None:
+        if not isinstance(pk, str):  # no key, or a composite one (related by hand)
             continue
         pk_sdtype = ptable["columns"][pk]["sdtype"]
         for child, ctable in tables.items():
@@ -282,8 +284,8 @@ def detect_relationships(tables: dict, relationships: list) -> list[dict]:
             try:
                 check_relationship(tables, rel)
                 check_with_others(rel, relationships)
-                if find_cycle(relationships + [rel]):
-                    raise MetadataError("cycle")
+                if find_cycle(relationships + [rel]) or (accept is not None and not accept(rel)):
+                    raise MetadataError("cycle or refused")
             except MetadataError:
                 ctable["columns"][pk] = fk_meta
                 continue
