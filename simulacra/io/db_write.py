@@ -11,9 +11,9 @@ reference each other) cannot be met by any insert order: SQLite checks foreign k
 (``defer_foreign_keys``), other databases get those constraints added after the inserts
 (``ALTER TABLE ... ADD FOREIGN KEY``, which checks the rows already there).
 
-MariaDB/MySQL commit each CREATE / DROP TABLE on their own: there the rows go in one transaction,
-and on failure the tables this call created are dropped again; with ``if_exists='replace'`` the
-old tables are gone once the new ones are created (a limitation of those databases).
+MariaDB/MySQL commit each CREATE / DROP TABLE on their own: there the new tables are created and
+loaded under hidden names (``_simstage_<token>_<i>``, dropped again on failure), then swapped in by
+one ``RENAME TABLE`` (atomic there), and the old tables dropped after it.
 
 This module is below ``simulacra.metadata`` in the layers: ``metadata`` is read by duck typing
 (a ``Metadata`` object, or its dict form ``{"tables": ..., "relationships": ...}``).
@@ -179,20 +179,71 @@ def write_database(url: str, tables: dict, metadata, if_exists: str = "fail", ch
                 f"table(s) {', '.join(map(repr, there))} already exist in {_safe_url(url)}; nothing was written: "
                 "pass if_exists='replace' (--if-exists replace) to replace them"
             )
-        w.drop_for_replace(order)
-        mysql = w.dialect.name in ("mysql", "mariadb")
-        created: list[str] = []
-        try:
-            _create_and_load(w, tables, order, pks, fks, cyclic, chunksize, created)
-        except BaseException:
-            if mysql:  # its DDL committed itself: drop what this call created
-                _drop_created(w, created)
-            raise
+        if w.dialect.name in ("mysql", "mariadb"):
+            _write_mysql(w, tables, order, pks, fks, cyclic, chunksize, there)
+        else:
+            w.drop_for_replace(order)
+            _create_and_load(w, tables, order, pks, fks, cyclic, chunksize, [])
     return dict(w.rows)
 
 
-def _create_and_load(w, tables, order, pks, fks, cyclic, chunksize, created) -> None:
+def _write_mysql(w, tables, order, pks, fks, cyclic, chunksize, there) -> None:
+    """MySQL / MariaDB commit each CREATE and DROP: load new tables under hidden names, then swap them in
+    with one RENAME TABLE (atomic there; foreign keys follow a renamed table), then drop the old ones."""
+    import uuid
+
     import sqlalchemy as sa
+
+    token = uuid.uuid4().hex[:8]
+    stage = {n: f"_simstage_{token}_{i}" for i, n in enumerate(order)}
+    if there:
+        _check_outside_references(w, there)
+    created: list[str] = []
+    try:
+        _create_and_load(w, tables, order, pks, fks, cyclic, chunksize, created, stage)
+        q = w.dialect.identifier_preparer.quote_identifier
+        trash = {old: f"_simtrash_{token}_{i}" for i, old in enumerate(there)}
+        moves = [f"{q(old)} TO {q(t)}" for old, t in trash.items()] + [f"{q(stage[n])} TO {q(n)}" for n in order]
+        try:
+            w.conn.exec_driver_sql("RENAME TABLE " + ", ".join(moves))
+        except sa.exc.SQLAlchemyError as e:
+            raise DatabaseError(
+                f"cannot move the new tables into place in {_safe_url(w.url)}: {_first_line(e)}; nothing was changed"
+            ) from None
+    except BaseException:
+        _drop_created(w, created)  # the hidden tables; the old ones were not touched
+        raise
+    if trash:
+        _drop_created(w, list(trash.values()))
+
+
+def _check_outside_references(w, there: list) -> None:
+    """Refuse to replace tables that a foreign key of a table outside the run references (MySQL)."""
+    import sqlalchemy as sa
+
+    query = sa.text(
+        "SELECT TABLE_NAME, REFERENCED_TABLE_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS "
+        "WHERE CONSTRAINT_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME IN :names"
+    ).bindparams(sa.bindparam("names", expanding=True))
+    try:
+        rows = w.conn.execute(query, {"names": list(there)}).fetchall()
+    except sa.exc.SQLAlchemyError as e:
+        raise DatabaseError(f"cannot read the foreign keys of {_safe_url(w.url)}: {_first_line(e)}") from None
+    outside = [(c, p) for c, p in rows if c not in there]
+    if outside:
+        child, parent = outside[0]
+        raise DatabaseError(
+            f"cannot replace table {parent!r}: the foreign key(s) of table {child!r} reference it; nothing was "
+            "changed: drop that foreign-key constraint first"
+        )
+
+
+def _create_and_load(w, tables, order, pks, fks, cyclic, chunksize, created, db_names=None) -> None:
+    """Create the tables (named ``db_names[name]`` in the database, default ``name``) and load them;
+    ``created`` collects the database names of the tables created."""
+    import sqlalchemy as sa
+
+    db_names = db_names or {}
 
     keyed = {(t, c) for t, cols in pks.items() for c in cols}
     for child, fk, parent, pk in fks:
@@ -203,7 +254,7 @@ def _create_and_load(w, tables, order, pks, fks, cyclic, chunksize, created) -> 
         df = tables[name]
         types = {c: _column_type(df, c, w.dialect, (name, c) in keyed) for c in df.columns}
         cols = [sa.Column(c, types[c], nullable=c not in pks[name], autoincrement=False) for c in df.columns]
-        sa_tables[name] = table = sa.Table(name, w.metadata, *cols)
+        sa_tables[name] = table = sa.Table(db_names.get(name, name), w.metadata, *cols)
         if pks[name]:
             table.append_constraint(sa.PrimaryKeyConstraint(*pks[name]))
         w.tables[name] = (table, types)
@@ -216,7 +267,7 @@ def _create_and_load(w, tables, order, pks, fks, cyclic, chunksize, created) -> 
             sa_tables[name].create(w.conn)
         except sa.exc.SQLAlchemyError as e:
             raise DatabaseError(f"cannot create table {name!r} in {_safe_url(w.url)}: {_first_line(e)}") from None
-        created.append(name)
+        created.append(sa_tables[name].name)
     for name in order:
         df = tables[name]
         for start in range(0, len(df), chunksize):
@@ -235,16 +286,28 @@ def _create_and_load(w, tables, order, pks, fks, cyclic, chunksize, created) -> 
 
 
 def _drop_created(w, created: list) -> None:
+    """Drop tables of this run (MySQL / MariaDB, where DDL commits itself), children first; best effort."""
     import sqlalchemy as sa
+
+    def run(statement) -> None:
+        try:
+            with w.conn.begin():
+                if isinstance(statement, str):
+                    w.conn.exec_driver_sql(statement)
+                else:
+                    w.conn.execute(statement)
+        except Exception:  # noqa: BLE001 - best effort; the first error is the one to report
+            pass
 
     try:
         w.tx.rollback()
     except Exception:  # noqa: BLE001 - the first error is the one to report
         pass
+    run("SET FOREIGN_KEY_CHECKS=0")  # the tables of a run may reference each other in a cycle
     for name in reversed(created):
-        try:
-            with w.conn.begin():
-                w.conn.execute(sa.schema.DropTable(sa.Table(name, sa.MetaData())))
-        except Exception:  # noqa: BLE001 - best effort; the first error is the one to report
-            pass
-    w.tx = w.conn.begin()  # for the writer to roll back
+        run(sa.schema.DropTable(sa.Table(name, sa.MetaData())))
+    run("SET FOREIGN_KEY_CHECKS=1")
+    try:
+        w.tx = w.conn.begin()  # for the writer to end
+    except Exception:  # noqa: BLE001 - a broken connection: the writer's close reports nothing more
+        pass

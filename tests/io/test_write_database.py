@@ -331,7 +331,8 @@ def test_masked_password_in_errors():
     assert "s3cretpw" not in str(e.value) and "***" in str(e.value)
 
 
-def test_mariadb_round_trip():
+@pytest.fixture
+def mysql_url():
     pytest.importorskip("pymysql")
     import sqlalchemy as sa
 
@@ -340,34 +341,83 @@ def test_mariadb_round_trip():
         sa.create_engine(url).connect().close()
     except sa.exc.SQLAlchemyError:
         pytest.skip("MariaDB/MySQL is not running on 127.0.0.1:3306")
+    before = set(sa.inspect(sa.create_engine(url)).get_table_names())
+    yield url
+    engine = sa.create_engine(url)
+    mine = [t for t in sa.inspect(engine).get_table_names() if t not in before]
+    engine.dispose()
+    _run(url, ["SET FOREIGN_KEY_CHECKS=0"] + [f"DROP TABLE IF EXISTS `{t}`" for t in mine])
+    assert not [t for t in mine if t.startswith(("_simstage_", "_simtrash_"))], "hidden tables left behind"
+
+
+def _prefixed(p, tables, md):
+    tables = {p + n: df for n, df in tables.items()}
+    md = {
+        "tables": {p + n: t for n, t in md["tables"].items()},
+        "relationships": [
+            {**r, "parent_table_name": p + r["parent_table_name"], "child_table_name": p + r["child_table_name"]}
+            for r in md["relationships"]
+        ],
+    }
+    return tables, md
+
+
+def test_mariadb_round_trip(mysql_url):
+    url = mysql_url
     p = f"sim_dbw_{uuid.uuid4().hex[:6]}_"
     tables, md = _composite()
     emp, emd = _employees(100)
-    tables = {p + "pair": tables["pair"], p + "pair_child": tables["pair_child"], p + "emp": emp}
-    md = {
-        "tables": {
-            p + "pair": {"primary_key": ["a", "b"]},
-            p + "pair_child": {"primary_key": "id"},
-            p + "emp": {"primary_key": "emp_id"},
-        },
-        "relationships": [
-            _rel(p + "pair", p + "pair_child", ["a", "b"], ["a", "b"]),
-            _rel(p + "emp", p + "emp", "emp_id", "manager_id"),
-        ],
-    }
-    try:
-        write_database(url, tables, md, chunksize=30)
-        s = reflect_schema(url, tables=list(tables))["tables"]
-        assert (
-            s[p + "pair"]["primary_key"] == ["a", "b"]
-            and s[p + "emp"]["foreign_keys"][0]["referred_table"] == p + "emp"
-        )
-        back = read_database(url, tables=list(tables))
-        for name, df in tables.items():
-            _same(back[name], df)
-        bad = dict(tables)
-        bad[p + "pair_child"] = tables[p + "pair_child"].assign(id=[1, 1, 2])  # duplicate key
-        with pytest.raises(DatabaseError):
-            write_database(url, bad, md, if_exists="replace")
-    finally:
-        _run(url, ["SET FOREIGN_KEY_CHECKS=0"] + [f"DROP TABLE IF EXISTS `{n}`" for n in tables])
+    tables, md = _prefixed(
+        p,
+        {**tables, "emp": emp},
+        {"tables": {**md["tables"], **emd["tables"]}, "relationships": md["relationships"] + emd["relationships"]},
+    )
+    write_database(url, tables, md, chunksize=30)
+    s = reflect_schema(url, tables=list(tables))["tables"]
+    assert s[p + "pair"]["primary_key"] == ["a", "b"] and s[p + "emp"]["foreign_keys"][0]["referred_table"] == p + "emp"
+    back = read_database(url, tables=list(tables))
+    for name, df in tables.items():
+        _same(back[name], df)
+    with pytest.raises(DatabaseError, match="already exist"):
+        write_database(url, tables, md)
+
+
+def test_mariadb_replace_is_atomic(mysql_url, monkeypatch):
+    url = mysql_url
+    p = f"sim_dbw_{uuid.uuid4().hex[:6]}_"
+    tables, md = _prefixed(p, *_small())
+    write_database(url, tables, md)
+    before = read_database(url, tables=list(tables))
+    bad = {**tables, p + "child": tables[p + "child"].assign(pid=[1, 1, 2, 99])}  # no parent 99
+    with pytest.raises(DatabaseError):
+        write_database(url, bad, md, if_exists="replace")
+    real_insert = databases.DatabaseWriter.insert
+    calls = []
+
+    def interrupted(self, name, chunk):
+        calls.append(name)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        real_insert(self, name, chunk)
+
+    monkeypatch.setattr(databases.DatabaseWriter, "insert", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_database(url, tables, md, if_exists="replace")
+    monkeypatch.undo()
+    after = read_database(url, tables=list(tables))
+    for name in before:
+        pd.testing.assert_frame_equal(after[name], before[name])
+    new = {p + "parent": tables[p + "parent"].head(2), p + "child": tables[p + "child"].head(3)}
+    write_database(url, new, md, if_exists="replace")
+    back = read_database(url, tables=list(tables))
+    assert back[p + "child"]["cid"].tolist() == [1, 2, 3]
+    assert (
+        reflect_schema(url, tables=[p + "child"])["tables"][p + "child"]["foreign_keys"][0]["referred_table"]
+        == p + "parent"
+    )
+    _run(
+        url,
+        [f"CREATE TABLE `{p}other` (id INT PRIMARY KEY, pid BIGINT, FOREIGN KEY (pid) REFERENCES `{p}parent` (pid))"],
+    )
+    with pytest.raises(DatabaseError, match=f"table '{p}other' reference it"):
+        write_database(url, new, md, if_exists="replace")
