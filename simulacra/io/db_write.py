@@ -80,6 +80,22 @@ def _keys(metadata, tables: dict) -> tuple[dict, list]:
     return pks, fks
 
 
+def _integer_foreign_keys(tables: dict, fks: list) -> dict:
+    """Foreign keys held as floats (whole numbers and NaN, as pandas keeps integers with gaps) that refer
+    to an integer key become ``Int64``, so both sides of the constraint get one SQL type."""
+    out = dict(tables)
+    for child, fk, parent, pk in fks:
+        for c, k in zip(fk, pk):
+            s, ref = out[child][c], out[parent][k]
+            if pd.api.types.is_float_dtype(s.dtype) and pd.api.types.is_integer_dtype(ref.dtype):
+                vals = s.dropna()
+                if (vals == vals.round()).all():
+                    if out[child] is tables[child]:
+                        out[child] = tables[child].copy(deep=False)
+                    out[child][c] = s.astype("Int64")
+    return out
+
+
 def load_order(names: list, fks: list) -> tuple[list, set]:
     """Tables parents first, and the foreign keys (indexes into ``fks``) that lie on a cycle."""
     children = {n: set() for n in names}
@@ -168,6 +184,7 @@ def write_database(url: str, tables: dict, metadata, if_exists: str = "fail", ch
     if isinstance(chunksize, bool) or not isinstance(chunksize, int) or chunksize < 1:
         raise ParameterError(f"chunksize must be a whole number of rows >= 1, got {chunksize!r}")
     pks, fks = _keys(metadata, tables)
+    tables = _integer_foreign_keys(tables, fks)
     order, cyclic = load_order(list(tables), fks)
     with DatabaseWriter(url, if_exists) as w:
         w.check_tables(order)

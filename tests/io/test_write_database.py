@@ -234,6 +234,15 @@ def test_cycle_with_nullable_edge(url):
     _same(read_database(url)["dept"], dept)
 
 
+def test_float_foreign_key_to_integer_key(url):
+    tables, md = _small()
+    child = tables["child"].assign(pid=[1.0, np.nan, 2.0, 3.0])  # as pandas holds integers with gaps
+    write_database(url, {"parent": tables["parent"], "child": child}, md)
+    back = read_database(url)["child"]
+    assert str(back["pid"].dtype) == "Int64" and back["pid"].tolist()[::2] == [1, 2]
+    assert child["pid"].dtype == np.float64  # the caller's frame is not changed
+
+
 def _small():
     parent = pd.DataFrame({"pid": [1, 2, 3], "name": ["a", "b", "c"]})
     child = pd.DataFrame({"cid": [1, 2, 3, 4], "pid": [1, 1, 2, 3]})
