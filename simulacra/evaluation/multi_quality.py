@@ -308,9 +308,10 @@ class MultiTableQualityReport:
         if prop == "Cardinality":
             names = (d["Child Table"] + " (" + d["Foreign Key"].astype(str) + ") -> " + d["Parent Table"]).tolist()
         else:
-            names = (d["Parent Table"] + "." + d["Column 1"] + ", " + d["Child Table"] + "." + d["Column 2"]).tolist()
+            names = (d["Parent Table"] + "." + d["Column 1"] + " / " + d["Child Table"] + "." + d["Column 2"]).tolist()
+            # the same pair through two foreign keys (flights origin and dest -> airports): the key first
             dup = pd.Series(names).duplicated(keep=False).to_numpy()
-            names = [f"{n} ({fk})" if u else n for n, u, fk in zip(names, dup, d["Foreign Key"])]
+            names = [f"{fk}: {n}" if u else n for n, u, fk in zip(names, dup, d["Foreign Key"])]
         scores = d["Score"].tolist()
         shown = mean_score(d, threshold=prop == "Intertable Trends" and self.pair_threshold)
         title = f"{prop} (average {shown:.2f})" if shown == shown else f"{prop} (average n/a)"

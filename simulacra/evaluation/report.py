@@ -89,7 +89,27 @@ def build_report(
     Column Shapes chart's 60 lowest scores, the correlation heatmap's
     first 50 numerical columns, 200 rows a table; Column Pair Trends scores at most ``max_pairs``
     pairs (None or 0: every pair), a seeded sample above.
+
+    When ``real_data`` and ``synthetic_data`` are dicts of table name -> DataFrame with multi-table
+    metadata, the page is the database report of
+    :func:`simulacra.evaluation.multi_report.build_multi_table_report` (no holdout or target).
     """
+    if isinstance(real_data, dict) or isinstance(synthetic_data, dict):
+        from ..errors import ParameterError
+        from .multi_report import MAX_TABLE_COLUMN_PLOTS, build_multi_table_report
+
+        if holdout is not None or target is not None:
+            raise ParameterError(
+                "holdout and target (ML utility) are single-table options; the multi-table report takes neither"
+            )
+        return build_multi_table_report(
+            real_data,
+            synthetic_data,
+            metadata,
+            max_column_plots=MAX_TABLE_COLUMN_PLOTS if max_column_plots is None else max_column_plots,
+            max_pairs=max_pairs,
+            seed=seed,
+        )
     from .diagnostic import DiagnosticReport
     from .plots import get_column_plot, get_correlation_difference_plot
     from .privacy import evaluate_privacy
