@@ -208,7 +208,8 @@ class RelationalSynthesizer:
         plan = self._plan
         t = plan["tables"][name]
         model = self._models[name]
-        draw_seed, _ = ss.spawn(2)
+        draw_seed, redraw_seed = ss.spawn(2)
+        ctx = None
         if t["primary"] is None:
             rows = model.sample(frames.scaled(t["rows"], scale), seed=draw_seed)
         else:
@@ -221,6 +222,8 @@ class RelationalSynthesizer:
                 rows = model.sample(1, seed=draw_seed).iloc[:0]
             frames.set_keys(rows, e, parent, pos)
         rows = rows.reset_index(drop=True)
+        if len(t["pk"]) > 1:
+            rows = _unique_composite(rows, t["pk"], model, ctx, redraw_seed)
         for i, e in enumerate(plan["edges"]):
             if e["child"] == name and e["role"] == "secondary":
                 frames.link_edge(i, rows, sampled[e["parent"]], plan, link_rng)
@@ -258,6 +261,23 @@ class RelationalSynthesizer:
         from .persist import load
 
         return load(cls, filepath, key)
+
+
+#: rounds of re-drawing the rows whose composite primary key repeats an earlier row's
+KEY_TRIES = 10
+
+
+def _unique_composite(rows, pk, model, ctx, seed) -> pd.DataFrame:
+    """Rows whose composite key repeats an earlier row's re-drawn (their learned columns), then dropped."""
+    learned = [c for c in model.metadata.get_columns() if c in rows.columns]
+    for child in seed.spawn(KEY_TRIES):
+        dup = rows.duplicated(pk).to_numpy()
+        if not dup.any():
+            return rows
+        idx = np.flatnonzero(dup)
+        new = model.sample(len(idx), seed=child) if ctx is None else model.sample_given(ctx.iloc[idx], seed=child)
+        rows.loc[idx, learned] = new[learned].to_numpy()
+    return rows.loc[~rows.duplicated(pk)].reset_index(drop=True)
 
 
 def _resolve(name):

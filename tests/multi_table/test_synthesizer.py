@@ -302,3 +302,37 @@ def test_a_cycle_without_a_nullable_key_is_refused():
         pytest.skip("this metadata refuses cycles before fit")
     with pytest.raises(MetadataError, match="cycle"):
         RelationalSynthesizer(md).fit({"a": a, "b": b})
+
+
+# ---------------------------------------------------------------------- composite keys
+def test_composite_keys_stay_unique_and_joined():
+    rng = np.random.default_rng(0)
+    flights = pd.DataFrame(
+        {
+            "day": np.repeat(np.arange(1, 31), 8),
+            "number": np.tile(np.arange(100, 108), 30),
+            "seats": rng.integers(50, 300, 240),
+        }
+    )
+    n = rng.poisson(flights.seats / 50)
+    tickets = pd.DataFrame(
+        {
+            "ticket_id": np.arange(n.sum()),
+            "day": np.repeat(flights.day, n),
+            "number": np.repeat(flights.number, n),
+            "price": rng.normal(200, 30, n.sum()).round(2),
+        }
+    )
+    md = simulacra.Metadata()
+    md.detect_table_from_dataframe("flights", flights)
+    md.detect_table_from_dataframe("tickets", tickets)
+    md.set_primary_key(["day", "number"], table_name="flights")
+    md.set_primary_key("ticket_id", table_name="tickets")
+    md.add_relationship("flights", "tickets", ["day", "number"], ["day", "number"])
+    out = RelationalSynthesizer(md).fit({"flights": flights, "tickets": tickets}).sample(seed=0)
+    f, t = out["flights"], out["tickets"]
+    assert not f.duplicated(["day", "number"]).any()
+    keys = pd.MultiIndex.from_frame(f[["day", "number"]])
+    assert pd.MultiIndex.from_frame(t[["day", "number"]]).isin(keys).all()
+    per = t.groupby(["day", "number"]).size().reindex(keys).fillna(0).to_numpy()
+    assert np.corrcoef(per, f.seats)[0, 1] > 0.4  # bigger planes, more tickets
