@@ -23,6 +23,7 @@ Markdown table per part (and ``--json`` with every number).
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import math
 import multiprocessing as mp
@@ -91,11 +92,17 @@ def worker(tool: str, data_path: str, out_dir: str, seed: int) -> None:
         result["import_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         _write(status, result)
         t0 = time.perf_counter()
-        synth.fit(tables)
+        if tool == "simulacra" and "seed" in inspect.signature(synth.fit).parameters:
+            synth.fit(tables, seed=seed)
+        else:
+            synth.fit(tables)
         result["fit_s"] = time.perf_counter() - t0
         _write(status, result)
         t0 = time.perf_counter()
-        sample = synth.sample(scale=1.0, seed=seed) if tool == "simulacra" else synth.sample(scale=1.0)
+        if tool == "simulacra":
+            sample = synth.sample(scale=1.0, seed=seed)
+        else:  # SDV 2 calls it sample_scale (sample takes num_rows of one table)
+            sample = synth.sample_scale(scale=1.0) if hasattr(synth, "sample_scale") else synth.sample(scale=1.0)
         result["sample_s"] = time.perf_counter() - t0
         result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         with open(out / f"{tool}.pkl", "wb") as f:
@@ -191,7 +198,8 @@ def _cell(r: dict, key: str) -> str:
         if key == "sample_s" and "did_not_finish" in r and "fit_s" in r:
             return f"did not finish ({r['did_not_finish']})"
         if key not in r:
-            return r.get("did_not_finish") or ("failed" if "error" in r else "—")
+            refused = "SDV Enterprise" in r.get("error", "")
+            return r.get("did_not_finish") or ("refused" if refused else "failed" if "error" in r else "—")
         return _num(r[key], ".1f")
     if key == "peak_mb":
         return _num(r.get("peak_mb"), ".0f")
