@@ -41,8 +41,12 @@ def value_kind(s: pd.Series) -> str:
     return "bool" if kind == "boolean" else "mixed"
 
 
+def _jsonable(v):
+    return [to_jsonable(x) for x in v] if isinstance(v, tuple) else to_jsonable(v)
+
+
 def _examples(values) -> str:
-    return ", ".join(repr(to_jsonable(v)) for v in list(values)[:N_EXAMPLES])
+    return ", ".join(repr(_jsonable(v)) for v in list(values)[:N_EXAMPLES])
 
 
 def check_tables_given(tables: dict, relationships: list, data: dict) -> None:

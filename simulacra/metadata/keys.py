@@ -113,7 +113,10 @@ def primary_key_arguments(tables: dict, column_name, table_name) -> tuple:
 
 
 def _examples(values) -> str:
-    return ", ".join(repr(to_jsonable(v)) for v in list(values)[:N_EXAMPLES])
+    def one(v):
+        return [to_jsonable(x) for x in v] if isinstance(v, tuple) else to_jsonable(v)
+
+    return ", ".join(repr(one(v)) for v in list(values)[:N_EXAMPLES])
 
 
 def check_table_rows(tname: str, table: dict, df: pd.DataFrame) -> None:
