@@ -157,11 +157,23 @@ def demo(rows, seed, output_dir, synthesizer, epochs, params):
 @click.option("--table-name", default=None, help="Table name (default: the file name).")
 @overwrite_option
 @sep_option
-def metadata_cmd(data, output, table_name, overwrite, sep):
-    """Detect the column types of a data file and write them as JSON."""
+@click.option("--tables", default=None, metavar="A,B,C", help="DATA a folder or database URL: only these tables.")
+def metadata_cmd(data, output, table_name, overwrite, sep, tables):
+    """Detect the column types of a data file and write them as JSON.
+
+    DATA a folder of table files (one per table, named by the file) or a database URL
+    (sqlite:///file.db): the multi-table metadata, with keys and relationships.
+    """
     from ..io.writers import write_text_atomically
     from ..metadata import Metadata
+    from .multi_tables import is_multi_input
 
+    if is_multi_input(data):
+        from .multi_commands import multi_metadata_cmd
+
+        return multi_metadata_cmd(data, output, overwrite, sep, tables)
+    if tables is not None:
+        raise ParameterError(f"--tables is for a folder or a database URL; {data!r} is one table")
     target = prepare_output(output, "metadata", overwrite, [data]) if output else None
     df = read_data(data, sep)
     md = Metadata.detect_from_dataframe(df, table_name=table_name or Path(data).stem)
@@ -201,6 +213,15 @@ def metadata_cmd(data, output, table_name, overwrite, sep):
     default=None,
     help="Show the training epochs and losses of a neural synthesizer (its verbose; default: on a terminal).",
 )
+@click.option(
+    "--orphans",
+    type=click.Choice(["error", "drop", "keep_as_missing"]),
+    default=None,
+    help="Multi-table: foreign key values with no parent row: refuse (default), drop those rows, keep without parent.",
+)
+@click.option(
+    "--tables", default=None, metavar="A,B,C", help="Multi-table: only these tables of the folder or database."
+)
 def fit(
     data,
     model,
@@ -214,15 +235,37 @@ def fit(
     sep,
     key_file,
     progress,
+    orphans,
+    tables,
 ):
-    """Learn DATA and save the synthesizer to a model file."""
+    """Learn DATA and save the synthesizer to a model file.
+
+    DATA a folder of table files (one per table, named by the file) or a database URL
+    (sqlite:///file.db, postgresql://user@host/db): every table is learned with its keys and
+    relationships (multi-table; default synthesizer cart), for 'simulacra sample MODEL --scale'.
+    """
     import time
 
     from ..io.modelfile import read_key_file
+    from .multi_tables import is_multi_input
 
     key = read_key_file(key_file) if key_file else None
 
     from ..synthesizers import PRESETS, get_synthesizer_class
+
+    if is_multi_input(data):
+        from .multi_commands import DEFAULT_SYNTHESIZER, multi_fit
+
+        if distribution is not None:
+            raise ParameterError("--distribution is for one table; for several, give --param default_distribution=...")
+        source = click.get_current_context().get_parameter_source("synthesizer")
+        name = preset_name or (DEFAULT_SYNTHESIZER if source == click.core.ParameterSource.DEFAULT else synthesizer)
+        return multi_fit(
+            data, model, metadata_path, name, epochs, params, orphans, tables, overwrite, sep, key, progress
+        )
+    for opt, value in (("--orphans", orphans), ("--tables", tables)):
+        if value is not None:
+            raise ParameterError(f"{opt} is for a folder of tables or a database URL; {data!r} is one table")
 
     if preset_name is not None and preset_name not in PRESETS:
         raise ParameterError(f"unknown preset {preset_name!r}; choose one of {', '.join(PRESETS)}")
@@ -260,15 +303,25 @@ def fit(
     "-n",
     "--num-rows",
     type=click.IntRange(min=0),
-    required=True,
-    help="Rows to sample (checked against the free disk space first).",
+    default=None,
+    help="Rows to sample (checked against the free disk space first); a multi-table model takes --scale.",
 )
 @click.option(
     "-o",
     "--output",
     required=True,
     type=click.Path(),
-    help="Output file: .csv, .tsv, .parquet or .jsonl (.gz for text).",
+    help="Output file: .csv, .tsv, .parquet or .jsonl (.gz for text); multi-table: a folder or a database URL.",
+)
+@click.option("--scale", type=float, default=None, help="Multi-table model: size relative to the real data (1.0).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "parquet"]), default=None, help="Multi-table folder: file format."
+)
+@click.option(
+    "--if-exists",
+    type=click.Choice(["fail", "replace"]),
+    default=None,
+    help="Multi-table database output: refuse (default) or replace tables that exist.",
 )
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Random seed (same seed, same rows).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=None, help="Rows per batch (memory bound).")
@@ -282,18 +335,40 @@ def fit(
     default=None,
     help="Accept only a model file signed with the key in this file (default: SIMULACRA_MODEL_KEY, if set).",
 )
-def sample(model, num_rows, output, seed, batch_size, progress, overwrite, key_file):
-    """Sample rows from a model file, streamed to OUTPUT in batches."""
+def sample(model, num_rows, output, seed, batch_size, progress, overwrite, key_file, scale, fmt, if_exists):
+    """Sample rows from a model file, streamed to OUTPUT in batches.
+
+    A multi-table model (fitted on a folder or a database) samples every table: --scale 1.0
+    (default) as many rows as the real data; OUTPUT a folder (one file per table) or a database URL.
+    """
     import time
 
     from ..io.modelfile import read_key_file
     from ..sampling import check_num_rows
     from ..synthesizers import BaseSynthesizer
+    from .multi_commands import is_multi_model, multi_sample
+    from .multi_tables import is_database_url
 
-    check_num_rows(num_rows, "-n")  # first: over 2**63 - 1 is that, not a lack of disk space
+    if num_rows is not None:
+        check_num_rows(num_rows, "-n")  # first: over 2**63 - 1 is that, not a lack of disk space
     if Path(model).is_dir():
         raise ParameterError(f"model {model!r} is a folder; give the model file (.zip) that simulacra fit wrote")
     key = read_key_file(key_file) if key_file else None
+    if is_multi_model(model):
+        if num_rows is not None or batch_size is not None:
+            raise ParameterError(
+                f"{model!r} is a multi-table model: it samples every table by --scale (1.0: as many rows as the real data), not -n/--batch-size"
+            )
+        return multi_sample(model, scale, output, seed, fmt, if_exists, overwrite, key)
+    for opt, value in (("--scale", scale), ("--format", fmt), ("--if-exists", if_exists)):
+        if value is not None:
+            raise ParameterError(f"{opt} is for a multi-table model; {model!r} holds one table: give -n ROWS")
+    if is_database_url(output):
+        raise ParameterError(
+            f"{model!r} holds one table: -o is a file (.csv, .parquet, ...); a database URL takes a multi-table model"
+        )
+    if num_rows is None:
+        raise click.UsageError("Missing option '-n' / '--num-rows'.")
     prepare_table_output(output, overwrite, [model, key_file])
     synth = BaseSynthesizer.load(model, key=key)
     width = max(1, len(synth.metadata.get_columns()))
