@@ -92,8 +92,6 @@ def training_frame(name: str, data: dict, plan: dict, metadata) -> tuple[pd.Data
         for c in e["link"]:
             parts[link_column(i, c)] = take(data[e["parent"]][c].reset_index(drop=True), pos)
             cols[link_column(i, c)] = dict(pmeta[c])
-        parts[link_column(i, count_column(i))] = take(pd.Series(children_counts(e, data)), pos)
-        cols[link_column(i, count_column(i))] = dict(COUNT_META)
         if e["nullable"]:
             parts[has_column(i)] = pd.Series(pos >= 0)
             cols[has_column(i)] = {"sdtype": "boolean"}
@@ -146,14 +144,41 @@ def set_keys(rows: pd.DataFrame, edge: dict, parent: pd.DataFrame, pos: np.ndarr
         rows[fk] = take(parent[pk].reset_index(drop=True), pos).to_numpy()
 
 
-def link_edge(i: int, rows: pd.DataFrame, parent: pd.DataFrame, plan: dict, rng: np.random.Generator) -> None:
+def linked_counts(counts: np.ndarray, used: int, rng: np.random.Generator) -> np.ndarray:
+    """The parents' sampled counts with exactly ``used`` rows having children (the real share, scaled).
+
+    A parent model learns a rare "has children" (3 of 1,458 airports are New York's) only up to
+    chance; the number of parents used is kept from the real data, their counts drawn from the
+    model's non-zero counts.
+    """
+    used = min(max(int(used), 1), len(counts)) if len(counts) else 0
+    nonzero = np.flatnonzero(counts > 0)
+    if used == len(nonzero) or not len(counts):
+        return counts
+    values = counts[nonzero] if len(nonzero) else np.ones(1, dtype=np.int64)
+    rows = nonzero if len(nonzero) else np.zeros(0, dtype=np.int64)
+    if used < len(rows):
+        rows = rng.choice(rows, used, replace=False)
+    else:
+        others = np.setdiff1d(np.arange(len(counts)), rows)
+        rows = np.r_[rows, rng.choice(others, used - len(rows), replace=False)]
+    out = np.zeros_like(counts)
+    out[rows] = rng.choice(values, used, replace=True) if used != len(values) else values
+    return out
+
+
+def link_edge(
+    i: int, rows: pd.DataFrame, parent: pd.DataFrame, plan: dict, rng: np.random.Generator, scale: float = 1.0
+) -> None:
     """Link the rows' foreign key of edge ``i`` to the sampled parent rows, in place."""
     e = plan["edges"][i]
     present = rows[has_column(i)].fillna(False).astype(bool).to_numpy() if e["nullable"] else np.ones(len(rows), bool)
-    cols = list(e["link"]) + [count_column(i)]
+    cols = list(e["link"])
     want = rows.loc[present, [link_column(i, c) for c in cols]].set_axis(cols, axis=1)
-    cap = linking.capacities(sampled_counts(parent, i), int(present.sum()), rng)
+    counts = linked_counts(sampled_counts(parent, i), scaled(e["parents_used"], scale), rng)
+    cap = linking.capacities(counts, int(present.sum()), rng)
     cf, pf = linking.features([want, parent], cols)
+    cap = linking.by_demand(cap, cf, pf, rng)
     pos = np.full(len(rows), -1, dtype=np.int64)
     pos[present] = linking.link(cf, pf, cap, rng)
     set_keys(rows, e, parent, pos)

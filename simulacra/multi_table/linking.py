@@ -35,6 +35,30 @@ def capacities(counts, total: int, rng: np.random.Generator) -> np.ndarray:
     return cap
 
 
+def by_demand(capacity: np.ndarray, child: np.ndarray, parent: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The same capacities, handed to the parent rows the children ask for most.
+
+    The parents' models give how many children their rows have (the cardinality); which rows get
+    the large counts follows the children: each child row's nearest parent row is counted, and
+    the largest capacity goes to the most asked-for row, and so on (ties: the row's own count,
+    then at random). So the count distribution is the parents' and the join keeps the children's
+    trends (a flight from New York goes to a New York airport, not to the airport the airports'
+    model happened to give many flights).
+    """
+    cap = np.asarray(capacity, dtype=np.int64)
+    if not len(child) or not child.shape[1] or len(cap) < 2:
+        return cap
+    from sklearn.neighbors import NearestNeighbors
+
+    pts = parent + rng.normal(scale=1e-6, size=parent.shape)
+    nearest = NearestNeighbors(n_neighbors=1).fit(pts).kneighbors(child, return_distance=False)[:, 0]
+    demand = np.bincount(nearest, minlength=len(cap))
+    order = np.lexsort((rng.random(len(cap)), -cap, -demand))  # most asked-for first
+    out = np.empty_like(cap)
+    out[order] = np.sort(cap)[::-1]
+    return out
+
+
 def features(frames: list[pd.DataFrame], columns: list[str]) -> list[np.ndarray]:
     """The same numeric encoding of ``columns`` for each frame, scaled on the last frame (the parents').
 

@@ -19,7 +19,7 @@ SYNTHESIZER_NAME = "relational"
 STATE_KEYS = {"components", "tables", "plan", "orphans"}
 PLAN_KEYS = {"order", "edges", "tables"}
 TABLE_KEYS = {"rows", "columns", "dtypes", "pk", "primary", "context", "missing_primary"}
-EDGE_KEYS = {"parent", "child", "pk", "fk", "role", "nullable", "link"}
+EDGE_KEYS = {"parent", "child", "pk", "fk", "role", "nullable", "link", "parents_used"}
 MAX_ROWS = 10**12
 
 
@@ -112,6 +112,8 @@ def check_plan(plan, metadata, where: str) -> None:
             raise _bad(where, "an edge does not match the metadata's relationships")
         if e["role"] not in ("primary", "secondary", "late") or not isinstance(e["nullable"], bool):
             raise _bad(where, "edge role")
+        if not is_int(e["parents_used"]) or not 0 <= e["parents_used"] <= MAX_ROWS:
+            raise _bad(where, "edge parents_used")
         _names(e["link"], metadata.tables[e["parent"]]["columns"], where, "link columns")
     if not isinstance(tables, dict) or set(tables) != set(metadata.tables):
         raise _bad(where, "tables")

@@ -327,10 +327,17 @@ def build(metadata, data: dict) -> dict:
                 **e,
                 "role": role,
                 "nullable": bool(key_missing(child, e["fk"]).any()),
+                "parents_used": _parents_used(e, data),
                 "link": [] if role == "primary" else parent_columns(metadata, e["parent"]),
             }
         )
     return {"order": order, "edges": out_edges, "tables": plan_tables}
+
+
+def _parents_used(edge: dict, data: dict) -> int:
+    """How many parent rows have at least one child along ``edge``."""
+    child = data[edge["child"]]
+    return int(child.loc[~key_missing(child, edge["fk"]), edge["fk"]].drop_duplicates().shape[0])
 
 
 def _is_internal(c: str) -> bool:

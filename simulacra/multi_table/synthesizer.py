@@ -197,7 +197,7 @@ class RelationalSynthesizer:
                     bar.advance(task)
         for i, e in enumerate(plan["edges"]):
             if e["role"] == "late":
-                frames.link_edge(i, sampled[e["child"]], sampled[e["parent"]], plan, link_rng)
+                frames.link_edge(i, sampled[e["child"]], sampled[e["parent"]], plan, link_rng, scale)
         return {name: frames.finish(sampled[name], plan["tables"][name]) for name in self.metadata.tables}
 
     def sample_scale(self, scale: float = 1.0, seed=None) -> dict:
@@ -226,7 +226,7 @@ class RelationalSynthesizer:
             rows = _unique_composite(rows, t["pk"], model, ctx, redraw_seed)
         for i, e in enumerate(plan["edges"]):
             if e["child"] == name and e["role"] == "secondary":
-                frames.link_edge(i, rows, sampled[e["parent"]], plan, link_rng)
+                frames.link_edge(i, rows, sampled[e["parent"]], plan, link_rng, scale)
         return rows
 
     def _check_fitted(self):
