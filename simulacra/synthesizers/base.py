@@ -99,6 +99,7 @@ class BaseSynthesizer:
         sdv_api.mark_created(self)
         self._missing_custom: list[str] = []
         self.fitted_rows = 0
+        self.context_columns = None
 
     # ------------------------------------------------------------------ parameters
     def get_parameters(self) -> dict:
@@ -160,13 +161,15 @@ class BaseSynthesizer:
         self.metadata.validate_data(self._coerce_data(data), self._table_name())
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, data, seed=0) -> "BaseSynthesizer":
+    def fit(self, data, seed=0, context_columns=None) -> "BaseSynthesizer":
         """Learn the table ``data`` (a DataFrame, or SDV 2's ``{table_name: DataFrame}``).
 
         ``seed`` (int or SeedSequence, default 0) drives whatever is random in training (the
         neural synthesizers' weights and batches); the same data and seed give the same model.
+        ``context_columns`` (a list of learned columns) are always given when sampling with
+        :meth:`sample_given`: learned rules leave them alone and CART learns them first.
         """
-        fitting.fit_table(self, data, seed)
+        fitting.fit_table(self, data, seed, context_columns)
         self._fitted = True
         sdv_api.mark_fitted(self)
         return self
@@ -256,6 +259,12 @@ class BaseSynthesizer:
     def _sample_given(self, n: int, rng: np.random.Generator, given: dict) -> np.ndarray:
         """Float rows with some output columns conditioned (``given`` from :meth:`_condition_spec`)."""
         raise NotImplementedError
+
+    def _sample_context(self, C: np.ndarray, outputs: list, rng: np.random.Generator) -> np.ndarray:
+        """Matrix path: encoded rows, row *i* given the encoded context ``C[i]`` on ``outputs`` (nearest of k)."""
+        from .given import nearest_of_k
+
+        return nearest_of_k(self, C, outputs, rng)
 
     def _condition_spec(self, known: dict):
         """How to condition on ``known`` {column: value} exactly; None when only rejection works."""
@@ -433,6 +442,16 @@ class BaseSynthesizer:
         seed = sdv_api.sampling_seed(self, seed)
         out = sampler.sample_remaining(self, known_columns, batch_size, max_tries, seed)
         return self._write(out, output_file_path)
+
+    def sample_given(self, context: pd.DataFrame, seed=None, max_tries: int = MAX_TRIES) -> pd.DataFrame:
+        """One row per row of ``context`` (same order, index 0..n-1, every column), each drawn given that
+        row's values of the ``context_columns`` of ``fit`` (kept as given). Same ``seed``, same rows;
+        rows breaking a constraint are re-drawn with their context, at most ``max_tries`` rounds
+        (then a ConstraintError). A ParameterError when fitted without context or a column lacks.
+        """
+        from .given import sample_given
+
+        return sample_given(self, context, seed, check_max_tries(max_tries, allow_none=False))
 
     @staticmethod
     def _write(out: pd.DataFrame, output_file_path):

@@ -21,6 +21,7 @@ from ..errors import ModelFileError
 from ..transforms.spec import OutputKind
 from ._encoding import category_specs, code_of, from_codes, to_codes
 from .base import BaseSynthesizer
+from .given import context_outputs
 
 _SMOOTH_MIN_UNIQUE = 20
 PARTICLES = 4
@@ -149,6 +150,9 @@ class CARTSynthesizer(BaseSynthesizer):
             ]
         )
         order = [int(j) for j in np.lexsort((np.arange(d), card, rank))]
+        if self.context_columns:  # the context's outputs first, in the given order: every other tree can split on them
+            first = context_outputs(self._transformer, self.context_columns)
+            order = first + [j for j in order if j not in first]
         trees = []
         for pos, j in enumerate(order):
             y = M[:, j]
@@ -199,6 +203,20 @@ class CARTSynthesizer(BaseSynthesizer):
         return from_codes(S, self._cat_specs)
 
     # ------------------------------------------------------------------ conditioning
+    def _sample_context(self, C, outputs, rng):
+        """Rows given per-row context: the context outputs set from ``C`` (codes for categories), then
+        every other tree walked as in ``_sample`` (exact when the context comes first in ``_order``)."""
+        S = np.full((len(C), len(self._order)), np.nan)
+        S[:, outputs] = to_codes(C, [self._cat_specs[j] for j in outputs])
+        given = set(outputs)
+        for tree in self._trees:
+            j = tree["column"]
+            if j in given:
+                continue
+            leaf = _walk(tree, S) if len(tree["predictors"]) else np.zeros(len(C), dtype=np.int64)
+            S[:, j] = _draw(tree, leaf, rng)
+        return from_codes(S, self._cat_specs)
+
     def _condition_spec(self, known):
         values = self._known_outputs(known)
         spec = {}

@@ -91,8 +91,9 @@ def new_transformer(columns: dict, synth):
     return TableTransformer(columns, synth.enforce_min_max_values, synth.enforce_rounding, synth.locales, key)
 
 
-def fit_table(synth, data, seed) -> None:
-    """Run the fit pipeline of ``synth`` on ``data`` (sets its transformer, columns and fitted rows)."""
+def fit_table(synth, data, seed, context_columns=None) -> None:
+    """Run the fit pipeline of ``synth`` on ``data`` (sets its transformer, columns, fitted rows and
+    ``context_columns``: checked, left out of rule discovery, saved with the model)."""
     as_seed_sequence(seed)  # a bad seed fails here, not after the work
     if synth.model_input not in MODEL_INPUTS:
         raise ParameterError(f"{type(synth).__name__}.model_input must be one of {MODEL_INPUTS}")
@@ -101,6 +102,9 @@ def fit_table(synth, data, seed) -> None:
     df = synth._coerce_data(data)
     synth.metadata.validate_data(df, table)
     columns = synth.metadata.get_columns(table)
+    from .given import check_context_columns, check_fitted_context
+
+    synth.context_columns = check_context_columns(synth, context_columns, columns)
     df = df[list(columns)]
     synth._columns = list(columns)
     from . import rules
@@ -113,6 +117,8 @@ def fit_table(synth, data, seed) -> None:
         df, columns = fit_constraints(df, columns, synth._constraints, reshape=False)
     transformer = new_transformer(columns, synth)
     transformer.fit(df)
+    synth._transformer = transformer
+    check_fitted_context(synth)
     if synth.model_input == "values":
         synth._transformer = transformer
         values = df[transformer.learned_columns]

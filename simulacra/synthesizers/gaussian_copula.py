@@ -338,6 +338,44 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
                 Z[j] = dist.ppf(Z[j])
         return Z.T
 
+    def _sample_context(self, C, outputs, rng):
+        """Rows given per-row context ``C`` (encoded, on ``outputs``): each given number's normal score
+        through its marginal (a missing one at 0), each given category's score drawn inside its
+        interval, then the other scores from the conditional normal (one decomposition for all rows)."""
+        n, d = len(C), len(self._names)
+        specs = self._transformer.output_specs
+        zc = np.empty((n, len(outputs)))
+        for i, j in enumerate(outputs):
+            dist, x = self._marginals[j], C[:, i]
+            if dist is None:  # a category: its interval [lo, hi) of the encoded (0, 1) space
+                up = specs[j].upper
+                code = specs[j].codes(x)
+                lo = np.where(code > 0, up[np.maximum(code - 1, 0)], 0.0)
+                u = lo + rng.random(n) * (up[code] - lo)
+            else:
+                with np.errstate(all="ignore"):
+                    u = np.where(np.isnan(x), 0.5, dist.cdf(np.nan_to_num(x)))
+            zc[:, i] = special.ndtri(np.clip(u, _CLIP, 1 - _CLIP))
+        given = set(outputs)
+        R = [j for j in range(d) if j not in given]
+        Z = np.empty((d, n))
+        Z[outputs] = zc.T
+        if R and self._factor is not None:
+            Z[R] = self._factor_given(outputs, R, zc, rng)
+        elif R:
+            S = self._correlation_matrix()
+            P = np.linalg.inv(nearest_correlation(S[np.ix_(outputs, outputs)], floor=1e-6))
+            A = S[np.ix_(R, outputs)] @ P
+            cov = S[np.ix_(R, R)] - A @ S[np.ix_(outputs, R)]
+            w, V = np.linalg.eigh((cov + cov.T) / 2)
+            Z[R] = A @ zc.T + (V * np.sqrt(np.clip(w, 0, None))) @ rng.standard_normal((len(R), n))
+        for j in R:
+            dist = self._marginals[j]
+            Z[j] = special.ndtr(Z[j]) if dist is None else dist.ppf_from_z(Z[j])
+        X = Z.T
+        X[:, outputs] = C
+        return X
+
     def _factor_given(self, C, R, zc, rng):
         """Scores of the columns ``R`` given those of ``C`` (rows of ``zc``) in the factor model, shape (len(R), rows).
 

@@ -31,6 +31,7 @@ def skip_columns(synth, columns: dict) -> frozenset:
         skip.add(pk)
     for c in synth._constraints:
         skip.update(c.columns)
+    skip.update(getattr(synth, "context_columns", None) or [])  # always given when sampling: never reshaped
     return frozenset(skip)
 
 
