@@ -107,12 +107,17 @@ def table_metadata(name: str, cols: dict, pk: list) -> Metadata:
     return Metadata.load_from_dict({"METADATA_SPEC_VERSION": "V1", "tables": {name: table}})
 
 
-def context_rows(name: str, plan: dict, parent: pd.DataFrame, scale: float) -> tuple[pd.DataFrame, np.ndarray]:
-    """``(context, parent position per row)`` for a child table made from its sampled primary parent."""
+def context_rows(name: str, plan: dict, parent: pd.DataFrame, scale: float, rng) -> tuple[pd.DataFrame, np.ndarray]:
+    """``(context, parent position per row)`` for a child table made from its sampled primary parent.
+
+    Each sampled parent row gets as many children as its model asked for, scaled so the table has
+    ``scale`` times its real rows (a small parent table's sampled counts can miss its few big
+    parents by chance; deeper tables would inherit the error).
+    """
     t = plan["tables"][name]
     i = t["primary"]
     n = count_column(i)
-    counts = sampled_counts(parent, i)
+    counts = linking.capacities(sampled_counts(parent, i), scaled(t["rows"] - t["missing_primary"], scale), rng)
     pos = np.repeat(np.arange(len(parent), dtype=np.int64), counts)
     missing = scaled(t["missing_primary"], scale)
     pos = np.r_[pos, np.full(missing, -1, dtype=np.int64)]

@@ -30,7 +30,7 @@ def capacities(counts, total: int, rng: np.random.Generator) -> np.ndarray:
     cap = np.floor(exact).astype(np.int64)
     short = int(total - cap.sum())
     if short > 0:  # largest remainders first, ties broken at random
-        rem = exact - cap + rng.random(len(w)) * 1e-9
+        rem = np.where(w > 0, exact - cap + rng.random(len(w)) * 1e-9, -np.inf)  # a row asking none gets none
         cap[np.argsort(-rem, kind="stable")[:short]] += 1
     return cap
 

@@ -208,14 +208,14 @@ class RelationalSynthesizer:
         plan = self._plan
         t = plan["tables"][name]
         model = self._models[name]
-        draw_seed, redraw_seed = ss.spawn(2)
+        draw_seed, redraw_seed, count_seed = ss.spawn(3)
         ctx = None
         if t["primary"] is None:
             rows = model.sample(frames.scaled(t["rows"], scale), seed=draw_seed)
         else:
             e = plan["edges"][t["primary"]]
             parent = sampled[e["parent"]]
-            ctx, pos = frames.context_rows(name, plan, parent, scale)
+            ctx, pos = frames.context_rows(name, plan, parent, scale, np.random.default_rng(count_seed))
             if len(ctx):
                 rows = model.sample_given(ctx, seed=draw_seed)
             else:
