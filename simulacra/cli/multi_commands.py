@@ -44,7 +44,12 @@ def is_multi_model(path) -> bool:
 
     Anything unreadable is ``False``: the single-table loader then says what is wrong with it.
     """
+    import os
+    import stat
+
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a named pipe or device is never opened here
+            return False
         with zipfile.ZipFile(path) as z:
             info = z.getinfo("manifest.json")
             if info.file_size > 256 * 2**20:
