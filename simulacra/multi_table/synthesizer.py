@@ -158,6 +158,7 @@ class RelationalSynthesizer:
                 cls = _synth_class(synth_name)
                 md = frames.table_metadata(name, cols, plan["tables"][name]["pk"])
                 model = cls(md, locales=self.locales, **params)
+                model.unique_primary_key = True  # children copy these keys: a PII key (an e-mail) must not repeat
                 model.fit(frame, seed=_seed_int(ss), context_columns=context or None)
                 models[name] = model
                 if bar is not None:

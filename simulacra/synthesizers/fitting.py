@@ -88,7 +88,11 @@ def new_transformer(columns: dict, synth):
         from ..fake.pseudonym import new_key
 
         key = synth._pseudonymize_key or new_key()
-    return TableTransformer(columns, synth.enforce_min_max_values, synth.enforce_rounding, synth.locales, key)
+    # a composition (multi-table) needs unique primary keys: children copy them as foreign keys
+    pk = synth.metadata.primary_key if getattr(synth, "unique_primary_key", False) else None
+    return TableTransformer(
+        columns, synth.enforce_min_max_values, synth.enforce_rounding, synth.locales, key, primary_key=pk
+    )
 
 
 def fit_table(synth, data, seed, context_columns=None) -> None:

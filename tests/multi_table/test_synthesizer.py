@@ -336,3 +336,30 @@ def test_composite_keys_stay_unique_and_joined():
     assert pd.MultiIndex.from_frame(t[["day", "number"]]).isin(keys).all()
     per = t.groupby(["day", "number"]).size().reindex(keys).fillna(0).to_numpy()
     assert np.corrcoef(per, f.seats)[0, 1] > 0.4  # bigger planes, more tickets
+
+
+def test_a_pii_key_is_unique_and_joins_across_tables():
+    """An e-mail as the primary key is faked (never a real address), unique, and the orders' foreign keys are those fakes."""
+    rng = np.random.default_rng(0)
+    users = pd.DataFrame({"email": [f"user{i}@example.org" for i in range(400)], "age": rng.integers(18, 80, 400)})
+    n = rng.poisson(2, 400)
+    orders = pd.DataFrame(
+        {
+            "order_id": np.arange(n.sum()),
+            "email": np.repeat(users.email, n),
+            "amount": rng.gamma(2, 20, n.sum()).round(2),
+        }
+    )
+    md = simulacra.Metadata()
+    md.detect_table_from_dataframe("users", users)
+    md.detect_table_from_dataframe("orders", orders)
+    md.update_column("email", table_name="users", sdtype="email")
+    md.update_column("email", table_name="orders", sdtype="email")
+    md.set_primary_key("email", table_name="users")
+    md.set_primary_key("order_id", table_name="orders")
+    md.add_relationship("users", "orders", "email", "email")
+    out = RelationalSynthesizer(md).fit({"users": users, "orders": orders}).sample(scale=3.0, seed=0)
+    u, o = out["users"], out["orders"]
+    assert u.email.is_unique and len(u) == 1200
+    assert not u.email.isin(users.email).any()
+    assert o.email.isin(u.email).all()
