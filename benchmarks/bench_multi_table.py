@@ -222,7 +222,7 @@ def markdown(title: str, results: dict) -> str:
         if ratio:
             a, b = (results[t].get(key, results[t].get("quality", {}).get(key)) for t in ("simulacra", "sdv"))
             ok = isinstance(a, (int, float)) and isinstance(b, (int, float)) and b
-            row.append(_num(a / b, ".2f") if ok else "—")
+            row.append(_num(a / b, ".3g") if ok else "—")
         lines.append("| " + " | ".join(row) + " |")
     for t, r in results.items():
         if "error" in r:
