@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..errors import MetadataError, ModelFileError
 from ..metadata import Metadata
-from ..synthesizers.persistence import components_from_state, to_state
+from ..synthesizers.persistence import components_array_limits, components_from_state, to_state
 from ..utils.validation import is_int
 from . import plan as planning
 
@@ -36,12 +36,16 @@ def load(cls, filepath, key=None):
     from ..io.modelfile import load_model
 
     where = repr(str(filepath))
-    manifest = load_model(filepath, key=key)
-    if manifest.get("synthesizer") != SYNTHESIZER_NAME:
-        raise ModelFileError(
-            f"{where} holds a single-table {str(manifest.get('synthesizer'))[:40]!r} model, not a multi-table one; "
-            "load it with simulacra.load_synthesizer or BaseSynthesizer.load"
-        )
+
+    def limits(manifest):
+        if manifest.get("synthesizer") != SYNTHESIZER_NAME:
+            raise ModelFileError(
+                f"this file holds a single-table {str(manifest.get('synthesizer'))[:40]!r} model, not a multi-table "
+                "one; load it with BaseSynthesizer.load (or the synthesizer's own class)"
+            )
+        return components_array_limits(manifest.get("state"))
+
+    manifest = load_model(filepath, key=key, array_limits=limits)
     state = manifest["state"]
     if not isinstance(state, dict) or set(state) != STATE_KEYS:
         raise ModelFileError(f"{where}: a multi-table state holds exactly {', '.join(sorted(STATE_KEYS))}")

@@ -112,6 +112,10 @@ def synthesizer_class(name, where: str):
     """The registered synthesizer class ``name`` names (ModelFileError naming ``where`` otherwise)."""
     from . import get_synthesizer_class
 
+    if name == "relational":
+        raise ModelFileError(
+            f"{where} holds a multi-table model; load it with RelationalSynthesizer.load (HMASynthesizer.load)"
+        )
     try:
         if not isinstance(name, str):
             raise ParameterError(name)
@@ -222,3 +226,24 @@ def load(cls, filepath, key=None):
 
     manifest = load_model(filepath, key=key, array_limits=limits)
     return from_state(cls, manifest, repr(str(filepath)))
+
+
+def components_array_limits(state) -> dict:
+    """``{array name: most values}`` for the arrays of a composite state's components (for ``load_model``).
+
+    Each component's sizes are derived from its own metadata, parameters and state, as for a
+    single-table file; a state that is not a composite of such entries is a ModelFileError.
+    """
+    from ._array_bounds import array_limits
+
+    components = state.get("components") if isinstance(state, dict) else None
+    if not isinstance(components, dict) or not components or len(components) > MAX_COMPONENTS:
+        raise ModelFileError("model file: a composite state holds components: an object of name -> model state")
+    out: dict = {}
+    for entry in components.values():
+        if not isinstance(entry, dict) or set(entry) != set(ENTRY_KEYS):
+            raise ModelFileError(f"model file: a component entry holds exactly {', '.join(ENTRY_KEYS)}")
+        synthesizer_class(entry["synthesizer"], "model file")
+        check_state_keys(entry["state"], "model file")
+        out.update(array_limits(entry))
+    return out

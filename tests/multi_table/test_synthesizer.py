@@ -363,3 +363,18 @@ def test_a_pii_key_is_unique_and_joins_across_tables():
     assert u.email.is_unique and len(u) == 1200
     assert not u.email.isin(users.email).any()
     assert o.email.isin(u.email).all()
+
+
+def test_each_kind_of_model_file_says_which_load_reads_it(fitted, tmp_path):
+    from simulacra import GaussianCopulaSynthesizer
+    from simulacra.synthesizers.base import BaseSynthesizer
+
+    synth, tables, md = fitted
+    multi = tmp_path / "multi.zip"
+    synth.save(multi)
+    with pytest.raises(ModelFileError, match="RelationalSynthesizer.load"):
+        BaseSynthesizer.load(multi)
+    single = tmp_path / "single.zip"
+    GaussianCopulaSynthesizer(md.get_table_metadata("stores")).fit(tables["stores"]).save(single)
+    with pytest.raises(ModelFileError, match="single-table"):
+        RelationalSynthesizer.load(single)
