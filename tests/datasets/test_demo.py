@@ -17,7 +17,7 @@ def test_available_demos_have_sdvs_columns():
     assert list(demos.columns) == ["dataset_name", "size_MB", "num_tables"]
     assert {"fake_hotel_guests", "penguins"} <= set(demos["dataset_name"])
     assert (demos["size_MB"] > 0).all() and (demos["num_tables"] == 1).all()
-    assert get_available_demos("multi_table").empty
+    assert {"nycflights13", "fake_hotels"} <= set(get_available_demos("multi_table")["dataset_name"])
     with pytest.raises(ParameterError, match="modality"):
         get_available_demos("tables")
 
@@ -65,7 +65,7 @@ def test_download_demo_writes_the_output_folder(tmp_path):
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"modality": "multi_table", "dataset_name": "fake_hotels"}, "only modality='single_table'"),
+        ({"modality": "multi_table", "dataset_name": "adult"}, "adult"),
         ({"modality": "single_table", "dataset_name": "adult"}, "unknown demo dataset 'adult'"),
         ({"modality": "single_table", "dataset_name": "penguins", "s3_bucket_name": "x"}, "nothing is downloaded"),
     ],
