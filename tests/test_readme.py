@@ -750,10 +750,22 @@ CLI_RUNS = [
     "simulacra report real.csv synth.csv -o report.html --metadata meta.json --holdout holdout.csv --target species --max-pairs 10 --sep , --overwrite",
     "simulacra fake person.json -n 30 -o fake.csv --seed 1 --locale de_DE --chunk-size 7 --format csv --no-progress --overwrite",
     "simulacra fake person.json -n 20 --to sqlite:///fake.db --table people --if-exists replace",
+    # multi-table: a folder of CSV files (shop/) and the same tables in a SQLite database (shop.db)
+    "simulacra metadata shop -o shop_meta.json --tables customers,stores,orders,items",
+    "simulacra fit shop -o shop.zip --metadata shop_meta.json --synthesizer gaussian_copula --orphans drop --tables customers,stores,orders,items",
+    "simulacra sample shop.zip --scale 0.5 -o shop_copy --format parquet --seed 2",
+    "simulacra sample shop.zip --scale 0.5 -o sqlite:///shop_copy.db --if-exists replace --seed 2",
+    "simulacra db-synth sqlite:///shop.db sqlite:///db_copy.db --scale 0.5 --tables customers,stores,orders,items --if-exists fail --seed 1 -s gaussian_copula --orphans error --param default_distribution=norm --no-progress",
 ]
 NEURAL_RUN = (
     "simulacra fit real.csv -o tvae.zip --synthesizer tvae --epochs 1 --param batch_size=20 --param embedding_dim=8"
 )
+
+
+def simulacra_read_database(url):
+    from simulacra.io import read_database
+
+    return read_database(url)
 
 
 def test_cli_reference_runs(tmp_path, monkeypatch):
@@ -772,6 +784,15 @@ def test_cli_reference_runs(tmp_path, monkeypatch):
     Path("demo").mkdir()
     Path("key.txt").write_text(secrets.token_hex(32))
     _write_schema_files(tmp_path)  # person.json, as the Fake data section shows it
+    from simulacra.io import write_database
+
+    from .multi_table.conftest import integrity, shop
+
+    shop_tables, shop_md = shop(120)
+    Path("shop").mkdir()
+    for name, df in shop_tables.items():
+        df.to_csv(f"shop/{name}.csv", index=False)
+    write_database("sqlite:///shop.db", shop_tables, shop_md)
     synopsis = cli_synopsis()
     results = {}
     for line in CLI_RUNS:
@@ -802,6 +823,17 @@ def test_cli_reference_runs(tmp_path, monkeypatch):
     with eng.connect() as c:
         assert len(pd.read_sql_table("people", c)) == 20
     eng.dispose()
+    # multi-table: every foreign key of each copy is a key of its parent, in files and databases
+    from simulacra import Metadata
+
+    copy = {name: pd.read_parquet(f"shop_copy/{name}.parquet") for name in shop_tables}
+    assert all(v == 1.0 for v in integrity(copy, shop_md).values())
+    assert abs(len(copy["orders"]) - 0.5 * len(shop_tables["orders"])) < 0.2 * len(shop_tables["orders"])
+    for url in ("sqlite:///shop_copy.db", "sqlite:///db_copy.db"):
+        md = Metadata.detect_from_database(url)
+        assert len(md.relationships) == 3  # written as real FOREIGN KEY constraints
+        tables = simulacra_read_database(url)
+        assert all(v == 1.0 for v in integrity(tables, md).values())
     # Outputs: an existing output is refused without --overwrite, on one 'error:' line, exit status 1
     from simulacra.cli import cli
 
