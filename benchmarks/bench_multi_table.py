@@ -28,7 +28,6 @@ import json
 import math
 import multiprocessing as mp
 import os
-import pickle
 import sys
 import tempfile
 import time
@@ -60,6 +59,24 @@ def _write(path: Path, result: dict) -> None:
     tmp.replace(path)
 
 
+def save_tables(folder: Path, tables: dict, meta: dict | None = None) -> Path:
+    """Tables as Parquet files (dtypes kept) and the metadata as JSON: data between processes, never pickle."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, df in tables.items():
+        df.to_parquet(folder / f"{name}.parquet", index=False)
+    (folder / "tables.json").write_text(json.dumps({"tables": list(tables), "metadata": meta}))
+    return folder
+
+
+def load_tables(folder: Path) -> tuple[dict, dict | None]:
+    import pandas as pd
+
+    folder = Path(folder)
+    index = json.loads((folder / "tables.json").read_text())
+    return {t: pd.read_parquet(folder / f"{t}.parquet") for t in index["tables"]}, index["metadata"]
+
+
 def worker(tool: str, data_path: str, out_dir: str, seed: int) -> None:
     """In a spawned child: load the data, fit, sample; write times, peak memory and the sample."""
     import random
@@ -73,8 +90,7 @@ def worker(tool: str, data_path: str, out_dir: str, seed: int) -> None:
     status = out / f"{tool}.json"
     result: dict = {"tool": tool}
     try:
-        with open(data_path, "rb") as f:
-            tables, meta = pickle.load(f)
+        tables, meta = load_tables(Path(data_path))
         t0 = time.perf_counter()
         if tool == "simulacra":
             from simulacra.metadata import Metadata
@@ -105,8 +121,8 @@ def worker(tool: str, data_path: str, out_dir: str, seed: int) -> None:
             sample = synth.sample_scale(scale=1.0) if hasattr(synth, "sample_scale") else synth.sample(scale=1.0)
         result["sample_s"] = time.perf_counter() - t0
         result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        with open(out / f"{tool}.pkl", "wb") as f:
-            pickle.dump(sample, f, protocol=pickle.HIGHEST_PROTOCOL)
+        result["work_mb"] = result["peak_mb"] - result["import_rss_mb"]  # beyond the interpreter, imports and data
+        save_tables(out / f"{tool}-sample", sample)
     except BaseException as e:  # noqa: BLE001 - any failure is a result to report
         result["error"] = f"{type(e).__name__}: {e}"
         result["traceback"] = traceback.format_exc(limit=6)
@@ -135,11 +151,10 @@ def run_tool(tool: str, data_path: Path, out_dir: Path, seed: int, timeout: floa
         )
         result["peak_mb"] = peak
         return result, None
-    if "error" in result or not (out_dir / f"{tool}.pkl").exists():
+    if "error" in result or not (out_dir / f"{tool}-sample" / "tables.json").exists():
         result.setdefault("error", f"child exited with code {proc.exitcode} and no result")
         return result, None
-    with open(out_dir / f"{tool}.pkl", "rb") as f:
-        return result, pickle.load(f)
+    return result, load_tables(out_dir / f"{tool}-sample")[0]
 
 
 def referential_integrity(synthetic: dict, meta: dict) -> float:
@@ -168,9 +183,7 @@ def quality(real: dict, synthetic: dict, meta: dict) -> dict:
 
 def bench(name: str, tables: dict, meta: dict, tools, args, work: Path) -> dict:
     """Run each tool on one database; score what each sampled."""
-    data_path = work / f"{name}.pkl"
-    with open(data_path, "wb") as f:
-        pickle.dump((tables, meta), f, protocol=pickle.HIGHEST_PROTOCOL)
+    data_path = save_tables(work / f"{name}-data", tables, meta)
     results = {}
     for tool in tools:
         out_dir = work / f"{name}-{tool}"
@@ -201,14 +214,19 @@ def _cell(r: dict, key: str) -> str:
             refused = "SDV Enterprise" in r.get("error", "")
             return r.get("did_not_finish") or ("refused" if refused else "failed" if "error" in r else "—")
         return _num(r[key], ".1f")
-    if key == "peak_mb":
-        return _num(r.get("peak_mb"), ".0f")
+    if key in ("peak_mb", "work_mb"):
+        return _num(r.get(key), ".0f")
     if key == "ri_pct":
         return _num(r.get("ri_pct"), ".2f")
     return _num(r.get("quality", {}).get(key), ".3f")
 
 
-ROWS = [("fit s", "fit_s"), ("sample s", "sample_s"), ("peak MB (child ru_maxrss)", "peak_mb")]
+ROWS = [
+    ("fit s", "fit_s"),
+    ("sample s", "sample_s"),
+    ("peak MB (child ru_maxrss)", "peak_mb"),
+    ("MB above imports and data", "work_mb"),
+]
 ROWS += [(f"quality: {k}", k) for k in ("Overall", *PROPERTIES)] + [("referential integrity %", "ri_pct")]
 
 
