@@ -66,11 +66,13 @@ def training_frame(name: str, data: dict, plan: dict, metadata) -> tuple[pd.Data
     parts = {c: df[c] for c in cols}
     for i, e in enumerate(edges):
         if e["parent"] == name:
-            counts = children_counts(e, data)
-            parts[count_column(i)] = pd.Series(counts)
+            counts = pd.Series(children_counts(e, data))
+            # no child: missing, so the model learns the counts of the rows that have some (a skew kept) and,
+            # through the missing share, how many rows have none (never smoothed into a few children)
+            parts[count_column(i)] = counts.where(counts > 0) if (counts == 0).any() else counts
             cols[count_column(i)] = dict(COUNT_META)
-            if (counts == 0).any():
-                parts[any_column(i)] = pd.Series(counts > 0)
+            if (counts == 0).any():  # and whether a row has any, as a category: learned exactly by every model
+                parts[any_column(i)] = counts > 0
                 cols[any_column(i)] = {"sdtype": "boolean"}
     context: list = []
     if t["primary"] is not None:
@@ -117,7 +119,9 @@ def context_rows(name: str, plan: dict, parent: pd.DataFrame, scale: float, rng)
     t = plan["tables"][name]
     i = t["primary"]
     n = count_column(i)
-    counts = linking.capacities(sampled_counts(parent, i), scaled(t["rows"] - t["missing_primary"], scale), rng)
+    counts = linking.capacities(sampled_counts(parent, i, rng), scaled(t["rows"] - t["missing_primary"], scale), rng)
+    if t["pk"] and set(t["pk"]) <= set(plan["edges"][i]["fk"]):  # one-to-one: the key is the parent's key
+        counts = np.minimum(counts, 1)
     pos = np.repeat(np.arange(len(parent), dtype=np.int64), counts)
     missing = scaled(t["missing_primary"], scale)
     pos = np.r_[pos, np.full(missing, -1, dtype=np.int64)]
@@ -126,14 +130,23 @@ def context_rows(name: str, plan: dict, parent: pd.DataFrame, scale: float, rng)
     return pd.DataFrame(ctx), pos
 
 
-def sampled_counts(parent: pd.DataFrame, i: int) -> np.ndarray:
-    """How many children each sampled parent row asked for along edge ``i`` (whole, >= 0)."""
-    counts = pd.to_numeric(parent[count_column(i)], errors="coerce").fillna(0).to_numpy(float)
-    counts = np.clip(np.rint(counts), 0, None).astype(np.int64)
+def sampled_counts(parent: pd.DataFrame, i: int, rng: np.random.Generator | None = None) -> np.ndarray:
+    """How many children each sampled parent row asked for along edge ``i`` (whole, >= 0).
+
+    A row with children whose count came out missing (a model that learned the count's missing
+    share apart from ``__any``) takes a count drawn from the other rows' counts.
+    """
+    counts = pd.to_numeric(parent[count_column(i)], errors="coerce").to_numpy(float, na_value=np.nan)
+    some = ~np.isnan(counts)  # missing: no child (see training_frame)
     if any_column(i) in parent:
         some = parent[any_column(i)].fillna(False).astype(bool).to_numpy()
-        counts = np.where(some, np.maximum(counts, 1), 0)
-    return counts
+    gap = some & np.isnan(counts)
+    if gap.any():
+        known = counts[~np.isnan(counts) & (counts > 0)]
+        rng = rng if rng is not None else np.random.default_rng(0)
+        counts = counts.copy()
+        counts[gap] = rng.choice(known, int(gap.sum())) if len(known) else 1.0
+    return np.where(some, np.maximum(np.rint(np.nan_to_num(counts, nan=1.0)), 1), 0).astype(np.int64)
 
 
 def scaled(n: int, scale: float) -> int:
@@ -180,13 +193,39 @@ def link_edge(
     present = rows[has_column(i)].fillna(False).astype(bool).to_numpy() if e["nullable"] else np.ones(len(rows), bool)
     cols = list(e["link"])
     want = rows.loc[present, [link_column(i, c) for c in cols]].set_axis(cols, axis=1)
-    counts = linked_counts(sampled_counts(parent, i), scaled(e["parents_used"], scale), rng)
+    counts = linked_counts(sampled_counts(parent, i, rng), scaled(e["parents_used"], scale), rng)
     cap = linking.capacities(counts, int(present.sum()), rng)
     cf, pf = linking.features([want, parent], cols)
     cap = linking.by_demand(cap, cf, pf, rng)
     pos = np.full(len(rows), -1, dtype=np.int64)
     pos[present] = linking.link(cf, pf, cap, rng)
     set_keys(rows, e, parent, pos)
+
+
+def break_cycles(rows: pd.DataFrame, edge: dict) -> None:
+    """Cut the cycles a self-reference's links made (a manager of their own manager), in place.
+
+    Vectorized pointer jumping: after ``log2(n)`` doublings a row whose chain of parents ends has no
+    ancestor left, and a row on or above a cycle still has one, on the cycle. Each cycle loses one
+    link (at its lowest row), so the rows form trees and that row becomes a root.
+    """
+    pos = parent_rows(edge, {edge["parent"]: rows, edge["child"]: rows})
+    n = len(pos)
+    if not n:
+        return
+    anc, low = pos.copy(), np.arange(n)
+    low = np.where(pos >= 0, np.minimum(low, np.clip(pos, 0, None)), low)
+    for _ in range(int(np.ceil(np.log2(max(n, 2)))) + 1):
+        has = anc >= 0
+        step = np.clip(anc, 0, None)
+        low = np.where(has, np.minimum(low, low[step]), low)
+        anc = np.where(has, anc[step], -1)
+    on_cycle = np.unique(anc[anc >= 0])
+    if not len(on_cycle):
+        return
+    cut = np.unique(low[on_cycle])  # the lowest row of each cycle
+    for fk in edge["fk"]:
+        rows.loc[cut, fk] = None
 
 
 def finish(rows: pd.DataFrame, t: dict) -> pd.DataFrame:

@@ -9,6 +9,8 @@ before anything is rebuilt: a crafted file is a ModelFileError, never a tracebac
 
 from __future__ import annotations
 
+import re
+
 from ..errors import MetadataError, ModelFileError
 from ..metadata import Metadata
 from ..synthesizers.persistence import components_array_limits, components_from_state, to_state
@@ -77,13 +79,37 @@ def load(cls, filepath, key=None):
         raise ModelFileError(f"{where}: invalid parameters ({e})") from None
     obj._models = {name: models[f"t{i}"] for i, name in enumerate(tables)}
     for name, m in obj._models.items():
-        t = plan["tables"][name]
-        if t["primary"] is not None and getattr(m, "context_columns", None) is None:
-            raise ModelFileError(f"{where}: the model of table {name!r} was not fitted with its parent's columns")
+        check_component(name, m, plan, where)
     obj._plan = plan
     obj.orphan_report = dict(state["orphans"]) if isinstance(state["orphans"], dict) else {}
     obj._fitted = True
     return obj
+
+
+#: the dtypes a table's columns may be given back as
+_DTYPE = re.compile(
+    r"(u?int(8|16|32|64)|U?Int(8|16|32|64)|float(32|64)|Float(32|64)|bool|boolean|object|string|str|category"
+    r"|datetime64\[(ns|us|ms|s)(, [A-Za-z0-9_/+:-]{1,40})?\]|timedelta64\[(ns|us|ms|s)\])"
+)
+
+
+def check_component(name: str, model, plan: dict, where: str) -> None:
+    """A ModelFileError unless table ``name``'s model learned what the plan says it did."""
+    t = plan["tables"][name]
+    what = f"{where}: the model of table {name!r}"
+    cols = list(model.metadata.get_columns())
+    fks = {c for e in plan["edges"] if e["child"] == name for c in e["fk"]}
+    own = [c for c in t["columns"] if c not in fks]
+    if any(c not in cols for c in own) or any(c not in own and not planning.is_internal(c) for c in cols):
+        raise ModelFileError(f"{what} does not learn the table's columns; the file was edited or damaged")
+    if int(model.fitted_rows) != t["rows"] or t["missing_primary"] > t["rows"]:
+        raise ModelFileError(f"{what} was fitted on {int(model.fitted_rows):,} rows, not the plan's {t['rows']:,}")
+    want = None
+    if t["primary"] is not None:
+        n = planning.count_column(t["primary"])
+        want = [planning.context_column(c) for c in t["context"]] + [planning.context_column(n)]
+    if (getattr(model, "context_columns", None) or None) != want:
+        raise ModelFileError(f"{what} was not fitted with its parent's columns as the plan says")
 
 
 def _bad(where, what):
@@ -130,10 +156,12 @@ def check_plan(plan, metadata, where: str) -> None:
             if not is_int(t[k]) or not 0 <= t[k] <= MAX_ROWS:
                 raise _bad(where, f"table {name!r} {k}")
         _names(t["columns"], cols, where, f"table {name!r} columns")
+        if len(set(t["columns"])) != len(t["columns"]):
+            raise _bad(where, f"table {name!r} repeats a column")
         _names(t["pk"], cols, where, f"table {name!r} key")
         if not isinstance(t["dtypes"], dict) or set(t["dtypes"]) - set(t["columns"]):
             raise _bad(where, f"table {name!r} dtypes")
-        if not all(isinstance(v, str) and len(v) < 40 for v in t["dtypes"].values()):
+        if not all(isinstance(v, str) and _DTYPE.fullmatch(v) for v in t["dtypes"].values()):
             raise _bad(where, f"table {name!r} dtypes")
         p = t["primary"]
         if p is not None:

@@ -11,9 +11,9 @@ close a cycle only if its foreign key is nullable in the data (a missing value s
 schema cannot be generated and fit says so.
 
 The plan is plain JSON (saved in the model file) and names the internal columns the per-table
-models learn: ``__n{i}`` children per row along edge *i* (in the parent's model; with ``__any{i}``,
-whether the row has any, when some rows have none: a count of zero is learned exactly, never
-smoothed into a few children), ``__c__<col>``
+models learn: ``__n{i}`` children per row along edge *i* (in the parent's model; missing for a
+row with none, so the counts of the rows that have children keep their skew), ``__any{i}`` whether
+a row has any (a category: "none" is never smoothed into a few children), ``__c__<col>``
 the primary parent's columns (context, in the child's model), ``__l{i}__<col>`` the columns of the
 parent a secondary edge wants (in the child's model) and ``__has{i}`` whether that key is present.
 """
@@ -292,7 +292,7 @@ def build(metadata, data: dict) -> dict:
     tables = list(metadata.tables)
     edges = edges_of(metadata)
     for name, df in data.items():
-        bad = [c for c in df.columns if str(c).startswith(INTERNAL) and _is_internal(str(c))]
+        bad = [c for c in df.columns if str(c).startswith(INTERNAL) and is_internal(str(c))]
         if bad:
             raise InvalidDataError(
                 f"table {name!r}: column {bad[0]!r} has a name the synthesizer uses internally; rename it"
@@ -340,7 +340,8 @@ def _parents_used(edge: dict, data: dict) -> int:
     return int(child.loc[~key_missing(child, edge["fk"]), edge["fk"]].drop_duplicates().shape[0])
 
 
-def _is_internal(c: str) -> bool:
+def is_internal(c: str) -> bool:
+    """Whether ``c`` is one of the synthesizer's internal column names."""
     import re
 
     return re.match(r"__(n\d+|any\d+|c__.*|l\d+__.*|has\d+)$", c) is not None

@@ -78,7 +78,7 @@ class RelationalSynthesizer:
         self.locales = locales
         self.verbose = bool(verbose)
         self._table_choice: dict = {}
-        _synth_class(synthesizer)  # an unknown name fails now, not after the work
+        _check_parameters(synthesizer, self.synthesizer_parameters, "synthesizer_parameters")
         self._models: dict = {}
         self._plan: dict | None = None
         self.orphan_report: dict = {}
@@ -88,14 +88,18 @@ class RelationalSynthesizer:
     def set_table_synthesizer(self, table_name: str, synthesizer: str, **parameters) -> None:
         """Learn ``table_name`` with ``synthesizer`` (and these parameters) instead of the default."""
         self._check_table(table_name)
-        _synth_class(synthesizer)
+        _check_parameters(synthesizer, {**self.synthesizer_parameters, **parameters}, f"table {table_name!r}")
         self._table_choice[table_name] = (synthesizer, dict(parameters))
 
     def set_table_parameters(self, table_name: str, table_parameters: dict) -> None:
         """SDV's spelling: parameters for the synthesizer of ``table_name``."""
         self._check_table(table_name)
+        if not isinstance(table_parameters, dict):
+            raise ParameterError("table_parameters must be a dict of parameter -> value")
         name, params = self._table_choice.get(table_name, (self.synthesizer, {}))
-        self._table_choice[table_name] = (name, {**params, **dict(table_parameters)})
+        params = {**params, **table_parameters}
+        _check_parameters(name, {**self.synthesizer_parameters, **params}, f"table {table_name!r}")
+        self._table_choice[table_name] = (name, params)
 
     def get_table_parameters(self, table_name: str) -> dict:
         """``{"synthesizer_name", "synthesizer_parameters"}`` of the synthesizer learning ``table_name``."""
@@ -179,7 +183,9 @@ class RelationalSynthesizer:
             Same seed, same tables.
         """
         self._check_fitted()
-        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not np.isfinite(scale) or scale <= 0:
+        if isinstance(scale, (bool, np.bool_)) or not isinstance(scale, (int, float, np.integer, np.floating)):
+            raise ParameterError(f"scale must be a positive number (1.0: as many rows as the real data), got {scale!r}")
+        if not np.isfinite(scale) or scale <= 0:
             raise ParameterError(f"scale must be a positive number (1.0: as many rows as the real data), got {scale!r}")
         plan = self._plan
         order = plan["order"]
@@ -193,12 +199,20 @@ class RelationalSynthesizer:
             for name in order:
                 if bar is not None:
                     bar.update(task, description=f"sampling {name}")
-                sampled[name] = self._sample_table(name, sampled, scale, seeds[name], link_rng)
+                try:
+                    sampled[name] = self._sample_table(name, sampled, scale, seeds[name], link_rng)
+                except MemoryError:
+                    rows = frames.scaled(plan["tables"][name]["rows"], scale)
+                    raise ParameterError(
+                        f"not enough memory to sample table {name!r} ({rows:,} rows at scale {scale}); lower scale"
+                    ) from None
                 if bar is not None:
                     bar.advance(task)
         for i, e in enumerate(plan["edges"]):
             if e["role"] == "late":
                 frames.link_edge(i, sampled[e["child"]], sampled[e["parent"]], plan, link_rng, scale)
+                if e["parent"] == e["child"]:
+                    frames.break_cycles(sampled[e["child"]], e)
         return {name: frames.finish(sampled[name], plan["tables"][name]) for name in self.metadata.tables}
 
     def sample_scale(self, scale: float = 1.0, seed=None) -> dict:
@@ -223,11 +237,13 @@ class RelationalSynthesizer:
                 rows = model.sample(1, seed=draw_seed).iloc[:0]
             frames.set_keys(rows, e, parent, pos)
         rows = rows.reset_index(drop=True)
-        if len(t["pk"]) > 1:
+        if len(t["pk"]) > 1 and all(c in rows.columns for c in t["pk"]):
             rows = _unique_composite(rows, t["pk"], model, ctx, redraw_seed)
         for i, e in enumerate(plan["edges"]):
             if e["child"] == name and e["role"] == "secondary":
                 frames.link_edge(i, rows, sampled[e["parent"]], plan, link_rng, scale)
+        if len(t["pk"]) > 1:  # a key made of linked foreign keys (a junction table): a pair once
+            rows = rows.loc[~rows.duplicated(t["pk"])].reset_index(drop=True)
         return rows
 
     def _check_fitted(self):
@@ -287,6 +303,18 @@ def _resolve(name):
     if isinstance(name, str) and name in PRESETS:
         return PRESETS[name]
     return name, {}
+
+
+def _check_parameters(name, params: dict, where: str) -> None:
+    """A ParameterError now (not half-way through fit) for a parameter the synthesizer does not take."""
+    cls = _synth_class(name)
+    allowed = set(cls._parameter_names()) - {"metadata", "locales"}
+    unknown = sorted(set(params) - allowed)
+    if unknown:
+        raise ParameterError(
+            f"{where}: {cls.__name__} has no parameter {', '.join(map(repr, unknown))}; "
+            f"its parameters: {', '.join(sorted(allowed))}"
+        )
 
 
 def _synth_class(name):
