@@ -14,6 +14,8 @@ walked with numpy at sampling time, so model files hold no pickled estimator.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -169,7 +171,9 @@ class CARTSynthesizer(BaseSynthesizer):
                 est = (DecisionTreeClassifier if is_cat else DecisionTreeRegressor)(
                     min_samples_leaf=min_samples_leaf, max_depth=self.max_depth, random_state=0
                 )
-                est.fit(Xp, y[ok].astype(np.int64) if is_cat else y[ok])
+                with warnings.catch_warnings():  # a many-valued category is still a category: no advice wanted
+                    warnings.filterwarnings("ignore", message="The number of unique classes", category=UserWarning)
+                    est.fit(Xp, y[ok].astype(np.int64) if is_cat else y[ok])
                 tr = est.tree_
                 tree = {
                     "cl": tr.children_left.astype(np.int64),
