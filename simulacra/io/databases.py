@@ -20,6 +20,7 @@ import os
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import DatabaseError, ParameterError
@@ -97,13 +98,14 @@ def _records(df: pd.DataFrame, types: dict) -> list[dict]:
     for c in df.columns:
         s = df[c]
         missing = s.isna().to_numpy()
+        # np.array copies: pandas 3 (copy on write) hands back read-only arrays
         if isinstance(types[c], sa.Date):
-            vals = s.dt.date.to_numpy(dtype=object)
+            vals = np.array(s.dt.date.to_numpy(dtype=object), dtype=object)
         elif pd.api.types.is_datetime64_any_dtype(s.dtype):
-            vals = s.to_numpy(dtype=object)
+            vals = np.array(s.to_numpy(dtype=object), dtype=object)
             vals[~missing] = [v.to_pydatetime() for v in vals[~missing]]
         else:
-            vals = s.to_numpy(dtype=object)
+            vals = np.array(s.to_numpy(dtype=object), dtype=object)
         vals[missing] = None  # NaN, NaT and pd.NA are NULL (NaT once slipped through as a value)
         cols[c] = vals.tolist()
     names = list(df.columns)

@@ -176,9 +176,10 @@ def _convert(values: np.ndarray, kind: str) -> pd.Series:
         return pd.to_numeric(s, errors="coerce").astype("float64").to_numpy()
     if kind == "datetime":
         try:
-            return pd.to_datetime(s)
+            out = pd.to_datetime(s)
         except (ValueError, TypeError):  # mixed time zones
-            return pd.to_datetime(s, utc=True)
+            out = pd.to_datetime(s, utc=True)
+        return out.dt.as_unit("ns")  # one unit whatever pandas infers (pandas 3 infers seconds)
     return s.to_numpy(dtype=object)
 
 
@@ -196,8 +197,15 @@ def _finish(parts: list, kind: str):
     if kind == "int" and not s.isna().any():
         return s.astype("int64")
     if kind == "object":
-        return s.astype(object)
+        s = s.astype(object)
+        if _PANDAS3 and pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
+            return s.astype("str")  # text as pandas 3 reads it everywhere else (read_csv, DataFrame)
+        return s
     return s
+
+
+#: pandas 3 holds text in its own string dtype
+_PANDAS3 = int(pd.__version__.split(".")[0]) >= 3
 
 
 def read_table_sql(conn, name: str, chunksize: int = CHUNKSIZE, schema: str | None = None) -> pd.DataFrame:

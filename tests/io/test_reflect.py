@@ -122,7 +122,8 @@ def _check_data(d, p=""):
     assert pd.api.types.is_datetime64_any_dtype(c["at"]) and c["at"][2] == pd.Timestamp("2021-06-30 00:00:01")
     assert c["price"].dtype == np.float64 and c["price"].tolist()[0] == 1.25 and np.isnan(c["price"][1])
     assert c["x"].dtype == np.float64 and c["x"][2] == -1.5
-    assert c["label"].dtype == object and c["label"].tolist() == ["a", None, "c"]
+    assert str(c["label"].dtype) in ("object", "str") and c["label"].isna().tolist() == [False, True, False]
+    assert c["label"].dropna().tolist() == ["a", "c"]
     assert str(c["parent_id"].dtype) == "Int64"
     assert d[f"{p}parent"]["name"].tolist() == ["one", "two"]
     assert d[f"{p}pair"].to_dict("list") == {"a": [1, 1], "b": ["x", "y"], "v": [3, 4]}

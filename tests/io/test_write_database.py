@@ -94,6 +94,7 @@ def _same(a: pd.DataFrame, b: pd.DataFrame):
     assert list(a.columns) == list(b.columns)
     key = list(a.columns)
     a, b = (d.apply(lambda s: s.astype(object).where(s.notna(), None) if s.dtype == object else s) for d in (a, b))
+    a, b = (d.apply(lambda s: s.dt.as_unit("ns") if pd.api.types.is_datetime64_any_dtype(s) else s) for d in (a, b))
     a = a.sort_values(key, ignore_index=True, na_position="last")
     b = b.sort_values(key, ignore_index=True, na_position="last")
     pd.testing.assert_frame_equal(a, b)
@@ -150,7 +151,7 @@ def test_dtypes_round_trip(url):
     )
     write_database(url, {"d": df}, {"tables": {"d": {"primary_key": "id"}}, "relationships": []})
     back = read_database(url)["d"]
-    pd.testing.assert_frame_equal(back, df, check_dtype=False)
+    pd.testing.assert_frame_equal(back, df.astype({"day": "datetime64[ns]", "at": "datetime64[ns]"}), check_dtype=False)
     assert [str(t) for t in back.dtypes] == [
         "int64",
         "Int64",
@@ -158,7 +159,7 @@ def test_dtypes_round_trip(url):
         "datetime64[ns]",
         "datetime64[ns]",
         "float64",
-        "object",
+        "object" if pd.__version__ < "3" else "str",
     ]
 
 

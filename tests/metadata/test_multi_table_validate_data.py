@@ -42,7 +42,7 @@ def test_good_data_passes():
         ),
         (
             lambda d: {**d, "orders": d["orders"].assign(user_id=["1", "3", None])},
-            r"table 'orders', column 'user_id': the foreign key holds text values \(object, e.g. '1', '3'\) and the "
+            r"table 'orders', column 'user_id': the foreign key holds text values \((object|str), e.g. '1', '3'\) and the "
             r"primary key 'user_id' of the parent table 'users' holds number values .*read both alike",
         ),
         (
