@@ -15,6 +15,7 @@ import uuid
 from pathlib import Path
 
 from ..errors import DatabaseError, ParameterError
+from ..io.databases import safe_url
 
 #: file endings read as tables in a folder
 TABLE_FILES = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".parquet", ".pq", ".jsonl", ".ndjson")
@@ -31,16 +32,6 @@ def is_database_url(text) -> bool:
 def is_multi_input(data) -> bool:
     """A folder or a database URL: the multi-table commands read it."""
     return is_database_url(data) or Path(str(data)).is_dir()
-
-
-def safe_url(url) -> str:
-    """``url`` with its password replaced by ``***`` (for messages)."""
-    try:
-        from sqlalchemy.engine import make_url
-
-        return make_url(str(url)).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - only for messages
-        return "<database url>"
 
 
 def mask(text, url) -> str:

@@ -31,11 +31,12 @@ IF_EXISTS = ("fail", "append", "replace")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
-def _safe_url(url: str) -> str:
+def safe_url(url) -> str:
+    """``url`` with its password shown as ``***`` (for messages)."""
     try:
         from sqlalchemy.engine import make_url
 
-        return make_url(url).render_as_string(hide_password=True)
+        return make_url(str(url)).render_as_string(hide_password=True)
     except Exception:  # noqa: BLE001 - only for messages
         return "<database url>"
 
@@ -136,7 +137,7 @@ class DatabaseWriter:
         try:
             u = sa.engine.make_url(self.url)
         except sa.exc.ArgumentError as e:
-            raise DatabaseError(f"invalid database URL {_safe_url(self.url)}: {e}") from None
+            raise DatabaseError(f"invalid database URL {safe_url(self.url)}: {e}") from None
         u = default_driver(u)
         path = sqlite_file(u)
         if path is not None:
@@ -169,12 +170,12 @@ class DatabaseWriter:
             self._discard()
             if isinstance(e, ImportError):
                 raise DatabaseError(
-                    f"cannot use {_safe_url(self.url)}: missing driver ({e}); for PostgreSQL: pip install 'psycopg[binary]'"
+                    f"cannot use {safe_url(self.url)}: missing driver ({e}); for PostgreSQL: pip install 'psycopg[binary]'"
                 ) from None
             if isinstance(e, sa.exc.ArgumentError):
-                raise DatabaseError(f"invalid database URL {_safe_url(self.url)}: {e}") from None
+                raise DatabaseError(f"invalid database URL {safe_url(self.url)}: {e}") from None
             if isinstance(e, sa.exc.SQLAlchemyError):
-                raise DatabaseError(f"cannot connect to {_safe_url(self.url)}: {_first_line(e)}") from None
+                raise DatabaseError(f"cannot connect to {safe_url(self.url)}: {_first_line(e)}") from None
             raise
         self.dialect = self.engine.dialect
         self.metadata = sa.MetaData()
@@ -191,7 +192,7 @@ class DatabaseWriter:
                     committed = True
                 except sa.exc.SQLAlchemyError as e:
                     raise DatabaseError(
-                        f"cannot commit to {_safe_url(self.url)}: {self._why_not_committed(e)}"
+                        f"cannot commit to {safe_url(self.url)}: {self._why_not_committed(e)}"
                     ) from None
         finally:
             if not committed:
@@ -301,7 +302,7 @@ class DatabaseWriter:
             insp = sa.inspect(self.conn)
             return [self._existing_name(n) for n in names if insp.has_table(n)]
         except sa.exc.SQLAlchemyError as e:
-            raise DatabaseError(f"cannot read the tables of {_safe_url(self.url)}: {_first_line(e)}") from None
+            raise DatabaseError(f"cannot read the tables of {safe_url(self.url)}: {_first_line(e)}") from None
 
     def drop_for_replace(self, names) -> list[str]:
         """With ``if_exists='replace'``: drop those of ``names`` that exist; else do nothing.
@@ -326,7 +327,7 @@ class DatabaseWriter:
             return drop_tables(self.conn, names, hint)
         except sa.exc.SQLAlchemyError as e:
             raise DatabaseError(
-                f"cannot drop the tables to replace in {_safe_url(self.url)}: {_first_line(e)}"
+                f"cannot drop the tables to replace in {safe_url(self.url)}: {_first_line(e)}"
             ) from None
 
     def create(
@@ -354,7 +355,7 @@ class DatabaseWriter:
             )
             if exists and self.if_exists == "fail":
                 raise DatabaseError(
-                    f"table {held!r} already exists in {_safe_url(self.url)}{same}; pass --if-exists append or replace (if_exists=...)"
+                    f"table {held!r} already exists in {safe_url(self.url)}{same}; pass --if-exists append or replace (if_exists=...)"
                 )
             if exists and self.if_exists == "replace":
                 self._drop(
@@ -386,7 +387,7 @@ class DatabaseWriter:
         except DatabaseError:
             raise
         except sa.exc.SQLAlchemyError as e:
-            raise DatabaseError(f"cannot create table {name!r} in {_safe_url(self.url)}: {_first_line(e)}") from None
+            raise DatabaseError(f"cannot create table {name!r} in {safe_url(self.url)}: {_first_line(e)}") from None
         self.tables[name] = (table, types)
         self.rows[name] = 0
         return table
@@ -420,7 +421,7 @@ class DatabaseWriter:
         try:
             self.conn.execute(table.insert(), _records(chunk, types))
         except sa.exc.SQLAlchemyError as e:
-            raise DatabaseError(f"cannot write table {name!r} to {_safe_url(self.url)}: {_first_line(e)}") from None
+            raise DatabaseError(f"cannot write table {name!r} to {safe_url(self.url)}: {_first_line(e)}") from None
         self.rows[name] += len(chunk)
 
 

@@ -26,7 +26,7 @@ from graphlib import CycleError, TopologicalSorter
 import pandas as pd
 
 from ..errors import DatabaseError, InvalidDataError, ParameterError
-from .databases import DatabaseWriter, _first_line, _safe_url, _sql_type
+from .databases import DatabaseWriter, _first_line, safe_url, _sql_type
 
 #: rows per INSERT batch
 CHUNKSIZE = 10_000
@@ -193,7 +193,7 @@ def write_database(url: str, tables: dict, metadata, if_exists: str = "fail", ch
         there = w.existing_tables(order)
         if there and if_exists == "fail":
             raise DatabaseError(
-                f"table(s) {', '.join(map(repr, there))} already exist in {_safe_url(url)}; nothing was written: "
+                f"table(s) {', '.join(map(repr, there))} already exist in {safe_url(url)}; nothing was written: "
                 "pass if_exists='replace' (--if-exists replace) to replace them"
             )
         if w.dialect.name in ("mysql", "mariadb"):
@@ -225,7 +225,7 @@ def _write_mysql(w, tables, order, pks, fks, cyclic, chunksize, there) -> None:
             w.conn.exec_driver_sql("RENAME TABLE " + ", ".join(moves))
         except sa.exc.SQLAlchemyError as e:
             raise DatabaseError(
-                f"cannot move the new tables into place in {_safe_url(w.url)}: {_first_line(e)}; nothing was changed"
+                f"cannot move the new tables into place in {safe_url(w.url)}: {_first_line(e)}; nothing was changed"
             ) from None
     except BaseException:
         _drop_created(w, created)  # the hidden tables; the old ones were not touched
@@ -245,7 +245,7 @@ def _check_outside_references(w, there: list) -> None:
     try:
         rows = w.conn.execute(query, {"names": list(there)}).fetchall()
     except sa.exc.SQLAlchemyError as e:
-        raise DatabaseError(f"cannot read the foreign keys of {_safe_url(w.url)}: {_first_line(e)}") from None
+        raise DatabaseError(f"cannot read the foreign keys of {safe_url(w.url)}: {_first_line(e)}") from None
     outside = [(c, p) for c, p in rows if c not in there]
     if outside:
         child, parent = outside[0]
@@ -283,7 +283,7 @@ def _create_and_load(w, tables, order, pks, fks, cyclic, chunksize, created, db_
         try:
             sa_tables[name].create(w.conn)
         except sa.exc.SQLAlchemyError as e:
-            raise DatabaseError(f"cannot create table {name!r} in {_safe_url(w.url)}: {_first_line(e)}") from None
+            raise DatabaseError(f"cannot create table {name!r} in {safe_url(w.url)}: {_first_line(e)}") from None
         created.append(sa_tables[name].name)
     for name in order:
         df = tables[name]
@@ -297,7 +297,7 @@ def _create_and_load(w, tables, order, pks, fks, cyclic, chunksize, created, db_
             w.conn.execute(sa.schema.AddConstraint(c))
         except sa.exc.SQLAlchemyError as e:
             raise DatabaseError(
-                f"cannot write table {child!r} to {_safe_url(w.url)}: its foreign key {fk} -> {parent}{pk} "
+                f"cannot write table {child!r} to {safe_url(w.url)}: its foreign key {fk} -> {parent}{pk} "
                 f"is not met: {_first_line(e)}; nothing was written"
             ) from None
 

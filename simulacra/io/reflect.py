@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DatabaseError, ParameterError
-from .databases import _first_line, _safe_url, check_identifier
+from .databases import _first_line, safe_url, check_identifier
 from .sqlite_files import default_driver, sqlite_file
 
 #: rows fetched per round trip when reading a table
@@ -38,22 +38,22 @@ def connect(url: str):
     try:
         u = default_driver(sa.engine.make_url(url))
     except sa.exc.ArgumentError as e:
-        raise DatabaseError(f"invalid database URL {_safe_url(url)}: {e}") from None
+        raise DatabaseError(f"invalid database URL {safe_url(url)}: {e}") from None
     path = sqlite_file(u)
     if path is not None and not Path(path).is_file():
-        raise DatabaseError(f"cannot read {_safe_url(url)}: no database file {str(path)!r}; check the path")
+        raise DatabaseError(f"cannot read {safe_url(url)}: no database file {str(path)!r}; check the path")
     try:
         engine = sa.create_engine(u)
         conn = engine.connect()
     except ImportError as e:
         raise DatabaseError(
-            f"cannot use {_safe_url(url)}: missing driver ({e}); for PostgreSQL: pip install 'psycopg[binary]', "
+            f"cannot use {safe_url(url)}: missing driver ({e}); for PostgreSQL: pip install 'psycopg[binary]', "
             "for MariaDB/MySQL: pip install pymysql"
         ) from None
     except sa.exc.ArgumentError as e:
-        raise DatabaseError(f"invalid database URL {_safe_url(url)}: {e}") from None
+        raise DatabaseError(f"invalid database URL {safe_url(url)}: {e}") from None
     except sa.exc.SQLAlchemyError as e:
-        raise DatabaseError(f"cannot connect to {_safe_url(url)}: {_mask(_first_line(e), url)}") from None
+        raise DatabaseError(f"cannot connect to {safe_url(url)}: {_mask(_first_line(e), url)}") from None
     try:
         yield conn
     finally:
@@ -81,7 +81,7 @@ def _selected(insp, tables, schema, url: str) -> list[str]:
     missing = [t for t in tables if t not in names]
     if missing:
         there = ", ".join(map(repr, sorted(names))) or "none"
-        raise DatabaseError(f"{_safe_url(url)} has no table(s) {', '.join(map(repr, missing))}; its tables: {there}")
+        raise DatabaseError(f"{safe_url(url)} has no table(s) {', '.join(map(repr, missing))}; its tables: {there}")
     return list(dict.fromkeys(tables))
 
 
@@ -140,7 +140,7 @@ def reflect_schema(url: str, tables=None, schema: str | None = None) -> dict:
                 ]
                 out[name] = {"columns": cols, "primary_key": pk, "foreign_keys": fks}
         except sa.exc.SQLAlchemyError as e:
-            raise DatabaseError(f"cannot read the schema of {_safe_url(url)}: {_mask(_first_line(e), url)}") from None
+            raise DatabaseError(f"cannot read the schema of {safe_url(url)}: {_mask(_first_line(e), url)}") from None
     return {"tables": out}
 
 
@@ -268,4 +268,4 @@ def read_database(url: str, tables=None, chunksize: int = CHUNKSIZE, schema: str
             names = _selected(sa.inspect(conn), tables, schema, url)
             return {n: read_table_sql(conn, n, int(chunksize), schema) for n in names}
         except sa.exc.SQLAlchemyError as e:
-            raise DatabaseError(f"cannot read {_safe_url(url)}: {_mask(_first_line(e), url)}") from None
+            raise DatabaseError(f"cannot read {safe_url(url)}: {_mask(_first_line(e), url)}") from None

@@ -13,21 +13,19 @@ import pandas as pd
 
 from ..metadata import Metadata
 from . import linking
-from .plan import any_column, context_column, count_column, has_column, key_missing, key_values, link_column
+from .plan import (
+    any_column,
+    children_counts,
+    context_column,
+    count_column,
+    has_column,
+    key_missing,
+    key_values,
+    link_column,
+)
 
 #: the metadata of an internal count column
 COUNT_META = {"sdtype": "numerical", "computer_representation": "Int64"}
-
-
-def children_counts(edge: dict, data: dict) -> np.ndarray:
-    """How many rows of the child point to each row of the parent along ``edge`` (0 included)."""
-    parent, child = data[edge["parent"]], data[edge["child"]]
-    present = child.loc[~key_missing(child, edge["fk"]), edge["fk"]]
-    sizes = present.groupby(edge["fk"], sort=False).size()
-    want = key_values(parent, edge["pk"])
-    if len(edge["pk"]) > 1:
-        want = want.set_names(edge["fk"])
-    return sizes.reindex(want).fillna(0).to_numpy(dtype=np.int64)
 
 
 def parent_rows(edge: dict, data: dict) -> np.ndarray:

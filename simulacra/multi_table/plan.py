@@ -91,6 +91,17 @@ def key_missing(df: pd.DataFrame, cols: list[str]) -> np.ndarray:
     return df[cols].isna().any(axis=1).to_numpy()
 
 
+def children_counts(edge: dict, data: dict) -> np.ndarray:
+    """How many rows of the child point to each row of the parent along ``edge`` (0 included)."""
+    parent, child = data[edge["parent"]], data[edge["child"]]
+    present = child.loc[~key_missing(child, edge["fk"]), edge["fk"]]
+    sizes = present.groupby(edge["fk"], sort=False).size()
+    want = key_values(parent, edge["pk"])
+    if len(edge["pk"]) > 1:
+        want = want.set_names(edge["fk"])
+    return sizes.reindex(want).fillna(0).to_numpy(dtype=np.int64)
+
+
 def check_tables(metadata, data: dict) -> None:
     """A clear error for data that cannot be learned: unknown or absent tables, empty tables, bad keys."""
     if not isinstance(data, dict) or not data:
@@ -335,9 +346,8 @@ def build(metadata, data: dict) -> dict:
 
 
 def _parents_used(edge: dict, data: dict) -> int:
-    """How many parent rows have at least one child along ``edge``."""
-    child = data[edge["child"]]
-    return int(child.loc[~key_missing(child, edge["fk"]), edge["fk"]].drop_duplicates().shape[0])
+    """How many parent rows have at least one child along ``edge`` (orphans already handled)."""
+    return int((children_counts(edge, data) > 0).sum())
 
 
 def is_internal(c: str) -> bool:
@@ -354,9 +364,6 @@ def _choose_primary(incoming: list[int], edges: list[dict], data: dict):
 
     def score(i):
         e = edges[i]
-        child = data[e["child"]]
-        missing = key_missing(child, e["fk"])
-        used = child.loc[~missing, e["fk"]].drop_duplicates().shape[0]
-        return (-int(missing.sum()), used)
+        return (-int(key_missing(data[e["child"]], e["fk"]).sum()), _parents_used(e, data))
 
     return max(incoming, key=score)

@@ -231,10 +231,7 @@ class RelationalSynthesizer:
             e = plan["edges"][t["primary"]]
             parent = sampled[e["parent"]]
             ctx, pos = frames.context_rows(name, plan, parent, scale, np.random.default_rng(count_seed))
-            if len(ctx):
-                rows = model.sample_given(ctx, seed=draw_seed)
-            else:
-                rows = model.sample(1, seed=draw_seed).iloc[:0]
+            rows = model.sample_given(ctx, seed=draw_seed)
             frames.set_keys(rows, e, parent, pos)
         rows = rows.reset_index(drop=True)
         if len(t["pk"]) > 1 and all(c in rows.columns for c in t["pk"]):
