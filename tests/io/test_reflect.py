@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ..dbhelpers import pg_schema_url, run_sql
+
 from simulacra.errors import DatabaseError, ParameterError
 from simulacra.io import read_database, reflect_schema
 
@@ -39,18 +41,8 @@ TYPES = {
 }
 
 
-def _run(url, statements):
-    import sqlalchemy as sa
-
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        for s in statements:
-            conn.exec_driver_sql(s)
-    engine.dispose()
-
-
 def _build(url, kind, p=""):
-    _run(url, [s.format(p=p, **TYPES[kind]) for s in DDL + ROWS])
+    run_sql(url, [s.format(p=p, **TYPES[kind]) for s in DDL + ROWS])
 
 
 @pytest.fixture
@@ -60,23 +52,9 @@ def sqlite_url(tmp_path):
     return url
 
 
-def pg_schema_url():
-    """A fresh PostgreSQL schema of our own (search_path) and a function that drops it; skip if no server."""
-    pytest.importorskip("psycopg")
-    import sqlalchemy as sa
-
-    base = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-    name = f"sim_dbh_{uuid.uuid4().hex[:8]}"
-    try:
-        _run(base, [f"CREATE SCHEMA {name}"])
-    except sa.exc.OperationalError:
-        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
-    return f"{base}?options=-csearch_path%3D{name}", lambda: _run(base, [f"DROP SCHEMA {name} CASCADE"])
-
-
 @pytest.fixture
 def pg_url():
-    url, drop = pg_schema_url()
+    url, drop = pg_schema_url("sim_dbh")
     yield url
     drop()
 
@@ -149,7 +127,7 @@ def test_tables_option_and_unknown_table(sqlite_url):
 
 def test_empty_table_keeps_dtypes(tmp_path):
     url = f"sqlite:///{tmp_path / 'e.db'}"
-    _run(url, ["CREATE TABLE e (i INTEGER, b BOOLEAN, d DATE, f REAL, s TEXT)"])
+    run_sql(url, ["CREATE TABLE e (i INTEGER, b BOOLEAN, d DATE, f REAL, s TEXT)"])
     df = read_database(url)["e"]
     assert len(df) == 0 and list(df.columns) == ["i", "b", "d", "f", "s"]
     assert [str(t) for t in df.dtypes] == ["int64", "boolean", "datetime64[ns]", "float64", "object"]
@@ -158,7 +136,7 @@ def test_empty_table_keeps_dtypes(tmp_path):
 def test_hostile_names_are_read_as_names(tmp_path):
     url = f"sqlite:///{tmp_path / 'h.db'}"
     q = HOSTILE.replace('"', '""')
-    _run(
+    run_sql(
         url,
         [
             "CREATE TABLE t (a INTEGER)",
@@ -214,7 +192,7 @@ def test_postgres_schema_and_data(pg_url):
 
 
 def test_postgres_timezone_column(pg_url):
-    _run(pg_url, ["CREATE TABLE tz (at TIMESTAMPTZ)", "INSERT INTO tz VALUES ('2020-01-01 00:00:00+02'), (NULL)"])
+    run_sql(pg_url, ["CREATE TABLE tz (at TIMESTAMPTZ)", "INSERT INTO tz VALUES ('2020-01-01 00:00:00+02'), (NULL)"])
     at = read_database(pg_url)["tz"]["at"]
     assert isinstance(at.dtype, pd.DatetimeTZDtype)
     assert at[0] == pd.Timestamp("2019-12-31 22:00:00", tz="UTC") and pd.isna(at[1])
@@ -229,7 +207,7 @@ def test_mariadb_schema_and_data():
         _check_schema(reflect_schema(url, tables=names), p)
         _check_data(read_database(url, tables=names), p)
     finally:
-        _run(
+        run_sql(
             url,
             [f"DROP VIEW IF EXISTS {p}v"]
             + [f"DROP TABLE IF EXISTS {p}{t}" for t in ("pair_child", "pair", "child", "parent")],

@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ..dbhelpers import pg_schema_url, run_sql
+
 from simulacra.errors import DatabaseError, InvalidDataError, ParameterError
 from simulacra.io import databases, read_database, reflect_schema, write_database
 
@@ -17,29 +19,11 @@ if not DATA.is_dir():
 HOSTILE = 'x"; DROP TABLE t; --'
 
 
-def _run(url, statements):
-    import sqlalchemy as sa
-
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        for s in statements:
-            conn.exec_driver_sql(s)
-    engine.dispose()
-
-
 @pytest.fixture
 def pg_url():
-    pytest.importorskip("psycopg")
-    import sqlalchemy as sa
-
-    base = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-    name = f"sim_dbw_{uuid.uuid4().hex[:8]}"
-    try:
-        _run(base, [f"CREATE SCHEMA {name}"])
-    except sa.exc.OperationalError:
-        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
-    yield f"{base}?options=-csearch_path%3D{name}"
-    _run(base, [f"DROP SCHEMA {name} CASCADE"])
+    url, drop = pg_schema_url("sim_dbw")
+    yield url
+    drop()
 
 
 @pytest.fixture
@@ -356,7 +340,7 @@ def mysql_url():
     engine = sa.create_engine(url)
     mine = [t for t in sa.inspect(engine).get_table_names() if t not in before]
     engine.dispose()
-    _run(url, ["SET FOREIGN_KEY_CHECKS=0"] + [f"DROP TABLE IF EXISTS `{t}`" for t in mine])
+    run_sql(url, ["SET FOREIGN_KEY_CHECKS=0"] + [f"DROP TABLE IF EXISTS `{t}`" for t in mine])
     assert not [t for t in mine if t.startswith(("_simstage_", "_simtrash_"))], "hidden tables left behind"
 
 
@@ -425,7 +409,7 @@ def test_mariadb_replace_is_atomic(mysql_url, monkeypatch):
         reflect_schema(url, tables=[p + "child"])["tables"][p + "child"]["foreign_keys"][0]["referred_table"]
         == p + "parent"
     )
-    _run(
+    run_sql(
         url,
         [f"CREATE TABLE `{p}other` (id INT PRIMARY KEY, pid BIGINT, FOREIGN KEY (pid) REFERENCES `{p}parent` (pid))"],
     )

@@ -1,11 +1,12 @@
 """metadata_from_database: sdtypes detected from the rows, keys and relationships from the constraints."""
 
-import uuid
 import warnings
 from pathlib import Path
 
 import pandas as pd
 import pytest
+
+from ..dbhelpers import pg_schema_url, run_sql
 
 from simulacra.io import read_database, write_database
 from simulacra.metadata import Metadata
@@ -14,16 +15,6 @@ from simulacra.metadata.from_database import metadata_from_database
 DATA = Path("/work/shared/datasets")
 if not DATA.is_dir():
     DATA = Path(__file__).resolve().parents[3] / "shared" / "datasets"
-
-
-def _run(url, statements):
-    import sqlalchemy as sa
-
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        for s in statements:
-            conn.exec_driver_sql(s)
-    engine.dispose()
 
 
 def _rel(parent, child, pk, fk):
@@ -86,27 +77,18 @@ def test_flights_sqlite(tmp_path):
 
 
 def test_flights_postgres():
-    pytest.importorskip("psycopg")
-    import sqlalchemy as sa
-
-    base = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-    name = f"sim_dbm_{uuid.uuid4().hex[:8]}"
+    url, drop = pg_schema_url("sim_dbm")
     try:
-        _run(base, [f"CREATE SCHEMA {name}"])
-    except sa.exc.OperationalError:
-        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
-    try:
-        url = f"{base}?options=-csearch_path%3D{name}"
         _flights(url, rows=2000)
         _check_flights(metadata_from_database(url), url)
     finally:
-        _run(base, [f"DROP SCHEMA {name} CASCADE"])
+        drop()
 
 
 @pytest.fixture
 def shop(tmp_path):
     url = f"sqlite:///{tmp_path / 'shop.db'}"
-    _run(
+    run_sql(
         url,
         [
             "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, age INTEGER)",
@@ -145,7 +127,7 @@ def test_data_given_is_not_read_again(shop):
 
 def test_foreign_key_to_a_non_primary_column_is_left_out(tmp_path):
     url = f"sqlite:///{tmp_path / 'u.db'}"
-    _run(
+    run_sql(
         url,
         [
             "CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT UNIQUE)",
@@ -187,7 +169,7 @@ def _supports(what):
 
 def test_composite_keys(tmp_path):
     url = f"sqlite:///{tmp_path / 'k.db'}"
-    _run(
+    run_sql(
         url,
         [
             "CREATE TABLE pair (a INTEGER NOT NULL, b TEXT NOT NULL, v REAL, PRIMARY KEY (a, b))",
@@ -211,7 +193,7 @@ def test_composite_keys(tmp_path):
 def test_self_reference(tmp_path):
     url = f"sqlite:///{tmp_path / 's.db'}"
     rows = ", ".join(f"({i}, {'NULL' if i == 1 else (i // 2)}, 'e{i}')" for i in range(1, 41))
-    _run(
+    run_sql(
         url,
         [
             "CREATE TABLE emp (emp_id INTEGER PRIMARY KEY, manager_id INTEGER REFERENCES emp (emp_id), name TEXT)",
