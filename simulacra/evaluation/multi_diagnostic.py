@@ -39,6 +39,7 @@ from .multi_table_common import (
     table_meta,
 )
 from .plots import scores_svg
+from .primitives import PropertyReport
 
 TABLE_PROPERTIES = ("Data Validity", "Data Structure", "Coverage", "Missing Values")
 PROPERTIES = TABLE_PROPERTIES + ("Relationship Validity", "Rule Validity")
@@ -90,11 +91,13 @@ def boundary_adherence(real: dict, syn: dict, rel: dict) -> tuple[float, str]:
     return score, note
 
 
-class MultiTableDiagnosticReport:
+class MultiTableDiagnosticReport(PropertyReport):
     """Validity, structure, coverage and referential integrity of a synthetic database (see the module docstring)."""
 
     PROPERTIES = PROPERTIES
     TITLE = "Diagnostic Score"
+
+    GENERATE_CALL = "generate(real_tables, synthetic_tables, metadata)"
 
     def __init__(self):
         self.table_names: list[str] = []
@@ -177,26 +180,10 @@ class MultiTableDiagnosticReport:
         if verbose:
             print(self.summary())
 
-    def _check(self):
-        if not self._generated:
-            raise InvalidDataError(
-                "the report has not been generated yet; call generate(real_tables, synthetic_tables, metadata)"
-            )
-
     @property
     def warnings(self) -> list[str]:
         """Tables with unreadable values, broken foreign keys, cardinalities out of the real range."""
         return list(self._notes)
-
-    def get_score(self) -> float:
-        """Overall score in [0, 1] (Rule Validity not averaged in)."""
-        self._check()
-        return self._overall
-
-    def get_properties(self) -> pd.DataFrame:
-        """A DataFrame with columns Property and Score."""
-        self._check()
-        return pd.DataFrame({"Property": list(self._scores), "Score": list(self._scores.values())})
 
     def get_details(self, property_name: str, table_name: str | None = None) -> pd.DataFrame:
         """One property's details: every table, or the rows of ``table_name`` (Relationship Validity: where it is parent or child)."""

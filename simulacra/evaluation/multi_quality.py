@@ -45,7 +45,7 @@ from .multi_table_common import (
 )
 from .pair_metrics import check_max_pairs
 from .plots import scores_svg
-from .primitives import ks_statistic
+from .primitives import PropertyReport, ks_statistic
 from .quality import MAX_PAIRS, QualityReport
 from .views import capped_notes
 
@@ -109,7 +109,7 @@ def cardinality_details(real: dict, synthetic: dict, meta: dict) -> pd.DataFrame
     return df.drop(columns="Error") if df["Error"].isna().all() else df
 
 
-class MultiTableQualityReport:
+class MultiTableQualityReport(PropertyReport):
     """Quality of a synthetic database against the real one (see the module docstring).
 
     Parameters
@@ -124,6 +124,8 @@ class MultiTableQualityReport:
     """
 
     PROPERTIES = PROPERTIES
+
+    GENERATE_CALL = "generate(real_tables, synthetic_tables, metadata)"
 
     def __init__(self, pair_threshold: bool = True, max_pairs: int | None = MAX_PAIRS, seed=0):
         self.pair_threshold = check_bool("pair_threshold", pair_threshold)
@@ -240,26 +242,10 @@ class MultiTableQualityReport:
         return stack_details(frames, ["Parent Table", "Child Table", "Foreign Key"])
 
     # ------------------------------------------------------------------ results
-    def _check(self):
-        if not self._generated:
-            raise InvalidDataError(
-                "the report has not been generated yet; call generate(real_tables, synthetic_tables, metadata)"
-            )
-
     @property
     def warnings(self) -> list[str]:
         """What made scores lower or missing, per table (at most 10 lines and a count); also issued as ``UserWarning``."""
         return capped_notes(self._notes)
-
-    def get_score(self) -> float:
-        """Overall score in [0, 1]: the mean of the property scores (NaN ones skipped)."""
-        self._check()
-        return self._overall
-
-    def get_properties(self) -> pd.DataFrame:
-        """A DataFrame with columns Property and Score."""
-        self._check()
-        return pd.DataFrame({"Property": list(self._scores), "Score": list(self._scores.values())})
 
     def _property(self, property_name: str) -> str:
         if property_name not in PROPERTIES:

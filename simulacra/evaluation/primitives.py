@@ -78,10 +78,12 @@ class PropertyReport:
     """What every report shares: properties with scores and detail tables, and an overall score."""
 
     TITLE = "Overall Score (Average)"
+    #: how the report's generate is called, for the message when it was not
+    GENERATE_CALL = "generate(real, synthetic, metadata)"
 
     def _check(self):
         if not getattr(self, "_generated", False):
-            raise InvalidDataError("the report has not been generated yet; call generate(real, synthetic, metadata)")
+            raise InvalidDataError(f"the report has not been generated yet; call {self.GENERATE_CALL}")
 
     def get_score(self) -> float:
         """Overall score in [0, 1]."""
