@@ -15,7 +15,7 @@ import uuid
 from pathlib import Path
 
 from ..errors import DatabaseError, ParameterError
-from ..io.databases import safe_url
+from ..io.databases import mask_password, safe_url
 
 #: file endings read as tables in a folder
 TABLE_FILES = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".parquet", ".pq", ".jsonl", ".ndjson")
@@ -32,18 +32,6 @@ def is_database_url(text) -> bool:
 def is_multi_input(data) -> bool:
     """A folder or a database URL: the multi-table commands read it."""
     return is_database_url(data) or Path(str(data)).is_dir()
-
-
-def mask(text, url) -> str:
-    """``text`` without the password of ``url`` (a driver may echo the connection string)."""
-    text = str(text)
-    try:
-        from sqlalchemy.engine import make_url
-
-        pw = make_url(str(url)).password
-    except Exception:  # noqa: BLE001 - only for messages
-        return text
-    return text.replace(str(pw), "***") if pw else text
 
 
 def shown(data) -> str:
@@ -127,7 +115,7 @@ def read_tables(data, tables=None, sep=None) -> dict:
         try:
             out = read_database(str(data), tables)
         except DatabaseError as e:
-            raise DatabaseError(mask(e, data)) from None
+            raise DatabaseError(mask_password(e, data)) from None
         if not out:
             raise ParameterError(f"{safe_url(data)} holds no tables; give a database with tables to learn")
         return out
@@ -217,7 +205,7 @@ def write_tables(out, tables: dict, metadata, fmt: str = "csv", if_exists: str =
         try:
             write_database(str(out), tables, metadata, if_exists=if_exists)
         except DatabaseError as e:
-            raise DatabaseError(mask(e, out)) from None
+            raise DatabaseError(mask_password(e, out)) from None
         return safe_url(out)
     write_folder(out, tables, fmt)
     return str(out)

@@ -41,6 +41,18 @@ def safe_url(url) -> str:
         return "<database url>"
 
 
+def mask_password(text, url) -> str:
+    """``text`` without the password of ``url`` (a driver may echo the connection string)."""
+    text = str(text)
+    try:
+        from sqlalchemy.engine import make_url
+
+        pw = make_url(str(url)).password
+    except Exception:  # noqa: BLE001 - only for messages
+        return text
+    return text.replace(str(pw), "***") if pw else text
+
+
 def check_identifier(name, what: str, dialect, where: str = "") -> str:
     """``name`` if ``dialect`` can hold it as a quoted identifier, else a ``DatabaseError``.
 

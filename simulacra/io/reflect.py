@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DatabaseError, ParameterError
-from .databases import _first_line, safe_url, check_identifier
+from .databases import _first_line, check_identifier, mask_password, safe_url
 from .sqlite_files import default_driver, sqlite_file
 
 #: rows fetched per round trip when reading a table
@@ -53,23 +53,12 @@ def connect(url: str):
     except sa.exc.ArgumentError as e:
         raise DatabaseError(f"invalid database URL {safe_url(url)}: {e}") from None
     except sa.exc.SQLAlchemyError as e:
-        raise DatabaseError(f"cannot connect to {safe_url(url)}: {_mask(_first_line(e), url)}") from None
+        raise DatabaseError(f"cannot connect to {safe_url(url)}: {mask_password(_first_line(e), url)}") from None
     try:
         yield conn
     finally:
         conn.close()
         engine.dispose()
-
-
-def _mask(text: str, url: str) -> str:
-    """``text`` without the URL's password (a driver may echo the connection string)."""
-    try:
-        from sqlalchemy.engine import make_url
-
-        pw = make_url(url).password
-    except Exception:  # noqa: BLE001 - only for messages
-        return text
-    return text.replace(str(pw), "***") if pw else text
 
 
 def _selected(insp, tables, schema, url: str) -> list[str]:
@@ -140,7 +129,9 @@ def reflect_schema(url: str, tables=None, schema: str | None = None) -> dict:
                 ]
                 out[name] = {"columns": cols, "primary_key": pk, "foreign_keys": fks}
         except sa.exc.SQLAlchemyError as e:
-            raise DatabaseError(f"cannot read the schema of {safe_url(url)}: {_mask(_first_line(e), url)}") from None
+            raise DatabaseError(
+                f"cannot read the schema of {safe_url(url)}: {mask_password(_first_line(e), url)}"
+            ) from None
     return {"tables": out}
 
 
@@ -268,4 +259,4 @@ def read_database(url: str, tables=None, chunksize: int = CHUNKSIZE, schema: str
             names = _selected(sa.inspect(conn), tables, schema, url)
             return {n: read_table_sql(conn, n, int(chunksize), schema) for n in names}
         except sa.exc.SQLAlchemyError as e:
-            raise DatabaseError(f"cannot read {safe_url(url)}: {_mask(_first_line(e), url)}") from None
+            raise DatabaseError(f"cannot read {safe_url(url)}: {mask_password(_first_line(e), url)}") from None
