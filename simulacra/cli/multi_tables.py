@@ -15,7 +15,6 @@ import uuid
 from pathlib import Path
 
 from ..errors import DatabaseError, ParameterError
-from ..io.databases import mask_password, safe_url
 
 #: file endings read as tables in a folder
 TABLE_FILES = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".parquet", ".pq", ".jsonl", ".ndjson")
@@ -32,6 +31,20 @@ def is_database_url(text) -> bool:
 def is_multi_input(data) -> bool:
     """A folder or a database URL: the multi-table commands read it."""
     return is_database_url(data) or Path(str(data)).is_dir()
+
+
+def safe_url(url) -> str:
+    """:func:`simulacra.io.databases.safe_url`, imported when needed (``--help`` stays light)."""
+    from ..io.databases import safe_url as _safe
+
+    return _safe(url)
+
+
+def mask_password(text, url) -> str:
+    """:func:`simulacra.io.databases.mask_password`, imported when needed."""
+    from ..io.databases import mask_password as _mask
+
+    return _mask(text, url)
 
 
 def shown(data) -> str:
