@@ -35,3 +35,19 @@ def require_torch_only(who: str):
     except ImportError:
         raise ParameterError(f"{who} needs PyTorch: {INSTALL}") from None
     return torch
+
+
+def device_for(device) -> str:
+    """The torch device: ``True``/``None``/``"auto"`` take the GPU when there is one, else the CPU."""
+    import re
+
+    torch = require_torch_only("this model")
+    if device is True or device is None or device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device is False:
+        return "cpu"
+    if isinstance(device, str) and re.fullmatch(r"cpu|mps|cuda(:[0-9]{1,4})?", device):
+        if device.startswith("cuda") and not torch.cuda.is_available():
+            raise ParameterError(f"device {device!r} was asked for but no CUDA device is available; use 'cpu'")
+        return device
+    raise ParameterError(f"device must be True, False, 'auto' or a device name like 'cuda:0' or 'cpu', got {device!r}")

@@ -173,4 +173,19 @@ def _mode_sizes(model, outputs, n_rows):
     return sizes
 
 
-_FAMILIES = {"gaussian_copula": _copula, "cart": _cart, "bayesian_network": _bayes, **dict.fromkeys(NEURAL, _neural)}
+def _llm(model, params, d, kmax, n_rows, out, outputs=()):
+    """A transformer's weight is at most width x max(vocabulary, positions, 4 x width) values (its config says which)."""
+    cfg = model.get("config") or {}
+    width = _count(cfg.get("n_embd"), "the LLM width", 1, 4096)
+    vocab = _count(cfg.get("vocab_size"), "the LLM vocabulary", 1, 10_000_000)
+    positions = _count(cfg.get("n_positions"), "the LLM positions", 1, 1_000_000)
+    _put(model.get("weights"), width * max(vocab, positions, 4 * width), out)
+
+
+_FAMILIES = {
+    "gaussian_copula": _copula,
+    "cart": _cart,
+    "bayesian_network": _bayes,
+    "llm": _llm,
+    **dict.fromkeys(NEURAL, _neural),
+}

@@ -1,0 +1,122 @@
+"""Constrained decoding: every step allows only the tokens that continue a valid value of its slot.
+
+The rows of a batch are decoded together, one token per step, with the model's key/value cache.
+Each row has its own layout (which slot each position is, from :meth:`RowCodec.layout`) and its
+own forced tokens (the column tokens, and the values of given columns); the free positions are
+sampled from the model's distribution restricted to the slot's tokens, with these rules on top:
+
+- a digit may make the number larger than the column's largest only while the digits before it
+  are below the largest's (``tight`` rows keep to its digits);
+- a day is at most the days of the row's month;
+- after ``NULL`` the column's other slots are ``FILL``;
+- ``no_null`` (n, C) forbids ``NULL`` where a value must be filled (imputation).
+
+Each free token is drawn by inverting the masked softmax's cumulative sum at one uniform per row from a
+numpy Generator, so the same seed gives the same rows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .codec import FILL, NULL, RowCodec, days_in_month
+
+
+def decode(
+    model,
+    codec: RowCodec,
+    tokens: np.ndarray,
+    slots: np.ndarray,
+    rng: np.random.Generator,
+    temperature: float = 1.0,
+    no_null: np.ndarray | None = None,
+    device="cpu",
+) -> np.ndarray:
+    """Fill the free (-1) positions of ``tokens`` (n, T) by constrained sampling; returns the full tokens."""
+    import torch
+
+    n, T = tokens.shape
+    out = tokens.copy()
+    if n == 0:
+        return out
+    allowed = torch.from_numpy(codec.allowed).to(device)
+    tok_digit = torch.from_numpy(codec.token_digit).to(device)
+    tok_day = torch.from_numpy(codec.token_day).to(device)
+    digit_slot, bound, day_slot = codec.digit_slot, codec.bound, codec.day_slot
+    first, nullable, slot_col = codec.first_slot, codec.nullable_slot, codec.slot_column
+    part_base, year_base = codec.part_base, codec.value_base
+    years0 = np.array([c["years"][0] if c["kind"] == "date" else 0 for c in codec.columns] + [0])
+    tight = np.ones(n, dtype=bool)
+    null_now = np.zeros(n, dtype=bool)
+    year = np.full(n, 1970)
+    month = np.ones(n, dtype=np.int64)
+    rows = np.arange(n)
+    past = None
+    cur = torch.from_numpy(out[:, :1]).to(device)
+    with torch.no_grad():
+        for t in range(1, T):
+            s = slots[:, t]
+            forced = out[:, t]
+            free = forced < 0
+            is_first = first[s]
+            tight = np.where(is_first, True, tight)
+            null_now = np.where(is_first, False, null_now)
+            step = model(input_ids=cur, cache=past, use_cache=True)
+            past = step.cache
+            if free.any():
+                logits = step.logits[:, -1, :].float()
+                mask = allowed[torch.from_numpy(s).to(device)].clone()
+                dpos = digit_slot[s]
+                rule = (dpos >= 0) & tight
+                if rule.any():
+                    over = tok_digit[None, :] > torch.from_numpy(np.where(rule, bound[s], 9)).to(device)[:, None]
+                    mask &= ~over
+                if day_slot[s].any():
+                    dim = np.where(day_slot[s], days_in_month(year, month), 31)
+                    mask &= tok_day[None, :] <= torch.from_numpy(dim).to(device)[:, None]
+                if no_null is not None:
+                    col = slot_col[s]
+                    ban = nullable[s] & (col >= 0) & no_null[rows, np.maximum(col, 0)]
+                    if ban.any():
+                        mask[torch.from_numpy(ban).to(device), NULL] = False
+                mask[:, FILL] = False
+                logits = logits.masked_fill(~mask, float("-inf"))
+                if temperature <= 0:
+                    pick = torch.argmax(logits, dim=1).cpu().numpy()
+                else:
+                    probs = torch.softmax(logits.double() / temperature, dim=1)
+                    cdf = torch.cumsum(probs, dim=1)
+                    u = torch.from_numpy(rng.random(n)).to(device, cdf.dtype)[:, None] * cdf[:, -1:]
+                    pick = (cdf < u).sum(dim=1).clamp_(max=probs.shape[1] - 1)
+                    # a token of zero probability is never picked (cdf ties): step to the next allowed one
+                    pick = (
+                        torch.where(mask.gather(1, pick[:, None])[:, 0], pick, torch.argmax(probs, dim=1)).cpu().numpy()
+                    )
+                choice = np.where(free, pick, forced)
+            else:
+                choice = forced
+            choice = np.where(null_now & ~is_first & (slot_col[s] >= 0), FILL, choice)
+            out[:, t] = choice
+            null_now = null_now | (is_first & (choice == NULL))
+            dpos = digit_slot[s]
+            is_digit = dpos >= 0
+            tight = np.where(is_digit, tight & (codec.token_digit[choice] == bound[s]), tight)
+            col = slot_col[s]
+            date_col = (col >= 0) & (_kind_of(codec)[np.maximum(col, 0)] == 2)
+            y_first = date_col & is_first & (choice != NULL)
+            if y_first.any():
+                base = np.array([b if b is not None else 0 for b in year_base])[np.maximum(col, 0)]
+                year = np.where(y_first, choice - base + years0[np.maximum(col, 0)], year)
+            m_slot = date_col & (choice >= part_base["month"]) & (choice < part_base["month"] + 12)
+            month = np.where(m_slot & ~first[s], choice - part_base["month"] + 1, month)
+            cur = torch.from_numpy(choice[:, None]).to(device)
+    return out
+
+
+def _kind_of(codec: RowCodec) -> np.ndarray:
+    """Per column: 0 categorical, 1 numerical, 2 datetime (cached on the codec)."""
+    k = getattr(codec, "_kind_codes", None)
+    if k is None:
+        k = np.array([{"cat": 0, "num": 1, "date": 2}[c["kind"]] for c in codec.columns] or [0])
+        codec._kind_codes = k
+    return k
