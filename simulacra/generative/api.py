@@ -1,0 +1,331 @@
+"""An OpenAI-compatible chat-completions client over ``urllib`` (no SDK), for tables from a prompt.
+
+:class:`ChatClient` posts ``{base_url}/chat/completions`` with structured outputs
+(``response_format`` ``json_schema``, strict). A server that rejects it (HTTP 400 naming
+``response_format`` / ``json_schema``, or "unsupported") is asked again in JSON mode
+(``{"type": "json_object"}``, the schema then written in the prompt), and one that rejects that too
+in plain text, the JSON taken from the answer (:func:`extract_json`).
+
+Timeouts, connection errors, HTTP 5xx and 429 are retried up to ``max_retries`` times, waiting
+``backoff * 2**attempt`` seconds with a seeded jitter, or the server's ``Retry-After`` (both capped at
+``max_wait``); other HTTP errors are not. Every failure ends in one :class:`~simulacra.errors.ParameterError`
+saying what happened and what to do. The API key (``api_key`` or ``OPENAI_API_KEY``) is sent only in the
+``Authorization`` header: it is never printed nor put in a message.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import os
+import re
+import socket
+import time
+import urllib.error
+import urllib.request
+
+import numpy as np
+
+from ..errors import ParameterError
+from .schema import describe_field, json_schema
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+#: at most this many values of each unique column are listed in a re-ask (the prompt stays short)
+MAX_AVOID = 100
+MODES = ("json_schema", "json_object", "text")
+_REJECTS_FORMAT = re.compile(r"response_format|json_schema|json_object|structured|unsupported|not supported", re.I)
+
+
+def resolve_endpoint(base_url=None, api_key=None) -> tuple[str, str | None]:
+    """``(base_url, api_key)`` from the arguments, else ``OPENAI_BASE_URL`` / ``OPENAI_API_KEY``.
+
+    The base URL defaults to OpenAI's; it must be ``http(s)://...`` and loses a trailing slash.
+    OpenAI's own endpoint needs a key; another server (a local one) may do without.
+    """
+    url = base_url if base_url is not None else os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
+    key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY") or None
+    if not isinstance(url, str) or not re.match(r"https?://[^\s/]+", url):
+        raise ParameterError(
+            f"base_url must be an http(s) URL such as 'http://127.0.0.1:8000/v1' (the part before "
+            f"/chat/completions), got {url!r}"
+        )
+    if key is not None and not isinstance(key, str):
+        raise ParameterError("api_key must be a string (or set the OPENAI_API_KEY environment variable)")
+    url = url.rstrip("/")
+    if url == DEFAULT_BASE_URL and not key:
+        raise ParameterError(
+            "no API key for api.openai.com: pass api_key= or set OPENAI_API_KEY; or pass base_url= for another "
+            "OpenAI-compatible server, or a local model folder or TextGenerator as model="
+        )
+    return url, key
+
+
+# ---------------------------------------------------------------------- prompt
+def build_messages(description, fields, count, missing=None, avoid=None, schema_in_prompt=False) -> list[dict]:
+    """The system and user messages asking for ``count`` records.
+
+    Parameters
+    ----------
+    description : str
+        What the table holds.
+    fields : list of Field
+    count : int
+        Records asked for in this request.
+    missing : int, optional
+        Records the table still lacks (a re-ask says so).
+    avoid : dict, optional
+        Column name -> values already used in a unique column (a re-ask lists them, at most :data:`MAX_AVOID`).
+    schema_in_prompt : bool
+        Write the JSON schema in the prompt (JSON mode and plain text, where no ``response_format`` carries it).
+    """
+    system = (
+        "You generate realistic, varied synthetic data records. Answer with JSON only: one object "
+        '{"records": [...]} whose records have exactly the requested fields and types.'
+    )
+    lines = [
+        f"Generate exactly {count} records of this dataset: {description.strip()}",
+        "",
+        "Each record has these fields:",
+    ]
+    lines += [f"- {f.name}: {describe_field(f)}" for f in fields]
+    if missing is not None:
+        lines += ["", f"The dataset still needs {missing} more records; these are {count} of them."]
+    for name, values in (avoid or {}).items():
+        if values:
+            shown = ", ".join(json.dumps(v, ensure_ascii=False, default=str) for v in list(values)[-MAX_AVOID:])
+            lines.append(f"Do not reuse these {name} values (already used): {shown}")
+    if schema_in_prompt:
+        lines += ["", "The answer must match this JSON schema:", "```json", json.dumps(json_schema(fields)), "```"]
+    return [{"role": "system", "content": system}, {"role": "user", "content": "\n".join(lines)}]
+
+
+def extract_json(text):
+    """The first JSON object or array in ``text`` (code fences and prose around it are skipped).
+
+    Raises
+    ------
+    ValueError
+        When there is none.
+    """
+    if not isinstance(text, str):
+        raise ValueError("the answer has no text")
+    decoder = json.JSONDecoder()
+    for m in re.finditer(r"[\[{]", text):
+        try:
+            return decoder.raw_decode(text, m.start())[0]
+        except json.JSONDecodeError:
+            continue
+    raise ValueError("the answer holds no JSON")
+
+
+# ---------------------------------------------------------------------- client
+class ChatClient:
+    """Chat completions from an OpenAI-compatible server, with structured outputs, fallbacks and retries.
+
+    Parameters
+    ----------
+    model : str
+        The model name the server knows.
+    base_url, api_key : str, optional
+        See :func:`resolve_endpoint`.
+    timeout : float
+        Seconds one request may take.
+    max_retries : int
+        Retries of a timed-out or failed request (connection errors, HTTP 5xx, 429).
+    seed : int
+        Seeds the jitter of the waits, and the ``seed`` sent to the server.
+    temperature : float, optional
+        Sent when given (otherwise the server's default).
+    backoff : float
+        First wait in seconds; each retry doubles it.
+    max_wait : float
+        Longest wait, also the cap on a server's ``Retry-After``.
+    """
+
+    def __init__(
+        self,
+        model,
+        base_url=None,
+        api_key=None,
+        *,
+        timeout=60,
+        max_retries=5,
+        seed=0,
+        temperature=None,
+        backoff=0.5,
+        max_wait=30.0,
+    ):
+        if not isinstance(model, str) or not model.strip():
+            raise ParameterError(f"model must be the name of a model the server offers, got {model!r}")
+        self.model = model
+        self.base_url, self._key = resolve_endpoint(base_url, api_key)
+        self.timeout, self.max_retries, self.temperature = timeout, max_retries, temperature
+        self.backoff, self.max_wait = float(backoff), float(max_wait)
+        self._rng = np.random.default_rng(seed)
+        self.mode = MODES[0]
+        self.requests = 0  # HTTP requests sent, retries included
+
+    def __repr__(self):
+        return f"ChatClient(model={self.model!r}, base_url={self.base_url!r}, mode={self.mode!r})"
+
+    def _clean(self, text: str) -> str:
+        text = str(text)
+        return text.replace(self._key, "***") if self._key else text
+
+    def chat(self, messages, schema=None, name="records", seed=None) -> dict:
+        """The assistant's message (``{"content": ..., "refusal": ...}``) for ``messages``.
+
+        ``schema`` asks for structured outputs; on a server without them the request falls back
+        (``self.mode`` keeps the mode that worked for the next calls). ``messages`` is called with
+        ``schema_in_prompt`` when it is a callable, so the prompt can carry the schema in JSON mode.
+        """
+        while True:
+            msgs = messages(self.mode != "json_schema") if callable(messages) else messages
+            payload = {"model": self.model, "messages": msgs}
+            if self.temperature is not None:
+                payload["temperature"] = float(self.temperature)
+            if seed is not None:
+                payload["seed"] = int(seed)
+            if schema is not None and self.mode == "json_schema":
+                payload["response_format"] = {
+                    "type": "json_schema",
+                    "json_schema": {"name": name, "strict": True, "schema": schema},
+                }
+            elif schema is not None and self.mode == "json_object":
+                payload["response_format"] = {"type": "json_object"}
+            try:
+                body = self._post("/chat/completions", payload)
+            except _FormatRejected:
+                self.mode = MODES[MODES.index(self.mode) + 1]
+                continue
+            return self._message(body)
+
+    def _message(self, body) -> dict:
+        try:
+            msg = body["choices"][0]["message"]
+            if not isinstance(msg, dict):
+                raise TypeError
+        except (KeyError, IndexError, TypeError):
+            raise ParameterError(
+                f"the server at {self.base_url} answered without choices[0].message, so it is not an "
+                "OpenAI-compatible chat endpoint: check base_url (it usually ends in /v1)"
+            ) from None
+        return {"content": msg.get("content"), "refusal": msg.get("refusal")}
+
+    # ------------------------------------------------------------------ HTTP
+    def _post(self, path, payload) -> dict:
+        url = self.base_url + path
+        data = json.dumps(payload).encode()
+        headers = {"Content-Type": "application/json", "Accept": "application/json", "User-Agent": "simulacra"}
+        if self._key:
+            headers["Authorization"] = f"Bearer {self._key}"
+        last = ""
+        for attempt in range(self.max_retries + 1):
+            wait = None
+            self.requests += 1
+            try:
+                req = urllib.request.Request(url, data=data, headers=headers, method="POST")
+                with urllib.request.urlopen(req, timeout=self.timeout) as r:
+                    raw = r.read(MAX_RESPONSE_BYTES + 1)
+            except urllib.error.HTTPError as e:
+                detail = _error_text(e)
+                if e.code == 429 or e.code >= 500:
+                    last = f"HTTP {e.code}" + (f" ({detail})" if detail else "")
+                    wait = _retry_after(e.headers.get("Retry-After") if e.headers else None)
+                else:
+                    self._refuse(e.code, detail, payload)
+            except (TimeoutError, socket.timeout):
+                last = f"no answer within timeout={self.timeout} s"
+            except urllib.error.URLError as e:
+                reason = e.reason
+                if isinstance(reason, (TimeoutError, socket.timeout)):
+                    last = f"no answer within timeout={self.timeout} s"
+                else:
+                    last = f"cannot connect ({reason})"
+            except (ConnectionError, OSError) as e:
+                last = f"the connection failed ({type(e).__name__}: {e})"
+            else:
+                return self._parse(raw)
+            if attempt < self.max_retries:
+                time.sleep(self._delay(attempt, wait))
+        tries = self.max_retries + 1
+        raise ParameterError(
+            self._clean(
+                f"the chat endpoint {url} failed {tries} time{'s' * (tries > 1)} in a row, last: {last}. "
+                "Check that the server is running and reachable at base_url, or wait and try again "
+                "(raise max_retries or timeout for a slow or busy server)"
+            )
+        )
+
+    def _delay(self, attempt, retry_after) -> float:
+        if retry_after is not None:
+            return min(self.max_wait, retry_after)
+        return min(self.max_wait, self.backoff * 2.0**attempt) * (0.5 + self._rng.random())
+
+    def _parse(self, raw: bytes) -> dict:
+        if len(raw) > MAX_RESPONSE_BYTES:
+            raise ParameterError(f"the server at {self.base_url} answered with more than 64 MiB; ask for fewer records")
+        try:
+            body = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise ParameterError(
+                f"the server at {self.base_url} answered with something that is not JSON, so it is not an "
+                "OpenAI-compatible chat endpoint: check base_url (it usually ends in /v1)"
+            ) from None
+        if not isinstance(body, dict):
+            raise ParameterError(f"the server at {self.base_url} answered with JSON that is not an object")
+        return body
+
+    def _refuse(self, code, detail, payload):
+        """An HTTP error that no retry mends: a format fallback, or one ParameterError."""
+        if code in (400, 415, 422, 501) and "response_format" in payload and _REJECTS_FORMAT.search(detail or ""):
+            raise _FormatRejected()
+        said = f" ({detail})" if detail else ""
+        if code == 401:
+            why = (
+                "the API key is wrong or expired" if self._key else "no API key was given"
+            ) + ": pass api_key= or set OPENAI_API_KEY"
+        elif code == 403:
+            why = "the API key may not use this model or endpoint"
+        elif code == 404:
+            why = f"check base_url (it usually ends in /v1) and that the server offers model {self.model!r}"
+        else:
+            why = "the server refused the request; check model and the columns"
+        raise ParameterError(self._clean(f"the chat endpoint {self.base_url} answered HTTP {code}{said}: {why}"))
+
+
+class _FormatRejected(Exception):
+    """The server does not take this response_format: the client falls back to the next mode."""
+
+
+def _error_text(e, limit=300) -> str:
+    """The server's error message (OpenAI's ``{"error": {"message": ...}}`` or the body's start)."""
+    try:
+        raw = e.read(65536).decode("utf-8", "replace")
+    except Exception:
+        return ""
+    try:
+        body = json.loads(raw)
+        err = body.get("error", body) if isinstance(body, dict) else body
+        msg = err.get("message", err) if isinstance(err, dict) else err
+        text = msg if isinstance(msg, str) else json.dumps(msg)
+    except (json.JSONDecodeError, AttributeError):
+        text = raw
+    text = " ".join(text.split())
+    return text[:limit] + ("..." if len(text) > limit else "")
+
+
+def _retry_after(value) -> float | None:
+    """Seconds from a ``Retry-After`` header (seconds or an HTTP date), None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+        return max(0.0, when.timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
