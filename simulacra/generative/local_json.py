@@ -58,7 +58,7 @@ class _Vocab:
     def __init__(self, tokenizer, size: int):
         n = min(len(tokenizer), size)
         ids = list(range(n))
-        texts = tokenizer.batch_decode([[i] for i in ids])
+        texts = tokenizer.batch_decode([[i] for i in ids], clean_up_tokenization_spaces=False)
         raw = tokenizer.convert_ids_to_tokens(ids)
         special = set(tokenizer.all_special_ids or [])
         pieces = [""] * size
