@@ -64,8 +64,9 @@ FAST = {
     "ctgan": dict(_TINY_NET, generator_dim=(16,), discriminator_dim=(16,)),
     "tvae": dict(_TINY_NET, compress_dims=(16,), decompress_dims=(16,)),
     "copulagan": dict(_TINY_NET, generator_dim=(16,), discriminator_dim=(16,)),
+    "llm": {"epochs": 2, "n_layer": 1, "n_embd": 16, "n_head": 2, "cuda": False},
 }
-NEEDS_TORCH = {"ctgan", "tvae", "copulagan"}
+NEEDS_TORCH = {"ctgan", "tvae", "copulagan", "llm"}
 
 ROWS = 200
 
