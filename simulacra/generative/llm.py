@@ -259,6 +259,13 @@ class LLMSynthesizer(BaseSynthesizer):
         with _threads(torch, n * self._codec.seq_len * self.n_embd):
             return self._draw(self._model, n, rng, col_tokens, order, no_null=missing)
 
+    def _sample_values_context(self, context: pd.DataFrame, rng) -> pd.DataFrame:
+        """One row per row of ``context`` (the fit's context columns), each decoded after its own context values."""
+        names = self._codec.names
+        full = pd.DataFrame({c: context[c] if c in context else pd.Series([None] * len(context)) for c in names})
+        missing = np.column_stack([full[c].isna().to_numpy() | (c not in context) for c in names])
+        return self._impute_values(full, missing, rng)
+
     # ------------------------------------------------------------------ state
     def _get_model_state(self) -> dict:
         return {

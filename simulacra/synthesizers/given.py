@@ -275,12 +275,17 @@ def sample_given(synth, context, seed=None, max_tries: int = 100) -> pd.DataFram
     positions = np.arange(n, dtype=np.int64)
 
     def draw(idx: np.ndarray) -> pd.DataFrame:
-        Ci = C[idx]
-        X = synth._sample_context(Ci, outputs, rng)
-        X[:, outputs] = decodable(Ci, outputs, specs)
-        df = tr.inverse(X, rng, positions[idx], run.run_state)
-        for c in reversed(rules.chain(synth)):
-            df = c.reverse_transform(df)
+        if synth.model_input == "values":  # the model conditions on the values row by row (LLM)
+            known = values.iloc[idx].reset_index(drop=True)
+            df = tr.fill_generated(synth._sample_values_context(known, rng), rng, positions[idx], run.run_state)
+            df = rules.repair(synth, df[synth._columns]) if synth._learned else df
+        else:
+            Ci = C[idx]
+            X = synth._sample_context(Ci, outputs, rng)
+            X[:, outputs] = decodable(Ci, outputs, specs)
+            df = tr.inverse(X, rng, positions[idx], run.run_state)
+            for c in reversed(rules.chain(synth)):
+                df = c.reverse_transform(df)
         df = df[synth._columns] if list(df.columns) != synth._columns else df
         for c in synth.context_columns:
             df[c] = _as_learned(values[c].iloc[idx], df[c]).to_numpy()

@@ -202,3 +202,15 @@ def test_bad_parameters_and_missing_extra_give_one_clear_error(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_transformers)
     with pytest.raises(ParameterError, match=r"simulacra\[llm\]"):
         LLMSynthesizer(md)
+
+
+def test_sample_given_draws_one_row_per_context_row_for_multi_table_children():
+    df = _mixed(200)
+    md = Metadata.detect_from_dataframe(df)
+    md.update_column("count", sdtype="numerical")
+    synth = LLMSynthesizer(md, epochs=3, **TINY).fit(df, context_columns=["cat", "count"])
+    context = pd.DataFrame({"cat": ["c", "a", "c", "b"] * 10, "count": [5, 900, 17, 300] * 10})
+    out = synth.sample_given(context, seed=0)
+    assert len(out) == 40
+    assert (out["cat"] == context["cat"]).all() and (out["count"] == context["count"]).all()
+    assert set(out["flag"]) <= {True, False}
