@@ -55,6 +55,13 @@ class LLMSynthesizer(BaseSynthesizer):
     verbose : bool, default False
     cuda : bool or str, default True
         Train and sample on the GPU when there is one.
+    backend : {"gpt", "pretrained"}, default "gpt"
+        ``"gpt"``: a small GPT-2 built from a config (``n_layer``...) and trained from scratch.
+        ``"pretrained"``: fine-tune the causal language model ``pretrained_model`` (GReaT-style;
+        a local folder or a hub name in the local cache), its vocabulary extended by the row
+        tokens so decoding stays constrained; a smaller ``learning_rate`` (5e-4) suits it.
+    pretrained_model : str or Path, optional
+        The model of ``backend="pretrained"``.
     """
 
     name = "llm"
@@ -80,6 +87,8 @@ class LLMSynthesizer(BaseSynthesizer):
         max_seconds=None,
         verbose=False,
         cuda=True,
+        backend="gpt",
+        pretrained_model=None,
         *,
         pseudonymize=False,
         pseudonymize_key=None,
@@ -109,6 +118,17 @@ class LLMSynthesizer(BaseSynthesizer):
         self.max_seconds = check_number("max_seconds", max_seconds, minimum=0, strict=True, allow_none=True)
         self.verbose = check_bool("verbose", verbose)
         self.cuda = cuda
+        if backend not in ("gpt", "pretrained"):
+            raise ParameterError(
+                f"backend must be 'gpt' (a small model trained from scratch) or 'pretrained', got {backend!r}"
+            )
+        if (backend == "pretrained") != (pretrained_model is not None):
+            raise ParameterError(
+                "backend='pretrained' needs pretrained_model= (a local folder of a causal LM, or a cached hub name), "
+                "and pretrained_model= needs backend='pretrained'"
+            )
+        self.backend = backend
+        self.pretrained_model = None if pretrained_model is None else str(pretrained_model)
         self._device = device_for(cuda)
         self.fit_info_ = None
 
@@ -116,7 +136,7 @@ class LLMSynthesizer(BaseSynthesizer):
         p = super().get_parameters()
         for k in ("epochs", "batch_size", "n_layer", "n_embd", "n_head", "dropout", "learning_rate", "holdout"):
             p[k] = getattr(self, k)
-        for k in ("patience", "privacy_check", "temperature", "max_seconds", "verbose"):
+        for k in ("patience", "privacy_check", "temperature", "max_seconds", "verbose", "backend", "pretrained_model"):
             p[k] = getattr(self, k)
         p["cuda"] = self.cuda if isinstance(self.cuda, (bool, str)) else True
         return p
@@ -148,8 +168,13 @@ class LLMSynthesizer(BaseSynthesizer):
         hold_idx, train_idx = np.sort(perm[:n_hold]), np.sort(perm[n_hold:])
         train_tok = [t[train_idx] for t in tokens]
         hold_tok = [t[hold_idx] for t in tokens] if n_hold else None
-        self._config = gpt.config_of(self._codec, self.n_layer, self.n_embd, self.n_head, self.dropout)
-        self._model = gpt.build(self._config, int(rng.integers(2**62)), self._device)
+        if self.backend == "pretrained":
+            from .pretrained import fine_tunable
+
+            self._model, self._config = fine_tunable(self.pretrained_model, self._codec, self._device)
+        else:
+            self._config = gpt.config_of(self._codec, self.n_layer, self.n_embd, self.n_head, self.dropout)
+            self._model = gpt.build(self._config, int(rng.integers(2**62)), self._device)
         steps = max(1, -(-len(train_idx) // min(self.batch_size, max(1, len(train_idx)))))
         epochs = self.epochs or int(np.clip(-(-3_000 // steps), 10, 300))
         opts = {
@@ -288,14 +313,19 @@ class LLMSynthesizer(BaseSynthesizer):
             raise ModelFileError("model file: the LLM codec's column kinds do not match")
         self._kind = kinds
         cfg = st["config"]
-        if (
+        if isinstance(cfg, dict) and cfg.get("backend") == "pretrained":
+            from .pretrained import rebuild
+
+            self._model = rebuild(cfg, self._codec, self._device)
+        elif (
             not isinstance(cfg, dict)
             or cfg.get("vocab_size") != self._codec.vocab_size
             or cfg.get("n_positions") != self._codec.seq_len
         ):
             raise ModelFileError("model file: the LLM config does not match its codec")
+        else:
+            self._model = gpt.build(cfg, 0, self._device)
         self._config = cfg
-        self._model = gpt.build(cfg, 0, self._device)
         gpt.load_weights(self._model, st["weights"])
         self.fit_info_ = st.get("fit_info")
 

@@ -176,10 +176,13 @@ def _mode_sizes(model, outputs, n_rows):
 def _llm(model, params, d, kmax, n_rows, out, outputs=()):
     """A transformer's weight is at most width x max(vocabulary, positions, 4 x width) values (its config says which)."""
     cfg = model.get("config") or {}
-    width = _count(cfg.get("n_embd"), "the LLM width", 1, 4096)
+    if isinstance(cfg.get("hf_config"), dict):  # a fine-tuned pretrained model: its transformers config
+        cfg = cfg["hf_config"]
+    width = _count(cfg.get("n_embd") or cfg.get("hidden_size"), "the LLM width", 1, 16_384)
     vocab = _count(cfg.get("vocab_size"), "the LLM vocabulary", 1, 10_000_000)
-    positions = _count(cfg.get("n_positions"), "the LLM positions", 1, 1_000_000)
-    _put(model.get("weights"), width * max(vocab, positions, 4 * width), out)
+    positions = _count(cfg.get("n_positions") or cfg.get("max_position_embeddings"), "the LLM positions", 1, 10**7)
+    inner = _count(cfg.get("n_inner") or cfg.get("intermediate_size") or 4 * width, "the LLM inner width", 1, 10**6)
+    _put(model.get("weights"), width * max(vocab, positions, inner, 4 * width), out)
 
 
 _FAMILIES = {

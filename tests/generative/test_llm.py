@@ -214,3 +214,20 @@ def test_sample_given_draws_one_row_per_context_row_for_multi_table_children():
     assert len(out) == 40
     assert (out["cat"] == context["cat"]).all() and (out["count"] == context["count"]).all()
     assert set(out["flag"]) <= {True, False}
+
+
+def test_the_pretrained_backend_fine_tunes_a_local_causal_model_and_stays_valid(tiny_causal, tiny_seq2seq, tmp_path):
+    df = pd.read_csv(DATASETS / "penguins.csv")
+    md = Metadata.detect_from_dataframe(df)
+    synth = LLMSynthesizer(
+        md, backend="pretrained", pretrained_model=tiny_causal, epochs=4, learning_rate=1e-3, cuda=False
+    ).fit(df)
+    out = synth.sample(300, seed=0)
+    assert set(out["species"]) <= set(df["species"]) and out["body_mass_g"].dropna().between(2700, 6300).all()
+    path = tmp_path / "ft.zip"
+    synth.save(path)
+    pd.testing.assert_frame_equal(LLMSynthesizer.load(path).sample(50, seed=1), synth.sample(50, seed=1))
+    with pytest.raises(ParameterError, match="sequence-to-sequence"):
+        LLMSynthesizer(md, backend="pretrained", pretrained_model=tiny_seq2seq, epochs=1).fit(df)
+    with pytest.raises(ParameterError, match="pretrained_model"):
+        LLMSynthesizer(md, backend="pretrained")

@@ -1,0 +1,153 @@
+"""The LLM synthesizer's optional backend: fine-tune a user's pretrained causal language model.
+
+As GReaT does, the rows are learned by a model that already knows language; unlike GReaT, the
+row vocabulary stays the codec's (:mod:`.codec`), so decoding stays constrained and every row
+parses. The codec's tokens are added to the pretrained vocabulary, each starting from the mean
+embedding of its text under the model's own tokenizer ("age is" for a column, "Biscoe" for a
+category, the digit for a digit), so the model's knowledge of the names and values carries over.
+:class:`OffsetLM` shows the decoder and the training loop only the codec's part of the logits.
+
+The model loads through :class:`TextGenerator` (a local folder or the local cache, safetensors
+only, no remote code); a saved model holds the fine-tuned weights as arrays and the config as
+JSON, rebuilt from a built-in architecture of ``transformers`` (never code from the file).
+"""
+
+from __future__ import annotations
+
+import json
+
+from ..errors import ModelFileError, ParameterError
+from ._deps import require_llm
+from .codec import BOS, FILL, NULL, PAD, RowCodec
+
+
+def token_texts(codec: RowCodec) -> list[str]:
+    """The text each codec token stands for (its embedding starts from that text's)."""
+    texts = ["\n"] * codec.vocab_size
+    texts[PAD], texts[BOS], texts[NULL], texts[FILL] = "\n", "\n", " missing", ","
+    for j, col in enumerate(codec.columns):
+        texts[int(codec.col_token[j])] = f", {col['name']} is"
+        if col["kind"] == "cat":
+            for i, v in enumerate(col["values"]):
+                texts[codec.value_base[j] + i] = f" {v}"
+        elif col["kind"] == "date":
+            y0, y1 = col["years"]
+            for i, y in enumerate(range(y0, y1 + 1)):
+                texts[codec.value_base[j] + i] = f" {y}"
+    from .codec import MAX_DIGITS
+
+    for p in range(MAX_DIGITS):
+        for v in range(10):
+            texts[codec.digit_base + 10 * p + v] = str(v)
+    for part, base in codec.part_base.items():
+        low = 1 if part in ("month", "day") else 0
+        size = {"month": 12, "day": 31, "hour": 24, "minute": 60, "second": 60}[part]
+        for i in range(size):
+            texts[base + i] = f"-{low + i:02d}"
+    return texts
+
+
+class OffsetLM:
+    """A causal LM whose rows' tokens are ``offset + codec token``; logits of the codec tokens only."""
+
+    def __init__(self, lm, offset: int):
+        import torch
+
+        self.lm, self.offset = lm, int(offset)
+        self._cache_arg = "cache" if "cache" in _forward_args(lm) else "past_key_values"
+        self._torch = torch
+
+    @property
+    def device(self):
+        return self.lm.device
+
+    def __call__(self, input_ids, cache=None, use_cache=False):
+        from types import SimpleNamespace
+
+        kw = {self._cache_arg: cache} if cache is not None else {}
+        out = self.lm(input_ids=input_ids + self.offset, use_cache=use_cache, **kw)
+        nxt = out.get("cache", None) or out.get("past_key_values", None)
+        return SimpleNamespace(logits=out.logits[..., self.offset :], cache=nxt)
+
+    # the training loop and the state read the wrapped model
+    def parameters(self):
+        return self.lm.parameters()
+
+    def state_dict(self):
+        return self.lm.state_dict()
+
+    def load_state_dict(self, state):
+        return self.lm.load_state_dict(state)
+
+    def train(self):
+        self.lm.train()
+
+    def eval(self):
+        self.lm.eval()
+
+
+def _forward_args(lm) -> set:
+    import inspect
+
+    return set(inspect.signature(lm.forward).parameters)
+
+
+def fine_tunable(path, codec: RowCodec, device) -> tuple[OffsetLM, dict]:
+    """``(model, config)``: the pretrained causal LM at ``path`` with the codec's tokens added."""
+    torch, _ = require_llm("LLMSynthesizer(backend='pretrained')")
+    from .text import TextGenerator
+
+    gen = TextGenerator(path, device=device)
+    if gen.kind != "causal":
+        raise ParameterError(
+            f"pretrained_model {str(path)!r} is a sequence-to-sequence model; the LLM synthesizer fine-tunes causal "
+            "(GPT-style) models: pass one, or use backend='gpt'"
+        )
+    lm, tok = gen.model, gen.tokenizer
+    positions = getattr(lm.config, "n_positions", None) or getattr(lm.config, "max_position_embeddings", None)
+    if positions is not None and codec.seq_len > positions:
+        raise ParameterError(
+            f"a row is {codec.seq_len} tokens but the pretrained model reads at most {positions}; use backend='gpt' "
+            "(its size follows the table) or a model with a longer context"
+        )
+    emb = lm.get_input_embeddings().weight
+    offset = emb.shape[0]
+    lm.resize_token_embeddings(offset + codec.vocab_size, mean_resizing=False)
+    with torch.no_grad():
+        inp = lm.get_input_embeddings().weight
+        ids = tok(token_texts(codec), add_special_tokens=False)["input_ids"]
+        for i, t in enumerate(ids):
+            t = [x for x in t if x < offset] or [0]
+            inp[offset + i] = inp[t].mean(0)
+        out = lm.get_output_embeddings()
+        if out is not None and out.weight.data_ptr() != inp.data_ptr():
+            for i, t in enumerate(ids):
+                t = [x for x in t if x < offset] or [0]
+                out.weight[offset + i] = out.weight[t].mean(0)
+    lm.train()
+    config = {"backend": "pretrained", "offset": int(offset), "hf_config": json.loads(lm.config.to_json_string())}
+    return OffsetLM(lm, offset), config
+
+
+def rebuild(config: dict, codec: RowCodec, device):
+    """The fine-tuned model's architecture from a model file's ``config`` (a built-in transformers class only)."""
+    _, transformers = require_llm("LLMSynthesizer(backend='pretrained')")
+    hf = config.get("hf_config")
+    offset = config.get("offset")
+    if not isinstance(hf, dict) or not isinstance(offset, int) or offset < 1:
+        raise ModelFileError("model file: the pretrained LLM config lacks hf_config or offset")
+    hf = {k: v for k, v in hf.items() if k not in ("auto_map", "transformers_version")}
+    model_type = hf.pop("model_type", None)
+    if not isinstance(model_type, str) or model_type not in transformers.CONFIG_MAPPING:
+        raise ModelFileError(f"model file: {str(model_type)[:40]!r} is not a built-in transformers architecture")
+    if hf.get("vocab_size") != offset + codec.vocab_size:
+        raise ModelFileError("model file: the pretrained LLM vocabulary does not match its codec")
+    try:
+        cfg = transformers.AutoConfig.for_model(model_type, **hf)
+        lm = transformers.AutoModelForCausalLM.from_config(cfg, trust_remote_code=False)
+    except (ValueError, TypeError, KeyError) as e:
+        raise ModelFileError(f"model file: the pretrained LLM config does not build ({str(e)[:100]})") from None
+    return OffsetLM(lm.to(device), offset)
+
+
+__all__ = ["fine_tunable", "rebuild", "OffsetLM", "token_texts"]
