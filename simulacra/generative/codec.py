@@ -124,7 +124,7 @@ class RowCodec:
                     raise ModelFileError(f"LLM codec: column {col['name']!r} has an invalid number plan")
                 col["digits"] = _digits_for(K)
                 self.value_base.append(None)
-                tags = [f"d{p}" for p in range(col["digits"])]
+                tags = [f"#{p}" for p in range(col["digits"])]
             elif kind == "date":
                 y0, y1 = (int(v) for v in col["years"])
                 if not 1 <= y0 <= y1 <= 9999 or col.get("time") not in ("none", "hm", "hms"):
@@ -161,7 +161,7 @@ class RowCodec:
             self.first_slot[sid] = p == 0
             if tag == "cat":
                 allowed[sid, self.value_base[j] : self.value_base[j] + len(col["values"])] = True
-            elif tag.startswith("d"):
+            elif tag.startswith("#"):
                 allowed[sid, self.digit_base + 10 * p : self.digit_base + 10 * p + 10] = True
                 self.digit_slot[sid] = p
                 self.bound[sid] = int(str(int(col["K"])).zfill(col["digits"])[p])

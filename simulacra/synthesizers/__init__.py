@@ -17,6 +17,8 @@ _REGISTRY = {
     "ctgan": ("ctgan", "CTGANSynthesizer"),
     "tvae": ("tvae", "TVAESynthesizer"),
     "copulagan": ("copulagan", "CopulaGANSynthesizer"),
+    # a synthesizer of a higher layer registers by its full module path, imported only when asked for
+    "llm": ("simulacra.generative.llm", "LLMSynthesizer"),
 }
 
 
@@ -39,13 +41,17 @@ def get_synthesizer_class(name: str):
     if key not in _REGISTRY:
         raise ParameterError(f"unknown synthesizer {name!r}; available: {', '.join(available())}")
     module, cls = _REGISTRY[key]
-    return getattr(importlib.import_module(f"{__name__}.{module}"), cls)
+    return getattr(importlib.import_module(_module_path(module)), cls)
+
+
+def _module_path(module: str) -> str:
+    return module if module.startswith("simulacra.") else f"{__name__}.{module}"
 
 
 def __getattr__(attr):
     for module, cls in _REGISTRY.values():
         if cls == attr:
-            return getattr(importlib.import_module(f"{__name__}.{module}"), cls)
+            return getattr(importlib.import_module(_module_path(module)), cls)
     if attr in ("SingleTablePreset", "preset", "PRESETS"):
         from . import presets
 
