@@ -453,6 +453,17 @@ class BaseSynthesizer:
 
         return sample_given(self, context, seed, check_max_tries(max_tries, allow_none=False))
 
+    def impute(self, data, seed=None, max_tries_per_batch: int | None = None) -> pd.DataFrame:
+        """A copy of ``data`` (real rows) whose missing learned cells are drawn given each row's present cells.
+
+        Present cells and generated columns stay as given; a filled cell is never missing. Rows
+        with one missing pattern draw from one child of ``seed`` (same seed, same values). See
+        :mod:`simulacra.synthesizers.impute`.
+        """
+        from .impute import impute
+
+        return impute(self, data, seed, check_max_tries(max_tries_per_batch))
+
     @staticmethod
     def _write(out: pd.DataFrame, output_file_path):
         if output_file_path is not None:
