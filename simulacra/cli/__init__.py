@@ -8,6 +8,7 @@ commands so ``simulacra --help`` is instant.
 
 from . import data_commands, model_commands  # noqa: F401 - registers the commands
 from . import multi_commands  # noqa: F401 - db-synth; multi-table fit/sample/metadata
+from . import generative_commands  # noqa: F401 - generate-text, prompt-table, impute
 from .app import cli, main
 
 __all__ = ["cli", "main"]
