@@ -30,7 +30,7 @@ from ..sampling.conditions import Condition
 from ..sampling.plan import BatchPlan, check_plan
 from ..sampling.redraw import MAX_TRIES, check_max_tries
 from ..utils.validation import check_int
-from . import fitting, persistence, sampler, sdv_api
+from . import fitting, persistence, sampler, sdv_api, text_fill
 from . import rules as _rules
 from .inputs import as_metadata, check_single_table, coerce_data
 
@@ -217,6 +217,11 @@ class BaseSynthesizer:
         model was fitted with are attached again here (a model file never holds code).
         """
         fitting.add_constraints(self, sdv_api.resolve_constraints(self, constraints))
+
+    def set_text_generator(self, column, generator, prompt=None, max_new_tokens=None, temperature=None, top_p=None):
+        """Write text column ``column`` with ``generator`` (a TextGenerator; ``None``: fake sentences) when sampling,
+        prompted per row by ``prompt`` (``"Review of {product}:"``); see :mod:`simulacra.synthesizers.text_fill`."""
+        text_fill.set_text_generator(self, column, generator, prompt, max_new_tokens, temperature, top_p)
 
     def get_constraints(self) -> list:
         """The constraints, in the order they apply."""

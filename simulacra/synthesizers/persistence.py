@@ -19,11 +19,21 @@ import numpy as np
 from ..constraints import constraint_to_state, constraints_from_state
 from ..errors import MetadataError, ModelFileError, ParameterError
 from ..metadata import Metadata
-from . import rules
+from . import rules, text_fill
 from .given import check_state as check_context_state
 
-#: the keys of a single-table synthesizer's state (an older file may lack "columns", "constraints" or "learned")
-STATE_KEYS = ("transformer", "model", "fitted_rows", "columns", "constraints", "learned", "context_columns")
+#: the keys of a single-table synthesizer's state (an older file may lack "columns", "constraints" or "learned";
+#: "text_generators" is there only when a text column is written by a language model)
+STATE_KEYS = (
+    "transformer",
+    "model",
+    "fitted_rows",
+    "columns",
+    "constraints",
+    "learned",
+    "context_columns",
+    "text_generators",
+)
 #: the keys of one component entry (the manifest fields a model file holds for one synthesizer)
 ENTRY_KEYS = ("synthesizer", "parameters", "metadata", "state")
 #: how deep components may nest, and how many one state may hold
@@ -47,6 +57,7 @@ def to_state(synth) -> dict:
             "constraints": [constraint_to_state(c) for c in synth._constraints],
             "learned": rules.to_state(synth),
             "context_columns": synth.context_columns,
+            **text_fill.to_state(synth),  # settings and the generator's spec, never the model
         },
     }
 
@@ -85,6 +96,7 @@ def from_state(cls, entry: dict, where: str):
         obj._constraints, obj._missing_custom = constraints_from_state(state.get("constraints", []))
         obj._learned = rules.from_state(state.get("learned", []))  # a file from before learned rules: none
         obj.context_columns = check_context_state(obj, state.get("context_columns"), obj._columns)
+        obj._text_fills = text_fill.from_state(obj, state.get("text_generators"))  # attached again by the user
         user, obj._constraints = obj._constraints, rules.chain(obj)  # the checks read the whole chain
         try:
             check_restored(obj, where)

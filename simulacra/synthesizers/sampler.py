@@ -27,7 +27,7 @@ from ..sampling.conditions import (
 from ..sampling.context import SamplingContext
 from ..sampling.redraw import MAX_TRIES, redraw
 from ..utils.progress import progress
-from . import rules
+from . import rules, text_fill
 
 
 def check_attached(synth) -> None:
@@ -37,6 +37,7 @@ def check_attached(synth) -> None:
             f"this model was fitted with custom constraint(s) {', '.join(synth._missing_custom)}; attach them again "
             "with add_constraints([...]) before sampling"
         )
+    text_fill.check_attached(synth)
 
 
 def draw_table(synth, n: int, rng: np.random.Generator, positions: np.ndarray, ctx, given=None) -> pd.DataFrame:
@@ -52,7 +53,8 @@ def draw_table(synth, n: int, rng: np.random.Generator, positions: np.ndarray, c
         df = tr.inverse(X, rng, positions, ctx.run_state)
         for c in reversed(rules.chain(synth)):  # learned rules first in the chain: reversed last
             df = c.reverse_transform(df)
-    return df[synth._columns] if list(df.columns) != synth._columns else df
+    df = df[synth._columns] if list(df.columns) != synth._columns else df
+    return text_fill.fill(synth, df, rng)  # text columns a language model writes, prompted from the row
 
 
 def unique_by_construction(synth) -> list[str]:
