@@ -265,6 +265,10 @@ class BaseSynthesizer:
         """Float rows with some output columns conditioned (``given`` from :meth:`_condition_spec`)."""
         raise NotImplementedError
 
+    def _sample_values_given(self, n: int, rng: np.random.Generator, given) -> pd.DataFrame:
+        """Values path: rows of the learned columns with the known values of ``given`` (from :meth:`_condition_spec`)."""
+        raise NotImplementedError
+
     def _sample_context(self, C: np.ndarray, outputs: list, rng: np.random.Generator) -> np.ndarray:
         """Matrix path: encoded rows, row *i* given the encoded context ``C[i]`` on ``outputs`` (nearest of k)."""
         from .given import nearest_of_k

@@ -45,7 +45,8 @@ def draw_table(synth, n: int, rng: np.random.Generator, positions: np.ndarray, c
     tr = synth._transformer
     if synth.model_input == "values":
         # the values path learns the real columns: constraints are met by rejection only (no reverse_transform)
-        df = tr.fill_generated(synth._sample_values(n, rng), rng, positions, ctx.run_state)
+        values = synth._sample_values(n, rng) if not given else synth._sample_values_given(n, rng, given)
+        df = tr.fill_generated(values, rng, positions, ctx.run_state)
         if synth._learned:  # learned rules repaired in chain order, before the user's constraints filter
             df = rules.repair(synth, df[synth._columns] if list(df.columns) != synth._columns else df)
     else:
@@ -173,7 +174,7 @@ def conditioned_rows(synth, n, known, seed_sequence, positions, ctx, batch_size=
     redrawn |= rules.read_columns(synth)  # a learned rule may change a conditioned column: checked, re-drawn
     rules.check_known(synth, known)
     direct, rest = split_known(known, redrawn)
-    given = synth._condition_spec(direct) if direct and synth.model_input == "matrix" else None
+    given = synth._condition_spec(direct) if direct else None  # None: the model cannot condition, re-draw
     if direct and given is None:
         rest = dict(known)
     accept = accept_known(rest) if rest else None
