@@ -8,9 +8,14 @@ in plain text, the JSON taken from the answer (:func:`extract_json`).
 
 Timeouts, connection errors, HTTP 5xx and 429 are retried up to ``max_retries`` times, waiting
 ``backoff * 2**attempt`` seconds with a seeded jitter, or the server's ``Retry-After`` (both capped at
-``max_wait``); other HTTP errors are not. Every failure ends in one :class:`~simulacra.errors.ParameterError`
+``max_wait``); other HTTP errors are not. One request, its retries and waits included, ends by
+``total_timeout`` (default ``timeout * (max_retries + 1)``): a wait, or a ``Retry-After``, longer than the
+time left ends it at once. Every failure ends in one :class:`~simulacra.errors.ParameterError`
 saying what happened and what to do. The API key (``api_key`` or ``OPENAI_API_KEY``) is sent only in the
-``Authorization`` header: it is never printed nor put in a message.
+``Authorization`` header: it is never printed nor put in a message. Redirects are not followed (they would
+carry the header to another address): a redirect is one error naming where it points. A base URL's query
+values that look secret (``key=``, ``token=``, ...) are shown as ``***`` in messages and the repr, and a base
+URL with a user name or password is refused.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import re
 import socket
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import numpy as np
@@ -34,6 +40,10 @@ MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 #: at most this many values of each unique column are listed in a re-ask (the prompt stays short)
 MAX_AVOID = 100
 MODES = ("json_schema", "json_object", "text")
+#: extract_json tries at most this many opening brackets (a garbled answer costs linear time, not quadratic)
+MAX_JSON_STARTS = 100
+#: query parameters of a base URL whose values are shown as *** (the name holds one of these)
+_SECRET_PARAM = re.compile(r"key|token|secret|passw|auth|sig|credential|session", re.I)
 _REJECTS_FORMAT = re.compile(r"response_format|json_schema|json_object|structured|unsupported|not supported", re.I)
 
 
@@ -46,9 +56,16 @@ def resolve_endpoint(base_url=None, api_key=None) -> tuple[str, str | None]:
     url = base_url if base_url is not None else os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
     key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY") or None
     if not isinstance(url, str) or not re.match(r"https?://[^\s/]+", url):
+        shown = redact_url(url) if isinstance(url, str) else url
         raise ParameterError(
             f"base_url must be an http(s) URL such as 'http://127.0.0.1:8000/v1' (the part before "
-            f"/chat/completions), got {url!r}"
+            f"/chat/completions), got {shown!r}"
+        )
+    if "@" in urllib.parse.urlsplit(url).netloc:
+        raise ParameterError(
+            f"base_url {redact_url(url)!r} holds a user name or password: simulacra sends credentials only as "
+            "the API key (an Authorization: Bearer header); drop them from base_url and pass api_key= or set "
+            "OPENAI_API_KEY"
         )
     if key is not None and not isinstance(key, str):
         raise ParameterError("api_key must be a string (or set the OPENAI_API_KEY environment variable)")
@@ -59,6 +76,42 @@ def resolve_endpoint(base_url=None, api_key=None) -> tuple[str, str | None]:
             "OpenAI-compatible server, or a local model folder or TextGenerator as model="
         )
     return url, key
+
+
+def redact_url(url: str) -> str:
+    """``url`` for messages: a user name / password as ``***@``, secret-looking query values as ``***``."""
+    try:
+        p = urllib.parse.urlsplit(url)
+    except ValueError:
+        return "<an unreadable URL>"
+    netloc, query = p.netloc, p.query
+    if "@" in netloc:
+        netloc = "***@" + netloc.rpartition("@")[2]
+    if query:
+        items = []
+        for item in query.split("&"):
+            name, eq, _ = item.partition("=")
+            items.append(f"{name}=***" if eq and _SECRET_PARAM.search(urllib.parse.unquote_plus(name)) else item)
+        query = "&".join(items)
+    if (netloc, query) == (p.netloc, p.query):
+        return url
+    return urllib.parse.urlunsplit((p.scheme, netloc, p.path, query, p.fragment))
+
+
+def _url_secrets(url: str) -> list[str]:
+    """The secret-looking query values of ``url`` (raw and decoded), longest first."""
+    found = set()
+    for item in urllib.parse.urlsplit(url).query.split("&"):
+        name, eq, value = item.partition("=")
+        if eq and value and _SECRET_PARAM.search(urllib.parse.unquote_plus(name)):
+            found.update({value, urllib.parse.unquote_plus(value)})
+    return sorted((v for v in found if len(v) >= 4), key=len, reverse=True)
+
+
+def _join(base: str, path: str) -> str:
+    """``path`` appended to the path of ``base`` (before its query, which is kept)."""
+    p = urllib.parse.urlsplit(base)
+    return urllib.parse.urlunsplit((p.scheme, p.netloc, p.path.rstrip("/") + path, p.query, p.fragment))
 
 
 # ---------------------------------------------------------------------- prompt
@@ -111,11 +164,15 @@ def extract_json(text):
     if not isinstance(text, str):
         raise ValueError("the answer has no text")
     decoder = json.JSONDecoder()
-    for m in re.finditer(r"[\[{]", text):
+    for k, m in enumerate(re.finditer(r"[\[{]", text)):
+        if k == MAX_JSON_STARTS:
+            break
         try:
             return decoder.raw_decode(text, m.start())[0]
         except json.JSONDecodeError:
             continue
+        except RecursionError:
+            raise ValueError("the answer's JSON is nested too deeply to read") from None
     raise ValueError("the answer holds no JSON")
 
 
@@ -130,9 +187,11 @@ class ChatClient:
     base_url, api_key : str, optional
         See :func:`resolve_endpoint`.
     timeout : float
-        Seconds one request may take.
+        Seconds one try may wait on the server (each connect and read).
     max_retries : int
         Retries of a timed-out or failed request (connection errors, HTTP 5xx, 429).
+    total_timeout : float, optional
+        Seconds one request may take, its retries and waits included (default ``timeout * (max_retries + 1)``).
     seed : int
         Seeds the jitter of the waits, and the ``seed`` sent to the server.
     temperature : float, optional
@@ -155,14 +214,24 @@ class ChatClient:
         temperature=None,
         backoff=0.5,
         max_wait=30.0,
+        total_timeout=None,
     ):
         if not isinstance(model, str) or not model.strip():
             raise ParameterError(f"model must be the name of a model the server offers, got {model!r}")
+        for name, v in (("timeout", timeout), ("total_timeout", total_timeout)):
+            if (v is not None or name == "timeout") and (
+                isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0
+            ):
+                raise ParameterError(f"{name} must be a number of seconds > 0, got {v!r}")
         self.model = model
-        self.base_url, self._key = resolve_endpoint(base_url, api_key)
+        self._url, self._key = resolve_endpoint(base_url, api_key)
+        self.base_url = redact_url(self._url)  # for display: secret query values as ***
+        self._secrets = [self._url] + _url_secrets(self._url) + ([self._key] if self._key else [])
         self.timeout, self.max_retries, self.temperature = timeout, max_retries, temperature
+        self.total_timeout = float(total_timeout if total_timeout is not None else timeout * (max_retries + 1))
         self.backoff, self.max_wait = float(backoff), float(max_wait)
         self._rng = np.random.default_rng(seed)
+        self._opener = urllib.request.build_opener(_NoRedirects)
         self.mode = MODES[0]
         self.requests = 0  # HTTP requests sent, retries included
 
@@ -170,8 +239,11 @@ class ChatClient:
         return f"ChatClient(model={self.model!r}, base_url={self.base_url!r}, mode={self.mode!r})"
 
     def _clean(self, text: str) -> str:
+        """``text`` without the key, the raw base URL or its secret query values."""
         text = str(text)
-        return text.replace(self._key, "***") if self._key else text
+        for secret in self._secrets:
+            text = text.replace(secret, self.base_url if secret == self._url else "***")
+        return text
 
     def chat(self, messages, schema=None, name="records", seed=None) -> dict:
         """The assistant's message (``{"content": ..., "refusal": ...}``) for ``messages``.
@@ -215,20 +287,30 @@ class ChatClient:
 
     # ------------------------------------------------------------------ HTTP
     def _post(self, path, payload) -> dict:
-        url = self.base_url + path
+        url, shown = _join(self._url, path), _join(self.base_url, path)
         data = json.dumps(payload).encode()
         headers = {"Content-Type": "application/json", "Accept": "application/json", "User-Agent": "simulacra"}
         if self._key:
             headers["Authorization"] = f"Bearer {self._key}"
-        last = ""
+        deadline = time.monotonic() + self.total_timeout
+        last, late, tries = "", "", 0
         for attempt in range(self.max_retries + 1):
             wait = None
             self.requests += 1
+            tries += 1
             try:
+                left = max(0.001, deadline - time.monotonic())
                 req = urllib.request.Request(url, data=data, headers=headers, method="POST")
-                with urllib.request.urlopen(req, timeout=self.timeout) as r:
-                    raw = r.read(MAX_RESPONSE_BYTES + 1)
+                with self._opener.open(req, timeout=min(self.timeout, left)) as r:
+                    raw = _read(r, deadline)
+            except _Redirected as e:
+                raise ParameterError(self._redirect_message(e.code, e.location)) from None
+            except _PastDeadline:
+                last = f"no complete answer within total_timeout={self.total_timeout:g} s"
+                break
             except urllib.error.HTTPError as e:
+                if 300 <= e.code < 400:  # a redirect the handler does not take (no Location, 300, 304)
+                    raise ParameterError(self._redirect_message(e.code, e.headers.get("Location"))) from None
                 detail = _error_text(e)
                 if e.code == 429 or e.code >= 500:
                     last = f"HTTP {e.code}" + (f" ({detail})" if detail else "")
@@ -247,15 +329,43 @@ class ChatClient:
                 last = f"the connection failed ({type(e).__name__}: {e})"
             else:
                 return self._parse(raw)
-            if attempt < self.max_retries:
-                time.sleep(self._delay(attempt, wait))
-        tries = self.max_retries + 1
+            if attempt == self.max_retries:
+                break
+            delay, left = self._delay(attempt, wait), deadline - time.monotonic()
+            if (wait if wait is not None else delay) >= left:
+                asked = f"the server asked to wait {wait:g} s (Retry-After)" if wait is not None else None
+                late = (
+                    f"; {asked or f'the next retry would wait {delay:.2f} s'}, more than the "
+                    f"{max(0.0, left):.2f} s left of total_timeout={self.total_timeout:g} s"
+                )
+                break
+            time.sleep(delay)
         raise ParameterError(
             self._clean(
-                f"the chat endpoint {url} failed {tries} time{'s' * (tries > 1)} in a row, last: {last}. "
+                f"the chat endpoint {shown} failed {tries} time{'s' * (tries > 1)} in a row, last: {last}{late}. "
                 "Check that the server is running and reachable at base_url, or wait and try again "
-                "(raise max_retries or timeout for a slow or busy server)"
+                "(raise max_retries, timeout or total_timeout for a slow or busy server)"
             )
+        )
+
+    def _redirect_message(self, code, location) -> str:
+        if not location:
+            return (
+                f"the server at {self.base_url} answered with a redirect (HTTP {code}) and no Location: "
+                "simulacra does not follow redirects; pass the final address of the server as base_url"
+            )
+        target = redact_url(urllib.parse.urljoin(self._url, location))
+        p = urllib.parse.urlsplit(target)
+        host = p.netloc.rpartition("@")[2] or target
+        hint = ""
+        if p.path.rstrip("/").endswith("/chat/completions"):
+            base = p.path.rstrip("/")[: -len("/chat/completions")]
+            final = urllib.parse.urlunsplit((p.scheme, p.netloc, base, p.query, ""))
+            hint = f" (here probably base_url={final!r})"
+        return self._clean(
+            f"the server at {self.base_url} answered with a redirect (HTTP {code}) to {host}: simulacra does not "
+            "follow redirects, which would carry the API key to another address; pass the final base_url"
+            f"{hint}"
         )
 
     def _delay(self, attempt, retry_after) -> float:
@@ -268,6 +378,11 @@ class ChatClient:
             raise ParameterError(f"the server at {self.base_url} answered with more than 64 MiB; ask for fewer records")
         try:
             body = json.loads(raw.decode("utf-8"))
+        except RecursionError:
+            raise ParameterError(
+                f"the server at {self.base_url} answered with JSON nested too deeply to read, so it is not an "
+                "OpenAI-compatible chat answer: check base_url (it usually ends in /v1)"
+            ) from None
         except (UnicodeDecodeError, json.JSONDecodeError):
             raise ParameterError(
                 f"the server at {self.base_url} answered with something that is not JSON, so it is not an "
@@ -299,6 +414,40 @@ class _FormatRejected(Exception):
     """The server does not take this response_format: the client falls back to the next mode."""
 
 
+class _Redirected(Exception):
+    """The server answered with a redirect (never followed: it would carry the Authorization header)."""
+
+    def __init__(self, code, location):
+        super().__init__(code, location)
+        self.code, self.location = code, location
+
+
+class _PastDeadline(Exception):
+    """The answer was still arriving at the request's total deadline."""
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Refuses every redirect: urllib would follow it carrying the API key to the new address."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        fp.close()
+        raise _Redirected(code, newurl)
+
+
+def _read(response, deadline) -> bytes:
+    """The body (at most :data:`MAX_RESPONSE_BYTES` + 1 bytes), read in chunks, until ``deadline`` at most."""
+    chunks, size = [], 0
+    while size <= MAX_RESPONSE_BYTES:
+        chunk = response.read1(65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+        if time.monotonic() > deadline:
+            raise _PastDeadline()
+    return b"".join(chunks)[: MAX_RESPONSE_BYTES + 1]
+
+
 def _error_text(e, limit=300) -> str:
     """The server's error message (OpenAI's ``{"error": {"message": ...}}`` or the body's start)."""
     try:
@@ -310,7 +459,7 @@ def _error_text(e, limit=300) -> str:
         err = body.get("error", body) if isinstance(body, dict) else body
         msg = err.get("message", err) if isinstance(err, dict) else err
         text = msg if isinstance(msg, str) else json.dumps(msg)
-    except (json.JSONDecodeError, AttributeError):
+    except (json.JSONDecodeError, AttributeError, RecursionError, ValueError):
         text = raw
     text = " ".join(text.split())
     return text[:limit] + ("..." if len(text) > limit else "")

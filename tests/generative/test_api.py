@@ -235,3 +235,93 @@ def test_a_re_ask_says_what_is_missing_and_which_ids_to_avoid():
     assert "still needs 7 more records" in user
     assert 'Do not reuse these order_id values (already used): "A1", "A2"' in user
     assert json.dumps(json_schema(FIELDS)) in user
+
+
+def test_a_redirect_is_one_error_and_the_key_stays_home():
+    with stub(ok()) as (other, elsewhere):
+        with stub((302, {}, {"Location": other + "/chat/completions"})) as (url, seen):
+            port = other.split(":")[2].split("/")[0]
+            with pytest.raises(
+                ParameterError, match=f"redirect \\(HTTP 302\\) to 127.0.0.1:{port}.*final base_url"
+            ) as e:
+                client(url).chat(messages)
+    assert f"probably base_url='{other}'" in str(e.value)
+    assert len(seen) == 1 and elsewhere == []  # not retried, not followed
+
+
+def test_a_retry_after_past_the_total_timeout_ends_at_once():
+    with stub(err(429, "slow down", {"Retry-After": "30"})) as (url, seen):
+        t = time.perf_counter()
+        with pytest.raises(
+            ParameterError, match="asked to wait 30 s \\(Retry-After\\), more than the .* total_timeout=4 s"
+        ):
+            client(url, timeout=1, max_retries=3).chat(messages)
+        assert time.perf_counter() - t < 2
+    assert len(seen) == 1
+
+
+def test_total_timeout_bounds_the_retries():
+    with stub(("sleep", 1.0)) as (url, _):
+        c = client(url, timeout=0.3, max_retries=10, total_timeout=0.8)
+        t = time.perf_counter()
+        with pytest.raises(ParameterError, match="no answer within timeout=0.3 s"):
+            c.chat(messages)
+        assert time.perf_counter() - t < 1.5 and 2 <= c.requests <= 4
+
+
+def test_a_body_dripping_past_the_total_timeout_is_cut_off():
+    class Drip(BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            try:
+                for _ in range(1000):
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(0.05)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Drip)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        c = client(f"http://127.0.0.1:{server.server_address[1]}/v1", timeout=1, total_timeout=0.5)
+        t = time.perf_counter()
+        with pytest.raises(ParameterError, match="no complete answer within total_timeout=0.5 s"):
+            c.chat(messages)
+        assert time.perf_counter() - t < 1.5 and c.requests == 1
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_messages_and_repr_hide_the_secrets_of_base_url():
+    with stub(err(404, "no route for api_key=SECRET-Q&token=TOK-123")) as (url, seen):
+        c = client(url + "?api-version=2024&api_key=SECRET-Q&token=TOK-123")
+        assert "SECRET-Q" not in repr(c) and "api_key=***&token=***" in repr(c) and "api-version=2024" in repr(c)
+        with pytest.raises(ParameterError, match="api-version=2024&api_key=\\*\\*\\*") as e:
+            c.chat(messages)
+    assert "SECRET-Q" not in str(e.value) and "TOK-123" not in str(e.value)
+    assert seen[0]["path"] == "/v1/chat/completions?api-version=2024&api_key=SECRET-Q&token=TOK-123"
+    with pytest.raises(ParameterError, match="\\*\\*\\*@127.0.0.1:9/v1.* holds a user name or password") as e:
+        client("http://user:pa55word@127.0.0.1:9/v1")
+    assert "pa55word" not in str(e.value)
+    with pytest.raises(ParameterError, match="http\\(s\\) URL") as e:
+        resolve_endpoint("ftp://user:pa55word@x/?token=abcdef")
+    assert "pa55word" not in str(e.value) and "abcdef" not in str(e.value)
+
+
+def test_a_deeply_nested_answer_is_a_clear_error():
+    with pytest.raises(ValueError, match="nested too deeply"):
+        extract_json("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ValueError, match="no JSON"):  # a garbled answer: only the first brackets are tried
+        extract_json("[x " * 200 + '{"a": 1}')
+    with stub(("raw", b"[" * 100_000)) as (url, _):
+        with pytest.raises(ParameterError, match="nested too deeply"):
+            client(url).chat(messages)
