@@ -700,7 +700,7 @@ def test_augmentation_bootstrap_shortcut_same_values():
 # ---------------------------------------------------------------------------- CLI reference
 def cli_synopsis() -> dict[str, str]:
     """{command: its synopsis line(s)} from the CLI reference's usage block."""
-    (block,) = code_blocks(readme_section("CLI reference"), "")
+    block = code_blocks(readme_section("CLI reference"), "")[0]  # the usage block comes first
     out: dict[str, str] = {}
     name = None
     for line in block.splitlines():
@@ -756,6 +756,10 @@ CLI_RUNS = [
     "simulacra sample shop.zip --scale 0.5 -o shop_copy --format parquet --seed 2",
     "simulacra sample shop.zip --scale 0.5 -o sqlite:///shop_copy.db --if-exists replace --seed 2",
     "simulacra db-synth sqlite:///shop.db sqlite:///db_copy.db --scale 0.5 --tables customers,stores,orders,items --if-exists fail --seed 1 -s gaussian_copula --orphans error --param default_distribution=norm --no-progress",
+    # generative: a saved model fills blank cells; a tiny local model (tiny/) writes texts and, served, a table
+    "simulacra impute fast.zip real.csv -o imputed.csv --seed 1 --key-file key.txt --sep , --overwrite",
+    "simulacra generate-text tiny --prompt 'Review:' --prompts-file prompts.txt --max-new-tokens 6 --temperature 0.8 --top-p 0.9 --seed 1 --batch-size 2 -o texts.csv --overwrite",
+    "simulacra prompt-table 'Customer orders' -n 4 --column order_id:id --column 'status:paid|shipped' --model local --base-url URL --seed 1 --batch-size 2 --max-retries 1 --timeout 60 -o orders.csv --overwrite",
 ]
 NEURAL_RUN = (
     "simulacra fit real.csv -o tvae.zip --synthesizer tvae --epochs 1 --param batch_size=20 --param embedding_dim=8"
@@ -793,10 +797,16 @@ def test_cli_reference_runs(tmp_path, monkeypatch):
     for name, df in shop_tables.items():
         df.to_csv(f"shop/{name}.csv", index=False)
     write_database("sqlite:///shop.db", shop_tables, shop_md)
+    from simulacra.generative.server import serve
+    from simulacra.generative.tiny import make_tiny_model
+
+    make_tiny_model("tiny", kind="causal", train_steps=0)
+    Path("prompts.txt").write_text("A kettle:\nA mug:\n")
+    server, url = serve("tiny")
     synopsis = cli_synopsis()
     results = {}
     for line in CLI_RUNS:
-        args = shlex.split(line)
+        args = [url if a == "URL" else a for a in shlex.split(line)]
         used = {a.split("=")[0] for a in args[2:] if a.startswith("-")}
         assert used <= synopsis_options(synopsis[args[1]]), f"{line}: not a shape the CLI reference shows"
         results[line] = run_shell_line(args)
@@ -826,6 +836,13 @@ def test_cli_reference_runs(tmp_path, monkeypatch):
     # multi-table: every foreign key of each copy is a key of its parent, in files and databases
     from simulacra import Metadata
 
+    server.shutdown()
+    imputed, blank = read_table("imputed.csv"), pd.read_csv("real.csv")
+    assert blank.isna().any().any() and imputed[list(blank.columns)].notna().all().all()
+    assert (imputed[blank.notna()] == blank[blank.notna()]).sum().sum() == blank.notna().sum().sum()
+    assert len(pd.read_csv("texts.csv")) == 3
+    orders = pd.read_csv("orders.csv")
+    assert len(orders) == 4 and set(orders["status"]) <= {"paid", "shipped"} and orders["order_id"].is_unique
     copy = {name: pd.read_parquet(f"shop_copy/{name}.parquet") for name in shop_tables}
     assert all(v == 1.0 for v in integrity(copy, shop_md).values())
     assert abs(len(copy["orders"]) - 0.5 * len(shop_tables["orders"])) < 0.2 * len(shop_tables["orders"])

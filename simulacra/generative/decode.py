@@ -7,7 +7,8 @@ sampled from the model's distribution restricted to the slot's tokens, with thes
 
 - a digit may make the number larger than the column's largest only while the digits before it
   are below the largest's (``tight`` rows keep to its digits);
-- a day is at most the days of the row's month;
+- a day is at most the days of the row's month, and a date's parts keep between the earliest and
+  the latest real value's (``tight_lo`` / ``tight_hi`` rows keep to their parts);
 - after ``NULL`` the column's other slots are ``FILL``;
 - ``no_null`` (n, C) forbids ``NULL`` where a value must be filled (imputation).
 
@@ -46,7 +47,11 @@ def decode(
     first, nullable, slot_col = codec.first_slot, codec.nullable_slot, codec.slot_column
     part_base, year_base = codec.part_base, codec.value_base
     years0 = np.array([c["years"][0] if c["kind"] == "date" else 0 for c in codec.columns] + [0])
+    date_low, date_high = codec.date_low, codec.date_high
+    vocab = torch.arange(codec.vocab_size, device=device)
     tight = np.ones(n, dtype=bool)
+    tight_lo = np.ones(n, dtype=bool)  # a date's parts so far equal the earliest value's
+    tight_hi = np.ones(n, dtype=bool)  # ... the latest value's
     null_now = np.zeros(n, dtype=bool)
     year = np.full(n, 1970)
     month = np.ones(n, dtype=np.int64)
@@ -60,6 +65,8 @@ def decode(
             free = forced < 0
             is_first = first[s]
             tight = np.where(is_first, True, tight)
+            tight_lo = np.where(is_first, True, tight_lo)
+            tight_hi = np.where(is_first, True, tight_hi)
             null_now = np.where(is_first, False, null_now)
             step = model(input_ids=cur, cache=past, use_cache=True)
             past = step.cache
@@ -69,8 +76,19 @@ def decode(
                 dpos = digit_slot[s]
                 rule = (dpos >= 0) & tight
                 if rule.any():
-                    over = tok_digit[None, :] > torch.from_numpy(np.where(rule, bound[s], 9)).to(device)[:, None]
+                    over = (
+                        tok_digit[None, :]
+                        > torch.from_numpy(np.where(rule, bound[s], codec.token_digit.max())).to(device)[:, None]
+                    )
                     mask &= ~over
+                lo_rule = (date_low[s] >= 0) & tight_lo
+                hi_rule = (date_high[s] >= 0) & tight_hi
+                if lo_rule.any() or hi_rule.any():
+                    lo = torch.from_numpy(np.where(lo_rule, date_low[s], 0)).to(device)[:, None]
+                    hi = torch.from_numpy(np.where(hi_rule, date_high[s], codec.vocab_size)).to(device)[:, None]
+                    keep = (vocab[None, :] >= lo) & (vocab[None, :] <= hi)
+                    keep[:, NULL] = True
+                    mask &= keep
                 if day_slot[s].any():
                     dim = np.where(day_slot[s], days_in_month(year, month), 31)
                     mask &= tok_day[None, :] <= torch.from_numpy(dim).to(device)[:, None]
@@ -101,6 +119,9 @@ def decode(
             dpos = digit_slot[s]
             is_digit = dpos >= 0
             tight = np.where(is_digit, tight & (codec.token_digit[choice] == bound[s]), tight)
+            dated = date_low[s] >= 0
+            tight_lo = np.where(dated, tight_lo & (choice == date_low[s]), tight_lo)
+            tight_hi = np.where(dated, tight_hi & (choice == date_high[s]), tight_hi)
             col = slot_col[s]
             date_col = (col >= 0) & (_kind_of(codec)[np.maximum(col, 0)] == 2)
             y_first = date_col & is_first & (choice != NULL)

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..errors import ModelFileError
 from ._deps import require_llm
-from .codec import BOS, FILL, PAD, RowCodec
+from .codec import BOS, FILL, NULL, PAD, RowCodec
 
 #: largest model a file may describe (layers, width, heads)
 MAX_LAYERS, MAX_WIDTH, MAX_HEADS = 48, 4096, 64
@@ -61,6 +61,24 @@ def build(config: dict, seed: int = 0, device="cpu"):
     return model.to(device)
 
 
+def check_arrays(config: dict, arrays) -> None:
+    """The saved arrays describe the model ``config`` says (width, vocabulary, layers), checked before it is built.
+
+    A crafted config cannot make :func:`build` allocate a model far larger than the weights the file holds.
+    """
+    try:
+        V, E, L = (int(config[k]) for k in ("vocab_size", "n_embd", "n_layer"))
+    except (KeyError, TypeError, ValueError):
+        raise ModelFileError("model file: the LLM config lacks a field or holds a non-number") from None
+    wte = arrays.get("transformer.wte.weight") if isinstance(arrays, dict) else None
+    layers = {k.split(".")[2] for k in arrays if k.startswith("transformer.h.")} if isinstance(arrays, dict) else ()
+    if wte is None or tuple(np.shape(wte)) != (V, E) or len(layers) != L:
+        raise ModelFileError(
+            f"model file: the LLM config (vocabulary {V}, width {E}, {L} layers) does not match its weights; "
+            "the file was edited or crafted"
+        )
+
+
 def targets(codec: RowCodec, tokens: np.ndarray, slots: np.ndarray) -> np.ndarray:
     """Labels of next-token training: the value tokens, -100 elsewhere (forced when sampling)."""
     lab = tokens[:, 1:].copy()
@@ -69,14 +87,76 @@ def targets(codec: RowCodec, tokens: np.ndarray, slots: np.ndarray) -> np.ndarra
     return lab
 
 
-def loss_of(model, codec_allowed, tokens, slots, labels, torch):
-    """Mean next-token loss of a batch (logits restricted to each slot's tokens)."""
+def slot_groups(codec: RowCodec) -> tuple[np.ndarray, list]:
+    """The value slots grouped by their tokens: ``(group of each slot id, [(first, end, nullable slot ids)])``.
+
+    A value slot's tokens are one contiguous range (a column's categories or years, the digits of a
+    position, a date part), plus ``NULL`` in a nullable column's first slot; slots with the same
+    range share the group (the digits of position p in every numerical column).
+    """
+    cached = getattr(codec, "_slot_groups", None)
+    if cached is not None:
+        return cached
+    group_of = np.full(codec.n_slots, -1, dtype=np.int64)
+    ranges: dict = {}
+    for sid in range(1 + len(codec.columns), codec.n_slots):
+        ids = np.flatnonzero(codec.allowed[sid])
+        ids = ids[ids > FILL]
+        key = (int(ids[0]), int(ids[-1]) + 1)
+        group_of[sid] = ranges.setdefault(key, len(ranges))
+    groups = []
+    for (a, b), g in sorted(ranges.items(), key=lambda kv: kv[1]):
+        sids = np.flatnonzero(group_of == g)
+        groups.append((a, b, sids[codec.nullable_slot[sids]]))
+    codec._slot_groups = (group_of, groups)
+    return codec._slot_groups
+
+
+def loss_of(model, codec_allowed, tokens, slots, labels, torch, codec: RowCodec | None = None):
+    """Mean next-token loss of a batch (logits restricted to each slot's tokens).
+
+    With ``codec`` and a GPT-2 head the logits are computed only for each target's own tokens (one
+    product per :func:`slot_groups` group), not over the whole vocabulary: the same loss, much less work
+    with many categories.
+    """
+    head = getattr(model, "lm_head", None)
+    if codec is not None and head is not None and getattr(head, "bias", None) is None and hasattr(model, "transformer"):
+        return _grouped_loss(model, codec, tokens, slots, labels, torch)
     inp = torch.from_numpy(tokens[:, :-1])
     out = model(input_ids=inp.to(model.device)).logits
     mask = codec_allowed[torch.from_numpy(slots[:, 1:]).to(model.device)]
     out = out.masked_fill(~mask, -1e4)
     lab = torch.from_numpy(labels).to(model.device)
     return torch.nn.functional.cross_entropy(out.reshape(-1, out.shape[-1]), lab.reshape(-1), ignore_index=-100)
+
+
+def _grouped_loss(model, codec, tokens, slots, labels, torch):
+    group_of, groups = slot_groups(codec)
+    dev = model.device
+    hidden = model.transformer(input_ids=torch.from_numpy(tokens[:, :-1]).to(dev)).last_hidden_state
+    keep = labels != -100
+    if not keep.any():
+        return hidden.sum() * 0.0
+    H = hidden[torch.from_numpy(keep).to(dev)]
+    s, y = slots[:, 1:][keep], labels[keep]
+    g = group_of[s]
+    W = model.lm_head.weight
+    total = hidden.new_zeros(())
+    for k in np.unique(g):
+        a, b, nullable = groups[k]
+        rows = np.flatnonzero(g == k)
+        Hk = H[torch.from_numpy(rows).to(dev)]
+        yk = y[rows]
+        if len(nullable):
+            logits = Hk @ torch.cat([W[a:b], W[NULL : NULL + 1]]).T
+            no_null = torch.from_numpy(~np.isin(s[rows], nullable)).to(dev)
+            logits[:, -1] = logits[:, -1].masked_fill(no_null, float("-inf"))
+            local = np.where(yk == NULL, b - a, yk - a)
+        else:
+            logits = Hk @ W[a:b].T
+            local = yk - a
+        total = total + torch.nn.functional.cross_entropy(logits, torch.from_numpy(local).to(dev), reduction="sum")
+    return total / len(y)
 
 
 def weights(model) -> dict:

@@ -324,6 +324,7 @@ class LLMSynthesizer(BaseSynthesizer):
         ):
             raise ModelFileError("model file: the LLM config does not match its codec")
         else:
+            gpt.check_arrays(cfg, st["weights"])
             self._model = gpt.build(cfg, 0, self._device)
         self._config = cfg
         gpt.load_weights(self._model, st["weights"])

@@ -70,7 +70,7 @@ def run(model, codec: RowCodec, train_tokens: list, hold_tokens: list | None, op
             total_loss = 0.0
             for start in range(0, n, bs):
                 idx = perm[start : start + bs]
-                loss = loss_of(model, allowed, tok[idx], slots[idx], lab[idx], torch)
+                loss = loss_of(model, allowed, tok[idx], slots[idx], lab[idx], torch, codec)
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -92,6 +92,7 @@ def run(model, codec: RowCodec, train_tokens: list, hold_tokens: list | None, op
                                     hold[1][i : i + 512],
                                     hold[2][i : i + 512],
                                     torch,
+                                    codec,
                                 )
                             )
                             * len(hold[0][i : i + 512])

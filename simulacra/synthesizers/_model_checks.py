@@ -47,7 +47,7 @@ def check_parameters(params: dict, where: str) -> None:
     for name, v in params.items():
         if name in INT_RANGES:
             lo, hi = INT_RANGES[name]
-            if v is None and name == "max_depth":
+            if v is None and name in ("max_depth", "epochs"):  # None: no limit / the default (LLM)
                 continue
             if not is_int(v) or not lo <= v <= hi:
                 raise _bad(where, name, v, f"an integer from {lo:,} to {hi:,}")

@@ -15,12 +15,15 @@ from ..conftest import DATASETS, catalog_metadata, need_datasets
 
 NAMES = [n for n in available() if not n.startswith("contract")]
 NEURAL = {"ctgan", "tvae", "copulagan"}
+FEW_EPOCHS = NEURAL | {"llm"}  # trained here too briefly to learn missing rates
 
 
 def build(name, md, **kw):
     if name in NEURAL:
         kw.setdefault("epochs", 3)
         kw.setdefault("batch_size", 200)
+    if name == "llm":  # a small model for a few epochs: the rules hold whatever it learned
+        kw = {"epochs": 6, "n_layer": 1, "n_embd": 32, "n_head": 2, "batch_size": 128, "privacy_check": False, **kw}
     return get_synthesizer_class(name)(md, **kw)
 
 
@@ -54,7 +57,7 @@ def test_penguin_samples_break_no_learned_rule(name, fitted_penguins, penguins):
     seen = set(map(tuple, penguins[["species", "island"]].dropna().to_numpy()))
     pairs = set(map(tuple, rows[["species", "island"]].dropna().to_numpy()))
     assert pairs <= seen, pairs - seen  # never a species on an island it never lives on
-    if name not in NEURAL:  # a few epochs of a neural model learn no missing rate
+    if name not in FEW_EPOCHS:  # a few epochs of a neural model learn no missing rate
         real_missing = penguins.isna().mean()
         assert (rows.isna().mean() - real_missing).abs().max() < 0.05
 
@@ -76,7 +79,7 @@ def test_flights_samples_break_no_learned_rule(name, flights):
     assert any("hour" in d for d in described), described
     rows = synth.sample(1_000, seed=2)
     assert all(v == 0 for v in broken(synth, rows).values()), broken(synth, rows)
-    for col in ("dep_time", "arr_time", "air_time") if name not in NEURAL else ():
+    for col in ("dep_time", "arr_time", "air_time") if name not in FEW_EPOCHS else ():
         if col in df:
             assert abs(rows[col].isna().mean() - df[col].isna().mean()) < 0.05, col
     if name in ("gaussian_copula", "cart"):
