@@ -4,7 +4,10 @@
 present cells, and generated columns (ids, PII, text), are kept exactly as given. Three routes:
 
 - a model with ``_impute_values(known, missing, rng)`` (the LLM synthesizer) fills every row at
-  once from child 0 of the seed;
+  once from child 0 of the seed, and its values are finished as sampling finishes them: decoded
+  by the transformer (rounding, learned range, dtype), learned rules repaired, the user's
+  constraints checked (a row breaking one through a filled cell is drawn again). A present value
+  the model can never produce is refused first, as on the other paths;
 - the encoded-matrix path: rows are grouped by their pattern of missing cells; pattern *i*
   draws from child *i* of ``numpy.random.SeedSequence(seed)``. The real rows go through the
   constraint chain (learned rules first) and are encoded; the outputs of columns that depend on
@@ -67,8 +70,8 @@ def impute(synth, data, seed=None, max_tries: int = MAX_TRIES) -> pd.DataFrame:
     root = as_seed_sequence(sdv_api.sampling_seed(synth, seed))
     rows = df.iloc[todo][learned].reset_index(drop=True)
     if hasattr(synth, "_impute_values"):
-        rng = np.random.default_rng(root.spawn(1)[0])
-        fills = _fast_path(synth, rows, M[todo], learned, rng, max_tries, df.index[todo])
+        given = df.iloc[todo].reset_index(drop=True)
+        fills = _fast_path(synth, rows, M[todo], learned, root, max_tries, df.index[todo], given)
     else:
         fills = _by_pattern(synth, rows, M[todo], learned, root, max_tries, df.index[todo])
     return _write(out, fills, todo, M[todo], learned)
@@ -131,21 +134,119 @@ def _give_up(bad_rows, labels, M, vals, learned, max_tries):
 
 
 # ---------------------------------------------------------------------- the fast path
-def _fast_path(synth, rows, M, learned, rng, max_tries, labels) -> pd.DataFrame:
-    names = list(synth._transformer.learned_columns)
-    pos = [learned.index(c) for c in names]
-    Mn = M[:, pos]
-    vals = synth._impute_values(rows[names], Mn, rng)[names].reset_index(drop=True).astype(object)
-    bad = np.flatnonzero(_check_filled(vals, Mn, names))
-    for _ in range(max_tries):
-        if not len(bad):
-            return vals
-        again = synth._impute_values(rows[names].iloc[bad].reset_index(drop=True), Mn[bad], rng)
-        vals.iloc[bad] = again[names].to_numpy(dtype=object)
-        bad = bad[_check_filled(vals.iloc[bad].reset_index(drop=True), Mn[bad], names)]
+def _fast_path(synth, rows, M, learned, root, max_tries, labels, given) -> pd.DataFrame:
+    """``_impute_values`` on every row at once (child 0 of the seed), finished as sampling finishes
+    values: the transformer's decode (rounding, learned range, dtype), the learned rules repaired,
+    the user's constraints checked. Present values the model can never produce are refused first;
+    rows still missing a cell or breaking a constraint through a filled cell are drawn again."""
+    from ..sampling.context import SamplingContext
+    from .sampler import checked_constraints
+
+    tr = synth._transformer
+    names = list(tr.learned_columns)
+    Mn = M[:, [learned.index(c) for c in names]]
+    known = rows[names].reset_index(drop=True)
+    _check_present(synth, known, Mn, names, labels)
+    child, extra = root.spawn(2)
+    rng = np.random.default_rng(child)
+    ctx = SamplingContext.from_seed(tr, extra, len(known))
+    constraints = checked_constraints(synth)
+
+    def draw(sel) -> pd.DataFrame:
+        vals = synth._impute_values(known.iloc[sel].reset_index(drop=True), Mn[sel], rng)
+        table = _finish(synth, vals[names], rng, sel.astype(np.int64), ctx, given.iloc[sel], Mn[sel], names)
+        return table.set_axis(sel)
+
+    table = draw(np.arange(len(known)))
+    for attempt in range(max_tries + 1):
+        empty = _check_filled(table, Mn, names)
+        broken = _broken(constraints, table, Mn, names)
+        bad = np.flatnonzero(empty | (broken >= 0))
+        if not len(bad) or attempt == max_tries:
+            break
+        table = pd.concat([table.drop(index=bad), draw(bad)]).sort_index()
+    if empty.any():
+        _give_up(np.flatnonzero(empty), labels, Mn, table, names, max_tries)
     if len(bad):
-        _give_up(bad, labels, Mn, vals, names, max_tries)
-    return vals
+        r = int(bad[0])
+        con = constraints[int(broken[r])]
+        raise ConstraintError(
+            f"impute: row {_label(labels[r])!r} still breaks {con!r} after {max_tries} rounds of re-drawing its "
+            "missing cells (the model rarely gives them values the rule allows there); fill them by hand, "
+            "check the constraint or refit"
+        )
+    return table[names].reset_index(drop=True)
+
+
+def _check_present(synth, known, M, names, labels) -> None:
+    """Refuse a present value the model can never produce, in the columns the model conditions on
+    (those that depend on present cells only; on the matrix path, after the constraint chain)."""
+    tr = synth._transformer
+    table, steps = (known, []) if synth.model_input == "values" else _forward(synth, known)
+    keys, inverse = np.unique(M, axis=0, return_inverse=True)
+    inverse = np.asarray(inverse).reshape(-1)
+    rows_of = {c: [] for c in tr.learned_columns if c in table.columns}
+    for p, miss in enumerate(keys):
+        idx = np.flatnonzero(inverse == p)
+        tainted = _tainted(synth, steps, [c for c, m in zip(names, miss) if m], idx)
+        for c in rows_of:
+            if c not in tainted:
+                rows_of[c].append(idx)
+    for c, parts in rows_of.items():
+        if parts:
+            _check_values(synth, table, c, np.sort(np.concatenate(parts)), labels)
+
+
+def _finish(synth, vals, rng, positions, ctx, given, M, names) -> pd.DataFrame:
+    """The model's values finished as sampling finishes values: the transformer's decode, then the learned
+    rules repaired (values path). A matrix-path model's transformer works on the constraint chain's
+    table, so a hook there is trusted to return finished real values (they are taken as given)."""
+    from .rules import repair
+
+    vals = _keep_present(vals.reset_index(drop=True), given, M, names)
+    if synth.model_input != "values":
+        return vals
+    table = _keep_present(synth._transformer.fill_generated(vals, rng, positions, ctx.run_state), given, M, names)
+    if not synth._learned:
+        return table
+    table = table[synth._columns] if list(table.columns) != synth._columns else table
+    return _keep_present(repair(synth, table), given, M, names)
+
+
+def _keep_present(table: pd.DataFrame, given: pd.DataFrame, M: np.ndarray, names) -> pd.DataFrame:
+    """``table`` with the present learned cells and the given generated columns of ``given`` put back."""
+    table = table.reset_index(drop=True)
+    given = given.reset_index(drop=True)
+    for c in given.columns:
+        if c not in table.columns:
+            continue
+        if c not in names:  # an id, PII or text column: as the user gave it
+            table[c] = given[c]
+            continue
+        keep = ~M[:, names.index(c)]
+        if not keep.any():
+            continue
+        a, b = table[c].to_numpy(), given[c].to_numpy()
+        if a.dtype == b.dtype and a.dtype != object:
+            table[c] = pd.Series(np.where(keep, b, a), dtype=table[c].dtype)
+        else:
+            x, y = table[c].astype(object).to_numpy(), given[c].astype(object).to_numpy()  # Timestamps, not ints
+            table[c] = pd.Series(np.where(keep, y, x), dtype=object).infer_objects()
+    return table
+
+
+def _broken(constraints, table: pd.DataFrame, M: np.ndarray, names) -> np.ndarray:
+    """Per row, the index of the first constraint it breaks through a filled cell (-1: none). A rule
+    whose learned columns are all present in a row is not held against it: drawing cannot change it."""
+    out = np.full(len(table), -1)
+    for i, con in enumerate(constraints):
+        cols = [names.index(c) for c in con.columns if c in names]
+        fillable = M[:, cols].any(axis=1) if con.columns else M.any(axis=1)
+        if not fillable.any():
+            continue
+        bad = ~np.asarray(con.is_valid(table), dtype=bool) & fillable & (out < 0)
+        out[bad] = i
+    return out
 
 
 # ---------------------------------------------------------------------- by missing pattern
@@ -236,12 +337,12 @@ def _check_values(synth, table, c, rows, labels) -> None:
     if not ok.all():
         r = int(np.flatnonzero(~ok)[0])
         try:
-            tr.encode_known({c: col.iloc[r]})
+            tr.encode_known({c: _label(col.iloc[r])})
             why = f"outside the learned range [{s.low}, {s.high}]"
         except ConstraintError as e:
             why = str(e)
         raise ConstraintError(
-            f"impute: row {_label(labels[rows[r]])!r} has {c}={col.iloc[r]!r}, which the model can never produce ({why}); "
+            f"impute: row {_label(labels[rows[r]])!r} has {c}={_label(col.iloc[r])!r}, which the model can never produce ({why}); "
             "fix that cell or blank it to have it imputed"
         )
 
