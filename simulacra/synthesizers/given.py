@@ -259,7 +259,7 @@ def check_context(synth, context) -> pd.DataFrame:
 def sample_given(synth, context, seed=None, max_tries: int = 100) -> pd.DataFrame:
     """One row per row of ``context``, in order (see :meth:`BaseSynthesizer.sample_given`)."""
     from ..sampling.context import SamplingContext
-    from . import rules, sampler, sdv_api
+    from . import rules, sampler, sdv_api, text_fill
 
     synth._check_fitted()
     sampler.check_attached(synth)
@@ -289,7 +289,7 @@ def sample_given(synth, context, seed=None, max_tries: int = 100) -> pd.DataFram
         df = df[synth._columns] if list(df.columns) != synth._columns else df
         for c in synth.context_columns:
             df[c] = _as_learned(values[c].iloc[idx], df[c]).to_numpy()
-        return df
+        return text_fill.fill(synth, df, rng)  # text columns a language model writes, prompted from the row
 
     constraints = sampler.checked_constraints(synth)
     if not constraints or n == 0:

@@ -67,7 +67,6 @@ def test_a_model_with_the_default_epochs_loads_after_save(small, tmp_path):
     assert len(loaded.sample(5, seed=0)) == 5
 
 
-@pytest.mark.xfail(strict=True, reason="LLM impute (the _impute_values fast path) skips the constraint chain")
 def test_llm_impute_keeps_an_inequality_constraint():
     from simulacra.constraints import Inequality
 
@@ -82,7 +81,6 @@ def test_llm_impute_keeps_an_inequality_constraint():
     assert (filled.lo <= filled.hi).all()
 
 
-@pytest.mark.xfail(strict=True, reason="LLM impute skips the transforms' inverse: no rounding, dates outside the range")
 def test_llm_impute_values_are_rounded_and_within_the_learned_range():
     rng = np.random.default_rng(0)
     df = pd.DataFrame(
@@ -102,7 +100,6 @@ def test_llm_impute_values_are_rounded_and_within_the_learned_range():
     assert filled.when.between(df.when.min(), df.when.max()).all()  # impute gave 2021-12-31 (max 2021-02-09)
 
 
-@pytest.mark.xfail(strict=True, reason="LLM impute accepts a present value outside the learned range (others refuse)")
 def test_llm_impute_refuses_a_present_value_it_can_never_produce(small):
     df, _, synth = small
     q = df.head(4).copy()
