@@ -129,25 +129,87 @@ def fine_tunable(path, codec: RowCodec, device) -> tuple[OffsetLM, dict]:
     return OffsetLM(lm, offset), config
 
 
-def rebuild(config: dict, codec: RowCodec, device):
-    """The fine-tuned model's architecture from a model file's ``config`` (a built-in transformers class only)."""
+#: most parameters a model file's pretrained config may ask for (~8 GB of float32 weights)
+MAX_PARAMS = 2_000_000_000
+
+
+def _size(key: str, v, high: int, required: bool = True) -> int:
+    """``v`` (the config's ``key``) as an int in ``[1, high]`` (ModelFileError otherwise); 0 when absent and optional."""
+    if v is None and not required:
+        return 0
+    if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= high:
+        raise ModelFileError(
+            f"model file: the pretrained LLM config's {key} must be an integer in 1..{high}, got {v!r}"
+        )
+    return v
+
+
+def estimated_params(cfg) -> int:
+    """A rough parameter count of the transformer a ``transformers`` config describes (nothing is allocated).
+
+    Embeddings (twice when untied) and positions, plus ~4 x width^2 of attention and 3 x width x
+    inner of feed-forward per layer: within a small factor of the real count for GPT-2, Llama,
+    Mistral, Qwen2, Phi and the like.
+    """
+    width = _size("hidden_size", getattr(cfg, "hidden_size", None), 65_536)
+    layers = _size("num_hidden_layers", getattr(cfg, "num_hidden_layers", None), 1_000)
+    vocab = _size("vocab_size", getattr(cfg, "vocab_size", None), 10_000_000)
+    positions = _size("max_position_embeddings", getattr(cfg, "max_position_embeddings", None), 10**7, False)
+    inner = getattr(cfg, "intermediate_size", None) or getattr(cfg, "n_inner", None) or 4 * width
+    inner = _size("intermediate_size", inner, 64 * width)
+    tied = getattr(cfg, "tie_word_embeddings", True) is not False
+    return vocab * width * (1 if tied else 2) + positions * width + layers * (4 * width * width + 3 * width * inner)
+
+
+def rebuild(config: dict, codec: RowCodec, device, n_saved: int | None = None):
+    """The fine-tuned model's architecture from a model file's ``config`` (a built-in transformers class only).
+
+    The config's sizes are checked before the model is allocated: at most :data:`MAX_PARAMS`
+    parameters (:func:`estimated_params`) and, when ``n_saved`` (the saved weights' total size)
+    is given, not many more than the file holds. Private settings (``_attn_implementation``, ...)
+    are dropped. A config transformers cannot build is a ModelFileError naming the problem.
+    """
     _, transformers = require_llm("LLMSynthesizer(backend='pretrained')")
     hf = config.get("hf_config")
     offset = config.get("offset")
-    if not isinstance(hf, dict) or not isinstance(offset, int) or offset < 1:
+    if not isinstance(hf, dict) or isinstance(offset, bool) or not isinstance(offset, int) or offset < 1:
         raise ModelFileError("model file: the pretrained LLM config lacks hf_config or offset")
-    hf = {k: v for k, v in hf.items() if k not in ("auto_map", "transformers_version")}
+    # private settings choose attention kernels or paths: never taken from a file
+    hf = {k: v for k, v in hf.items() if k not in ("auto_map", "transformers_version") and not str(k).startswith("_")}
     model_type = hf.pop("model_type", None)
     if not isinstance(model_type, str) or model_type not in transformers.CONFIG_MAPPING:
         raise ModelFileError(f"model file: {str(model_type)[:40]!r} is not a built-in transformers architecture")
     if hf.get("vocab_size") != offset + codec.vocab_size:
         raise ModelFileError("model file: the pretrained LLM vocabulary does not match its codec")
-    try:
-        cfg = transformers.AutoConfig.for_model(model_type, **hf)
-        lm = transformers.AutoModelForCausalLM.from_config(cfg, trust_remote_code=False)
-    except (ValueError, TypeError, KeyError) as e:
-        raise ModelFileError(f"model file: the pretrained LLM config does not build ({str(e)[:100]})") from None
-    return OffsetLM(lm.to(device), offset)
+    with _as_model_file_error():
+        cfg = transformers.AutoConfig.for_model(model_type, **hf)  # a config only: nothing large is allocated
+    n = estimated_params(cfg)
+    if n > MAX_PARAMS:
+        raise ModelFileError(
+            f"model file: the pretrained LLM config asks for ~{n:.2g} parameters (at most {MAX_PARAMS:.0e})"
+        )
+    if n_saved is not None and n > 4 * int(n_saved) + 1_000_000:
+        raise ModelFileError(
+            f"model file: the pretrained LLM config asks for ~{n:.2g} parameters but the file holds {int(n_saved)}"
+        )
+    with _as_model_file_error():
+        lm = transformers.AutoModelForCausalLM.from_config(cfg, trust_remote_code=False).to(device)
+    return OffsetLM(lm, offset)
 
 
-__all__ = ["fine_tunable", "rebuild", "OffsetLM", "token_texts"]
+class _as_model_file_error:
+    """Any error but MemoryError (the loader reports it) as one ModelFileError: a crafted config fails many ways."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, e, tb):
+        if kind is None or not issubclass(kind, Exception) or issubclass(kind, (MemoryError, ModelFileError)):
+            return False
+        detail = " ".join(str(e).split())[:200]
+        raise ModelFileError(
+            f"model file: the pretrained LLM config does not build ({kind.__name__}: {detail})"
+        ) from None
+
+
+__all__ = ["fine_tunable", "rebuild", "estimated_params", "OffsetLM", "token_texts", "MAX_PARAMS"]

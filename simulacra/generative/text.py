@@ -30,6 +30,17 @@ _HUB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,95}(/[A-Za-z0-9][A-Za-z0-9_.
 _PICKLED = ("*.bin", "*.pt", "*.pth", "*.ckpt", "*.pkl")
 #: files fetched when ``local_files_only=False`` (configs, tokenizers, safetensors weights: never pickles)
 SAFE_PATTERNS = ["*.json", "*.safetensors", "*.model", "*.txt", "*.tiktoken"]
+#: tokenizer files one of which a model folder needs (a fast tokenizer, BPE vocab+merges, sentencepiece, WordPiece)
+_TOKENIZER_FILES = (
+    ("tokenizer.json",),
+    ("vocab.json", "merges.txt"),
+    ("tokenizer.model",),
+    ("spiece.model",),
+    ("sentencepiece.bpe.model",),
+    ("vocab.txt",),
+)
+#: most tokens written per prompt by a model without a position limit (sequence-to-sequence, relative positions)
+MAX_NEW_TOKENS = 4096
 
 
 def how_to_get(name: str = "<hub name>") -> str:
@@ -105,6 +116,31 @@ def check_folder(folder: Path, name: str) -> None:
                 "(model.save_pretrained(folder, safe_serialization=True)) and pass that folder"
             )
         raise ParameterError(f"model folder {str(folder)!r} holds no .safetensors weights ({how_to_get()})")
+    if not any(all((folder / f).is_file() for f in files) for files in _TOKENIZER_FILES) and not any(
+        folder.glob("*.tiktoken")
+    ):
+        raise ParameterError(
+            f"model folder {str(folder)!r} holds no tokenizer files (expected tokenizer.json, or vocab.json and "
+            "merges.txt, or a sentencepiece tokenizer.model / spiece.model, or vocab.txt): save the tokenizer "
+            "with the model (tokenizer.save_pretrained(folder))"
+        )
+    check_weights(folder)
+
+
+def check_weights(folder: Path) -> None:
+    """A ParameterError naming the file unless every ``*.safetensors`` file in ``folder`` opens whole."""
+    from safetensors import safe_open
+
+    for path in sorted(folder.glob("*.safetensors")):
+        try:
+            with safe_open(str(path), framework="pt"):
+                pass
+        except Exception as e:  # noqa: BLE001 - a truncated or garbled file, whatever safetensors raises
+            detail = str(e).strip().splitlines()[0][:200] if str(e).strip() else type(e).__name__
+            raise ParameterError(
+                f"weights file {str(path)!r} is damaged or incomplete ({detail}): an interrupted download or copy? "
+                "download or copy the model again"
+            ) from None
 
 
 class TextGenerator:
@@ -137,8 +173,9 @@ class TextGenerator:
     Raises
     ------
     ParameterError
-        A missing folder or no cached copy, a folder without a config or without safetensors
-        weights, or a model transformers cannot load (one message naming the model).
+        A missing folder or no cached copy, a folder without a config, safetensors weights or
+        tokenizer files, a damaged weights file (named), or a model transformers cannot load,
+        such as one with a bad config value (one message naming the model).
     """
 
     def __init__(self, model, *, device="auto", local_files_only: bool = True):
@@ -160,13 +197,20 @@ class TextGenerator:
                 )
                 self.model = auto.from_pretrained(self.path, config=config, use_safetensors=True, **opts)
                 self.tokenizer = transformers.AutoTokenizer.from_pretrained(self.path, **opts)
-        except (OSError, ValueError, KeyError, TypeError, ImportError) as e:
-            detail = str(e).strip().splitlines()[0][:300] if str(e).strip() else type(e).__name__
+            self.model.to(self.device).eval()
+        except MemoryError:
+            raise ParameterError(f"model {where} does not fit in memory on {self.device}") from None
+        except Exception as e:  # noqa: BLE001 - a bad config value or file fails in many ways: one message
+            detail = " ".join(str(e).split())[:300]
             raise ParameterError(
                 f"model {where} could not be loaded as a causal or sequence-to-sequence model "
-                f"({type(e).__name__}: {detail}); pass a folder saved with save_pretrained (safetensors)"
+                f"({type(e).__name__}: {detail}); check its config.json, or pass a folder saved with save_pretrained (safetensors)"
             ) from None
-        self.model.to(self.device).eval()
+        if len(self.tokenizer) < 2:
+            raise ParameterError(
+                f"model {where}: its tokenizer holds {len(self.tokenizer)} token(s); save the model's tokenizer "
+                "into the folder (tokenizer.save_pretrained(folder))"
+            )
         self._torch = torch
         self._setup_tokens()
         names = set(__import__("inspect").signature(self.model.forward).parameters)
@@ -267,6 +311,10 @@ class TextGenerator:
         if self._max_positions is not None and max_new_tokens >= self._max_positions:
             raise ParameterError(
                 f"max_new_tokens must be below the model's {self._max_positions} positions, got {max_new_tokens}"
+            )
+        if self._max_positions is None and max_new_tokens > MAX_NEW_TOKENS:
+            raise ParameterError(
+                f"max_new_tokens must be at most {MAX_NEW_TOKENS} for this {self.kind} model, got {max_new_tokens}"
             )
         children = iter_spawn(as_seed_sequence(seed), len(texts))
         uniforms = np.stack([np.random.default_rng(c).random(max_new_tokens) for c in children]) if texts else None

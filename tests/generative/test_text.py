@@ -206,3 +206,30 @@ def test_bad_device_and_model(tiny_causal):
         TextGenerator(tiny_causal, device="tpu")
     with pytest.raises(ParameterError, match="model"):
         TextGenerator(3)
+
+
+def test_estimated_params_is_close_for_built_in_configs():
+    """The size check of a model file's pretrained config is within a small factor of the real count."""
+    import torch
+    import transformers
+
+    from simulacra.generative.pretrained import estimated_params
+
+    for model_type, kw in [
+        ("gpt2", {"n_embd": 64, "n_layer": 2, "n_head": 2, "vocab_size": 500, "n_positions": 128}),
+        (
+            "llama",
+            {
+                "hidden_size": 64,
+                "num_hidden_layers": 2,
+                "num_attention_heads": 2,
+                "intermediate_size": 172,
+                "vocab_size": 500,
+                "max_position_embeddings": 128,
+            },
+        ),
+    ]:
+        cfg = transformers.AutoConfig.for_model(model_type, **kw)
+        with torch.device("meta"):
+            real = sum(p.numel() for p in transformers.AutoModelForCausalLM.from_config(cfg).parameters())
+        assert real / 2 < estimated_params(cfg) < 2 * real
