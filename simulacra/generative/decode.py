@@ -48,7 +48,18 @@ def decode(
     part_base, year_base = codec.part_base, codec.value_base
     years0 = np.array([c["years"][0] if c["kind"] == "date" else 0 for c in codec.columns] + [0])
     date_low, date_high = codec.date_low, codec.date_high
-    vocab = torch.arange(codec.vocab_size, device=device)
+    max_digit = int(codec.token_digit.max())
+    from .gpt import slot_groups
+
+    group_of, groups = slot_groups(codec)
+    all_tokens = torch.arange(codec.vocab_size, device=device)
+    sub_vocab = [
+        torch.cat([torch.arange(a, b), torch.tensor([NULL] if len(nl) else [], dtype=torch.long)]).to(device)
+        for a, b, nl in groups
+    ]
+    head = getattr(model, "lm_head", None)
+    fast = head is not None and getattr(head, "bias", None) is None and hasattr(model, "transformer")
+    head_weight = head.weight if fast else None
     tight = np.ones(n, dtype=bool)
     tight_lo = np.ones(n, dtype=bool)  # a date's parts so far equal the earliest value's
     tight_hi = np.ones(n, dtype=bool)  # ... the latest value's
@@ -68,48 +79,53 @@ def decode(
             tight_lo = np.where(is_first, True, tight_lo)
             tight_hi = np.where(is_first, True, tight_hi)
             null_now = np.where(is_first, False, null_now)
-            step = model(input_ids=cur, cache=past, use_cache=True)
+            if fast:
+                step = model.transformer(input_ids=cur, cache=past, use_cache=True)
+                hidden = step.last_hidden_state[:, -1, :]
+            else:
+                step = model(input_ids=cur, cache=past, use_cache=True)
             past = step.cache
             if free.any():
-                logits = step.logits[:, -1, :].float()
-                mask = allowed[torch.from_numpy(s).to(device)].clone()
+                # the tokens to score: one slot group's (every free row at the same kind of slot), else all
+                g = np.unique(group_of[s[free]])
+                cols = sub_vocab[g[0]] if len(g) == 1 and g[0] >= 0 else all_tokens
+                if fast:
+                    logits = (hidden @ head_weight[cols].T).float()
+                else:
+                    logits = step.logits[:, -1, :].float()[:, cols]
+                mask = allowed[torch.from_numpy(s).to(device)][:, cols]
                 dpos = digit_slot[s]
                 rule = (dpos >= 0) & tight
                 if rule.any():
-                    over = (
-                        tok_digit[None, :]
-                        > torch.from_numpy(np.where(rule, bound[s], codec.token_digit.max())).to(device)[:, None]
-                    )
-                    mask &= ~over
+                    bound_t = torch.from_numpy(np.where(rule, bound[s], max_digit)).to(device)[:, None]
+                    mask &= ~(tok_digit[cols][None, :] > bound_t)
                 lo_rule = (date_low[s] >= 0) & tight_lo
                 hi_rule = (date_high[s] >= 0) & tight_hi
                 if lo_rule.any() or hi_rule.any():
                     lo = torch.from_numpy(np.where(lo_rule, date_low[s], 0)).to(device)[:, None]
                     hi = torch.from_numpy(np.where(hi_rule, date_high[s], codec.vocab_size)).to(device)[:, None]
-                    keep = (vocab[None, :] >= lo) & (vocab[None, :] <= hi)
-                    keep[:, NULL] = True
+                    keep = ((cols[None, :] >= lo) & (cols[None, :] <= hi)) | (cols == NULL)[None, :]
                     mask &= keep
                 if day_slot[s].any():
                     dim = np.where(day_slot[s], days_in_month(year, month), 31)
-                    mask &= tok_day[None, :] <= torch.from_numpy(dim).to(device)[:, None]
+                    mask &= tok_day[cols][None, :] <= torch.from_numpy(dim).to(device)[:, None]
                 if no_null is not None:
                     col = slot_col[s]
                     ban = nullable[s] & (col >= 0) & no_null[rows, np.maximum(col, 0)]
                     if ban.any():
-                        mask[torch.from_numpy(ban).to(device), NULL] = False
-                mask[:, FILL] = False
+                        mask &= ~(torch.from_numpy(ban).to(device)[:, None] & (cols == NULL)[None, :])
+                mask &= cols[None, :] != FILL
                 logits = logits.masked_fill(~mask, float("-inf"))
                 if temperature <= 0:
-                    pick = torch.argmax(logits, dim=1).cpu().numpy()
+                    pick = torch.argmax(logits, dim=1)
                 else:
                     probs = torch.softmax(logits.double() / temperature, dim=1)
                     cdf = torch.cumsum(probs, dim=1)
                     u = torch.from_numpy(rng.random(n)).to(device, cdf.dtype)[:, None] * cdf[:, -1:]
                     pick = (cdf < u).sum(dim=1).clamp_(max=probs.shape[1] - 1)
                     # a token of zero probability is never picked (cdf ties): step to the next allowed one
-                    pick = (
-                        torch.where(mask.gather(1, pick[:, None])[:, 0], pick, torch.argmax(probs, dim=1)).cpu().numpy()
-                    )
+                    pick = torch.where(mask.gather(1, pick[:, None])[:, 0], pick, torch.argmax(probs, dim=1))
+                pick = cols[pick].cpu().numpy()
                 choice = np.where(free, pick, forced)
             else:
                 choice = forced
