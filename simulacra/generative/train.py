@@ -113,9 +113,15 @@ def run(model, codec: RowCodec, train_tokens: list, hold_tokens: list | None, op
                 share, limit = check(model)
                 row["dcr_share"] = share
                 if share > limit:
+                    kept = (
+                        "kept the weights of the last check that passed"
+                        if safe_state is not None
+                        else "no earlier check had passed, so these weights are kept (fewer epochs or a smaller "
+                        "model memorizes less)"
+                    )
                     report["stop_reason"] = (
                         f"privacy: {share:.0%} of sampled rows sat closer to the training rows than to held-out rows "
-                        f"(limit {limit:.0%}) at epoch {epoch + 1}; kept the weights of the last check that passed"
+                        f"(limit {limit:.0%}) at epoch {epoch + 1}; {kept}"
                     )
                     report["dcr_share"] = share
                     if safe_state is not None:

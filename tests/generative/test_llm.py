@@ -9,9 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulacra import Condition, Metadata, evaluate_quality
+from simulacra import Condition, Metadata, evaluate_quality, load_demo
 from simulacra.errors import ConstraintError, ModelFileError, ParameterError
-from tests.conftest import DATASETS
 
 pytest.importorskip("transformers")
 
@@ -22,7 +21,7 @@ TINY = {"n_layer": 1, "n_embd": 32, "n_head": 4, "cuda": False}
 
 @pytest.fixture(scope="module")
 def penguins():
-    df = pd.read_csv(DATASETS / "penguins.csv")
+    df = load_demo()  # the embedded penguins table (the shared datasets may be absent)
     md = Metadata.detect_from_dataframe(df)
     synth = LLMSynthesizer(md, epochs=30, **TINY).fit(df, seed=0)
     return df, md, synth
@@ -217,7 +216,7 @@ def test_sample_given_draws_one_row_per_context_row_for_multi_table_children():
 
 
 def test_the_pretrained_backend_fine_tunes_a_local_causal_model_and_stays_valid(tiny_causal, tiny_seq2seq, tmp_path):
-    df = pd.read_csv(DATASETS / "penguins.csv")
+    df = load_demo()  # the embedded penguins table (the shared datasets may be absent)
     md = Metadata.detect_from_dataframe(df)
     synth = LLMSynthesizer(
         md, backend="pretrained", pretrained_model=tiny_causal, epochs=4, learning_rate=1e-3, cuda=False

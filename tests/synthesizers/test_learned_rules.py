@@ -74,6 +74,8 @@ def test_condition_on_a_column_a_rule_reads(name, fitted_penguins):
 @pytest.mark.parametrize("name", NAMES)
 def test_flights_samples_break_no_learned_rule(name, flights):
     df, md = flights
+    if name in NEURAL:  # their transforms fit a mixture per column: 1,000 rows show the same rules in a third the time
+        df = df.iloc[:1_000]
     synth = build(name, md).fit(df)
     described = [r.describe() for r in synth.get_learned_rules()]
     assert any("hour" in d for d in described), described
