@@ -179,8 +179,9 @@ def test_the_privacy_check_stops_training_and_keeps_the_safe_weights():
     tokens = codec.encode_table(df)
     opts = {"epochs": 20, "batch_size": 32, "learning_rate": 1e-3, "patience": 0, "check_every": 2, "verbose": False}
     report = train.run(synth._model, codec, tokens, None, opts, np.random.default_rng(0), check)
-    assert report["epochs_run"] == 6
-    assert report["stop_reason"].startswith("privacy") and "epoch 6" in report["stop_reason"]
+    assert report["epochs_run"] == 8  # checks at 2 and 4 pass, 6 and 8 fail: two in a row stop it
+    assert report["stop_reason"].startswith("privacy") and "epochs 6 and 8" in report["stop_reason"]
+    assert "last check that passed" in report["stop_reason"]
 
 
 def test_bad_parameters_and_missing_extra_give_one_clear_error(monkeypatch):
