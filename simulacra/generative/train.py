@@ -172,7 +172,7 @@ def dcr_check(real_train, real_hold, meta: dict, sample, rng, max_rows: int = 1_
     enc = MixedEncoder(real_train, meta)
     Re, He = enc.encode(R), enc.encode(H)
     limit = 0.5 + max(0.03, 2 * math.sqrt(0.25 / m))
-    n_syn = max(200, min(max_rows, 2 * m))
+    n_syn = max(200, min(max_rows, m))
 
     def check(model):
         S = enc.encode(sample(model, n_syn))
