@@ -64,6 +64,9 @@ class LLMSynthesizer(BaseSynthesizer):
         tokens so decoding stays constrained; a smaller ``learning_rate`` (5e-4) suits it.
     pretrained_model : str or Path, optional
         The model of ``backend="pretrained"``.
+    lora : bool or int, default False
+        With ``backend="pretrained"``: train LoRA adapters (rank 8, or this rank; needs ``peft``) and
+        the row tokens' embeddings instead of every weight; merged into the weights after training.
     """
 
     name = "llm"
@@ -91,6 +94,7 @@ class LLMSynthesizer(BaseSynthesizer):
         cuda=True,
         backend="gpt",
         pretrained_model=None,
+        lora=False,
         *,
         pseudonymize=False,
         pseudonymize_key=None,
@@ -131,6 +135,12 @@ class LLMSynthesizer(BaseSynthesizer):
             )
         self.backend = backend
         self.pretrained_model = None if pretrained_model is None else str(pretrained_model)
+        if lora is not False and (isinstance(lora, bool) or not isinstance(lora, int) or not 1 <= lora <= 256):
+            if lora is not True:
+                raise ParameterError(f"lora must be False, True (rank 8) or a rank from 1 to 256, got {lora!r}")
+        if lora is not False and backend != "pretrained":
+            raise ParameterError("lora= fine-tunes a pretrained model: it needs backend='pretrained'")
+        self.lora = lora
         self._device = device_for(cuda)
         self.fit_info_ = None
 
@@ -138,7 +148,16 @@ class LLMSynthesizer(BaseSynthesizer):
         p = super().get_parameters()
         for k in ("epochs", "batch_size", "n_layer", "n_embd", "n_head", "dropout", "learning_rate", "holdout"):
             p[k] = getattr(self, k)
-        for k in ("patience", "privacy_check", "temperature", "max_seconds", "verbose", "backend", "pretrained_model"):
+        for k in (
+            "patience",
+            "privacy_check",
+            "temperature",
+            "max_seconds",
+            "verbose",
+            "backend",
+            "pretrained_model",
+            "lora",
+        ):
             p[k] = getattr(self, k)
         p["cuda"] = self.cuda if isinstance(self.cuda, (bool, str)) else True
         return p
@@ -173,7 +192,8 @@ class LLMSynthesizer(BaseSynthesizer):
         if self.backend == "pretrained":
             from .pretrained import fine_tunable
 
-            self._model, self._config = fine_tunable(self.pretrained_model, self._codec, self._device)
+            rank = 8 if self.lora is True else int(self.lora or 0)
+            self._model, self._config = fine_tunable(self.pretrained_model, self._codec, self._device, lora=rank)
         else:
             self._config = gpt.config_of(self._codec, self.n_layer, self.n_embd, self.n_head, self.dropout)
             self._model = gpt.build(self._config, int(rng.integers(2**62)), self._device)
@@ -200,6 +220,8 @@ class LLMSynthesizer(BaseSynthesizer):
             torch.manual_seed(int(rng.integers(2**62)))
             with _threads(torch, n * self._codec.seq_len * self.n_embd):
                 self.fit_info_ = train.run(self._model, self._codec, train_tok, hold_tok, opts, rng, check)
+        if hasattr(self._model, "merge_lora"):
+            self._model.merge_lora()  # LoRA's low-rank updates folded into the weights: the file holds plain arrays
         self.fit_info_["holdout_rows"] = n_hold
 
     def _decoded(self, prep: pd.DataFrame) -> pd.DataFrame:

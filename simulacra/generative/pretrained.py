@@ -54,7 +54,8 @@ class OffsetLM:
         import torch
 
         self.lm, self.offset = lm, int(offset)
-        self._cache_arg = "cache" if "cache" in _forward_args(lm) else "past_key_values"
+        base = lm.get_base_model() if hasattr(lm, "get_base_model") else lm  # under LoRA: the wrapped model's names
+        self._cache_arg = "cache" if "cache" in _forward_args(base) else "past_key_values"
         self._torch = torch
 
     @property
@@ -85,6 +86,13 @@ class OffsetLM:
     def eval(self):
         self.lm.eval()
 
+    def merge_lora(self) -> None:
+        """Fold LoRA adapters (if any) into the weights: a plain model again, with its own forward arguments."""
+        if hasattr(self.lm, "merge_and_unload"):
+            self.lm = self.lm.merge_and_unload()
+            self._cache_arg = "cache" if "cache" in _forward_args(self.lm) else "past_key_values"
+            self.lm.eval()
+
 
 def _forward_args(lm) -> set:
     import inspect
@@ -92,8 +100,8 @@ def _forward_args(lm) -> set:
     return set(inspect.signature(lm.forward).parameters)
 
 
-def fine_tunable(path, codec: RowCodec, device) -> tuple[OffsetLM, dict]:
-    """``(model, config)``: the pretrained causal LM at ``path`` with the codec's tokens added."""
+def fine_tunable(path, codec: RowCodec, device, lora: int = 0) -> tuple[OffsetLM, dict]:
+    """``(model, config)``: the pretrained causal LM at ``path`` with the codec's tokens added (LoRA of rank ``lora``)."""
     torch, _ = require_llm("LLMSynthesizer(backend='pretrained')")
     from .text import TextGenerator
 
@@ -124,9 +132,36 @@ def fine_tunable(path, codec: RowCodec, device) -> tuple[OffsetLM, dict]:
             for i, t in enumerate(ids):
                 t = [x for x in t if x < offset] or [0]
                 out.weight[offset + i] = out.weight[t].mean(0)
-    lm.train()
     config = {"backend": "pretrained", "offset": int(offset), "hf_config": json.loads(lm.config.to_json_string())}
+    if lora:
+        lm = with_lora(lm, lora, range(offset, offset + codec.vocab_size))
+    lm.train()
     return OffsetLM(lm, offset), config
+
+
+def with_lora(lm, rank: int, new_tokens):
+    """``lm`` with LoRA adapters of ``rank`` on its default target layers, and ``new_tokens``' embeddings trainable."""
+    try:
+        import peft
+    except ImportError:
+        raise ParameterError("lora= needs the peft package: pip install peft (or pass lora=False)") from None
+    import warnings
+
+    cfg = peft.LoraConfig(
+        r=int(rank),
+        lora_alpha=2 * int(rank),
+        lora_dropout=0.0,
+        trainable_token_indices=list(new_tokens),
+        task_type="CAUSAL_LM",
+    )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # peft's notes on Conv1D layers and deprecated names
+            return peft.get_peft_model(lm, cfg)
+    except Exception as e:
+        raise ParameterError(
+            f"LoRA could not wrap this model ({type(e).__name__}: {str(e)[:200]}); pass lora=False"
+        ) from None
 
 
 #: most parameters a model file's pretrained config may ask for (~8 GB of float32 weights)

@@ -231,3 +231,34 @@ def test_the_pretrained_backend_fine_tunes_a_local_causal_model_and_stays_valid(
         LLMSynthesizer(md, backend="pretrained", pretrained_model=tiny_seq2seq, epochs=1).fit(df)
     with pytest.raises(ParameterError, match="pretrained_model"):
         LLMSynthesizer(md, backend="pretrained")
+
+
+def test_lora_trains_adapters_and_the_row_tokens_then_saves_plain_weights(tiny_causal, tmp_path, monkeypatch):
+    pytest.importorskip("peft")
+    df = load_demo()
+    md = Metadata.detect_from_dataframe(df)
+    kw = dict(backend="pretrained", pretrained_model=tiny_causal, epochs=3, learning_rate=2e-3, cuda=False)
+    synth = LLMSynthesizer(md, lora=True, **kw).fit(df)
+    assert not hasattr(synth._model.lm, "merge_and_unload")  # merged after training: a plain model
+    out = synth.sample(300, seed=0)
+    assert set(out["species"]) <= set(df["species"]) and out["body_mass_g"].dropna().between(2700, 6300).all()
+    synth.save(tmp_path / "lora.zip")
+    again = LLMSynthesizer.load(tmp_path / "lora.zip")
+    assert again.lora is True
+    pd.testing.assert_frame_equal(again.sample(50, seed=1), synth.sample(50, seed=1))
+    with pytest.raises(ParameterError, match="backend='pretrained'"):
+        LLMSynthesizer(md, lora=True)
+    with pytest.raises(ParameterError, match="rank"):
+        LLMSynthesizer(md, lora=0.5, **kw)
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_peft(name, *a, **k):
+        if name == "peft":
+            raise ImportError("no peft")
+        return real_import(name, *a, **k)
+
+    monkeypatch.setattr(builtins, "__import__", no_peft)
+    with pytest.raises(ParameterError, match="pip install peft"):
+        LLMSynthesizer(md, lora=4, **kw).fit(df)
