@@ -209,6 +209,28 @@ class RowCodec:
         tok_day[self.part_base["day"] : self.part_base["day"] + 31] = np.arange(1, 32)
         self.token_day = tok_day
         self.seq_len = 1 + C + S
+        self.kind_code = np.array([{"cat": 0, "num": 1, "date": 2}[c["kind"]] for c in self.columns] or [0])
+        self._group_slots()
+
+    def _group_slots(self) -> None:
+        """``slot_group`` (per slot id, -1 off value slots) and ``groups`` ``[(first, end, nullable slot ids)]``.
+
+        A value slot's tokens are one contiguous range (a column's categories or years, the digits of
+        a position, a date part), plus ``NULL`` in a nullable column's first slot; slots with the same
+        range share a group (the digits of position p in every numerical column). Training and
+        decoding score each slot's group only, not the whole vocabulary.
+        """
+        group_of = np.full(self.n_slots, -1, dtype=np.int64)
+        ranges: dict = {}
+        for sid in range(1 + len(self.columns), self.n_slots):
+            ids = np.flatnonzero(self.allowed[sid])
+            ids = ids[ids > FILL]
+            group_of[sid] = ranges.setdefault((int(ids[0]), int(ids[-1]) + 1), len(ranges))
+        self.slot_group = group_of
+        self.groups = [
+            (a, b, np.flatnonzero((group_of == g) & self.nullable_slot))
+            for (a, b), g in sorted(ranges.items(), key=lambda kv: kv[1])
+        ]
 
     @property
     def names(self) -> list[str]:

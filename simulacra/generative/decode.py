@@ -49,9 +49,8 @@ def decode(
     years0 = np.array([c["years"][0] if c["kind"] == "date" else 0 for c in codec.columns] + [0])
     date_low, date_high = codec.date_low, codec.date_high
     max_digit = int(codec.token_digit.max())
-    from .gpt import slot_groups
-
-    group_of, groups = slot_groups(codec)
+    group_of, groups = codec.slot_group, codec.groups
+    year_bases = np.array([b if b is not None else 0 for b in year_base])
     all_tokens = torch.arange(codec.vocab_size, device=device)
     sub_vocab = [
         torch.cat([torch.arange(a, b), torch.tensor([NULL] if len(nl) else [], dtype=torch.long)]).to(device)
@@ -93,7 +92,7 @@ def decode(
                     logits = (hidden @ head_weight[cols].T).float()
                 else:
                     logits = step.logits[:, -1, :].float()[:, cols]
-                mask = allowed[torch.from_numpy(s).to(device)][:, cols]
+                mask = allowed[:, cols][torch.from_numpy(s).to(device)]
                 dpos = digit_slot[s]
                 rule = (dpos >= 0) & tight
                 if rule.any():
@@ -139,21 +138,12 @@ def decode(
             tight_lo = np.where(dated, tight_lo & (choice == date_low[s]), tight_lo)
             tight_hi = np.where(dated, tight_hi & (choice == date_high[s]), tight_hi)
             col = slot_col[s]
-            date_col = (col >= 0) & (_kind_of(codec)[np.maximum(col, 0)] == 2)
+            date_col = (col >= 0) & (codec.kind_code[np.maximum(col, 0)] == 2)
             y_first = date_col & is_first & (choice != NULL)
             if y_first.any():
-                base = np.array([b if b is not None else 0 for b in year_base])[np.maximum(col, 0)]
+                base = year_bases[np.maximum(col, 0)]
                 year = np.where(y_first, choice - base + years0[np.maximum(col, 0)], year)
             m_slot = date_col & (choice >= part_base["month"]) & (choice < part_base["month"] + 12)
             month = np.where(m_slot & ~first[s], choice - part_base["month"] + 1, month)
             cur = torch.from_numpy(choice[:, None]).to(device)
     return out
-
-
-def _kind_of(codec: RowCodec) -> np.ndarray:
-    """Per column: 0 categorical, 1 numerical, 2 datetime (cached on the codec)."""
-    k = getattr(codec, "_kind_codes", None)
-    if k is None:
-        k = np.array([{"cat": 0, "num": 1, "date": 2}[c["kind"]] for c in codec.columns] or [0])
-        codec._kind_codes = k
-    return k

@@ -87,36 +87,11 @@ def targets(codec: RowCodec, tokens: np.ndarray, slots: np.ndarray) -> np.ndarra
     return lab
 
 
-def slot_groups(codec: RowCodec) -> tuple[np.ndarray, list]:
-    """The value slots grouped by their tokens: ``(group of each slot id, [(first, end, nullable slot ids)])``.
-
-    A value slot's tokens are one contiguous range (a column's categories or years, the digits of a
-    position, a date part), plus ``NULL`` in a nullable column's first slot; slots with the same
-    range share the group (the digits of position p in every numerical column).
-    """
-    cached = getattr(codec, "_slot_groups", None)
-    if cached is not None:
-        return cached
-    group_of = np.full(codec.n_slots, -1, dtype=np.int64)
-    ranges: dict = {}
-    for sid in range(1 + len(codec.columns), codec.n_slots):
-        ids = np.flatnonzero(codec.allowed[sid])
-        ids = ids[ids > FILL]
-        key = (int(ids[0]), int(ids[-1]) + 1)
-        group_of[sid] = ranges.setdefault(key, len(ranges))
-    groups = []
-    for (a, b), g in sorted(ranges.items(), key=lambda kv: kv[1]):
-        sids = np.flatnonzero(group_of == g)
-        groups.append((a, b, sids[codec.nullable_slot[sids]]))
-    codec._slot_groups = (group_of, groups)
-    return codec._slot_groups
-
-
 def loss_of(model, codec_allowed, tokens, slots, labels, torch, codec: RowCodec | None = None):
     """Mean next-token loss of a batch (logits restricted to each slot's tokens).
 
     With ``codec`` and a GPT-2 head the logits are computed only for each target's own tokens (one
-    product per :func:`slot_groups` group), not over the whole vocabulary: the same loss, much less work
+    product per ``codec.groups`` group), not over the whole vocabulary: the same loss, much less work
     with many categories.
     """
     head = getattr(model, "lm_head", None)
@@ -131,7 +106,7 @@ def loss_of(model, codec_allowed, tokens, slots, labels, torch, codec: RowCodec 
 
 
 def _grouped_loss(model, codec, tokens, slots, labels, torch):
-    group_of, groups = slot_groups(codec)
+    group_of, groups = codec.slot_group, codec.groups
     dev = model.device
     hidden = model.transformer(input_ids=torch.from_numpy(tokens[:, :-1]).to(dev)).last_hidden_state
     keep = labels != -100

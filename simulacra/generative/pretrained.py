@@ -54,8 +54,7 @@ class OffsetLM:
         import torch
 
         self.lm, self.offset = lm, int(offset)
-        base = lm.get_base_model() if hasattr(lm, "get_base_model") else lm  # under LoRA: the wrapped model's names
-        self._cache_arg = "cache" if "cache" in _forward_args(base) else "past_key_values"
+        self._cache_arg = _cache_arg(lm)
         self._torch = torch
 
     @property
@@ -90,8 +89,14 @@ class OffsetLM:
         """Fold LoRA adapters (if any) into the weights: a plain model again, with its own forward arguments."""
         if hasattr(self.lm, "merge_and_unload"):
             self.lm = self.lm.merge_and_unload()
-            self._cache_arg = "cache" if "cache" in _forward_args(self.lm) else "past_key_values"
+            self._cache_arg = _cache_arg(self.lm)
             self.lm.eval()
+
+
+def _cache_arg(lm) -> str:
+    """The name ``lm``'s forward takes its key/value cache by (under LoRA: the wrapped model's)."""
+    base = lm.get_base_model() if hasattr(lm, "get_base_model") else lm
+    return "cache" if "cache" in _forward_args(base) else "past_key_values"
 
 
 def _forward_args(lm) -> set:
