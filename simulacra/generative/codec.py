@@ -330,7 +330,7 @@ class RowCodec:
         for j, c in enumerate(self.names):
             pos = starts[:, j][:, None] + 1 + np.arange(self.lengths[j])
             out[c] = self.decode_column(j, tokens[np.arange(n)[:, None], pos])
-        return pd.DataFrame(out)
+        return pd.DataFrame(out, index=pd.RangeIndex(n))  # n rows even with no learned column
 
     # ------------------------------------------------------------------ layouts
     def starts(self, order: np.ndarray) -> np.ndarray:

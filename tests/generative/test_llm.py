@@ -262,3 +262,13 @@ def test_lora_trains_adapters_and_the_row_tokens_then_saves_plain_weights(tiny_c
     monkeypatch.setattr(builtins, "__import__", no_peft)
     with pytest.raises(ParameterError, match="pip install peft"):
         LLMSynthesizer(md, lora=4, **kw).fit(df)
+
+
+def test_a_table_without_learned_columns_samples_the_rows_asked():
+    df = pd.DataFrame({"code": [f"C{i:03d}" for i in range(40)], "note": ["some words here"] * 40})
+    md = Metadata.detect_from_dataframe(df)
+    md.update_column("code", sdtype="id")
+    md.set_primary_key("code")
+    md.update_column("note", sdtype="text")
+    out = LLMSynthesizer(md, epochs=1, **TINY).fit(df).sample(25, seed=0)
+    assert len(out) == 25 and out["code"].is_unique and list(out.columns) == ["code", "note"]
