@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.test_readme import code_blocks, readme_section
@@ -9,9 +11,16 @@ from tests.test_readme import code_blocks, readme_section
 pytest.importorskip("transformers")
 
 
-def test_generative_examples_run_as_written(tmp_path, monkeypatch):
+def _reseeded(text: str, seed: int) -> str:
+    """The README text with each ``seed=K`` / ``--seed K`` moved to ``K + seed``."""
+    text = re.sub(r"seed=(\d+)", lambda m: f"seed={int(m.group(1)) + seed}", text)
+    return re.sub(r"--seed (\d+)", lambda m: f"--seed {int(m.group(1)) + seed}", text)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_generative_examples_run_as_written(tmp_path, monkeypatch, seed):
     monkeypatch.chdir(tmp_path)
-    blocks = code_blocks(readme_section("Generative: language models"), "python")
+    blocks = [_reseeded(b, seed) for b in code_blocks(readme_section("Generative: language models"), "python")]
     assert len(blocks) == 3
     namespace: dict = {}
     for i, block in enumerate(blocks):
@@ -28,7 +37,8 @@ def test_generative_examples_run_as_written(tmp_path, monkeypatch):
     assert list(namespace["orders"].columns) == ["customer_id", "order_id", "order_date", "product_id", "status"]
 
 
-def test_generative_cli_examples_run_as_written(tmp_path, monkeypatch):
+@pytest.mark.parametrize("seed", range(3))
+def test_generative_cli_examples_run_as_written(tmp_path, monkeypatch, seed):
     """The CLI reference's impute and prompt-table lines, against a local OpenAI-compatible server."""
     import numpy as np
     import pandas as pd
@@ -49,7 +59,7 @@ def test_generative_cli_examples_run_as_written(tmp_path, monkeypatch):
     server, url = serve(make_tiny_model("tiny", kind="causal", train_steps=0))
     monkeypatch.setenv("OPENAI_BASE_URL", url)
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
-    blocks = code_blocks(readme_section("CLI reference"), "bash")
+    blocks = [_reseeded(b, seed) for b in code_blocks(readme_section("CLI reference"), "bash")]
     lines = [
         a for b in blocks for a in commands(b) if a[:2] in (["simulacra", "impute"], ["simulacra", "prompt-table"])
     ]
