@@ -7,6 +7,7 @@ import pandas as pd
 
 from ..errors import ConstraintError
 from ..utils.validation import is_number
+from ..utils.values import seconds_to_datetime
 from .base import Constraint, _flag, _state_dtype
 from .combinations import FixedCombinations, OneHot
 from .datetext import guess_format, parse_dates, seconds
@@ -243,7 +244,7 @@ class Inequality(Constraint):
         gap = np.round(gap / self.step) * self.step
         gap = np.maximum(gap, self.step if self.strict else 0.0)
         secs = self._lowseconds(data) + gap
-        high = pd.Series(pd.to_datetime(secs, unit="s"), index=data.index)
+        high = pd.Series(seconds_to_datetime(secs), index=data.index)
         if self._kind == "date":
             return high.dt.date.astype(object).where(high.notna(), None)
         text = high.dt.strftime(self._formats.get(self.high) or "%Y-%m-%d %H:%M:%S").astype(object)

@@ -17,6 +17,7 @@ from .._random import as_generator
 from ..errors import ModelFileError, ParameterError
 from ..synthesizers.base import BaseSynthesizer
 from ..utils.validation import check_bool, check_int, check_number
+from ..utils.values import seconds_to_datetime
 from . import gpt, train
 from ._deps import device_for, require_llm
 from .codec import RowCodec
@@ -229,7 +230,7 @@ class LLMSynthesizer(BaseSynthesizer):
         out = prep.copy()
         for c, k in self._kind.items():
             if k == "date":
-                out[c] = pd.to_datetime(prep[c], unit="s")
+                out[c] = seconds_to_datetime(prep[c].to_numpy(dtype=float, na_value=np.nan))
         return out
 
     def _draw(self, model, n, rng, col_tokens=None, order=None, no_null=None) -> pd.DataFrame:

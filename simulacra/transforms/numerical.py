@@ -7,6 +7,7 @@ import pandas as pd
 
 from ..errors import InvalidDataError
 from ..utils.dtypes import is_text_dtype
+from ..utils.values import seconds_to_timedelta
 from .base import ColumnTransform, check_bounds
 
 _INT_RANGES = {
@@ -369,7 +370,7 @@ def _restore_numeric(name, x: np.ndarray, nulls, dtype: str) -> pd.Series:
     mask = nulls if nulls is not None else np.zeros(len(x), dtype=bool)
     has_null = bool(mask.any())
     if dt.kind == "m":
-        td = pd.Series(pd.to_timedelta(np.round(x, 9), unit="s"), name=name)
+        td = pd.Series(seconds_to_timedelta(x), name=name)
         td[mask] = pd.NaT
         return td.astype(dt)
     if isinstance(dt, pd.api.extensions.ExtensionDtype):
