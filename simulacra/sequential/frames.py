@@ -1,0 +1,316 @@
+"""Sequences as two tables: one row per entity, and one row per later step with its history.
+
+A sequential table (a sequence key naming the entity, a sequence index ordering its rows) is learned
+as two single-table problems, both built here with vectorized group operations:
+
+- the **entity table**: one row per entity with the key, the context columns (constant within a
+  sequence), the sequence length ``__length``, the first index value ``__start`` and the first
+  step's values of every other column;
+- the **step table**: one row per step ``t >= 1`` with, as context, the entity's context columns,
+  ``__length``, the position ``__pos`` and the previous step (``__lag__x``; for numbers also the
+  previous change ``__dlag__x``), and, as what is learned, the index gap ``__gap`` and each column's
+  value. A number is learned as its change from the previous step (``__d__x``, on a log scale for
+  positive columns spanning decades), so per-entity trends and levels carry over; its level ``x``
+  is learned beside the change only where the column has missing values (it is used after a
+  missing step).
+
+:class:`Layout` holds what fit learned about the columns (roles, numeric scales, bounds, the index
+unit) and is saved with the model as plain JSON.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ParameterError
+from ..utils.values import seconds_to_datetime
+
+LENGTH, POS, START, GAP = "__length", "__pos", "__start", "__gap"
+LAG, DLAG, DELTA = "__lag__", "__dlag__", "__d__"
+#: a positive column whose max/min reaches this ratio changes multiplicatively (population, income)
+LOG_RATIO = 20.0
+#: units an index is a whole multiple of (datetimes: seconds), coarsest first
+DATETIME_UNITS = (86_400.0, 3_600.0, 60.0, 1.0, 1e-3, 1e-6)
+NUMBER_UNITS = (1.0, 0.1, 0.01, 1e-3, 1e-4, 1e-5, 1e-6)
+LEARNED_SDTYPES = ("numerical", "datetime", "categorical", "boolean")
+
+
+def _multiple_of(values: np.ndarray, unit: float) -> bool:
+    q = values / unit
+    return bool(np.all(np.abs(q - np.round(q)) <= 1e-6 * np.maximum(1.0, np.abs(q)) + 1e-9))
+
+
+def coarsest_unit(values: np.ndarray, units) -> float:
+    """The coarsest of ``units`` every finite value is a whole multiple of (the finest one otherwise)."""
+    v = values[np.isfinite(values)]
+    for u in units:
+        if _multiple_of(v, u):
+            return u
+    return units[-1]
+
+
+def decimals_of(values: np.ndarray) -> int | None:
+    """Decimals that hold every finite value exactly (None beyond 9: left unrounded)."""
+    v = values[np.isfinite(values)]
+    tol = 1e-9 * np.maximum(1.0, np.abs(v))
+    for d in range(10):
+        if np.all(np.abs(np.round(v, d) - v) <= tol):
+            return d
+    return None
+
+
+class Layout:
+    """The columns of a sequential table and what fit learned about them (JSON-able via ``to_dict``)."""
+
+    def __init__(self, state: dict):
+        self.__dict__.update(copy.deepcopy(state))
+
+    def to_dict(self) -> dict:
+        return copy.deepcopy(self.__dict__)
+
+    # ------------------------------------------------------------------ fit
+    @classmethod
+    def learn(cls, df: pd.DataFrame, columns: dict, key: str, index, context: list) -> "Layout":
+        """Roles, numeric scales and the index unit of ``df`` (already checked and sorted)."""
+        bad = [c for c in columns if str(c).startswith("__")]
+        if bad:
+            raise ParameterError(
+                f"column {bad[0]!r}: names starting with '__' are kept for the sequential model's own columns; "
+                "rename the column"
+            )
+        steps = [c for c in columns if c not in (key, index) and c not in context]
+        numbers = {}
+        for c in steps:
+            if columns[c]["sdtype"] != "numerical":
+                continue
+            x = pd.to_numeric(df[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            fin = x[np.isfinite(x)]
+            if len(fin) == 0:
+                continue
+            lo, hi = float(fin.min()), float(fin.max())
+            numbers[c] = {
+                "log": bool(lo > 0 and hi / lo >= LOG_RATIO),
+                "min": lo,
+                "max": hi,
+                "decimals": decimals_of(fin),
+                "missing": bool(np.isnan(x).any()),
+            }
+        state = {
+            "key": key,
+            "index": index,
+            "context": list(context),
+            "steps": steps,
+            "numbers": numbers,
+            "dtypes": {c: str(df[c].dtype) for c in columns},
+            "order": list(columns),
+            "index_kind": None,
+            "index_format": None,
+            "unit": None,
+            "gap": None,
+            "min_gap": None,
+        }
+        if index is not None:
+            kind = "datetime" if columns[index]["sdtype"] == "datetime" else "number"
+            secs = index_values(df[index], kind, columns[index].get("datetime_format"))
+            state["index_kind"] = kind
+            state["index_format"] = _text_format(df[index], columns[index], secs) if kind == "datetime" else None
+            state["unit"] = coarsest_unit(secs, DATETIME_UNITS if kind == "datetime" else NUMBER_UNITS)
+            keys = df[key].to_numpy()
+            same = keys[1:] == keys[:-1]
+            gaps = np.diff(secs)[same]
+            if len(gaps):
+                state["min_gap"] = float(gaps.min())
+                if np.allclose(gaps, gaps[0], rtol=0, atol=1e-9 * max(1.0, abs(gaps[0]))):
+                    state["gap"] = float(gaps[0])  # a regular index: every gap kept exact
+        return cls(state)
+
+    # ------------------------------------------------------------------ columns of the two models
+    def learned_steps(self, columns: dict) -> list:
+        return [c for c in self.steps if columns[c]["sdtype"] in LEARNED_SDTYPES]
+
+    def learned_context(self, columns: dict) -> list:
+        return [c for c in self.context if columns[c]["sdtype"] in LEARNED_SDTYPES]
+
+    def entity_columns(self, columns: dict) -> dict:
+        out = {self.key: dict(columns[self.key])}
+        out.update({c: dict(columns[c]) for c in self.context})
+        out[LENGTH] = {"sdtype": "numerical", "computer_representation": "Int64"}
+        if self.index is not None:
+            out[START] = {"sdtype": "numerical", "computer_representation": "Float"}
+        out.update({c: dict(columns[c]) for c in self.steps})
+        return out
+
+    def step_columns(self, columns: dict) -> tuple[dict, list]:
+        """``(columns, context_columns)`` of the step model."""
+        num = {"sdtype": "numerical", "computer_representation": "Float"}
+        ctx = self.learned_context(columns) + [LENGTH, POS]
+        out = {c: dict(columns[c]) for c in self.learned_context(columns)}
+        out[LENGTH] = {"sdtype": "numerical", "computer_representation": "Int64"}
+        out[POS] = {"sdtype": "numerical", "computer_representation": "Int64"}
+        for c in self.learned_steps(columns):
+            meta = dict(columns[c])
+            meta.pop("datetime_format", None) if meta["sdtype"] == "datetime" else None
+            out[LAG + c] = meta if meta["sdtype"] != "datetime" else num
+            ctx.append(LAG + c)
+            if c in self.numbers:
+                out[DLAG + c] = dict(num)
+                ctx.append(DLAG + c)
+        if self.index is not None and self.gap is None:
+            out[GAP] = dict(num)
+        for c in self.steps:
+            if c in self.numbers:
+                out[DELTA + c] = dict(num)
+                if self.numbers[c]["missing"]:
+                    out[c] = dict(columns[c])
+            else:
+                out[c] = dict(columns[c])
+        return out, ctx
+
+    # ------------------------------------------------------------------ numbers
+    def working(self, c: str, x: np.ndarray) -> np.ndarray:
+        """Column ``c``'s numbers on the scale its changes are learned on."""
+        if self.numbers[c]["log"]:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return np.log(np.where(x > 0, x, np.nan))
+        return x
+
+    def from_working(self, c: str, w: np.ndarray) -> np.ndarray:
+        """Working-scale values back to numbers within the learned range and precision.
+
+        A value grown past a bound is reflected back inside (a country at the top of the range
+        that grows again turns back from it instead of piling up on the maximum), then clipped.
+        """
+        spec = self.numbers[c]
+        lo, hi = (np.log(spec["min"]), np.log(spec["max"])) if spec["log"] else (spec["min"], spec["max"])
+        w = np.asarray(w, dtype=float)
+        w = np.where(w > hi, 2 * hi - w, w)
+        w = np.where(w < lo, 2 * lo - w, w)
+        with np.errstate(over="ignore", invalid="ignore"):
+            x = np.exp(np.clip(w, -700, 700)) if spec["log"] else w
+        x = np.clip(x, spec["min"], spec["max"])
+        if spec["decimals"] is not None:
+            x = np.round(x, spec["decimals"])
+        return x
+
+
+# ---------------------------------------------------------------------- the index
+def _text_format(s: pd.Series, meta: dict, secs: np.ndarray) -> str | None:
+    """The strftime format text dates are written back in (None: the column holds datetimes)."""
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return None
+    fmt = meta.get("datetime_format")
+    if fmt:
+        return fmt
+    fin = secs[np.isfinite(secs)]
+    return "%Y-%m-%d" if _multiple_of(fin, 86_400.0) else "%Y-%m-%d %H:%M:%S"
+
+
+def index_values(s: pd.Series, kind: str, fmt=None) -> np.ndarray:
+    """The index as float numbers (datetimes: seconds since 1970, UTC for aware ones)."""
+    if kind == "number":
+        return pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        dt = s
+    else:
+        dt = pd.to_datetime(s, format=fmt, errors="coerce") if fmt else pd.to_datetime(s, errors="coerce")
+    if getattr(dt.dt, "tz", None) is not None:
+        dt = dt.dt.tz_convert("UTC").dt.tz_localize(None)
+    ns = dt.to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
+    ns[dt.isna().to_numpy()] = np.nan
+    return ns / 1e9
+
+
+def index_series(secs: np.ndarray, layout: Layout, name: str) -> pd.Series:
+    """Float index values back in the index column's own form (numbers, datetimes or text dates)."""
+    dtype = layout.dtypes[name]
+    if layout.index_kind == "number":
+        if dtype.startswith(("int", "uint", "Int", "UInt")):
+            return pd.Series(np.round(secs).astype("int64"), name=name).astype(dtype)
+        return pd.Series(secs, name=name)
+    dt = pd.Series(seconds_to_datetime(secs), name=name)
+    if layout.index_format is not None:
+        return dt.dt.strftime(layout.index_format).astype(object)
+    if "UTC" in dtype or "," in dtype:  # an aware column: the instants in its zone
+        tz = dtype.split(",", 1)[1].strip(" ]")
+        return dt.dt.tz_localize("UTC").dt.tz_convert(tz)
+    return dt
+
+
+# ---------------------------------------------------------------------- the two tables
+def sort_sequences(df: pd.DataFrame, key: str, index, index_kind, fmt=None) -> pd.DataFrame:
+    """Rows grouped by entity (first appearance order) and ordered by the index within each (stable)."""
+    codes = pd.factorize(df[key])[0]
+    cols = [codes]
+    if index is not None:
+        cols = [index_values(df[index], index_kind, fmt), codes]
+    order = np.lexsort(cols)
+    return df.iloc[order].reset_index(drop=True)
+
+
+def positions(df: pd.DataFrame, key: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(entity code, position within the sequence, sequence length)`` of every row of a sorted frame."""
+    codes = pd.factorize(df[key])[0]
+    g = pd.Series(codes)
+    pos = g.groupby(codes).cumcount().to_numpy()
+    length = g.groupby(codes).transform("size").to_numpy()
+    return codes, pos, length
+
+
+def numbers_of(df: pd.DataFrame, c: str) -> np.ndarray:
+    return pd.to_numeric(df[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def entity_table(df: pd.DataFrame, layout: Layout) -> pd.DataFrame:
+    """One row per entity: key, context, ``__length``, ``__start`` and the first step's values."""
+    codes, pos, length = positions(df, layout.key)
+    first = df.loc[pos == 0].reset_index(drop=True)
+    out = first[[layout.key] + layout.context].copy()
+    out[LENGTH] = length[pos == 0].astype("int64")
+    if layout.index is not None:
+        out[START] = index_values(first[layout.index], layout.index_kind, layout.index_format)
+    for c in layout.steps:
+        out[c] = first[c].to_numpy()
+    return out
+
+
+def step_table(df: pd.DataFrame, layout: Layout, columns: dict) -> pd.DataFrame:
+    """One row per step ``t >= 1``: context, position, the previous step, the gap and the step's values."""
+    codes, pos, length = positions(df, layout.key)
+    keep = pos >= 1
+    prev = np.flatnonzero(keep) - 1  # sorted by entity then index: the previous row is the previous step
+    out = {c: df[c].to_numpy()[keep] for c in layout.learned_context(columns)}
+    out[LENGTH] = length[keep].astype("int64")
+    out[POS] = pos[keep].astype("int64")
+    for c in layout.learned_steps(columns):
+        if c in layout.numbers:
+            w = layout.working(c, numbers_of(df, c))
+            out[LAG + c] = numbers_of(df, c)[prev]
+            d = np.full(len(w), np.nan)
+            d[1:] = w[1:] - w[:-1]
+            d[pos == 0] = np.nan
+            out[DLAG + c] = d[prev]
+        elif columns[c]["sdtype"] == "datetime":
+            out[LAG + c] = index_values(df[c], "datetime", columns[c].get("datetime_format"))[prev]
+        else:
+            out[LAG + c] = df[c].to_numpy()[prev]
+    if layout.index is not None and layout.gap is None:
+        secs = index_values(df[layout.index], layout.index_kind, layout.index_format)
+        out[GAP] = (secs[1:] - secs[:-1])[prev]
+    for c in layout.steps:
+        if c in layout.numbers:
+            w = layout.working(c, numbers_of(df, c))
+            out[DELTA + c] = w[keep] - w[prev]
+            if layout.numbers[c]["missing"]:
+                out[c] = df[c].to_numpy()[keep]
+        else:
+            out[c] = df[c].to_numpy()[keep]
+    frame = pd.DataFrame(out)
+    for c in layout.steps:  # the values keep their dtypes (Int64, categories, datetimes)
+        if c in frame.columns:
+            frame[c] = df[c].iloc[np.flatnonzero(keep)].reset_index(drop=True)
+    for c in layout.learned_context(columns):
+        frame[c] = df[c].iloc[np.flatnonzero(keep)].reset_index(drop=True)
+    return frame
