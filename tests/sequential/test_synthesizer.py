@@ -1,0 +1,242 @@
+"""SequentialSynthesizer / PARSynthesizer: sequences that look like the real ones, keys, order, seeds, files."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulacra import Metadata, PARSynthesizer, SequentialSynthesizer
+from simulacra.errors import ModelFileError, ParameterError
+
+DATA = Path(__file__).resolve().parents[2].parent / "shared" / "datasets" / "gapminder.csv"
+
+
+def gapminder():
+    if DATA.exists():
+        return pd.read_csv(DATA)
+    pytest.skip("the shared datasets are not here")
+
+
+def gap_metadata(df):
+    md = Metadata.detect_from_dataframe(df)
+    if md.get_sequence_key() is None:
+        md.update_column("country", sdtype="id")
+        md.set_sequence_key("country")
+        md.set_sequence_index("year")
+    return md
+
+
+def patients(n=300, seed=0):
+    """Patients with 2-10 visits at irregular whole-day gaps, a context (sex, birth year), a lab value that
+    drifts per patient and is missing more often after a 'none' treatment, and a treatment category."""
+    rng = np.random.default_rng(seed)
+    sex = rng.choice(["F", "M"], n)
+    born = rng.integers(1940, 2000, n)
+    length = rng.integers(2, 11, n)
+    pid = np.repeat([f"P{i:05d}" for i in range(n)], length)
+    pos = np.concatenate([np.arange(k) for k in length])
+    start = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 365, n), unit="D")
+    gaps = rng.integers(1, 60, len(pid))
+    gaps[pos == 0] = 0
+    day = np.cumsum(gaps) - np.repeat(np.cumsum(gaps)[np.cumsum(length) - length], length)
+    visit = np.repeat(start.to_numpy(), length) + pd.to_timedelta(day, unit="D").to_numpy()
+    slope = np.repeat(rng.normal(0, 2, n), length)
+    base = np.repeat(rng.normal(100, 15, n), length)
+    lab = np.round(base + slope * pos + rng.normal(0, 1, len(pid)), 1)
+    treat = rng.choice(["none", "drug_a", "drug_b"], len(pid), p=[0.5, 0.3, 0.2])
+    lab[(treat == "none") & (rng.random(len(pid)) < 0.4)] = np.nan
+    return pd.DataFrame(
+        {
+            "patient_id": pid,
+            "sex": np.repeat(sex, length),
+            "birth_year": np.repeat(born, length),
+            "visit_date": visit,
+            "treatment": treat,
+            "lab": lab,
+        }
+    )
+
+
+def patient_metadata(df):
+    md = Metadata.detect_from_dataframe(df)
+    if md.get_sequence_key() is None:
+        md.update_column("patient_id", sdtype="id")
+        md.set_sequence_key("patient_id")
+        md.set_sequence_index("visit_date")
+    md.update_column("birth_year", sdtype="numerical")
+    md.update_column("treatment", sdtype="categorical")
+    return md
+
+
+@pytest.fixture(scope="module")
+def gap_fit():
+    df = gapminder()
+    md = gap_metadata(df)
+    return df, md, PARSynthesizer(md, context_columns=["continent"]).fit(df)
+
+
+@pytest.fixture(scope="module")
+def patient_fit():
+    df = patients()
+    md = patient_metadata(df)
+    return df, md, SequentialSynthesizer(md).fit(df, seed=1)
+
+
+def _lag1(df, key, index, col):
+    d = df.sort_values([key, index])
+    x = d[col].to_numpy(dtype=float)
+    same = d[key].to_numpy()[1:] == d[key].to_numpy()[:-1]
+    a, b = x[1:][same], x[:-1][same]
+    ok = np.isfinite(a) & np.isfinite(b)
+    return np.corrcoef(a[ok], b[ok])[0, 1]
+
+
+def test_gapminder_sequences_keep_keys_order_years_and_context(gap_fit):
+    df, md, synth = gap_fit
+    out = synth.sample(num_sequences=50, seed=0)
+    assert list(out.columns) == list(df.columns)
+    assert out["country"].nunique() == 50 and out.groupby("country").size().eq(12).all()
+    assert out["country"].map(type).eq(str).all() and not out["country"].isin(df["country"]).all()
+    years = out.groupby("country")["year"].apply(list)
+    assert all(y == list(range(1952, 2008, 5)) for y in years)  # a regular index stays exact
+    assert out.groupby("country")["continent"].nunique().eq(1).all()
+    assert set(out["continent"]) <= set(df["continent"])
+    assert out["pop"].dtype == df["pop"].dtype and out["year"].dtype == df["year"].dtype
+    assert out["lifeExp"].between(df["lifeExp"].min(), df["lifeExp"].max()).all()
+
+
+def test_gapminder_quality_and_autocorrelation(gap_fit):
+    from simulacra import evaluate_quality
+
+    df, md, synth = gap_fit
+    out = synth.sample(142, seed=3)
+    assert evaluate_quality(df, out, md, verbose=False).get_score() > 0.82
+    for col in ("lifeExp", "pop", "gdpPercap"):
+        assert _lag1(out, "country", "year", col) > 0.9  # real: 0.97-0.999; rows drawn alone: about 0
+    # per-country trends survive: life expectancy rises in most countries, as in the real panel
+    first = out.groupby("country")["lifeExp"].first()
+    last = out.groupby("country")["lifeExp"].last()
+    assert (last > first).mean() > 0.8
+
+
+def test_same_seed_and_batch_size_same_rows(gap_fit):
+    _, _, synth = gap_fit
+    a = synth.sample(30, seed=5)
+    pd.testing.assert_frame_equal(a, synth.sample(30, seed=5))
+    assert not a.equals(synth.sample(30, seed=6))
+    b = synth.sample(30, seed=5, batch_size=7)  # as for single tables: a batch plan is (rows, batch size, seed)
+    pd.testing.assert_frame_equal(b, synth.sample(30, seed=5, batch_size=7))
+    assert b["country"].nunique() == 30 and b.groupby("country").size().eq(12).all()  # keys unique across batches
+
+
+def test_sequence_length_is_every_sequences_length(gap_fit):
+    _, _, synth = gap_fit
+    out = synth.sample(10, sequence_length=3, seed=0)
+    assert out.groupby("country").size().eq(3).all()
+    with pytest.raises(ParameterError, match="sequence_length"):
+        synth.sample(10, sequence_length=0)
+
+
+def test_sample_sequential_columns_keeps_the_given_context(gap_fit):
+    _, _, synth = gap_fit
+    ctx = pd.DataFrame({"continent": ["Europe", "Africa", "Europe"]})
+    out = synth.sample_sequential_columns(context_columns=ctx, sequence_length=4, seed=0)
+    got = out.groupby("country", sort=False)["continent"].first().tolist()
+    assert got == ["Europe", "Africa", "Europe"] and len(out) == 12
+    keyed = synth.sample_sequential_columns(pd.DataFrame({"country": ["X", "Y"], "continent": ["Asia", "Asia"]}))
+    assert set(keyed["country"]) == {"X", "Y"}
+    with pytest.raises(ParameterError, match="continent"):
+        synth.sample_sequential_columns(pd.DataFrame({"x": [1]}))
+
+
+def test_continue_sequences_goes_on_from_each_prefix(gap_fit):
+    df, _, synth = gap_fit
+    prefix = df[df["year"] <= 1977]
+    nxt = synth.continue_sequences(prefix, num_steps=2, seed=0)
+    assert len(nxt) == 2 * prefix["country"].nunique()
+    assert set(nxt["year"]) == {1982, 1987}
+    merged = nxt.merge(prefix[prefix["year"] == 1977], on="country", suffixes=("", "_last"))
+    assert (merged["continent"] == merged["continent_last"]).all()
+    # the next values follow on from the last real ones (population changes by a few % in 5 years)
+    step = merged[merged["year"] == 1982]
+    assert (np.abs(np.log(step["pop"] / step["pop_last"])) < 0.5).mean() > 0.9
+    grown = synth.continue_sequences(prefix, seed=0)  # lengths drawn from the learned ones: up to 12
+    assert grown.groupby("country").size().eq(6).all()
+
+
+def test_irregular_datetime_gaps_missing_values_and_categories(patient_fit):
+    df, md, synth = patient_fit
+    out = synth.sample(300, seed=0)
+    assert out["visit_date"].dtype == df["visit_date"].dtype
+    gaps = out.groupby("patient_id")["visit_date"].diff().dropna()
+    assert (gaps > pd.Timedelta(0)).all()  # ordered within each sequence
+    assert (gaps % pd.Timedelta(days=1) == pd.Timedelta(0)).all()  # whole days, as the real gaps
+    assert gaps.nunique() > 20  # irregular gaps stay irregular
+    lengths = out.groupby("patient_id").size()
+    real_lengths = df.groupby("patient_id").size()
+    assert lengths.min() >= 2 and lengths.max() <= 10 and abs(lengths.mean() - real_lengths.mean()) < 1.0
+    assert set(out["treatment"]) <= set(df["treatment"])
+    assert abs(out["lab"].isna().mean() - df["lab"].isna().mean()) < 0.06
+    # informative missingness: the lab value is missing mostly after no treatment
+    miss = out.groupby("treatment")["lab"].apply(lambda s: s.isna().mean())
+    assert miss["none"] > 2 * miss.drop("none").max()
+    assert out.groupby("patient_id")[["sex", "birth_year"]].nunique().eq(1).all().all()
+    assert _lag1(out, "patient_id", "visit_date", "lab") > 0.7
+
+
+def test_context_columns_are_detected(patient_fit):
+    _, _, synth = patient_fit
+    assert synth.get_info()["context_columns"] == ["sex", "birth_year"]
+
+
+def test_save_and_load_round_trip(gap_fit, tmp_path):
+    _, _, synth = gap_fit
+    path = tmp_path / "par.zip"
+    synth.save(path)
+    back = PARSynthesizer.load(path)
+    pd.testing.assert_frame_equal(back.sample(20, seed=2), synth.sample(20, seed=2))
+    assert back.get_parameters() == synth.get_parameters()
+
+
+def test_a_crafted_layout_is_a_model_file_error(gap_fit, tmp_path):
+    import json
+    import zipfile
+
+    _, _, synth = gap_fit
+    path = tmp_path / "par.zip"
+    synth.save(path)
+    with zipfile.ZipFile(path) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    manifest = json.loads(members["manifest.json"])
+    manifest["state"]["layout"]["numbers"]["pop"]["min"] = "__import__('os')"
+    members["manifest.json"] = json.dumps(manifest).encode()
+    bad = tmp_path / "bad.zip"
+    with zipfile.ZipFile(bad, "w") as z:
+        for n, b in members.items():
+            z.writestr(n, b)
+    with pytest.raises(ModelFileError):
+        PARSynthesizer.load(bad)
+
+
+def test_metadata_without_a_sequence_key_is_refused():
+    df = gapminder()
+    with pytest.raises(ParameterError, match="set_sequence_key"):
+        PARSynthesizer(Metadata.detect_from_dataframe(df.drop(columns="country")))
+
+
+def test_sdv_constructor_names_are_accepted(gap_fit):
+    _, md, _ = gap_fit
+    s = PARSynthesizer(
+        md,
+        enforce_min_max_values=True,
+        enforce_rounding=False,
+        locales=["en_US"],
+        context_columns=["continent"],
+        segment_size=None,
+        epochs=10,
+        sample_size=1,
+        cuda=False,
+        verbose=False,
+    )
+    assert s.get_parameters()["epochs"] == 10
