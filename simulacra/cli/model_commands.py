@@ -222,6 +222,11 @@ def metadata_cmd(data, output, table_name, overwrite, sep, tables):
 @click.option(
     "--tables", default=None, metavar="A,B,C", help="Multi-table: only these tables of the folder or database."
 )
+@click.option("--sequence-key", default=None, help="Sequences: the column naming each row's entity (patient, country).")
+@click.option("--sequence-index", default=None, help="Sequences: the column ordering each entity's rows (date, year).")
+@click.option(
+    "--context-columns", default=None, metavar="A,B", help="Sequences: columns constant per entity (default: detected)."
+)
 def fit(
     data,
     model,
@@ -237,12 +242,17 @@ def fit(
     progress,
     orphans,
     tables,
+    sequence_key,
+    sequence_index,
+    context_columns,
 ):
     """Learn DATA and save the synthesizer to a model file.
 
     DATA a folder of table files (one per table, named by the file) or a database URL
     (sqlite:///file.db, postgresql://user@host/db): every table is learned with its keys and
     relationships (multi-table; default synthesizer cart), for 'simulacra sample MODEL --scale'.
+    With --sequence-key (or a metadata file with a sequence key) DATA is a table of sequences,
+    learned with the sequential synthesizer (-s is the synthesizer of its entity and step models).
     """
     import time
 
@@ -266,6 +276,24 @@ def fit(
     for opt, value in (("--orphans", orphans), ("--tables", tables)):
         if value is not None:
             raise ParameterError(f"{opt} is for a folder of tables or a database URL; {data!r} is one table")
+    if sequence_key is not None or sequence_index is not None or context_columns is not None:
+        return _fit_sequences(
+            data,
+            model,
+            metadata_path,
+            synthesizer,
+            preset_name,
+            params,
+            epochs,
+            overwrite,
+            sep,
+            key,
+            key_file,
+            progress,
+            sequence_key,
+            sequence_index,
+            context_columns,
+        )
 
     if preset_name is not None and preset_name not in PRESETS:
         raise ParameterError(f"unknown preset {preset_name!r}; choose one of {', '.join(PRESETS)}")
@@ -287,6 +315,26 @@ def fit(
     target = prepare_output(model, "model", overwrite, [data, metadata_path, key_file])
     df = read_data(data, sep)
     md = load_metadata(metadata_path, df, Path(data).stem)
+    if md.get_sequence_key() is not None:  # a metadata file (or detection) that names a sequence key
+        return _fit_sequences(
+            data,
+            model,
+            metadata_path,
+            synthesizer,
+            preset_name,
+            params,
+            epochs,
+            overwrite,
+            sep,
+            key,
+            key_file,
+            progress,
+            None,
+            None,
+            None,
+            df=df,
+            md=md,
+        )
     t0 = time.perf_counter()
     synth = build_synthesizer(klass, md, kwargs, preset=preset_name)
     synth.fit(df)
@@ -294,6 +342,42 @@ def fit(
     click.echo(
         f"fitted {type(synth).__name__} on {len(df)} rows x {df.shape[1]} columns in {time.perf_counter() - t0:.2f}s; wrote {model}"
     )
+    warn_extension(model, "model")
+
+
+def _fit_sequences(
+    data,
+    model,
+    metadata_path,
+    synthesizer,
+    preset_name,
+    params,
+    epochs,
+    overwrite,
+    sep,
+    key,
+    key_file,
+    progress,
+    sequence_key,
+    sequence_index,
+    context_columns,
+    df=None,
+    md=None,
+):
+    from .sequence_commands import sequence_fit, set_sequence_roles
+
+    if epochs is not None:
+        raise ParameterError("--epochs is for the neural synthesizers; the sequential model's are set by -s/--param")
+    target = prepare_output(model, "model", overwrite, [data, metadata_path, key_file])
+    if df is None:
+        df = read_data(data, sep)
+        md = load_metadata(metadata_path, df, Path(data).stem)
+    set_sequence_roles(md, sequence_key, sequence_index)
+    if md.get_sequence_key() is None:
+        raise ParameterError("--sequence-index and --context-columns are for sequences: give --sequence-key too")
+    source = click.get_current_context().get_parameter_source("synthesizer")
+    name = preset_name or ("cart" if source == click.core.ParameterSource.DEFAULT else synthesizer)
+    sequence_fit(df, md, model, target, name, params, context_columns, key, progress)
     warn_extension(model, "model")
 
 
@@ -315,6 +399,12 @@ def fit(
 )
 @click.option("--scale", type=float, default=None, help="Multi-table model: size relative to the real data (1.0).")
 @click.option(
+    "--sequence-length",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Sequential model: rows of every sequence (default: as learned; -n counts sequences).",
+)
+@click.option(
     "--format", "fmt", type=click.Choice(["csv", "parquet"]), default=None, help="Multi-table folder: file format."
 )
 @click.option(
@@ -335,7 +425,9 @@ def fit(
     default=None,
     help="Accept only a model file signed with the key in this file (default: SIMULACRA_MODEL_KEY, if set).",
 )
-def sample(model, num_rows, output, seed, batch_size, progress, overwrite, key_file, scale, fmt, if_exists):
+def sample(
+    model, num_rows, output, seed, batch_size, progress, overwrite, key_file, scale, fmt, if_exists, sequence_length
+):
     """Sample rows from a model file, streamed to OUTPUT in batches.
 
     A multi-table model (fitted on a folder or a database) samples every table: --scale 1.0
@@ -346,7 +438,7 @@ def sample(model, num_rows, output, seed, batch_size, progress, overwrite, key_f
     from ..io.modelfile import read_key_file
     from ..sampling import check_num_rows
     from ..synthesizers import BaseSynthesizer
-    from .multi_commands import is_multi_model, multi_sample
+    from .multi_commands import is_multi_model, model_name, multi_sample
     from .multi_tables import is_database_url
 
     if num_rows is not None:
@@ -367,6 +459,13 @@ def sample(model, num_rows, output, seed, batch_size, progress, overwrite, key_f
         raise ParameterError(
             f"{model!r} holds one table: -o is a file (.csv, .parquet, ...); a database URL takes a multi-table model"
         )
+    if model_name(model) == "sequential":
+        from .sequence_commands import sequence_sample
+
+        prepare_table_output(output, overwrite, [model, key_file])
+        return sequence_sample(model, num_rows, sequence_length, output, seed, batch_size, key)
+    if sequence_length is not None and Path(model).is_file():
+        raise ParameterError(f"--sequence-length is for a sequential model; {model!r} holds one table of rows")
     if num_rows is None:
         raise click.UsageError("Missing option '-n' / '--num-rows'.")
     prepare_table_output(output, overwrite, [model, key_file])

@@ -40,29 +40,36 @@ DEFAULT_SYNTHESIZER = "cart"
 
 
 def is_multi_model(path) -> bool:
-    """Whether the model file at ``path`` holds a multi-table model (a quick look at its manifest).
+    """Whether the model file at ``path`` holds a multi-table model (see :func:`model_name`)."""
+    return model_name(path) == "relational"
 
-    Anything unreadable is ``False``: the single-table loader then says what is wrong with it.
+
+def model_name(path) -> str | None:
+    """The synthesizer name in the model file at ``path`` (a quick look at its manifest).
+
+    Anything unreadable is ``None``: the loader then says what is wrong with it.
     """
     import os
+    import re
     import stat
 
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):  # a named pipe or device is never opened here
-            return False
+            return None
         with zipfile.ZipFile(path) as z:
             info = z.getinfo("manifest.json")
             if info.file_size > 256 * 2**20:
-                return False
+                return None
             with z.open(info) as fh:
                 head = fh.read(4096).decode("utf-8", "replace")
-            if '"synthesizer"' in head:
-                after = head.split('"synthesizer"', 1)[1]
-                return after.lstrip(" :\n").startswith('"relational"')
+            found = re.search(r'"synthesizer"\s*:\s*"([A-Za-z0-9_]{1,40})"', head)
+            if found:
+                return found.group(1)
             with z.open(info) as fh:
-                return json.load(fh).get("synthesizer") == "relational"
+                name = json.load(fh).get("synthesizer")
+            return name if isinstance(name, str) else None
     except Exception:  # noqa: BLE001 - not ours to judge here
-        return False
+        return None
 
 
 def check_scale(scale) -> float:
@@ -230,4 +237,12 @@ def db_synth(source_url, target_url, scale, tables, if_exists, seed, synthesizer
     )
 
 
-__all__ = ["FOLDER_FORMATS", "db_synth", "is_multi_model", "multi_fit", "multi_metadata_cmd", "multi_sample"]
+__all__ = [
+    "FOLDER_FORMATS",
+    "db_synth",
+    "is_multi_model",
+    "model_name",
+    "multi_fit",
+    "multi_metadata_cmd",
+    "multi_sample",
+]
