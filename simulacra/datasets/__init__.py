@@ -110,7 +110,8 @@ def download_demo(modality: str = "single_table", dataset_name: str = "penguins"
     Parameters
     ----------
     modality : str, default "single_table"
-        ``'single_table'`` or ``'multi_table'`` (``'nycflights13'``, ``'fake_hotels'``).
+        ``'single_table'``, ``'multi_table'`` (``'nycflights13'``, ``'fake_hotels'``) or ``'sequential'``
+        (``'fake_patient_visits'``).
     dataset_name : str, default "penguins"
         One of :func:`get_available_demos`'s ``dataset_name`` (e.g. ``'fake_hotel_guests'``).
     output_folder_name : str or Path, optional
@@ -139,8 +140,12 @@ def download_demo(modality: str = "single_table", dataset_name: str = "penguins"
         from .relational import load_demo_tables
 
         data, metadata = load_demo_tables(dataset_name)
+    elif modality == "sequential":
+        from .sequential import load_sequential_demo
+
+        data, metadata = load_sequential_demo(dataset_name)
     elif modality != "single_table":
-        raise ParameterError(f"only 'single_table' and 'multi_table' demos are shipped, not {modality!r}")
+        raise ParameterError(f"only single_table, multi_table and sequential demos are shipped, not {modality!r}")
     else:
         data, metadata = load_demo(_check_name(dataset_name), metadata=True)
     if output_folder_name is not None:
@@ -173,6 +178,10 @@ def get_available_demos(modality: str = "single_table"):
     files = {name: [demo_path(name)] for name in DEMOS} if modality == "single_table" else {}
     if modality == "multi_table":
         files = {name: relational.demo_files(name) for name in relational.MULTI_TABLE_DEMOS}
+    if modality == "sequential":  # made by code, not shipped as a file: no size on disk
+        from .sequential import SEQUENTIAL_DEMOS
+
+        files = {name: [] for name in SEQUENTIAL_DEMOS}
     sizes, tables = [], []
     for name, paths in files.items():
         size = 0
@@ -180,7 +189,7 @@ def get_available_demos(modality: str = "single_table"):
             with resources.as_file(p) as path:
                 size += Path(path).stat().st_size if Path(path).is_file() else 0
         sizes.append(round(size / 1e6, 3))
-        tables.append(len(paths))
+        tables.append(max(1, len(paths)))
     return pd.DataFrame(
         {"dataset_name": list(files), "size_MB": pd.Series(sizes, dtype=float), "num_tables": pd.Series(tables)}
     )

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from simulacra import Metadata, PARSynthesizer, SequentialSynthesizer
+from simulacra.datasets.sequential import make_patient_visits
 from simulacra.errors import ModelFileError, ParameterError
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "datasets" / "gapminder.csv"
@@ -30,32 +31,7 @@ def gap_metadata(df):
 def patients(n=300, seed=0):
     """Patients with 2-10 visits at irregular whole-day gaps, a context (sex, birth year), a lab value that
     drifts per patient and is missing more often after a 'none' treatment, and a treatment category."""
-    rng = np.random.default_rng(seed)
-    sex = rng.choice(["F", "M"], n)
-    born = rng.integers(1940, 2000, n)
-    length = rng.integers(2, 11, n)
-    pid = np.repeat([f"P{i:05d}" for i in range(n)], length)
-    pos = np.concatenate([np.arange(k) for k in length])
-    start = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 365, n), unit="D")
-    gaps = rng.integers(1, 60, len(pid))
-    gaps[pos == 0] = 0
-    day = np.cumsum(gaps) - np.repeat(np.cumsum(gaps)[np.cumsum(length) - length], length)
-    visit = np.repeat(start.to_numpy(), length) + pd.to_timedelta(day, unit="D").to_numpy()
-    slope = np.repeat(rng.normal(0, 2, n), length)
-    base = np.repeat(rng.normal(100, 15, n), length)
-    lab = np.round(base + slope * pos + rng.normal(0, 1, len(pid)), 1)
-    treat = rng.choice(["none", "drug_a", "drug_b"], len(pid), p=[0.5, 0.3, 0.2])
-    lab[(treat == "none") & (rng.random(len(pid)) < 0.4)] = np.nan
-    return pd.DataFrame(
-        {
-            "patient_id": pid,
-            "sex": np.repeat(sex, length),
-            "birth_year": np.repeat(born, length),
-            "visit_date": visit,
-            "treatment": treat,
-            "lab": lab,
-        }
-    )
+    return make_patient_visits(n, seed)
 
 
 def patient_metadata(df):
