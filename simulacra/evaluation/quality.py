@@ -38,6 +38,15 @@ above, a seeded uniform random sample of ``max_pairs`` distinct pairs is scored 
 sample, an estimate of the mean over all pairs. :attr:`QualityReport.pair_sampling` and
 :meth:`QualityReport.summary` say how many pairs of how many were scored; ``max_pairs=None``
 scores every pair.
+
+Sequences: with metadata that has a sequence key (``md.set_sequence_key(...)``), Column Shapes and
+Column Pair Trends score the flattened rows (the key is an id, not scored; the sequence index is a
+column like any other), and the report adds the five properties of
+:mod:`simulacra.evaluation.sequential` (Sequence Length, Context Shapes, Autocorrelation, Gaps,
+Trends) to :meth:`~QualityReport.get_properties` and :meth:`~QualityReport.get_details`. The
+overall score stays the mean of the two flattened properties, comparable with SDMetrics'
+single-table ``QualityReport`` on the flattened rows; :meth:`QualityReport.get_sequence_score` is
+the mean of the five sequential ones.
 """
 
 from __future__ import annotations
@@ -52,6 +61,7 @@ from ._options import check_bool
 from .pair_metrics import bin_codes, check_max_pairs, choose_pairs, contingency_codes, readable_share
 from .plots import scores_svg
 from .primitives import PropertyReport, category_counts, shared_ks, shared_pearson, tv_counts
+from .sequential import PROPERTIES as SEQUENTIAL_PROPERTIES, sequence_roles, sequential_properties
 from .views import CONTINUOUS, DISCRETE, Views, capped_notes, columns_meta, unreadable_note, views_for
 
 CORRELATION_THRESHOLD = 0.5
@@ -60,12 +70,21 @@ MAX_PAIRS = 50_000
 
 
 class QualityReport(PropertyReport):
-    """Scores of a synthetic table against the real one (see the module docstring)."""
+    """Scores of a synthetic table against the real one (see the module docstring).
 
-    def __init__(self, pair_threshold: bool = True, max_pairs: int | None = MAX_PAIRS, seed=0):
+    With a sequence key in the metadata, the properties also hold the five sequential ones;
+    :meth:`get_score` stays the mean of Column Shapes and Column Pair Trends and
+    :meth:`get_sequence_score` is the mean of the sequential properties. ``context_columns``
+    (optional) names the columns constant within a sequence (by default those constant within
+    every real sequence).
+    """
+
+    def __init__(self, pair_threshold: bool = True, max_pairs: int | None = MAX_PAIRS, seed=0, context_columns=None):
         self.pair_threshold = check_bool("pair_threshold", pair_threshold)
         self.max_pairs = check_max_pairs(max_pairs)
         self.seed = seed
+        self.context_columns = context_columns
+        self._sequence_score: float | None = None
         self.pair_sampling: dict | None = None
         self._details: dict[str, pd.DataFrame] = {}
         self._scores: dict[str, float] = {}
@@ -108,9 +127,22 @@ class QualityReport(PropertyReport):
             f"(seed {ps['seed']}; at most {option}{ps['max_pairs']:,} pairs are scored, pass {option}{every} for all)"
         )
 
+    def get_sequence_score(self) -> float | None:
+        """Mean of the five sequential properties (NaN ones skipped) in [0, 1]; None when the metadata has no sequence key.
+
+        Not part of :meth:`get_score`, which stays the flattened rows' score (as SDMetrics'
+        single-table report would give).
+        """
+        self._check()
+        return self._sequence_score
+
     def summary(self) -> str:
         notes = [self.pair_sampling_text(), self.pair_threshold_text()] + self.warnings if self._generated else []
-        return "\n".join([super().summary()] + [n for n in notes if n])
+        text = super().summary()
+        if self._generated and self._sequence_score is not None:
+            v = self._sequence_score
+            text = f"{text}\nSequence Score (average of the sequential properties): {'n/a' if v != v else f'{v * 100:.2f}%'}"
+        return "\n".join([text] + [n for n in notes if n])
 
     def generate(self, real_data, synthetic_data, metadata, verbose: bool = True, views: Views | None = None) -> None:
         """Score ``synthetic_data`` against ``real_data``; ``views`` (optional) are a report's shared column views of the two."""
@@ -136,7 +168,9 @@ class QualityReport(PropertyReport):
                 raise MetadataError(
                     f"the metadata names column(s) {', '.join(map(repr, missing))} that the {name} does not have"
                 )
-        cols = [c for c, m in meta.items() if m["sdtype"] in CONTINUOUS + DISCRETE]
+        key = sequence_roles(metadata)[0]
+        # the sequence key names entities: never scored as a column (it is an id or PII column anyway)
+        cols = [c for c, m in meta.items() if m["sdtype"] in CONTINUOUS + DISCRETE and c != key]
         # numbers and codes of each column, computed once for both properties (and shared with
         # the other metrics of a report)
         views = views_for([real_data, synthetic_data], meta, views)
@@ -147,6 +181,15 @@ class QualityReport(PropertyReport):
         ):  # NaN and inf are handled explicitly in the metrics
             self._column_shapes(views, cols, meta)
             self._column_pair_trends(views, cols, meta, nums)
+            self._sequence_score = None
+            if key is not None:
+                seq = sequential_properties(
+                    real_data, synthetic_data, metadata, context_columns=self.context_columns, views=views
+                )
+                for name, (score, details) in seq.items():
+                    self._scores[name], self._details[name] = score, details
+                scores = [seq[name][0] for name in SEQUENTIAL_PROPERTIES]
+                self._sequence_score = float(np.nanmean(scores)) if not np.isnan(scores).all() else np.nan
         self._overall = (
             float(np.nanmean([self._scores["Column Shapes"], self._scores["Column Pair Trends"]]))
             if not all(np.isnan([self._scores["Column Shapes"], self._scores["Column Pair Trends"]]))
@@ -319,7 +362,7 @@ class QualityReport(PropertyReport):
         """An SVG figure of the property's scores (per column, or per pair of columns)."""
 
         details = self.get_details(property_name)
-        if property_name == "Column Shapes":
+        if "Column" in details:  # Column Shapes, the sequential properties
             names = details["Column"].tolist()
         else:
             details = details[details["Score"].notna()]
@@ -344,6 +387,7 @@ def evaluate_quality(
     pair_threshold: bool = True,
     max_pairs: int | None = MAX_PAIRS,
     seed=0,
+    context_columns=None,
 ) -> QualityReport:
     """Generate a :class:`QualityReport` of ``synthetic_data`` against ``real_data``.
 
@@ -361,10 +405,16 @@ def evaluate_quality(
         (see the module docstring). ``None`` or 0: every pair.
     seed : int, default 0
         Seed of the pair sample.
+    context_columns : list of str, optional
+        Sequential metadata only: the columns constant within a sequence (default: those constant
+        within every real sequence).
 
     Returns
     -------
     QualityReport
+        With a sequence key in the metadata, the properties include Sequence Length, Context
+        Shapes, Autocorrelation, Gaps and Trends; ``get_score()`` stays the mean of Column Shapes
+        and Column Pair Trends and ``get_sequence_score()`` is the mean of the five.
         Or, when ``real_data`` and ``synthetic_data`` are dicts of table name -> DataFrame with
         multi-table metadata, a :class:`~simulacra.evaluation.multi_quality.MultiTableQualityReport`.
     """
@@ -380,6 +430,8 @@ def evaluate_quality(
             max_pairs=max_pairs,
             seed=seed,
         )
-    report = QualityReport(pair_threshold=pair_threshold, max_pairs=max_pairs, seed=seed)
+    report = QualityReport(
+        pair_threshold=pair_threshold, max_pairs=max_pairs, seed=seed, context_columns=context_columns
+    )
     report.generate(real_data, synthetic_data, metadata, verbose=verbose)
     return report

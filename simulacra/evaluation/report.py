@@ -85,9 +85,11 @@ def build_report(
     "train real, test real" baseline trains on a seeded 75% of the real rows and tests on the
     other 25% (synthetic-trained models are tested on the same 25%); the page says so. The page
     also lists the Rule Validity rules (the rules holding on every real row) with the share of
-    synthetic rows breaking each. Wide tables are capped, and the page says so where it is: the
-    Column Shapes chart's 60 lowest scores, the correlation heatmap's
-    first 50 numerical columns, 200 rows a table; Column Pair Trends scores at most ``max_pairs``
+    synthetic rows breaking each. With a sequence key in the metadata, a Sequences section
+    (:mod:`simulacra.evaluation.sequence_report`) follows Quality: the sequential properties and a
+    few real and synthetic sequences of the first numerical columns. Wide tables are capped, and
+    the page says so where it is: the Column Shapes chart's 60 lowest scores, the correlation
+    heatmap's first 50 numerical columns, 200 rows a table; Column Pair Trends scores at most ``max_pairs``
     pairs (None or 0: every pair), a seeded sample above.
 
     When ``real_data`` and ``synthetic_data`` are dicts of table name -> DataFrame with multi-table
@@ -184,6 +186,9 @@ def build_report(
         _card("Rule Validity", diag.get_properties().set_index("Property")["Score"].get("Rule Validity")),
         _card("Privacy", privacy.get_score()),
     ]
+    sequential = quality.get_sequence_score() is not None  # metadata with a sequence key
+    if sequential:
+        cards.append(_card("Sequences", quality.get_sequence_score()))
     if utility is not None:
         ratio = utility.get_score()
         cards.append(_card(f"ML utility ratio ({target})", "n/a" if ratio != ratio else f"{ratio:.2f}"))
@@ -221,6 +226,11 @@ def build_report(
     pairs = quality.get_details("Column Pair Trends")
     if len(pairs):
         parts += ["<h3>Column pair trends</h3>", _table(pairs, what="pairs")]
+    if sequential:  # the sequential properties and a few real and synthetic sequences
+        from .sequence_report import sequences_section
+        from .sequential import sequence_roles
+
+        parts.append(sequences_section(quality, views, *sequence_roles(metadata), seed=seed))
     parts += ["<h2>Diagnostics</h2>", _table(diag.get_properties())]
     for prop in diag.PROPERTIES:
         d = diag.get_details(prop)
