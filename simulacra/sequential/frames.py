@@ -151,9 +151,8 @@ class Layout:
         out[LENGTH] = {"sdtype": "numerical", "computer_representation": "Int64"}
         out[POS] = {"sdtype": "numerical", "computer_representation": "Int64"}
         for c in self.learned_steps(columns):
-            meta = dict(columns[c])
-            meta.pop("datetime_format", None) if meta["sdtype"] == "datetime" else None
-            out[LAG + c] = meta if meta["sdtype"] != "datetime" else num
+            # a datetime's previous value is given as seconds (a number); the others as they are
+            out[LAG + c] = dict(num) if columns[c]["sdtype"] == "datetime" else dict(columns[c])
             ctx.append(LAG + c)
             if c in self.numbers:
                 out[DLAG + c] = dict(num)
