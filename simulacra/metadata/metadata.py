@@ -23,6 +23,7 @@ from .foreign_keys import detect_foreign_keys, values_overlap
 from .keys import check_primary_key, key_columns, normalize_key, primary_key_arguments
 from .schema_svg import SchemaView, schema_svg
 from .sdtypes import canonical_sdtype
+from .sequences import propose_sequence
 from .serialize import (
     DEFAULT_TABLE,
     SPEC_VERSION,
@@ -90,7 +91,7 @@ class Metadata:
         infer_sdtypes : bool, default True
             Detect each column's sdtype; False leaves them all 'unknown' (to set by hand).
         infer_keys : {'primary_only', None}
-            Detect the primary key, or not.
+            Detect the primary key (without one, a sequence key and index: ``sequences.detect_sequence``), or not.
 
         Returns
         -------
@@ -100,6 +101,8 @@ class Metadata:
         # SDV 1: md = SingleTableMetadata(); md.detect_from_dataframe(data) fills md itself
         md = cls_or_self() if isinstance(cls_or_self, type) else cls_or_self
         md.detect_table_from_dataframe(table_name, data, infer_sdtypes, infer_keys)
+        if infer_sdtypes and infer_keys:  # a panel (entities x time) gets its sequence key and index
+            propose_sequence(md.tables[str(table_name)], data)
         return md
 
     @_hybridmethod
