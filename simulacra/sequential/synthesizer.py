@@ -23,6 +23,20 @@ from .frames import LENGTH, Layout
 
 #: cells per sampling batch (sequences x steps x columns)
 BATCH_CELLS = 2_000_000
+#: the longest sequence one call makes (each position is one step of the step model)
+MAX_SEQUENCE_LENGTH = 1_000_000
+
+
+def _length(name, value):
+    if value is None:
+        return None
+    n = check_int(name, value, minimum=1)
+    if n > MAX_SEQUENCE_LENGTH:
+        raise ParameterError(
+            f"{name}={n:,} is over {MAX_SEQUENCE_LENGTH:,} rows a sequence; make long series in parts "
+            "with continue_sequences"
+        )
+    return n
 
 
 class SequentialSynthesizer:
@@ -204,7 +218,7 @@ class SequentialSynthesizer:
         """
         self._check_fitted()
         n = check_int("num_sequences", num_sequences, minimum=0)
-        length = None if sequence_length is None else check_int("sequence_length", sequence_length, minimum=1)
+        length = _length("sequence_length", sequence_length)
         root = as_seed_sequence(seed)
         size = self._batch_size(batch_size)
         e_root, s_root = root.spawn(2)
@@ -232,7 +246,7 @@ class SequentialSynthesizer:
             raise ParameterError(
                 f"context_columns lacks {', '.join(map(repr, missing))}; give every context column: {learned}"
             )
-        length = None if sequence_length is None else check_int("sequence_length", sequence_length, minimum=1)
+        length = _length("sequence_length", sequence_length)
         root = as_seed_sequence(seed)
         e_root, s_root = root.spawn(2)
         given = context_columns.reset_index(drop=True)
@@ -255,7 +269,7 @@ class SequentialSynthesizer:
         df, columns = self._prepare(data)
         lay = self._layout
         df = frames.sort_sequences(df, lay.key, lay.index, lay.index_kind, lay.index_format)
-        steps = None if num_steps is None else check_int("num_steps", num_steps, minimum=1)
+        steps = _length("num_steps", num_steps)
         codes, pos, length = frames.positions(df, lay.key)
         first = df.loc[pos == 0].reset_index(drop=True)
         have = length[pos == 0].astype(np.int64)

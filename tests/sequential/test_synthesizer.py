@@ -216,3 +216,13 @@ def test_sdv_constructor_names_are_accepted(gap_fit):
         verbose=False,
     )
     assert s.get_parameters()["epochs"] == 10
+
+
+def test_huge_lengths_and_bad_counts_are_clear_errors(gap_fit):
+    _, _, synth = gap_fit
+    with pytest.raises(ParameterError, match="sequence_length=1,000,000,000"):
+        synth.sample(1, sequence_length=10**9)
+    with pytest.raises(ParameterError, match="num_sequences"):
+        synth.sample(-1)
+    with pytest.raises(ParameterError, match="num_steps"):
+        synth.continue_sequences(gapminder().head(24), num_steps=0)
