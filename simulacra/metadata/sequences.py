@@ -89,7 +89,7 @@ def detect_context_columns(
 
 # ---------------------------------------------------------------------------------------- checks
 def check_sequence_data(
-    data: pd.DataFrame, sequence_key: str, sequence_index: str | None = None, context_columns=None
+    data: pd.DataFrame, sequence_key: str, sequence_index: str | None = None, context_columns=None, prefixes=False
 ) -> None:
     """Raise InvalidDataError if ``data`` cannot be learned as sequences; warn about what is odd.
 
@@ -103,6 +103,9 @@ def check_sequence_data(
         The numerical or datetime column ordering each sequence's rows.
     context_columns : list of str, optional
         Columns that must be constant within each sequence.
+    prefixes : bool, default False
+        The rows are the beginnings of sequences to continue, not data to learn: one row each is
+        fine (no error, no warning about lengths).
 
     Raises
     ------
@@ -143,7 +146,9 @@ def check_sequence_data(
         _check_context(data, sequence_key, sequence_index, col)
     sizes = keys.value_counts(sort=False)
     sizes = sizes[sizes > 0]  # a categorical key counts its unused categories
-    if (sizes == 1).all():
+    if prefixes:
+        sizes = sizes[sizes > 1]
+    if len(sizes) and (sizes == 1).all():
         raise InvalidDataError(
             f"every value of sequence key {sequence_key!r} appears in one row only (e.g. {_show(sizes.index[0])}), so "
             "every sequence has a single row and there is nothing to learn about sequences; use a single-table "

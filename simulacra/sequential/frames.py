@@ -32,6 +32,9 @@ LENGTH, POS, START, GAP = "__length", "__pos", "__start", "__gap"
 LAG, DLAG, DELTA = "__lag__", "__dlag__", "__d__"
 #: a positive column whose max/min reaches this ratio changes multiplicatively (population, income)
 LOG_RATIO = 20.0
+#: a column whose most common value has this share (zero sales, no hours) is learned as levels, not changes:
+#: changes would almost never land back on that value
+POINT_MASS = 0.1
 #: units an index is a whole multiple of (datetimes: seconds), coarsest first
 DATETIME_UNITS = (86_400.0, 3_600.0, 60.0, 1.0, 1e-3, 1e-6)
 NUMBER_UNITS = (1.0, 0.1, 0.01, 1e-3, 1e-4, 1e-5, 1e-6)
@@ -91,8 +94,10 @@ class Layout:
             if len(fin) == 0:
                 continue
             lo, hi = float(fin.min()), float(fin.max())
+            top = float(pd.Series(fin).value_counts(normalize=True).iloc[0])
             numbers[c] = {
                 "log": bool(lo > 0 and hi / lo >= LOG_RATIO),
+                "levels": bool(top >= POINT_MASS and len(fin) >= 20),
                 "min": lo,
                 "max": hi,
                 "decimals": decimals_of(fin),
@@ -108,14 +113,17 @@ class Layout:
             "order": list(columns),
             "index_kind": None,
             "index_format": None,
+            "index_parse": None,
             "unit": None,
             "gap": None,
             "min_gap": None,
         }
         if index is not None:
             kind = "datetime" if columns[index]["sdtype"] == "datetime" else "number"
-            secs = index_values(df[index], kind, columns[index].get("datetime_format"))
+            parse = parse_format(df[index], columns[index]) if kind == "datetime" else None
+            secs = index_values(df[index], kind, parse)
             state["index_kind"] = kind
+            state["index_parse"] = parse
             state["index_format"] = _text_format(df[index], columns[index], secs) if kind == "datetime" else None
             state["unit"] = coarsest_unit(secs, DATETIME_UNITS if kind == "datetime" else NUMBER_UNITS)
             keys = df[key].to_numpy()
@@ -161,8 +169,9 @@ class Layout:
             out[GAP] = dict(num)
         for c in self.steps:
             if c in self.numbers:
-                out[DELTA + c] = dict(num)
-                if self.numbers[c]["missing"]:
+                if not self.numbers[c]["levels"]:
+                    out[DELTA + c] = dict(num)
+                if self.numbers[c]["missing"] or self.numbers[c]["levels"]:
                     out[c] = dict(columns[c])
             else:
                 out[c] = dict(columns[c])
@@ -176,14 +185,18 @@ class Layout:
                 return np.log(np.where(x > 0, x, np.nan))
         return x
 
+    def working_bounds(self, c: str) -> tuple[float, float]:
+        spec = self.numbers[c]
+        return (np.log(spec["min"]), np.log(spec["max"])) if spec["log"] else (spec["min"], spec["max"])
+
     def from_working(self, c: str, w: np.ndarray) -> np.ndarray:
         """Working-scale values back to numbers within the learned range and precision.
 
         A value grown past a bound is reflected back inside (a country at the top of the range
         that grows again turns back from it instead of piling up on the maximum), then clipped.
         """
+        lo, hi = self.working_bounds(c)
         spec = self.numbers[c]
-        lo, hi = (np.log(spec["min"]), np.log(spec["max"])) if spec["log"] else (spec["min"], spec["max"])
         w = np.asarray(w, dtype=float)
         w = np.where(w > hi, 2 * hi - w, w)
         w = np.where(w < lo, 2 * lo - w, w)
@@ -196,6 +209,20 @@ class Layout:
 
 
 # ---------------------------------------------------------------------- the index
+def parse_format(s: pd.Series, meta: dict) -> str | None:
+    """The format text dates are read with: the metadata's, else the one every value is written in
+    (``02/07/2021`` read per value would be February in one row and July in another); None for
+    datetimes and for text in mixed formats (each value read on its own)."""
+    if meta.get("datetime_format") or pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return meta.get("datetime_format")
+    from ..metadata.detection import detect_datetime_formats
+
+    found = detect_datetime_formats(s.dropna().astype(str))
+    if found and len(found) == 1:
+        return next(iter(found))
+    return None
+
+
 def _text_format(s: pd.Series, meta: dict, secs: np.ndarray) -> str | None:
     """The strftime format text dates are written back in (None: the column holds datetimes)."""
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
@@ -203,6 +230,11 @@ def _text_format(s: pd.Series, meta: dict, secs: np.ndarray) -> str | None:
     fmt = meta.get("datetime_format")
     if fmt:
         return fmt
+    from ..metadata.detection import detect_datetime_formats
+
+    found = detect_datetime_formats(s.dropna().astype(str))
+    if found:  # the text's own most common format
+        return max(found, key=found.get)
     fin = secs[np.isfinite(secs)]
     return "%Y-%m-%d" if _multiple_of(fin, 86_400.0) else "%Y-%m-%d %H:%M:%S"
 
@@ -214,7 +246,8 @@ def index_values(s: pd.Series, kind: str, fmt=None) -> np.ndarray:
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         dt = s
     else:
-        dt = pd.to_datetime(s, format=fmt, errors="coerce") if fmt else pd.to_datetime(s, errors="coerce")
+        # text: the metadata's format, else each value parsed on its own (as the data checks do)
+        dt = pd.to_datetime(s, format=fmt or "mixed", errors="coerce")
     if getattr(dt.dt, "tz", None) is not None:
         dt = dt.dt.tz_convert("UTC").dt.tz_localize(None)
     ns = dt.to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
@@ -228,7 +261,8 @@ def index_series(secs: np.ndarray, layout: Layout, name: str) -> pd.Series:
     if layout.index_kind == "number":
         if dtype.startswith(("int", "uint", "Int", "UInt")):
             return pd.Series(np.round(secs).astype("int64"), name=name).astype(dtype)
-        return pd.Series(secs, name=name)
+        decimals = max(0, int(round(-np.log10(layout.unit)))) if layout.unit < 1 else 0
+        return pd.Series(np.round(secs, decimals + 3 if layout.unit == NUMBER_UNITS[-1] else decimals), name=name)
     dt = pd.Series(seconds_to_datetime(secs), name=name)
     if layout.index_format is not None:
         return dt.dt.strftime(layout.index_format).astype(object)
@@ -269,7 +303,7 @@ def entity_table(df: pd.DataFrame, layout: Layout) -> pd.DataFrame:
     out = first[[layout.key] + layout.context].copy()
     out[LENGTH] = length[pos == 0].astype("int64")
     if layout.index is not None:
-        out[START] = index_values(first[layout.index], layout.index_kind, layout.index_format)
+        out[START] = index_values(first[layout.index], layout.index_kind, layout.index_parse)
     for c in layout.steps:
         out[c] = first[c].to_numpy()
     return out
@@ -296,13 +330,15 @@ def step_table(df: pd.DataFrame, layout: Layout, columns: dict) -> pd.DataFrame:
         else:
             out[LAG + c] = df[c].to_numpy()[prev]
     if layout.index is not None and layout.gap is None:
-        secs = index_values(df[layout.index], layout.index_kind, layout.index_format)
+        secs = index_values(df[layout.index], layout.index_kind, layout.index_parse)
         out[GAP] = (secs[1:] - secs[:-1])[prev]
     for c in layout.steps:
         if c in layout.numbers:
-            w = layout.working(c, numbers_of(df, c))
-            out[DELTA + c] = w[keep] - w[prev]
-            if layout.numbers[c]["missing"]:
+            spec = layout.numbers[c]
+            if not spec["levels"]:
+                w = layout.working(c, numbers_of(df, c))
+                out[DELTA + c] = w[keep] - w[prev]
+            if spec["missing"] or spec["levels"]:
                 out[c] = df[c].to_numpy()[keep]
         else:
             out[c] = df[c].to_numpy()[keep]

@@ -31,11 +31,12 @@ LAYOUT_KEYS = {
     "order",
     "index_kind",
     "index_format",
+    "index_parse",
     "unit",
     "gap",
     "min_gap",
 }
-NUMBER_KEYS = {"log", "min", "max", "decimals", "missing"}
+NUMBER_KEYS = {"log", "levels", "min", "max", "decimals", "missing"}
 #: the longest sequence a model file may declare
 MAX_LENGTH = 10**6
 
@@ -140,7 +141,8 @@ def check_layout(lay, metadata, where: str) -> Layout:
         lo, hi, d = spec["min"], spec["max"], spec["decimals"]
         if not (is_number(lo) and is_number(hi) and math.isfinite(lo) and math.isfinite(hi) and lo <= hi):
             raise _bad(where, f"number {c!r} bounds")
-        if not isinstance(spec["log"], bool) or not isinstance(spec["missing"], bool) or (spec["log"] and lo <= 0):
+        flags = (spec["log"], spec["missing"], spec["levels"])
+        if not all(isinstance(f, bool) for f in flags) or (spec["log"] and lo <= 0):
             raise _bad(where, f"number {c!r} scale")
         if d is not None and not (is_int(d) and 0 <= d <= 9):
             raise _bad(where, f"number {c!r} decimals")
@@ -154,16 +156,17 @@ def check_layout(lay, metadata, where: str) -> Layout:
         except Exception:  # noqa: BLE001 - any bad dtype is a bad file
             raise _bad(where, f"column {c!r} dtype") from None
     if lay["index"] is None:
-        if any(lay[k] is not None for k in ("index_kind", "index_format", "unit", "gap", "min_gap")):
+        if any(lay[k] is not None for k in ("index_kind", "index_format", "index_parse", "unit", "gap", "min_gap")):
             raise _bad(where, "index settings without an index")
     else:
         kind = lay["index_kind"]
         want = "datetime" if cols[lay["index"]]["sdtype"] == "datetime" else "number"
         if kind != want or lay["unit"] not in (DATETIME_UNITS if kind == "datetime" else NUMBER_UNITS):
             raise _bad(where, "index kind or unit")
-        fmt = lay["index_format"]
-        if fmt is not None and (kind != "datetime" or not isinstance(fmt, str) or len(fmt) > 100 or "%" not in fmt):
-            raise _bad(where, "index format")
+        for k in ("index_format", "index_parse"):
+            fmt = lay[k]
+            if fmt is not None and (kind != "datetime" or not isinstance(fmt, str) or len(fmt) > 100 or "%" not in fmt):
+                raise _bad(where, "index format")
         for k in ("gap", "min_gap"):
             v = lay[k]
             if v is not None and not (is_number(v) and math.isfinite(v) and v > 0):

@@ -5,7 +5,7 @@ it has reached, its last index value and, per column, its last value (and, for n
 value on the working scale and the last change). Each step asks the step model for one row per
 sequence still growing, given that state (``sample_given``: one vectorized call a step), and moves
 the state on. Step ``t`` of batch ``b`` draws from its own seed, a pure function of the run's seed,
-``b`` and ``t``: the rows are the same whatever else the run makes.
+``b`` and ``t``: the same seed and batch size give the same rows.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ class State:
         last = np.flatnonzero(pos == length - 1)
         st.reached = length[last].astype(np.int64)
         if layout.index is not None:
-            st.secs = index_values(prefixes[layout.index], layout.index_kind, layout.index_format)[last]
+            st.secs = index_values(prefixes[layout.index], layout.index_kind, layout.index_parse)[last]
         st.record({c: prefixes[c].iloc[last].reset_index(drop=True) for c in layout.steps}, np.arange(len(last)), None)
         for c in layout.numbers:
             w = layout.working(c, numbers_of(prefixes, c))
@@ -132,15 +132,22 @@ def grow(state: State, step_model, root: np.random.SeedSequence, b: int) -> list
 
 def _number(lay, c, state: State, idx, rows) -> tuple[pd.Series, np.ndarray]:
     """A number's value at this step: the last value moved by the drawn change, or the drawn level
-    after a missing step (or missing where the model says so)."""
-    d = rows[DELTA + c].to_numpy(dtype=float, na_value=np.nan)
+    after a missing step (or missing where the model says so). A column learned as levels (a point
+    mass such as zero sales) takes the drawn level."""
+    spec = lay.numbers[c]
     prev = state.last_w[c][idx]
+    if spec["levels"]:
+        level = pd.to_numeric(rows[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        return pd.Series(level), np.where(np.isfinite(prev), lay.working(c, level) - prev, np.nan)
+    d = rows[DELTA + c].to_numpy(dtype=float, na_value=np.nan)
+    lo, hi = lay.working_bounds(c)
+    start = np.clip(prev, lo, hi)  # a given prefix beyond the learned range goes on from the nearest bound
     moved = np.isfinite(prev) & np.isfinite(d)
     x = np.full(len(idx), np.nan)
-    x[moved] = lay.from_working(c, prev[moved] + d[moved])
+    x[moved] = lay.from_working(c, start[moved] + d[moved])
     if c in rows.columns:  # the level, learned where the column has missing values
         level = pd.to_numeric(rows[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         use = ~moved & np.isfinite(level) & ~np.isfinite(prev)
-        x[use] = lay.from_working(c, lay.working(c, level[use])) if lay.numbers[c]["log"] else level[use]
-    d = np.where(moved, lay.working(c, x) - prev, np.nan)
+        x[use] = level[use]
+    d = np.where(moved, lay.working(c, x) - start, np.nan)
     return pd.Series(x), d

@@ -100,6 +100,13 @@ class SequentialSynthesizer:
             context_columns = list(context_columns)
         if synthesizer_parameters is not None and not isinstance(synthesizer_parameters, dict):
             raise ParameterError("synthesizer_parameters must be a dict of parameter -> value")
+        pk = metadata.primary_key
+        if pk is not None:  # not yet: its values would repeat across the steps of a sequence
+            raise ParameterError(
+                f"the table has a primary key ({pk!r}) besides its sequence key; a sequential model cannot keep a "
+                "row key unique yet: remove it (metadata.remove_primary_key(), the column then gets fresh ids per "
+                "row) or drop the column and number the rows after sampling"
+            )
         self.metadata = metadata
         self.context_columns = context_columns
         self.synthesizer = synthesizer
@@ -151,7 +158,7 @@ class SequentialSynthesizer:
         )
 
     # ------------------------------------------------------------------ fit
-    def _prepare(self, data) -> tuple[pd.DataFrame, dict]:
+    def _prepare(self, data, prefixes=False) -> tuple[pd.DataFrame, dict]:
         from ..metadata.sequences import check_sequence_data
 
         if not isinstance(data, pd.DataFrame):
@@ -159,7 +166,7 @@ class SequentialSynthesizer:
         md = self.metadata
         md.validate_data(data)
         key, index = md.get_sequence_key(), md.get_sequence_index()
-        check_sequence_data(data, key, index, self.context_columns)
+        check_sequence_data(data, key, index, self.context_columns, prefixes=prefixes)
         columns = md.get_columns()
         return data[list(columns)], columns
 
@@ -175,7 +182,7 @@ class SequentialSynthesizer:
         if context is None:
             context = detect_context_columns(df, key, index)
         kind = None if index is None else ("datetime" if columns[index]["sdtype"] == "datetime" else "number")
-        fmt = None if index is None else columns[index].get("datetime_format")
+        fmt = None if kind != "datetime" else frames.parse_format(df[index], columns[index])
         df = frames.sort_sequences(df, key, index, kind, fmt)
         layout = Layout.learn(df, columns, key, index, context)
         ents = frames.entity_table(df, layout)
@@ -212,7 +219,7 @@ class SequentialSynthesizer:
         sequence_length : int, optional
             Rows of every sequence (default: lengths drawn as learned, given each entity's context).
         seed : int, optional
-            Same seed, same rows, whatever ``batch_size``.
+            Same seed and ``batch_size``, same rows (as for single tables: a run is its batch plan).
         batch_size : int, optional
             Sequences grown together (default: about 2 million cells a batch).
         """
@@ -266,9 +273,9 @@ class SequentialSynthesizer:
         are returned, each sequence's index going on from its last value.
         """
         self._check_fitted()
-        df, columns = self._prepare(data)
+        df, columns = self._prepare(data, prefixes=True)
         lay = self._layout
-        df = frames.sort_sequences(df, lay.key, lay.index, lay.index_kind, lay.index_format)
+        df = frames.sort_sequences(df, lay.key, lay.index, lay.index_kind, lay.index_parse)
         steps = _length("num_steps", num_steps)
         codes, pos, length = frames.positions(df, lay.key)
         first = df.loc[pos == 0].reset_index(drop=True)

@@ -154,6 +154,10 @@ class CARTSynthesizer(BaseSynthesizer):
         order = [int(j) for j in np.lexsort((np.arange(d), card, rank))]
         if self.context_columns:  # the context's outputs first, in the given order: every other tree can split on them
             first = context_outputs(self._transformer, self.context_columns)
+            # a column's missing flag before its value: the value's tree then splits on it, so missing
+            # context values are drawn at their rate (value first, the flag only echoed the value's NaN)
+            col = {j: self.context_columns.index(self._transformer.output_specs[j].column) for j in first}
+            first = sorted(first, key=lambda j: (col[j], kinds[j] != OutputKind.NULL))
             order = first + [j for j in order if j not in first]
         trees = []
         for pos, j in enumerate(order):

@@ -226,3 +226,50 @@ def test_huge_lengths_and_bad_counts_are_clear_errors(gap_fit):
         synth.sample(-1)
     with pytest.raises(ParameterError, match="num_steps"):
         synth.continue_sequences(gapminder().head(24), num_steps=0)
+
+
+def test_continue_from_first_rows_and_text_dates_without_a_format(gap_fit):
+    df, _, synth = gap_fit
+    first = df[df["year"] == 1952].head(3)
+    nxt = synth.continue_sequences(first, num_steps=2, seed=0)  # one row per prefix is fine here
+    assert len(nxt) == 6 and set(nxt["year"]) == {1957, 1962}
+    days = pd.Timestamp("2021-01-01") + pd.to_timedelta(np.arange(80) % 4 * 9 + np.arange(80) // 4, unit="D")
+    text = pd.DataFrame(
+        {
+            "key": np.repeat([f"k{i}" for i in range(20)], 4),
+            "ts": days.strftime("%d/%m/%Y"),
+            "v": np.tile([0.0, 1, 2, 3], 20),
+        }
+    )
+    md = Metadata.detect_from_dataframe(text)
+    md.update_column("ts", sdtype="datetime")  # no datetime_format: each value parsed, written back as it was
+    if md.get_sequence_key() is None:
+        md.update_column("key", sdtype="id")
+        md.set_sequence_key("key")
+        md.set_sequence_index("ts")
+    out = PARSynthesizer(md).fit(text).sample(5, seed=0)
+    assert out["ts"].str.fullmatch(r"\d{2}/\d{2}/2021").all()
+    parsed = pd.to_datetime(out["ts"], format="%d/%m/%Y")
+    assert parsed.groupby(out["key"]).diff().dropna().gt(pd.Timedelta(0)).all()
+
+
+def test_point_masses_and_a_primary_key():
+    rng = np.random.default_rng(3)
+    n, k = 300, 10
+    sales = np.round(np.repeat(rng.gamma(2, 50, n), k) * rng.lognormal(0, 0.3, n * k), 2)
+    sales[rng.random(n * k) < 0.3] = 0.0
+    df = pd.DataFrame(
+        {"store": np.repeat([f"s{i}" for i in range(n)], k), "week": np.tile(np.arange(k), n), "sales": sales}
+    )
+    md = Metadata.detect_from_dataframe(df)
+    if md.get_sequence_key() is None:
+        md.update_column("store", sdtype="id")
+        md.set_sequence_key("store")
+        md.set_sequence_index("week")
+    out = PARSynthesizer(md).fit(df).sample(300, seed=0)
+    assert (out["sales"] == 0).mean() > 0.12  # real 0.3; grown as changes it was 0.02
+    df["row_id"] = np.arange(len(df))
+    md.add_column("row_id", sdtype="id")
+    md.set_primary_key("row_id")
+    with pytest.raises(ParameterError, match="primary key"):
+        PARSynthesizer(md)
