@@ -175,23 +175,31 @@ def test_save_and_load_round_trip(gap_fit, tmp_path):
     assert back.get_parameters() == synth.get_parameters()
 
 
-def test_a_crafted_layout_is_a_model_file_error(gap_fit, tmp_path):
-    import json
-    import zipfile
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda lay: lay["numbers"]["pop"].update(min="__import__('os')"),
+        lambda lay: lay["numbers"]["pop"].update(min=-5.0),  # log scale below zero
+        lambda lay: lay.update(unit=1e300),
+        lambda lay: lay.update(index_format="no percent"),
+        lambda lay: lay.update(steps=["lifeExp"]),
+    ],
+)
+def test_a_crafted_layout_is_a_model_file_error(gap_fit, tmp_path, edit):
+    from simulacra.io.modelfile import save_model
+    from simulacra.synthesizers.persistence import to_state
 
     _, _, synth = gap_fit
-    path = tmp_path / "par.zip"
-    synth.save(path)
-    with zipfile.ZipFile(path) as z:
-        members = {n: z.read(n) for n in z.namelist()}
-    manifest = json.loads(members["manifest.json"])
-    manifest["state"]["layout"]["numbers"]["pop"]["min"] = "__import__('os')"
-    members["manifest.json"] = json.dumps(manifest).encode()
-    bad = tmp_path / "bad.zip"
-    with zipfile.ZipFile(bad, "w") as z:
-        for n, b in members.items():
-            z.writestr(n, b)
-    with pytest.raises(ModelFileError):
+    layout = synth._layout.to_dict()
+    edit(layout)
+    state = {
+        "components": {"entity": to_state(synth._entity), "steps": to_state(synth._steps)},
+        "layout": layout,
+        "lengths": [int(x) for x in synth._lengths],
+    }
+    bad = tmp_path / "bad.zip"  # a well-formed file (checksums right) whose layout was edited
+    save_model(bad, "sequential", synth.get_parameters(), synth.metadata.to_dict(), state)
+    with pytest.raises(ModelFileError, match="layout"):
         PARSynthesizer.load(bad)
 
 
