@@ -309,43 +309,44 @@ def entity_table(df: pd.DataFrame, layout: Layout) -> pd.DataFrame:
     return out
 
 
+def changes(w: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """Each row's change from the previous row of its sequence (NaN on a sequence's first row)."""
+    d = np.full(len(w), np.nan)
+    d[1:] = w[1:] - w[:-1]
+    d[pos == 0] = np.nan
+    return d
+
+
 def step_table(df: pd.DataFrame, layout: Layout, columns: dict) -> pd.DataFrame:
     """One row per step ``t >= 1``: context, position, the previous step, the gap and the step's values."""
     codes, pos, length = positions(df, layout.key)
-    keep = pos >= 1
-    prev = np.flatnonzero(keep) - 1  # sorted by entity then index: the previous row is the previous step
-    out = {c: df[c].to_numpy()[keep] for c in layout.learned_context(columns)}
-    out[LENGTH] = length[keep].astype("int64")
-    out[POS] = pos[keep].astype("int64")
-    for c in layout.learned_steps(columns):
-        if c in layout.numbers:
-            w = layout.working(c, numbers_of(df, c))
-            out[LAG + c] = numbers_of(df, c)[prev]
-            d = np.full(len(w), np.nan)
-            d[1:] = w[1:] - w[:-1]
-            d[pos == 0] = np.nan
-            out[DLAG + c] = d[prev]
-        elif columns[c]["sdtype"] == "datetime":
-            out[LAG + c] = index_values(df[c], "datetime", columns[c].get("datetime_format"))[prev]
-        else:
-            out[LAG + c] = df[c].to_numpy()[prev]
-    if layout.index is not None and layout.gap is None:
-        secs = index_values(df[layout.index], layout.index_kind, layout.index_parse)
-        out[GAP] = (secs[1:] - secs[:-1])[prev]
+    rows = np.flatnonzero(pos >= 1)
+    prev = rows - 1  # sorted by entity then index: the previous row is the previous step
+
+    def values(c):  # the steps' real values, dtypes kept (Int64, categories, datetimes)
+        return df[c].iloc[rows].reset_index(drop=True)
+
+    out = {c: values(c) for c in layout.learned_context(columns)}
+    out[LENGTH] = length[rows].astype("int64")
+    out[POS] = pos[rows].astype("int64")
     for c in layout.steps:
+        sdtype = columns[c]["sdtype"]
         if c in layout.numbers:
+            x = numbers_of(df, c)
+            d = changes(layout.working(c, x), pos)
+            out[LAG + c], out[DLAG + c] = x[prev], d[prev]
             spec = layout.numbers[c]
             if not spec["levels"]:
-                w = layout.working(c, numbers_of(df, c))
-                out[DELTA + c] = w[keep] - w[prev]
+                out[DELTA + c] = d[rows]
             if spec["missing"] or spec["levels"]:
-                out[c] = df[c].to_numpy()[keep]
-        else:
-            out[c] = df[c].to_numpy()[keep]
-    frame = pd.DataFrame(out)
-    for c in layout.steps:  # the values keep their dtypes (Int64, categories, datetimes)
-        if c in frame.columns:
-            frame[c] = df[c].iloc[np.flatnonzero(keep)].reset_index(drop=True)
-    for c in layout.learned_context(columns):
-        frame[c] = df[c].iloc[np.flatnonzero(keep)].reset_index(drop=True)
-    return frame
+                out[c] = values(c)
+            continue
+        if sdtype == "datetime":
+            out[LAG + c] = index_values(df[c], "datetime", columns[c].get("datetime_format"))[prev]
+        elif sdtype in LEARNED_SDTYPES:
+            out[LAG + c] = df[c].to_numpy()[prev]
+        out[c] = values(c)
+    if layout.index is not None and layout.gap is None:
+        secs = index_values(df[layout.index], layout.index_kind, layout.index_parse)
+        out[GAP] = secs[rows] - secs[prev]
+    return pd.DataFrame(out)

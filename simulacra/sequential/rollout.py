@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .frames import DELTA, DLAG, GAP, LAG, LENGTH, POS, START, index_values, numbers_of
+from .frames import DELTA, DLAG, GAP, LAG, LENGTH, POS, START, changes, index_values, numbers_of, positions
 
 
 def step_seed(root: np.random.SeedSequence, b: int, t: int) -> np.random.SeedSequence:
@@ -53,8 +53,6 @@ class State:
     @classmethod
     def from_prefixes(cls, prefixes: pd.DataFrame, entities: pd.DataFrame, layout, columns: dict) -> "State":
         """The state at the end of given sequences (sorted; one ``entities`` row per sequence, in order)."""
-        from .frames import positions
-
         st = cls(entities, layout, columns)
         codes, pos, length = positions(prefixes, layout.key)
         last = np.flatnonzero(pos == length - 1)
@@ -63,11 +61,7 @@ class State:
             st.secs = index_values(prefixes[layout.index], layout.index_kind, layout.index_parse)[last]
         st.record({c: prefixes[c].iloc[last].reset_index(drop=True) for c in layout.steps}, np.arange(len(last)), None)
         for c in layout.numbers:
-            w = layout.working(c, numbers_of(prefixes, c))
-            d = np.full(len(w), np.nan)
-            d[1:] = w[1:] - w[:-1]
-            d[pos == 0] = np.nan
-            st.last_d[c] = d[last]
+            st.last_d[c] = changes(layout.working(c, numbers_of(prefixes, c)), pos)[last]
         return st
 
     def record(self, values: dict, idx: np.ndarray, deltas: dict | None) -> None:
