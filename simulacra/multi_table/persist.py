@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import re
 
-from ..errors import MetadataError, ModelFileError
-from ..metadata import Metadata
-from ..synthesizers.persistence import components_array_limits, components_from_state, to_state
+from ..errors import ModelFileError
+from ..synthesizers.persistence import components_from_state, load_composite, to_state
 from ..utils.validation import is_int
 from . import plan as planning
 
@@ -35,27 +34,13 @@ def save(synth, filepath, key=None):
 
 
 def load(cls, filepath, key=None):
-    from ..io.modelfile import load_model
-
     where = repr(str(filepath))
-
-    def limits(manifest):
-        if manifest.get("synthesizer") != SYNTHESIZER_NAME:
-            raise ModelFileError(
-                f"this file holds a single-table {str(manifest.get('synthesizer'))[:40]!r} model, not a multi-table "
-                "one; load it with BaseSynthesizer.load (or the synthesizer's own class)"
-            )
-        return components_array_limits(manifest.get("state"))
-
-    manifest = load_model(filepath, key=key, array_limits=limits)
+    wrong = (
+        "this file holds a single-table {found!r} model, not a multi-table "
+        "one; load it with BaseSynthesizer.load (or the synthesizer's own class)"
+    )
+    manifest, metadata = load_composite(filepath, key, SYNTHESIZER_NAME, wrong, STATE_KEYS, "multi-table")
     state = manifest["state"]
-    if not isinstance(state, dict) or set(state) != STATE_KEYS:
-        raise ModelFileError(f"{where}: a multi-table state holds exactly {', '.join(sorted(STATE_KEYS))}")
-    try:
-        metadata = Metadata.load_from_dict(manifest["metadata"])
-        metadata.validate()
-    except MetadataError as e:
-        raise ModelFileError(f"{where}: invalid metadata: {e}") from None
     params = manifest["parameters"]
     if not isinstance(params, dict) or set(params) - {
         "synthesizer",

@@ -259,3 +259,31 @@ def components_array_limits(state) -> dict:
         check_state_keys(entry["state"], "model file")
         out.update(array_limits(entry))
     return out
+
+
+def load_composite(filepath, key, synthesizer_name: str, wrong_kind: str, state_keys: set, what: str):
+    """``(manifest, metadata)`` of a composite model file (multi-table, sequential), checked so far.
+
+    The file must hold ``synthesizer_name`` (else ``wrong_kind``, formatted with ``found``: the name
+    it holds, is the error), a state of exactly ``state_keys`` and valid metadata; each component's
+    arrays are held to the sizes its own state implies. The caller checks the rest of its state.
+    """
+    from ..io.modelfile import load_model
+
+    where = repr(str(filepath))
+
+    def limits(manifest):
+        if manifest.get("synthesizer") != synthesizer_name:
+            raise ModelFileError(wrong_kind.format(found=str(manifest.get("synthesizer"))[:40]))
+        return components_array_limits(manifest.get("state"))
+
+    manifest = load_model(filepath, key=key, array_limits=limits)
+    state = manifest["state"]
+    if not isinstance(state, dict) or set(state) != state_keys:
+        raise ModelFileError(f"{where}: a {what} state holds exactly {', '.join(sorted(state_keys))}")
+    try:
+        metadata = Metadata.load_from_dict(manifest["metadata"])
+        metadata.validate()
+    except MetadataError as e:
+        raise ModelFileError(f"{where}: invalid metadata: {e}") from None
+    return manifest, metadata
