@@ -276,24 +276,12 @@ def fit(
     for opt, value in (("--orphans", orphans), ("--tables", tables)):
         if value is not None:
             raise ParameterError(f"{opt} is for a folder of tables or a database URL; {data!r} is one table")
-    if sequence_key is not None or sequence_index is not None or context_columns is not None:
-        return _fit_sequences(
-            data,
-            model,
-            metadata_path,
-            synthesizer,
-            preset_name,
-            params,
-            epochs,
-            overwrite,
-            sep,
-            key,
-            key_file,
-            progress,
-            sequence_key,
-            sequence_index,
-            context_columns,
-        )
+    sequences = (sequence_key, sequence_index, context_columns)
+    if any(v is not None for v in sequences):  # sequences asked for: the single-table checks do not apply
+        target = prepare_output(model, "model", overwrite, [data, metadata_path, key_file])
+        df = read_data(data, sep)
+        md = load_metadata(metadata_path, df, Path(data).stem)
+        return _fit_sequences(df, md, model, target, synthesizer, preset_name, params, epochs, key, progress, sequences)
 
     if preset_name is not None and preset_name not in PRESETS:
         raise ParameterError(f"unknown preset {preset_name!r}; choose one of {', '.join(PRESETS)}")
@@ -316,25 +304,7 @@ def fit(
     df = read_data(data, sep)
     md = load_metadata(metadata_path, df, Path(data).stem)
     if md.get_sequence_key() is not None:  # a metadata file (or detection) that names a sequence key
-        return _fit_sequences(
-            data,
-            model,
-            metadata_path,
-            synthesizer,
-            preset_name,
-            params,
-            epochs,
-            overwrite,
-            sep,
-            key,
-            key_file,
-            progress,
-            None,
-            None,
-            None,
-            df=df,
-            md=md,
-        )
+        return _fit_sequences(df, md, model, target, synthesizer, preset_name, params, epochs, key, progress)
     t0 = time.perf_counter()
     synth = build_synthesizer(klass, md, kwargs, preset=preset_name)
     synth.fit(df)
@@ -345,33 +315,13 @@ def fit(
     warn_extension(model, "model")
 
 
-def _fit_sequences(
-    data,
-    model,
-    metadata_path,
-    synthesizer,
-    preset_name,
-    params,
-    epochs,
-    overwrite,
-    sep,
-    key,
-    key_file,
-    progress,
-    sequence_key,
-    sequence_index,
-    context_columns,
-    df=None,
-    md=None,
-):
+def _fit_sequences(df, md, model, target, synthesizer, preset_name, params, epochs, key, progress, roles=(None,) * 3):
+    """``fit`` of a table of sequences: ``roles`` are --sequence-key, --sequence-index, --context-columns."""
     from .sequence_commands import sequence_fit, set_sequence_roles
 
+    sequence_key, sequence_index, context_columns = roles
     if epochs is not None:
         raise ParameterError("--epochs is for the neural synthesizers; the sequential model's are set by -s/--param")
-    target = prepare_output(model, "model", overwrite, [data, metadata_path, key_file])
-    if df is None:
-        df = read_data(data, sep)
-        md = load_metadata(metadata_path, df, Path(data).stem)
     set_sequence_roles(md, sequence_key, sequence_index)
     if md.get_sequence_key() is None:
         raise ParameterError("--sequence-index and --context-columns are for sequences: give --sequence-key too")
