@@ -130,29 +130,43 @@ def worker(tool: str, data_path: str, out_dir: str, seed: int) -> None:
     _write(status, result)
 
 
-def run_tool(tool: str, data_path: Path, out_dir: Path, seed: int, timeout: float) -> tuple[dict, dict | None]:
-    """Run ``worker`` in a spawned child, killing it after ``timeout`` s; (result, synthetic tables)."""
+def run_child(target, job: tuple, status: Path, timeout: float, fitted) -> tuple[dict, int | None, float]:
+    """Run ``target(*job)`` in a spawned child, polling its peak RSS, killed after ``timeout`` s.
+
+    Returns the result the child wrote to ``status`` (JSON; ``{"tool": ...}``-less when it wrote
+    none), its exit code (None when it was killed: ``did_not_finish`` then says whether it was
+    fitting or sampling, by ``fitted(result)``) and the peak MB seen from outside.
+    """
     ctx = mp.get_context("spawn")
-    proc = ctx.Process(target=worker, args=(tool, str(data_path), str(out_dir), seed), daemon=False)
+    proc = ctx.Process(target=target, args=job, daemon=False)
     t0 = time.perf_counter()
     proc.start()
     peak = 0.0
     while proc.is_alive() and time.perf_counter() - t0 < timeout:
         peak = max(peak, _hwm_mb(proc.pid) or 0.0)
         proc.join(0.5)
-    status = out_dir / f"{tool}.json"
-    result = json.loads(status.read_text()) if status.exists() else {"tool": tool}
+    result = json.loads(status.read_text()) if status.exists() else {}
     if proc.is_alive():
         peak = max(peak, _hwm_mb(proc.pid) or 0.0)
         proc.kill()
         proc.join()
         result["did_not_finish"] = f"killed after {timeout:.0f} s" + (
-            " (while sampling)" if "fit_s" in result else " (while fitting)"
+            " (while sampling)" if fitted(result) else " (while fitting)"
         )
+        return result, None, peak
+    return result, proc.exitcode, peak
+
+
+def run_tool(tool: str, data_path: Path, out_dir: Path, seed: int, timeout: float) -> tuple[dict, dict | None]:
+    """Run ``worker`` in a spawned child, killing it after ``timeout`` s; (result, synthetic tables)."""
+    job = (tool, str(data_path), str(out_dir), seed)
+    result, code, peak = run_child(worker, job, out_dir / f"{tool}.json", timeout, lambda r: "fit_s" in r)
+    result.setdefault("tool", tool)
+    if code is None:
         result["peak_mb"] = peak
         return result, None
     if "error" in result or not (out_dir / f"{tool}-sample" / "tables.json").exists():
-        result.setdefault("error", f"child exited with code {proc.exitcode} and no result")
+        result.setdefault("error", f"child exited with code {code} and no result")
         return result, None
     return result, load_tables(out_dir / f"{tool}-sample")[0]
 

@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import multiprocessing as mp
 import os
 import sys
 import tempfile
@@ -45,7 +44,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from _measure import _status, measure  # noqa: E402
-from bench_multi_table import THREAD_VARS, _hwm_mb, _write  # noqa: E402
+from bench_multi_table import THREAD_VARS, _write, run_child  # noqa: E402
 
 DATA = HERE.parent.parent / "shared" / "datasets" / "gapminder.csv"
 KEY, INDEX, CONTEXT = "country", "year", ["continent"]
@@ -165,27 +164,14 @@ def run_tool(tool: str, args, out_dir: Path) -> tuple[dict, list]:
     """Run ``worker`` in a spawned child, killing it after ``--timeout`` s; (result, samples)."""
     import pandas as pd
 
-    ctx = mp.get_context("spawn")
     job = (tool, str(args.data), str(out_dir), list(range(args.seeds)), args.epochs, args.threads)
-    proc = ctx.Process(target=worker, args=job, daemon=False)
-    t0 = time.perf_counter()
-    proc.start()
-    peak = 0.0
-    while proc.is_alive() and time.perf_counter() - t0 < args.timeout:
-        peak = max(peak, _hwm_mb(proc.pid) or 0.0)
-        proc.join(0.5)
-    status = out_dir / f"{tool}.json"
-    result = json.loads(status.read_text()) if status.exists() else {"tool": tool}
-    if proc.is_alive():
-        peak = max(peak, _hwm_mb(proc.pid) or 0.0)
-        proc.kill()
-        proc.join()
-        result["did_not_finish"] = f"killed after {args.timeout:.0f} s" + (
-            " (while sampling)" if result.get("fit_s_each") else " (while fitting)"
-        )
+    fitted = lambda r: bool(r.get("fit_s_each"))  # noqa: E731
+    result, code, peak = run_child(worker, job, out_dir / f"{tool}.json", args.timeout, fitted)
+    result.setdefault("tool", tool)
+    if code is None:
         result["peak_mb"] = max(peak, result.get("peak_mb") or 0.0)
-    elif "error" not in result and proc.exitcode:
-        result["error"] = f"child exited with code {proc.exitcode}"
+    elif "error" not in result and code:
+        result["error"] = f"child exited with code {code}"
     files = [out_dir / f"{tool}-{s}.parquet" for s in range(args.seeds)]
     return result, [pd.read_parquet(f) for f in files if f.exists()]
 
