@@ -76,8 +76,9 @@ class Layout:
 
     # ------------------------------------------------------------------ fit
     @classmethod
-    def learn(cls, df: pd.DataFrame, columns: dict, key: str, index, context: list) -> "Layout":
-        """Roles, numeric scales and the index unit of ``df`` (already checked and sorted)."""
+    def learn(cls, df: pd.DataFrame, columns: dict, key: str, index, context: list, reading=(None, None)) -> "Layout":
+        """Roles, numeric scales and the index unit of ``df`` (already checked, and sorted with
+        ``reading``: the index's :func:`index_reading`)."""
         bad = [c for c in columns if str(c).startswith("__")]
         if bad:
             raise ParameterError(
@@ -119,8 +120,7 @@ class Layout:
             "min_gap": None,
         }
         if index is not None:
-            kind = "datetime" if columns[index]["sdtype"] == "datetime" else "number"
-            parse = parse_format(df[index], columns[index]) if kind == "datetime" else None
+            kind, parse = reading
             secs = index_values(df[index], kind, parse)
             state["index_kind"] = kind
             state["index_parse"] = parse
@@ -209,6 +209,15 @@ class Layout:
 
 
 # ---------------------------------------------------------------------- the index
+def index_reading(df: pd.DataFrame, columns: dict, index) -> tuple[str | None, str | None]:
+    """``(kind, parse format)`` of the index: ``"number"`` or ``"datetime"`` (and how its text is read)."""
+    if index is None:
+        return None, None
+    if columns[index]["sdtype"] != "datetime":
+        return "number", None
+    return "datetime", parse_format(df[index], columns[index])
+
+
 def parse_format(s: pd.Series, meta: dict) -> str | None:
     """The format text dates are read with: the metadata's, else the one every value is written in
     (``02/07/2021`` read per value would be February in one row and July in another); None for

@@ -181,10 +181,9 @@ class SequentialSynthesizer:
         context = self.context_columns
         if context is None:
             context = detect_context_columns(df, key, index)
-        kind = None if index is None else ("datetime" if columns[index]["sdtype"] == "datetime" else "number")
-        fmt = None if kind != "datetime" else frames.parse_format(df[index], columns[index])
-        df = frames.sort_sequences(df, key, index, kind, fmt)
-        layout = Layout.learn(df, columns, key, index, context)
+        reading = frames.index_reading(df, columns, index)
+        df = frames.sort_sequences(df, key, index, *reading)
+        layout = Layout.learn(df, columns, key, index, context, reading)
         ents = frames.entity_table(df, layout)
         steps = frames.step_table(df, layout, columns)
         e_seed, s_seed = ss.spawn(2)
@@ -254,15 +253,14 @@ class SequentialSynthesizer:
                 f"context_columns lacks {', '.join(map(repr, missing))}; give every context column: {learned}"
             )
         length = _length("sequence_length", sequence_length)
-        root = as_seed_sequence(seed)
-        e_root, s_root = root.spawn(2)
         given = context_columns.reset_index(drop=True)
+        if lay.key in given.columns and given[lay.key].duplicated().any():
+            raise ParameterError(f"context_columns: the sequence key {lay.key!r} repeats; give each sequence once")
+        e_root, s_root = as_seed_sequence(seed).spawn(2)
         ents = self._entity.sample_given(given[learned], seed=e_root)
         for c in [lay.key] + lay.context:
             if c in given.columns:
                 ents[c] = given[c].to_numpy()
-        if lay.key in given.columns and given[lay.key].duplicated().any():
-            raise ParameterError(f"context_columns: the sequence key {lay.key!r} repeats; give each sequence once")
         return self._finish([self._grow(ents, length, s_root, 0)])
 
     def continue_sequences(self, data: pd.DataFrame, num_steps=None, seed=None) -> pd.DataFrame:
