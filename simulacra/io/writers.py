@@ -211,6 +211,13 @@ def _null_as_text(schema) -> list:
     return [pa.field(f.name, pa.string()) if pa.types.is_null(f.type) else f for f in schema]
 
 
+def arrow_schema(schema):
+    """An Arrow schema every chunk of a table is cast to: all-missing (null) columns made text."""
+    import pyarrow as pa
+
+    return pa.schema(_null_as_text(schema), metadata=schema.metadata)
+
+
 def estimate_bytes_per_row(df: pd.DataFrame, path) -> float:
     """Bytes one more row of ``df``'s kind adds to a file like ``path`` (format by extension).
 
@@ -298,7 +305,7 @@ class TableWriter:
 
             if self._pq is None:
                 table = pa.Table.from_pandas(chunk, preserve_index=False)
-                self._schema = pa.schema(_null_as_text(table.schema), metadata=table.schema.metadata)
+                self._schema = arrow_schema(table.schema)
                 table = table.cast(self._schema)
                 self._pq = pq.ParquetWriter(str(self._tmp), self._schema)
             else:

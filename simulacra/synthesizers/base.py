@@ -301,23 +301,22 @@ class BaseSynthesizer:
         """The batch plan of a run: which rows each batch makes and from which seed.
 
         ``pd.concat([synth.sample_batch(plan, b) for b in range(plan.n_batches)], ignore_index=True)``
-        equals ``synth.sample(num_rows, seed=seed, batch_size=batch_size)`` row for row.
-
-        Parameters
-        ----------
-        num_rows : int
-            Rows of the whole run.
-        batch_size : int, optional
-            Rows per batch (default: about 4 million cells per batch).
-        seed : int, SeedSequence or Generator, optional
-            The run's seed.
-
-        Returns
-        -------
-        BatchPlan
+        equals ``synth.sample(num_rows, seed=seed, batch_size=batch_size)`` row for row; ``batch_size``
+        defaults to about 4 million cells per batch; ``seed`` is an int, SeedSequence or Generator.
         """
         self._check_fitted()
         return BatchPlan(num_rows, self._batch_size(batch_size), seed)
+
+    def sample_dask(self, num_rows: int, seed=None, partition_rows: int | None = None, max_tries_per_batch=None):
+        """``sample(num_rows, seed=seed, batch_size=partition_rows)`` as a lazy ``dask.dataframe`` (``dd.from_map``).
+
+        Partition *i* is batch *i*, made on a worker from the model file and the plan alone: the
+        same rows whatever the workers. ``partition_rows`` defaults to about 100 MB a partition.
+        Needs the dask extra (``pip install 'simulacra[dask]'``).
+        """
+        from . import dask_sampling
+
+        return dask_sampling.sample_dask(self, num_rows, seed, partition_rows, max_tries_per_batch)
 
     def sample_batch(self, plan: BatchPlan, b: int, max_tries_per_batch: int | None = None) -> pd.DataFrame:
         """Batch ``b`` of ``plan`` (from :meth:`plan`), made alone: it equals batch ``b`` of the full run.
