@@ -10,7 +10,7 @@ import click
 from ..errors import ParameterError
 from .app import cli
 from .model_commands import console, load_metadata, quality_tables
-from .options import metadata_option, overwrite_option, read_data, sep_option
+from .options import ROWS, check_engine, engine_options, metadata_option, overwrite_option, read_data, sep_option
 from .outputs import prepare_output, prepare_table_output, warn_extension
 
 
@@ -99,16 +99,16 @@ def report(real, synthetic, output, metadata_path, holdout, target, max_pairs, o
 @click.option(
     "-n",
     "--rows",
-    type=click.IntRange(min=0),
+    type=ROWS,
     default=None,
-    help="Rows (for a one-table schema; else for tables without 'rows').",
+    help="Rows (for a one-table schema; else for tables without 'rows'); 1000000, 1_000_000 or 1e6.",
 )
 @click.option(
     "-o",
     "--output",
     type=click.Path(),
     default=None,
-    help="Output file (.csv/.tsv/.parquet/.jsonl), or a folder for several tables.",
+    help="Output file (.csv/.tsv/.parquet/.jsonl), or a folder for several tables (--engine dask: a new folder).",
 )
 @click.option(
     "--to", "url", default=None, help="Database URL (sqlite:///file.db, postgresql://user@host/db) instead of files."
@@ -140,8 +140,32 @@ def report(real, synthetic, output, metadata_path, holdout, target, max_pairs, o
 )
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
 @overwrite_option
-def fake(schema, rows, output, url, table_name, if_exists, fmt, seed, locale, chunk_size, progress, overwrite):
-    """Generate fake tables from a SCHEMA file (JSON or YAML) into files or a database."""
+@engine_options
+def fake(
+    schema,
+    rows,
+    output,
+    url,
+    table_name,
+    if_exists,
+    fmt,
+    seed,
+    locale,
+    chunk_size,
+    progress,
+    overwrite,
+    engine,
+    scheduler,
+    workers,
+    partition_rows,
+):
+    """Generate fake tables from a SCHEMA file (JSON or YAML) into files or a database.
+
+    With --engine dask, OUTPUT is a new folder of Parquet files, one per partition
+    (OUTPUT/<table>/part-*.parquet for several tables), made on a Dask cluster (--workers N local
+    processes, or --scheduler ADDRESS): the same rows for a seed and --partition-rows whatever the
+    workers; keys stay unique across partitions and foreign keys point at existing parent keys.
+    """
     import contextlib
     import time
 
@@ -150,6 +174,26 @@ def fake(schema, rows, output, url, table_name, if_exists, fmt, seed, locale, ch
     from ..sampling import check_num_rows
     from ..utils.progress import progress as progress_bar
 
+    check_engine(engine, scheduler, workers, partition_rows)
+    if engine == "dask":
+        given = click.get_current_context().get_parameter_source
+        dask_opts = {o: given(o) != click.core.ParameterSource.DEFAULT for o in ("fmt", "chunk_size", "if_exists")}
+        return fake_dask(
+            schema,
+            rows,
+            output,
+            url,
+            table_name,
+            fmt,
+            seed,
+            locale,
+            progress,
+            overwrite,
+            dask_opts,
+            scheduler,
+            workers,
+            partition_rows,
+        )
     if (output is None) == (url is None):
         raise ParameterError("give either -o OUTPUT (file or folder) or --to DATABASE_URL")
     if table_name is not None and not table_name.strip():
@@ -173,17 +217,7 @@ def fake(schema, rows, output, url, table_name, if_exists, fmt, seed, locale, ch
         if len(sch.tables) > 1:
             if not out.is_dir():
                 raise ParameterError(f"{output!r} must be an existing folder for a schema with several tables")
-            for t in sch.order:  # a table name is a file name here: never a path out of the folder
-                if Path(t).name != t or t in (".", "..") or "\\" in t:
-                    raise ParameterError(
-                        f"table name {t!r} cannot be a file name in folder {output!r}; rename the table (no / or \\)"
-                    )
-            folded: dict = {}  # one file per table: t.csv and T.csv are one file where case is ignored (macOS, Windows)
-            for t in sch.order:
-                if folded.setdefault(t.casefold(), t) != t:
-                    raise ParameterError(
-                        f"table names {folded[t.casefold()]!r} and {t!r} differ only in case: their files in {output!r} would be one file on many systems; rename one of them"
-                    )
+            check_table_file_names(sch, output)
             targets = {t: out / f"{t}.{fmt}" for t in sch.order}
         else:
             fmt_given = click.get_current_context().get_parameter_source("fmt") != click.core.ParameterSource.DEFAULT
@@ -228,10 +262,102 @@ def fake(schema, rows, output, url, table_name, if_exists, fmt, seed, locale, ch
     click.echo(f"wrote {total:,} rows of {len(sch.tables)} table(s) in {time.perf_counter() - t0:.2f}s to {where}")
 
 
-def check_fake_space(sch, counts: dict, targets: dict, locale, probe_rows: int = 512, shown=None, what=None) -> None:
+def fake_dask(
+    schema, rows, output, url, table_name, fmt, seed, locale, progress, overwrite, given, scheduler, workers, p_rows
+):
+    """``fake --engine dask``: the tables as a folder of Parquet files, their partitions made on a Dask cluster.
+
+    ``given``: whether ``fmt``, ``chunk_size`` and ``if_exists`` were given on the command line.
+    """
+    import time
+
+    from ..fake.partitioned import plan_fake, write_fake_dataset
+    from ..fake.schema import Schema
+    from ..io.dask_engine import open_client, require_dask
+    from ..sampling import check_num_rows
+
+    if url is not None:
+        raise ParameterError(
+            "--to DATABASE is for the stream engine; --engine dask writes a folder of Parquet files: give -o FOLDER"
+        )
+    if output is None:
+        raise ParameterError("--engine dask writes a folder of Parquet files: give -o FOLDER")
+    if table_name is not None:
+        raise ParameterError("--table names a database table (--to); with --engine dask, leave it out")
+    for opt, name, instead in (
+        ("--if-exists", "if_exists", "--overwrite"),
+        ("--chunk-size", "chunk_size", "--partition-rows"),
+    ):
+        if given[name]:
+            raise ParameterError(
+                f"{opt} is for the stream engine; with --engine dask use {instead}, or leave {opt} out"
+            )
+    if given["fmt"] and fmt != "parquet":
+        raise ParameterError(f"--format {fmt}: --engine dask writes Parquet files only; leave --format out")
+    out = Path(output)
+    if out.exists() and not out.is_dir():
+        raise ParameterError(
+            f"{output!r} is a file; --engine dask writes a folder of Parquet files: give a folder name"
+        )
+    if _format_of(out) not in ("", "parquet"):
+        raise ParameterError(
+            f"-o {output!r} names a {_format_of(out)} file; --engine dask writes a folder of Parquet files "
+            "(one per partition): give a folder name such as out/"
+        )
+    require_dask()
+    if out.exists() and not overwrite:
+        raise ParameterError(f"{output!r} exists; choose a new output folder, or pass --overwrite to replace it")
+    here, target = Path.cwd().resolve(), out.resolve()
+    if target == here or target in here.parents or Path(schema).resolve().is_relative_to(target):
+        raise ParameterError(f"-o {output!r} holds the schema or the current folder; give a new folder for the dataset")
+    sch = Schema.from_file(schema)
+    if len(sch.tables) > 1:
+        check_table_file_names(sch, output, "folder")
+    if locale is not None:
+        from ..fake.locales import check_locale
+
+        check_locale(locale)
+    counts = {t: sch.rows_for(t, rows) for t in sch.order}
+    for t, k in counts.items():
+        check_num_rows(k, f"the rows of table {t!r}" if len(counts) > 1 else "-n")
+    plan = plan_fake(sch, n=rows, seed=seed, locale=locale, partition_rows=p_rows)
+    parent = out.parent if str(out.parent) else Path(".")
+    targets = {t: parent / f"{t}.parquet" for t in sch.order}  # the format and the disk that count
+    check_fake_space(sch, counts, targets, locale, shown=out, probes=plan.probes)
+    if progress is None:
+        progress = sys.stderr.isatty()
+    t0 = time.perf_counter()
+    with open_client(scheduler, workers) as client:
+        parts = write_fake_dataset(plan, out, client, progress, overwrite)
+    files = sum(len(v) for v in parts.values())
+    click.echo(
+        f"wrote {plan.total_rows:,} rows of {len(sch.tables)} table(s) in {time.perf_counter() - t0:.2f}s "
+        f"to {output} ({files:,} Parquet file(s), one per partition)"
+    )
+
+
+def check_table_file_names(sch, output, what: str = "file") -> None:
+    """Table names usable as file (or folder) names in ``output``, apart even where case is ignored."""
+    for t in sch.order:  # a table name is a file name here: never a path out of the folder
+        if Path(t).name != t or t in (".", "..") or "\\" in t:
+            raise ParameterError(
+                f"table name {t!r} cannot be a {what} name in folder {output!r}; rename the table (no / or \\)"
+            )
+    folded: dict = {}  # one file per table: t.csv and T.csv are one file where case is ignored (macOS, Windows)
+    for t in sch.order:
+        if folded.setdefault(t.casefold(), t) != t:
+            raise ParameterError(
+                f"table names {folded[t.casefold()]!r} and {t!r} differ only in case: their {what}s in {output!r} would be one {what} on many systems; rename one of them"
+            )
+
+
+def check_fake_space(
+    sch, counts: dict, targets: dict, locale, probe_rows: int = 512, shown=None, what=None, probes=None
+) -> None:
     """Refuse a fake run whose files would not fit the free disk space (measured on a few rows).
 
-    ``targets``: table -> file whose format and folder count; ``shown`` names the output.
+    ``targets``: table -> file whose format and folder count; ``shown`` names the output;
+    ``probes``: table -> a few rows already made (else made here by the stream engine).
     """
     import copy
 
@@ -241,16 +367,20 @@ def check_fake_space(sch, counts: dict, targets: dict, locale, probe_rows: int =
     total = sum(counts[t] for t in targets)
     if total <= SPACE_CHECK_ROWS:
         return
-    probe = copy.deepcopy(sch)
-    for t, spec in probe.tables.items():
-        spec.rows = min(counts[t], probe_rows)
-    estimate, sampled = 0.0, 0
-    for tname, chunks in probe.iter_tables(seed=0, n=None, locale=locale, chunk_size=probe_rows):
-        parts = list(chunks)
-        if tname in targets and parts:
-            import pandas as pd
+    if probes is None:
+        import pandas as pd
 
-            df = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        probe = copy.deepcopy(sch)
+        for t, spec in probe.tables.items():
+            spec.rows = min(counts[t], probe_rows)
+        probes = {}
+        for tname, chunks in probe.iter_tables(seed=0, n=None, locale=locale, chunk_size=probe_rows):
+            parts = list(chunks)
+            if parts:
+                probes[tname] = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    estimate, sampled = 0.0, 0
+    for tname, df in probes.items():
+        if tname in targets:
             estimate += counts[tname] * estimate_bytes_per_row(df, targets[tname])
             sampled += len(df)
     first = next(iter(targets.values()))

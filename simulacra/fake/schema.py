@@ -372,14 +372,7 @@ class Schema:
                 raise SchemaError(f"{spec.where}: bad option for provider {spec.provider!r}: {e}") from None
             except ParameterError as e:
                 raise SchemaError(f"{spec.where}: {e}") from None
-        if spec.nulls > 0 and m:
-            mask = rng.random(m) < spec.nulls
-            if mask.any():
-                out = out.copy()
-                if out.dtype.kind in "iub":
-                    out = out.astype({"i": "Int64", "u": "UInt64", "b": "boolean"}[out.dtype.kind])
-                out[mask] = None
-        return out.reset_index(drop=True)
+        return with_nulls(out, spec.nulls, rng)
 
     def generate(self, fake=None, n: int | None = None, seed=None, locale=None):
         """All tables in memory: a DataFrame for a one-table schema, else ``{name: DataFrame}``."""
@@ -393,6 +386,20 @@ class Schema:
         if len(self.tables) == 1:
             return next(iter(out.values()))
         return {k: out[k] for k in self.tables}
+
+
+def with_nulls(out: pd.Series, share: float, rng) -> pd.Series:
+    """``out`` with about ``share`` of its values missing, drawn with ``rng`` (one draw per row when
+    ``share > 0``); integers and booleans become nullable (Int64, UInt64, boolean) when a value is."""
+    m = len(out)
+    if share > 0 and m:
+        mask = rng.random(m) < share
+        if mask.any():
+            out = out.copy()
+            if out.dtype.kind in "iub":
+                out = out.astype({"i": "Int64", "u": "UInt64", "b": "boolean"}[out.dtype.kind])
+            out[mask] = None
+    return out.reset_index(drop=True)
 
 
 def template_parts(template: str, where: str) -> list:
