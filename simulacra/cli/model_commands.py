@@ -11,7 +11,10 @@ import click
 from ..errors import ParameterError
 from .app import cli
 from .options import (
+    ROWS,
     build_synthesizer,
+    check_engine,
+    engine_options,
     metadata_option,
     overwrite_option,
     parameter_names,
@@ -336,7 +339,7 @@ def _fit_sequences(df, md, model, target, synthesizer, preset_name, params, epoc
 @click.option(
     "-n",
     "--num-rows",
-    type=click.IntRange(min=0),
+    type=ROWS,
     default=None,
     help="Rows to sample (checked against the free disk space first); a multi-table model takes --scale.",
 )
@@ -375,13 +378,31 @@ def _fit_sequences(df, md, model, target, synthesizer, preset_name, params, epoc
     default=None,
     help="Accept only a model file signed with the key in this file (default: SIMULACRA_MODEL_KEY, if set).",
 )
+@engine_options
 def sample(
-    model, num_rows, output, seed, batch_size, progress, overwrite, key_file, scale, fmt, if_exists, sequence_length
+    model,
+    num_rows,
+    output,
+    seed,
+    batch_size,
+    progress,
+    overwrite,
+    key_file,
+    scale,
+    fmt,
+    if_exists,
+    sequence_length,
+    engine,
+    scheduler,
+    workers,
+    partition_rows,
 ):
     """Sample rows from a model file, streamed to OUTPUT in batches.
 
     A multi-table model (fitted on a folder or a database) samples every table: --scale 1.0
     (default) as many rows as the real data; OUTPUT a folder (one file per table) or a database URL.
+    With --engine dask, OUTPUT is a folder of Parquet files, one per partition, made on a Dask
+    cluster (--workers N local processes, or --scheduler ADDRESS): the same rows whatever the workers.
     """
     import time
 
@@ -396,6 +417,13 @@ def sample(
     if Path(model).is_dir():
         raise ParameterError(f"model {model!r} is a folder; give the model file (.zip) that simulacra fit wrote")
     key = read_key_file(key_file) if key_file else None
+    check_engine(engine, scheduler, workers, partition_rows)
+    if engine == "dask":
+        from .dask_commands import dask_sample
+
+        return dask_sample(
+            model, num_rows, output, seed, batch_size, partition_rows, scheduler, workers, progress, overwrite, key
+        )
     if is_multi_model(model):
         if num_rows is not None or batch_size is not None:
             raise ParameterError(

@@ -20,6 +20,75 @@ def overwrite_option(f):
     )(f)
 
 
+class RowCount(click.ParamType):
+    """A row count written as an integer or in exponent form: ``1000000``, ``1_000_000``, ``1e9``."""
+
+    name = "ROWS"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int) and not isinstance(value, bool):
+            n = value
+        else:
+            text = str(value).strip().replace("_", "")
+            try:
+                n = int(text)
+            except ValueError:
+                try:
+                    f = float(text)
+                except ValueError:
+                    self.fail(f"{value!r} is not a row count (an integer such as 1000000, or 1e9)", param, ctx)
+                if not f.is_integer() or f != f:
+                    self.fail(f"{value!r} is not a whole number of rows", param, ctx)
+                if f > 2**63 - 1:
+                    self.fail(f"{value!r} is over 2**63 - 1 rows (row positions are 64-bit)", param, ctx)
+                n = int(f)
+        if n < 0:
+            self.fail(f"{value!r} is negative; give 0 or more rows", param, ctx)
+        return n
+
+
+ROWS = RowCount()
+
+
+def engine_options(f):
+    """``--engine stream|dask``, ``--scheduler ADDRESS``, ``--workers N``, ``--partition-rows N``."""
+    f = click.option(
+        "--partition-rows",
+        type=ROWS,
+        default=None,
+        help="--engine dask: rows per partition, one Parquet file each (default: about 100 MB a partition).",
+    )(f)
+    f = click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        default=None,
+        help="--engine dask: start a local cluster of N worker processes (default: one per core).",
+    )(f)
+    f = click.option(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="--engine dask: the address of a running Dask scheduler (tcp://host:8786).",
+    )(f)
+    f = click.option(
+        "--engine",
+        type=click.Choice(["stream", "dask"]),
+        default="stream",
+        show_default=True,
+        help="stream: one process, batches streamed to one file; dask: partitions on a Dask cluster, "
+        "written as a Parquet dataset folder (pip install 'simulacra[dask]').",
+    )(f)
+    return f
+
+
+def check_engine(engine, scheduler, workers, partition_rows) -> None:
+    """A ParameterError when a dask-only option is given with the default engine."""
+    if engine != "dask":
+        for opt, v in (("--scheduler", scheduler), ("--workers", workers), ("--partition-rows", partition_rows)):
+            if v is not None:
+                raise ParameterError(f"{opt} is for --engine dask; add --engine dask, or leave {opt} out")
+
+
 def metadata_option(default_text: str = "detect from REAL"):
     """``-m/--metadata FILE`` (into ``metadata_path``), shared by the commands that read a table."""
     return click.option(

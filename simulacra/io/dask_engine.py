@@ -51,6 +51,19 @@ def partition_rows_for(bytes_per_row: float, target_bytes: int = PARTITION_BYTES
     return int(min(MAX_PARTITION_ROWS, max(MIN_PARTITION_ROWS, rows)))
 
 
+#: a run of more partitions than this is refused (the scheduler holds one task per partition)
+MAX_PARTITIONS = 200_000
+
+
+def check_partition_count(n_partitions: int, partition_rows: int) -> None:
+    """A ParameterError for a run of over :data:`MAX_PARTITIONS` partitions, saying what to raise."""
+    if n_partitions > MAX_PARTITIONS:
+        raise ParameterError(
+            f"{n_partitions:,} partitions of {partition_rows:,} rows is over {MAX_PARTITIONS:,} (one task each on "
+            "the scheduler); ask for fewer rows or raise --partition-rows (partition_rows=)"
+        )
+
+
 @contextmanager
 def open_client(scheduler: str | None = None, workers: int | None = None, threads_per_worker: int = 1):
     """A ``distributed.Client`` for a run, closed (with its cluster) when the block ends.
@@ -195,7 +208,7 @@ def run_partitions(
         )
         index = {f.key: i for i, f in enumerate(futures)}
         try:
-            for future in distributed.as_completed(futures):
+            for future in distributed.as_completed(futures, loop=client.loop):
                 i = index[future.key]
                 if future.status == "error":
                     raise _failed(future.exception(), i, folder)

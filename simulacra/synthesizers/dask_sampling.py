@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConstraintError
-from ..io.dask_engine import partition_rows_for, require_dask
+from ..io.dask_engine import check_partition_count, partition_rows_for, require_dask
 from ..sampling.plan import BatchPlan
 from ..sampling.redraw import MAX_TRIES, check_max_tries
 from . import sampler, sdv_api
@@ -101,6 +101,7 @@ def partition_plan(synth, num_rows: int, seed=None, partition_rows: int | None =
         per_row = float(rows.memory_usage(index=False, deep=True).sum()) / max(1, len(rows))
         partition_rows = partition_rows_for(per_row)
     plan = BatchPlan(num_rows, synth._batch_size(partition_rows), sdv_api.sampling_seed(synth, seed))
+    check_partition_count(plan.n_batches, plan.batch_size)
     check_partitionable(synth, plan.n_batches)
     return plan, rows
 
@@ -117,12 +118,21 @@ def sample_dask(synth, num_rows: int, seed=None, partition_rows: int | None = No
 
 
 def write_dataset(
-    synth, num_rows: int, out, seed=None, partition_rows=None, client=None, show_progress=False, overwrite=False
+    synth,
+    num_rows: int,
+    out,
+    seed=None,
+    partition_rows=None,
+    client=None,
+    show_progress=False,
+    overwrite=False,
+    planned=None,
 ):
     """Sample ``num_rows`` rows into the Parquet dataset folder ``out`` (one file per partition).
 
     Written in a staging folder moved into place at the end: a failed run leaves nothing at ``out``.
-    Returns ``(plan, rows per partition)``.
+    ``planned`` is ``partition_plan``'s ``(plan, probe rows)`` when made already. Returns
+    ``(plan, rows per partition)``.
     """
     import pyarrow as pa
 
@@ -130,7 +140,7 @@ def write_dataset(
     from ..io.writers import arrow_schema
 
     require_dask()
-    plan, rows = partition_plan(synth, num_rows, seed, partition_rows)
+    plan, rows = planned if planned is not None else partition_plan(synth, num_rows, seed, partition_rows)
     make = PartitionSampler(model_bytes(synth), plan)
     schema = arrow_schema(pa.Table.from_pandas(rows, preserve_index=False).schema)
     with staged_dataset(out, overwrite=overwrite) as folder:
