@@ -56,6 +56,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidDataError, MetadataError
+from ..io.partitions import is_partitioned_source
 from ..utils.stats import pearson_pairs
 from ._options import check_bool
 from .pair_metrics import bin_codes, check_max_pairs, choose_pairs, contingency_codes, readable_share
@@ -86,6 +87,8 @@ class QualityReport(PropertyReport):
         self.context_columns = context_columns
         self._sequence_score: float | None = None
         self.pair_sampling: dict | None = None
+        #: tables read in partitions: rows read, sketch error, samples (see simulacra.evaluation.scale)
+        self.sample_sizes: dict | None = None
         self._details: dict[str, pd.DataFrame] = {}
         self._scores: dict[str, float] = {}
         self._overall = np.nan
@@ -137,7 +140,8 @@ class QualityReport(PropertyReport):
         return self._sequence_score
 
     def summary(self) -> str:
-        notes = [self.pair_sampling_text(), self.pair_threshold_text()] + self.warnings if self._generated else []
+        notes = [self.pair_sampling_text(), self.pair_threshold_text(), (self.sample_sizes or {}).get("statement")]
+        notes = notes + self.warnings if self._generated else []
         text = super().summary()
         if self._generated and self._sequence_score is not None:
             v = self._sequence_score
@@ -147,6 +151,10 @@ class QualityReport(PropertyReport):
     def generate(self, real_data, synthetic_data, metadata, verbose: bool = True, views: Views | None = None) -> None:
         """Score ``synthetic_data`` against ``real_data``; ``views`` (optional) are a report's shared column views of the two."""
         verbose = check_bool("verbose", verbose)
+        if is_partitioned_source(real_data) or is_partitioned_source(synthetic_data):  # read in partitions
+            from .scale import generate_at_scale
+
+            return generate_at_scale(self, real_data, synthetic_data, metadata, verbose=verbose)
         for name, df in (("real_data", real_data), ("synthetic_data", synthetic_data)):
             if not isinstance(df, pd.DataFrame):
                 raise InvalidDataError(f"{name} must be a pandas DataFrame, got {type(df).__name__}")
