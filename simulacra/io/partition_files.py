@@ -32,7 +32,7 @@ class PartitionTask:
     ``(start, stop)`` of a Parquet file's row groups; ``max_rows``: rows per DataFrame read;
     ``columns``: the columns read, in order; ``constants``: ``((name, text), ...)`` of a hive-style
     folder; ``csv``: ``(sep, skip, ((column, arrow type name), ...))`` for a CSV file; ``index``:
-    the partition number of a Dask DataFrame.
+    the task's place in its source (for a Dask DataFrame, the partition number).
     """
 
     kind: str

@@ -25,6 +25,7 @@ back in task order, so merging them gives the same numbers whatever the number o
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pandas as pd
@@ -236,6 +237,7 @@ class PartitionSource:
         tasks = []
         for info in infos:
             tasks.extend(tasks_of(info, names, max_rows, csv_types))
+        tasks = [dataclasses.replace(t, index=i) for i, t in enumerate(tasks)]  # a task knows its place
         rows = None if any(i["rows"] is None for i in infos) else sum(i["rows"] for i in infos)
         return cls(names, schema, {c: str(schema.field(c).type) for c in names}, rows, files, max_rows, tasks)
 

@@ -15,7 +15,7 @@ import pandas as pd
 from .._random import as_seed_sequence
 from ..errors import ParameterError
 
-__all__ = ["BottomKSample", "StratifiedSample", "partition_generator", "row_ids"]
+__all__ = ["BottomKSample", "StratifiedSample", "key_limit_for", "partition_generator", "row_ids"]
 
 _ROW_BITS, _CHUNK_BITS, _TASK_BITS = 24, 16, 23
 
@@ -42,6 +42,16 @@ def row_ids(n: int, task: int, chunk: int = 0) -> np.ndarray:
     return (np.int64(task) << (_ROW_BITS + _CHUNK_BITS)) | (np.int64(chunk) << _ROW_BITS) | np.arange(n, dtype=np.int64)
 
 
+def key_limit_for(size: int, rows: int | None, margin: float = 1.25) -> int | None:
+    """A ``key_limit`` under which about ``margin * size`` of ``rows`` keys fall (None: no limit is worth it).
+
+    With ``size >= 1,000`` the chance that fewer than ``size`` keys fall under it is below 1e-9.
+    """
+    if rows is None or size < 1_000 or margin * size >= rows:
+        return None
+    return int(min(2**63 - 2, (margin * size / rows) * 2**63))
+
+
 class StratifiedSample:
     """A bounded random sample of rows that keeps rare categories, mergeable across partitions.
 
@@ -59,19 +69,27 @@ class StratifiedSample:
     ``min_per_stratum * max_strata`` rows a column in all); a column with more than ``max_strata``
     distinct values (ids, free text) gets no floor, and is listed in ``unstratified``.
 
+    ``key_limit`` (a key in ``0 .. 2**63 - 1``): only rows with a key at most this enter the
+    uniform part, so a partition sends back about ``rows * key_limit / 2**63`` rows instead of up
+    to ``size``; the uniform part is still exactly the ``size`` smallest keys when at least
+    ``size`` rows fall under the limit (:attr:`exact`; choose the limit from the row count, e.g.
+    :func:`key_limit_for`).
+
     ``update(df, seed, task, chunk)`` adds the rows of one partition; ``merge`` adds another
     sample's rows (the rows of different partitions: the partition index names the rows).
     """
 
-    def __init__(self, size: int, strata=(), min_per_stratum: int = 0, max_strata: int = 1000):
+    def __init__(self, size: int, strata=(), min_per_stratum: int = 0, max_strata: int = 1000, key_limit=None):
         if int(size) < 1:
             raise ParameterError(f"sample size must be at least 1, got {size}")
         self.size = int(size)
         self.strata = [str(c) for c in strata]
         self.min_per_stratum = int(min_per_stratum) if self.strata else 0
         self.max_strata = int(max_strata)
+        self.key_limit = None if key_limit is None else int(key_limit)
         self.unstratified: list[str] = []
         self.seen = 0
+        self.under_limit = 0
         self.keys = np.empty(0, dtype=np.int64)
         self.ids = np.empty(0, dtype=np.int64)
         self.rows: pd.DataFrame | None = None
@@ -84,11 +102,30 @@ class StratifiedSample:
             return self
         keys = partition_generator(seed, task, chunk).integers(0, 2**63 - 1, size=n, dtype=np.int64)
         ids = row_ids(n, task, chunk)
+        if self.key_limit is not None:
+            self.under_limit += int((keys <= self.key_limit).sum())
         df = df.reset_index(drop=True)
         keep = self._members(keys, ids, df)  # the partition's own candidates first: bounded work
+        if len(self.keys) >= self.size:  # a row above the size-th key kept so far enters only through a floor
+            cut = np.partition(self.keys, self.size - 1)[self.size - 1]
+            floor = self._members_floor(keys, ids, df) if self.min_per_stratum else np.zeros(n, dtype=bool)
+            keep &= (keys <= cut) | floor
         return self._combine(keys[keep], ids[keep], df.iloc[np.flatnonzero(keep)], 0)
 
+    def _members_floor(self, keys, ids, rows) -> np.ndarray:
+        size, self.size = self.size, 0
+        try:
+            return self._members(keys, ids, rows)
+        finally:
+            self.size = size
+
+    @property
+    def exact(self) -> bool:
+        """Whether the uniform part is the ``size`` smallest keys of every row seen (always without ``key_limit``)."""
+        return self.key_limit is None or self.under_limit >= min(self.size, self.seen)
+
     def merge(self, other: "StratifiedSample") -> "StratifiedSample":
+        self.under_limit += other.under_limit
         if other.rows is None:
             self.seen += other.seen
             return self
@@ -114,24 +151,26 @@ class StratifiedSample:
         return self
 
     def _members(self, keys, ids, rows: pd.DataFrame) -> np.ndarray:
-        order = np.lexsort((ids, keys))
+        order = np.lexsort((ids, keys))  # one sort by key; each stratum's rows are then in key order too
         keep = np.zeros(len(keys), dtype=bool)
-        keep[order[: self.size]] = True
+        glob = order[: self.size]
+        if self.key_limit is not None:
+            glob = glob[keys[glob] <= self.key_limit]
+        keep[glob] = True
         m = self.min_per_stratum
-        if not m:
-            return keep
-        for c in self.strata:
+        for c in self.strata if m else ():
             if c in self.unstratified:
                 continue
             codes, uniques = pd.factorize(rows[c], use_na_sentinel=True)
             if len(uniques) > self.max_strata:
                 self.unstratified.append(c)
                 continue
-            o = np.lexsort((ids, keys, codes))
-            sc = codes[o]
+            sc = codes[order]
+            o = np.argsort(sc, kind="stable")  # by stratum, in key order within each
+            sc = sc[o]
             start = np.r_[0, np.flatnonzero(sc[1:] != sc[:-1]) + 1]
             pos = np.arange(len(o)) - np.repeat(start, np.diff(np.r_[start, len(o)]))
-            keep[o[pos < m]] = True
+            keep[order[o[pos < m]]] = True
         return keep
 
     def frame(self) -> pd.DataFrame:
@@ -153,6 +192,8 @@ class StratifiedSample:
             "max_strata": self.max_strata,
             "unstratified": list(self.unstratified),
             "seen": self.seen,
+            "key_limit": self.key_limit,
+            "under_limit": self.under_limit,
             "keys": self.keys,
             "ids": self.ids,
             "rows": self.rows,
@@ -160,9 +201,9 @@ class StratifiedSample:
 
     @classmethod
     def from_state(cls, state: dict) -> "StratifiedSample":
-        out = cls(state["size"], state["strata"], state["min_per_stratum"], state["max_strata"])
+        out = cls(state["size"], state["strata"], state["min_per_stratum"], state["max_strata"], state["key_limit"])
         out.unstratified = list(state["unstratified"])
-        out.seen = int(state["seen"])
+        out.seen, out.under_limit = int(state["seen"]), int(state["under_limit"])
         out.keys = np.asarray(state["keys"], dtype=np.int64)
         out.ids = np.asarray(state["ids"], dtype=np.int64)
         out.rows = state["rows"]
@@ -178,7 +219,8 @@ class BottomKSample(StratifiedSample):
     @classmethod
     def from_state(cls, state: dict) -> "BottomKSample":
         out = cls(state["size"])
-        out.seen = int(state["seen"])
+        out.key_limit = state["key_limit"]
+        out.seen, out.under_limit = int(state["seen"]), int(state["under_limit"])
         out.keys = np.asarray(state["keys"], dtype=np.int64)
         out.ids = np.asarray(state["ids"], dtype=np.int64)
         out.rows = state["rows"]

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
-from .sample_sketch import BottomKSample, StratifiedSample, partition_generator, row_ids
+from .sample_sketch import BottomKSample, StratifiedSample, key_limit_for, partition_generator, row_ids
 
 __all__ = [
     "DEFAULT_K",
@@ -43,6 +43,7 @@ __all__ = [
     "StratifiedSample",
     "TableSketch",
     "as_float_array",
+    "key_limit_for",
     "merge_all",
     "partition_generator",
     "row_ids",
