@@ -34,9 +34,14 @@ def evaluate(real, synthetic, metadata_path, all_pairs, max_pairs, as_json, sep)
 
     from ..evaluation import evaluate_quality
 
-    r = read_data(real, sep)
-    s = read_data(synthetic, sep)
-    md = load_metadata(metadata_path, r, Path(real).stem)
+    # a folder (Parquet dataset, CSV / Parquet files) is read in partitions by evaluate_quality
+    r, s = (p if Path(p).is_dir() else read_data(p, sep) for p in (real, synthetic))
+    if isinstance(r, str):  # metadata detected from its first rows (pass --metadata to be sure)
+        from ..io.partitions import open_source
+
+        md = load_metadata(metadata_path, open_source(r).head(10_000), Path(real).stem)
+    else:
+        md = load_metadata(metadata_path, r, Path(real).stem)
     report = evaluate_quality(r, s, md, verbose=False, pair_threshold=not all_pairs, max_pairs=max_pairs)
     if as_json:
         props = report.get_properties()
@@ -47,9 +52,13 @@ def evaluate(real, synthetic, metadata_path, all_pairs, max_pairs, as_json, sep)
             "column_pairs": report.pair_sampling,
             "warnings": report.warnings,
         }
+        if report.sample_sizes:  # read in partitions: rows read, sketch error bound, samples
+            out["sample_sizes"] = report.sample_sizes
         click.echo(json.dumps(out, indent=2, default=float, allow_nan=False))
     else:
         quality_tables(report, console())
+        if report.sample_sizes:
+            click.echo(report.sample_sizes["statement"] + ".")
         if report.pair_sampling_text():  # wide tables: say that the pair score is over a sample
             click.echo(report.pair_sampling_text(option="--max-pairs ", every="0") + ".")
         if report.pair_threshold_text():  # why Column Pair Trends is n/a

@@ -56,7 +56,6 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidDataError, MetadataError
-from ..io.partitions import is_partitioned_source
 from ..utils.stats import pearson_pairs
 from ._options import check_bool
 from .pair_metrics import bin_codes, check_max_pairs, choose_pairs, contingency_codes, readable_share
@@ -151,7 +150,9 @@ class QualityReport(PropertyReport):
     def generate(self, real_data, synthetic_data, metadata, verbose: bool = True, views: Views | None = None) -> None:
         """Score ``synthetic_data`` against ``real_data``; ``views`` (optional) are a report's shared column views of the two."""
         verbose = check_bool("verbose", verbose)
-        if is_partitioned_source(real_data) or is_partitioned_source(synthetic_data):  # read in partitions
+        from .scale import is_scale_input
+
+        if is_scale_input(real_data) or is_scale_input(synthetic_data):  # read in partitions
             from .scale import generate_at_scale
 
             return generate_at_scale(self, real_data, synthetic_data, metadata, verbose=verbose)

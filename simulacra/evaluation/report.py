@@ -112,6 +112,14 @@ def build_report(
             max_pairs=max_pairs,
             seed=seed,
         )
+    from .scale import is_scale_input
+
+    if is_scale_input(real_data) or is_scale_input(synthetic_data):  # read in partitions
+        from .scale_report import build_scale_report
+
+        return build_scale_report(
+            real_data, synthetic_data, metadata, holdout, target, max_column_plots, max_pairs, seed
+        )
     from .diagnostic import DiagnosticReport
     from .plots import get_column_plot, get_correlation_difference_plot
     from .privacy import evaluate_privacy

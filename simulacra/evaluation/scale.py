@@ -34,6 +34,7 @@ Shapes and Column Pair Trends are scored (a warning says so).
 from __future__ import annotations
 
 import functools
+import os
 import warnings
 
 import numpy as np
@@ -57,6 +58,8 @@ MAX_CATEGORIES = 100_000
 MAX_CELLS = 1_000_000
 #: rows a table of the sample for such pairs
 SAMPLE_ROWS = 100_000
+#: up to this many continuous columns, correlations come from full sums-of-products matrices (else per sampled pair)
+MATRIX_COLUMNS = 1000
 #: rows per partition of a pandas DataFrame given beside a partitioned source
 FRAME_ROWS = 1_000_000
 
@@ -78,38 +81,41 @@ class FrameSource:
 
 
 def is_scale_input(data) -> bool:
-    """Whether ``data`` is read in partitions (a path or a Dask DataFrame) rather than a DataFrame in memory."""
+    """Whether ``data`` is read in partitions (a path, even one that does not exist, or a Dask DataFrame) rather than a DataFrame in memory."""
     from ..io.partitions import is_partitioned_source
 
-    return is_partitioned_source(data)
+    return isinstance(data, (str, os.PathLike)) or is_partitioned_source(data)
 
 
-def _open(data, name: str, columns: list, partition_rows):
+def _open(data, name: str, columns: list, read: list, partition_rows):
+    """The source of one table (``columns``: the metadata's, which it must have; ``read``: those read)."""
     if isinstance(data, pd.DataFrame):
-        if len(data) == 0:
-            raise InvalidDataError(f"{name} has no rows")
-        return FrameSource(text_columns(data), partition_rows or FRAME_ROWS)
-    if not is_scale_input(data):
+        source = FrameSource(text_columns(data), partition_rows or FRAME_ROWS)
+    elif is_scale_input(data):
+        from ..io.partitions import open_source
+
+        try:
+            source = open_source(data, max_rows=partition_rows)
+        except SimulacraError as e:  # say which table
+            raise type(e)(f"{name}: {e}") from None
+    else:
         raise InvalidDataError(
             f"{name} must be a pandas DataFrame, a Dask DataFrame or the path of a Parquet / CSV file or folder, "
             f"got {type(data).__name__}"
         )
-    from ..io.partitions import open_source
-
-    try:
-        source = open_source(data, max_rows=partition_rows)
-    except SimulacraError as e:  # say which table
-        raise type(e)(f"{name}: {e}") from None
     missing = [c for c in columns if c not in source.columns]
     if missing:
         label = "real data" if name == "real_data" else "synthetic data"
+        have = ", ".join(map(repr, source.columns[:10])) + (", ..." if len(source.columns) > 10 else "")
         raise MetadataError(
             f"the metadata names column(s) {', '.join(map(repr, missing[:10]))} that the {label} does not have "
-            f"(it has {', '.join(map(repr, source.columns[:10]))}{', ...' if len(source.columns) > 10 else ''})"
+            f"(it has {have})"
         )
     if source.num_rows == 0:
         raise InvalidDataError(f"{name} has no rows")
-    return open_source(data, columns=columns, max_rows=partition_rows) if columns != source.columns else source
+    if source.kind == "frame" or read == source.columns:
+        return source
+    return open_source(data, columns=read, max_rows=partition_rows)
 
 
 def _map(source, func, client):
@@ -129,7 +135,7 @@ def _read_both(sources, func, merge, client, decode=lambda x: x) -> list:
     return out
 
 
-def _plan(cols, meta, first, pairs, sampled, max_cells, sample_rows, seed, sources) -> PairPlan:
+def _plan(cols, meta, first, pairs, sampled, max_cells, sample_rows, seed, sources, keep_sample) -> PairPlan:
     """Pass 2's plan: which sums and counts, with pass 1's means, ranges and value books."""
     first_i, second_i, _ = pairs
     cont_cols = [c for c in cols if meta[c]["sdtype"] in CONTINUOUS]
@@ -138,7 +144,7 @@ def _plan(cols, meta, first, pairs, sampled, max_cells, sample_rows, seed, sourc
     pos = {c: i for i, c in enumerate(cont_cols)}
     corr = None
     if both.any():
-        if not sampled or len(cont_cols) <= 1000:
+        if not sampled or len(cont_cols) <= MATRIX_COLUMNS:
             corr = "all"
         else:
             corr = tuple(np.array([pos[cols[k]] for k in idx[both]], dtype=np.int64) for idx in (first_i, second_i))
@@ -162,6 +168,7 @@ def _plan(cols, meta, first, pairs, sampled, max_cells, sample_rows, seed, sourc
         p = (cols[first_i[k]], cols[second_i[k]])
         (sampled_pairs if n_codes[p[0]] * n_codes[p[1]] > max_cells else counted).append(p)
     used = {c for p in counted + sampled_pairs for c in p} & set(books)
+    sample_cols = list(keep_sample) if keep_sample else sorted({c for p in sampled_pairs for c in p})
     index = {}
     for source in sources:
         for i, task in enumerate(source.partition_tasks()):
@@ -178,6 +185,7 @@ def _plan(cols, meta, first, pairs, sampled, max_cells, sample_rows, seed, sourc
         counted=counted,
         sampled=sampled_pairs,
         n_codes=n_codes,
+        sample_cols=sample_cols,
         sample_rows=sample_rows,
         seed=seed,
         index=index,
@@ -196,8 +204,13 @@ def generate_at_scale(
     sample_rows: int = SAMPLE_ROWS,
     partition_rows: int | None = None,
     client=None,
-) -> None:
-    """Fill ``report`` (a :class:`QualityReport`) from two tables read in partitions (see the module docstring)."""
+    keep_sample: list | None = None,
+):
+    """Fill ``report`` (a :class:`QualityReport`) from two tables read in partitions (see the module docstring).
+
+    ``keep_sample`` (column names): also draw the seeded sample of ``sample_rows`` rows a table of
+    these columns, and return the two samples (DataFrames); else return None.
+    """
     verbose = check_bool("verbose", verbose)
     sketch_k = check_count("sketch_k", sketch_k, minimum=8)
     max_categories = check_count("max_categories", max_categories)
@@ -206,9 +219,10 @@ def generate_at_scale(
     meta = columns_meta(metadata)
     key = sequence_roles(metadata)[0]
     cols = [c for c, m in meta.items() if m["sdtype"] in CONTINUOUS + DISCRETE and c != key]
+    read = cols + [c for c in keep_sample or () if c not in cols]  # the columns read (all must exist)
     sources = [
-        _open(real_data, "real_data", list(meta), partition_rows),
-        _open(synthetic_data, "synthetic_data", list(meta), partition_rows),
+        _open(real_data, "real_data", list(meta), read, partition_rows),
+        _open(synthetic_data, "synthetic_data", list(meta), read, partition_rows),
     ]
     scored = {c: meta[c] for c in cols}
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
@@ -226,9 +240,9 @@ def generate_at_scale(
             "seed": report.seed if sampled else None,
             "max_pairs": report.max_pairs,
         }
-        plan = _plan(cols, meta, first, pairs, sampled, max_cells, sample_rows, report.seed, sources)
+        plan = _plan(cols, meta, first, pairs, sampled, max_cells, sample_rows, report.seed, sources, keep_sample)
         second = [{"counts": {}}, {"counts": {}}]
-        if plan.corr is not None or plan.counted or plan.sampled:
+        if plan.corr is not None or plan.counted or plan.sample_cols:
             second = [
                 _read_both([source], functools.partial(second_pass, plan=plan, table=t), merge_second, client)[0]
                 for t, source in enumerate(sources)
@@ -244,12 +258,14 @@ def generate_at_scale(
             "the sequential properties (Sequence Length, Context Shapes, ...) need whole sequences in memory and are "
             "not computed for tables read in partitions; Column Shapes and Column Pair Trends score the flattened rows"
         )
-    report.sample_sizes = _sample_sizes(first, second, plan, sketch_k, max_categories, bounds, lumped, sources)
+    report.sample_sizes = _sample_sizes(first, second, plan, sketch_k, max_categories, bounds, lumped)
     _finish(report, verbose)
+    if keep_sample:
+        return [BottomKSample.from_state(second[t]["sample"]).frame() for t in (0, 1)]
+    return None
 
 
-def _sample_sizes(first, second, plan, k, max_categories, bounds, lumped, sources) -> dict:
-    rank_error = QuantileSketch(k).rank_error
+def _sample_sizes(first, second, plan, k, max_categories, bounds, lumped) -> dict:
     sample = {
         label: len(BottomKSample.from_state(second[t]["sample"]))
         for t, label in enumerate(("real", "synthetic"))
@@ -260,29 +276,29 @@ def _sample_sizes(first, second, plan, k, max_categories, bounds, lumped, source
         "synthetic_rows": int(first[1]["rows"]),
         "real_partitions": int(first[0]["partitions"]),
         "synthetic_partitions": int(first[1]["partitions"]),
-        "passes": 2 if plan.corr is not None or plan.counted or plan.sampled else 1,
         "sketch": f"KLL (Apache DataSketches), k={k}",
-        "rank_error": rank_error,
+        "rank_error": QuantileSketch(k).rank_error,
         "ks_error_bound": float(max(bounds, default=0.0)),
         "max_categories": int(max_categories),
         "capped_columns": lumped,
-        "pair_sample_rows": sample or None,
+        "sample_rows": sample or None,
         "sampled_pairs": len(plan.sampled),
     }
+    bound = out["ks_error_bound"]
     text = (
-        f"Read {out['real_rows']:,} real rows ({out['real_partitions']:,} partitions) and {out['synthetic_rows']:,} "
-        f"synthetic rows ({out['synthetic_partitions']:,} partitions); KSComplement from {out['sketch']} sketches "
-        f"(within {out['ks_error_bound']:.4f} of exact, 0 where a column has at most {k:,} values), the other metrics "
-        f"from exact counts and sums"
+        f"Read all {out['real_rows']:,} real rows ({out['real_partitions']:,} partitions) and {out['synthetic_rows']:,} "
+        f"synthetic rows ({out['synthetic_partitions']:,} partitions): KSComplement from {out['sketch']} sketches ("
+        + (f"within {bound:.2g} of the exact score" if bound else f"exact: no column has over {k:,} values")
+        + "), the other scores from exact counts and sums"
     )
     if lumped:
         text += (
-            f"; {len(lumped)} column(s) with over {max_categories:,} distinct values have their rarest values lumped"
+            f"; {len(lumped)} column(s) have over {max_categories:,} distinct values: their rarest values are lumped"
         )
-    if sample:
+    if plan.sampled:
         text += (
-            f"; {len(plan.sampled):,} contingency pair(s) scored on a seeded sample of {sample.get('real', 0):,} real "
-            f"and {sample.get('synthetic', 0):,} synthetic rows"
+            f"; {len(plan.sampled):,} contingency pair(s) with over max_cells possible cells are scored on a seeded "
+            f"sample of {sample['real']:,} real and {sample['synthetic']:,} synthetic rows"
         )
     out["statement"] = text
     return out

@@ -132,8 +132,9 @@ class PairPlan:
     ``unread``: continuous columns with unreadable synthetic values; ``present``: also count the
     synthetic rows where both columns of a correlation pair are present; ``counted`` and
     ``sampled``: the contingency pairs counted exactly and those scored on the sample;
-    ``n_codes[c]``: a column's number of codes; ``sample_rows`` and ``seed``: the sample's size and
-    seed; ``index``: each task's position (the sample's keys depend on it, not on who reads it).
+    ``n_codes[c]``: a column's number of codes; ``sample_cols``, ``sample_rows`` and ``seed``: the
+    columns, size and seed of the sample of rows (none when ``sample_cols`` is empty); ``index``:
+    each task's position (the sample's keys depend on it, not on who reads it).
     """
 
     meta: dict
@@ -147,6 +148,7 @@ class PairPlan:
     counted: list
     sampled: list
     n_codes: dict
+    sample_cols: list
     sample_rows: int
     seed: object
     index: dict
@@ -208,8 +210,7 @@ def second_pass(task, frames, plan: PairPlan, table: int) -> dict:
     """Pass 2 of one task of table ``table`` (0 real, 1 synthetic), as plain data (see :func:`merge_second`)."""
     out = None
     present = table == 1 and plan.present
-    sample_cols = sorted({c for p in plan.sampled for c in p})
-    sample = BottomKSample(plan.sample_rows) if sample_cols else None
+    sample = BottomKSample(plan.sample_rows) if plan.sample_cols else None
     for chunk, df in enumerate(frames):
         part: dict = {"counts": {}}
         if plan.corr is not None:
@@ -232,7 +233,7 @@ def second_pass(task, frames, plan: PairPlan, table: int) -> dict:
                     codes[c] = codes_of(df, plan, table, c)
             part["counts"][(c1, c2)] = pair_counts(codes[c1], codes[c2], plan.n_codes[c1], plan.n_codes[c2])
         if sample is not None:
-            sample.update(df[sample_cols], plan.seed, 2 * plan.index[task] + table, chunk)
+            sample.update(df[plan.sample_cols], plan.seed, 2 * plan.index[task] + table, chunk)
         out = part if out is None else merge_second(out, part)
     out = {"counts": {}} if out is None else out
     if sample is not None:
