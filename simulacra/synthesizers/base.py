@@ -30,7 +30,7 @@ from ..sampling.conditions import Condition
 from ..sampling.plan import BatchPlan, check_plan
 from ..sampling.redraw import MAX_TRIES, check_max_tries
 from ..utils.validation import check_int
-from . import fitting, persistence, sampler, sdv_api, text_fill
+from . import fitting, out_of_core, persistence, sampler, sdv_api, text_fill
 from . import rules as _rules
 from .inputs import as_metadata, check_single_table, coerce_data
 
@@ -169,6 +169,9 @@ class BaseSynthesizer:
         ``context_columns`` (a list of learned columns) are always given when sampling with
         :meth:`sample_given`: learned rules leave them alone and CART learns them first.
         """
+        self.source_info_ = None  # a Parquet / CSV folder or Dask source is read in partitions (out_of_core)
+        if out_of_core.is_partitioned_source(data):
+            return out_of_core.fit_source(self, data, seed, context_columns)
         fitting.fit_table(self, data, seed, context_columns)
         self._fitted = True
         sdv_api.mark_fitted(self)

@@ -21,6 +21,7 @@ from ..errors import MetadataError, ModelFileError, ParameterError
 from ..metadata import Metadata
 from . import rules, text_fill
 from .given import check_state as check_context_state
+from .out_of_core import check_source_info
 
 #: the keys of a single-table synthesizer's state (an older file may lack "columns", "constraints" or "learned";
 #: "text_generators" is there only when a text column is written by a language model)
@@ -33,6 +34,7 @@ STATE_KEYS = (
     "learned",
     "context_columns",
     "text_generators",
+    "source_info",
 )
 #: the keys of one component entry (the manifest fields a model file holds for one synthesizer)
 ENTRY_KEYS = ("synthesizer", "parameters", "metadata", "state")
@@ -58,6 +60,7 @@ def to_state(synth) -> dict:
             "learned": rules.to_state(synth),
             "context_columns": synth.context_columns,
             **text_fill.to_state(synth),  # settings and the generator's spec, never the model
+            **({"source_info": synth.source_info_} if getattr(synth, "source_info_", None) else {}),  # out-of-core fits
         },
     }
 
@@ -97,6 +100,7 @@ def from_state(cls, entry: dict, where: str):
         obj._learned = rules.from_state(state.get("learned", []))  # a file from before learned rules: none
         obj.context_columns = check_context_state(obj, state.get("context_columns"), obj._columns)
         obj._text_fills = text_fill.from_state(obj, state.get("text_generators"))  # attached again by the user
+        obj.source_info_ = check_source_info(state.get("source_info"))
         user, obj._constraints = obj._constraints, rules.chain(obj)  # the checks read the whole chain
         try:
             check_restored(obj, where)

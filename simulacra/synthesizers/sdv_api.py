@@ -161,7 +161,8 @@ def get_info(synth) -> dict:
     dict
         ``class_name``, ``creation_date`` (ISO date), ``is_fit``, ``last_fit_date`` (None until
         fitted, or when a loaded model file did not record it) and ``fitted_simulacra_version``
-        (SDV's ``fitted_sdv_version``; None until fitted).
+        (SDV's ``fitted_sdv_version``; None until fitted); ``source_info`` too after a fit from a
+        partitioned source (how it was read and what the model learned from).
     """
     fitted = bool(getattr(synth, "_fitted", False))
     return {
@@ -170,6 +171,7 @@ def get_info(synth) -> dict:
         "is_fit": fitted,
         "last_fit_date": getattr(synth, "_last_fit_date", None) if fitted else None,
         "fitted_simulacra_version": getattr(synth, "_fitted_version", None) if fitted else None,
+        **({"source_info": dict(synth.source_info_)} if fitted and getattr(synth, "source_info_", None) else {}),
     }
 
 

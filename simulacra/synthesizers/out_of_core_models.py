@@ -1,0 +1,328 @@
+"""The Gaussian copula and the Bayesian network learned from per-partition statistics (see :mod:`.out_of_core`).
+
+Both start from pass A's sample (:func:`simulacra.synthesizers.out_of_core.scan_source`): the rules
+and constraints are fitted and the transforms learned on it as in memory, with each categorical
+column's categories and frequencies, and each column's share of missing values, replaced by the
+full data's counts. Then every partition goes through the constraint chain and the transforms,
+and only these statistics come back (merged in partition order):
+
+- pass B, each model-input column (not the encoded categories): exact counts at 8,192 edges
+  chosen from the sample (:class:`~simulacra.utils.sketch.EdgeCounts`: the full data's cdf, exact
+  at every edge, linear between; its measured rank error is reported) and the exact count of each
+  value while there are at most 256. Why not KLL: its compactions use a random generator that
+  cannot be seeded, so the same data and seed would give a different model on each run; the
+  edge counts are exact integer sums (merged in any order, the same) and more precise for the
+  same size. The copula's marginal of each column is the one the in-memory fit chooses, fitted to
+  the full data's quantile function: discrete columns (and the null flags) exactly from their
+  value counts; the others from 20,000 to 40,000 evenly spaced quantiles (min and max exact), and an
+  empirical marginal (``Empirical``, 2,048 knots) straight from the counts' quantile function;
+- pass C, the copula: pairwise-complete sums of products of the normal scores
+  (:class:`~simulacra.utils.sketch.PairMoments`) -> their correlation; the Bayesian network: the
+  columns are discretized with the full data's bins (quantiles from pass B), the structure is
+  chosen on the sample (as in memory, on up to 50,000 rows), and the conditional tables are the
+  full data's contingency counts.
+
+Rows whose value of a column reshaped by a constraint was never seen in the sample cannot be
+encoded; they are left out of the statistics and counted (``source_info_["rows_left_out"]``).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from ..io.partitions import map_tasks
+from ..utils.sketch import EdgeCounts, PairMoments, merge_all
+
+__all__ = ["fits_from_statistics", "fit_copula", "fit_marginal", "marginal_stats", "prepare"]
+
+EDGES = 8192
+PSEUDO_POINTS = 20_000  # the in-memory KS test's sample size; see pseudo_points
+EXACT_VALUES = 256
+_CLIP = 1e-10
+
+
+def fits_from_statistics(synth):
+    """The statistics-based fit for ``synth`` (copula, Bayesian network), or None (it fits on a sample)."""
+    from .bayesian_network import BayesianNetworkSynthesizer
+    from .gaussian_copula import GaussianCopulaSynthesizer
+
+    model_fit = type(synth)._fit
+    if isinstance(synth, GaussianCopulaSynthesizer) and model_fit is GaussianCopulaSynthesizer._fit:
+        return fit_copula
+    if isinstance(synth, BayesianNetworkSynthesizer) and model_fit is BayesianNetworkSynthesizer._fit:
+        from .out_of_core_bn import fit_bayesian_network
+
+        return fit_bayesian_network
+    return None
+
+
+# ---------------------------------------------------------------------- the transforms from the sample
+def prepare(synth, scan: dict, seed, context_columns):
+    """Fit rules, constraints and transforms on the sample, with full-data frequencies; returns the encoder."""
+    from . import rules
+    from .fitting import fit_constraints, new_transformer
+    from .given import check_context_columns, check_fitted_context
+
+    synth._fit_seed = seed
+    table = synth._table_name()
+    df = scan["table"]
+    synth.metadata.validate_data(df, table)
+    columns = synth.metadata.get_columns(table)
+    synth.context_columns = check_context_columns(synth, context_columns, columns)
+    df = df[list(columns)]
+    synth._columns = list(columns)
+    synth._learned = rules.rules_for_fit(synth, df, columns)
+    chain = synth._learned + synth._constraints
+    df, reshaped = fit_constraints(df, columns, chain)
+    transformer = new_transformer(reshaped, synth).fit(df)
+    touched = {c for con in chain for c in list(con.columns) + list(con.altered_columns)}
+    exact = _use_full_counts(transformer, scan, touched)
+    synth._transformer = transformer
+    check_fitted_context(synth)
+    synth._adapt_transforms(df, transformer)
+    check = [c for c in transformer.transforms if hasattr(c, "categories") and c.column not in exact]
+    encoder = _Encoder(list(columns), chain, list(synth._constraints), transformer, [t.column for t in check])
+    return encoder, df
+
+
+def _use_full_counts(transformer, scan, touched) -> set:
+    """Give each untouched categorical column the full data's categories and frequencies, and each other
+    column its full share of missing values; returns the columns whose categories are the full data's."""
+    from ..utils.values import to_jsonable
+
+    rows, done = scan["rows"], set()
+    for t in transformer.transforms:
+        c = t.column
+        if c in touched or c not in scan["nulls"]:
+            continue
+        nulls = scan["nulls"][c]
+        if hasattr(t, "categories") and c in scan["categories"]:
+            counts = scan["categories"][c].counts
+            keys = [to_jsonable(k) for k in counts.index]
+            order = sorted(range(len(keys)), key=lambda i: (-int(counts.iloc[i]), str(keys[i])))
+            cats, freq = [keys[i] for i in order], [int(counts.iloc[i]) for i in order]
+            if nulls:
+                cats.append(None)
+                freq.append(nulls)
+            if set(map(repr, t.categories)) <= set(map(repr, cats)) and bool(nulls) == t.has_missing:
+                t.categories, t.probabilities = cats, np.asarray(freq, dtype=float) / rows
+                done.add(c)
+        elif hasattr(t, "null_rate") and (t.null_rate > 0) == (nulls > 0):
+            t.null_rate = float(nulls / rows)
+    return done
+
+
+class _Encoder:
+    """What a worker needs to encode a partition as the model's input (picklable)."""
+
+    def __init__(self, columns, chain, user, transformer, check):
+        self.columns, self.chain, self.user, self.transformer, self.check = columns, chain, user, transformer, check
+
+    def encode(self, df: pd.DataFrame):
+        """``(X, left_out)``: the encoded matrix of ``df`` and the rows it left out (unseen reshaped values)."""
+        df = df[self.columns]
+        for c in self.user:  # the user's rules hold on every real row, as in memory
+            c.check(df)
+        for c in self.chain:
+            df = c.transform(df)
+        keep = np.ones(len(df), dtype=bool)
+        for col in self.check:
+            t = self.transformer._transform_of(col)
+            known = pd.Index([v for v in t.categories if v is not None])
+            s = df[col]
+            keep &= s.isin(known).to_numpy() | (s.isna().to_numpy() & t.has_missing)
+        if not keep.all():
+            df = df.iloc[np.flatnonzero(keep)]
+        return self.transformer.transform(df), int((~keep).sum())
+
+
+def _map(source, func, client, merge):
+    return merge(list(map_tasks(source, func, client)))
+
+
+# ---------------------------------------------------------------------- pass B: each column's distribution
+def marginal_stats(source, encoder, sample_X, client):
+    """Pass B: per output, EdgeCounts and exact value counts (None for encoded categories); rows, rows left out."""
+    specs = encoder.transformer.output_specs
+    edges = [
+        None if s.is_category else EdgeCounts.from_sample(sample_X[:, j], EDGES).edges for j, s in enumerate(specs)
+    ]
+    work = functools.partial(_marginal_task, encoder=encoder, edges=edges)
+    states = list(map_tasks(source, work, client))
+    out = {"rows": sum(s["rows"] for s in states), "left_out": sum(s["left_out"] for s in states)}
+    out["edges"] = [
+        None if e is None else merge_all([EdgeCounts.from_state(s["edges"][j]) for s in states])
+        for j, e in enumerate(edges)
+    ]
+    out["values"] = [
+        None if e is None else _merge_values([s["values"][j] for s in states]) for j, e in enumerate(edges)
+    ]
+    full_range(encoder.transformer, out)
+    return out
+
+
+def full_range(transformer, stats) -> None:
+    """Each numerical / datetime transform's bounds and share of missing values from the full data's pass-B
+    statistics (the sample holds each raw column's extremes, not those of a column a constraint reshaped)."""
+    j = 0
+    for t in transformer.transforms:
+        k = len(t.output_names)
+        ec = stats["edges"][j] if k else None
+        if ec is not None and ec.n and hasattr(t, "min") and getattr(t, "offset", None) is None:
+            t.min, t.max = min(float(t.min), ec.min), max(float(t.max), ec.max)
+        if k == 2 and hasattr(t, "null_rate") and stats["values"][j + 1] is not None:
+            v, c = stats["values"][j + 1]
+            t.null_rate = float(c[v == 1.0].sum() / c.sum()) if c.sum() else t.null_rate
+        j += k
+
+
+def _marginal_task(task, frames, *, encoder, edges):
+    counts = [None if e is None else EdgeCounts(e) for e in edges]
+    values = [None if e is None else (np.empty(0), np.empty(0, dtype=np.int64)) for e in edges]
+    rows = left = 0
+    for df in frames:
+        X, dropped = encoder.encode(df)
+        rows, left = rows + len(X), left + dropped
+        for j, ec in enumerate(counts):
+            if ec is None:
+                continue
+            ec.update(X[:, j])
+            if values[j] is not None:
+                x = X[:, j]
+                v, k = np.unique(x[~np.isnan(x)], return_counts=True)
+                values[j] = _merge_values([values[j], (v, k)])
+    return {
+        "rows": rows,
+        "left_out": left,
+        "edges": [None if ec is None else ec.to_state() for ec in counts],
+        "values": values,
+    }
+
+
+def _merge_values(parts):
+    """Exact value counts ``(values, counts)`` merged; None once there are more than 256 values."""
+    if any(p is None for p in parts):
+        return None
+    v = np.concatenate([p[0] for p in parts])
+    k = np.concatenate([p[1] for p in parts])
+    u, inv = np.unique(v, return_inverse=True)
+    if len(u) > EXACT_VALUES:
+        return None
+    return u, np.bincount(inv, weights=k, minlength=len(u)).astype(np.int64)
+
+
+def fit_marginal(name: str, counts: EdgeCounts, values, discrete: bool):
+    """The copula marginal the in-memory fit would choose for a column, from its full-data statistics.
+
+    ``values`` (exact value counts, or None past 256 values) give discrete marginals exactly; the
+    other families are fitted to evenly spaced quantiles of ``counts`` (:func:`pseudo_points`).
+    """
+    from . import univariate
+
+    name = univariate.canonical(name)
+    if values is not None:  # at most 256 values: Empirical.fit would keep each with its exact frequency
+        n = len(values[0])
+        if n <= 1 or name == "empirical" or (name == "auto" and (discrete or n <= 32)):
+            return _discrete(values)
+    if name == "empirical" or (discrete and name == "auto"):
+        return _quantile_marginal(counts)
+    pseudo = counts.quantiles(np.linspace(0.0, 1.0, pseudo_points(counts.n)))
+    dist = univariate.fit_distribution(name, pseudo, discrete=discrete)
+    if isinstance(dist, univariate.Empirical) and not dist.discrete:
+        return _quantile_marginal(counts)
+    return dist
+
+
+def pseudo_points(n: int) -> int:
+    """How many evenly spaced quantiles stand for ``n`` values: as many as the in-memory ``auto`` choice
+    tests its families on (every ``n // 20,000``-th sorted value), so the KS threshold is the same."""
+    if n <= PSEUDO_POINTS:
+        return max(int(n), 2)
+    step = n // PSEUDO_POINTS
+    return -(-n // step)
+
+
+def _discrete(values):
+    from .univariate import Empirical
+
+    d = Empirical()
+    d.discrete, d.xs = True, np.asarray(values[0], dtype=float)
+    d.ps = np.cumsum(values[1]) / values[1].sum()
+    return d
+
+
+def _quantile_marginal(counts: EdgeCounts):
+    from .univariate import MAX_KNOTS, Empirical
+
+    d = Empirical()
+    qs = np.linspace(0.0, 1.0, MAX_KNOTS)
+    d.discrete, d.xs, d.ps = False, np.maximum.accumulate(counts.quantiles(qs)), qs
+    return d
+
+
+# ---------------------------------------------------------------------- the copula
+def fit_copula(synth, source, scan, seed, context_columns, client):
+    """Fit a GaussianCopulaSynthesizer from pass-A ``scan`` and passes B and C over ``source``."""
+    from ..transforms.spec import OutputKind
+    from .gaussian_copula import _cholesky, nearest_correlation
+
+    encoder, df = prepare(synth, scan, seed, context_columns)
+    transformer = encoder.transformer
+    sample_X = transformer.transform(df)
+    names, kinds = transformer.output_names, transformer.output_kinds
+    stats = marginal_stats(source, encoder, sample_X, client)
+    marginals = []
+    for j, (name, kind) in enumerate(zip(names, kinds)):
+        if kind == OutputKind.CATEGORY:
+            marginals.append(None)
+            continue
+        dist = (
+            "empirical"
+            if kind == OutputKind.NULL
+            else synth.numerical_distributions.get(name, synth.default_distribution)
+        )
+        discrete = kind in (OutputKind.DISCRETE, OutputKind.NULL)
+        marginals.append(fit_marginal(dist, stats["edges"][j], stats["values"][j], discrete))
+    synth._names, synth._kinds, synth._marginals = list(names), list(kinds), marginals
+    work = functools.partial(_score_task, encoder=encoder, marginals=marginals)
+    moments = _map(source, work, client, lambda states: merge_all([PairMoments.from_state(s) for s in states]))
+    corr = moments.correlation()
+    corr[~np.isfinite(corr)] = 0.0
+    corr = np.clip(corr, -1.0, 1.0)
+    np.fill_diagonal(corr, 1.0)
+    synth._factor = None
+    synth._correlation = nearest_correlation(corr) if len(names) else np.zeros((0, 0))
+    synth._cholesky = _cholesky(synth._correlation)
+    synth.fitted_rows = stats["rows"]
+    synth._ooc_details = _details(stats, passes=3)
+
+
+def _details(stats, passes):
+    errors = [ec.rank_error for ec in stats["edges"] if ec is not None and ec.n]
+    return {
+        "passes": passes,
+        "rows_left_out": int(stats["left_out"]),
+        "max_rank_error": round(float(max(errors)), 6) if errors else 0.0,
+    }
+
+
+def _score_task(task, frames, *, encoder, marginals):
+    moments = PairMoments(len(marginals))
+    for df in frames:
+        X, _ = encoder.encode(df)
+        Z = np.empty_like(X)
+        for j, dist in enumerate(marginals):
+            col = X[:, j]
+            if dist is None:
+                u = col
+            else:
+                with np.errstate(all="ignore"):
+                    u = dist.cdf(col)
+            Z[:, j] = special.ndtri(np.clip(u, _CLIP, 1 - _CLIP))
+            Z[np.isnan(col), j] = np.nan
+        moments.update(Z)
+    return moments.to_state()
