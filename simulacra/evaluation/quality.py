@@ -156,6 +156,7 @@ class QualityReport(PropertyReport):
             from .scale import generate_at_scale
 
             return generate_at_scale(self, real_data, synthetic_data, metadata, verbose=verbose)
+        self.sample_sizes = None
         for name, df in (("real_data", real_data), ("synthetic_data", synthetic_data)):
             if not isinstance(df, pd.DataFrame):
                 raise InvalidDataError(f"{name} must be a pandas DataFrame, got {type(df).__name__}")

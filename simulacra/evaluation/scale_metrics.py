@@ -214,7 +214,7 @@ def column_pair_trends(cols, meta, first, second, pairs, plan, pair_threshold: b
             counts = [pair_counts(codes[c1][t], codes[c2][t], kx, ky) for t in (0, 1)]
             note[p] = (
                 f"scored on a seeded sample of {len(samples[0]):,} real and {len(samples[1]):,} synthetic rows "
-                f"({kx * ky:,} possible cells, over max_cells)"
+                f"({kx * ky:,} possible cells: too many to count)"
             )
         score[p], assoc[p] = contingency_counts(counts[0], counts[1], kx, ky)
         meets[p] = bool(not np.isnan(assoc[p]) and assoc[p] > ASSOCIATION_THRESHOLD)

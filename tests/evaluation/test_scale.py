@@ -252,24 +252,6 @@ def test_dask_dataframe_same_as_the_parquet_path(weather):
     assert frames.sample_sizes["real_rows"] == paths.sample_sizes["real_rows"]
 
 
-@pytest.fixture(scope="module")
-def client():
-    distributed = pytest.importorskip("distributed")
-    with (
-        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
-        distributed.Client(cluster) as c,
-    ):
-        yield c
-
-
-def test_on_a_local_cluster_same_as_here(weather, client):
-    real, syn, md = weather
-    opts = {"verbose": False, "max_cells": 100, "sample_rows": 300}  # the seeded sample too
-    here = quiet(scale.evaluate_quality_at_scale, real, syn, md, **opts)
-    there = quiet(scale.evaluate_quality_at_scale, real, syn, md, client=client, **opts)
-    assert_same_report(here, there)
-
-
 def test_html_report_and_cli(weather, tmp_path):
     from click.testing import CliRunner
 
@@ -313,3 +295,27 @@ def test_sequence_key_scores_the_flattened_rows(weather):
     assert "Column Shapes" in set(rep.get_properties()["Property"]) and rep.get_sequence_score() is None
     assert any("sequential properties" in w for w in rep.warnings)
     assert "weather" not in set(rep.get_details("Column Shapes")["Column"])
+
+
+# last in the module: while the module's client is open, it is every later test's current client
+@pytest.fixture(scope="module")
+def client():
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as c,
+    ):
+        yield c
+
+
+def test_on_a_local_cluster_same_as_here(weather, client):
+    real, syn, md = weather
+    opts = {"verbose": False, "max_cells": 100, "sample_rows": 300}  # the seeded sample too
+    here = quiet(scale.evaluate_quality_at_scale, real, syn, md, client=False, **opts)
+    there = quiet(scale.evaluate_quality_at_scale, real, syn, md, client=client, **opts)
+    assert_same_report(here, there)
+    distributed = pytest.importorskip("distributed")
+    with distributed.get_task_stream(client) as tasks:  # the current client by default
+        current = quiet(evaluate_quality, real, syn, md, verbose=False)
+    assert len(tasks.data) == 2 * (3 + 2)  # two passes over 3 + 2 files, on the workers
+    assert_same_report(quiet(scale.evaluate_quality_at_scale, real, syn, md, verbose=False, client=False), current)
