@@ -403,7 +403,9 @@ def evaluate_quality(
 
     Parameters
     ----------
-    real_data, synthetic_data : pandas.DataFrame
+    real_data, synthetic_data : pandas.DataFrame, path or dask.dataframe.DataFrame
+        A path (Parquet / CSV file or folder) or a Dask DataFrame is read in partitions, with
+        memory bounded whatever the rows (:mod:`simulacra.evaluation.scale`).
     metadata : Metadata or dict
     verbose : bool, default True
         Print the overall and property scores.
