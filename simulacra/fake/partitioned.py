@@ -196,10 +196,10 @@ class FakePlan:
                 modes[c] = "recompute"
             else:
                 why = "has nulls" if self.kinds[pt][pcol] in POSITIONAL else "is not a function of the row position"
-                where = "itself" if pt == table else f"{parent.n_partitions:,} partitions"
+                where = "of its own table" if pt == table else f"of a table with {parent.n_partitions:,} partitions"
                 raise SchemaError(
-                    f"{spec.where}: foreign_key {spec.foreign_key} points at a column that {why}, in a table with "
-                    f"{where}: the dask engine cannot look its values up; point it at a sequence/id, a unique "
+                    f"{spec.where}: foreign_key {spec.foreign_key} points at a column {where} that {why}: "
+                    "the dask engine cannot look its values up; point it at a sequence/id, a unique "
                     "basic.integer or a unique codes.uuid4 column without nulls (the primary key), "
                     + (f"give {pt!r} one partition (--partition-rows {parent.rows} or more), " if pt != table else "")
                     + "or use --engine stream"

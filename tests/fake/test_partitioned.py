@@ -180,7 +180,11 @@ def _one(columns, rows=1000, **extra):
                     "c": {"rows": 10, "columns": {"r": {"foreign_key": "p.k"}}},
                 }
             },
-            "column 'r'.*not a function of the row position.*3 partitions",
+            "column 'r'.*3 partitions that is not a function of the row position",
+        ),
+        (
+            _one({"k": "person.last_name", "r": {"foreign_key": "t.k"}}, rows=10),
+            "column 'r'.*of its own table that is not a function",
         ),
         (
             {
