@@ -182,6 +182,20 @@ class PartitionSource:
         for task in self._tasks:
             yield from self.iter_task(task)
 
+    def select(self, columns) -> "PartitionSource":
+        """The same partitions with only ``columns`` read (a subset of :attr:`columns`, in that order)."""
+        check_columns(columns, self.columns, self.describe())
+        cols = tuple(columns)
+        tasks = [dataclasses.replace(t, columns=cols) for t in self._tasks]
+        frame = None if self._frame is None else self._frame[list(cols)]
+        schema = None
+        if self.schema is not None:
+            import pyarrow as pa
+
+            schema = pa.schema([self.schema.field(c) for c in cols])
+        dtypes = {c: self.dtypes[c] for c in cols}
+        return PartitionSource(cols, schema, dtypes, self.num_rows, self.files, self.max_rows, tasks, frame, self.kind)
+
     def head(self, n: int = 5) -> pd.DataFrame:
         """The first ``n`` rows (reads as little as it can)."""
         out, got = [], 0
@@ -197,7 +211,7 @@ class PartitionSource:
     def _from_dask(cls, frame, columns, max_rows):
         cols = [str(c) for c in frame.columns]
         if columns is not None:
-            _check_columns(columns, cols, "the Dask DataFrame")
+            check_columns(columns, cols, "the Dask DataFrame")
             frame = frame[list(columns)]
             cols = list(columns)
         if not cols:
@@ -220,7 +234,7 @@ class PartitionSource:
             check_same_columns(ref, info)
         names = ref["names"]
         if columns is not None:
-            _check_columns(columns, names, str(path))
+            check_columns(columns, names, str(path))
             names = list(columns)
         if not names:
             raise InvalidDataError(f"{str(path)!r} has no columns")
@@ -242,7 +256,8 @@ class PartitionSource:
         return cls(names, schema, {c: str(schema.field(c).type) for c in names}, rows, files, max_rows, tasks)
 
 
-def _check_columns(columns, names, where):
+def check_columns(columns, names, where):
+    """InvalidDataError unless ``columns`` is a list of names among ``names`` (``where`` names the source)."""
     if isinstance(columns, str) or not all(isinstance(c, str) for c in columns):
         raise ParameterError(f"columns must be a list of column names, got {columns!r}")
     missing = [c for c in columns if c not in names]

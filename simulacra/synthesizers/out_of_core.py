@@ -164,8 +164,11 @@ def fit_source(
     else:
         rows, how = sample_rows, "sample_rows given"
     scan = scan_source(synth, source, columns, seed, rows, floor=1 if statistics else FLOOR_ROWS, client=client)
+    described = source.describe()
+    if source.num_rows is None:  # CSV, Dask: the count is known now
+        described = described.replace("rows unknown", f"{int(scan['rows']):,} rows")
     info = {
-        "source": source.describe(),
+        "source": described,
         "source_rows": int(scan["rows"]),
         "partitions": len(source.partition_tasks()),
         "engine": "dask" if client is not None else "local",

@@ -45,7 +45,7 @@ def fit_bayesian_network(synth, source, scan, seed, context_columns, client):
     work = functools.partial(_count_task, encoder=encoder, specs=specs, cols=cols, edges=edges, order=order,
                              parents=parents, cards=cards)  # fmt: skip
     counts = None
-    for state in map_tasks(source, work, client):
+    for state in map_tasks(source.select(encoder.columns), work, client):
         counts = state if counts is None else [a + b for a, b in zip(counts, state)]
     private = synth.epsilon is not None
     rng = np.random.default_rng()  # fresh entropy: only used with a privacy budget

@@ -35,6 +35,7 @@ import pandas as pd
 from scipy import special
 
 from ..io.partitions import map_tasks
+from ..transforms.full_data import known_category_mask, numeric_columns, use_full_counts, use_full_range
 from ..utils.sketch import EdgeCounts, PairMoments, merge_all
 
 __all__ = ["fits_from_statistics", "fit_copula", "fit_marginal", "marginal_stats", "prepare"]
@@ -80,40 +81,17 @@ def prepare(synth, scan: dict, seed, context_columns):
     df, reshaped = fit_constraints(df, columns, chain)
     transformer = new_transformer(reshaped, synth).fit(df)
     touched = {c for con in chain for c in list(con.columns) + list(con.altered_columns)}
-    exact = _use_full_counts(transformer, scan, touched)
+    counts = {c: x.counts for c, x in scan["categories"].items()}
+    exact = use_full_counts(transformer, scan["rows"], scan["nulls"], counts, skip=touched)
     synth._transformer = transformer
     check_fitted_context(synth)
     synth._adapt_transforms(df, transformer)
-    check = [c for c in transformer.transforms if hasattr(c, "categories") and c.column not in exact]
-    encoder = _Encoder(list(columns), chain, list(synth._constraints), transformer, [t.column for t in check])
+    check = [c for c in transformer.learned_columns if c not in exact]
+    # the passes read what the chain and the transforms read: not the generated columns (ids, PII, text)
+    generated = set(rules.generated_columns(columns)) - {c for con in chain for c in con.columns}
+    needed = [c for c in columns if c not in generated] or list(columns)[:1]
+    encoder = _Encoder(needed, chain, list(synth._constraints), transformer, check)
     return encoder, df
-
-
-def _use_full_counts(transformer, scan, touched) -> set:
-    """Give each untouched categorical column the full data's categories and frequencies, and each other
-    column its full share of missing values; returns the columns whose categories are the full data's."""
-    from ..utils.values import to_jsonable
-
-    rows, done = scan["rows"], set()
-    for t in transformer.transforms:
-        c = t.column
-        if c in touched or c not in scan["nulls"]:
-            continue
-        nulls = scan["nulls"][c]
-        if hasattr(t, "categories") and c in scan["categories"]:
-            counts = scan["categories"][c].counts
-            keys = [to_jsonable(k) for k in counts.index]
-            order = sorted(range(len(keys)), key=lambda i: (-int(counts.iloc[i]), str(keys[i])))
-            cats, freq = [keys[i] for i in order], [int(counts.iloc[i]) for i in order]
-            if nulls:
-                cats.append(None)
-                freq.append(nulls)
-            if set(map(repr, t.categories)) <= set(map(repr, cats)) and bool(nulls) == t.has_missing:
-                t.categories, t.probabilities = cats, np.asarray(freq, dtype=float) / rows
-                done.add(c)
-        elif hasattr(t, "null_rate") and (t.null_rate > 0) == (nulls > 0):
-            t.null_rate = float(nulls / rows)
-    return done
 
 
 class _Encoder:
@@ -121,23 +99,22 @@ class _Encoder:
 
     def __init__(self, columns, chain, user, transformer, check):
         self.columns, self.chain, self.user, self.transformer, self.check = columns, chain, user, transformer, check
+        # the columns without an encoded category, and the positions of their outputs in the full matrix
+        self.numeric, self.numeric_outputs = numeric_columns(transformer)
 
-    def encode(self, df: pd.DataFrame):
-        """``(X, left_out)``: the encoded matrix of ``df`` and the rows it left out (unseen reshaped values)."""
+    def encode(self, df: pd.DataFrame, numeric_only: bool = False):
+        """``(X, left_out)``: the encoded matrix of ``df`` (only :attr:`numeric_outputs` with ``numeric_only``)
+        and the number of rows it left out (unseen values of a column a constraint reshaped)."""
         df = df[self.columns]
         for c in self.user:  # the user's rules hold on every real row, as in memory
             c.check(df)
         for c in self.chain:
             df = c.transform(df)
-        keep = np.ones(len(df), dtype=bool)
-        for col in self.check:
-            t = self.transformer._transform_of(col)
-            known = pd.Index([v for v in t.categories if v is not None])
-            s = df[col]
-            keep &= s.isin(known).to_numpy() | (s.isna().to_numpy() & t.has_missing)
+        keep = known_category_mask(self.transformer, df, self.check)
         if not keep.all():
             df = df.iloc[np.flatnonzero(keep)]
-        return self.transformer.transform(df), int((~keep).sum())
+        X = self.transformer.transform(df, self.numeric) if numeric_only else self.transformer.transform(df)
+        return X, int((~keep).sum())
 
 
 def _map(source, func, client, merge):
@@ -152,7 +129,7 @@ def marginal_stats(source, encoder, sample_X, client):
         None if s.is_category else EdgeCounts.from_sample(sample_X[:, j], EDGES).edges for j, s in enumerate(specs)
     ]
     work = functools.partial(_marginal_task, encoder=encoder, edges=edges)
-    states = list(map_tasks(source, work, client))
+    states = list(map_tasks(source.select(encoder.columns), work, client))
     out = {"rows": sum(s["rows"] for s in states), "left_out": sum(s["left_out"] for s in states)}
     out["edges"] = [
         None if e is None else merge_all([EdgeCounts.from_state(s["edges"][j]) for s in states])
@@ -168,16 +145,12 @@ def marginal_stats(source, encoder, sample_X, client):
 def full_range(transformer, stats) -> None:
     """Each numerical / datetime transform's bounds and share of missing values from the full data's pass-B
     statistics (the sample holds each raw column's extremes, not those of a column a constraint reshaped)."""
-    j = 0
-    for t in transformer.transforms:
-        k = len(t.output_names)
-        ec = stats["edges"][j] if k else None
-        if ec is not None and ec.n and hasattr(t, "min") and getattr(t, "offset", None) is None:
-            t.min, t.max = min(float(t.min), ec.min), max(float(t.max), ec.max)
-        if k == 2 and hasattr(t, "null_rate") and stats["values"][j + 1] is not None:
-            v, c = stats["values"][j + 1]
-            t.null_rate = float(c[v == 1.0].sum() / c.sum()) if c.sum() else t.null_rate
-        j += k
+    low = [None if ec is None or not ec.n else ec.min for ec in stats["edges"]]
+    high = [None if ec is None or not ec.n else ec.max for ec in stats["edges"]]
+    share = [
+        None if v is None or not v[1].sum() else float(v[1][v[0] == 1.0].sum() / v[1].sum()) for v in stats["values"]
+    ]
+    use_full_range(transformer, low, high, share)
 
 
 def _marginal_task(task, frames, *, encoder, edges):
@@ -185,14 +158,12 @@ def _marginal_task(task, frames, *, encoder, edges):
     values = [None if e is None else (np.empty(0), np.empty(0, dtype=np.int64)) for e in edges]
     rows = left = 0
     for df in frames:
-        X, dropped = encoder.encode(df)
+        X, dropped = encoder.encode(df, numeric_only=True)  # the categories' outputs need no statistics
         rows, left = rows + len(X), left + dropped
-        for j, ec in enumerate(counts):
-            if ec is None:
-                continue
-            ec.update(X[:, j])
+        for i, j in enumerate(encoder.numeric_outputs):
+            x = X[:, i]
+            counts[j].update(x)
             if values[j] is not None:
-                x = X[:, j]
                 v, k = np.unique(x[~np.isnan(x)], return_counts=True)
                 values[j] = _merge_values([values[j], (v, k)])
     return {
@@ -289,7 +260,12 @@ def fit_copula(synth, source, scan, seed, context_columns, client):
         marginals.append(fit_marginal(dist, stats["edges"][j], stats["values"][j], discrete))
     synth._names, synth._kinds, synth._marginals = list(names), list(kinds), marginals
     work = functools.partial(_score_task, encoder=encoder, marginals=marginals)
-    moments = _map(source, work, client, lambda states: merge_all([PairMoments.from_state(s) for s in states]))
+    moments = _map(
+        source.select(encoder.columns),
+        work,
+        client,
+        lambda states: merge_all([PairMoments.from_state(s) for s in states]),
+    )
     corr = moments.correlation()
     corr[~np.isfinite(corr)] = 0.0
     corr = np.clip(corr, -1.0, 1.0)
