@@ -73,3 +73,64 @@ def dask_sample(
         f"sampled {sum(counts):,} rows in {len(counts):,} partitions of {plan.batch_size:,} rows on "
         f"{n_workers} worker(s) in {took:.2f}s ({sum(counts) / max(took, 1e-9):,.0f} rows/s); wrote {out}/"
     )
+
+
+#: one file bigger than this share of the available memory is read in partitions by ``fit``
+BIG_FILE_SHARE = 0.25
+
+
+def is_one_table_source(data, engine: str) -> bool:
+    """Whether ``fit DATA`` reads one table in partitions: a folder of Parquet files (a Parquet
+    dataset), any folder with --engine dask, or one data file too big to read into memory."""
+    from ..io.partitions import is_partitioned_source
+    from ..sampling.plan import available_memory
+    from .multi_tables import is_database_url
+
+    if is_database_url(data) or not is_partitioned_source(data):
+        return False
+    p = Path(data)
+    if p.is_dir():
+        files = [f for f in p.rglob("*") if f.is_file() and not f.name.startswith((".", "_"))]
+        return engine == "dask" or (bool(files) and all(f.suffix.lower() == ".parquet" for f in files))
+    free = available_memory()
+    return engine == "dask" or (free is not None and p.is_file() and p.stat().st_size > BIG_FILE_SHARE * free)
+
+
+def partitioned_fit(data, model, target, md_path, klass, kwargs, preset, engine, scheduler, workers, key, table_name):
+    """``fit DATA`` of one table read in partitions (out of core): on this process or a Dask cluster."""
+    import contextlib
+
+    from ..io.partitions import open_source
+    from ..metadata import Metadata
+    from ..synthesizers.out_of_core import fit_summary
+    from .options import build_synthesizer
+
+    source = open_source(data)
+    if md_path:
+        md = Metadata.load_from_json(md_path)
+    else:  # detected from the first rows (a sample of the data; give -m for a reviewed metadata file)
+        md = Metadata.detect_from_dataframe(source.head(10_000), table_name=table_name)
+    if md.get_sequence_key() is not None:
+        raise ParameterError(
+            f"{data!r} is read in partitions, which learns rows, not sequences; fit sequences from one file"
+        )
+    t0 = time.perf_counter()
+    synth = build_synthesizer(klass, md, kwargs, preset=preset)
+    if engine == "dask":
+        from ..io.dask_engine import open_client
+
+        clients = open_client(scheduler, workers)
+    else:
+        clients = contextlib.nullcontext(None)
+    with clients as client:
+        if client is not None:
+            from ..synthesizers.out_of_core import fit_source
+
+            fit_source(synth, data, client=client)
+        else:
+            synth.fit(data)
+    synth.save(target, key=key)
+    click.echo(fit_summary(synth))
+    click.echo(
+        f"fitted {type(synth).__name__} on {source.describe()} in {time.perf_counter() - t0:.2f}s; wrote {model}"
+    )

@@ -230,6 +230,7 @@ def metadata_cmd(data, output, table_name, overwrite, sep, tables):
 @click.option(
     "--context-columns", default=None, metavar="A,B", help="Sequences: columns constant per entity (default: detected)."
 )
+@engine_options
 def fit(
     data,
     model,
@@ -248,8 +249,17 @@ def fit(
     sequence_key,
     sequence_index,
     context_columns,
+    engine,
+    scheduler,
+    workers,
+    partition_rows,
 ):
     """Learn DATA and save the synthesizer to a model file.
+
+    DATA a folder of Parquet files (a Parquet dataset), or any folder or file with --engine dask,
+    is one table read in partitions (larger than memory): the Gaussian copula and the Bayesian
+    network learn from statistics of every row, other synthesizers from a stratified sample sized
+    to the memory (the console says which).
 
     DATA a folder of table files (one per table, named by the file) or a database URL
     (sqlite:///file.db, postgresql://user@host/db): every table is learned with its keys and
@@ -266,7 +276,17 @@ def fit(
 
     from ..synthesizers import PRESETS, get_synthesizer_class
 
-    if is_multi_input(data):
+    check_engine(engine, scheduler, workers, partition_rows)
+    if partition_rows is not None:
+        raise ParameterError("--partition-rows is for sampling; fit reads partitions of about 48 MB")
+    from .dask_commands import is_one_table_source, partitioned_fit
+
+    one_table = is_one_table_source(data, engine)
+    if engine == "dask" and not one_table:
+        raise ParameterError(
+            f"--engine dask fits one table read in partitions: a folder or file of its rows, not {data!r}"
+        )
+    if is_multi_input(data) and not one_table:
         from .multi_commands import DEFAULT_SYNTHESIZER, multi_fit
 
         if distribution is not None:
@@ -304,6 +324,21 @@ def fit(
     if "verbose" in parameter_names(klass) and "verbose" not in kwargs:  # --param verbose=... wins
         kwargs["verbose"] = sys.stderr.isatty() if progress is None else progress
     target = prepare_output(model, "model", overwrite, [data, metadata_path, key_file])
+    if one_table:
+        return partitioned_fit(
+            data,
+            model,
+            target,
+            metadata_path,
+            klass,
+            kwargs,
+            preset_name,
+            engine,
+            scheduler,
+            workers,
+            key,
+            Path(data).stem,
+        )
     df = read_data(data, sep)
     md = load_metadata(metadata_path, df, Path(data).stem)
     if md.get_sequence_key() is not None:  # a metadata file (or detection) that names a sequence key

@@ -98,7 +98,7 @@ def open_client(scheduler: str | None = None, workers: int | None = None, thread
     if not isinstance(n, int) or isinstance(n, bool) or n < 1:
         raise ParameterError(f"--workers must be a positive number of worker processes, got {workers!r}")
     cluster = distributed.LocalCluster(
-        n_workers=n, threads_per_worker=threads_per_worker, processes=True, dashboard_address=None
+        n_workers=n, threads_per_worker=threads_per_worker, processes=True, dashboard_address=":0"
     )
     try:
         client = distributed.Client(cluster, set_as_default=False)
@@ -115,13 +115,15 @@ def _write_part(make, i: int, folder: str, schema=None) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    df = make(i)
-    table = pa.Table.from_pandas(df, preserve_index=False, schema=schema)
     final = os.path.join(folder, PART_NAME.format(i))
     tmp = os.path.join(folder, f".{PART_NAME.format(i)}.{uuid.uuid4().hex[:8]}.tmp")
     try:
+        df = make(i)
+        table = pa.Table.from_pandas(df, preserve_index=False, schema=schema)
         pq.write_table(table, tmp)
         os.replace(tmp, final)
+    except Exception as e:  # the partition's index in the one error the run gives
+        raise _failed(e, i) from None
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
@@ -221,9 +223,11 @@ def run_partitions(
     return rows
 
 
-def _failed(e: BaseException, i, folder) -> SimulacraError:
+def _failed(e: BaseException, i, folder=None) -> SimulacraError:
     """One error for a failed partition: simulacra's own kind kept, its message first."""
     where = f"partition {i}" if i is not None else "a partition"
+    if isinstance(e, SimulacraError) and str(e).startswith("partition ") and "nothing was written" in str(e):
+        return e  # made by _write_part already
     if isinstance(e, SimulacraError):
         return type(e)(f"{where} failed: {e}; nothing was written")
     return SimulacraError(f"{where} failed on a worker ({type(e).__name__}: {e}); nothing was written")

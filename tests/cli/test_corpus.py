@@ -213,7 +213,8 @@ CASES += [
     ("sample-n-2**70", ["sample", "{c}/model.zip", "-n", str(2**70), "-o", "{o}/out.parquet"]),
     ("sample-n-negative", ["sample", "{c}/model.zip", "-n", "-5", "-o", "{o}/out.csv"]),
     ("sample-n-text", ["sample", "{c}/model.zip", "-n", "many", "-o", "{o}/out.csv"]),
-    ("sample-n-float", ["sample", "{c}/model.zip", "-n", "1e3", "-o", "{o}/out.csv"]),
+    ("sample-n-float", ["sample", "{c}/model.zip", "-n", "1e-3", "-o", "{o}/out.csv"]),  # 1e3 is 1000 rows
+    ("sample-n-fraction", ["sample", "{c}/model.zip", "-n", "2.5", "-o", "{o}/out.csv"]),
     ("sample-seed-negative", ["sample", "{c}/model.zip", "-n", "5", "--seed", "-1", "-o", "{o}/out.csv"]),
     ("sample-batch-zero", ["sample", "{c}/model.zip", "-n", "5", "--batch-size", "0", "-o", "{o}/out.csv"]),
     ("sample-batch-absurd", ["sample", "{c}/model.zip", "-n", "5", "--batch-size", str(10**12), "-o", "{o}/out.csv"]),
