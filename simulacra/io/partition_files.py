@@ -32,7 +32,9 @@ class PartitionTask:
     ``(start, stop)`` of a Parquet file's row groups; ``max_rows``: rows per DataFrame read;
     ``columns``: the columns read, in order; ``constants``: ``((name, text), ...)`` of a hive-style
     folder; ``csv``: ``(sep, skip, ((column, arrow type name), ...))`` for a CSV file; ``index``:
-    the task's place in its source (for a Dask DataFrame, the partition number).
+    the task's place in its source (for a Dask DataFrame, the partition number); ``file_index`` and
+    ``first_row``: the file's place among the source's files and the position in it of the task's
+    first row (so a row is named by ``(file_index, row)`` whatever the partition size).
     """
 
     kind: str
@@ -43,6 +45,8 @@ class PartitionTask:
     constants: tuple = ()
     csv: tuple = ()
     index: int = 0
+    file_index: int = 0
+    first_row: int = 0
 
 
 def kind_of(path: Path) -> str:
@@ -234,20 +238,22 @@ def rows_for_bytes(schema, target: int) -> int:
     return int(min(MAX_PARTITION_ROWS, max(MIN_PARTITION_ROWS, target // max(per_row, 1))))
 
 
-def tasks_of(info: dict, names, max_rows: int, csv_types) -> list[PartitionTask]:
+def tasks_of(info: dict, names, max_rows: int, csv_types, file_index: int = 0) -> list[PartitionTask]:
+    """The tasks of one file: runs of row groups of about ``max_rows`` rows (Parquet), the whole file (CSV)."""
     path, constants = str(info["path"]), tuple(tuple(kv) for kv in info["constants"])
+    common = {"max_rows": max_rows, "columns": tuple(names), "constants": constants, "file_index": file_index}
     if info["kind"] == "csv":
         sep, skip = info["csv"]
-        return [PartitionTask("csv", path, (), max_rows, tuple(names), constants, (sep, skip, csv_types))]
-    tasks, start, rows = [], 0, 0
+        return [PartitionTask("csv", path, csv=(sep, skip, csv_types), **common)]
+    tasks, start, rows, first = [], 0, 0, 0
     groups = info["groups"]
     for i, n in enumerate(groups):
         if rows and rows + n > max_rows:
-            tasks.append(PartitionTask("parquet", path, (start, i), max_rows, tuple(names), constants))
-            start, rows = i, 0
+            tasks.append(PartitionTask("parquet", path, (start, i), first_row=first, **common))
+            start, first, rows = i, first + rows, 0
         rows += n
     if start < len(groups) and rows:
-        tasks.append(PartitionTask("parquet", path, (start, len(groups)), max_rows, tuple(names), constants))
+        tasks.append(PartitionTask("parquet", path, (start, len(groups)), first_row=first, **common))
     return tasks
 
 

@@ -218,7 +218,10 @@ class PartitionSource:
             raise InvalidDataError("the Dask DataFrame has no columns")
         dtypes = {str(c): str(t) for c, t in frame.dtypes.items()}
         n = max_rows or MAX_PARTITION_ROWS
-        tasks = [PartitionTask("dask", index=i, max_rows=n, columns=tuple(cols)) for i in range(frame.npartitions)]
+        tasks = [
+            PartitionTask("dask", index=i, max_rows=n, columns=tuple(cols), file_index=i)
+            for i in range(frame.npartitions)
+        ]
         return cls(cols, None, dtypes, None, [], n, tasks, frame=frame, kind="dask")
 
     @classmethod
@@ -249,8 +252,8 @@ class PartitionSource:
             max_rows = rows_for_bytes(schema, DEFAULT_PARTITION_BYTES)
         csv_types = tuple((c, str(csv_type(types[c]))) for c in ref["names"] if c in types)
         tasks = []
-        for info in infos:
-            tasks.extend(tasks_of(info, names, max_rows, csv_types))
+        for k, info in enumerate(infos):
+            tasks.extend(tasks_of(info, names, max_rows, csv_types, file_index=k))
         tasks = [dataclasses.replace(t, index=i) for i, t in enumerate(tasks)]  # a task knows its place
         rows = None if any(i["rows"] is None for i in infos) else sum(i["rows"] for i in infos)
         return cls(names, schema, {c: str(schema.field(c).type) for c in names}, rows, files, max_rows, tasks)

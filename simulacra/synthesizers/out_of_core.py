@@ -34,7 +34,7 @@ import pandas as pd
 from .._random import as_seed_sequence
 from ..errors import InvalidDataError
 from ..io.partitions import is_partitioned_source, map_tasks, open_source
-from ..utils.sketch import CategoryCounts, StratifiedSample, key_limit_for, row_ids
+from ..utils.sketch import CategoryCounts, StratifiedSample, key_limit_for
 
 __all__ = [
     "DEFAULT_MAX_SAMPLE_ROWS",
@@ -295,8 +295,10 @@ def scan_source(synth, source, columns: dict, seed, size: int, floor: int, clien
 def _scan_task(task, frames, *, columns, seed, size, strata, ordered, formats, floor, key_limit):
     """Pass A on one task: plain data back (see :class:`_ScanState`)."""
     out = _ScanState(columns, size, strata, ordered, floor, key_limit)
-    for chunk, df in enumerate(frames):
-        out.update(df.reset_index(drop=True), seed, task.index, chunk, formats)
+    first = task.first_row
+    for df in frames:  # a row's key and id come from its file and position: the sample ignores the partition size
+        out.update(df.reset_index(drop=True), seed, task.file_index, first, formats)
+        first += len(df)
     return out.to_state()
 
 
@@ -312,7 +314,7 @@ class _ScanState:
         self.categories = {c: CategoryCounts(MAX_CATEGORIES) for c in self.strata}
         self.extremes = {}  # (column, "min"/"max") -> (value, id, one-row DataFrame)
 
-    def update(self, df, seed, task, chunk, formats):
+    def update(self, df, seed, stream, first_row, formats):
         n = len(df)
         self.rows += n
         na = df.isna()
@@ -320,7 +322,7 @@ class _ScanState:
             self.nulls[c] += int(k)
         for c in self.strata:
             self.categories[c].update(df[c])
-        ids = row_ids(n, task, chunk)
+        ids = _ids(stream, first_row, n)
         for c in self.ordered:
             v = _ordered_values(df[c], *formats[c])
             ok = ~np.isnan(v)
@@ -329,7 +331,7 @@ class _ScanState:
             for which, i in (("min", np.nanargmin(v)), ("max", np.nanargmax(v))):
                 self._extreme(c, which, float(v[i]), int(ids[i]), df.iloc[[i]])
         flagged = df.assign(**{_NULL + c: na[c].to_numpy() for c in self.columns if c not in self.strata})
-        self.sample.update(flagged, seed, task, chunk)
+        self.sample.update(flagged, seed, stream, first_row=first_row)
 
     def _extreme(self, c, which, value, rid, row):
         old = self.extremes.get((c, which))
@@ -384,6 +386,11 @@ class _ScanState:
         out.extremes = {(c, w): (float(v), int(rid), row) for c, w, v, rid, row in st["extremes"]}
         out.sample = StratifiedSample.from_state(st["sample"])
         return out
+
+
+def _ids(stream: int, first_row: int, n: int) -> np.ndarray:
+    """The ids :func:`simulacra.utils.sketch.row_keys` gives rows ``first_row ..`` of ``stream``."""
+    return (np.int64(stream) << 40) | (np.int64(first_row) + np.arange(n, dtype=np.int64))
 
 
 def _ordered_values(s: pd.Series, sdtype: str, fmt) -> np.ndarray:

@@ -15,7 +15,7 @@ import pandas as pd
 from .._random import as_seed_sequence
 from ..errors import ParameterError
 
-__all__ = ["BottomKSample", "StratifiedSample", "key_limit_for", "partition_generator", "row_ids"]
+__all__ = ["BottomKSample", "StratifiedSample", "key_limit_for", "partition_generator", "row_ids", "row_keys"]
 
 _ROW_BITS, _CHUNK_BITS, _TASK_BITS = 24, 16, 23
 
@@ -30,6 +30,24 @@ def partition_generator(seed, *index) -> np.random.Generator:
     ss = as_seed_sequence(seed)
     child = np.random.SeedSequence(ss.entropy, spawn_key=tuple(ss.spawn_key) + tuple(int(i) for i in index))
     return np.random.default_rng(child)
+
+
+def row_keys(seed, stream: int, first_row: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(keys, ids)`` of rows ``first_row .. first_row + n - 1`` of stream ``stream`` (e.g. a file) under ``seed``.
+
+    The keys are the raw 64-bit draws (shifted to 63 bits) of a PCG64 generator seeded by the child
+    ``stream`` of ``numpy.random.SeedSequence(seed)`` and advanced to ``first_row``: a row's key
+    depends only on the seed and its position, so any split of a file into partitions gives every
+    row the same key. Ids are ``stream << 40 | row`` (int64).
+    """
+    if not (0 <= stream < 2**_TASK_BITS and 0 <= first_row and first_row + n <= 2**40):
+        raise ParameterError(f"row keys hold up to {2**_TASK_BITS:,} streams of 2**40 rows; got stream {stream}")
+    ss = as_seed_sequence(seed)
+    bits = np.random.PCG64(np.random.SeedSequence(ss.entropy, spawn_key=tuple(ss.spawn_key) + (int(stream),)))
+    bits.advance(int(first_row))
+    keys = (bits.random_raw(n) >> np.uint64(1)).astype(np.int64)
+    ids = (np.int64(stream) << 40) | (np.int64(first_row) + np.arange(n, dtype=np.int64))
+    return keys, ids
 
 
 def row_ids(n: int, task: int, chunk: int = 0) -> np.ndarray:
@@ -94,14 +112,22 @@ class StratifiedSample:
         self.ids = np.empty(0, dtype=np.int64)
         self.rows: pd.DataFrame | None = None
 
-    def update(self, df: pd.DataFrame, seed, task: int, chunk: int = 0) -> "StratifiedSample":
-        """Offer the rows of partition ``(task, chunk)``; their keys come from :func:`partition_generator`."""
+    def update(self, df: pd.DataFrame, seed, task: int, chunk: int = 0, *, first_row=None) -> "StratifiedSample":
+        """Offer the rows of partition ``(task, chunk)``; their keys come from :func:`partition_generator`.
+
+        With ``first_row``, the rows are rows ``first_row ..`` of stream ``task`` (a file) and their keys
+        come from :func:`row_keys` instead (``chunk`` unused): the sample then does not depend on
+        how the stream was cut into partitions either.
+        """
         n = len(df)
         self.seen += n
         if not n:
             return self
-        keys = partition_generator(seed, task, chunk).integers(0, 2**63 - 1, size=n, dtype=np.int64)
-        ids = row_ids(n, task, chunk)
+        if first_row is None:
+            keys = partition_generator(seed, task, chunk).integers(0, 2**63 - 1, size=n, dtype=np.int64)
+            ids = row_ids(n, task, chunk)
+        else:
+            keys, ids = row_keys(seed, task, int(first_row), n)
         if self.key_limit is not None:
             self.under_limit += int((keys <= self.key_limit).sum())
         df = df.reset_index(drop=True)

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
-from .sample_sketch import BottomKSample, StratifiedSample, key_limit_for, partition_generator, row_ids
+from .sample_sketch import BottomKSample, StratifiedSample, key_limit_for, partition_generator, row_ids, row_keys
 
 __all__ = [
     "DEFAULT_K",
@@ -47,6 +47,7 @@ __all__ = [
     "merge_all",
     "partition_generator",
     "row_ids",
+    "row_keys",
 ]
 
 #: KLL accuracy parameter: normalized rank error ~0.072 % (single quantile, 99 % confidence)

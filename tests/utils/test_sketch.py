@@ -118,6 +118,21 @@ def test_samples_are_deterministic_whatever_the_order():
     assert len(s) <= 500 + 20 and set(a["v"]) <= set(s["v"])  # the uniform part is the bottom-k sample
 
 
+def test_row_keys_do_not_depend_on_the_partition_size():
+    from simulacra.utils.sketch import row_keys
+
+    keys, ids = row_keys(3, 1, 0, 1000)
+    k2 = np.concatenate([row_keys(3, 1, a, b - a)[0] for a, b in [(0, 10), (10, 777), (777, 1000)]])
+    assert np.array_equal(keys, k2) and (keys >= 0).all() and ids[5] == (1 << 40) + 5
+    df = pd.DataFrame({"v": np.arange(1000)})
+    one = BottomKSample(50).update(df, 3, 1, first_row=0).frame()
+    cut = merge_all([BottomKSample(50).update(df.iloc[a:b], 3, 1, first_row=a) for a, b in [(0, 300), (300, 1000)]])
+    pd.testing.assert_frame_equal(one, cut.frame())
+    limited = StratifiedSample(50, key_limit=2**62).update(df, 3, 1, first_row=0)  # about 500 keys under the limit
+    assert limited.exact and limited.frame().equals(one)
+    assert not StratifiedSample(50, key_limit=2**50).update(df, 3, 1, first_row=0).exact
+
+
 def test_partition_generator_is_a_spawned_child():
     child = np.random.SeedSequence(5).spawn(3)[2]
     assert partition_generator(5, 2).random() == np.random.default_rng(child).random()
