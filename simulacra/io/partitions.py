@@ -288,34 +288,53 @@ def _plain_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------- mapping work over partitions
-def map_tasks(source: PartitionSource, func, client=None):
+def map_tasks(source: PartitionSource, func, client=None, window: int | None = None):
     """``func(task, frames)`` for every task of ``source``, the results in task order.
 
     ``frames`` is an iterator of the task's DataFrames (each at most ``max_rows`` rows), so
     ``func`` can fold them one at a time with bounded memory. Without ``client`` the tasks run
     here one after the other; with a ``distributed.Client`` each task runs on a worker (which
     reads its own rows) and only ``func``'s result comes back: keep it small (numpy arrays,
-    bytes, plain values). ``func`` must be picklable (a module-level function or a
-    ``functools.partial`` of one).
+    bytes, plain values). At most ``window`` tasks are in flight (default: twice the workers'
+    threads), so results waiting to be taken stay bounded. ``func`` must be picklable (a
+    module-level function or a ``functools.partial`` of one).
     """
+    import functools
+    from collections import deque
+
     tasks = source.partition_tasks()
     if client is None:
         for t in tasks:
             yield func(t, source.iter_task(t))
         return
+    if window is None:
+        window = max(2, 2 * sum(client.nthreads().values()))
     if source.kind == "dask":
         import dask
 
         parts = source._frame.to_delayed()
-        futures = client.compute([dask.delayed(_run_on_frame)(func, t, p) for t, p in zip(tasks, parts)])
+
+        def submit(i):
+            return client.compute(dask.delayed(_run_on_frame)(func, tasks[i], parts[i]))
+
     else:
-        futures = client.map(_run_task, [func] * len(tasks), tasks, pure=False)
+        run = functools.partial(_run_task, func)
+
+        def submit(i):
+            return client.submit(run, tasks[i], pure=False)
+
+    pending = deque(submit(i) for i in range(min(window, len(tasks))))
+    following = len(pending)
     try:
-        for f in futures:  # in task order, each released once taken
+        while pending:
+            f = pending.popleft()  # in task order, each released once taken
             yield f.result()
             f.release()
+            if following < len(tasks):
+                pending.append(submit(following))
+                following += 1
     finally:
-        for f in futures:
+        for f in pending:
             f.release()
 
 

@@ -170,7 +170,7 @@ class BaseSynthesizer:
         :meth:`sample_given`: learned rules leave them alone and CART learns them first.
         """
         self.source_info_ = None  # a Parquet / CSV folder or Dask source is read in partitions (out_of_core)
-        if out_of_core.is_partitioned_source(data):
+        if out_of_core.is_source_argument(data):
             return out_of_core.fit_source(self, data, seed, context_columns)
         fitting.fit_table(self, data, seed, context_columns)
         self._fitted = True

@@ -43,6 +43,7 @@ __all__ = [
     "fit_source",
     "fit_summary",
     "is_partitioned_source",
+    "is_source_argument",
     "memory_budget",
     "sample_rows_for",
 ]
@@ -213,6 +214,14 @@ def check_source_info(info):
     return dict(info)
 
 
+def is_source_argument(data) -> bool:
+    """Whether ``fit(data)`` reads ``data`` in partitions: a partitioned source, or any path (str / PathLike:
+    a path that is no such source gets its own error, e.g. a missing folder or an unknown extension)."""
+    import os
+
+    return isinstance(data, (str, os.PathLike)) or is_partitioned_source(data)
+
+
 def fit_summary(synth) -> str:
     """One line on how ``synth`` was fitted from a partitioned source ('' when it was fitted in memory)."""
     info = getattr(synth, "source_info_", None)
@@ -234,8 +243,8 @@ def _summary(name: str, info: dict) -> str:
 
 def _open(synth, data, max_rows):
     """The source (only the metadata's columns) after the metadata's checks on its first rows."""
-    if isinstance(data, (str, bytes)) is False and not is_partitioned_source(data):
-        raise InvalidDataError(f"not a partitioned source: {type(data).__name__}")
+    if not is_source_argument(data):
+        raise InvalidDataError(f"a partitioned source is a path or a dask DataFrame, not a {type(data).__name__}")
     table = synth._table_name()
     columns = synth.metadata.get_columns(table)
     probe = open_source(data, max_rows=max_rows or 10_000)
