@@ -14,6 +14,7 @@ from .options import (
     ROWS,
     build_synthesizer,
     check_engine,
+    cluster_options,
     engine_options,
     metadata_option,
     overwrite_option,
@@ -230,7 +231,7 @@ def metadata_cmd(data, output, table_name, overwrite, sep, tables):
 @click.option(
     "--context-columns", default=None, metavar="A,B", help="Sequences: columns constant per entity (default: detected)."
 )
-@engine_options
+@cluster_options
 def fit(
     data,
     model,
@@ -252,7 +253,6 @@ def fit(
     engine,
     scheduler,
     workers,
-    partition_rows,
 ):
     """Learn DATA and save the synthesizer to a model file.
 
@@ -276,9 +276,7 @@ def fit(
 
     from ..synthesizers import PRESETS, get_synthesizer_class
 
-    check_engine(engine, scheduler, workers, partition_rows)
-    if partition_rows is not None:
-        raise ParameterError("--partition-rows is for sampling; fit reads partitions of about 48 MB")
+    check_engine(engine, scheduler, workers)
     from .dask_commands import is_one_table_source, partitioned_fit
 
     one_table = is_one_table_source(data, engine)

@@ -58,6 +58,11 @@ def engine_options(f):
         default=None,
         help="--engine dask: rows per partition, one Parquet file each (default: about 100 MB a partition).",
     )(f)
+    return cluster_options(f)
+
+
+def cluster_options(f):
+    """``--engine stream|dask``, ``--scheduler ADDRESS``, ``--workers N``."""
     f = click.option(
         "--workers",
         type=click.IntRange(min=1),
@@ -81,7 +86,7 @@ def engine_options(f):
     return f
 
 
-def check_engine(engine, scheduler, workers, partition_rows) -> None:
+def check_engine(engine, scheduler, workers, partition_rows=None) -> None:
     """A ParameterError when a dask-only option is given with the default engine."""
     if engine != "dask":
         for opt, v in (("--scheduler", scheduler), ("--workers", workers), ("--partition-rows", partition_rows)):
