@@ -3,7 +3,7 @@
 In one run, each step in its own spawned child (peak resident size polled from outside):
 
 1. ``make``: a 10-column fake table (numbers, categories, a date, a flag; ``--fit-rows`` rows,
-   default 65M, about 5 GB of Parquet) written by the fake engine on a 2-worker LocalCluster
+   default 95M, about 5 GB of Parquet) written by the fake engine on a 2-worker LocalCluster
    (``fake --engine dask``).
 2. ``stream``: a Gaussian copula fitted on a 1M-row sample of it samples ``--rows`` rows (default
    100M) to one Parquet file in one process (the default engine); rows/s and peak RSS.
@@ -41,7 +41,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from bench_multi_table import THREAD_VARS, run_child  # noqa: E402
 
-# full-precision numbers (8 incompressible bytes each): about 80 bytes a row in Parquet, so 5 GB is ~65M rows
+# full-precision numbers (8 incompressible bytes each): about 53 bytes a row in Parquet (measured), so 5 GB is ~95M rows
 SCHEMA = {
     "tables": {
         "events": {
@@ -188,7 +188,7 @@ def _quality(synth, real, md) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rows", type=float, default=1e8, help="rows to sample (default 100M)")
-    ap.add_argument("--fit-rows", type=float, default=6.5e7, help="rows of the fake table to fit on (default 65M)")
+    ap.add_argument("--fit-rows", type=float, default=9.5e7, help="rows of the fake table to fit on (default 95M, about 5 GB)")
     ap.add_argument("--sdv-rows", type=float, default=2e6, help="rows SDV samples for its rate (default 2M)")
     ap.add_argument("--work", default=None, help="folder for the data (default: a temporary folder)")
     ap.add_argument("--steps", default="make,in_memory,stream,dask,fit,sdv")

@@ -120,3 +120,11 @@ def write_model_file(path, manifest: dict, array_bytes: bytes):
         z.writestr("manifest.json", json.dumps(manifest))
         z.writestr("arrays.npz", array_bytes)
     return path
+
+
+@pytest.fixture
+def in_tmp(tmp_path, monkeypatch):
+    """A test run in its own empty folder (the README's examples write there), without a model key set."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SIMULACRA_MODEL_KEY", raising=False)
+    return tmp_path

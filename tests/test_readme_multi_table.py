@@ -5,12 +5,6 @@ import pytest
 from .test_readme import code_blocks, readme_section
 
 
-@pytest.fixture
-def in_tmp(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 @pytest.mark.parametrize("seed", [0, 5, 11])
 def test_multi_table_example(in_tmp, capsys, seed):
     """The example as written, and with other seeds: the same guarantees hold."""

@@ -12,13 +12,6 @@ pytest.importorskip("datasketches")
 SECTION = "Scale: data larger than memory, on Dask"
 
 
-@pytest.fixture
-def in_tmp(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("SIMULACRA_MODEL_KEY", raising=False)
-    return tmp_path
-
-
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_scale_example(in_tmp, capsys, seed):
     (block,) = code_blocks(readme_section(SECTION), "python")

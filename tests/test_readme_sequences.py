@@ -8,13 +8,6 @@ from .test_readme import code_blocks, commands, readme_section, run_cli
 SECTION = "Sequences: entities with histories"
 
 
-@pytest.fixture
-def in_tmp(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("SIMULACRA_MODEL_KEY", raising=False)
-    return tmp_path
-
-
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_sequences_example(in_tmp, capsys, seed):
     (block,) = code_blocks(readme_section(SECTION), "python")
