@@ -137,49 +137,8 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
             self._order, self._parents, self._tables, self._cols, self._cards = [], [], [], [], []
             return
         cards = [self._card(c) for c in cols]
-        sample = (
-            codes if len(codes) <= 50_000 else codes[np.random.default_rng(0).choice(len(codes), 50_000, replace=False)]
-        )
-        # pairwise mutual information guides the greedy parent choice
-        mi = np.zeros((d, d))
-        for a in range(d):
-            for b in range(a + 1, d):
-                mi[a, b] = mi[b, a] = _mutual_information(sample[:, a], sample[:, b : b + 1], cards[a], [cards[b]])
         private = self.epsilon is not None
-        # with a budget the randomness must be secret: fresh entropy, never a fixed seed
-        rng = np.random.default_rng() if private else np.random.default_rng(0)
-        n = len(sample)
-        # sensitivity of mutual information to one record (PrivBayes, Lemma 4.1)
-        mi_sensitivity = 2.0 / n * np.log((n + 1) / 2.0) + (n - 1.0) / n * np.log((n + 1.0) / max(n - 1.0, 1.0))
-        eps_structure = self.epsilon / 2 / max(d - 1, 1) if private else None
-        first = int(rng.integers(0, d)) if private else (int(np.argmax(mi.sum(axis=1))) if d > 1 else 0)
-        order, parents = [first], {first: []}
-        rest = [j for j in range(d) if j != first]
-        while rest:
-            cands, scores = [], []
-            for a in rest:
-                cand = sorted(order, key=lambda p: -mi[a, p])[: self.degree]
-                # keep the parent table small: at most ~10,000 parent configurations
-                while cand and np.prod([cards[p] for p in cand]) > 10_000:
-                    cand = cand[:-1]
-                score = (
-                    _mutual_information(sample[:, a], sample[:, cand], cards[a], [cards[p] for p in cand])
-                    if cand
-                    else 0.0
-                )
-                cands.append((a, cand))
-                scores.append(score)
-            scores = np.asarray(scores)
-            if private:  # exponential mechanism over the candidate (column, parents) pairs
-                logits = eps_structure * scores / (2 * mi_sensitivity)
-                p = np.exp(logits - logits.max())
-                pick = int(rng.choice(len(cands), p=p / p.sum()))
-            else:
-                pick = int(np.argmax(scores))
-            best, best_par = cands[pick]
-            order.append(best)
-            parents[best] = best_par
-            rest.remove(best)
+        order, parents, rng = learn_structure(codes, cards, self.degree, self.epsilon)
         tables = []
         for a in order:
             par = parents[a]
@@ -366,3 +325,54 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
             raise ModelFileError(
                 "model file: the Bayesian network's categories do not match its categorical transforms"
             )
+
+
+def learn_structure(codes: np.ndarray, cards: list, degree: int, epsilon=None):
+    """The greedy PrivBayes order and parents of the columns of ``codes`` (on up to 50,000 rows).
+
+    Returns ``(order, parents, rng)``; with ``epsilon`` (a privacy budget) the choice is the
+    exponential mechanism over fresh entropy, and ``rng`` goes on to noise the tables.
+    """
+    d = codes.shape[1]
+    sample = (
+        codes if len(codes) <= 50_000 else codes[np.random.default_rng(0).choice(len(codes), 50_000, replace=False)]
+    )
+    # pairwise mutual information guides the greedy parent choice
+    mi = np.zeros((d, d))
+    for a in range(d):
+        for b in range(a + 1, d):
+            mi[a, b] = mi[b, a] = _mutual_information(sample[:, a], sample[:, b : b + 1], cards[a], [cards[b]])
+    private = epsilon is not None
+    # with a budget the randomness must be secret: fresh entropy, never a fixed seed
+    rng = np.random.default_rng() if private else np.random.default_rng(0)
+    n = len(sample)
+    # sensitivity of mutual information to one record (PrivBayes, Lemma 4.1)
+    mi_sensitivity = 2.0 / n * np.log((n + 1) / 2.0) + (n - 1.0) / n * np.log((n + 1.0) / max(n - 1.0, 1.0))
+    eps_structure = epsilon / 2 / max(d - 1, 1) if private else None
+    first = int(rng.integers(0, d)) if private else (int(np.argmax(mi.sum(axis=1))) if d > 1 else 0)
+    order, parents = [first], {first: []}
+    rest = [j for j in range(d) if j != first]
+    while rest:
+        cands, scores = [], []
+        for a in rest:
+            cand = sorted(order, key=lambda p: -mi[a, p])[:degree]
+            # keep the parent table small: at most ~10,000 parent configurations
+            while cand and np.prod([cards[p] for p in cand]) > 10_000:
+                cand = cand[:-1]
+            score = (
+                _mutual_information(sample[:, a], sample[:, cand], cards[a], [cards[p] for p in cand]) if cand else 0.0
+            )
+            cands.append((a, cand))
+            scores.append(score)
+        scores = np.asarray(scores)
+        if private:  # exponential mechanism over the candidate (column, parents) pairs
+            logits = eps_structure * scores / (2 * mi_sensitivity)
+            p = np.exp(logits - logits.max())
+            pick = int(rng.choice(len(cands), p=p / p.sum()))
+        else:
+            pick = int(np.argmax(scores))
+        best, best_par = cands[pick]
+        order.append(best)
+        parents[best] = best_par
+        rest.remove(best)
+    return order, parents, rng

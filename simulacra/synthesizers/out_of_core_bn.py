@@ -14,7 +14,7 @@ import functools
 import numpy as np
 
 from ..io.partitions import map_tasks
-from .bayesian_network import _WITHIN, _mutual_information
+from .bayesian_network import _WITHIN, learn_structure
 from .out_of_core_models import marginal_stats, prepare
 
 __all__ = ["fit_bayesian_network"]
@@ -107,44 +107,7 @@ def discretize(X, specs, cols, edges) -> np.ndarray:
 
 def _structure(synth, codes, cards):
     """The greedy PrivBayes order and parents on (up to 50,000 of) the sample's codes, as in memory."""
-    d = codes.shape[1]
-    sample = (
-        codes if len(codes) <= 50_000 else codes[np.random.default_rng(0).choice(len(codes), 50_000, replace=False)]
-    )
-    mi = np.zeros((d, d))
-    for a in range(d):
-        for b in range(a + 1, d):
-            mi[a, b] = mi[b, a] = _mutual_information(sample[:, a], sample[:, b : b + 1], cards[a], [cards[b]])
-    private = synth.epsilon is not None
-    rng = np.random.default_rng() if private else np.random.default_rng(0)
-    n = len(sample)
-    mi_sensitivity = 2.0 / n * np.log((n + 1) / 2.0) + (n - 1.0) / n * np.log((n + 1.0) / max(n - 1.0, 1.0))
-    eps_structure = synth.epsilon / 2 / max(d - 1, 1) if private else None
-    first = int(rng.integers(0, d)) if private else (int(np.argmax(mi.sum(axis=1))) if d > 1 else 0)
-    order, parents = [first], {first: []}
-    rest = [j for j in range(d) if j != first]
-    while rest:
-        cands, scores = [], []
-        for a in rest:
-            cand = sorted(order, key=lambda p: -mi[a, p])[: synth.degree]
-            while cand and np.prod([cards[p] for p in cand]) > 10_000:
-                cand = cand[:-1]
-            score = (
-                _mutual_information(sample[:, a], sample[:, cand], cards[a], [cards[p] for p in cand]) if cand else 0.0
-            )
-            cands.append((a, cand))
-            scores.append(score)
-        scores = np.asarray(scores)
-        if private:
-            logits = eps_structure * scores / (2 * mi_sensitivity)
-            p = np.exp(logits - logits.max())
-            pick = int(rng.choice(len(cands), p=p / p.sum()))
-        else:
-            pick = int(np.argmax(scores))
-        best, best_par = cands[pick]
-        order.append(best)
-        parents[best] = best_par
-        rest.remove(best)
+    order, parents, _ = learn_structure(codes, cards, synth.degree, synth.epsilon)
     return order, parents
 
 
