@@ -7,13 +7,34 @@ table is read twice, one partition at a time (memory does not grow with the rows
 given as ``client``); the per-partition summaries of :mod:`simulacra.evaluation.scale_sums` are
 merged in task order. The metrics are the in-memory report's (:mod:`simulacra.evaluation.quality`):
 
-- **KSComplement** from two KLL quantile sketches (Apache DataSketches, ``k = 4000``): the largest
-  gap between the sketches' CDFs, evaluated at both sketches' quantiles at ``m = min(n, 8 k)`` mid
-  ranks. Exact when a table's column has at most ``k`` values (the sketch holds them all); else
-  within ``rank_error_real + rank_error_synthetic + 1/m`` of the exact statistic (the sketches'
-  normalized rank error, about 0.07 % each at 99 % confidence), stated per column in the details'
-  ``Error Bound``. Not bit-for-bit reproducible: the sketch's compactions use an unseedable
-  generator (the scores move within the bound).
+- **KSComplement** from exact counts at fixed edges (:class:`~simulacra.utils.sketch.EdgeCounts`;
+  deterministic, exactly mergeable; no random compaction, so the same data and seed give the same
+  scores). Values are rounded to 14 decimals, as in memory.
+
+  - Pass 1 keeps, per table and numerical / datetime column, its distinct values with their
+    counts while there are at most ``n_edges`` (8,192), and a seeded bottom-k sample of
+    ``4 n_edges`` of its values: a row's key comes from its file and position
+    (:func:`~simulacra.utils.sketch.row_keys`), so the sample does not depend on the partition
+    size, the workers or the order partitions are read and merged in.
+  - Edges (:func:`~simulacra.evaluation.scale_sums.column_edges`): all the distinct values of
+    both tables when they have at most ``n_edges`` together (an *exact* column); else about
+    ``n_edges / 2`` quantiles of each table (exact ones from its counts, or its sample's, with
+    its exact min and max), at most ``n_edges`` in all.
+  - Pass 2 counts each table's values below, at and between the edges, so both empirical CDFs
+    are known exactly at every edge ``e``: ``F(e)`` and ``F(e-)``.
+  - The statistic is ``D``, the largest ``|F_real - F_synthetic|`` at these points; the score is
+    ``1 - D``. Bound (:func:`~simulacra.evaluation.scale_metrics.edge_ks`): inside a gap between
+    two edges each CDF rises by its table's share of rows in the gap (``g_r``, ``g_s``), so
+    ``D <= KS <= D + max over the gaps of min(g_r, g_s)``, which is at most the largest
+    between-edge share of rows of either table. The exact score lies in
+    ``[score - bound, score]``; the bound is measured, per column in the details' ``Error
+    Bound`` and their largest in ``sample_sizes["ks_error_bound"]``.
+  - An exact column has no values between edges: bound 0, and ``D`` is computed as in memory
+    (integer counts over row counts), so its score equals the in-memory one bit for bit and
+    does not depend on the seed or on how the rows are cut into files and partitions. A column
+    with more values: the same scores for the same seed and files, whatever the partition size,
+    workers or order (another seed or file layout moves it within the bound). Measured: about
+    4e-4 at 1M rows a table (KLL at k = 4000 stated 1.5e-3), score differences under 2e-5.
 - **TVComplement** from merged category counts: exact up to ``max_categories`` distinct values a
   column; past that the rarest are lumped together and the bound is the lumped share.
 - **CorrelationSimilarity**: Pearson (as in memory) on pairwise-complete rows, from merged sums
@@ -25,17 +46,20 @@ merged in task order. The metrics are the in-memory report's (:mod:`simulacra.ev
   smallest counted first) is scored on a seeded bottom-k sample of ``sample_rows`` rows a table
   (the same rows for a seed and partition layout whatever the number of workers), said in its Note.
 
-Memory is bounded by the columns, not the rows: a sketch of about ``3 k`` values and at most
-``max_categories`` counted values a column, sums-of-products matrices of the numerical columns
+Memory is bounded by the columns, not the rows: per numerical column at most ``n_edges`` distinct
+values, a sample of ``4 n_edges`` values and ``2 n_edges + 1`` counts a table; at most
+``max_categories`` counted values a discrete column; sums-of-products matrices of the numerical columns
 (per sampled pair past ``MATRIX_COLUMNS`` of them), at most ``TOTAL_CELLS`` joint counts, the
-sample, and one partition at a time (measured: 182 MB peak RSS for 1M and for 4M rows a table of
-9 columns, where the in-memory report took 0.85 and 2.8 GB).
+sample, and one partition at a time (measured: 265 and 274 MB peak RSS for 1M and 4M rows a table
+of 9 columns, 6 of them numerical or datetime; an earlier 9-column table: 182 MB at both sizes,
+where the in-memory report took 0.85 and 2.8 GB).
 
 Unreadable values, constant columns, the pair threshold and the pair sample of wide tables are
 as in memory. :attr:`QualityReport.sample_sizes` states the rows and partitions read per table,
-the sketch and its error, the category cap and the pair sample (also in the summary). Sequential
-properties need whole sequences in memory: with a sequence key only the flattened rows' Column
-Shapes and Column Pair Trends are scored (a warning says so).
+the edges and the measured KS error bound, the category cap and the pair sample (also in the
+summary). Apache DataSketches is not used. Sequential properties need whole sequences in memory:
+with a sequence key only the flattened rows' Column Shapes and Column Pair Trends are scored (a
+warning says so).
 """
 
 from __future__ import annotations
@@ -48,18 +72,31 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from .._random import as_seed_sequence
 from ..errors import InvalidDataError, MetadataError, SimulacraError
-from ..utils.sketch import DEFAULT_K, BottomKSample, QuantileSketch
+from ..io.partitions import PartitionTask
+from ..utils.sketch import BottomKSample
 from ._options import check_bool, check_count
 from .pair_metrics import check_max_pairs, choose_pairs
 from .quality import MAX_PAIRS, QualityReport
 from .scale_metrics import column_pair_trends, column_shapes
-from .scale_sums import DENSE_CELLS, PairPlan, first_pass, from_state, merge_first, merge_second, second_pass
+from .scale_sums import (
+    DENSE_CELLS,
+    PairPlan,
+    column_edges,
+    first_pass,
+    from_state,
+    merge_first,
+    merge_second,
+    second_pass,
+)
 from .sequential import sequence_roles
 from .views import CONTINUOUS, DISCRETE, capped_notes, columns_meta, text_columns
 
-#: KLL accuracy parameter of the column sketches
-SKETCH_K = DEFAULT_K
+#: edges a numerical column's values are counted at (all its values when both tables have at most this many)
+N_EDGES = 8192
+#: values a table of the seeded sample a numerical column's edges come from, per edge
+SAMPLE_PER_EDGE = 4
 #: distinct values a discrete column is counted with exactly
 MAX_CATEGORIES = 100_000
 #: a contingency pair with more possible cells than this is scored on a sample
@@ -84,10 +121,11 @@ class FrameSource:
         self.columns, self.num_rows = list(df.columns), len(df)
 
     def partition_tasks(self) -> list:
-        return [("frame", i) for i in range(0, max(self.num_rows, 1), self.max_rows)]
+        starts = range(0, max(self.num_rows, 1), self.max_rows)
+        return [PartitionTask("frame", index=i, max_rows=self.max_rows, first_row=r) for i, r in enumerate(starts)]
 
     def iter_task(self, task):
-        yield self.frame.iloc[task[1] : task[1] + self.max_rows]
+        yield self.frame.iloc[task.first_row : task.first_row + self.max_rows]
 
 
 def is_scale_input(data) -> bool:
@@ -148,17 +186,18 @@ def _map(source, func, client):
 
 
 def _read_both(sources, func, merge, client, decode=lambda x: x) -> list:
+    """Each source's merged summaries (``func(table)``: the task function of table 0 or 1), in task order."""
     out = []
-    for source in sources:
+    for t, source in enumerate(sources):
         acc = None
-        for part in _map(source, func, client):
+        for part in _map(source, func(t), client):
             part = decode(part)
             acc = part if acc is None else merge(acc, part)
         out.append(acc)
     return out
 
 
-def _plan(cols, meta, first, pairs, sampled, max_cells, sample_rows, seed, sources, keep_sample) -> PairPlan:
+def _plan(cols, meta, first, pairs, sampled, max_cells, sample_rows, seed, sources, keep_sample, edges) -> PairPlan:
     """Pass 2's plan: which sums and counts, with pass 1's means, ranges and value books."""
     first_i, second_i, _ = pairs
     cont_cols = [c for c in cols if meta[c]["sdtype"] in CONTINUOUS]
@@ -219,6 +258,7 @@ def _plan(cols, meta, first, pairs, sampled, max_cells, sample_rows, seed, sourc
         sample_rows=sample_rows,
         seed=seed,
         index=index,
+        edges=edges,
     )
 
 
@@ -228,7 +268,7 @@ def generate_at_scale(
     synthetic_data,
     metadata,
     verbose: bool = True,
-    sketch_k: int = SKETCH_K,
+    n_edges: int = N_EDGES,
     max_categories: int = MAX_CATEGORIES,
     max_cells: int = MAX_CELLS,
     sample_rows: int = SAMPLE_ROWS,
@@ -243,7 +283,7 @@ def generate_at_scale(
     """
     verbose = check_bool("verbose", verbose)
     client = current_client(client)
-    sketch_k = check_count("sketch_k", sketch_k, minimum=8)
+    n_edges = check_count("n_edges", n_edges, minimum=16)
     max_categories = check_count("max_categories", max_categories)
     max_cells = check_count("max_cells", max_cells)
     sample_rows = check_count("sample_rows", sample_rows)
@@ -257,11 +297,23 @@ def generate_at_scale(
     ]
     scored = {c: meta[c] for c in cols}
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        func = functools.partial(first_pass, meta=scored, cols=cols, k=sketch_k, max_categories=max_categories)
-        first = _read_both(sources, func, merge_first, client, decode=from_state)
+        seed = as_seed_sequence(report.seed)  # one sequence for every worker (None: fresh entropy, once)
+        size = SAMPLE_PER_EDGE * n_edges
+        opts = {"meta": scored, "cols": cols, "n_edges": n_edges, "sample_size": size, "seed": seed}
+        funcs = [functools.partial(first_pass, **opts, table=t, max_categories=max_categories) for t in (0, 1)]
+        merge = functools.partial(merge_first, n_edges=n_edges, sample_size=size)
+        first = _read_both(sources, funcs.__getitem__, merge, client, decode=from_state)
         for name, f in zip(("real_data", "synthetic_data"), first):
             if not f["rows"]:
                 raise InvalidDataError(f"{name} has no rows")
+        edges, exact = {}, []
+        for c in cols:
+            if meta[c]["sdtype"] in CONTINUOUS:
+                numbers = [first[t]["numbers"][c] for t in (0, 1)]
+                edges[c], is_exact = column_edges(numbers, n_edges)
+                exact.append(is_exact)
+                for n in numbers:  # the samples and value sets are done with: free them before pass 2
+                    n.pop("sample"), n.pop("values")
         pairs = choose_pairs(len(cols), report.max_pairs, report.seed)
         sampled = len(pairs[0]) < pairs[2]
         report.pair_sampling = {
@@ -271,15 +323,13 @@ def generate_at_scale(
             "seed": report.seed if sampled else None,
             "max_pairs": report.max_pairs,
         }
-        plan = _plan(cols, meta, first, pairs, sampled, max_cells, sample_rows, report.seed, sources, keep_sample)
+        plan = _plan(cols, meta, first, pairs, sampled, max_cells, sample_rows, seed, sources, keep_sample, edges)
         second = [{"counts": {}}, {"counts": {}}]
-        if plan.corr is not None or plan.counted or plan.sample_cols:
-            second = [
-                _read_both([source], functools.partial(second_pass, plan=plan, table=t), merge_second, client)[0]
-                for t, source in enumerate(sources)
-            ]
+        if plan.corr is not None or plan.counted or plan.sample_cols or plan.edges:
+            func = functools.partial(second_pass, plan=plan)
+            second = _read_both(sources, lambda t: functools.partial(func, table=t), merge_second, client)
         report._notes, report._details, report._scores = [], {}, {}
-        shapes, bounds, lumped = column_shapes(cols, meta, first, report._notes)
+        shapes, bounds, lumped = column_shapes(cols, meta, first, second, report._notes)
         report._details["Column Shapes"], report._scores["Column Shapes"] = shapes
         trends = column_pair_trends(cols, meta, first, second, pairs, plan, report.pair_threshold, report._notes)
         report._details["Column Pair Trends"], report._scores["Column Pair Trends"] = trends
@@ -289,14 +339,15 @@ def generate_at_scale(
             "the sequential properties (Sequence Length, Context Shapes, ...) need whole sequences in memory and are "
             "not computed for tables read in partitions; Column Shapes and Column Pair Trends score the flattened rows"
         )
-    report.sample_sizes = _sample_sizes(first, second, plan, sketch_k, max_categories, bounds, lumped)
+    sampled_edges = [c for c, ok in zip(edges, exact) if not ok]
+    report.sample_sizes = _sample_sizes(first, second, plan, n_edges, sampled_edges, max_categories, bounds, lumped)
     _finish(report, verbose)
     if keep_sample:
         return [BottomKSample.from_state(second[t]["sample"]).frame() for t in (0, 1)]
     return None
 
 
-def _sample_sizes(first, second, plan, k, max_categories, bounds, lumped) -> dict:
+def _sample_sizes(first, second, plan, n_edges, sampled_edges, max_categories, bounds, lumped) -> dict:
     sample = {
         label: len(BottomKSample.from_state(second[t]["sample"]))
         for t, label in enumerate(("real", "synthetic"))
@@ -307,8 +358,10 @@ def _sample_sizes(first, second, plan, k, max_categories, bounds, lumped) -> dic
         "synthetic_rows": int(first[1]["rows"]),
         "real_partitions": int(first[0]["partitions"]),
         "synthetic_partitions": int(first[1]["partitions"]),
-        "sketch": f"KLL (Apache DataSketches), k={k}",
-        "rank_error": QuantileSketch(k).rank_error,
+        "sketch": f"exact counts at up to {n_edges:,} edges a column",
+        "n_edges": int(n_edges),
+        "edge_sample": int(SAMPLE_PER_EDGE * n_edges),
+        "sampled_edge_columns": sampled_edges,
         "ks_error_bound": float(max(bounds, default=0.0)),
         "max_categories": int(max_categories),
         "capped_columns": lumped,
@@ -318,8 +371,13 @@ def _sample_sizes(first, second, plan, k, max_categories, bounds, lumped) -> dic
     bound = out["ks_error_bound"]
     text = (
         f"Read all {out['real_rows']:,} real rows ({out['real_partitions']:,} partitions) and {out['synthetic_rows']:,} "
-        f"synthetic rows ({out['synthetic_partitions']:,} partitions): KSComplement from {out['sketch']} sketches ("
-        + (f"within {bound:.2g} of the exact score" if bound else f"exact: no column has over {k:,} values")
+        f"synthetic rows ({out['synthetic_partitions']:,} partitions): KSComplement from {out['sketch']} ("
+        + (
+            f"{len(sampled_edges):,} column(s) with over {n_edges:,} values, edges from a seeded sample: at most "
+            f"{bound:.2g} above the exact score"
+            if sampled_edges
+            else f"exact: no column has over {n_edges:,} values"
+        )
         + "), the other scores from exact counts and sums"
     )
     if lumped:
@@ -362,14 +420,14 @@ def evaluate_quality_at_scale(
     pair_threshold: bool = True,
     max_pairs: int | None = MAX_PAIRS,
     seed=0,
-    sketch_k: int = SKETCH_K,
+    n_edges: int = N_EDGES,
     max_categories: int = MAX_CATEGORIES,
     max_cells: int = MAX_CELLS,
     sample_rows: int = SAMPLE_ROWS,
     partition_rows: int | None = None,
     client=None,
 ) -> QualityReport:
-    """The quality report of tables read in partitions, with the sketch and sample settings.
+    """The quality report of tables read in partitions, with the edge and sample settings.
 
     Parameters
     ----------
@@ -378,9 +436,13 @@ def evaluate_quality_at_scale(
     metadata : Metadata or dict
     verbose, pair_threshold, max_pairs, seed
         As :func:`~simulacra.evaluation.quality.evaluate_quality` (``seed`` also seeds the
-        sample of the pairs with too many cells).
-    sketch_k : int, default 4000
-        KLL accuracy parameter (normalized rank error about 0.07 % at 4000).
+        samples the edges of columns with many values come from, and the sample of the pairs
+        with too many cells).
+    n_edges : int, default 8192
+        Edges a numerical / datetime column's values are counted at: all its values when both
+        tables have at most this many distinct ones together (the score is then exact), else
+        about half from each table's quantiles (from a seeded sample of ``4 n_edges`` values
+        a table); the KS error bound is measured (module docstring).
     max_categories : int, default 100,000
         Distinct values a discrete column is counted with exactly (the rarest are lumped past it).
     max_cells : int, default 1,000,000
@@ -396,8 +458,8 @@ def evaluate_quality_at_scale(
     Returns
     -------
     QualityReport
-        With :attr:`~QualityReport.sample_sizes` (rows and partitions read per table, the sketch's
-        error bound, the category cap, the pair sample).
+        With :attr:`~QualityReport.sample_sizes` (rows and partitions read per table, the edges
+        and the measured KS error bound, the category cap, the pair sample).
     """
     report = QualityReport(pair_threshold=pair_threshold, max_pairs=check_max_pairs(max_pairs), seed=seed)
     generate_at_scale(
@@ -406,7 +468,7 @@ def evaluate_quality_at_scale(
         synthetic_data,
         metadata,
         verbose=verbose,
-        sketch_k=sketch_k,
+        n_edges=n_edges,
         max_categories=max_categories,
         max_cells=max_cells,
         sample_rows=sample_rows,

@@ -9,34 +9,33 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..utils.sketch import BottomKSample, PairMoments
+from ..utils.sketch import BottomKSample, EdgeCounts, PairMoments
 from .primitives import tv_counts
 from .quality import ASSOCIATION_THRESHOLD, CORRELATION_THRESHOLD
 from .scale_sums import codes_of, pair_counts
 from .views import CONTINUOUS
 
-#: quantile points per sketch at which the two CDFs are compared (times k)
-GRID_PER_K = 8
 
+def edge_ks(a, b) -> tuple[float, float]:
+    """(KS statistic at the edges, its error bound) of two :class:`~simulacra.utils.sketch.EdgeCounts` with the same edges.
 
-def sketch_ks(a, b) -> tuple[float, float]:
-    """(KS statistic, its error bound) of two :class:`~simulacra.utils.sketch.QuantileSketch` (NaN when either is empty).
-
-    Both sketch CDFs are compared at each sketch's quantiles at ``m = min(n, 8 k)`` mid ranks
-    ``(i + 1/2) / m``: with ``m = n`` these are every value the sketch holds, so the largest gap of
-    the two step functions is found exactly; with fewer it is missed by at most ``1/m``. A sketch
-    that holds every value (``n <= k``) is exact; else its CDF is within its normalized rank error.
+    The counts give both empirical CDFs exactly at every edge ``e`` and just below it: ``F(e)`` and
+    ``F(e-)``. ``D`` is the largest gap ``|F_a - F_b|`` over these points. Between two consecutive
+    edges (and below the first, above the last) each CDF rises by that gap's share of its rows
+    (``g_a``, ``g_b``), so for ``x`` in the gap, ``F_a(x) - F_b(x) <= F_a(e_hi-) - F_b(e_lo)``,
+    which is at most ``D + g_b`` and also at most ``D + g_a``; the same holds for the other sign.
+    Hence ``D <= KS <= D + max over the gaps of min(g_a, g_b)`` (the bound returned; at most the
+    largest gap share of either table). With every value an edge the gaps are empty and ``D`` is
+    the KS statistic itself, computed as in memory (counts over row counts): bit-for-bit equal.
+    NaN when either is empty.
     """
-    if not a.n or not b.n:
+    na, nb = a.n, b.n
+    if not na or not nb:
         return np.nan, np.nan
-    points, bound, grid = [], 0.0, 0.0
-    for sk in (a, b):
-        m = min(sk.n, GRID_PER_K * sk.k)
-        points.append(sk.quantiles((np.arange(m) + 0.5) / m))
-        bound += sk.rank_error if sk.n > sk.k else 0.0
-        grid = max(grid, 1.0 / m if m < sk.n else 0.0)
-    pts = np.unique(np.concatenate(points))
-    return float(np.abs(a.cdf(pts) - b.cdf(pts)).max()), bound + grid
+    ca, cb = np.cumsum(a.counts), np.cumsum(b.counts)  # at 2j: rows below edge j; at 2j + 1: at or below it
+    ks = float(np.abs(ca / na - cb / nb).max())
+    bound = float(np.minimum(a.counts[0::2] / na, b.counts[0::2] / nb).max())
+    return ks, bound
 
 
 def _example(value) -> str:
@@ -66,8 +65,12 @@ def aligned_counts(r, s) -> tuple[np.ndarray, np.ndarray, float]:
     return cr, cs, float(bound)
 
 
-def column_shapes(cols, meta, first, notes: list):
-    """((details, score) of Column Shapes, the KS error bounds, the capped columns); notes are appended to ``notes``."""
+def column_shapes(cols, meta, first, second, notes: list):
+    """((details, score) of Column Shapes, the KS error bounds, the capped columns); notes are appended to ``notes``.
+
+    A numerical or datetime column's score is ``1 - D`` (:func:`edge_ks`) times its readable share:
+    the exact score lies in ``[Score - Error Bound, Score]``.
+    """
     rows, bounds, lumped = [], [], []
     for c in cols:
         sdtype = meta[c]["sdtype"]
@@ -82,9 +85,9 @@ def column_shapes(cols, meta, first, notes: list):
                     else f"column {c!r}: the synthetic data has no values (the real data has {nr['count']:,}); it scores 0"
                 )
             else:
-                ks, bound = sketch_ks(nr["sketch"], ns["sketch"])
+                ks, bound = edge_ks(*(EdgeCounts.from_state(second[t]["edges"][c]) for t in (0, 1)))
                 share = ns["count"] / (ns["count"] + ns["bad"]) if ns["bad"] else 1.0
-                score = (1 - ks) * share
+                score, bound = (1 - ks) * share, bound * share
                 note = f"{note}; they count as not matching" if note else None
                 if bound == bound:
                     bounds.append(bound)

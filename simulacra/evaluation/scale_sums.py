@@ -3,16 +3,23 @@
 :mod:`simulacra.evaluation.scale` reads each table twice, one partition at a time, through
 :func:`simulacra.io.partitions.map_tasks` (here or on Dask workers, results in task order):
 
-1. :func:`first_pass`: per continuous column a KLL quantile sketch of its readable values
-   (rounded to 14 decimals, as the in-memory KS test), their count, sum, min and max and the count
-   of unreadable values; per discrete column the count of each value (:class:`CategoryCounts`).
-2. :func:`second_pass`, given the :class:`PairPlan` made from the merged first pass: pairwise-complete
-   sums of the continuous columns centred on their means (Pearson's r), the joint counts of each
-   contingency pair (numbers cut into the in-memory report's 10 equal-width bins between the
-   table's own exact min and max), and a seeded bottom-k sample of rows for the pairs with too
-   many cells to count.
+1. :func:`first_pass`: per continuous column of its readable values (rounded to 14 decimals, as
+   the in-memory KS test) their count, sum, min and max, the count of unreadable values, their
+   exact distinct values with counts while there are at most ``n_edges`` of them
+   (:class:`ValueCounts`), and a seeded bottom-k sample of them (:class:`ValueSample`: each row's
+   key from :func:`~simulacra.utils.sketch.row_keys`, named by its file and position, so the
+   sample does not depend on the partitions, their order or the workers); per discrete column the
+   count of each value (:class:`CategoryCounts`).
+2. :func:`second_pass`, given the :class:`PairPlan` made from the merged first pass: each
+   continuous column's exact counts at its edges (:class:`~simulacra.utils.sketch.EdgeCounts`;
+   edges from :func:`column_edges`), pairwise-complete sums of the continuous columns centred on
+   their means (Pearson's r), the joint counts of each contingency pair (numbers cut into the
+   in-memory report's 10 equal-width bins between the table's own exact min and max), and a
+   seeded bottom-k sample of rows for the pairs with too many cells to count.
 
-Every summary is plain data whose size does not grow with the rows; summaries merge by adding.
+Every summary is plain data whose size does not grow with the rows; summaries merge by adding
+(or, for the samples and value sets, by a union whose result depends only on the rows), so every
+number is the same run to run.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..utils.sketch import BottomKSample, CategoryCounts, PairMoments, QuantileSketch
+from ..utils.sketch import BottomKSample, CategoryCounts, EdgeCounts, PairMoments, row_keys
 from .views import CONTINUOUS, numeric_view
 
 #: a pair's joint counts are one dense array up to this many cells (else the observed cells only)
@@ -39,12 +46,96 @@ def _counts(s: pd.Series, max_categories: int) -> CategoryCounts:
         return cc.update(s.astype(str).where(s.notna(), None))
 
 
+# ---------------------------------------------------------------------- exact values and samples
+def value_counts(x: np.ndarray, limit: int):
+    """``(values, counts)``: the distinct values of ``x`` (sorted) and how often each occurs; None past ``limit`` values."""
+    if len(x) > 4 * limit and len(np.unique(x[: 4 * limit])) > limit:  # too many already: skip the full sort
+        return None
+    u, k = np.unique(x, return_counts=True)
+    return (u, k.astype(np.int64)) if len(u) <= limit else None
+
+
+def merge_value_counts(a, b, limit: int):
+    """The :func:`value_counts` of two sets of rows (None when either has too many values, or both together)."""
+    if a is None or b is None:
+        return None
+    u, inv = np.unique(np.concatenate([a[0], b[0]]), return_inverse=True)
+    if len(u) > limit:
+        return None
+    k = np.zeros(len(u), dtype=np.int64)
+    np.add.at(k, inv, np.concatenate([a[1], b[1]]))
+    return u, k
+
+
+def bottom_values(keys: np.ndarray, values: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``size`` (key, value) pairs of smallest key (ties: smallest value): a function of the pairs only,
+    so the sample is the same whatever the order the rows come in (O(n): one partition of the keys)."""
+    if len(keys) <= size:
+        return keys, values
+    cut = np.partition(keys, size - 1)[size - 1]
+    keep = keys < cut
+    tie = np.flatnonzero(keys == cut)
+    need = size - int(keep.sum())
+    if len(tie) > need:
+        tie = tie[np.argsort(values[tie], kind="stable")[:need]]
+    keep[tie] = True
+    return keys[keep], values[keep]
+
+
+def merge_samples(a, b, size: int):
+    return bottom_values(np.concatenate([a[0], b[0]]), np.concatenate([a[1], b[1]]), size)
+
+
+def _edge_quantiles(vc, m: int) -> np.ndarray:
+    """The values at ``m`` evenly spaced positions (the first and last included) of the sorted rows counted in ``vc``."""
+    u, k = vc
+    pos = np.round(np.linspace(0, int(k.sum()) - 1, m))
+    return np.unique(u[np.searchsorted(np.cumsum(k), pos, side="right")])
+
+
+def column_edges(numbers, n_edges: int) -> tuple[np.ndarray, bool]:
+    """``(edges, exact)`` of a continuous column from both tables' merged pass-1 ``numbers`` (real, synthetic).
+
+    When the two tables together have at most ``n_edges`` distinct values, the edges are all of them
+    (``exact``: every value is an edge, so the counts at the edges are the whole distributions).
+    Else each table gives half of the ``n_edges``: its distinct values when it has that few (the
+    other table then gets the rest), else its exact quantiles (from its value counts) or its
+    seeded sample's quantiles with its exact min and max. At most ``n_edges`` edges.
+    """
+    vcs = [n["values"] for n in numbers]
+    if all(vc is not None for vc in vcs):
+        u = np.union1d(vcs[0][0], vcs[1][0])
+        if len(u) <= n_edges:
+            return u, True
+    need = [len(vc[0]) if vc is not None else n_edges for vc in vcs]
+    budget = [n_edges // 2, n_edges - n_edges // 2]
+    if need[0] < budget[0]:
+        budget = [need[0], n_edges - need[0]]
+    elif need[1] < budget[1]:
+        budget = [n_edges - need[1], need[1]]
+    parts = []
+    for n, vc, m in zip(numbers, vcs, budget):
+        if vc is not None:
+            parts.append(vc[0] if len(vc[0]) <= m else _edge_quantiles(vc, m))
+        elif n["count"]:
+            parts += [EdgeCounts.from_sample(n["sample"][1], m - 2).edges, np.round([n["low"], n["high"]], 14)]
+    return np.unique(np.concatenate(parts)), False
+
+
 # ---------------------------------------------------------------------- pass 1
-def first_pass(task, frames, meta: dict, cols: list, k: int, max_categories: int) -> dict:
-    """Pass 1 of one task (``frames``: its DataFrames), as plain data (see :func:`merge_first`)."""
+def first_pass(
+    task, frames, meta: dict, cols: list, n_edges: int, sample_size: int, seed, table: int, max_categories: int
+) -> dict:
+    """Pass 1 of one task of table ``table`` (0 real, 1 synthetic; ``frames``: its DataFrames), as plain data
+    (see :func:`merge_first`). ``seed`` (a SeedSequence, the same on every worker) keys the value samples:
+    the rows of stream ``2 * file + table``, from the task's first row on."""
     out = None
+    first_row = task.first_row
+    cont = [c for c in cols if meta[c]["sdtype"] in CONTINUOUS]
     for df in frames:
         part = {"rows": len(df), "partitions": 1, "numbers": {}, "counts": {}}
+        keys = row_keys(seed, 2 * task.file_index + table, first_row, len(df))[0] if cont else None
+        first_row += len(df)
         for c in cols:
             s = df[c]
             if meta[c]["sdtype"] in CONTINUOUS:
@@ -52,8 +143,10 @@ def first_pass(task, frames, meta: dict, cols: list, k: int, max_categories: int
                 ok = ~np.isnan(v)
                 bad = ~ok & s.notna().to_numpy(dtype=bool)
                 x = v[ok]
+                r = np.round(x, 14)  # the values the KS test compares (as in memory)
                 part["numbers"][c] = {
-                    "sketch": QuantileSketch(k).update(np.round(x, 14)),
+                    "values": value_counts(r, n_edges),
+                    "sample": bottom_values(keys[ok], r, sample_size),
                     "count": int(len(x)),
                     "total": float(x.sum()),
                     "low": float(x.min()) if len(x) else np.inf,
@@ -63,7 +156,7 @@ def first_pass(task, frames, meta: dict, cols: list, k: int, max_categories: int
                 }
             else:
                 part["counts"][c] = _counts(s, max_categories)
-        out = part if out is None else merge_first(out, part)
+        out = part if out is None else merge_first(out, part, n_edges, sample_size)
     if out is None:
         out = {"rows": 0, "partitions": 0, "numbers": {}, "counts": {}}
     out["partitions"] = 1  # one task
@@ -71,22 +164,20 @@ def first_pass(task, frames, meta: dict, cols: list, k: int, max_categories: int
 
 
 def to_state(summary: dict) -> dict:
-    """Pass 1 summary with its sketches as plain data (for a worker to send back)."""
+    """Pass 1 summary with its category counts as plain data (for a worker to send back)."""
     out = dict(summary)
-    out["numbers"] = {c: {**n, "sketch": n["sketch"].to_state()} for c, n in summary["numbers"].items()}
     out["counts"] = {c: cc.to_state() for c, cc in summary["counts"].items()}
     return out
 
 
 def from_state(state: dict) -> dict:
     out = dict(state)
-    out["numbers"] = {c: {**n, "sketch": QuantileSketch.from_state(n["sketch"])} for c, n in state["numbers"].items()}
     out["counts"] = {c: CategoryCounts.from_state(cc) for c, cc in state["counts"].items()}
     return out
 
 
-def merge_first(a: dict, b: dict) -> dict:
-    """``a`` with ``b`` merged into it (pass 1 summaries with sketch objects)."""
+def merge_first(a: dict, b: dict, n_edges: int, sample_size: int) -> dict:
+    """``a`` with ``b`` merged into it (pass 1 summaries with :class:`CategoryCounts` objects)."""
     a["rows"] += b["rows"]
     a["partitions"] += b["partitions"]
     for c, n in b["numbers"].items():
@@ -94,7 +185,8 @@ def merge_first(a: dict, b: dict) -> dict:
         if m is None:
             a["numbers"][c] = n
             continue
-        m["sketch"].merge(n["sketch"])
+        m["values"] = merge_value_counts(m["values"], n["values"], n_edges)
+        m["sample"] = merge_samples(m["sample"], n["sample"], sample_size)
         for key in ("count", "total", "bad"):
             m[key] += n[key]
         m["low"], m["high"] = min(m["low"], n["low"]), max(m["high"], n["high"])
@@ -134,7 +226,8 @@ class PairPlan:
     ``sampled``: the contingency pairs counted exactly and those scored on the sample;
     ``n_codes[c]``: a column's number of codes; ``sample_cols``, ``sample_rows`` and ``seed``: the
     columns, size and seed of the sample of rows (none when ``sample_cols`` is empty); ``index``:
-    each task's position (the sample's keys depend on it, not on who reads it).
+    each task's position (the sample's keys depend on it, not on who reads it); ``edges[c]``: the
+    edges a continuous column's values are counted at (:func:`column_edges`).
     """
 
     meta: dict
@@ -152,6 +245,7 @@ class PairPlan:
     sample_rows: int
     seed: object
     index: dict
+    edges: dict
 
 
 def codes_of(df: pd.DataFrame, plan: PairPlan, table: int, c: str) -> np.ndarray:
@@ -211,10 +305,14 @@ def second_pass(task, frames, plan: PairPlan, table: int) -> dict:
     out = None
     present = table == 1 and plan.present
     sample = BottomKSample(plan.sample_rows) if plan.sample_cols else None
+    edges = {c: EdgeCounts(e) for c, e in plan.edges.items()}
     for chunk, df in enumerate(frames):
         part: dict = {"counts": {}}
+        views = {c: numeric_view(df[c], plan.meta[c]) for c in dict.fromkeys([*plan.edges, *plan.cont])}
+        for c, ec in edges.items():
+            ec.update(np.round(views[c][~np.isnan(views[c])], 14))
         if plan.corr is not None:
-            X = np.column_stack([numeric_view(df[c], plan.meta[c]) for c in plan.cont])
+            X = np.column_stack([views[c] for c in plan.cont])
             P = np.column_stack([df[c].notna().to_numpy(dtype=bool) for c in plan.cont]) if present else None
             if plan.corr == "all":
                 part["moments"] = PairMoments(len(plan.cont), plan.shift[table]).update(X).to_state()
@@ -236,6 +334,8 @@ def second_pass(task, frames, plan: PairPlan, table: int) -> dict:
             sample.update(df[plan.sample_cols], plan.seed, 2 * plan.index[task] + table, chunk)
         out = part if out is None else merge_second(out, part)
     out = {"counts": {}} if out is None else out
+    if edges:
+        out["edges"] = {c: ec.to_state() for c, ec in edges.items()}
     if sample is not None:
         out["sample"] = sample.to_state()
     return out
@@ -253,6 +353,10 @@ def merge_second(a: dict, b: dict) -> dict:
             a[key] = PairMoments.from_state(a[key]).merge(PairMoments.from_state(v)).to_state()
         elif key == "sample":
             a[key] = BottomKSample.from_state(a[key]).merge(BottomKSample.from_state(v)).to_state()
+        elif key == "edges":
+            a[key] = {
+                c: EdgeCounts.from_state(e).merge(EdgeCounts.from_state(v[c])).to_state() for c, e in a[key].items()
+            }
         else:
             a[key] = a[key] + v
     return a

