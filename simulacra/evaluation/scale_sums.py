@@ -6,7 +6,7 @@
 1. :func:`first_pass`: per continuous column of its readable values (rounded to 14 decimals, as
    the in-memory KS test) their count, sum, min and max, the count of unreadable values, their
    exact distinct values with counts while there are at most ``n_edges`` of them
-   (:class:`ValueCounts`), and a seeded bottom-k sample of them (:class:`ValueSample`: each row's
+   (:func:`value_counts`), and a seeded bottom-k sample of them (:func:`bottom_values`: each row's
    key from :func:`~simulacra.utils.sketch.row_keys`, named by its file and position, so the
    sample does not depend on the partitions, their order or the workers); per discrete column the
    count of each value (:class:`CategoryCounts`).
