@@ -188,7 +188,9 @@ def _quality(synth, real, md) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rows", type=float, default=1e8, help="rows to sample (default 100M)")
-    ap.add_argument("--fit-rows", type=float, default=9.5e7, help="rows of the fake table to fit on (default 95M, about 5 GB)")
+    ap.add_argument(
+        "--fit-rows", type=float, default=9.5e7, help="rows of the fake table to fit on (default 95M, about 5 GB)"
+    )
     ap.add_argument("--sdv-rows", type=float, default=2e6, help="rows SDV samples for its rate (default 2M)")
     ap.add_argument("--work", default=None, help="folder for the data (default: a temporary folder)")
     ap.add_argument("--steps", default="make,in_memory,stream,dask,fit,sdv")
