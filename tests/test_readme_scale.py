@@ -7,7 +7,6 @@ from .test_readme import code_blocks, commands, readme_section, run_cli
 
 pytest.importorskip("dask")
 pytest.importorskip("distributed")
-pytest.importorskip("datasketches")
 
 SECTION = "Scale: data larger than memory, on Dask"
 

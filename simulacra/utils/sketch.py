@@ -6,23 +6,17 @@ counts; sums of floats agree to rounding, and are bit-identical when merged in t
 and turned into plain data with ``to_state()`` (numpy arrays, bytes, lists of plain values) and
 back with ``from_state`` -- so a Dask worker returns only plain data, never our objects.
 
-- :class:`QuantileSketch`: Apache DataSketches KLL (``datasketches.kll_doubles_sketch``):
-  maintained, provably mergeable, a normalized rank error bound independent of the row count
-  (``k = 4000``: about 0.07 %, with 99 % confidence), tens of KB a column. Its compactions draw
-  random bits from a generator of the library that cannot be seeded: two sketches of the same
-  values can differ (within the bound), so results built on it are not bit-for-bit reproducible.
 - :class:`EdgeCounts`: exact, deterministic counts below, at and between fixed edges (chosen from a
   sample, e.g. :meth:`EdgeCounts.from_sample`); the cdf is exact at every edge and its error in
   between is at most the largest gap's share of rows, which it reports (:attr:`EdgeCounts.rank_error`).
-  The second pass of a two-pass algorithm uses it when the result must be reproducible.
+  Used instead of a random quantile sketch (such as DataSketches' KLL, whose compactions cannot
+  be seeded) so that fits and scores are bit-for-bit reproducible.
 - :class:`CategoryCounts`: counts of values (merged value counts) with a cap on the number kept.
 - :class:`PairMoments`: pairwise-complete sums of products of a matrix with missing values ->
   the Pearson correlation over the rows where both columns are present.
 - :class:`StratifiedSample` / :class:`BottomKSample`: a bounded random sample of rows, the rows of
   smallest random keys; keys come from a generator per partition (:func:`partition_generator`),
   so the sample for a seed does not depend on the order the partitions are read or merged in.
-- :class:`TableSketch`: per column rows, missing values, min / max and a quantile sketch
-  (numbers) or category counts (categories).
 """
 
 from __future__ import annotations
@@ -34,14 +28,11 @@ from ..errors import ParameterError
 from .sample_sketch import BottomKSample, StratifiedSample, key_limit_for, partition_generator, row_ids, row_keys
 
 __all__ = [
-    "DEFAULT_K",
     "BottomKSample",
     "CategoryCounts",
     "EdgeCounts",
     "PairMoments",
-    "QuantileSketch",
     "StratifiedSample",
-    "TableSketch",
     "as_float_array",
     "key_limit_for",
     "merge_all",
@@ -50,8 +41,6 @@ __all__ = [
     "row_keys",
 ]
 
-#: KLL accuracy parameter: normalized rank error ~0.072 % (single quantile, 99 % confidence)
-DEFAULT_K = 4000
 #: distinct values a CategoryCounts keeps before it lumps the rarest together
 DEFAULT_MAX_CATEGORIES = 10_000
 _BLOCK_ROWS = 262_144  # rows per block of the sums of products (bounds the temporaries)
@@ -85,81 +74,6 @@ def as_float_array(values) -> np.ndarray:
             return out
         return values.to_numpy(dtype=float, na_value=np.nan)
     return np.asarray(values, dtype=float)
-
-
-def _datasketches():
-    try:
-        import datasketches
-    except ImportError:
-        raise ImportError(
-            "quantile sketches need the dask extra: pip install 'simulacra[dask]' (Apache DataSketches)"
-        ) from None
-    return datasketches
-
-
-# ---------------------------------------------------------------------- quantiles
-class QuantileSketch:
-    """A mergeable quantile sketch of one numeric column (Apache DataSketches KLL, doubles).
-
-    Missing values (NaN) are left out (count them separately). ``rank_error`` is the normalized
-    rank error bound of a single quantile (99 % confidence): a returned ``q``-quantile has a true
-    rank within ``q +- rank_error``. Not deterministic (see the module notes).
-    """
-
-    def __init__(self, k: int = DEFAULT_K):
-        self.k = int(k)
-        self._sketch = _datasketches().kll_doubles_sketch(self.k)
-
-    def update(self, values) -> "QuantileSketch":
-        v = as_float_array(values)
-        v = v[np.isfinite(v)]
-        if len(v):
-            self._sketch.update(np.ascontiguousarray(v))
-        return self
-
-    def merge(self, other: "QuantileSketch") -> "QuantileSketch":
-        self._sketch.merge(other._sketch)
-        return self
-
-    @property
-    def n(self) -> int:
-        return int(self._sketch.n)
-
-    @property
-    def rank_error(self) -> float:
-        return float(_datasketches().kll_doubles_sketch.get_normalized_rank_error(self.k, False))
-
-    @property
-    def min(self) -> float:
-        return float(self._sketch.get_min_value()) if self.n else float("nan")
-
-    @property
-    def max(self) -> float:
-        return float(self._sketch.get_max_value()) if self.n else float("nan")
-
-    def quantiles(self, qs) -> np.ndarray:
-        """Values at ranks ``qs`` (in [0, 1]; 0 and 1 are the exact min and max); NaN when empty."""
-        qs = np.asarray(qs, dtype=float)
-        if not self.n:
-            return np.full(qs.shape, np.nan)
-        return np.asarray(self._sketch.get_quantiles(qs.ravel().tolist()), dtype=float).reshape(qs.shape)
-
-    def cdf(self, points) -> np.ndarray:
-        """Share of values ``<= x`` for each of ``points`` (increasing)."""
-        pts = np.asarray(points, dtype=float)
-        if not self.n:
-            return np.full(pts.shape, np.nan)
-        return np.asarray(self._sketch.get_cdf(pts.tolist(), True), dtype=float)[:-1]
-
-    def to_state(self) -> dict:
-        return {"k": self.k, "sketch": bytes(self._sketch.serialize())}
-
-    @classmethod
-    def from_state(cls, state: dict) -> "QuantileSketch":
-        out = cls.__new__(cls)
-        out.k = int(state["k"])
-        out._sketch = _datasketches().kll_doubles_sketch.deserialize(state["sketch"])
-        return out
 
 
 class EdgeCounts:
@@ -399,69 +313,4 @@ class PairMoments:
         out = cls(len(state["shift"]), state["shift"])
         for k in ("n", "s", "ss", "sp"):
             setattr(out, k, np.asarray(state[k], dtype=float).copy())
-        return out
-
-
-# ---------------------------------------------------------------------- a whole table
-class TableSketch:
-    """Per column of a table: rows, missing values, min / max and a :class:`QuantileSketch` (``numeric``
-    columns: numbers, booleans, datetimes as ns) or :class:`CategoryCounts` (``categorical`` columns)."""
-
-    def __init__(self, numeric=(), categorical=(), k: int = DEFAULT_K, max_categories: int = DEFAULT_MAX_CATEGORIES):
-        self.numeric = [str(c) for c in numeric]
-        self.categorical = [str(c) for c in categorical]
-        self.rows = 0
-        self.nulls = {c: 0 for c in self.numeric}
-        self.min = {c: float("inf") for c in self.numeric}
-        self.max = {c: float("-inf") for c in self.numeric}
-        self.quantiles = {c: QuantileSketch(k) for c in self.numeric}
-        self.categories = {c: CategoryCounts(max_categories) for c in self.categorical}
-
-    def update(self, df: pd.DataFrame) -> "TableSketch":
-        self.rows += len(df)
-        for c in self.numeric:
-            v = as_float_array(df[c])
-            ok = np.isfinite(v)
-            self.nulls[c] += int(np.isnan(v).sum())
-            if ok.any():
-                self.min[c] = min(self.min[c], float(v[ok].min()))
-                self.max[c] = max(self.max[c], float(v[ok].max()))
-            self.quantiles[c].update(v[ok])
-        for c in self.categorical:
-            self.categories[c].update(df[c])
-        return self
-
-    def merge(self, other: "TableSketch") -> "TableSketch":
-        self.rows += other.rows
-        for c in self.numeric:
-            self.nulls[c] += other.nulls[c]
-            self.min[c] = min(self.min[c], other.min[c])
-            self.max[c] = max(self.max[c], other.max[c])
-            self.quantiles[c].merge(other.quantiles[c])
-        for c in self.categorical:
-            self.categories[c].merge(other.categories[c])
-        return self
-
-    def to_state(self) -> dict:
-        return {
-            "numeric": self.numeric,
-            "categorical": self.categorical,
-            "rows": self.rows,
-            "nulls": dict(self.nulls),
-            "min": dict(self.min),
-            "max": dict(self.max),
-            "quantiles": {c: q.to_state() for c, q in self.quantiles.items()},
-            "categories": {c: q.to_state() for c, q in self.categories.items()},
-        }
-
-    @classmethod
-    def from_state(cls, state: dict) -> "TableSketch":
-        out = cls.__new__(cls)
-        out.numeric, out.categorical = list(state["numeric"]), list(state["categorical"])
-        out.rows = int(state["rows"])
-        out.nulls = {c: int(v) for c, v in state["nulls"].items()}
-        out.min = {c: float(v) for c, v in state["min"].items()}
-        out.max = {c: float(v) for c, v in state["max"].items()}
-        out.quantiles = {c: QuantileSketch.from_state(v) for c, v in state["quantiles"].items()}
-        out.categories = {c: CategoryCounts.from_state(v) for c, v in state["categories"].items()}
         return out

@@ -5,7 +5,7 @@ import pytest
 
 from .conftest import assert_one_error_line, invoke
 
-pytest.importorskip("datasketches")
+pytest.importorskip("dask")
 
 
 @pytest.fixture

@@ -1,10 +1,8 @@
 """Mergeable per-partition statistics (simulacra.utils.sketch): known answers, merge == all at once."""
 
-import pickle
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from simulacra.utils.sketch import (
     BottomKSample,
@@ -20,28 +18,6 @@ from simulacra.utils.stats import pairwise_pearson
 
 def _parts(x, k):
     return np.array_split(x, k)
-
-
-def test_kll_quantiles_within_the_bound():
-    pytest.importorskip("datasketches")
-    from simulacra.utils.sketch import QuantileSketch, TableSketch
-
-    rng = np.random.default_rng(0)
-    x = np.r_[rng.lognormal(size=150_000), [np.nan] * 10]
-    parts = [QuantileSketch().update(p) for p in _parts(x, 7)]
-    merged = merge_all([QuantileSketch.from_state(pickle.loads(pickle.dumps(p.to_state()))) for p in parts])
-    assert merged.n == 150_000 and merged.rank_error < 0.001
-    qs = np.linspace(0.01, 0.99, 99)
-    est = merged.quantiles(qs)
-    true_rank = np.searchsorted(np.sort(x[~np.isnan(x)]), est) / 150_000
-    assert np.abs(true_rank - qs).max() <= 2 * merged.rank_error  # the bound of one quantile (99 %), with margin
-    assert merged.min == np.nanmin(x) and merged.max == np.nanmax(x)
-    assert np.abs(merged.cdf(np.nanquantile(x, qs)) - qs).max() <= 2 * merged.rank_error
-    df = pd.DataFrame({"x": x, "c": ["a", "b"] * 75_005, "t": pd.date_range("2020", periods=150_010, freq="min")})
-    t = merge_all([TableSketch(["x", "t"], ["c"]).update(p) for p in (df.iloc[:50_000], df.iloc[50_000:])])
-    t = TableSketch.from_state(t.to_state())
-    assert t.rows == 150_010 and t.nulls["x"] == 10 and t.categories["c"].counts.to_dict() == {"a": 75_005, "b": 75_005}
-    assert t.max["t"] == df["t"].iloc[-1].value
 
 
 def test_edge_counts_are_exact_at_edges_and_merge_exactly():
