@@ -15,7 +15,7 @@ In one run, each step in its own spawned child (peak resident size polled from o
    (simulacra.evaluate_quality against a 1M-row sample of the real table, 100k sampled rows) of
    that model beside a copula fitted in memory on the 1M-row sample.
 5. ``sdv``: SDV's GaussianCopulaSynthesizer on the 1M-row sample: fit seconds, and rows/s of
-   ``sample(--sdv-rows, batch_size=..., output_file_path=...csv)`` (SDV holds a fit's data in pandas;
+   ``sample(--sdv-rows, batch_size=..., output_folder_path=...)``, CSV (SDV holds a fit's data in pandas;
    it has no out-of-core fit and no distributed sampling).
 
 Then, on paper, the cost of 10B rows on N workers from the measured per-worker rate. Output: a
@@ -162,16 +162,18 @@ def step(name: str, work: str, rows: int, fit_rows: int, sdv_rows: int, status: 
             from sdv.single_table import GaussianCopulaSynthesizer as SDVCopula
 
             sample = pd.read_parquet(work / "sample.parquet")
-            md = SDVMetadata.detect_from_dataframe(sample)
+            md = SDVMetadata.detect_from_dataframes({"events": sample})
             t0 = time.perf_counter()
             synth = SDVCopula(md)
-            synth.fit(sample)
+            synth.fit({"events": sample})  # SDV 2's single-table fit takes {table: DataFrame}
             result["fit_s"] = time.perf_counter() - t0
             t0 = time.perf_counter()
-            synth.sample(sdv_rows, batch_size=100_000, output_file_path=str(work / "sdv.csv"))
+            out = work / "sdv_out"
+            out.mkdir(exist_ok=True)
+            synth.sample(sdv_rows, batch_size=100_000, output_folder_path=str(out))  # CSV, in batches
             result["s"] = time.perf_counter() - t0
             result["rows_per_s"] = sdv_rows / result["s"]
-            (work / "sdv.csv").unlink()
+            shutil.rmtree(out)
     except Exception as e:  # the table says it failed
         result["error"] = f"{type(e).__name__}: {e}"
         traceback.print_exc()

@@ -64,7 +64,7 @@ def dask_sample(
         progress = sys.stderr.isatty()
     t0 = time.perf_counter()
     with open_client(scheduler, workers) as client:
-        n_workers = len(client.scheduler_info(n_workers=-1)["workers"]) if client is not None else 1
+        n_workers = len(client.nthreads()) if client is not None else 1
         plan, counts = write_dataset(
             synth, num_rows, out, client=client, show_progress=progress, overwrite=overwrite, planned=(plan, rows)
         )
@@ -90,10 +90,40 @@ def is_one_table_source(data, engine: str) -> bool:
         return False
     p = Path(data)
     if p.is_dir():
+        if engine == "dask":
+            return True
         files = [f for f in p.rglob("*") if f.is_file() and not f.name.startswith((".", "_"))]
-        return engine == "dask" or (bool(files) and all(f.suffix.lower() == ".parquet" for f in files))
+        if not files or any(f.suffix.lower() != ".parquet" for f in files):
+            return False  # a folder of CSV files (or of several kinds): tables, as before
+        return _same_columns(files)  # Parquet files of one table's columns; else tables (customers.parquet, ...)
     free = available_memory()
     return engine == "dask" or (free is not None and p.is_file() and p.stat().st_size > BIG_FILE_SHARE * free)
+
+
+def _same_columns(files) -> bool:
+    """Whether every Parquet file has the same column names (their footers only are read)."""
+    import pyarrow.parquet as pq
+
+    names = None
+    for f in files:
+        try:
+            these = pq.read_schema(f).names
+        except Exception:  # an unreadable file: the reader names it
+            return True
+        if names is not None and these != names:
+            return False
+        names = these
+    return True
+
+
+def check_partitioned_fit_options(data, **given) -> None:
+    """A ParameterError for an option that one table read in partitions cannot use."""
+    for opt, value in given.items():
+        if value is not None:
+            raise ParameterError(
+                f"{opt} does not apply to {data!r}, one table read in partitions (a Parquet dataset, or --engine dask); "
+                "leave it out"
+            )
 
 
 def partitioned_fit(data, model, target, md_path, klass, kwargs, preset, engine, scheduler, workers, key, table_name):

@@ -277,7 +277,7 @@ def fit(
     from ..synthesizers import PRESETS, get_synthesizer_class
 
     check_engine(engine, scheduler, workers)
-    from .dask_commands import is_one_table_source, partitioned_fit
+    from .dask_commands import check_partitioned_fit_options, is_one_table_source, partitioned_fit
 
     one_table = is_one_table_source(data, engine)
     if engine == "dask" and not one_table:
@@ -297,6 +297,15 @@ def fit(
     for opt, value in (("--orphans", orphans), ("--tables", tables)):
         if value is not None:
             raise ParameterError(f"{opt} is for a folder of tables or a database URL; {data!r} is one table")
+    if one_table:
+        check_partitioned_fit_options(
+            data,
+            **{
+                "--sequence-key": sequence_key,
+                "--sequence-index": sequence_index,
+                "--context-columns": context_columns,
+            },
+        )
     sequences = (sequence_key, sequence_index, context_columns)
     if any(v is not None for v in sequences):  # sequences asked for: the single-table checks do not apply
         target = prepare_output(model, "model", overwrite, [data, metadata_path, key_file])
@@ -323,6 +332,7 @@ def fit(
         kwargs["verbose"] = sys.stderr.isatty() if progress is None else progress
     target = prepare_output(model, "model", overwrite, [data, metadata_path, key_file])
     if one_table:
+        check_partitioned_fit_options(data, **{"--sep": sep})
         return partitioned_fit(
             data,
             model,
@@ -454,6 +464,16 @@ def sample(
     if engine == "dask":
         from .dask_commands import dask_sample
 
+        for opt, value in (
+            ("--scale", scale),
+            ("--format", fmt),
+            ("--if-exists", if_exists),
+            ("--sequence-length", sequence_length),
+        ):
+            if value is not None:
+                raise ParameterError(
+                    f"{opt} is not for --engine dask, which samples one table's rows to a Parquet dataset folder"
+                )
         return dask_sample(
             model, num_rows, output, seed, batch_size, partition_rows, scheduler, workers, progress, overwrite, key
         )

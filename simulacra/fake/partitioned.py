@@ -391,7 +391,7 @@ def plan_fake(schema, n: int | None = None, seed=None, locale=None, partition_ro
     """
     import pyarrow as pa
 
-    from ..io.dask_engine import partition_rows_for
+    from ..io.dask_engine import MAX_PARTITION_ROWS, check_partition_count, partition_rows_for
     from ..io.writers import arrow_schema
 
     sch = Schema.from_any(schema)
@@ -408,7 +408,14 @@ def plan_fake(schema, n: int | None = None, seed=None, locale=None, partition_ro
         }
     else:
         sizes = dict.fromkeys(rows, int(partition_rows))
+    for t, size in sizes.items():
+        if size > MAX_PARTITION_ROWS:
+            raise SchemaError(
+                f"partition_rows {size:,} is over {MAX_PARTITION_ROWS:,} rows (a partition is made in a worker's "
+                "memory); use a smaller --partition-rows"
+            )
     plan = FakePlan(sch, rows, sizes, seed, locale)
+    check_partition_count(sum(plan.tables[t].n_partitions for t in plan.order), min(sizes.values(), default=1))
     plan.probes = probes
     plan.arrow_schemas = {
         t: arrow_schema(pa.Table.from_pandas(df, preserve_index=False).schema) for t, df in probes.items()

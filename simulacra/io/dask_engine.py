@@ -64,6 +64,22 @@ def check_partition_count(n_partitions: int, partition_rows: int) -> None:
         )
 
 
+#: local clusters larger than this many workers per core are refused (each worker is a process)
+MAX_WORKERS_PER_CORE = 4
+#: seconds to wait for a running scheduler's first worker
+WAIT_FOR_WORKERS_S = 60
+
+
+def cpu_count() -> int:
+    """Cores this process may use (cgroup and affinity limits counted, as Dask counts them)."""
+    try:
+        from dask.system import CPU_COUNT
+
+        return max(1, int(CPU_COUNT))
+    except (ImportError, TypeError, ValueError):  # pragma: no cover
+        return max(1, os.cpu_count() or 1)
+
+
 @contextmanager
 def open_client(scheduler: str | None = None, workers: int | None = None, threads_per_worker: int = 1):
     """A ``distributed.Client`` for a run, closed (with its cluster) when the block ends.
@@ -90,16 +106,35 @@ def open_client(scheduler: str | None = None, workers: int | None = None, thread
                 "(dask scheduler) or check the address, or use --workers N for a local cluster"
             ) from None
         try:
+            try:
+                client.wait_for_workers(1, timeout=WAIT_FOR_WORKERS_S)
+            except (TimeoutError, OSError) as e:
+                raise ParameterError(
+                    f"the Dask scheduler at {scheduler!r} has no workers ({type(e).__name__} after "
+                    f"{WAIT_FOR_WORKERS_S} s); start some (dask worker {scheduler}) or use --workers N"
+                ) from None
             yield client
         finally:
             client.close()
         return
-    n = workers if workers is not None else max(1, os.cpu_count() or 1)
+    cores = cpu_count()
+    n = workers if workers is not None else cores
     if not isinstance(n, int) or isinstance(n, bool) or n < 1:
         raise ParameterError(f"--workers must be a positive number of worker processes, got {workers!r}")
-    cluster = distributed.LocalCluster(
-        n_workers=n, threads_per_worker=threads_per_worker, processes=True, dashboard_address=":0"
-    )
+    if n > MAX_WORKERS_PER_CORE * cores:
+        raise ParameterError(
+            f"--workers {n} starts {n} processes on {cores} core(s); use at most {MAX_WORKERS_PER_CORE * cores} "
+            "here, or --scheduler ADDRESS for a cluster of several machines"
+        )
+    try:
+        cluster = distributed.LocalCluster(
+            n_workers=n, threads_per_worker=threads_per_worker, processes=True, dashboard_address=":0"
+        )
+    except Exception as e:
+        raise SimulacraError(
+            f"could not start a local Dask cluster of {n} worker(s) ({type(e).__name__}: {e}); "
+            "try fewer --workers, or start one yourself and pass --scheduler ADDRESS"
+        ) from None
     try:
         client = distributed.Client(cluster, set_as_default=False)
         try:
@@ -138,31 +173,83 @@ def staging_folder(out: Path) -> Path:
     return tmp
 
 
+def is_dataset_folder(path: Path) -> bool:
+    """Whether ``path`` holds only what a dataset run writes: ``part-*.parquet`` files, or table folders of them."""
+    import re
+
+    part = re.compile(r"part-\d{5,}\.parquet")
+    for entry in path.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            if any(not (f.is_file() and part.fullmatch(f.name)) for f in entry.iterdir()):
+                return False
+        elif not (entry.is_file() and part.fullmatch(entry.name)):
+            return False
+    return True
+
+
+def _remove(folder: Path) -> None:
+    """Remove ``folder``, again while tasks still running (cancelled ones) write into it."""
+    import time
+
+    for _ in range(40):
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            return
+        time.sleep(0.25)
+
+
 @contextmanager
 def staged_dataset(out, overwrite: bool = False):
     """A staging folder that becomes ``out`` when the block ends without an error, else is removed.
 
-    ``out`` must not exist, or (with ``overwrite``) be a folder, which is replaced only after the new
+    ``out`` must not exist, or (with ``overwrite``) be a dataset folder an earlier run wrote
+    (only ``part-*.parquet`` files, or table folders of them), which is replaced only once the new
     dataset is complete. Several datasets (one per table) may be written under the staging folder.
     """
     out = Path(out)
+    if out.is_symlink():
+        raise ParameterError(f"{str(out)!r} is a symbolic link; give the dataset folder itself")
     if out.exists() and not overwrite:
         raise ParameterError(f"{str(out)!r} exists; choose a new output folder, or pass --overwrite to replace it")
     if out.exists() and not out.is_dir():
         raise ParameterError(f"{str(out)!r} is a file; the dask engine writes a folder of Parquet files")
+    if out.exists():
+        here = Path.cwd().resolve()
+        if out.resolve() == here or out.resolve() in here.parents:
+            raise ParameterError(f"{str(out)!r} holds the current folder; --overwrite never replaces it")
+        if not is_dataset_folder(out):
+            raise ParameterError(
+                f"{str(out)!r} holds files other than a dataset's part-*.parquet files; --overwrite replaces only "
+                "a dataset folder simulacra wrote: choose a new folder, or empty it yourself"
+            )
     tmp = staging_folder(out)
     try:
         yield tmp
         if out.exists():
             old = tmp.with_name(tmp.name[:-5] + ".old")
             os.replace(out, old)
-            os.replace(tmp, out)
+            try:
+                os.replace(tmp, out)
+            except BaseException:
+                os.replace(old, out)  # the old dataset back in place
+                raise
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(tmp, out)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        _remove(tmp)
         raise
+
+
+def _check_written(folder: str, counts: list) -> None:
+    """A SimulacraError unless every partition's file is in ``folder`` (the workers may not see it)."""
+    missing = [i for i in range(len(counts)) if not os.path.exists(os.path.join(folder, PART_NAME.format(i)))]
+    if missing:
+        raise SimulacraError(
+            f"{len(missing):,} of {len(counts):,} partitions were written where this process cannot see them "
+            f"(first: {PART_NAME.format(missing[0])}); the output folder must be on a file system the workers "
+            "share; nothing was written"
+        )
 
 
 def run_partitions(
@@ -178,7 +265,7 @@ def run_partitions(
     from ..utils.progress import progress
 
     dask, _, distributed = require_dask()
-    folder = str(folder)
+    folder = str(Path(folder).resolve())  # the workers' working folders differ from this one
     rows = [0] * n_partitions
     with progress(n_partitions, show_progress) as bar:
         task = bar.add_task(label, total=n_partitions) if bar is not None else None
@@ -196,12 +283,14 @@ def run_partitions(
                 with _Bar():
                     rows = list(dask.compute(*tasks, scheduler="threads"))
             except Exception as e:
-                raise _failed(e, None, folder) from None
+                raise _failed(e, None) from None
+            _check_written(folder, rows)
             return rows
         token = uuid.uuid4().hex[:8]
+        maker = client.scatter(make, broadcast=True, hash=False)  # sent to each worker once, not per task
         futures = client.map(
             _write_part,
-            [make] * n_partitions,
+            [maker] * n_partitions,
             range(n_partitions),
             [folder] * n_partitions,
             [schema] * n_partitions,
@@ -210,16 +299,28 @@ def run_partitions(
         )
         index = {f.key: i for i, f in enumerate(futures)}
         try:
-            for future in distributed.as_completed(futures, loop=client.loop):
-                i = index[future.key]
-                if future.status == "error":
-                    raise _failed(future.exception(), i, folder)
-                rows[i] = future.result()
-                if bar is not None:
-                    bar.advance(task, 1)
+            try:
+                for future in distributed.as_completed(futures, loop=client.loop):
+                    i = index[future.key]
+                    if future.status != "finished":
+                        raise _failed(
+                            future.exception() if future.status == "error" else RuntimeError(future.status), i
+                        )
+                    rows[i] = future.result()
+                    if bar is not None:
+                        bar.advance(task, 1)
+            except SimulacraError:
+                raise
+            except Exception as e:  # a lost scheduler or worker, a cancelled run
+                raise _failed(e, None) from None
         except BaseException:
             client.cancel(futures)
+            try:
+                distributed.wait(futures, timeout=30)  # running tasks end before the staging folder goes
+            except Exception:
+                pass
             raise
+    _check_written(folder, rows)
     return rows
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import FileFormatError, InvalidDataError, ParameterError
+from ..errors import FileFormatError, InvalidDataError, ParameterError, SimulacraError
 from .partition_files import (
     DATA_FILE_ENDINGS,
     MAX_PARTITION_ROWS,
@@ -228,6 +228,7 @@ class PartitionSource:
     def _from_path(cls, path: Path, columns, max_rows):
         if not path.exists():
             raise FileFormatError(f"{str(path)!r} does not exist")
+        path = path.resolve()  # tasks name their files absolutely: workers run in other folders
         files = data_files(path) if path.is_dir() else [path]
         for f in files:
             kind_of(f)  # an unknown extension is an error before anything is read
@@ -328,7 +329,16 @@ def map_tasks(source: PartitionSource, func, client=None, window: int | None = N
     try:
         while pending:
             f = pending.popleft()  # in task order, each released once taken
-            yield f.result()
+            try:
+                result = f.result()
+            except SimulacraError:
+                raise
+            except Exception as e:  # a worker's error, a lost worker: one error naming the task
+                raise SimulacraError(
+                    f"reading partition {tasks[following - len(pending) - 1].index} of {source.describe()} failed on a "
+                    f"worker ({type(e).__name__}: {e})"
+                ) from None
+            yield result
             f.release()
             if following < len(tasks):
                 pending.append(submit(following))

@@ -18,11 +18,12 @@ import threading
 import numpy as np
 import pandas as pd
 
-from ..errors import ConstraintError
-from ..io.dask_engine import check_partition_count, partition_rows_for, require_dask
+from ..errors import ConstraintError, ParameterError
+from ..utils.validation import is_int
+from ..io.dask_engine import MAX_PARTITION_ROWS, check_partition_count, partition_rows_for, require_dask
 from ..sampling.plan import BatchPlan
 from ..sampling.redraw import MAX_TRIES, check_max_tries
-from . import sampler, sdv_api
+from . import sampler, sdv_api, text_fill
 
 #: rows drawn (with a fixed seed) to measure the row size and the dtypes of a run
 PROBE_ROWS = 512
@@ -34,7 +35,7 @@ def model_bytes(synth) -> bytes:
     """The fitted synthesizer as model-file bytes (what ``save`` writes)."""
     with tempfile.TemporaryDirectory(prefix="simulacra-") as d:
         path = os.path.join(d, "model.zip")
-        synth.save(path)
+        synth.save(path, key=False)  # unsigned: the workers' SIMULACRA_MODEL_KEY may differ from this process's
         with open(path, "rb") as f:
             return f.read()
 
@@ -50,7 +51,7 @@ def _load(data: bytes, digest: str):
         path = os.path.join(d, "model.zip")
         with open(path, "wb") as f:
             f.write(data)
-        synth = BaseSynthesizer.load(path)
+        synth = BaseSynthesizer.load(path, key=False)
     with _CACHE_LOCK:
         while len(_CACHE) >= 2:
             _CACHE.pop(next(iter(_CACHE)))
@@ -96,6 +97,16 @@ def check_partitionable(synth, n_partitions: int) -> None:
 def partition_plan(synth, num_rows: int, seed=None, partition_rows: int | None = None):
     """``(plan, probe rows)`` of a partitioned run: partitions sized for about 100 MB unless given."""
     synth._check_fitted()
+    if text_fill.fills(synth):
+        raise ParameterError(
+            f"text generators are attached to {', '.join(map(repr, text_fill.fills(synth)))}; a model file does not "
+            "hold them, so workers cannot make those columns: sample in one process (sample)"
+        )
+    if partition_rows is not None and is_int(partition_rows) and partition_rows > MAX_PARTITION_ROWS:
+        raise ParameterError(
+            f"partition_rows {int(partition_rows):,} is over {MAX_PARTITION_ROWS:,} rows (a partition is made in a "
+            "worker's memory); use a smaller --partition-rows"
+        )
     rows = probe(synth)
     if partition_rows is None:
         per_row = float(rows.memory_usage(index=False, deep=True).sum()) / max(1, len(rows))

@@ -53,3 +53,20 @@ def test_a_folder_of_tables_stays_multi_table_and_bad_combinations_are_one_line(
     r = invoke("fit", folder, "-o", tmp_path / "m.zip")  # a folder of CSV tables: multi-table, as before
     assert r.exit_code == 0, r.output
     assert "per-partition" not in r.output
+
+
+def test_a_folder_of_parquet_tables_is_multi_table(tmp_path, penguins):
+    folder = tmp_path / "tables"
+    folder.mkdir()
+    penguins.to_parquet(folder / "penguins.parquet")
+    penguins[["species", "island"]].drop_duplicates().to_parquet(folder / "islands.parquet")
+    r = invoke("fit", folder, "-o", tmp_path / "m.zip")
+    assert r.exit_code == 0, r.output
+    assert "per-partition" not in r.output and "stratified" not in r.output
+
+
+def test_options_a_partitioned_fit_cannot_use_are_one_line(dataset, tmp_path):
+    assert_one_error_line(invoke("fit", dataset, "-o", tmp_path / "m.zip", "--sep", ";"), "--sep does not apply")
+    assert_one_error_line(
+        invoke("fit", dataset, "-o", tmp_path / "m.zip", "--sequence-key", "island"), "--sequence-key does not apply"
+    )

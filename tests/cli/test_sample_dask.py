@@ -47,6 +47,8 @@ def test_dask_engine_on_a_local_cluster_of_n_workers(model_dir, tmp_path):
         (["-o", "{tmp}/out", "-n", "1.5", "--engine", "dask"], "not a whole number"),
         (["-o", "{tmp}/out", "-n", "1e30", "--engine", "dask"], "over 2**63"),
         (["-o", "{tmp}/out", "-n", "1e15", "--engine", "dask"], "raise --partition-rows"),
+        (["-o", "{tmp}/out", "--engine", "dask", "--format", "parquet"], "--format is not for --engine dask"),
+        (["-o", "{tmp}/out", "--engine", "dask", "--workers", "100000"], "use at most"),
         (["-o", "{tmp}/out", "-n", "1e11", "--engine", "dask", "--partition-rows", "1e7"], "free"),  # disk space
     ],
 )

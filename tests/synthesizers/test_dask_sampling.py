@@ -108,19 +108,45 @@ def test_a_failed_partition_leaves_no_dataset_and_one_error(clients, tmp_path, e
     assert os.listdir(tmp_path) == []
 
 
-def test_an_existing_output_is_replaced_only_with_overwrite_and_only_on_success(synth, tmp_path):
+def test_an_existing_dataset_is_replaced_only_with_overwrite_and_only_on_success(synth, tmp_path):
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "keep.txt").write_text("old")
+    write_dataset(synth, 10, out, seed=1)
+    before = (out / "part-00000.parquet").read_bytes()
     with pytest.raises(ParameterError, match="exists"):
         write_dataset(synth, 10, out, seed=0)
     with pytest.raises(SimulacraError):
         with staged_dataset(out, overwrite=True) as folder:
             run_partitions(failing_make, 4, folder)
-    assert _files(out) == ["keep.txt"]  # the old dataset is untouched by a failed run
+    assert _files(out) == ["part-00000.parquet"] and (out / "part-00000.parquet").read_bytes() == before
     write_dataset(synth, 10, out, seed=0, overwrite=True)
-    assert _files(out) == ["part-00000.parquet"]
+    assert (out / "part-00000.parquet").read_bytes() != before
     assert sorted(os.listdir(tmp_path)) == ["out"]
+
+
+def test_overwrite_never_replaces_a_folder_that_is_not_a_dataset(synth, tmp_path, monkeypatch):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    (mine / "part-00000.parquet").write_bytes(b"x")
+    with pytest.raises(ParameterError, match="other than a dataset"):
+        write_dataset(synth, 10, mine, seed=0, overwrite=True)
+    assert (mine / "notes.txt").read_text() == "keep me"
+    monkeypatch.chdir(mine)
+    with pytest.raises(ParameterError, match="current folder"):
+        write_dataset(synth, 10, tmp_path, seed=0, overwrite=True)
+    assert sorted(os.listdir(tmp_path)) == ["mine"]
+
+
+def test_a_relative_output_folder_is_written_by_the_workers(synth, clients, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    plan, counts = write_dataset(synth, 2_000, "rel", seed=2, partition_rows=1_000, client=clients[2])
+    assert _files(tmp_path / "rel") == ["part-00000.parquet", "part-00001.parquet"]
+    assert len(pd.read_parquet(tmp_path / "rel")) == 2_000
+
+
+def test_partition_sizes_beyond_a_workers_memory_are_refused(synth):
+    with pytest.raises(ParameterError, match="over 10,000,000 rows"):
+        synth.sample_dask(10**9, seed=0, partition_rows=10**9)
 
 
 def test_a_run_tracking_rows_across_batches_is_refused():

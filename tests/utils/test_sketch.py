@@ -1,6 +1,5 @@
 """Mergeable per-partition statistics (simulacra.utils.sketch): known answers, merge == all at once."""
 
-
 import numpy as np
 import pandas as pd
 
