@@ -191,6 +191,9 @@ def fit_source(
         info["method"] = "stratified sample"
         info["fitted_rows"] = int(synth.fitted_rows)
     info["summary"] = _summary(type(synth).__name__, info)
+    for k, v in info.items():  # a model file keeps texts of at most 2,000 characters (check_source_info)
+        if isinstance(v, str) and len(v) > 2000:
+            info[k] = v[:1997] + "..."
     synth.source_info_ = info
     synth._fitted = True
     sdv_api.mark_fitted(synth)
@@ -287,7 +290,7 @@ def scan_source(synth, source, columns: dict, seed, size: int, floor: int, clien
         merged = None
         for state in map_tasks(source, work, client):
             merged = _ScanState.from_state(state) if merged is None else merged.merge(_ScanState.from_state(state))
-        if merged.sample.exact:
+        if merged is None or merged.sample.exact:
             break
     if merged is None or merged.rows < 2:
         raise InvalidDataError(f"{source.describe()}: a synthesizer needs at least 2 rows to learn from")

@@ -36,7 +36,7 @@ from scipy import special
 
 from ..io.partitions import map_tasks
 from ..transforms.full_data import known_category_mask, numeric_columns, use_full_counts, use_full_range
-from ..utils.sketch import EdgeCounts, PairMoments, merge_all
+from ..utils.sketch import EdgeCounts, PairMoments
 
 __all__ = ["fits_from_statistics", "fit_copula", "fit_marginal", "marginal_stats", "prepare"]
 
@@ -117,8 +117,13 @@ class _Encoder:
         return X, int((~keep).sum())
 
 
-def _map(source, func, client, merge):
-    return merge(list(map_tasks(source, func, client)))
+def _fold(source, func, client, make):
+    """``func``'s task results, each made into a statistic by ``make`` and merged as it arrives, in
+    task order (memory for one statistic, not one per task)."""
+    out = None
+    for state in map_tasks(source, func, client):
+        out = make(state) if out is None else out.merge(make(state))
+    return out
 
 
 # ---------------------------------------------------------------------- pass B: each column's distribution
@@ -129,15 +134,20 @@ def marginal_stats(source, encoder, sample_X, client):
         None if s.is_category else EdgeCounts.from_sample(sample_X[:, j], EDGES).edges for j, s in enumerate(specs)
     ]
     work = functools.partial(_marginal_task, encoder=encoder, edges=edges)
-    states = list(map_tasks(source.select(encoder.columns), work, client))
-    out = {"rows": sum(s["rows"] for s in states), "left_out": sum(s["left_out"] for s in states)}
-    out["edges"] = [
-        None if e is None else merge_all([EdgeCounts.from_state(s["edges"][j]) for s in states])
-        for j, e in enumerate(edges)
-    ]
-    out["values"] = [
-        None if e is None else _merge_values([s["values"][j] for s in states]) for j, e in enumerate(edges)
-    ]
+    out = {"rows": 0, "left_out": 0, "edges": [None] * len(edges), "values": [None] * len(edges)}
+    first = True
+    for st in map_tasks(source.select(encoder.columns), work, client):  # folded as they arrive, in task order
+        out["rows"] += st["rows"]
+        out["left_out"] += st["left_out"]
+        for j, e in enumerate(edges):
+            if e is None:
+                continue
+            ec = EdgeCounts.from_state(st["edges"][j])
+            out["edges"][j] = ec if first else out["edges"][j].merge(ec)
+            out["values"][j] = st["values"][j] if first else _merge_values([out["values"][j], st["values"][j]])
+        first = False
+    if first:
+        out["edges"] = [None if e is None else EdgeCounts(e) for e in edges]
     full_range(encoder.transformer, out)
     return out
 
@@ -260,12 +270,7 @@ def fit_copula(synth, source, scan, seed, context_columns, client):
         marginals.append(fit_marginal(dist, stats["edges"][j], stats["values"][j], discrete))
     synth._names, synth._kinds, synth._marginals = list(names), list(kinds), marginals
     work = functools.partial(_score_task, encoder=encoder, marginals=marginals)
-    moments = _map(
-        source.select(encoder.columns),
-        work,
-        client,
-        lambda states: merge_all([PairMoments.from_state(s) for s in states]),
-    )
+    moments = _fold(source.select(encoder.columns), work, client, PairMoments.from_state)
     corr = moments.correlation()
     corr[~np.isfinite(corr)] = 0.0
     corr = np.clip(corr, -1.0, 1.0)
