@@ -306,7 +306,8 @@ def second_pass(task, frames, plan: PairPlan, table: int) -> dict:
     present = table == 1 and plan.present
     sample = BottomKSample(plan.sample_rows) if plan.sample_cols else None
     edges = {c: EdgeCounts(e) for c, e in plan.edges.items()}
-    for chunk, df in enumerate(frames):
+    first_row = task.first_row  # sample keys by file and row: the same whatever the partition size
+    for df in frames:
         part: dict = {"counts": {}}
         views = {c: numeric_view(df[c], plan.meta[c]) for c in dict.fromkeys([*plan.edges, *plan.cont])}
         for c, ec in edges.items():
@@ -331,7 +332,8 @@ def second_pass(task, frames, plan: PairPlan, table: int) -> dict:
                     codes[c] = codes_of(df, plan, table, c)
             part["counts"][(c1, c2)] = pair_counts(codes[c1], codes[c2], plan.n_codes[c1], plan.n_codes[c2])
         if sample is not None:
-            sample.update(df[plan.sample_cols], plan.seed, 2 * plan.index[task] + table, chunk)
+            sample.update(df[plan.sample_cols], plan.seed, 2 * task.file_index + table, first_row=first_row)
+        first_row += len(df)
         out = part if out is None else merge_second(out, part)
     out = {"counts": {}} if out is None else out
     if edges:
