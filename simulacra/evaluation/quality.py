@@ -297,18 +297,7 @@ class QualityReport(PropertyReport):
                 np.array([bool(len(v := x[~np.isnan(x)]) and np.all(v == v[0])) for x in nums_.values()], dtype=bool)
                 for nums_ in (num_r, num_s)
             )
-            err = np.full(len(a), None, dtype=object)
-            for label, const, side in (
-                ("synthetic", const_s, b),
-                ("synthetic", const_s, a),
-                ("real", const_r, b),
-                ("real", const_r, a),
-            ):
-                hit = np.flatnonzero(const[side])
-                err[hit] = [
-                    f"ConstantInputError: The {label} data in column '{names[k]}' contains a constant value."
-                    for k in side[hit]
-                ]
+            err = constant_errors(const_r, const_s, a, b, names)
             bad = const_r[a] | const_r[b] | const_s[a] | const_s[b]  # the pairs given an error above
             rr, rs = np.where(bad, np.nan, rr), np.where(bad, np.nan, rs)
             r_real[cont], r_syn[cont], error[cont] = rr, rs, err
@@ -447,3 +436,20 @@ def evaluate_quality(
     )
     report.generate(real_data, synthetic_data, metadata, verbose=verbose)
     return report
+
+
+def constant_errors(const_r, const_s, a, b, names) -> np.ndarray:
+    """Per pair ``(a[i], b[i])`` of column indices, SDMetrics' ConstantInputError text for a pair
+    with a constant column (the real side's message wins, then the first column's), else None."""
+    err = np.full(len(a), None, dtype=object)
+    for label, const, side in (
+        ("synthetic", const_s, b),
+        ("synthetic", const_s, a),
+        ("real", const_r, b),
+        ("real", const_r, a),
+    ):
+        hit = np.flatnonzero(const[side])
+        err[hit] = [
+            f"ConstantInputError: The {label} data in column '{names[k]}' contains a constant value." for k in side[hit]
+        ]
+    return err

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..utils.sketch import BottomKSample, EdgeCounts, PairMoments
 from .primitives import tv_counts
-from .quality import ASSOCIATION_THRESHOLD, CORRELATION_THRESHOLD
+from .quality import ASSOCIATION_THRESHOLD, CORRELATION_THRESHOLD, constant_errors
 from .scale_sums import codes_of, pair_counts
 from .views import CONTINUOUS
 
@@ -164,17 +164,7 @@ def _correlations(cols, meta, first, second, plan, a, b):
         np.array([bool(n["count"] and n["low"] == n["high"]) for n in (first[t]["numbers"][c] for c in names)], bool)
         for t in (0, 1)
     )
-    err = np.full(len(a), None, dtype=object)
-    for label, const, side in (
-        ("synthetic", const_s, b),
-        ("synthetic", const_s, a),
-        ("real", const_r, b),
-        ("real", const_r, a),
-    ):
-        hit = np.flatnonzero(const[side])
-        err[hit] = [
-            f"ConstantInputError: The {label} data in column '{names[k]}' contains a constant value." for k in side[hit]
-        ]
+    err = constant_errors(const_r, const_s, a, b, names)
     bad = const_r[a] | const_r[b] | const_s[a] | const_s[b]
     rr, rs = np.where(bad, np.nan, rr), np.where(bad, np.nan, rs)
     sc = 1 - np.abs(rr - rs) / 2

@@ -95,25 +95,33 @@ def new_transformer(columns: dict, synth):
     )
 
 
+def learn_columns(synth, df, seed, context_columns):
+    """The first steps of every fit (in memory or from a partitioned source's sample): the data
+    checked against the metadata, ``context_columns`` checked, the rules learned; returns
+    ``(df cut to the metadata's columns, columns)``."""
+    from . import rules
+    from .given import check_context_columns
+
+    synth._fit_seed = seed
+    table = synth._table_name()
+    synth.metadata.validate_data(df, table)
+    columns = synth.metadata.get_columns(table)
+    synth.context_columns = check_context_columns(synth, context_columns, columns)
+    df = df[list(columns)]
+    synth._columns = list(columns)
+    synth._learned = rules.rules_for_fit(synth, df, columns)
+    return df, columns
+
+
 def fit_table(synth, data, seed, context_columns=None) -> None:
     """Run the fit pipeline of ``synth`` on ``data`` (sets its transformer, columns, fitted rows and
     ``context_columns``: checked, left out of rule discovery, saved with the model)."""
     as_seed_sequence(seed)  # a bad seed fails here, not after the work
     if synth.model_input not in MODEL_INPUTS:
         raise ParameterError(f"{type(synth).__name__}.model_input must be one of {MODEL_INPUTS}")
-    synth._fit_seed = seed
-    table = synth._table_name()
-    df = synth._coerce_data(data)
-    synth.metadata.validate_data(df, table)
-    columns = synth.metadata.get_columns(table)
-    from .given import check_context_columns, check_fitted_context
+    from .given import check_fitted_context
 
-    synth.context_columns = check_context_columns(synth, context_columns, columns)
-    df = df[list(columns)]
-    synth._columns = list(columns)
-    from . import rules
-
-    synth._learned = rules.rules_for_fit(synth, df, columns)
+    df, columns = learn_columns(synth, synth._coerce_data(data), seed, context_columns)
     if synth.model_input == "matrix":
         df, columns = fit_constraints(df, columns, synth._learned + synth._constraints)
     else:  # values path: each rule fitted on the real rows (learned ones repair sampled rows, user ones filter)

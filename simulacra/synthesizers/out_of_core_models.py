@@ -65,18 +65,10 @@ def fits_from_statistics(synth):
 def prepare(synth, scan: dict, seed, context_columns):
     """Fit rules, constraints and transforms on the sample, with full-data frequencies; returns the encoder."""
     from . import rules
-    from .fitting import fit_constraints, new_transformer
-    from .given import check_context_columns, check_fitted_context
+    from .fitting import fit_constraints, learn_columns, new_transformer
+    from .given import check_fitted_context
 
-    synth._fit_seed = seed
-    table = synth._table_name()
-    df = scan["table"]
-    synth.metadata.validate_data(df, table)
-    columns = synth.metadata.get_columns(table)
-    synth.context_columns = check_context_columns(synth, context_columns, columns)
-    df = df[list(columns)]
-    synth._columns = list(columns)
-    synth._learned = rules.rules_for_fit(synth, df, columns)
+    df, columns = learn_columns(synth, scan["table"], seed, context_columns)
     chain = synth._learned + synth._constraints
     df, reshaped = fit_constraints(df, columns, chain)
     transformer = new_transformer(reshaped, synth).fit(df)
