@@ -96,8 +96,9 @@ def file_info(path: Path, root: Path) -> dict:
                 f"{str(path)!r} cannot be read as Parquet ({first_line(e)}); is it corrupt?"
             ) from None
         groups = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
-        names = [f.name for f in schema]
-        types = {f.name: f.type for f in schema}
+        index = _pandas_index_columns(schema)  # a DataFrame's index pandas stored as a column: not data
+        names = [f.name for f in schema if f.name not in index]
+        types = {f.name: f.type for f in schema if f.name not in index}
         rows, csv = meta.num_rows, ()
     else:
         names, types, csv = _csv_info(path)
@@ -306,6 +307,15 @@ def _to_pandas(table, path) -> pd.DataFrame:
     if nested:
         df = nested_to_json(df, nested)
     return integer_columns_to_nullable(df)
+
+
+def _pandas_index_columns(schema) -> set:
+    """The columns of a Parquet schema that hold the index of the DataFrame pandas wrote (``__index_level_0__``)."""
+    try:
+        meta = schema.pandas_metadata or {}
+    except (ValueError, TypeError):  # metadata that is not JSON: no index columns known
+        return set()
+    return {c for c in meta.get("index_columns", []) if isinstance(c, str)}
 
 
 def _parquet_batches(task: PartitionTask):

@@ -148,3 +148,16 @@ def test_dask_frame_partitions():
     assert src.columns == ["x", "k"] and len(src.partition_tasks()) == 3 and src.kind == "dask"
     got = pd.concat(list(src.iter_partitions()), ignore_index=True)
     pd.testing.assert_frame_equal(got, df[["x", "k"]])
+
+
+def test_a_pandas_index_stored_in_the_files_is_not_a_column(tmp_path):
+    """df.iloc[rows].to_parquet(...) stores the index as __index_level_0__ in some files only (found on real tables)."""
+    from simulacra.io.partitions import open_source
+
+    df = pd.DataFrame({"a": np.arange(30), "b": list("xyz") * 10})
+    df.iloc[:10].to_parquet(tmp_path / "p0.parquet")  # a RangeIndex: kept in the metadata only
+    df.iloc[np.arange(10, 30)].to_parquet(tmp_path / "p1.parquet")  # an integer index: stored as a column
+    src = open_source(tmp_path)
+    assert list(src.columns) == ["a", "b"]
+    got = pd.concat(list(src.iter_partitions()), ignore_index=True)
+    pd.testing.assert_frame_equal(got.sort_values("a", ignore_index=True), df, check_dtype=False)
