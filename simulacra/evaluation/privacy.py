@@ -35,7 +35,8 @@ from ..errors import ParameterError
 from ..metadata.names import person_name_sdtype
 from ..metadata.sdtypes import PII_SDTYPES, is_pii
 from ._options import check_bool, check_count, check_share
-from .distances import MixedEncoder, gower_sums, nearest
+from ..utils.gower import equal_size_dcr_share, membership_auc, quantiles
+from .distances import MixedEncoder, nearest
 from .views import Views, check_holdout, prepare, row_keys, views_for
 
 
@@ -74,6 +75,15 @@ class PrivacyReport:
             rows,
             columns=["Column", "Rare real values", "Copied", "Share copied", "Synthetic rows holding one", "Flagged"],
         )
+
+    def get_distances(self) -> pd.DataFrame:
+        """Quantiles of the DCR and NNDR distributions: synthetic rows to the training rows, beside holdout rows to the training rows (the baseline, with a holdout)."""
+        rows = [
+            (metric, who, *q.values())
+            for metric, sides in self.results.get("distance_distributions", {}).items()
+            for who, q in sides.items()
+        ]
+        return pd.DataFrame(rows, columns=["Distance", "Rows", "p5", "p25", "median", "p75", "p95"])
 
     def get_details(self) -> pd.DataFrame:
         rows = [(k, v, EXPLAIN.get(k, "")) for k, v in self.results.items() if not isinstance(v, dict)]
@@ -117,10 +127,13 @@ EXPLAIN = {
     "dcr_synthetic_median": "median Gower distance from a synthetic row to its closest real row",
     "dcr_synthetic_5pct": "5th percentile of that distance (small = some rows sit very close to real ones)",
     "dcr_holdout_median": "median distance from a holdout row to its closest training row (the baseline)",
-    "dcr_share": "share of synthetic rows closer to a training row than to any holdout row (0.5 is ideal with equal sizes)",
+    "distance_sample_holdout_rows": "holdout rows measured (a seeded random sample, at most max_rows and no more than the training rows)",
+    "dcr_share_training_rows": "training rows the DCR share compares with: as many as the holdout rows (the share is the exact mean over every such sample of the real rows measured)",
+    "dcr_share": "share of synthetic rows closer to a training row than to any holdout row, against equal-size samples of both (0.5 = the training rows are not favoured)",
     "dcr_share_expected": "what dcr_share would be if training rows were not favoured",
     "nndr_median": "median ratio of the distances to the closest and second-closest real rows (near 0 = sitting on one row)",
     "membership_auc": "ROC AUC of a distance-based membership attack (0.5 = chance, 1 = every training row exposed)",
+    "membership_rows": "rows the membership attack was scored on (each row's distance to its closest synthetic row)",
 }
 
 
@@ -174,7 +187,8 @@ def evaluate_privacy(
 
     R = enc.encode_rows(0, pick(len(real), max_reference_rows))
     S = enc.encode_rows(1, pick(len(syn), max_rows))
-    H = enc.encode_rows(2, pick(len(hold), max_rows)) if hold is not None else None
+    n_hold = min(len(hold), len(R[0]), max_rows) if hold is not None else 0
+    H = enc.encode_rows(2, pick(len(hold), n_hold)) if hold is not None else None
     # synthetic and holdout rows against the real sample in one pass (raw Gower sums)
     queries = S if H is None else (np.vstack([S[0], H[0]]), np.vstack([S[1], H[1]]))
     both = nearest(R, queries, k=2)
@@ -184,26 +198,26 @@ def evaluate_privacy(
     res["distance_sample_real_rows"] = len(R[0])
     res["dcr_synthetic_median"] = float(np.median(d[:, 0]))
     res["dcr_synthetic_5pct"] = float(np.quantile(d[:, 0], 0.05))
+    dist = {"dcr": {"synthetic to training": quantiles(d[:, 0])}}
     if d.shape[1] > 1:
-        ratio = np.where(d[:, 1] > 0, d[:, 0] / np.where(d[:, 1] > 0, d[:, 1], 1), 0.0)
+        ratio = nndr(d)
         res["nndr_median"] = float(np.median(ratio))
+        dist["nndr"] = {"synthetic to training": quantiles(ratio)}
     if H is not None:
-        dh = both[len(S[0]) :, 0] / enc.n_columns
-        res["dcr_holdout_median"] = float(np.median(dh))
-        to_train = raw[:, 0]
-        between = gower_sums(S, H)  # synthetic x holdout, read both ways
-        to_hold = between.min(axis=1)
-        res["dcr_share"] = float(np.mean(to_train < to_hold) + 0.5 * np.mean(to_train == to_hold))
-        res["dcr_share_expected"] = float(len(R[0]) / (len(R[0]) + len(H[0])))
-        # membership attack: members are closer to the synthetic data
-        idx = pick(len(R[0]), max_rows)
-        members = (R[0][idx], R[1][idx])
-        dm = nearest(S, members, k=1)[:, 0]
-        dn = between.min(axis=0)
-        from sklearn.metrics import roc_auc_score
-
-        y = np.concatenate([np.ones(len(dm)), np.zeros(len(dn))])
-        res["membership_auc"] = float(roc_auc_score(y, -np.concatenate([dm, dn])))
+        dh_both = both[len(S[0]) :] / enc.n_columns
+        res["dcr_holdout_median"] = float(np.median(dh_both[:, 0]))
+        dist["dcr"]["holdout to training"] = quantiles(dh_both[:, 0])
+        if dh_both.shape[1] > 1:
+            dist["nndr"]["holdout to training"] = quantiles(nndr(dh_both))
+        # the DCR share against an equal-size holdout, averaged over every equal-size sample of the training rows
+        res["distance_sample_holdout_rows"] = n_hold
+        res["dcr_share_training_rows"] = n_hold
+        res["dcr_share"] = equal_size_dcr_share(R, H, S)
+        res["dcr_share_expected"] = 0.5
+        # membership attack: training rows (members) lie closer to the synthetic data than holdout rows
+        res["membership_auc"] = membership_auc(nearest(S, R, k=1)[:, 0], nearest(S, H, k=1)[:, 0])
+        res["membership_rows"] = f"{len(R[0]):,} training members, {n_hold:,} holdout non-members"
+    res["distance_distributions"] = dist
     if sensitive_columns:
         res["attribute_inference"] = _attribute_inference(real, syn, holdout, meta, sensitive_columns, known_columns)
     report = PrivacyReport(res)
@@ -270,6 +284,11 @@ def rare_categories(views: Views, meta: dict, columns, rare_count: int = 2, rare
             )
         out[c] = r
     return out
+
+
+def nndr(d: np.ndarray) -> np.ndarray:
+    """Distance to the closest over the distance to the second-closest row (0 where both are 0)."""
+    return np.where(d[:, 1] > 0, d[:, 0] / np.where(d[:, 1] > 0, d[:, 1], 1), 0.0)
 
 
 def _attribute_inference(real, syn, holdout, meta, sensitive, known):

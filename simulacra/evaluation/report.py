@@ -255,6 +255,16 @@ def build_report(
         elif len(d):
             parts += [f"<h3>{html.escape(prop)}</h3>", _table(d)]
     parts += ["<h2>Privacy</h2>", _table(privacy.get_details())]
+    dist = privacy.get_distances()
+    if len(dist):
+        parts += [
+            "<h3 id='privacy-distances'>Distances to the training rows</h3>",
+            "<p class='muted'>Quantiles of DCR (Gower distance to the closest training row) and NNDR (closest over "
+            "second-closest); holdout rows are the baseline: synthetic rows much closer than them sit on real people."
+            + ("" if holdout is not None else " Give a holdout (rows kept out of fit) for the baseline, the DCR share and the membership attack.")
+            + "</p>",
+            _table(dist),
+        ]
     rare = privacy.get_rare_categories()  # categorical columns whose rare real values reach the sample
     if len(rare):
         parts += [

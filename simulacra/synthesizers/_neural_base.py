@@ -32,7 +32,18 @@ from .base import BaseSynthesizer
 
 
 class NeuralSynthesizer(BaseSynthesizer):
-    """Shared fit/sample/save machinery of the neural synthesizers."""
+    """Shared fit/sample/save machinery of the neural synthesizers.
+
+    With ``privacy_check`` (default True) training is checked every ``epochs // 5`` epochs on a
+    seeded 20% of the rows kept out of it (or on ``fit(holdout=)``'s rows): when the DCR share or
+    the membership attack's AUC passes its limit, training stops and the weights of the last check
+    that passed are kept (``simulacra.synthesizers.privacy_check``; ``get_info()["privacy_check"]``).
+    """
+
+    #: the privacy check stops training early (see ``privacy_check.EarlyStop``)
+    privacy_early_stopping = True
+    #: called after each epoch with its number while the privacy check runs; True stops training
+    _epoch_hook = None
 
     def __init__(
         self,
@@ -48,6 +59,7 @@ class NeuralSynthesizer(BaseSynthesizer):
         *,
         pseudonymize=False,
         pseudonymize_key=None,
+        privacy_check=True,
     ):
         require_torch(type(self).__name__)
         super().__init__(
@@ -62,6 +74,7 @@ class NeuralSynthesizer(BaseSynthesizer):
         self.batch_size = check_int("batch_size", batch_size)
         self.embedding_dim = check_int("embedding_dim", embedding_dim)
         self.verbose = check_bool("verbose", verbose)
+        self.privacy_check = check_bool("privacy_check", privacy_check)
         self.cuda = cuda
         self._device = device_for(cuda)
         self._losses = []
@@ -73,6 +86,7 @@ class NeuralSynthesizer(BaseSynthesizer):
             batch_size=self.batch_size,
             embedding_dim=self.embedding_dim,
             verbose=self.verbose,
+            privacy_check=self.privacy_check,
             cuda=self.cuda if isinstance(self.cuda, (bool, str)) else True,
         )
         return p

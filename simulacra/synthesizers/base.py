@@ -24,13 +24,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import ConstraintError, NotFittedError
+from ..errors import ConstraintError, NotFittedError, ParameterError
 from ..metadata import Metadata
 from ..sampling.conditions import Condition
 from ..sampling.plan import BatchPlan, check_plan
 from ..sampling.redraw import MAX_TRIES, check_max_tries
 from ..utils.validation import check_int
-from . import fitting, out_of_core, persistence, sampler, sdv_api, text_fill
+from . import fitting, out_of_core, persistence, privacy_check, sampler, sdv_api, text_fill
 from . import rules as _rules
 from .inputs import as_metadata, check_single_table, coerce_data
 
@@ -161,18 +161,22 @@ class BaseSynthesizer:
         self.metadata.validate_data(self._coerce_data(data), self._table_name())
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, data, seed=0, context_columns=None) -> "BaseSynthesizer":
+    def fit(self, data, seed=0, context_columns=None, holdout=None) -> "BaseSynthesizer":
         """Learn the table ``data`` (a DataFrame, or SDV 2's ``{table_name: DataFrame}``).
 
         ``seed`` (int or SeedSequence, default 0) drives whatever is random in training (the
         neural synthesizers' weights and batches); the same data and seed give the same model.
         ``context_columns`` (a list of learned columns) are always given when sampling with
         :meth:`sample_given`: learned rules leave them alone and CART learns them first.
+        ``holdout`` (a share such as 0.2, or a row count) keeps seeded rows out of the fit, as
+        ``holdout_data_`` beside ``training_data_`` (not saved; see ``privacy_check``).
         """
         self.source_info_ = None  # a Parquet / CSV folder or Dask source is read in partitions (out_of_core)
         if out_of_core.is_source_argument(data):
+            if holdout is not None:
+                raise ParameterError("holdout= needs a table in memory; split a partitioned source yourself")
             return out_of_core.fit_source(self, data, seed, context_columns)
-        fitting.fit_table(self, data, seed, context_columns)
+        privacy_check.fit(self, data, seed, context_columns, holdout)
         self._fitted = True
         sdv_api.mark_fitted(self)
         return self
@@ -205,6 +209,9 @@ class BaseSynthesizer:
         """Matrix path: learn the encoded matrix ``X`` (one column per output)."""
         raise NotImplementedError
 
+    def _privacy_levels(self) -> list[dict]:
+        """Levels of the fit-time privacy check (attribute settings, least regularized first)."""
+        return []
     def _adapt_after_fit(self, df: pd.DataFrame, X: np.ndarray, kinds: list[str]) -> None:
         """Hook (matrix path): checks that need the fitted model and the real table (e.g. CART's copy check)."""
 

@@ -47,6 +47,7 @@ class CopulaGANSynthesizer(CTGANSynthesizer):
         *,
         pseudonymize=False,
         pseudonymize_key=None,
+        privacy_check=True,
     ):
         super().__init__(
             metadata,
@@ -69,6 +70,7 @@ class CopulaGANSynthesizer(CTGANSynthesizer):
             cuda,
             pseudonymize=pseudonymize,
             pseudonymize_key=pseudonymize_key,
+            privacy_check=privacy_check,
         )
         self.default_distribution = univariate.canonical(default_distribution or "beta")
         if numerical_distributions is not None and not isinstance(numerical_distributions, dict):

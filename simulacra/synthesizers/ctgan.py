@@ -81,6 +81,7 @@ class CTGANSynthesizer(NeuralSynthesizer):
         *,
         pseudonymize=False,
         pseudonymize_key=None,
+        privacy_check=True,
     ):
         super().__init__(
             metadata,
@@ -94,6 +95,7 @@ class CTGANSynthesizer(NeuralSynthesizer):
             cuda,
             pseudonymize=pseudonymize,
             pseudonymize_key=pseudonymize_key,
+            privacy_check=privacy_check,
         )
         self.generator_dim = check_dims("generator_dim", generator_dim)
         self.discriminator_dim = check_dims("discriminator_dim", discriminator_dim)
@@ -344,6 +346,8 @@ class CTGANSynthesizer(NeuralSynthesizer):
                 }
                 self._losses.append(row)
                 bar.update(generator=row["Generator Loss"], discriminator=row["Discriminator Loss"])
+                if self._epoch_hook is not None and self._epoch_hook(epoch):
+                    break
         self._generator.eval()
 
     def _pick_rows(self, which, cats, rng, n):

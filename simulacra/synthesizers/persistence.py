@@ -22,6 +22,7 @@ from ..metadata import Metadata
 from . import rules, text_fill
 from .given import check_state as check_context_state
 from .out_of_core import check_source_info
+from .privacy_check import check_info as check_privacy_info
 
 #: the keys of a single-table synthesizer's state (an older file may lack "columns", "constraints" or "learned";
 #: "text_generators" is there only when a text column is written by a language model)
@@ -35,6 +36,7 @@ STATE_KEYS = (
     "context_columns",
     "text_generators",
     "source_info",
+    "privacy_check",
 )
 #: the keys of one component entry (the manifest fields a model file holds for one synthesizer)
 ENTRY_KEYS = ("synthesizer", "parameters", "metadata", "state")
@@ -61,6 +63,7 @@ def to_state(synth) -> dict:
             "context_columns": synth.context_columns,
             **text_fill.to_state(synth),  # settings and the generator's spec, never the model
             **({"source_info": synth.source_info_} if getattr(synth, "source_info_", None) else {}),  # out-of-core fits
+            **({"privacy_check": synth.privacy_info_} if getattr(synth, "privacy_info_", None) else {}),
         },
     }
 
@@ -101,6 +104,7 @@ def from_state(cls, entry: dict, where: str):
         obj.context_columns = check_context_state(obj, state.get("context_columns"), obj._columns)
         obj._text_fills = text_fill.from_state(obj, state.get("text_generators"))  # attached again by the user
         obj.source_info_ = check_source_info(state.get("source_info"))
+        obj.privacy_info_ = check_privacy_info(state.get("privacy_check"))
         user, obj._constraints = obj._constraints, rules.chain(obj)  # the checks read the whole chain
         try:
             check_restored(obj, where)

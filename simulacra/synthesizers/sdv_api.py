@@ -162,7 +162,9 @@ def get_info(synth) -> dict:
         ``class_name``, ``creation_date`` (ISO date), ``is_fit``, ``last_fit_date`` (None until
         fitted, or when a loaded model file did not record it) and ``fitted_simulacra_version``
         (SDV's ``fitted_sdv_version``; None until fitted); ``source_info`` too after a fit from a
-        partitioned source (how it was read and what the model learned from).
+        partitioned source (how it was read and what the model learned from); ``privacy_check``
+        after a fit-time privacy check (each level tried, its DCR share and fidelity; see
+        ``simulacra.synthesizers.privacy_check``).
     """
     fitted = bool(getattr(synth, "_fitted", False))
     return {
@@ -172,6 +174,7 @@ def get_info(synth) -> dict:
         "last_fit_date": getattr(synth, "_last_fit_date", None) if fitted else None,
         "fitted_simulacra_version": getattr(synth, "_fitted_version", None) if fitted else None,
         **({"source_info": dict(synth.source_info_)} if fitted and getattr(synth, "source_info_", None) else {}),
+        **({"privacy_check": dict(synth.privacy_info_)} if fitted and getattr(synth, "privacy_info_", None) else {}),
     }
 
 

@@ -60,6 +60,7 @@ class TVAESynthesizer(NeuralSynthesizer):
         *,
         pseudonymize=False,
         pseudonymize_key=None,
+        privacy_check=True,
     ):
         super().__init__(
             metadata,
@@ -73,6 +74,7 @@ class TVAESynthesizer(NeuralSynthesizer):
             cuda,
             pseudonymize=pseudonymize,
             pseudonymize_key=pseudonymize_key,
+            privacy_check=privacy_check,
         )
         self.compress_dims = check_dims("compress_dims", compress_dims)
         self.decompress_dims = check_dims("decompress_dims", decompress_dims)
@@ -160,6 +162,8 @@ class TVAESynthesizer(NeuralSynthesizer):
                 row = {"Epoch": epoch, "Loss": float(loss.detach())}
                 self._losses.append(row)
                 bar.update(loss=row["Loss"])
+                if self._epoch_hook is not None and self._epoch_hook(epoch):
+                    break
 
     def _reconstruction(self, rec, x):
         torch = require_torch("TVAESynthesizer")

@@ -1,0 +1,317 @@
+"""The fit-time privacy check: a synthesizer measures its DCR share on rows it did not learn and regularizes until it is near 0.5.
+
+The *DCR share* is the share of synthetic rows whose closest real row (Gower distance) is a
+training row rather than a holdout row, against equal-size samples of both: 0.5 when the model
+learned the population, not the people (as mostlyai-qa reports it; ``evaluate_privacy`` measures
+it the same way, with :mod:`simulacra.utils.gower`).
+
+:func:`fit` runs it for a synthesizer whose class lists regularization *levels*
+(``_privacy_levels()``: attribute settings, the least regularized first; CART: bigger leaves and
+wider smoothing, the Bayesian network: fewer parents and smoothed tables, the Gaussian copula:
+smoothed marginals and a shrunk correlation):
+
+1. the rows are split into a fitting part and a check part (``CHECK_SHARE`` of the rows, seeded),
+   or, when the user keeps a holdout (``fit(data, holdout=0.2)``), the holdout is the check part;
+2. each level in turn is fitted on the fitting part and sampled; the first whose DCR share is at
+   most ``DCR_LIMIT`` is kept (else the last, the most regularized);
+3. without a user holdout the model is fitted again, at that level, on all the rows.
+
+``privacy_info_`` (saved with the model, shown by ``get_info()``) lists every level tried, its DCR
+share and its column-shape fidelity (1 - the mean total-variation distance of the columns'
+binned distributions, synthetic vs training rows), so the quality a level cost is on record.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ModelFileError, ParameterError
+
+#: a level is kept when its DCR share is at most this (0.5 is ideal; the margin allows for noise), or at most
+#: 0.5 + the share's standard error on few check rows (sqrt(0.25 / rows); 5-fold checks keep it below 0.02
+#: from 625 rows on)
+DCR_LIMIT = 0.52
+#: and its membership-attack AUC at most this (0.5 is chance), or 0.5 + the AUC's standard error on few rows
+AUC_LIMIT = 0.54
+#: share of the rows kept aside for the check when the user gives no holdout
+CHECK_SHARE = 0.2
+#: check rows wanted in all: small tables are checked on several folds (up to 5) to get them
+MIN_CHECK_ROWS = 2_000
+#: tables smaller than this are not checked (too few rows to measure a share)
+MIN_ROWS = 50
+#: rows of each side measured (check part, equal-size training sample); synthetic rows: 4 times as many
+MAX_CHECK_ROWS = 2_000
+#: checks during a neural synthesizer's training (every epochs / this epochs)
+CHECKS_PER_FIT = 5
+#: training rows the share compares with (it is the mean over every equal-size sample of them)
+MAX_REFERENCE_ROWS = 10_000
+
+
+def split_rows(n: int, holdout, seed) -> np.ndarray | None:
+    """Sorted positions of the holdout rows (``holdout``: a share in (0, 1) or a row count), or None."""
+    if holdout is None:
+        return None
+    if isinstance(holdout, bool) or not isinstance(holdout, (int, float, np.integer, np.floating)):
+        raise ParameterError(
+            f"holdout must be a share of the rows in (0, 1) (e.g. 0.2) or a number of rows, got {holdout!r}"
+        )
+    k = int(round(holdout * n)) if 0 < holdout < 1 else int(holdout) if holdout == int(holdout) else -1
+    if not 1 <= k < n:
+        raise ParameterError(
+            f"holdout={holdout!r} keeps {k} of the {n:,} rows aside; keep at least 1 and leave some to fit "
+            "(a share in (0, 1) such as 0.2, or a row count below the table's)"
+        )
+    rng = np.random.default_rng(np.random.SeedSequence([_seed_int(seed), 0x484F4C44]))  # "HOLD"
+    return np.sort(rng.choice(n, k, replace=False))
+
+
+def _seed_int(seed) -> int:
+    if isinstance(seed, np.random.SeedSequence):
+        return int(seed.generate_state(1)[0])
+    return int(seed) if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0 else 0
+
+
+def fit(synth, data, seed, context_columns, holdout) -> None:
+    """Fit ``synth`` on ``data`` (keeping ``holdout`` aside), with the privacy check when it has levels."""
+    from . import fitting
+
+    df = synth._coerce_data(data)
+    hold_pos = split_rows(len(df), holdout, seed)
+    if hold_pos is not None:
+        keep = np.ones(len(df), bool)
+        keep[hold_pos] = False
+        train, hold = df.iloc[np.flatnonzero(keep)], df.iloc[hold_pos]
+        synth.holdout_data_, synth.training_data_ = hold, train
+    else:
+        train, hold = df, None
+        synth.holdout_data_ = synth.training_data_ = None
+    checked = bool(getattr(synth, "privacy_check", False))
+    levels = synth._privacy_levels() if checked else []
+    early = checked and getattr(synth, "privacy_early_stopping", False)
+    synth.privacy_info_ = None
+    _apply(synth, levels[0] if levels else {})
+    if (not levels and not early) or len(train) < MIN_ROWS:
+        fitting.fit_table(synth, train, seed, context_columns)
+        return
+    if hold is None:  # folds of CHECK_SHARE of the rows: several on small tables, whose one split is noisy
+        perm = np.random.default_rng(np.random.SeedSequence([_seed_int(seed), 0x464F4C44])).permutation(len(train))
+        k = max(1, int(round(CHECK_SHARE * len(train))))
+        n_folds = int(min(round(1 / CHECK_SHARE), max(1, -(-MIN_CHECK_ROWS // k))))
+        splits = []
+        for f in range(n_folds):
+            mask = np.ones(len(train), bool)
+            mask[perm[f * k : (f + 1) * k]] = False
+            splits.append((train.iloc[np.flatnonzero(mask)], train.iloc[np.sort(perm[f * k : (f + 1) * k])]))
+    else:
+        splits = [(train, hold)]
+    n_check = sum(min(len(c), MAX_CHECK_ROWS) for _, c in splits)
+    limit = 0.5 + max(DCR_LIMIT - 0.5, float(np.sqrt(0.25 / n_check)))
+    auc_limit = 0.5 + max(AUC_LIMIT - 0.5, float(np.sqrt(1 / (6 * n_check))))  # AUC's null SE, equal sizes
+    if early:
+        _fit_early_stopping(synth, splits[0], seed, context_columns, limit, auc_limit, hold is not None)
+        return
+    checks = []
+    for i, level in enumerate(levels):
+        _apply(synth, level)
+        got = []
+        for fit_part, check_part in splits:
+            fitting.fit_table(synth, fit_part, seed, context_columns)
+            got.append(measure(synth, fit_part, check_part, seed))
+        share, auc, fid = (float(v) for v in np.mean(got, axis=0))
+        checks.append(
+            {"level": i, "settings": _describe(level), "dcr_share": share, "membership_auc": auc, "fidelity": fid}
+        )
+        if share <= limit and auc <= auc_limit:
+            break
+    chosen = checks[-1]
+    if hold is None:  # the check's level, fitted on every row
+        _apply(synth, levels[chosen["level"]])
+        fitting.fit_table(synth, train, seed, context_columns)
+    first = checks[0]
+    synth.privacy_info_ = {
+        "dcr_limit": limit,
+        "auc_limit": auc_limit,
+        "check_rows": int(n_check),
+        "checked_against": "the holdout"
+        if hold is not None
+        else f"{len(splits)} seeded fold(s) of {CHECK_SHARE:.0%} of the rows, each left out of a trial fit",
+        "levels_tried": checks,
+        "level": chosen["level"],
+        "settings": chosen["settings"],
+        "dcr_share": chosen["dcr_share"],
+        "membership_auc": chosen["membership_auc"],
+        "passed": bool(chosen["dcr_share"] <= limit and chosen["membership_auc"] <= auc_limit),
+        "fidelity_cost": float(first["fidelity"] - chosen["fidelity"]),
+        "summary": _summary(checks, limit, auc_limit),
+    }
+
+
+class EarlyStop:
+    """The epoch hook of a neural synthesizer's training: every ``every`` epochs, the privacy check.
+
+    Called with the epoch number after each epoch; returns True to stop. A failing check stops
+    training and restores the weights of the last check that passed (when one did).
+    """
+
+    def __init__(self, synth, fit_part, check_part, seed, limit, auc_limit):
+        self.synth, self.fit_part, self.check_part, self.seed = synth, fit_part, check_part, seed
+        self.limit, self.auc_limit = limit, auc_limit
+        self.epochs = int(synth.epochs)
+        self.every = max(1, self.epochs // CHECKS_PER_FIT)
+        self.history: list[dict] = []
+        self.snapshot = None
+        self.stop_reason = "all epochs ran; every check passed"
+
+    def __call__(self, epoch: int) -> bool:
+        done = epoch + 1
+        if done % self.every and done != self.epochs:
+            return False
+        share, auc, fid = measure(self.synth, self.fit_part, self.check_part, self.seed)
+        self.history.append({"epoch": done, "dcr_share": share, "membership_auc": auc, "fidelity": fid})
+        if share <= self.limit and auc <= self.auc_limit:
+            self.snapshot = (done, _copy_state(self.synth._get_model_state()))
+            return False
+        if self.snapshot is not None:
+            self.synth._set_model_state(self.snapshot[1])
+            self.stop_reason = (
+                f"the check after epoch {done} failed (DCR share {share:.3f}, membership AUC {auc:.3f}); "
+                f"kept the weights of epoch {self.snapshot[0]}"
+            )
+        else:
+            self.stop_reason = f"the first check (epoch {done}) failed (DCR share {share:.3f}, membership AUC {auc:.3f})"
+        return True
+
+
+def _copy_state(state):
+    if isinstance(state, dict):
+        return {k: _copy_state(v) for k, v in state.items()}
+    if isinstance(state, list):
+        return [_copy_state(v) for v in state]
+    return np.array(state, copy=True) if isinstance(state, np.ndarray) else state
+
+
+def _fit_early_stopping(synth, split, seed, context_columns, limit, auc_limit, user_holdout) -> None:
+    """Train once on the fitting part, checked every few epochs (:class:`EarlyStop`); the model keeps those rows only."""
+    from . import fitting
+
+    fit_part, check_part = split
+    hook = EarlyStop(synth, fit_part, check_part, seed, limit, auc_limit)
+    synth._epoch_hook = hook
+    try:
+        fitting.fit_table(synth, fit_part, seed, context_columns)
+    finally:
+        synth._epoch_hook = None
+    last = hook.history[-1] if hook.history else {"dcr_share": float("nan"), "membership_auc": float("nan")}
+    kept = hook.snapshot[0] if hook.snapshot and hook.stop_reason.startswith("the check") else None
+    chosen = next((h for h in hook.history if h["epoch"] == kept), last) if kept else last
+    synth.privacy_info_ = {
+        "dcr_limit": limit,
+        "auc_limit": auc_limit,
+        "check_rows": int(min(len(check_part), MAX_CHECK_ROWS)),
+        "checked_against": "the holdout"
+        if user_holdout
+        else f"a seeded {CHECK_SHARE:.0%} of the rows, kept out of training (the model learned the other {len(fit_part):,})",
+        "early_stopping": hook.history,
+        "levels_tried": [],
+        "epochs_run": int(kept or (hook.history[-1]["epoch"] if hook.history else 0)),
+        "dcr_share": chosen["dcr_share"],
+        "membership_auc": chosen["membership_auc"],
+        "passed": bool(chosen["dcr_share"] <= limit and chosen["membership_auc"] <= auc_limit),
+        "summary": f"early stopping on the privacy check: {hook.stop_reason}",
+    }
+
+
+def _apply(synth, level: dict) -> None:
+    for k, v in level.items():
+        setattr(synth, k, v)
+
+
+def _describe(level: dict) -> str:
+    return ", ".join(f"{k.lstrip('_')}={v}" for k, v in level.items()) or "as given"
+
+
+def _summary(checks, limit: float, auc_limit: float) -> str:
+    a, c = checks[0], checks[-1]
+    if len(checks) == 1:
+        return (
+            f"DCR share {c['dcr_share']:.3f} (at most {limit:.3f}), membership AUC {c['membership_auc']:.3f} "
+            f"(at most {auc_limit:.3f}): no regularization needed"
+        )
+    ok = c["dcr_share"] <= limit and c["membership_auc"] <= auc_limit
+    verdict = "met" if ok else "not met; kept the most regularized level"
+    return (
+        f"DCR share {a['dcr_share']:.3f} -> {c['dcr_share']:.3f}, membership AUC {a['membership_auc']:.3f} -> "
+        f"{c['membership_auc']:.3f} with {c['settings']} (limits {limit:.3f} and {auc_limit:.3f} {verdict}); "
+        f"column-shape fidelity {a['fidelity']:.3f} -> {c['fidelity']:.3f}"
+    )
+
+
+def learned_kinds(synth) -> dict:
+    """``{column: "num" | "cat"}`` of the learned columns (faked PII, ids and generated text left out)."""
+    cols = synth.metadata.get_columns(synth._table_name())
+    out = {}
+    for c in synth._transformer.learned_columns:
+        sd = cols.get(c, {}).get("sdtype")
+        out[c] = "num" if sd in ("numerical", "datetime") else "cat"
+    return out
+
+
+def measure(synth, train: pd.DataFrame, check: pd.DataFrame, seed) -> tuple[float, float, float]:
+    """(DCR share, membership AUC, column-shape fidelity) of ``synth``'s samples against ``train`` (learned) and ``check`` (not)."""
+    from ..utils.gower import FrameEncoder, equal_size_dcr_share, membership_auc, nearest
+
+    rng = np.random.default_rng(np.random.SeedSequence([_seed_int(seed), 0x44435221]))
+    kinds = learned_kinds(synth)
+    if not kinds:
+        return 0.5, 0.5, 1.0
+    m = min(len(check), len(train), MAX_CHECK_ROWS)
+    H = check.iloc[np.sort(rng.choice(len(check), m, replace=False))] if len(check) > m else check
+    synth._fitted = True
+    try:
+        syn = synth.sample(4 * m, seed=int(rng.integers(2**62)), show_progress=False)
+    finally:
+        synth._fitted = False
+    enc = FrameEncoder(train, kinds)
+    big = len(train) > MAX_REFERENCE_ROWS
+    T = enc.encode(train.iloc[np.sort(rng.choice(len(train), MAX_REFERENCE_ROWS, replace=False))] if big else train)
+    He, S = enc.encode(H), enc.encode(syn)
+    share = equal_size_dcr_share(T, He, S)
+    auc = membership_auc(nearest(S, T, k=1)[:, 0], nearest(S, He, k=1)[:, 0])
+    return share, auc, fidelity(train, syn, kinds)
+
+
+def fidelity(real: pd.DataFrame, syn: pd.DataFrame, kinds: dict) -> float:
+    """1 - the mean total-variation distance of the columns (numbers in 20 quantile bins of ``real``)."""
+    from ..utils.gower import labels_of, numbers_of
+
+    tvs = []
+    for c, k in kinds.items():
+        if k == "num":
+            r, s = numbers_of(real[c]), numbers_of(syn[c])
+            edges = np.unique(np.nanquantile(r, np.linspace(0, 1, 21))) if np.isfinite(r).any() else np.array([0.0])
+
+            def hist(v):
+                b = np.where(np.isnan(v), -1, np.searchsorted(edges[1:-1], v, side="right"))
+                return pd.Series(b).value_counts(normalize=True)
+        else:
+            r, s = labels_of(real[c]), labels_of(syn[c])
+
+            def hist(v):
+                return pd.Series(v).astype(str).value_counts(normalize=True)
+
+        a, b = hist(r), hist(s)
+        tvs.append(0.5 * float(a.sub(b, fill_value=0).abs().sum()))
+    return float(1 - np.mean(tvs)) if tvs else 1.0
+
+
+def check_info(info):
+    """A model file's ``privacy_check`` entry, checked (None when absent)."""
+    if info is None:
+        return None
+    if not isinstance(info, dict) or not isinstance(info.get("levels_tried"), list):
+        raise ModelFileError("model file: privacy_check must be an object with levels_tried")
+    for k, v in info.items():
+        if isinstance(v, str) and len(v) > 2_000:
+            raise ModelFileError(f"model file: privacy_check {k} is too long")
+    return info
