@@ -128,6 +128,9 @@ class NeuralSynthesizer(BaseSynthesizer):
             self._losses, self._mode = [], ModeTransformer.from_state({"columns": []})
             self._set_categories([])
             return
+        rows = getattr(self._epoch_hook, "fit_rows", None)
+        if rows is not None:  # the privacy check keeps its rows out of training (the transforms saw them)
+            X = X[rows]
         M, discrete = self._matrix(X, kinds)
         self._fit_marginals(M, discrete, kinds)
         M = self._marginal_forward(M)

@@ -57,9 +57,8 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
         exact network and tables, deterministically.
     privacy_check : bool, default True
         Fit-time privacy check (``simulacra.synthesizers.privacy_check``; not with ``epsilon``):
-        the DCR share is measured on rows kept out of a trial fit, and parents are cut to 1, numbers
-        get fewer bins, the tables are smoothed toward the columns' marginals, then parents are cut
-        to 0, until it is at most 0.52 (and the membership attack's AUC at most 0.54);
+        the DCR share is measured on rows kept out of a trial fit, and parents are cut to 1, then
+        numbers get fewer bins (10, 5) and the tables are smoothed toward the columns' marginals, until it is at most 0.52 (and the membership attack's AUC at most 0.54);
         ``get_info()["privacy_check"]`` says what was done.
     """
 
@@ -123,13 +122,14 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
                     edges = np.unique(np.quantile(vals, np.linspace(0, 1, bins + 1)))
                     c = np.searchsorted(edges[1:-1], np.where(ok, x, edges[0]), side="right")
                     codes[:, j] = c
-                    within = np.empty((len(edges) - 1, _WITHIN))
+                    n_within = int(getattr(self, "_within_points", None) or _WITHIN)
+                    within = np.empty((len(edges) - 1, n_within))
                     for b in range(len(edges) - 1):
                         vb = vals[(c[ok] == b)]
                         within[b] = (
-                            np.quantile(vb, np.linspace(0, 1, _WITHIN))
+                            np.quantile(vb, np.linspace(0, 1, n_within))
                             if len(vb)
-                            else np.linspace(edges[b], edges[b + 1], _WITHIN)
+                            else np.linspace(edges[b], edges[b + 1], n_within)
                         )
                     cols.append({"type": "bins", "within": within})
         return codes, cols
@@ -141,7 +141,7 @@ class BayesianNetworkSynthesizer(BaseSynthesizer):
     # ------------------------------------------------------------------ fit
     #: privacy-check levels (parents at most, bins at most, pseudo-rows of the column's marginal added to each
     #: table row): one parent first, as it cost the least quality on the shared tables
-    PRIVACY_LEVELS = ((None, None, 0.0), (1, None, 0.0), (1, 10, 0.0), (1, 10, 1.0), (1, 5, 4.0), (0, 10, 0.0))
+    PRIVACY_LEVELS = ((None, None, 0.0), (1, None, 0.0), (1, 10, 0.0), (1, 10, 1.0), (1, 5, 4.0))
 
     def _privacy_levels(self):
         if self.epsilon is not None:  # differentially private already: its noise is the protection

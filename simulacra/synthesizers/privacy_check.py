@@ -42,6 +42,11 @@ MIN_CHECK_ROWS = 2_000
 MIN_ROWS = 50
 #: rows of each side measured (check part, equal-size training sample); synthetic rows: 4 times as many
 MAX_CHECK_ROWS = 2_000
+#: failing checks in a row that stop a neural synthesizer's training
+FAILS_TO_STOP = 2
+#: a neural synthesizer is checked from this many rows on (fewer: under 200 check rows, too noisy to stop on: an
+#: early, collapsed generator lands near a few real rows by chance)
+MIN_EARLY_STOP_ROWS = 1_000
 #: checks during a neural synthesizer's training (every epochs / this epochs)
 CHECKS_PER_FIT = 5
 #: training rows the share compares with (it is the mean over every equal-size sample of them)
@@ -91,7 +96,7 @@ def fit(synth, data, seed, context_columns, holdout) -> None:
     early = checked and getattr(synth, "privacy_early_stopping", False)
     synth.privacy_info_ = None
     _apply(synth, levels[0] if levels else {})
-    if (not levels and not early) or len(train) < MIN_ROWS:
+    if (not levels and not early) or len(train) < (MIN_EARLY_STOP_ROWS if early else MIN_ROWS):
         fitting.fit_table(synth, train, seed, context_columns)
         return
     if hold is None:  # folds of CHECK_SHARE of the rows: several on small tables, whose one split is noisy
@@ -109,7 +114,8 @@ def fit(synth, data, seed, context_columns, holdout) -> None:
     limit = 0.5 + max(DCR_LIMIT - 0.5, float(np.sqrt(0.25 / n_check)))
     auc_limit = 0.5 + max(AUC_LIMIT - 0.5, float(np.sqrt(1 / (6 * n_check))))  # AUC's null SE, equal sizes
     if early:
-        _fit_early_stopping(synth, splits[0], seed, context_columns, limit, auc_limit, hold is not None)
+        fit_rows = None if hold is not None else np.setdiff1d(np.arange(len(train)), perm[:k])
+        _fit_early_stopping(synth, train, splits[0], fit_rows, seed, context_columns, limit, auc_limit)
         return
     checks = []
     for i, level in enumerate(levels):
@@ -161,7 +167,8 @@ class EarlyStop:
         self.every = max(1, self.epochs // CHECKS_PER_FIT)
         self.history: list[dict] = []
         self.snapshot = None
-        self.stop_reason = "all epochs ran; every check passed"
+        self.failed = 0
+        self.stop_reason = "all epochs ran; no two checks in a row failed"
 
     def __call__(self, epoch: int) -> bool:
         done = epoch + 1
@@ -171,15 +178,19 @@ class EarlyStop:
         self.history.append({"epoch": done, "dcr_share": share, "membership_auc": auc, "fidelity": fid})
         if share <= self.limit and auc <= self.auc_limit:
             self.snapshot = (done, _copy_state(self.synth._get_model_state()))
+            self.failed = 0
+            return False
+        self.failed += 1
+        if self.failed < FAILS_TO_STOP:  # one noisy check does not stop training
             return False
         if self.snapshot is not None:
             self.synth._set_model_state(self.snapshot[1])
             self.stop_reason = (
-                f"the check after epoch {done} failed (DCR share {share:.3f}, membership AUC {auc:.3f}); "
+                f"the checks up to epoch {done} failed (DCR share {share:.3f}, membership AUC {auc:.3f}); "
                 f"kept the weights of epoch {self.snapshot[0]}"
             )
         else:
-            self.stop_reason = f"the first check (epoch {done}) failed (DCR share {share:.3f}, membership AUC {auc:.3f})"
+            self.stop_reason = f"the first {FAILS_TO_STOP} checks (to epoch {done}) failed (DCR share {share:.3f}, membership AUC {auc:.3f})"
         return True
 
 
@@ -191,19 +202,25 @@ def _copy_state(state):
     return np.array(state, copy=True) if isinstance(state, np.ndarray) else state
 
 
-def _fit_early_stopping(synth, split, seed, context_columns, limit, auc_limit, user_holdout) -> None:
-    """Train once on the fitting part, checked every few epochs (:class:`EarlyStop`); the model keeps those rows only."""
+def _fit_early_stopping(synth, train, split, fit_rows, seed, context_columns, limit, auc_limit) -> None:
+    """Train once, checked every few epochs (:class:`EarlyStop`) on the check part of ``split``.
+
+    The transforms (ranges, categories) learn every row of ``train``; the network learns the rows
+    at ``fit_rows`` (all when None: the check part is the user's holdout).
+    """
     from . import fitting
 
     fit_part, check_part = split
+    user_holdout = fit_rows is None
     hook = EarlyStop(synth, fit_part, check_part, seed, limit, auc_limit)
+    hook.fit_rows = fit_rows
     synth._epoch_hook = hook
     try:
-        fitting.fit_table(synth, fit_part, seed, context_columns)
+        fitting.fit_table(synth, train, seed, context_columns)
     finally:
         synth._epoch_hook = None
     last = hook.history[-1] if hook.history else {"dcr_share": float("nan"), "membership_auc": float("nan")}
-    kept = hook.snapshot[0] if hook.snapshot and hook.stop_reason.startswith("the check") else None
+    kept = hook.snapshot[0] if hook.snapshot and hook.stop_reason.startswith("the checks") else None
     chosen = next((h for h in hook.history if h["epoch"] == kept), last) if kept else last
     synth.privacy_info_ = {
         "dcr_limit": limit,
@@ -248,11 +265,14 @@ def _summary(checks, limit: float, auc_limit: float) -> str:
 
 
 def learned_kinds(synth) -> dict:
-    """``{column: "num" | "cat"}`` of the learned columns (faked PII, ids and generated text left out)."""
+    """``{column: "num" | "cat"}`` of the learned columns as sampled (faked PII, ids and generated text left out)."""
     cols = synth.metadata.get_columns(synth._table_name())
+    generated = set(synth._transformer.generated_columns)
     out = {}
-    for c in synth._transformer.learned_columns:
+    for c in synth._columns:
         sd = cols.get(c, {}).get("sdtype")
+        if c in generated or sd in ("id", "text") or sd is None:
+            continue
         out[c] = "num" if sd in ("numerical", "datetime") else "cat"
     return out
 

@@ -171,11 +171,13 @@ class FrameEncoder:
     """Rows of DataFrames as ``(numbers, codes)`` pairs for :func:`nearest` (Gower's distance).
 
     ``kinds`` maps each column to ``"num"`` (numbers and datetimes: scaled by the reference's
-    range, clipped to it) or ``"cat"`` (every other column: equal values cost 0, others 1; a
-    missing value is a value of its own, a value unseen in the reference a code of its own).
+    range, clipped to it) or ``"cat"`` (every other column). Categories are matched as the
+    evaluation's encoder matches them: the ``max_categories`` most frequent reference values keep
+    their own codes (ties in order of first appearance), every other value shares one, and a
+    missing value is a value of its own; equal codes cost 0, others 1.
     """
 
-    def __init__(self, reference: pd.DataFrame, kinds: dict):
+    def __init__(self, reference: pd.DataFrame, kinds: dict, max_categories: int = 20):
         self.kinds = {c: k for c, k in kinds.items() if c in reference.columns}
         self.spec = {}
         for c, k in self.kinds.items():
@@ -185,7 +187,10 @@ class FrameEncoder:
                 lo, hi = (float(v[ok].min()), float(v[ok].max())) if ok.any() else (0.0, 1.0)
                 self.spec[c] = (lo, (hi - lo) or 1.0)
             else:
-                self.spec[c] = pd.Index(pd.unique(labels_of(reference[c])))
+                present = reference[c][reference[c].notna()].astype(object)
+                counts = present.value_counts(sort=False)  # in order of first appearance
+                top = counts.iloc[np.argsort(-counts.to_numpy(), kind="stable")[:max_categories]]
+                self.spec[c] = pd.Index(top.index)
 
     @property
     def n_columns(self) -> int:
@@ -198,8 +203,10 @@ class FrameEncoder:
                 lo, span = self.spec[c]
                 num.append(np.clip((numbers_of(df[c]) - lo) / span, 0.0, 1.0))
             else:
-                codes = self.spec[c].get_indexer(labels_of(df[c]))
-                cat.append(np.where(codes < 0, len(self.spec[c]), codes))
+                top = self.spec[c]
+                codes = top.get_indexer(df[c].astype(object))
+                codes = np.where(codes < 0, len(top) + 1, codes)  # any other value
+                cat.append(np.where(df[c].isna().to_numpy(), len(top), codes))  # missing: a value of its own
         n = len(df)
         return (
             np.column_stack(num) if num else np.zeros((n, 0)),

@@ -64,7 +64,11 @@ def test_flights_sample():
     s = CARTSynthesizer(md).fit(df)
     syn = s.sample(8000, seed=0)
     q = evaluate_quality(df, syn, md, verbose=False).get_score()
-    assert q > 0.84  # 0.849 with the learned rules (issue 13 closing note)
+    # 0.849 with the learned rules (issue 13 closing note); the privacy check (issue 18) grows the leaves
+    # x4 to bring the DCR share from 0.546 to 0.518, at 0.813 (TabularARGN's recorded score: 0.803)
+    assert q > 0.80
+    info = s.get_info()["privacy_check"]
+    assert info["passed"] and info["dcr_share"] <= 0.52 and s.effective_min_samples_leaf >= 20
 
 
 def test_privacy_check_grows_leaves_until_no_copies():

@@ -12,9 +12,18 @@ DF = pd.read_csv("/work/shared/datasets/penguins.csv")
 MD = Metadata.detect_from_dataframe(DF)
 
 
-@pytest.mark.parametrize("cls,tol", [(CARTSynthesizer, 0.05), (GaussianCopulaSynthesizer, 0.10)])
-def test_categorical_context(cls, tol, tmp_path):
-    s = cls(MD).fit(DF, context_columns=["species", "island"])
+@pytest.mark.parametrize(
+    "cls,kw,tol",
+    [
+        # the conditioning itself, on a faithful model: the privacy check grows CART's leaves to 80 rows
+        # on these 344 rows, which blurs body mass given the species (10% off: the quality it costs)
+        (CARTSynthesizer, {"privacy_check": False}, 0.05),
+        (CARTSynthesizer, {}, 0.15),
+        (GaussianCopulaSynthesizer, {}, 0.10),
+    ],
+)
+def test_categorical_context(cls, kw, tol, tmp_path):
+    s = cls(MD, **kw).fit(DF, context_columns=["species", "island"])
     assert s.context_columns == ["species", "island"]
     ctx = pd.DataFrame({"species": ["Gentoo"] * 400, "island": ["Biscoe"] * 400})
     out = s.sample_given(ctx, seed=1)
