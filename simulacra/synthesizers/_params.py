@@ -115,3 +115,33 @@ def check_locales(locales) -> list[str]:
         except ParameterError as e:
             raise ParameterError(f"locales: {e}") from None
     return out
+
+
+#: keywords every synthesizer takes, with their defaults (BaseSynthesizer.__init__ names them)
+BASE_KEYWORDS = {"learn_rules": True, "protect_rare": True}
+
+
+def with_base_keywords(init):
+    """``init`` that also takes the :data:`BASE_KEYWORDS` it does not name (set after it ran: the subclass passes the rest to the base)."""
+    import functools
+    import inspect
+
+    code = init.__code__
+    named = set(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+    missing = [k for k in BASE_KEYWORDS if k not in named]
+    if not missing:
+        return init
+
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
+        given = {k: kwargs.pop(k, BASE_KEYWORDS[k]) for k in missing}
+        init(self, *args, **kwargs)
+        for k, v in given.items():
+            setattr(self, k, check_bool(k, v))
+
+    sig = inspect.signature(init)
+    extra = [inspect.Parameter(k, inspect.Parameter.KEYWORD_ONLY, default=BASE_KEYWORDS[k], annotation="bool") for k in missing]
+    params = [p for p in sig.parameters.values() if p.kind is not p.VAR_KEYWORD]
+    tail = [p for p in sig.parameters.values() if p.kind is p.VAR_KEYWORD]
+    __init__.__signature__ = sig.replace(parameters=params + extra + tail)
+    return __init__

@@ -32,6 +32,7 @@ from ..sampling.redraw import MAX_TRIES, check_max_tries
 from ..utils.validation import check_int
 from . import fitting, out_of_core, persistence, privacy_check, sampler, sdv_api, text_fill
 from . import rules as _rules
+from ._params import with_base_keywords
 from .inputs import as_metadata, check_single_table, coerce_data
 
 __all__ = ["BaseSynthesizer", "Condition", "DEFAULT_BATCH_CELLS"]
@@ -62,6 +63,10 @@ class BaseSynthesizer:
         Discover the deterministic rules of the real table at fit (derived columns, clock formats,
         value grids, co-missingness, allowed combinations, inequalities) and enforce them when
         sampling (see :meth:`get_learned_rules`). Every synthesizer takes it as a keyword.
+    protect_rare : bool, default True
+        Before learning, pool the rare categories and clip the extreme values of PII-adjacent
+        columns (quasi-identifiers such as ``city`` or ``age``; see
+        ``simulacra.synthesizers.protection``). Every synthesizer takes it as a keyword.
     """
 
     #: short name in the registry (``simulacra.synthesizers.available()``)
@@ -79,6 +84,7 @@ class BaseSynthesizer:
         pseudonymize: bool = False,
         pseudonymize_key=None,
         learn_rules: bool = True,
+        protect_rare: bool = True,
     ):
         from ._params import check_bool, check_locales
 
@@ -94,6 +100,7 @@ class BaseSynthesizer:
         self._transformer = None
         self._constraints: list = []
         self.learn_rules = check_bool("learn_rules", learn_rules)
+        self.protect_rare = check_bool("protect_rare", protect_rare)
         self._learned: list = []
         self._learned_given = None
         sdv_api.mark_created(self)
@@ -110,18 +117,15 @@ class BaseSynthesizer:
             "locales": self.locales,
             "pseudonymize": self.pseudonymize,
             "learn_rules": self.learn_rules,
+            "protect_rare": self.protect_rare,
         }
 
     def __init_subclass__(cls, **kwargs):
-        """Every synthesizer takes ``learn_rules=`` as a keyword, whether its own ``__init__`` names it or not."""
+        """Every synthesizer takes ``learn_rules=`` and ``protect_rare=`` as keywords, whether its own ``__init__`` names them or not."""
         super().__init_subclass__(**kwargs)
         init = cls.__dict__.get("__init__")
-        if (
-            init is not None
-            and "learn_rules"
-            not in init.__code__.co_varnames[: init.__code__.co_argcount + init.__code__.co_kwonlyargcount]
-        ):
-            cls.__init__ = _with_learn_rules(init)
+        if init is not None:
+            cls.__init__ = with_base_keywords(init)
 
     def get_metadata(self) -> Metadata:
         """The metadata the synthesizer was built with."""
@@ -530,23 +534,3 @@ class BaseSynthesizer:
         key; without one, a signed file loads on its checksum alone.
         """
         return persistence.load(cls, filepath, key=key)
-
-
-def _with_learn_rules(init):
-    """``init`` that also takes ``learn_rules=`` (set after it ran: the subclass passes the rest to the base)."""
-    import functools
-    import inspect
-
-    from ._params import check_bool
-
-    @functools.wraps(init)
-    def __init__(self, *args, learn_rules: bool = True, **kwargs):
-        init(self, *args, **kwargs)
-        self.learn_rules = check_bool("learn_rules", learn_rules)
-
-    sig = inspect.signature(init)
-    extra = inspect.Parameter("learn_rules", inspect.Parameter.KEYWORD_ONLY, default=True, annotation="bool")
-    params = [p for p in sig.parameters.values() if p.kind is not p.VAR_KEYWORD]
-    tail = [p for p in sig.parameters.values() if p.kind is p.VAR_KEYWORD]
-    __init__.__signature__ = sig.replace(parameters=params + [extra] + tail)
-    return __init__

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ModelFileError, ParameterError
+from .protection import adjacent_columns, protect, seed_int
 
 #: a level is kept when its DCR share is at most this (0.5 is ideal; the margin allows for noise), or at most
 #: 0.5 + the share's standard error on few check rows (sqrt(0.25 / rows); 5-fold checks keep it below 0.02
@@ -67,14 +68,8 @@ def split_rows(n: int, holdout, seed) -> np.ndarray | None:
             f"holdout={holdout!r} keeps {k} of the {n:,} rows aside; keep at least 1 and leave some to fit "
             "(a share in (0, 1) such as 0.2, or a row count below the table's)"
         )
-    rng = np.random.default_rng(np.random.SeedSequence([_seed_int(seed), 0x484F4C44]))  # "HOLD"
+    rng = np.random.default_rng(np.random.SeedSequence([seed_int(seed), 0x484F4C44]))  # "HOLD"
     return np.sort(rng.choice(n, k, replace=False))
-
-
-def _seed_int(seed) -> int:
-    if isinstance(seed, np.random.SeedSequence):
-        return int(seed.generate_state(1)[0])
-    return int(seed) if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0 else 0
 
 
 def fit(synth, data, seed, context_columns, holdout) -> None:
@@ -91,16 +86,30 @@ def fit(synth, data, seed, context_columns, holdout) -> None:
     else:
         train, hold = df, None
         synth.holdout_data_ = synth.training_data_ = None
+    protection = {}
+    if getattr(synth, "protect_rare", False):
+        cols = synth.metadata.get_columns(synth._table_name())
+        learned = [c for c in cols if c in train.columns and c not in (context_columns or [])]
+        train, protection = protect(train, adjacent_columns(cols, learned), seed)
+    synth.privacy_info_ = None
+    _fit_checked(synth, train, hold, seed, context_columns)
+    if protection:
+        synth.privacy_info_ = {**(synth.privacy_info_ or {"levels_tried": []}), "protection": protection}
+
+
+def _fit_checked(synth, train, hold, seed, context_columns) -> None:
+    """Fit ``synth`` on ``train``, checked against ``hold`` (or folds of ``train``) when it has levels or stops early."""
+    from . import fitting
+
     checked = bool(getattr(synth, "privacy_check", False))
     levels = synth._privacy_levels() if checked else []
     early = checked and getattr(synth, "privacy_early_stopping", False)
-    synth.privacy_info_ = None
     _apply(synth, levels[0] if levels else {})
     if (not levels and not early) or len(train) < (MIN_EARLY_STOP_ROWS if early else MIN_ROWS):
         fitting.fit_table(synth, train, seed, context_columns)
         return
     if hold is None:  # folds of CHECK_SHARE of the rows: several on small tables, whose one split is noisy
-        perm = np.random.default_rng(np.random.SeedSequence([_seed_int(seed), 0x464F4C44])).permutation(len(train))
+        perm = np.random.default_rng(np.random.SeedSequence([seed_int(seed), 0x464F4C44])).permutation(len(train))
         k = max(1, int(round(CHECK_SHARE * len(train))))
         n_folds = int(min(round(1 / CHECK_SHARE), max(1, -(-MIN_CHECK_ROWS // k))))
         splits = []
@@ -281,7 +290,7 @@ def measure(synth, train: pd.DataFrame, check: pd.DataFrame, seed) -> tuple[floa
     """(DCR share, membership AUC, column-shape fidelity) of ``synth``'s samples against ``train`` (learned) and ``check`` (not)."""
     from ..utils.gower import FrameEncoder, equal_size_dcr_share, membership_auc, nearest
 
-    rng = np.random.default_rng(np.random.SeedSequence([_seed_int(seed), 0x44435221]))
+    rng = np.random.default_rng(np.random.SeedSequence([seed_int(seed), 0x44435221]))
     kinds = learned_kinds(synth)
     if not kinds:
         return 0.5, 0.5, 1.0
