@@ -24,7 +24,7 @@ from .options import (
     synthesizer_kwargs,
     synthesizer_options,
 )
-from .outputs import prepare_output, prepare_table_output, warn_extension
+from .outputs import echo_privacy, prepare_output, prepare_table_output, split_targets, warn_extension, write_split
 
 #: ``demo`` samples in memory and scores what it sampled
 DEMO_MAX_ROWS = 1_000_000
@@ -231,6 +231,18 @@ def metadata_cmd(data, output, table_name, overwrite, sep, tables):
 @click.option(
     "--context-columns", default=None, metavar="A,B", help="Sequences: columns constant per entity (default: detected)."
 )
+@click.option(
+    "--holdout",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    default=None,
+    help="Keep this share of the rows (seeded) out of the fit; the privacy check measures against them.",
+)
+@click.option(
+    "--split-output",
+    type=click.Path(),
+    default=None,
+    help="With --holdout: write the rows as DIR/train.csv and DIR/holdout.csv, for 'simulacra report DIR/train.csv SYNTH --holdout DIR/holdout.csv'.",
+)
 @cluster_options
 def fit(
     data,
@@ -250,6 +262,8 @@ def fit(
     sequence_key,
     sequence_index,
     context_columns,
+    holdout,
+    split_output,
     engine,
     scheduler,
     workers,
@@ -273,6 +287,8 @@ def fit(
     from .multi_tables import is_multi_input
 
     key = read_key_file(key_file) if key_file else None
+    if split_output is not None and holdout is None:
+        raise ParameterError("--split-output writes the rows --holdout keeps aside; give --holdout SHARE too")
 
     from ..synthesizers import PRESETS, get_synthesizer_class
 
@@ -284,6 +300,8 @@ def fit(
         raise ParameterError(
             f"--engine dask fits one table read in partitions: a folder or file of its rows, not {data!r}"
         )
+    if holdout is not None and (one_table or is_multi_input(data) or sequence_key is not None):
+        raise ParameterError("--holdout keeps rows of one table in memory out of the fit; split other inputs yourself")
     if is_multi_input(data) and not one_table:
         from .multi_commands import DEFAULT_SYNTHESIZER, multi_fit
 
@@ -351,14 +369,21 @@ def fit(
     md = load_metadata(metadata_path, df, Path(data).stem)
     if md.get_sequence_key() is not None:  # a metadata file (or detection) that names a sequence key
         return _fit_sequences(df, md, model, target, synthesizer, preset_name, params, epochs, key, progress)
+    splits = split_targets(split_output, overwrite, [data, metadata_path, key_file, model])
     t0 = time.perf_counter()
     synth = build_synthesizer(klass, md, kwargs, preset=preset_name)
-    synth.fit(df)
+    synth.fit(df, holdout=holdout)
+    if splits:
+        write_split(splits, synth.training_data_, synth.holdout_data_)
     synth.save(target, key=key)
+    n = len(synth.training_data_) if holdout is not None else len(df)
     click.echo(
-        f"fitted {type(synth).__name__} on {len(df)} rows x {df.shape[1]} columns in {time.perf_counter() - t0:.2f}s; wrote {model}"
+        f"fitted {type(synth).__name__} on {n} rows x {df.shape[1]} columns in {time.perf_counter() - t0:.2f}s; wrote {model}"
+        + (f" ({len(df) - n} holdout rows kept out" + (f", written to {split_output}" if splits else "") + ")" if holdout else "")
     )
+    echo_privacy(synth)
     warn_extension(model, "model")
+
 
 
 def _fit_sequences(df, md, model, target, synthesizer, preset_name, params, epochs, key, progress, roles=(None,) * 3):

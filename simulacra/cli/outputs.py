@@ -85,3 +85,37 @@ def warn_extension(path, kind: str) -> None:
             f"warning: {str(path)!r} holds a {kind} file but does not end in {' or '.join(exts)}; a name ending in {exts[0]} says what it is",
             err=True,
         )
+
+
+def split_targets(split_output, overwrite, inputs):
+    """(train file, holdout file) in the folder ``split_output`` (``fit --split-output``), checked before any work; None without it."""
+    if split_output is None:
+        return None
+    folder = Path(split_output)
+    if folder.exists() and not folder.is_dir():
+        raise ParameterError(f"--split-output {split_output!r} is a file; give a folder")
+    if not folder.exists():
+        if not folder.parent.is_dir():
+            raise ParameterError(f"--split-output {split_output!r}: folder {str(folder.parent)!r} does not exist")
+        return [folder / "train.csv", folder / "holdout.csv"]
+    return [prepare_output(folder / f"{n}.csv", "data", overwrite, inputs) for n in ("train", "holdout")]
+
+
+def write_split(paths, train, holdout) -> None:
+    """Write the training and holdout rows of ``fit --holdout`` (the folder is made now, after the fit)."""
+    from ..io.writers import write_table
+
+    paths[0].parent.mkdir(exist_ok=True)
+    write_table(train, paths[0])
+    write_table(holdout, paths[1])
+
+
+def echo_privacy(synth) -> None:
+    """One line for the fit-time privacy check, one per protected column (nothing when neither ran)."""
+    info = synth.get_info().get("privacy_check")
+    if not info:
+        return
+    if info.get("summary"):
+        click.echo("privacy check: " + info["summary"])
+    for c, what in info.get("protection", {}).items():
+        click.echo(f"protected {c}: " + ", ".join(f"{k}={v}" for k, v in what.items()))

@@ -35,8 +35,8 @@ class NeuralSynthesizer(BaseSynthesizer):
     """Shared fit/sample/save machinery of the neural synthesizers.
 
     With ``privacy_check`` (default True) training is checked every ``epochs // 5`` epochs on a
-    seeded 20% of the rows kept out of it (or on ``fit(holdout=)``'s rows): when the DCR share or
-    the membership attack's AUC passes its limit, training stops and the weights of the last check
+    seeded 20% of the rows kept out of it (from 1,000 rows on): when the DCR share and the
+    membership attack's AUC both pass their limits at two checks in a row, training stops and the weights of the last check
     that passed are kept (``simulacra.synthesizers.privacy_check``; ``get_info()["privacy_check"]``).
     """
 

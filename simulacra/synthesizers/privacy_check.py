@@ -2,23 +2,31 @@
 
 The *DCR share* is the share of synthetic rows whose closest real row (Gower distance) is a
 training row rather than a holdout row, against equal-size samples of both: 0.5 when the model
-learned the population, not the people (as mostlyai-qa reports it; ``evaluate_privacy`` measures
-it the same way, with :mod:`simulacra.utils.gower`).
+learned the population, not the people (as mostlyai-qa reports it over all columns;
+``evaluate_privacy`` measures it the same way, with :mod:`simulacra.utils.gower`). The check also
+runs the membership attack (ROC AUC, 0.5 = chance).
 
-:func:`fit` runs it for a synthesizer whose class lists regularization *levels*
-(``_privacy_levels()``: attribute settings, the least regularized first; CART: bigger leaves and
-wider smoothing, the Bayesian network: fewer parents and smoothed tables, the Gaussian copula:
-smoothed marginals and a shrunk correlation):
+:func:`fit` runs it, after ``protect_rare``'s protection of PII-adjacent columns
+(:mod:`.protection`), for two kinds of synthesizer:
 
-1. the rows are split into a fitting part and a check part (``CHECK_SHARE`` of the rows, seeded),
-   or, when the user keeps a holdout (``fit(data, holdout=0.2)``), the holdout is the check part;
-2. each level in turn is fitted on the fitting part and sampled; the first whose DCR share is at
-   most ``DCR_LIMIT`` is kept (else the last, the most regularized);
-3. without a user holdout the model is fitted again, at that level, on all the rows.
+- a class that lists regularization *levels* (``_privacy_levels()``: attribute settings, the least
+  regularized first; CART: bigger leaves, then wider smoothing; the Bayesian network: one parent,
+  fewer bins, smoothed tables). Each level in turn is fitted on folds of the rows (1 to 5 folds of
+  ``CHECK_SHARE``, until ``MIN_CHECK_ROWS`` rows are checked), each fold left out of its trial fit
+  and sampled against; the first level within both limits is kept (else the most regularized), and
+  the model is fitted at that level on every row;
+- a neural synthesizer (``privacy_early_stopping``): one seeded ``CHECK_SHARE`` of the rows is kept
+  out of the network's training (the transforms see every row) and checked every ``epochs / 5``
+  epochs; a check fails when both measures pass their limits, and two failing checks in a row stop training with the weights of the last check that passed
+  (:class:`EarlyStop`), as REaLTabFormer's check does.
 
-``privacy_info_`` (saved with the model, shown by ``get_info()``) lists every level tried, its DCR
-share and its column-shape fidelity (1 - the mean total-variation distance of the columns'
-binned distributions, synthetic vs training rows), so the quality a level cost is on record.
+The Gaussian copula learns only marginals and one correlation matrix and has no check (measured at
+0.48-0.51 on every shared table); the LLM synthesizer runs its own check during training
+(``simulacra.generative.train``). A user's ``fit(holdout=)`` rows are kept out of everything,
+the check included. ``privacy_info_`` (saved with the model, shown by ``get_info()``) lists each
+level tried or check run, its DCR share, membership AUC and column-shape fidelity (1 - the mean
+total-variation distance of the columns' binned distributions, synthetic vs training rows), so the
+quality a level cost is on record.
 """
 
 from __future__ import annotations
@@ -35,7 +43,7 @@ from .protection import adjacent_columns, protect, seed_int
 DCR_LIMIT = 0.52
 #: and its membership-attack AUC at most this (0.5 is chance), or 0.5 + the AUC's standard error on few rows
 AUC_LIMIT = 0.54
-#: share of the rows kept aside for the check when the user gives no holdout
+#: share of the rows in a check fold
 CHECK_SHARE = 0.2
 #: check rows wanted in all: small tables are checked on several folds (up to 5) to get them
 MIN_CHECK_ROWS = 2_000
@@ -62,7 +70,10 @@ def split_rows(n: int, holdout, seed) -> np.ndarray | None:
         raise ParameterError(
             f"holdout must be a share of the rows in (0, 1) (e.g. 0.2) or a number of rows, got {holdout!r}"
         )
-    k = int(round(holdout * n)) if 0 < holdout < 1 else int(holdout) if holdout == int(holdout) else -1
+    if isinstance(holdout, (float, np.floating)):  # a share
+        k = int(round(holdout * n)) if 0 < holdout < 1 else -1
+    else:  # a row count
+        k = int(holdout)
     if not 1 <= k < n:
         raise ParameterError(
             f"holdout={holdout!r} keeps {k} of the {n:,} rows aside; keep at least 1 and leave some to fit "
@@ -92,13 +103,17 @@ def fit(synth, data, seed, context_columns, holdout) -> None:
         learned = [c for c in cols if c in train.columns and c not in (context_columns or [])]
         train, protection = protect(train, adjacent_columns(cols, learned), seed)
     synth.privacy_info_ = None
-    _fit_checked(synth, train, hold, seed, context_columns)
+    _fit_checked(synth, train, seed, context_columns)
     if protection:
         synth.privacy_info_ = {**(synth.privacy_info_ or {"levels_tried": []}), "protection": protection}
 
 
-def _fit_checked(synth, train, hold, seed, context_columns) -> None:
-    """Fit ``synth`` on ``train``, checked against ``hold`` (or folds of ``train``) when it has levels or stops early."""
+def _fit_checked(synth, train, seed, context_columns) -> None:
+    """Fit ``synth`` on ``train``, checked on folds of it when it has levels or stops early.
+
+    A user's holdout is never the check part: choosing a level (or an epoch) on it would make the
+    report's measure on it look better than the model is.
+    """
     from . import fitting
 
     checked = bool(getattr(synth, "privacy_check", False))
@@ -108,22 +123,20 @@ def _fit_checked(synth, train, hold, seed, context_columns) -> None:
     if (not levels and not early) or len(train) < (MIN_EARLY_STOP_ROWS if early else MIN_ROWS):
         fitting.fit_table(synth, train, seed, context_columns)
         return
-    if hold is None:  # folds of CHECK_SHARE of the rows: several on small tables, whose one split is noisy
-        perm = np.random.default_rng(np.random.SeedSequence([seed_int(seed), 0x464F4C44])).permutation(len(train))
-        k = max(1, int(round(CHECK_SHARE * len(train))))
-        n_folds = int(min(round(1 / CHECK_SHARE), max(1, -(-MIN_CHECK_ROWS // k))))
-        splits = []
-        for f in range(n_folds):
-            mask = np.ones(len(train), bool)
-            mask[perm[f * k : (f + 1) * k]] = False
-            splits.append((train.iloc[np.flatnonzero(mask)], train.iloc[np.sort(perm[f * k : (f + 1) * k])]))
-    else:
-        splits = [(train, hold)]
+    # folds of CHECK_SHARE of the rows: several on small tables, whose one split is noisy
+    perm = np.random.default_rng(np.random.SeedSequence([seed_int(seed), 0x464F4C44])).permutation(len(train))
+    k = max(1, int(round(CHECK_SHARE * len(train))))
+    n_folds = 1 if early else int(min(round(1 / CHECK_SHARE), max(1, -(-MIN_CHECK_ROWS // k))))
+    splits = []
+    for f in range(n_folds):
+        mask = np.ones(len(train), bool)
+        mask[perm[f * k : (f + 1) * k]] = False
+        splits.append((train.iloc[np.flatnonzero(mask)], train.iloc[np.sort(perm[f * k : (f + 1) * k])]))
     n_check = sum(min(len(c), MAX_CHECK_ROWS) for _, c in splits)
     limit = 0.5 + max(DCR_LIMIT - 0.5, float(np.sqrt(0.25 / n_check)))
     auc_limit = 0.5 + max(AUC_LIMIT - 0.5, float(np.sqrt(1 / (6 * n_check))))  # AUC's null SE, equal sizes
     if early:
-        fit_rows = None if hold is not None else np.setdiff1d(np.arange(len(train)), perm[:k])
+        fit_rows = np.setdiff1d(np.arange(len(train)), perm[:k])
         _fit_early_stopping(synth, train, splits[0], fit_rows, seed, context_columns, limit, auc_limit)
         return
     checks = []
@@ -140,17 +153,14 @@ def _fit_checked(synth, train, hold, seed, context_columns) -> None:
         if share <= limit and auc <= auc_limit:
             break
     chosen = checks[-1]
-    if hold is None:  # the check's level, fitted on every row
-        _apply(synth, levels[chosen["level"]])
-        fitting.fit_table(synth, train, seed, context_columns)
+    _apply(synth, levels[chosen["level"]])  # the check's level, fitted on every row
+    fitting.fit_table(synth, train, seed, context_columns)
     first = checks[0]
     synth.privacy_info_ = {
         "dcr_limit": limit,
         "auc_limit": auc_limit,
         "check_rows": int(n_check),
-        "checked_against": "the holdout"
-        if hold is not None
-        else f"{len(splits)} seeded fold(s) of {CHECK_SHARE:.0%} of the rows, each left out of a trial fit",
+        "checked_against": f"{len(splits)} seeded fold(s) of {CHECK_SHARE:.0%} of the rows, each left out of a trial fit",
         "levels_tried": checks,
         "level": chosen["level"],
         "settings": chosen["settings"],
@@ -185,7 +195,9 @@ class EarlyStop:
             return False
         share, auc, fid = measure(self.synth, self.fit_part, self.check_part, self.seed)
         self.history.append({"epoch": done, "dcr_share": share, "membership_auc": auc, "fidelity": fid})
-        if share <= self.limit and auc <= self.auc_limit:
+        # a check fails when both measures do: an early generator's few clumps put the DCR share far
+        # from 0.5 either way while the membership attack stays at chance (memorizing moves both)
+        if share <= self.limit or auc <= self.auc_limit:
             self.snapshot = (done, _copy_state(self.synth._get_model_state()))
             self.failed = 0
             return False
@@ -215,12 +227,11 @@ def _fit_early_stopping(synth, train, split, fit_rows, seed, context_columns, li
     """Train once, checked every few epochs (:class:`EarlyStop`) on the check part of ``split``.
 
     The transforms (ranges, categories) learn every row of ``train``; the network learns the rows
-    at ``fit_rows`` (all when None: the check part is the user's holdout).
+    at ``fit_rows``.
     """
     from . import fitting
 
     fit_part, check_part = split
-    user_holdout = fit_rows is None
     hook = EarlyStop(synth, fit_part, check_part, seed, limit, auc_limit)
     hook.fit_rows = fit_rows
     synth._epoch_hook = hook
@@ -235,9 +246,7 @@ def _fit_early_stopping(synth, train, split, fit_rows, seed, context_columns, li
         "dcr_limit": limit,
         "auc_limit": auc_limit,
         "check_rows": int(min(len(check_part), MAX_CHECK_ROWS)),
-        "checked_against": "the holdout"
-        if user_holdout
-        else f"a seeded {CHECK_SHARE:.0%} of the rows, kept out of training (the model learned the other {len(fit_part):,})",
+        "checked_against": f"a seeded {CHECK_SHARE:.0%} of the rows, kept out of training (the model learned the other {len(fit_part):,})",
         "early_stopping": hook.history,
         "levels_tried": [],
         "epochs_run": int(kept or (hook.history[-1]["epoch"] if hook.history else 0)),

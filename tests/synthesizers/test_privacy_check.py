@@ -1,0 +1,183 @@
+"""The fit-time privacy check, fit(holdout=), and protect_rare (synthesizers.privacy_check, .protection)."""
+
+import json
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulacra import Metadata
+from simulacra.errors import ModelFileError, ParameterError
+from simulacra.evaluation import evaluate_privacy
+from simulacra.synthesizers import (
+    BayesianNetworkSynthesizer,
+    CARTSynthesizer,
+    GaussianCopulaSynthesizer,
+    privacy_check,
+)
+
+SEATTLE = pd.read_csv("/work/shared/datasets/seattle_weather.csv")
+
+
+def _split(df, seed=0):
+    rng = np.random.default_rng(seed)
+    p = rng.permutation(len(df))
+    k = round(0.2 * len(df))
+    return df.iloc[p[k:]].reset_index(drop=True), df.iloc[p[:k]].reset_index(drop=True)
+
+
+def _share(cls, train, hold, md, **kw):
+    syn = cls(md, **kw).fit(train).sample(4 * len(hold), seed=0)
+    r = evaluate_privacy(train, syn, md, holdout=hold, max_rows=len(syn), verbose=False).results
+    return r["dcr_share"], r["membership_auc"]
+
+
+@pytest.mark.parametrize("cls", [CARTSynthesizer, BayesianNetworkSynthesizer])
+def test_the_check_brings_the_dcr_share_measured_on_a_holdout_down(cls):
+    train, hold = _split(SEATTLE)
+    md = Metadata.detect_from_dataframe(train)
+    before, auc_before = _share(cls, train, hold, md, privacy_check=False)
+    after, auc_after = _share(cls, train, hold, md)
+    assert before > 0.55 and auc_before > 0.56  # both memorize these 1,169 days
+    assert after < before - 0.02 and after < 0.54 and auc_after < 0.55
+    info = cls(md).fit(train).get_info()["privacy_check"]
+    assert info["passed"] and len(info["levels_tried"]) > 1 and info["level"] == len(info["levels_tried"]) - 1
+    assert info["levels_tried"][0]["dcr_share"] > info["dcr_limit"] >= info["dcr_share"]
+    assert "fidelity" in info["levels_tried"][0] and "column-shape fidelity" in info["summary"]
+
+
+def test_the_chosen_level_is_saved_and_reloaded(tmp_path):
+    train, _ = _split(SEATTLE)
+    md = Metadata.detect_from_dataframe(train)
+    s = CARTSynthesizer(md).fit(train)
+    assert s.effective_min_samples_leaf > s.min_samples_leaf
+    s.save(tmp_path / "m.zip")
+    back = CARTSynthesizer.load(tmp_path / "m.zip")
+    assert back.get_info()["privacy_check"] == s.get_info()["privacy_check"]
+    pd.testing.assert_frame_equal(back.sample(50, seed=1), s.sample(50, seed=1))
+
+
+def test_a_crafted_privacy_entry_is_refused(tmp_path):
+    train, _ = _split(SEATTLE)
+    md = Metadata.detect_from_dataframe(train)
+    path = tmp_path / "m.zip"
+    CARTSynthesizer(md).fit(train).save(path)
+    with zipfile.ZipFile(path) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    name = next(n for n in files if n.endswith(".json") and b'"privacy_check"' in files[n])
+    doc = json.loads(files[name])
+
+    def poison(node):
+        if isinstance(node, dict):
+            if "privacy_check" in node and isinstance(node["privacy_check"], dict):
+                node["privacy_check"] = {"levels_tried": "x" * 10}
+                return True
+            return any(poison(v) for v in node.values())
+        return isinstance(node, list) and any(poison(v) for v in node)
+
+    assert poison(doc)
+    files[name] = json.dumps(doc).encode()
+    bad = tmp_path / "bad.zip"
+    with zipfile.ZipFile(bad, "w") as z:
+        for n, b in files.items():
+            z.writestr(n, b)
+    with pytest.raises(ModelFileError):
+        CARTSynthesizer.load(bad)
+
+
+def test_fit_keeps_a_seeded_holdout_out():
+    md = Metadata.detect_from_dataframe(SEATTLE)
+    s = CARTSynthesizer(md, privacy_check=False).fit(SEATTLE, holdout=0.2, seed=3)
+    tr, ho = s.training_data_, s.holdout_data_
+    assert len(ho) == round(0.2 * len(SEATTLE)) and len(tr) + len(ho) == len(SEATTLE)
+    assert not set(tr.index) & set(ho.index) and s.fitted_rows == len(tr)
+    again = CARTSynthesizer(md, privacy_check=False).fit(SEATTLE, holdout=0.2, seed=3)
+    assert again.holdout_data_.index.equals(ho.index)  # same seed, same holdout
+    assert CARTSynthesizer(md).fit(SEATTLE, holdout=100).holdout_data_.shape[0] == 100
+    # the report can say it
+    syn = s.sample(4 * len(ho), seed=0)
+    r = evaluate_privacy(tr, syn, md, holdout=ho, max_rows=len(syn), verbose=False).results
+    assert r["distance_sample_holdout_rows"] == len(ho) and r["dcr_share_training_rows"] == len(ho)
+
+
+@pytest.mark.parametrize("bad", [0, 1.0, -0.1, 1.5, 10_000, "0.2", True, 0.0001])
+def test_bad_holdout_values_are_one_clear_error(bad):
+    md = Metadata.detect_from_dataframe(SEATTLE)
+    with pytest.raises(ParameterError, match="holdout"):
+        CARTSynthesizer(md).fit(SEATTLE, holdout=bad)
+
+
+def test_small_tables_and_copula_are_not_checked():
+    small = SEATTLE.iloc[:40]
+    md = Metadata.detect_from_dataframe(SEATTLE)
+    assert CARTSynthesizer(md).fit(small).get_info().get("privacy_check") is None
+    assert GaussianCopulaSynthesizer(md).fit(SEATTLE).get_info().get("privacy_check") is None
+
+
+def test_neural_training_stops_on_two_failing_checks(monkeypatch):
+    pytest.importorskip("torch")
+    from simulacra.synthesizers import TVAESynthesizer
+
+    monkeypatch.setattr(privacy_check, "DCR_LIMIT", 0.0)
+    monkeypatch.setattr(privacy_check, "AUC_LIMIT", 0.0)
+    md = Metadata.detect_from_dataframe(SEATTLE)
+    s = TVAESynthesizer(md, epochs=10, cuda=False).fit(SEATTLE)
+    info = s.get_info()["privacy_check"]
+    assert [h["epoch"] for h in info["early_stopping"]] == [2, 4]  # every 10 // 5 epochs; two failures stop
+    assert len(s.get_loss_values()) == 4 and "first 2 checks" in info["summary"]
+    assert len(s.sample(20, seed=0)) == 20
+    monkeypatch.undo()
+    free = TVAESynthesizer(md, epochs=10, cuda=False).fit(SEATTLE)
+    assert len(free.get_loss_values()) == 10 and len(free.get_info()["privacy_check"]["early_stopping"]) == 5
+
+
+# ------------------------------------------------------------------------------------- protect_rare
+
+
+def _people(n=2000, seed=0):
+    rng = np.random.default_rng(seed)
+    city = rng.choice(["Paris", "Lyon", "Nice"], n).astype(object)
+    city[:7] = [f"Hamlet{i}" for i in range(7)]
+    age = rng.integers(18, 80, n)
+    age[:3] = [101, 104, 2]
+    return pd.DataFrame({"city": city, "age": age, "score": rng.normal(size=n)})
+
+
+def _md(df):
+    md = Metadata.detect_from_dataframe(df)
+    md.update_column("city", sdtype="city", pii=False)  # a learned quasi-identifier
+    return md
+
+
+@pytest.mark.parametrize("cls", [GaussianCopulaSynthesizer, CARTSynthesizer])
+def test_rare_categories_are_pooled_and_extremes_clipped(cls):
+    df = _people()
+    keep = df.copy()
+    s = cls(_md(df)).fit(df)
+    pd.testing.assert_frame_equal(df, keep)  # the user's table is left as it was
+    out = s.sample(20_000, seed=0)
+    assert set(out.city) == {"Paris", "Lyon", "Nice"}
+    assert 18 <= out.age.min() and out.age.max() <= 79
+    prot = s.get_info()["privacy_check"]["protection"]
+    assert prot["city"] == {"action": "pooled rare categories", "categories": 7, "rows": 7}
+    assert prot["age"]["action"] == "clipped extremes" and prot["age"]["rows"] == 3
+    assert "score" not in prot  # not PII-adjacent: left alone
+    free = cls(_md(df), protect_rare=False).fit(df).sample(20_000, seed=0)
+    assert set(free.city) > {"Paris", "Lyon", "Nice"} or cls is GaussianCopulaSynthesizer
+    assert free.age.max() > 79
+
+
+def test_protect_rare_is_a_parameter_of_every_synthesizer():
+    from simulacra.synthesizers import available, get_synthesizer_class
+
+    md = _md(_people())
+    for name in available():
+        cls = get_synthesizer_class(name)
+        if name in ("ctgan", "tvae", "copulagan", "llm"):
+            pytest.importorskip("torch")
+        try:
+            s = cls(md, protect_rare=False)
+        except ImportError:
+            continue
+        assert s.get_parameters()["protect_rare"] is False, name
