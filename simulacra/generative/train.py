@@ -159,26 +159,24 @@ def dcr_check(real_train, real_hold, meta: dict, sample, rng, max_rows: int = 1_
     """A check for :func:`run`: ``check(model) -> (share, limit)``.
 
     ``share`` is the share of sampled rows closer (Gower distance) to a training row than to any
-    held-out row, against as many training rows as held-out rows (0.5 expected when the model
-    does not favour its training rows); ``limit`` allows for the noise of small splits.
+    held-out row, against as many training rows as held-out rows, averaged exactly over every such
+    sample (``utils.gower.equal_size_dcr_share``; 0.5 expected when the model does not favour its
+    training rows); ``limit`` allows for the noise of small splits.
     """
-    from ..evaluation.distances import MixedEncoder, nearest
+    from ..evaluation.distances import MixedEncoder
+    from ..utils.gower import equal_size_dcr_share
 
-    m = min(len(real_hold), max_rows)
+    m = min(len(real_hold), len(real_train), max_rows)
     H = real_hold.iloc[np.sort(rng.choice(len(real_hold), m, replace=False))].reset_index(drop=True)
-    R = real_train.iloc[np.sort(rng.choice(len(real_train), min(m, len(real_train)), replace=False))].reset_index(
-        drop=True
-    )
+    cap = max(m, 10_000)  # the training rows compared with: the share is the mean over every equal-size sample of them
+    R = real_train if len(real_train) <= cap else real_train.iloc[np.sort(rng.choice(len(real_train), cap, replace=False))]
     enc = MixedEncoder(real_train, meta)
-    Re, He = enc.encode(R), enc.encode(H)
-    limit = 0.5 + max(0.03, 2 * math.sqrt(0.25 / m))
+    Re, He = enc.encode(R.reset_index(drop=True)), enc.encode(H)
+    limit = 0.5 + max(0.03, math.sqrt(0.25 / m))
     n_syn = max(200, min(max_rows, m))
 
     def check(model):
         S = enc.encode(sample(model, n_syn))
-        to_train = nearest(Re, S, k=1)[:, 0]
-        to_hold = nearest(He, S, k=1)[:, 0]
-        share = float(np.mean(to_train < to_hold) + 0.5 * np.mean(to_train == to_hold))
-        return share, limit
+        return equal_size_dcr_share(Re, He, S), limit
 
     return check
