@@ -9,10 +9,11 @@ and each split seed ``s`` in ``range(--seeds)``:
 2. the synthesizer is fitted on the training rows (``seed=s``, timed) and samples
    ``4 * len(holdout)`` rows (``seed=s``);
 3. ``simulacra.evaluation.evaluate_privacy(train, syn, md, holdout=hold, max_rows=len(syn),
-   max_reference_rows=len(hold), seed=s)``: distances use all synthetic rows, all holdout rows and
-   as many training rows as holdout rows, so the *DCR share* (share of synthetic rows nearer to a
-   training row than to any holdout row) is 0.5 for a synthesizer that does not favour its
-   training rows, and the membership-attack AUC 0.5. Also read: the exact-copy rate beside the
+   max_reference_rows=len(train), seed=s)``: distances use all synthetic, holdout and training
+   rows; the *DCR share* (share of synthetic rows nearer to a training row than to any holdout
+   row, against as many training rows as holdout rows) is the exact mean over every equal-size
+   sample of the training rows, 0.5 for a synthesizer that does not favour its training rows, and
+   the membership-attack AUC (all training rows vs the holdout) 0.5. Also read: the exact-copy rate beside the
    training table's own duplicate rate;
 4. sdmetrics quality of the sample against the training rows (``bench_gaussian_copula.quality``).
 
@@ -152,7 +153,7 @@ def one_run(key, meta, data, seed, args, params, dump):
         for name, df in (("train", train), ("holdout", hold), ("synthetic", syn)):
             df.to_csv(dump / f"{name}.csv", index=False)
     res = evaluate_privacy(
-        train, syn, md, holdout=hold, max_rows=len(syn), max_reference_rows=len(hold), seed=seed, verbose=False
+        train, syn, md, holdout=hold, max_rows=len(syn), max_reference_rows=len(train), seed=seed, verbose=False
     ).results
     q = quality(train, syn[list(train.columns)], meta).get("score")
     return {

@@ -379,11 +379,14 @@ def fit(
     n = len(synth.training_data_) if holdout is not None else len(df)
     click.echo(
         f"fitted {type(synth).__name__} on {n} rows x {df.shape[1]} columns in {time.perf_counter() - t0:.2f}s; wrote {model}"
-        + (f" ({len(df) - n} holdout rows kept out" + (f", written to {split_output}" if splits else "") + ")" if holdout else "")
+        + (
+            f" ({len(df) - n} holdout rows kept out" + (f", written to {split_output}" if splits else "") + ")"
+            if holdout
+            else ""
+        )
     )
     echo_privacy(synth)
     warn_extension(model, "model")
-
 
 
 def _fit_sequences(df, md, model, target, synthesizer, preset_name, params, epochs, key, progress, roles=(None,) * 3):

@@ -8,13 +8,17 @@ averaged over the columns; see ``distances.MixedEncoder``), found by exact brute
   duplicate share.
 - **DCR** (distance to closest record): how close synthetic rows come to real rows. With a
   holdout (real rows not used for fitting) the baseline is how close the holdout comes to the
-  training rows; the *DCR share* is the share of synthetic rows nearer to a training row than to
-  any holdout row, 0.5 when the synthesizer does not favour its training rows (with equal sizes).
+  training rows (both distributions: :meth:`PrivacyReport.get_distances`); the *DCR share* is the
+  share of synthetic rows nearer to a training row than to any holdout row, against as many
+  training rows as holdout rows (as mostlyai-qa reports it over all columns), computed as the
+  exact mean over every equal-size sample of the measured training rows
+  (``utils.gower.equal_size_dcr_share``): 0.5 when the synthesizer does not favour its training rows.
 - **NNDR** (nearest-neighbour distance ratio): distance to the closest real row over the
-  distance to the second closest; values near 0 mean a synthetic row sits on one real row.
+  distance to the second closest; values near 0 mean a synthetic row sits on one real row. Its
+  quantiles for synthetic and holdout rows are side by side, as are the DCR's.
 - **Membership inference**: an attacker calls a real row a training member when a synthetic row
-  lies close to it; the ROC AUC of that guess on training vs holdout rows (0.5 = no better than
-  chance). Needs a holdout.
+  lies close to it; the ROC AUC of that guess on the measured training rows vs the holdout rows
+  (0.5 = no better than chance). Needs a holdout. The sizes used are in the results.
 - **Rare categories copied**: for each learned categorical column, the real values that are rare
   (in at most ``rare_count`` real rows, so each points at one or two real people), how many of
   them the synthetic data holds and the share of synthetic rows that carry one. A column is flagged
@@ -157,7 +161,7 @@ def evaluate_privacy(
     Exact copies and rare categories are counted on all rows: a categorical column is flagged
     when at least ``rare_threshold`` of its synthetic rows hold a value found in at most
     ``rare_count`` real rows (see :attr:`PrivacyReport.warnings`). Distances are measured for a random sample of
-    ``max_rows`` synthetic (and holdout) rows against up to ``max_reference_rows`` real rows
+    ``max_rows`` synthetic (and holdout, at most as many as the real rows measured) rows against up to ``max_reference_rows`` real rows
     (deterministic by ``seed``), which keeps 100,000-row tables to seconds. ``views`` (optional)
     are a report's shared column views of the real, synthetic (and holdout) tables.
     """

@@ -261,7 +261,11 @@ def build_report(
             "<h3 id='privacy-distances'>Distances to the training rows</h3>",
             "<p class='muted'>Quantiles of DCR (Gower distance to the closest training row) and NNDR (closest over "
             "second-closest); holdout rows are the baseline: synthetic rows much closer than them sit on real people."
-            + ("" if holdout is not None else " Give a holdout (rows kept out of fit) for the baseline, the DCR share and the membership attack.")
+            + (
+                ""
+                if holdout is not None
+                else " Give a holdout (rows kept out of fit) for the baseline, the DCR share and the membership attack."
+            )
             + "</p>",
             _table(dist),
         ]

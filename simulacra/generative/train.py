@@ -169,7 +169,11 @@ def dcr_check(real_train, real_hold, meta: dict, sample, rng, max_rows: int = 1_
     m = min(len(real_hold), len(real_train), max_rows)
     H = real_hold.iloc[np.sort(rng.choice(len(real_hold), m, replace=False))].reset_index(drop=True)
     cap = max(m, 10_000)  # the training rows compared with: the share is the mean over every equal-size sample of them
-    R = real_train if len(real_train) <= cap else real_train.iloc[np.sort(rng.choice(len(real_train), cap, replace=False))]
+    R = (
+        real_train
+        if len(real_train) <= cap
+        else real_train.iloc[np.sort(rng.choice(len(real_train), cap, replace=False))]
+    )
     enc = MixedEncoder(real_train, meta)
     Re, He = enc.encode(R.reset_index(drop=True)), enc.encode(H)
     limit = 0.5 + max(0.03, math.sqrt(0.25 / m))

@@ -140,7 +140,10 @@ def with_base_keywords(init):
             setattr(self, k, check_bool(k, v))
 
     sig = inspect.signature(init)
-    extra = [inspect.Parameter(k, inspect.Parameter.KEYWORD_ONLY, default=BASE_KEYWORDS[k], annotation="bool") for k in missing]
+    extra = [
+        inspect.Parameter(k, inspect.Parameter.KEYWORD_ONLY, default=BASE_KEYWORDS[k], annotation="bool")
+        for k in missing
+    ]
     params = [p for p in sig.parameters.values() if p.kind is not p.VAR_KEYWORD]
     tail = [p for p in sig.parameters.values() if p.kind is p.VAR_KEYWORD]
     __init__.__signature__ = sig.replace(parameters=params + extra + tail)

@@ -216,6 +216,7 @@ class BaseSynthesizer:
     def _privacy_levels(self) -> list[dict]:
         """Levels of the fit-time privacy check (attribute settings, least regularized first)."""
         return []
+
     def _adapt_after_fit(self, df: pd.DataFrame, X: np.ndarray, kinds: list[str]) -> None:
         """Hook (matrix path): checks that need the fitted model and the real table (e.g. CART's copy check)."""
 

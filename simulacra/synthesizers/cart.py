@@ -63,7 +63,7 @@ class CARTSynthesizer(BaseSynthesizer):
     privacy_check : bool, default True
         Fit-time privacy check (``simulacra.synthesizers.privacy_check``): the DCR share is
         measured on rows kept out of a trial fit, and leaves grow (x2 ... x16), then smoothing
-        widens (x2 ... x6) until it is at most 0.52 (and the membership attack's AUC at most 0.54); ``get_info()["privacy_check"]`` says what was done.
+        widens (x2 ... x4) until it is at most 0.52 (and the membership attack's AUC at most 0.54); ``get_info()["privacy_check"]`` says what was done.
         Then (each fit) while more sampled rows copy a real row than the real table duplicates
         itself, the leaf size doubles (up to three times). The leaf size used is
         ``effective_min_samples_leaf``.
@@ -113,7 +113,7 @@ class CARTSynthesizer(BaseSynthesizer):
     # ------------------------------------------------------------------ fit
     #: privacy-check levels (leaf size x, smoothing bandwidth x): bigger leaves first, as they cost the least
     #: quality (measured on the shared tables), then wider smoothing
-    PRIVACY_LEVELS = ((1, 1.0), (2, 1.0), (4, 1.0), (8, 1.0), (16, 1.0), (8, 2.0), (8, 3.0), (16, 4.0), (32, 6.0))
+    PRIVACY_LEVELS = ((1, 1.0), (2, 1.0), (4, 1.0), (8, 1.0), (16, 1.0), (8, 2.0), (8, 3.0), (16, 4.0))
 
     def _privacy_levels(self):
         return [{"_leaf_scale": a, "_bandwidth_scale": b} for a, b in self.PRIVACY_LEVELS]

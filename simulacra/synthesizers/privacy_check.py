@@ -13,7 +13,8 @@ runs the membership attack (ROC AUC, 0.5 = chance).
   regularized first; CART: bigger leaves, then wider smoothing; the Bayesian network: one parent,
   fewer bins, smoothed tables). Each level in turn is fitted on folds of the rows (1 to 5 folds of
   ``CHECK_SHARE``, until ``MIN_CHECK_ROWS`` rows are checked), each fold left out of its trial fit
-  and sampled against; the first level within both limits is kept (else the most regularized), and
+  and sampled against; the first level within both limits is kept (else, of the levels within
+  ``STALL_MARGIN`` of the smallest share, the most faithful), and
   the model is fitted at that level on every row;
 - a neural synthesizer (``privacy_early_stopping``): one seeded ``CHECK_SHARE`` of the rows is kept
   out of the network's training (the transforms see every row) and checked every ``epochs / 5``
@@ -49,7 +50,10 @@ CHECK_SHARE = 0.2
 MIN_CHECK_ROWS = 2_000
 #: tables smaller than this are not checked (too few rows to measure a share)
 MIN_ROWS = 50
-#: rows of each side measured (check part, equal-size training sample); synthetic rows: 4 times as many
+#: synthetic rows sampled for one check: 4 per check row, at least MIN_SYNTHETIC_ROWS, at most MAX_SYNTHETIC_ROWS
+MIN_SYNTHETIC_ROWS = 2_000
+MAX_SYNTHETIC_ROWS = 8_000
+#: check rows measured per fold (and as many training rows, in the equal-size share)
 MAX_CHECK_ROWS = 2_000
 #: failing checks in a row that stop a neural synthesizer's training
 FAILS_TO_STOP = 2
@@ -152,7 +156,11 @@ def _fit_checked(synth, train, seed, context_columns) -> None:
         )
         if share <= limit and auc <= auc_limit:
             break
-    chosen = checks[-1]
+    chosen = (
+        checks[-1]
+        if checks[-1]["dcr_share"] <= limit and checks[-1]["membership_auc"] <= auc_limit
+        else stalled(checks)
+    )
     _apply(synth, levels[chosen["level"]])  # the check's level, fitted on every row
     fitting.fit_table(synth, train, seed, context_columns)
     first = checks[0]
@@ -168,7 +176,7 @@ def _fit_checked(synth, train, seed, context_columns) -> None:
         "membership_auc": chosen["membership_auc"],
         "passed": bool(chosen["dcr_share"] <= limit and chosen["membership_auc"] <= auc_limit),
         "fidelity_cost": float(first["fidelity"] - chosen["fidelity"]),
-        "summary": _summary(checks, limit, auc_limit),
+        "summary": _summary(checks, limit, auc_limit, chosen),
     }
 
 
@@ -257,6 +265,17 @@ def _fit_early_stopping(synth, train, split, fit_rows, seed, context_columns, li
     }
 
 
+#: when no level meets the limits: levels within this of the smallest DCR share count as equal
+STALL_MARGIN = 0.005
+
+
+def stalled(checks: list) -> dict:
+    """The level kept when none met the limits: among those within ``STALL_MARGIN`` of the smallest
+    DCR share, the most faithful (more smoothing that no longer lowers the share only costs quality)."""
+    low = min(c["dcr_share"] for c in checks)
+    return max((c for c in checks if c["dcr_share"] <= low + STALL_MARGIN), key=lambda c: c["fidelity"])
+
+
 def _apply(synth, level: dict) -> None:
     for k, v in level.items():
         setattr(synth, k, v)
@@ -266,15 +285,17 @@ def _describe(level: dict) -> str:
     return ", ".join(f"{k.lstrip('_')}={v}" for k, v in level.items()) or "as given"
 
 
-def _summary(checks, limit: float, auc_limit: float) -> str:
-    a, c = checks[0], checks[-1]
+def _summary(checks, limit: float, auc_limit: float, c: dict) -> str:
+    a = checks[0]
     if len(checks) == 1:
         return (
             f"DCR share {c['dcr_share']:.3f} (at most {limit:.3f}), membership AUC {c['membership_auc']:.3f} "
             f"(at most {auc_limit:.3f}): no regularization needed"
         )
     ok = c["dcr_share"] <= limit and c["membership_auc"] <= auc_limit
-    verdict = "met" if ok else "not met; kept the most regularized level"
+    verdict = (
+        "met" if ok else "not met; kept the level with the smallest share (the most faithful of those within 0.005)"
+    )
     return (
         f"DCR share {a['dcr_share']:.3f} -> {c['dcr_share']:.3f}, membership AUC {a['membership_auc']:.3f} -> "
         f"{c['membership_auc']:.3f} with {c['settings']} (limits {limit:.3f} and {auc_limit:.3f} {verdict}); "
@@ -307,7 +328,10 @@ def measure(synth, train: pd.DataFrame, check: pd.DataFrame, seed) -> tuple[floa
     H = check.iloc[np.sort(rng.choice(len(check), m, replace=False))] if len(check) > m else check
     synth._fitted = True
     try:
-        syn = synth.sample(4 * m, seed=int(rng.integers(2**62)), show_progress=False)
+        # many synthetic rows: the share's noise is then the check rows', not the sample's
+        syn = synth.sample(
+            min(MAX_SYNTHETIC_ROWS, max(4 * m, MIN_SYNTHETIC_ROWS)), seed=int(rng.integers(2**62)), show_progress=False
+        )
     finally:
         synth._fitted = False
     enc = FrameEncoder(train, kinds)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+
 def embed(num: np.ndarray) -> np.ndarray:
     """Scaled numbers as points for a city-block distance: each column becomes ``(v/2, -v/2)``, a missing value ``(1/2, 1/2)``.
 
