@@ -134,6 +134,9 @@ def demo(rows, seed, output_dir, synthesizer, epochs, params):
     synthetic = synth.sample(n, seed=seed)
     t2 = time.perf_counter()
     con.print(f"Fitted {klass.__name__} in {t1 - t0:.3f}s; sampled {n} rows in {t2 - t1:.3f}s (seed {seed})")
+    privacy = synth.get_info().get("privacy_check") or {}
+    if privacy.get("summary"):
+        con.print(f"[bold]Privacy check[/bold] (against rows held out of trial fits): {privacy['summary']}")
     con.print(synthetic.head(8).to_string(index=False))
     learned = synth.get_learned_rules() if hasattr(synth, "get_learned_rules") else []
     if learned:
@@ -373,9 +376,9 @@ def fit(
     t0 = time.perf_counter()
     synth = build_synthesizer(klass, md, kwargs, preset=preset_name)
     synth.fit(df, holdout=holdout)
-    if splits:
-        write_split(splits, synth.training_data_, synth.holdout_data_)
     synth.save(target, key=key)
+    if splits:  # after the model: a failed save leaves no split behind
+        write_split(splits, synth.training_data_, synth.holdout_data_)
     n = len(synth.training_data_) if holdout is not None else len(df)
     click.echo(
         f"fitted {type(synth).__name__} on {n} rows x {df.shape[1]} columns in {time.perf_counter() - t0:.2f}s; wrote {model}"

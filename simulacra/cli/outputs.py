@@ -92,11 +92,19 @@ def split_targets(split_output, overwrite, inputs):
     if split_output is None:
         return None
     folder = Path(split_output)
+    taken = {os.path.abspath(p) for p in inputs if p}
+    if os.path.abspath(folder) in taken:
+        raise ParameterError(
+            f"--split-output {split_output!r} is a file this command reads or writes; give another folder"
+        )
     if folder.exists() and not folder.is_dir():
         raise ParameterError(f"--split-output {split_output!r} is a file; give a folder")
     if not folder.exists():
-        if not folder.parent.is_dir():
-            raise ParameterError(f"--split-output {split_output!r}: folder {str(folder.parent)!r} does not exist")
+        parent = folder.parent if str(folder.parent) else Path(".")
+        if not parent.is_dir() or not os.access(parent, os.W_OK):
+            raise ParameterError(
+                f"--split-output {split_output!r}: folder {str(parent)!r} does not exist or is not writable"
+            )
         return [folder / "train.csv", folder / "holdout.csv"]
     return [prepare_output(folder / f"{n}.csv", "data", overwrite, inputs) for n in ("train", "holdout")]
 

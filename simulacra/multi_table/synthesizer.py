@@ -161,6 +161,8 @@ class RelationalSynthesizer:
                 synth_name, params = self._choice(name)
                 cls = _synth_class(synth_name)
                 md = frames.table_metadata(name, cols, plan["tables"][name]["pk"])
+                if "privacy_check" in cls._parameter_names():  # per-table frames carry the keys' columns:
+                    params = {"privacy_check": False, **params}  # the fit-time check is off unless asked for
                 model = cls(md, locales=self.locales, **params)
                 model.unique_primary_key = True  # children copy these keys: a PII key (an e-mail) must not repeat
                 model.fit(frame, seed=_seed_int(ss), context_columns=context or None)

@@ -149,6 +149,10 @@ class SequentialSynthesizer:
         if pk is not None:
             table["primary_key"] = pk
         md = Metadata.load_from_dict({"METADATA_SPEC_VERSION": "V1", "tables": {list(self.metadata.tables)[0]: table}})
+        if (
+            "privacy_check" in cls._parameter_names()
+        ):  # entity and step frames: the fit-time check is off unless asked for
+            params = {"privacy_check": False, **params}
         return cls(
             md,
             enforce_min_max_values=self.enforce_min_max_values,

@@ -129,8 +129,10 @@ class NeuralSynthesizer(BaseSynthesizer):
             self._set_categories([])
             return
         rows = getattr(self._epoch_hook, "fit_rows", None)
-        if rows is not None:  # the privacy check keeps its rows out of training (the transforms saw them)
-            X = X[rows]
+        if rows is not None and len(X) == self._epoch_hook.n_rows:  # the check's rows are kept out of training
+            X = X[rows]  # (the transforms saw them)
+        elif rows is not None:  # a constraint reshaped the rows: they no longer line up, so no check
+            self._epoch_hook.disabled = True
         M, discrete = self._matrix(X, kinds)
         self._fit_marginals(M, discrete, kinds)
         M = self._marginal_forward(M)

@@ -175,10 +175,11 @@ class BaseSynthesizer:
         ``holdout`` (a share such as 0.2, or a row count) keeps seeded rows out of the fit, as
         ``holdout_data_`` beside ``training_data_`` (not saved; see ``privacy_check``).
         """
-        self.source_info_ = None  # a Parquet / CSV folder or Dask source is read in partitions (out_of_core)
-        if out_of_core.is_source_argument(data):
+        self.source_info_ = self.privacy_info_ = self.holdout_data_ = self.training_data_ = None
+        if out_of_core.is_source_argument(data):  # read in partitions: neither checked nor protected yet
             if holdout is not None:
                 raise ParameterError("holdout= needs a table in memory; split a partitioned source yourself")
+            privacy_check.reset(self)
             return out_of_core.fit_source(self, data, seed, context_columns)
         privacy_check.fit(self, data, seed, context_columns, holdout)
         self._fitted = True

@@ -35,7 +35,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import ModelFileError, ParameterError
+from ..errors import ConstraintError, ModelFileError, ParameterError
+from .._random import as_seed_sequence
 from .protection import adjacent_columns, protect, seed_int
 
 #: a level is kept when its DCR share is at most this (0.5 is ideal; the margin allows for noise), or at most
@@ -44,6 +45,8 @@ from .protection import adjacent_columns, protect, seed_int
 DCR_LIMIT = 0.52
 #: and its membership-attack AUC at most this (0.5 is chance), or 0.5 + the AUC's standard error on few rows
 AUC_LIMIT = 0.54
+#: the summary of a check whose trial model could not sample
+UNMEASURED = "not measured: a trial model could not sample its rows (see its constraints); fitted as given"
 #: share of the rows in a check fold
 CHECK_SHARE = 0.2
 #: check rows wanted in all: small tables are checked on several folds (up to 5) to get them
@@ -89,8 +92,10 @@ def split_rows(n: int, holdout, seed) -> np.ndarray | None:
 
 def fit(synth, data, seed, context_columns, holdout) -> None:
     """Fit ``synth`` on ``data`` (keeping ``holdout`` aside), with the privacy check when it has levels."""
-    from . import fitting
 
+    if seed is None or isinstance(seed, np.random.Generator):  # one SeedSequence for the whole fit: the
+        seed = as_seed_sequence(seed)  # trial fits, folds and draws then share it (fresh for None)
+    as_seed_sequence(seed)  # a bad seed fails here, before any work
     df = synth._coerce_data(data)
     hold_pos = split_rows(len(df), holdout, seed)
     if hold_pos is not None:
@@ -104,7 +109,8 @@ def fit(synth, data, seed, context_columns, holdout) -> None:
     protection = {}
     if getattr(synth, "protect_rare", False):
         cols = synth.metadata.get_columns(synth._table_name())
-        learned = [c for c in cols if c in train.columns and c not in (context_columns or [])]
+        ruled = {str(c) for x in getattr(synth, "_constraints", []) for c in getattr(x, "columns", [])}
+        learned = [c for c in cols if c in train.columns and c not in (context_columns or []) and c not in ruled]
         train, protection = protect(train, adjacent_columns(cols, learned), seed)
     synth.privacy_info_ = None
     _fit_checked(synth, train, seed, context_columns)
@@ -121,9 +127,10 @@ def _fit_checked(synth, train, seed, context_columns) -> None:
     from . import fitting
 
     checked = bool(getattr(synth, "privacy_check", False))
-    levels = synth._privacy_levels() if checked else []
+    every = synth._privacy_levels()
+    _apply(synth, every[0] if every else {})  # as given: no level of an earlier fit stays applied
+    levels = every if checked else []
     early = checked and getattr(synth, "privacy_early_stopping", False)
-    _apply(synth, levels[0] if levels else {})
     if (not levels and not early) or len(train) < (MIN_EARLY_STOP_ROWS if early else MIN_ROWS):
         fitting.fit_table(synth, train, seed, context_columns)
         return
@@ -147,9 +154,18 @@ def _fit_checked(synth, train, seed, context_columns) -> None:
     for i, level in enumerate(levels):
         _apply(synth, level)
         got = []
-        for fit_part, check_part in splits:
-            fitting.fit_table(synth, fit_part, seed, context_columns)
-            got.append(measure(synth, fit_part, check_part, seed))
+        try:
+            for fit_part, check_part in splits:
+                fitting.fit_table(synth, fit_part, seed, context_columns)
+                got.append(measure(synth, fit_part, check_part, seed))
+        except BaseException:
+            _apply(synth, levels[0])
+            raise
+        if any(g is None for g in got):  # the trial model could not sample (its rules or constraints): no check
+            _apply(synth, levels[0])
+            fitting.fit_table(synth, train, seed, context_columns)
+            synth.privacy_info_ = {"levels_tried": checks, "summary": UNMEASURED}
+            return
         share, auc, fid = (float(v) for v in np.mean(got, axis=0))
         checks.append(
             {"level": i, "settings": _describe(level), "dcr_share": share, "membership_auc": auc, "fidelity": fid}
@@ -195,13 +211,18 @@ class EarlyStop:
         self.history: list[dict] = []
         self.snapshot = None
         self.failed = 0
+        self.disabled = False
+        self.fit_rows = None
         self.stop_reason = "all epochs ran; no two checks in a row failed"
 
     def __call__(self, epoch: int) -> bool:
         done = epoch + 1
         if done % self.every and done != self.epochs:
             return False
-        share, auc, fid = measure(self.synth, self.fit_part, self.check_part, self.seed)
+        got = measure(self.synth, self.fit_part, self.check_part, self.seed) if not self.disabled else None
+        if got is None:  # could not sample now (or the rows were reshaped): no check, training goes on
+            return False
+        share, auc, fid = got
         self.history.append({"epoch": done, "dcr_share": share, "membership_auc": auc, "fidelity": fid})
         # a check fails when both measures do: an early generator's few clumps put the DCR share far
         # from 0.5 either way while the membership attack stays at chance (memorizing moves both)
@@ -241,13 +262,16 @@ def _fit_early_stopping(synth, train, split, fit_rows, seed, context_columns, li
 
     fit_part, check_part = split
     hook = EarlyStop(synth, fit_part, check_part, seed, limit, auc_limit)
-    hook.fit_rows = fit_rows
+    hook.fit_rows, hook.n_rows = fit_rows, len(train)
     synth._epoch_hook = hook
     try:
         fitting.fit_table(synth, train, seed, context_columns)
     finally:
         synth._epoch_hook = None
-    last = hook.history[-1] if hook.history else {"dcr_share": float("nan"), "membership_auc": float("nan")}
+    if not hook.history:  # nothing to learn, or no check could sample: nothing to report
+        synth.privacy_info_ = None
+        return
+    last = hook.history[-1]
     kept = hook.snapshot[0] if hook.snapshot and hook.stop_reason.startswith("the checks") else None
     chosen = next((h for h in hook.history if h["epoch"] == kept), last) if kept else last
     synth.privacy_info_ = {
@@ -260,7 +284,7 @@ def _fit_early_stopping(synth, train, split, fit_rows, seed, context_columns, li
         "epochs_run": int(kept or (hook.history[-1]["epoch"] if hook.history else 0)),
         "dcr_share": chosen["dcr_share"],
         "membership_auc": chosen["membership_auc"],
-        "passed": bool(chosen["dcr_share"] <= limit and chosen["membership_auc"] <= auc_limit),
+        "passed": bool(chosen["dcr_share"] <= limit or chosen["membership_auc"] <= auc_limit),
         "summary": f"early stopping on the privacy check: {hook.stop_reason}",
     }
 
@@ -274,6 +298,12 @@ def stalled(checks: list) -> dict:
     DCR share, the most faithful (more smoothing that no longer lowers the share only costs quality)."""
     low = min(c["dcr_share"] for c in checks)
     return max((c for c in checks if c["dcr_share"] <= low + STALL_MARGIN), key=lambda c: c["fidelity"])
+
+
+def reset(synth) -> None:
+    """Every regularization attribute back to its as-given level (before a fit that is not checked)."""
+    every = synth._privacy_levels()
+    _apply(synth, every[0] if every else {})
 
 
 def _apply(synth, level: dict) -> None:
@@ -316,8 +346,8 @@ def learned_kinds(synth) -> dict:
     return out
 
 
-def measure(synth, train: pd.DataFrame, check: pd.DataFrame, seed) -> tuple[float, float, float]:
-    """(DCR share, membership AUC, column-shape fidelity) of ``synth``'s samples against ``train`` (learned) and ``check`` (not)."""
+def measure(synth, train: pd.DataFrame, check: pd.DataFrame, seed) -> tuple[float, float, float] | None:
+    """(DCR share, membership AUC, column-shape fidelity), or None when the model could not sample, of ``synth``'s samples against ``train`` (learned) and ``check`` (not)."""
     from ..utils.gower import FrameEncoder, equal_size_dcr_share, membership_auc, nearest
 
     rng = np.random.default_rng(np.random.SeedSequence([seed_int(seed), 0x44435221]))
@@ -327,13 +357,17 @@ def measure(synth, train: pd.DataFrame, check: pd.DataFrame, seed) -> tuple[floa
     m = min(len(check), len(train), MAX_CHECK_ROWS)
     H = check.iloc[np.sort(rng.choice(len(check), m, replace=False))] if len(check) > m else check
     synth._fitted = True
+    fills, synth._text_fills = getattr(synth, "_text_fills", None), {}  # text columns are not measured: not written
     try:
         # many synthetic rows: the share's noise is then the check rows', not the sample's
         syn = synth.sample(
             min(MAX_SYNTHETIC_ROWS, max(4 * m, MIN_SYNTHETIC_ROWS)), seed=int(rng.integers(2**62)), show_progress=False
         )
+    except ConstraintError:
+        return None
     finally:
         synth._fitted = False
+        synth._text_fills = fills
     enc = FrameEncoder(train, kinds)
     big = len(train) > MAX_REFERENCE_ROWS
     T = enc.encode(train.iloc[np.sort(rng.choice(len(train), MAX_REFERENCE_ROWS, replace=False))] if big else train)
@@ -367,13 +401,37 @@ def fidelity(real: pd.DataFrame, syn: pd.DataFrame, kinds: dict) -> float:
     return float(1 - np.mean(tvs)) if tvs else 1.0
 
 
+#: limits of a model file's privacy_check entry
+MAX_INFO_ITEMS = 200
+MAX_INFO_TEXT = 2_000
+
+
 def check_info(info):
-    """A model file's ``privacy_check`` entry, checked (None when absent)."""
+    """A model file's ``privacy_check`` entry, checked: objects and lists of numbers, texts and flags,
+    at most two levels deep and of bounded size (None when absent)."""
     if info is None:
         return None
-    if not isinstance(info, dict) or not isinstance(info.get("levels_tried"), list):
-        raise ModelFileError("model file: privacy_check must be an object with levels_tried")
-    for k, v in info.items():
-        if isinstance(v, str) and len(v) > 2_000:
-            raise ModelFileError(f"model file: privacy_check {k} is too long")
+
+    def ok(v, depth):
+        if isinstance(v, bool) or v is None or isinstance(v, (int, float)):
+            return True
+        if isinstance(v, str):
+            return len(v) <= MAX_INFO_TEXT
+        if depth >= 3:
+            return False
+        if isinstance(v, list):
+            return len(v) <= MAX_INFO_ITEMS and all(ok(x, depth + 1) for x in v)
+        if isinstance(v, dict):
+            return len(v) <= MAX_INFO_ITEMS and all(isinstance(k, str) and ok(x, depth + 1) for k, x in v.items())
+        return False
+
+    shapes = {"levels_tried": list, "early_stopping": list, "protection": dict, "summary": str, "settings": str}
+    bad = not isinstance(info, dict) or not isinstance(info.get("levels_tried"), list) or not ok(info, 0)
+    bad = bad or any(k in info and not isinstance(info[k], t) for k, t in shapes.items())
+    bad = bad or any(not isinstance(x, dict) for k in ("levels_tried", "early_stopping") for x in info.get(k, []))
+    bad = bad or any(not isinstance(x, dict) for x in info.get("protection", {}).values())
+    if bad:
+        raise ModelFileError(
+            "model file: privacy_check must be an object of levels_tried (a list of objects), texts and numbers"
+        )
     return info

@@ -101,7 +101,8 @@ def protect(df: pd.DataFrame, columns: dict, seed) -> tuple[pd.DataFrame, dict]:
                 continue
             ordered = present.sort_values(kind="stable")
             lo, hi = ordered.iloc[k - 1], ordered.iloc[-k]
-            low, high = (v < lo).to_numpy(), (v > hi).to_numpy()
+            low = v.lt(lo).to_numpy(dtype=bool, na_value=False)
+            high = v.gt(hi).to_numpy(dtype=bool, na_value=False)
             if not (low.any() or high.any()):
                 continue
             out = out.copy() if out is df else out

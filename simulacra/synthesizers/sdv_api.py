@@ -15,6 +15,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import datetime as _dt
 import hashlib
 import importlib.util
@@ -174,7 +176,11 @@ def get_info(synth) -> dict:
         "last_fit_date": getattr(synth, "_last_fit_date", None) if fitted else None,
         "fitted_simulacra_version": getattr(synth, "_fitted_version", None) if fitted else None,
         **({"source_info": dict(synth.source_info_)} if fitted and getattr(synth, "source_info_", None) else {}),
-        **({"privacy_check": dict(synth.privacy_info_)} if fitted and getattr(synth, "privacy_info_", None) else {}),
+        **(
+            {"privacy_check": copy.deepcopy(synth.privacy_info_)}
+            if fitted and getattr(synth, "privacy_info_", None)
+            else {}
+        ),
     }
 
 

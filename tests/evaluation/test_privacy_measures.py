@@ -47,7 +47,9 @@ def test_distance_distributions_side_by_side(parts):
     q = d.set_index(["Distance", "Rows"])[["p5", "p25", "median", "p75", "p95"]]
     assert (q.diff(axis=1).iloc[:, 1:] >= 0).all().all()  # quantiles in order
     # same population: the two DCR distributions are close
-    assert abs(q.loc[("dcr", "synthetic to training"), "median"] - q.loc[("dcr", "holdout to training"), "median"]) < 0.02
+    assert (
+        abs(q.loc[("dcr", "synthetic to training"), "median"] - q.loc[("dcr", "holdout to training"), "median"]) < 0.02
+    )
     without = evaluate_privacy(train, other, md, verbose=False)
     assert set(without.get_distances()["Rows"]) == {"synthetic to training"}
     assert "dcr_share" not in without.results

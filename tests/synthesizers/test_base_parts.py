@@ -49,6 +49,7 @@ def test_parameter_names_skip_object_varargs_and_repeats():
         "locales",
         "pseudonymize",
         "learn_rules",
+        "protect_rare",
     }
 
 

@@ -298,7 +298,9 @@ def test_save_load_gives_the_same_samples(name, kind, models, tmp_path):
 @pytest.mark.parametrize("name", NAMES)
 def test_sampled_columns_and_dtypes_are_the_real_tables(name, kind, models):
     real = _real(kind)
-    out = models(name, kind).sample(2000, seed=1)  # penguins' body mass is missing in 2 of 344 rows: enough draws to see it
+    out = models(name, kind).sample(
+        2000, seed=1
+    )  # penguins' body mass is missing in 2 of 344 rows: enough draws to see it
     assert len(out) == 2000
     _assert_same_shape(out, real)
     for c in real.columns:

@@ -55,7 +55,8 @@ def data(tmp_path_factory):
 @pytest.fixture(scope="module")
 def copulas(data):
     df, folder, md = data
-    mem = GC(md).fit(df, seed=0)
+    # out-of-core fits do not protect PII-adjacent columns yet (income's extremes): compare like with like
+    mem = GC(md, protect_rare=False).fit(df, seed=0)
     # transforms fitted on a 15,000-row sample: the marginals, frequencies and correlations must come from all rows
     ooc = fit_source(GC(md), folder, seed=0, sample_rows=15_000, max_rows=8_000)
     return mem, ooc

@@ -119,8 +119,13 @@ def test_neural_training_stops_on_two_failing_checks(monkeypatch):
     pytest.importorskip("torch")
     from simulacra.synthesizers import TVAESynthesizer
 
-    monkeypatch.setattr(privacy_check, "DCR_LIMIT", 0.0)
-    monkeypatch.setattr(privacy_check, "AUC_LIMIT", 0.0)
+    calls = []
+
+    def memorizing(*args):  # every check sees a model that copies its rows
+        calls.append(args)
+        return 0.9, 0.9, 1.0
+
+    monkeypatch.setattr(privacy_check, "measure", memorizing)
     md = Metadata.detect_from_dataframe(SEATTLE)
     s = TVAESynthesizer(md, epochs=10, cuda=False).fit(SEATTLE)
     info = s.get_info()["privacy_check"]
@@ -181,3 +186,68 @@ def test_protect_rare_is_a_parameter_of_every_synthesizer():
         except ImportError:
             continue
         assert s.get_parameters()["protect_rare"] is False, name
+
+
+# ------------------------------------------------------------------------------- review regressions
+
+
+def test_nullable_numbers_with_missing_values_are_clipped():
+    df = _people()
+    df["age"] = df["age"].astype("Int64")
+    df.loc[10:14, "age"] = pd.NA
+    s = GaussianCopulaSynthesizer(_md(df)).fit(df)
+    assert s.get_info()["privacy_check"]["protection"]["age"]["rows"] == 3
+    out = s.sample(2000, seed=0)
+    assert out.age.max() <= 79 and out.age.isna().any()
+
+
+def test_columns_a_constraint_reads_are_not_protected():
+    from simulacra.constraints import Inequality
+
+    df = _people()
+    df["retired_age"] = df["age"] + 30
+    s = GaussianCopulaSynthesizer(_md(df))
+    s.add_constraints([Inequality(low_column_name="age", high_column_name="retired_age")])
+    s.fit(df)  # the real rows keep the rule; a clipped copy of age alone would not have
+    prot = s.get_info()["privacy_check"]["protection"]
+    assert "age" not in prot and "city" in prot
+
+
+def test_no_level_stays_applied_after_a_fit_without_the_check():
+    train, _ = _split(SEATTLE)
+    md = Metadata.detect_from_dataframe(train)
+    s = CARTSynthesizer(md).fit(train)
+    assert s.effective_min_samples_leaf > 5
+    s.privacy_check = False
+    s.fit(train)
+    assert s.effective_min_samples_leaf == CARTSynthesizer(md, privacy_check=False).fit(train).effective_min_samples_leaf
+    assert s.get_info().get("privacy_check") is None
+
+
+def test_seed_none_draws_a_fresh_holdout_and_a_generator_advances():
+    md = Metadata.detect_from_dataframe(SEATTLE)
+    a = CARTSynthesizer(md, privacy_check=False).fit(SEATTLE, holdout=0.1, seed=None).holdout_data_.index
+    b = CARTSynthesizer(md, privacy_check=False).fit(SEATTLE, holdout=0.1, seed=None).holdout_data_.index
+    assert not a.equals(b)
+    g = np.random.default_rng(5)
+    c = CARTSynthesizer(md, privacy_check=False).fit(SEATTLE, holdout=0.1, seed=g).holdout_data_.index
+    d = CARTSynthesizer(md, privacy_check=False).fit(SEATTLE, holdout=0.1, seed=g).holdout_data_.index
+    assert not c.equals(d)
+    with pytest.raises(ParameterError, match="seed"):
+        CARTSynthesizer(md).fit(SEATTLE, seed=-1)
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"levels_tried": [1, "x", None]},
+        {"levels_tried": [], "summary": 5},
+        {"levels_tried": [], "protection": [1, 2]},
+        {"levels_tried": [[[[[]]]]]},
+        {"levels_tried": [{}] * 1000},
+        "x",
+    ],
+)
+def test_crafted_privacy_entries_are_model_file_errors(entry):
+    with pytest.raises(ModelFileError, match="privacy_check"):
+        privacy_check.check_info(entry)

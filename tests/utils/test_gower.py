@@ -52,7 +52,9 @@ def test_membership_auc_is_the_roc_auc_of_the_distance_attack():
 
 
 def test_frame_encoder_matches_categories_as_the_evaluation_does():
-    ref = pd.DataFrame({"x": [0.0, 5.0, 10.0, np.nan], "c": ["a", "a", "b", None], "d": pd.to_datetime(["2020-01-01"] * 4)})
+    ref = pd.DataFrame(
+        {"x": [0.0, 5.0, 10.0, np.nan], "c": ["a", "a", "b", None], "d": pd.to_datetime(["2020-01-01"] * 4)}
+    )
     enc = FrameEncoder(ref, {"x": "num", "c": "cat", "d": "num"}, max_categories=1)
     num, cat = enc.encode(pd.DataFrame({"x": [20.0, 2.5], "c": ["b", None], "d": ref["d"][:2]}))
     assert num[:, 0].tolist() == [1.0, 0.25]  # scaled by the reference range, clipped to it
