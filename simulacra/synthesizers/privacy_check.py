@@ -53,7 +53,8 @@ CHECK_SHARE = 0.2
 MIN_CHECK_ROWS = 2_000
 #: tables smaller than this are not checked (too few rows to measure a share)
 MIN_ROWS = 50
-#: synthetic rows sampled for one check: 4 per check row, at least MIN_SYNTHETIC_ROWS, at most MAX_SYNTHETIC_ROWS
+#: synthetic rows sampled for one check: 4 per check row, at least MIN_SYNTHETIC_ROWS over all its folds, at most
+#: MAX_SYNTHETIC_ROWS a fold
 MIN_SYNTHETIC_ROWS = 2_000
 MAX_SYNTHETIC_ROWS = 8_000
 #: check rows measured per fold (and as many training rows, in the equal-size share)
@@ -150,33 +151,23 @@ def _fit_checked(synth, train, seed, context_columns) -> None:
         fit_rows = np.setdiff1d(np.arange(len(train)), perm[:k])
         _fit_early_stopping(synth, train, splits[0], fit_rows, seed, context_columns, limit, auc_limit)
         return
-    checks = []
-    for i, level in enumerate(levels):
-        _apply(synth, level)
-        got = []
-        try:
-            for fit_part, check_part in splits:
-                fitting.fit_table(synth, fit_part, seed, context_columns)
-                got.append(measure(synth, fit_part, check_part, seed))
-        except BaseException:
-            _apply(synth, levels[0])
-            raise
-        if any(g is None for g in got):  # the trial model could not sample (its rules or constraints): no check
-            _apply(synth, levels[0])
-            fitting.fit_table(synth, train, seed, context_columns)
-            synth.privacy_info_ = {"levels_tried": checks, "summary": UNMEASURED}
-            return
-        share, auc, fid = (float(v) for v in np.mean(got, axis=0))
-        checks.append(
-            {"level": i, "settings": _describe(level), "dcr_share": share, "membership_auc": auc, "fidelity": fid}
-        )
-        if share <= limit and auc <= auc_limit:
-            break
-    chosen = (
-        checks[-1]
-        if checks[-1]["dcr_share"] <= limit and checks[-1]["membership_auc"] <= auc_limit
-        else stalled(checks)
-    )
+    given = synth._learned_given
+    if given is None and synth.learn_rules:  # the rules of every row hold on every fold: discovered once
+        synth._learned_given = _discovered(synth, train)
+    try:
+        checks = _try_levels(synth, levels, splits, seed, context_columns, limit, auc_limit)
+    except BaseException:
+        _apply(synth, levels[0])
+        raise
+    finally:
+        synth._learned_given = given
+    if checks is None:  # a trial model could not sample (its rules or constraints): no check
+        _apply(synth, levels[0])
+        fitting.fit_table(synth, train, seed, context_columns)
+        synth.privacy_info_ = {"levels_tried": [], "summary": UNMEASURED}
+        return
+    met = checks[-1]["dcr_share"] <= limit and checks[-1]["membership_auc"] <= auc_limit
+    chosen = checks[-1] if met else stalled(checks)
     _apply(synth, levels[chosen["level"]])  # the check's level, fitted on every row
     fitting.fit_table(synth, train, seed, context_columns)
     first = checks[0]
@@ -194,6 +185,38 @@ def _fit_checked(synth, train, seed, context_columns) -> None:
         "fidelity_cost": float(first["fidelity"] - chosen["fidelity"]),
         "summary": _summary(checks, limit, auc_limit, chosen),
     }
+
+
+def _discovered(synth, train):
+    """The rules ``fit`` would learn from ``train`` (None when discovery fails: each fit then reports it)."""
+    from ..errors import SimulacraError
+
+    try:
+        return synth.discover_rules(train)
+    except SimulacraError:
+        return None
+
+
+def _try_levels(synth, levels, splits, seed, context_columns, limit, auc_limit) -> list | None:
+    """Fit and measure each level on every split until one is within both limits; the checks (None: no sample)."""
+    from . import fitting
+
+    checks = []
+    for i, level in enumerate(levels):
+        _apply(synth, level)
+        got = []
+        for fit_part, check_part in splits:
+            fitting.fit_table(synth, fit_part, seed, context_columns)
+            got.append(measure(synth, fit_part, check_part, seed, min_synthetic=MIN_SYNTHETIC_ROWS // len(splits)))
+        if any(g is None for g in got):
+            return None
+        share, auc, fid = (float(v) for v in np.mean(got, axis=0))
+        checks.append(
+            {"level": i, "settings": _describe(level), "dcr_share": share, "membership_auc": auc, "fidelity": fid}
+        )
+        if share <= limit and auc <= auc_limit:
+            break
+    return checks
 
 
 class EarlyStop:
@@ -346,7 +369,9 @@ def learned_kinds(synth) -> dict:
     return out
 
 
-def measure(synth, train: pd.DataFrame, check: pd.DataFrame, seed) -> tuple[float, float, float] | None:
+def measure(
+    synth, train: pd.DataFrame, check: pd.DataFrame, seed, min_synthetic: int = MIN_SYNTHETIC_ROWS
+) -> tuple[float, float, float] | None:
     """(DCR share, membership AUC, column-shape fidelity), or None when the model could not sample, of ``synth``'s samples against ``train`` (learned) and ``check`` (not)."""
     from ..utils.gower import FrameEncoder, equal_size_dcr_share, membership_auc, nearest
 
@@ -361,7 +386,7 @@ def measure(synth, train: pd.DataFrame, check: pd.DataFrame, seed) -> tuple[floa
     try:
         # many synthetic rows: the share's noise is then the check rows', not the sample's
         syn = synth.sample(
-            min(MAX_SYNTHETIC_ROWS, max(4 * m, MIN_SYNTHETIC_ROWS)), seed=int(rng.integers(2**62)), show_progress=False
+            min(MAX_SYNTHETIC_ROWS, max(4 * m, min_synthetic)), seed=int(rng.integers(2**62)), show_progress=False
         )
     except ConstraintError:
         return None
