@@ -153,7 +153,7 @@ def _fit_checked(synth, train, seed, context_columns) -> None:
         return
     given = synth._learned_given
     if given is None and synth.learn_rules:  # the rules of every row hold on every fold: discovered once
-        synth._learned_given = _discovered(synth, train)
+        synth._learned_given = _discovered(synth, train, context_columns)
     try:
         checks = _try_levels(synth, levels, splits, seed, context_columns, limit, auc_limit)
     except BaseException:
@@ -187,14 +187,19 @@ def _fit_checked(synth, train, seed, context_columns) -> None:
     }
 
 
-def _discovered(synth, train):
-    """The rules ``fit`` would learn from ``train`` (None when discovery fails: each fit then reports it)."""
+def _discovered(synth, train, context_columns):
+    """The rules ``fit`` would learn from ``train``, leaving ``context_columns`` alone as fit does (None
+    when discovery fails: each fit then reports why)."""
     from ..errors import SimulacraError
 
+    before = synth.context_columns
+    synth.context_columns = list(context_columns) if context_columns else None
     try:
         return synth.discover_rules(train)
-    except SimulacraError:
+    except (SimulacraError, TypeError, ValueError):
         return None
+    finally:
+        synth.context_columns = before
 
 
 def _try_levels(synth, levels, splits, seed, context_columns, limit, auc_limit) -> list | None:

@@ -220,7 +220,9 @@ def test_no_level_stays_applied_after_a_fit_without_the_check():
     assert s.effective_min_samples_leaf > 5
     s.privacy_check = False
     s.fit(train)
-    assert s.effective_min_samples_leaf == CARTSynthesizer(md, privacy_check=False).fit(train).effective_min_samples_leaf
+    assert (
+        s.effective_min_samples_leaf == CARTSynthesizer(md, privacy_check=False).fit(train).effective_min_samples_leaf
+    )
     assert s.get_info().get("privacy_check") is None
 
 
