@@ -22,7 +22,7 @@ runs the membership attack (ROC AUC, 0.5 = chance).
   (:class:`EarlyStop`), as REaLTabFormer's check does.
 
 The Gaussian copula learns only marginals and one correlation matrix and has no check (measured at
-0.48-0.51 on every shared table); the LLM synthesizer runs its own check during training
+0.47-0.52 on every shared table); the LLM synthesizer runs its own check during training
 (``simulacra.generative.train``). A user's ``fit(holdout=)`` rows are kept out of everything,
 the check included. ``privacy_info_`` (saved with the model, shown by ``get_info()``) lists each
 level tried or check run, its DCR share, membership AUC and column-shape fidelity (1 - the mean
