@@ -46,6 +46,16 @@ def int_seed(ss: np.random.SeedSequence) -> int:
     return int(ss.generate_state(1, dtype=np.uint32)[0])
 
 
+def tagged_generator(seed, tag: int) -> np.random.Generator:
+    """A generator of its own for one helper of a run (``tag`` names it): the same ``seed`` and
+    ``tag``, the same draws, independent of the seed's other uses (``seed`` is not advanced unless
+    it is a Generator)."""
+    base = int(seed) if isinstance(seed, numbers.Integral) and not isinstance(seed, (bool, np.bool_)) else None
+    if base is None or base < 0:
+        base = int_seed(as_seed_sequence(seed))  # a bad seed raises here
+    return np.random.default_rng(np.random.SeedSequence([base, tag]))
+
+
 def iter_spawn(ss: np.random.SeedSequence, n: int, block: int = 1024):
     """The children of ``ss.spawn(n)``, one at a time, without a list of ``n`` of them.
 

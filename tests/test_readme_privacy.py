@@ -14,8 +14,11 @@ if not SHARED.exists():
     pytest.skip("../shared/datasets is not present", allow_module_level=True)
 
 
-def test_privacy_example(monkeypatch, capsys):
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_privacy_example(monkeypatch, capsys, seed):
     (block,) = code_blocks(readme_section(SECTION), "python")
+    assert block.count("seed=0") == 1 and block.count("holdout=0.2)") == 1
+    block = block.replace("seed=0", f"seed={seed}").replace("holdout=0.2)", f"holdout=0.2, seed={seed})")
     monkeypatch.chdir(REPO)  # the block reads ../shared/datasets, as from a checkout
     ns: dict = {}
     exec(compile(block, "README.md (Privacy)", "exec"), ns)

@@ -36,8 +36,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConstraintError, ModelFileError, ParameterError
-from .._random import as_seed_sequence
-from .protection import adjacent_columns, protect, seed_int
+from .._random import as_seed_sequence, tagged_generator
+from .protection import adjacent_columns, protect
 
 #: a level is kept when its DCR share is at most this (0.5 is ideal; the margin allows for noise), or at most
 #: 0.5 + the share's standard error on few check rows (sqrt(0.25 / rows); 5-fold checks keep it below 0.02
@@ -87,8 +87,20 @@ def split_rows(n: int, holdout, seed) -> np.ndarray | None:
             f"holdout={holdout!r} keeps {k} of the {n:,} rows aside; keep at least 1 and leave some to fit "
             "(a share in (0, 1) such as 0.2, or a row count below the table's)"
         )
-    rng = np.random.default_rng(np.random.SeedSequence([seed_int(seed), 0x484F4C44]))  # "HOLD"
+    rng = tagged_generator(seed, 0x484F4C44)  # "HOLD"
     return np.sort(rng.choice(n, k, replace=False))
+
+
+def apart(df: pd.DataFrame, positions: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the rows of ``df`` not at ``positions``, the rows at ``positions``), both in table order."""
+    keep = np.ones(len(df), bool)
+    keep[positions] = False
+    return df.iloc[np.flatnonzero(keep)], df.iloc[positions]
+
+
+def within(check: dict, limit: float, auc_limit: float) -> bool:
+    """Whether a check's DCR share and membership AUC are both within their limits."""
+    return check["dcr_share"] <= limit and check["membership_auc"] <= auc_limit
 
 
 def fit(synth, data, seed, context_columns, holdout) -> None:
@@ -99,14 +111,8 @@ def fit(synth, data, seed, context_columns, holdout) -> None:
     as_seed_sequence(seed)  # a bad seed fails here, before any work
     df = synth._coerce_data(data)
     hold_pos = split_rows(len(df), holdout, seed)
-    if hold_pos is not None:
-        keep = np.ones(len(df), bool)
-        keep[hold_pos] = False
-        train, hold = df.iloc[np.flatnonzero(keep)], df.iloc[hold_pos]
-        synth.holdout_data_, synth.training_data_ = hold, train
-    else:
-        train, hold = df, None
-        synth.holdout_data_ = synth.training_data_ = None
+    train, hold = (df, None) if hold_pos is None else apart(df, hold_pos)
+    synth.holdout_data_, synth.training_data_ = hold, (None if hold is None else train)
     protection = {}
     if getattr(synth, "protect_rare", False):
         cols = synth.metadata.get_columns(synth._table_name())
@@ -136,19 +142,15 @@ def _fit_checked(synth, train, seed, context_columns) -> None:
         fitting.fit_table(synth, train, seed, context_columns)
         return
     # folds of CHECK_SHARE of the rows: several on small tables, whose one split is noisy
-    perm = np.random.default_rng(np.random.SeedSequence([seed_int(seed), 0x464F4C44])).permutation(len(train))
+    perm = tagged_generator(seed, 0x464F4C44).permutation(len(train))  # "FOLD"
     k = max(1, int(round(CHECK_SHARE * len(train))))
     n_folds = 1 if early else int(min(round(1 / CHECK_SHARE), max(1, -(-MIN_CHECK_ROWS // k))))
-    splits = []
-    for f in range(n_folds):
-        mask = np.ones(len(train), bool)
-        mask[perm[f * k : (f + 1) * k]] = False
-        splits.append((train.iloc[np.flatnonzero(mask)], train.iloc[np.sort(perm[f * k : (f + 1) * k])]))
+    splits = [apart(train, np.sort(perm[f * k : (f + 1) * k])) for f in range(n_folds)]
     n_check = sum(min(len(c), MAX_CHECK_ROWS) for _, c in splits)
     limit = 0.5 + max(DCR_LIMIT - 0.5, float(np.sqrt(0.25 / n_check)))
     auc_limit = 0.5 + max(AUC_LIMIT - 0.5, float(np.sqrt(1 / (6 * n_check))))  # AUC's null SE, equal sizes
     if early:
-        fit_rows = np.setdiff1d(np.arange(len(train)), perm[:k])
+        fit_rows = np.sort(perm[k:])  # the rows of splits[0]'s fitting part
         _fit_early_stopping(synth, train, splits[0], fit_rows, seed, context_columns, limit, auc_limit)
         return
     given = synth._learned_given
@@ -166,8 +168,7 @@ def _fit_checked(synth, train, seed, context_columns) -> None:
         fitting.fit_table(synth, train, seed, context_columns)
         synth.privacy_info_ = {"levels_tried": [], "summary": UNMEASURED}
         return
-    met = checks[-1]["dcr_share"] <= limit and checks[-1]["membership_auc"] <= auc_limit
-    chosen = checks[-1] if met else stalled(checks)
+    chosen = checks[-1] if within(checks[-1], limit, auc_limit) else stalled(checks)
     _apply(synth, levels[chosen["level"]])  # the check's level, fitted on every row
     fitting.fit_table(synth, train, seed, context_columns)
     first = checks[0]
@@ -181,7 +182,7 @@ def _fit_checked(synth, train, seed, context_columns) -> None:
         "settings": chosen["settings"],
         "dcr_share": chosen["dcr_share"],
         "membership_auc": chosen["membership_auc"],
-        "passed": bool(chosen["dcr_share"] <= limit and chosen["membership_auc"] <= auc_limit),
+        "passed": within(chosen, limit, auc_limit),
         "fidelity_cost": float(first["fidelity"] - chosen["fidelity"]),
         "summary": _summary(checks, limit, auc_limit, chosen),
     }
@@ -219,7 +220,7 @@ def _try_levels(synth, levels, splits, seed, context_columns, limit, auc_limit) 
         checks.append(
             {"level": i, "settings": _describe(level), "dcr_share": share, "membership_auc": auc, "fidelity": fid}
         )
-        if share <= limit and auc <= auc_limit:
+        if within(checks[-1], limit, auc_limit):
             break
     return checks
 
@@ -231,8 +232,9 @@ class EarlyStop:
     training and restores the weights of the last check that passed (when one did).
     """
 
-    def __init__(self, synth, fit_part, check_part, seed, limit, auc_limit):
+    def __init__(self, synth, fit_part, check_part, seed, limit, auc_limit, fit_rows, n_rows):
         self.synth, self.fit_part, self.check_part, self.seed = synth, fit_part, check_part, seed
+        self.fit_rows, self.n_rows = fit_rows, n_rows  # the network's rows among the n_rows the transforms see
         self.limit, self.auc_limit = limit, auc_limit
         self.epochs = int(synth.epochs)
         self.every = max(1, self.epochs // CHECKS_PER_FIT)
@@ -240,7 +242,6 @@ class EarlyStop:
         self.snapshot = None
         self.failed = 0
         self.disabled = False
-        self.fit_rows = None
         self.stop_reason = "all epochs ran; no two checks in a row failed"
 
     def __call__(self, epoch: int) -> bool:
@@ -289,8 +290,7 @@ def _fit_early_stopping(synth, train, split, fit_rows, seed, context_columns, li
     from . import fitting
 
     fit_part, check_part = split
-    hook = EarlyStop(synth, fit_part, check_part, seed, limit, auc_limit)
-    hook.fit_rows, hook.n_rows = fit_rows, len(train)
+    hook = EarlyStop(synth, fit_part, check_part, seed, limit, auc_limit, fit_rows, len(train))
     synth._epoch_hook = hook
     try:
         fitting.fit_table(synth, train, seed, context_columns)
@@ -309,7 +309,7 @@ def _fit_early_stopping(synth, train, split, fit_rows, seed, context_columns, li
         "checked_against": f"a seeded {CHECK_SHARE:.0%} of the rows, kept out of training (the model learned the other {len(fit_part):,})",
         "early_stopping": hook.history,
         "levels_tried": [],
-        "epochs_run": int(kept or (hook.history[-1]["epoch"] if hook.history else 0)),
+        "epochs_run": int(kept or last["epoch"]),
         "dcr_share": chosen["dcr_share"],
         "membership_auc": chosen["membership_auc"],
         "passed": bool(chosen["dcr_share"] <= limit or chosen["membership_auc"] <= auc_limit),
@@ -350,9 +350,10 @@ def _summary(checks, limit: float, auc_limit: float, c: dict) -> str:
             f"DCR share {c['dcr_share']:.3f} (at most {limit:.3f}), membership AUC {c['membership_auc']:.3f} "
             f"(at most {auc_limit:.3f}): no regularization needed"
         )
-    ok = c["dcr_share"] <= limit and c["membership_auc"] <= auc_limit
     verdict = (
-        "met" if ok else "not met; kept the level with the smallest share (the most faithful of those within 0.005)"
+        "met"
+        if within(c, limit, auc_limit)
+        else "not met; kept the level with the smallest share (the most faithful of those within 0.005)"
     )
     return (
         f"DCR share {a['dcr_share']:.3f} -> {c['dcr_share']:.3f}, membership AUC {a['membership_auc']:.3f} -> "
@@ -380,7 +381,7 @@ def measure(
     """(DCR share, membership AUC, column-shape fidelity), or None when the model could not sample, of ``synth``'s samples against ``train`` (learned) and ``check`` (not)."""
     from ..utils.gower import FrameEncoder, equal_size_dcr_share, membership_auc, nearest
 
-    rng = np.random.default_rng(np.random.SeedSequence([seed_int(seed), 0x44435221]))
+    rng = tagged_generator(seed, 0x44435221)
     kinds = learned_kinds(synth)
     if not kinds:
         return 0.5, 0.5, 1.0

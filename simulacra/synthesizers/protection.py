@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._random import tagged_generator
 from ..metadata.names import name_words
 from ..metadata.sdtypes import PII_SDTYPES, is_pii
 
@@ -66,7 +67,7 @@ def protect(df: pd.DataFrame, columns: dict, seed) -> tuple[pd.DataFrame, dict]:
     ``df`` is not changed (a copy is made when a column changes). A column whose values are all
     rare is left alone, with a note: it should be PII (faked), not learned.
     """
-    rng = np.random.default_rng(np.random.SeedSequence([seed_int(seed), 0x50524F54]))  # "PROT"
+    rng = tagged_generator(seed, 0x50524F54)  # "PROT"
     info, out = {}, df
     for c, how in columns.items():
         if c not in df.columns:
@@ -114,10 +115,3 @@ def protect(df: pd.DataFrame, columns: dict, seed) -> tuple[pd.DataFrame, dict]:
                 "rows": int(low.sum() + high.sum()),
             }
     return out, info
-
-
-def seed_int(seed) -> int:
-    """A fit seed (int or SeedSequence) as one non-negative int, for the seeds of fit-time helpers."""
-    if isinstance(seed, np.random.SeedSequence):
-        return int(seed.generate_state(1)[0])
-    return int(seed) if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0 else 0

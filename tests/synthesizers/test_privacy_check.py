@@ -105,7 +105,9 @@ def test_fit_keeps_a_seeded_holdout_out():
     assert r["distance_sample_holdout_rows"] == len(ho) and r["dcr_share_training_rows"] == len(ho)
 
 
-@pytest.mark.parametrize("bad", [0, 1.0, -0.1, 1.5, 10_000, "0.2", True, 0.0001])
+@pytest.mark.parametrize(
+    "bad", [0, 1.0, -0.1, 1.5, 10_000, 10**18, "0.2", True, 0.0001, float("nan"), float("inf"), [0.2]]
+)
 def test_bad_holdout_values_are_one_clear_error(bad):
     md = Metadata.detect_from_dataframe(SEATTLE)
     with pytest.raises(ParameterError, match="holdout"):
@@ -257,3 +259,19 @@ def test_seed_none_draws_a_fresh_holdout_and_a_generator_advances():
 def test_crafted_privacy_entries_are_model_file_errors(entry):
     with pytest.raises(ModelFileError, match="privacy_check"):
         privacy_check.check_info(entry)
+
+
+def test_hostile_column_names_and_a_wide_table():
+    rng = np.random.default_rng(3)
+    n = 400
+    df = pd.DataFrame({f"x{i}": rng.normal(size=n).round(3) for i in range(60)})
+    df["'; DROP TABLE city; --"] = rng.choice(["a", "b", "c"], n).astype(object)
+    df.loc[:3, "'; DROP TABLE city; --"] = ["r1", "r2", "r3", "r4"]  # rare values of a city-named column
+    md = Metadata.detect_from_dataframe(df)
+    md.update_column("'; DROP TABLE city; --", sdtype="categorical")  # learned, not faked
+    s = CARTSynthesizer(md).fit(df)
+    info = s.get_info()["privacy_check"]
+    assert info["protection"]["'; DROP TABLE city; --"]["categories"] == 4
+    assert info["levels_tried"] and 0 <= info["dcr_share"] <= 1
+    out = s.sample(500, seed=0)
+    assert list(out.columns) == list(df.columns) and set(out["'; DROP TABLE city; --"]) <= {"a", "b", "c"}
